@@ -1,0 +1,52 @@
+"""The project's own errors: every message names the file, row and column it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a table. ``row`` counts data rows from 1 as a spreadsheet shows them
+    (the header is row 1, so the first data row is row 2); ``None`` when the whole file is meant."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.message}"
+
+
+class AtlasError(ValueError):
+    """Base of every error the engine raises on purpose."""
+
+
+class DataError(AtlasError):
+    """A table (or a file standing in for one) is not usable; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, file: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file, None, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        head = f"{len(self.problems)} problem(s) found" if len(self.problems) > 1 else ""
+        lines = [str(p) for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"... and {len(self.problems) - 50} more")
+        super().__init__("\n".join(([head] if head else []) + lines))
+
+
+class GeocodeError(AtlasError):
+    """A place name could not be turned into coordinates."""
+
+
+class FilterError(AtlasError):
+    """A filter names a region, type or country that does not exist, or matches nothing."""

@@ -1,0 +1,22 @@
+"""Where the shipped data lives, and how a user points the product at another table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+INCIDENTS_CSV = DATA_DIR / "incidents.csv"
+CLAIMS_CSV = DATA_DIR / "claims.csv"
+SOURCES_CSV = DATA_DIR / "sources.csv"
+REGIONS_GEOJSON = DATA_DIR / "regions.geojson"
+COUNTRIES_GEOJSON = DATA_DIR / "countries.geojson"
+GAZETTEER_EXTRA_CSV = DATA_DIR / "gazetteer_extra.csv"
+
+DATA_ENV = "INCIDENT_ATLAS_DATA"
+
+
+def default_incidents_path() -> Path:
+    """The incident table to use: ``$INCIDENT_ATLAS_DATA`` if set, else the shipped one."""
+    value = os.environ.get(DATA_ENV, "").strip()
+    return Path(value) if value else INCIDENTS_CSV

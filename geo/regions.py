@@ -1,0 +1,119 @@
+"""Admin-1 regions (Kazakhstan's oblasts and the Russian republics of the data set).
+
+The shapes come from ``data/regions.geojson``, derived from Natural Earth by
+``scripts/build_regions.py``. A point's region is the unit it falls in; names typed by users
+(``Aqtöbe``, ``Alma-Ata Oblast``) resolve to the canonical name through the ``aliases`` column.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import FilterError
+from geo.paths import COUNTRIES_GEOJSON, REGIONS_GEOJSON
+
+# A point this close to a unit but outside it (coast, generalised border) still counts, in degrees.
+NEAR_TOLERANCE_DEG = 0.05
+
+
+@lru_cache(maxsize=1)
+def _regions() -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(REGIONS_GEOJSON, engine="pyogrio")
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    gdf["aliases"] = gdf["aliases"].fillna("")
+    return gdf
+
+
+def read_regions() -> gpd.GeoDataFrame:
+    """The region layer: ``region``, ``country``, ``iso_3166_2``, ``ne_name``, ``aliases``."""
+    return _regions().copy()
+
+
+@lru_cache(maxsize=1)
+def _countries() -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(COUNTRIES_GEOJSON, engine="pyogrio")
+    return gdf.set_crs("EPSG:4326", allow_override=True)
+
+
+def read_countries() -> gpd.GeoDataFrame:
+    """Country outlines around Kazakhstan (``name``, ``country``): the offline basemap."""
+    return _countries().copy()
+
+
+def region_names() -> list[str]:
+    """Canonical region names, Kazakhstan first, in the layer's order."""
+    return list(_regions()["region"])
+
+
+@lru_cache(maxsize=1)
+def _alias_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for name, aliases, ne_name in _regions()[["region", "aliases", "ne_name"]].itertuples(
+        index=False
+    ):
+        for alias in [name, ne_name, *str(aliases).split(";")]:
+            key = _fold(alias)
+            if key and key not in table:
+                table[key] = name
+    return table
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def canonical_region(name: str) -> str:
+    """Return the canonical name of a region given any of its names.
+
+    Raises
+    ------
+    FilterError
+        If no region has that name; the message lists the valid names.
+    """
+    found = _alias_table().get(_fold(name))
+    if found is None:
+        raise FilterError(f"unknown region {name!r}; valid regions: {', '.join(region_names())}")
+    return found
+
+
+def regions_at(lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> np.ndarray:
+    """The region each (lon, lat) point falls in, or ``None`` where it falls in none.
+
+    Points just outside every unit (within ``NEAR_TOLERANCE_DEG``, for example on a generalised
+    coast) take the nearest unit.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    out = np.full(lon.shape, None, dtype=object)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return out
+    regions = _regions()
+    points = shapely.points(lon[ok], lat[ok])
+    tree = shapely.STRtree(regions.geometry.values)
+    point_idx, region_idx = tree.query(points, predicate="intersects")
+    found = np.full(points.shape, -1)
+    found[point_idx] = region_idx
+    missing = np.flatnonzero(found < 0)
+    if len(missing):
+        near_point, near_region = tree.query_nearest(
+            points[missing], max_distance=NEAR_TOLERANCE_DEG, all_matches=False
+        )
+        found[missing[near_point]] = near_region
+    names = regions["region"].to_numpy(dtype=object)
+    values = np.where(found >= 0, names[np.clip(found, 0, None)], None)
+    out[ok] = values
+    return out
+
+
+def region_at(lon: float, lat: float) -> str | None:
+    """The region one point falls in, or ``None``."""
+    return regions_at(np.array([lon]), np.array([lat]))[0]

@@ -1,0 +1,385 @@
+"""The incident table's columns, vocabularies and validation rules.
+
+``validate_incidents`` checks a raw table (every value a string, as read from a file) and returns
+the typed table together with every problem it found, so that a user fixes a file in one pass.
+Nothing here reads or writes files: ``geo.io`` does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import Problem
+from geo.regions import canonical_region, region_names, regions_at
+
+EVENT_TYPES: dict[str, str] = {
+    "armed_attack": "shooting, assault or raid by armed attackers",
+    "bombing": "an explosive device set off against a target",
+    "suicide_bombing": "a bombing in which the attacker meant to die",
+    "explosion": "a militants' device that went off with no clear target (premature or mishandled)",
+    "security_operation": "a raid or special operation by police or security forces",
+    "weapons_seizure": "arms, explosives or ammunition found or seized",
+    "foiled_plot": "an attack prevented or attempted without effect",
+    "unrest": "protest, strike or riot",
+}
+DATE_PRECISIONS: dict[str, int] = {"day": 0, "week": 6, "month": 30, "year": 365}
+"""Each date precision and the longest ``date_end - date_start`` (days) it allows."""
+
+GEO_PRECISIONS: dict[str, str] = {
+    "point": "the exact site (a building, a street, a border post)",
+    "city": "the city or town the event happened in or next to",
+    "district": "a district, park or area smaller than a region",
+    "region": "only the admin-1 region is known; the point is the region's centre",
+    "country": "only the country is known; the point is the country's centre",
+}
+TOLL_COLUMNS = [
+    f"{what}_{bound}" for what in ("killed", "wounded") for bound in ("low", "best", "high")
+]
+REQUIRED = ["incident_id", "date_start", "lat", "lon", "event_type"]
+OPTIONAL = [
+    "date_end",
+    "date_precision",
+    "place",
+    "country",
+    "region",
+    "geo_precision",
+    *TOLL_COLUMNS,
+    "perpetrator",
+    "target",
+    "summary",
+    "sources",
+]
+COLUMNS = [
+    "incident_id",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "place",
+    "country",
+    "region",
+    "lat",
+    "lon",
+    "geo_precision",
+    "event_type",
+    *TOLL_COLUMNS,
+    "perpetrator",
+    "target",
+    "summary",
+    "sources",
+]
+TEXT_COLUMNS = ["incident_id", "place", "country", "region", "perpetrator", "target", "summary"]
+CLAIM_COLUMNS = ["incident_id", "source", "paragraph", "killed", "wounded", "note"]
+SOURCE_COLUMNS = ["source_id", "title", "outlet", "published", "published_note", "kind"]
+SOURCE_KINDS = {"news", "analysis", "opinion", "report", "dataset"}
+MAX_REPORTED = 200
+"""At most this many problems of one kind are listed; the count says how many there were."""
+
+
+@dataclass
+class Checked:
+    """A validated table and the problems found on the way."""
+
+    table: pd.DataFrame
+    problems: list[Problem]
+
+
+class _Collector:
+    def __init__(self, file: str, row_numbers: np.ndarray) -> None:
+        self.file = file
+        self.rows = row_numbers
+        self.problems: list[Problem] = []
+
+    def whole(self, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, None, column, message))
+
+    def rows_where(self, mask: np.ndarray, column: str, message, values=None) -> None:  # type: ignore[no-untyped-def]
+        """Add one problem per row where ``mask`` holds; ``message`` may be a callable of value."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for i in idx[:MAX_REPORTED]:
+            text = message(values[i]) if callable(message) else message
+            self.problems.append(Problem(self.file, int(self.rows[i]), column, text))
+        if len(idx) > MAX_REPORTED:
+            self.problems.append(
+                Problem(self.file, None, column, f"... {len(idx) - MAX_REPORTED} more rows like this")
+            )
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    return series.isna().to_numpy() | (series.astype("string").str.strip() == "").fillna(True).to_numpy()
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip()
+    ok_shape = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
+    parsed = pd.to_datetime(text.where(ok_shape), format="%Y-%m-%d", errors="coerce")
+    return parsed
+
+
+def _parse_numbers(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip()
+    return pd.to_numeric(text.where(text != ""), errors="coerce")
+
+
+def validate_incidents(
+    raw: pd.DataFrame,
+    *,
+    file: str,
+    row_numbers: np.ndarray | None = None,
+    source_ids: set[str] | None = None,
+) -> Checked:
+    """Check an incident table and return it typed, with every problem found.
+
+    Parameters
+    ----------
+    raw
+        The table as read from a file: one column per field, values as strings (or numbers).
+    file
+        The file name used in messages.
+    row_numbers
+        The row number a user sees for each row (CSV: the header is row 1); default 2, 3, ...
+    source_ids
+        The known source ids; when given, every id in ``sources`` must be one of them.
+
+    Returns
+    -------
+    Checked
+        ``table`` has the columns of ``COLUMNS`` (missing optional ones filled in), dates as
+        datetimes, coordinates as floats and tolls as nullable integers; ``problems`` is empty when
+        the table is valid.
+    """
+    n = len(raw)
+    rows = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
+    out = _Collector(file, rows)
+    raw = raw.rename(columns=lambda c: str(c).strip().lstrip("\ufeff"))
+
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    for column in missing:
+        out.whole(column, f"required column {column!r} is missing (columns found: "
+                  f"{', '.join(map(str, raw.columns[:12]))})")
+    if missing:
+        return Checked(pd.DataFrame(columns=COLUMNS), out.problems)
+    if n == 0:
+        out.whole(None, "the table has a header but no rows")
+        return Checked(pd.DataFrame(columns=COLUMNS), out.problems)
+
+    t = pd.DataFrame(index=raw.index)
+    for column in ["incident_id", "place", "country", "region", "perpetrator", "target",
+                   "summary", "sources", "date_precision", "geo_precision", "event_type"]:
+        if column in raw.columns:
+            t[column] = raw[column].astype("string").str.strip().fillna("")
+        else:
+            t[column] = ""
+
+    # Identity.
+    ids = t["incident_id"]
+    out.rows_where(ids.to_numpy() == "", "incident_id", "incident_id is empty")
+    dup = ids.duplicated(keep="first").to_numpy() & (ids.to_numpy() != "")
+    first_row = dict(zip(ids[~ids.duplicated(keep="first")], rows[~ids.duplicated().to_numpy()]))
+    out.rows_where(dup, "incident_id",
+                   lambda v: f"duplicate incident_id {v!r} (first used on row {first_row[v]})",
+                   ids.to_numpy())
+
+    # Dates.
+    start = _parse_dates(raw["date_start"])
+    bad_start = start.isna().to_numpy()
+    out.rows_where(bad_start, "date_start",
+                   lambda v: f"date_start {v!r} is not a date in YYYY-MM-DD form",
+                   raw["date_start"].astype("string").to_numpy())
+    if "date_end" in raw.columns:
+        end_blank = _blank(raw["date_end"])
+        end = _parse_dates(raw["date_end"]).where(~end_blank, start)
+        bad_end = end.isna().to_numpy() & ~end_blank
+        out.rows_where(bad_end, "date_end",
+                       lambda v: f"date_end {v!r} is not a date in YYYY-MM-DD form",
+                       raw["date_end"].astype("string").to_numpy())
+    else:
+        end = start.copy()
+    span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
+    out.rows_where(span < 0, "date_end", "date_end is before date_start")
+    precision = t["date_precision"].to_numpy(dtype=object)
+    derived = np.select(
+        [span <= 0, span <= 6, span <= 30, span <= 365],
+        ["day", "week", "month", "year"],
+        default="",
+    )
+    blank_precision = precision == ""
+    precision = np.where(blank_precision, derived, precision)
+    known = np.isin(precision, list(DATE_PRECISIONS))
+    out.rows_where(~known & ~blank_precision, "date_precision",
+                   lambda v: f"unknown date_precision {v!r}; use one of "
+                   f"{', '.join(DATE_PRECISIONS)}", precision)
+    allowed = np.array([DATE_PRECISIONS.get(p, 10**6) for p in precision], dtype=float)
+    out.rows_where(known & (span > allowed), "date_end",
+                   lambda v: f"date range of {int(v)} days is too long for its date_precision",
+                   span)
+    out.rows_where(np.isfinite(span) & (span > 365) & blank_precision, "date_end",
+                   "date range is longer than a year; narrow it or split the incident")
+    t["date_start"] = start
+    t["date_end"] = end
+    t["date_precision"] = precision
+
+    # Coordinates.
+    lat = _parse_numbers(raw["lat"]).to_numpy(dtype=float, na_value=np.nan)
+    lon = _parse_numbers(raw["lon"]).to_numpy(dtype=float, na_value=np.nan)
+    lat_text = raw["lat"].astype("string").to_numpy()
+    lon_text = raw["lon"].astype("string").to_numpy()
+    out.rows_where(~np.isfinite(lat), "lat", lambda v: f"lat {v!r} is not a number", lat_text)
+    out.rows_where(~np.isfinite(lon), "lon", lambda v: f"lon {v!r} is not a number", lon_text)
+    out.rows_where(np.isfinite(lat) & (np.abs(lat) > 90), "lat",
+                   lambda v: f"lat {v} is outside -90..90", lat)
+    out.rows_where(np.isfinite(lon) & (np.abs(lon) > 180), "lon",
+                   lambda v: f"lon {v} is outside -180..180", lon)
+    t["lat"] = lat
+    t["lon"] = lon
+
+    geo_precision = t["geo_precision"].to_numpy(dtype=object)
+    geo_precision = np.where(geo_precision == "", "point", geo_precision)
+    out.rows_where(~np.isin(geo_precision, list(GEO_PRECISIONS)), "geo_precision",
+                   lambda v: f"unknown geo_precision {v!r}; use one of {', '.join(GEO_PRECISIONS)}",
+                   geo_precision)
+    t["geo_precision"] = geo_precision
+
+    # Regions: the point decides; a stated region must agree with it.
+    inside = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    joined = np.full(n, None, dtype=object)
+    joined[inside] = regions_at(lon[inside], lat[inside])
+    stated = t["region"].to_numpy(dtype=object)
+    canonical = _canonical_regions(stated)
+    unknown_region = (stated != "") & (canonical == None)  # noqa: E711
+    out.rows_where(unknown_region, "region",
+                   lambda v: f"unknown region {v!r}; valid regions: {', '.join(region_names())}",
+                   stated)
+    by_country = geo_precision == "country"
+    mismatch = (stated != "") & ~unknown_region & inside & ~by_country & (canonical != joined)
+    out.rows_where(mismatch, "region",
+                   lambda i: f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in "
+                   f"{joined[i] or 'no known region'}, not in {stated[i]!r}",
+                   np.arange(n))
+    region = np.where(by_country, "", np.where(joined == None, "", joined))  # noqa: E711
+    t["region"] = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
+    t.loc[by_country, "region"] = ""
+
+    country = t["country"].str.upper()
+    bad_country = (country != "") & ~country.str.fullmatch(r"[A-Z]{2}").fillna(False)
+    out.rows_where(bad_country.to_numpy(), "country",
+                   lambda v: f"country {v!r} is not an ISO 3166-1 alpha-2 code", country.to_numpy())
+    t["country"] = country
+
+    # Event types.
+    types = t["event_type"].to_numpy(dtype=object)
+    out.rows_where(~np.isin(types, list(EVENT_TYPES)), "event_type",
+                   lambda v: f"unknown event_type {v!r}; use one of {', '.join(EVENT_TYPES)}", types)
+
+    # Tolls.
+    for what in ("killed", "wounded"):
+        values = {}
+        for bound in ("low", "best", "high"):
+            column = f"{what}_{bound}"
+            if column not in raw.columns:
+                values[bound] = np.full(n, np.nan)
+                continue
+            text = raw[column].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+            number = _parse_numbers(raw[column]).to_numpy(dtype=float, na_value=np.nan)
+            bad = (text != "") & ~(np.isfinite(number) & (number >= 0) & (number == np.floor(number)))
+            out.rows_where(bad, column, lambda v, c=column: f"{c} {v!r} is not a whole number >= 0",
+                           text)
+            number[bad] = np.nan
+            values[bound] = number
+        low, best, high = values["low"], values["best"], values["high"]
+        # A table with only a best figure is a range of one value.
+        low = np.where(np.isnan(low), best, low)
+        high = np.where(np.isnan(high), best, high)
+        best = np.where(np.isnan(best), np.where(np.isnan(low), high, low), best)
+        with np.errstate(invalid="ignore"):
+            out.rows_where(low > best, f"{what}_low",
+                           lambda i: f"{what}_low {low[i]:.0f} is above {what}_best {best[i]:.0f}",
+                           np.arange(n))
+            out.rows_where(best > high, f"{what}_high",
+                           lambda i: f"{what}_high {high[i]:.0f} is below {what}_best {best[i]:.0f}",
+                           np.arange(n))
+        for bound, arr in (("low", low), ("best", best), ("high", high)):
+            t[f"{what}_{bound}"] = pd.array(np.where(np.isnan(arr), None, arr), dtype="Int64")
+
+    # Sources.
+    if source_ids is not None:
+        srcs = t["sources"].to_numpy(dtype=object)
+        unknown = [
+            ",".join(s for s in value.split(";") if s.strip() and s.strip() not in source_ids)
+            for value in srcs
+        ]
+        out.rows_where(np.array([u != "" for u in unknown]), "sources",
+                       lambda v: f"unknown source id(s) {v}", np.array(unknown, dtype=object))
+    t["row"] = rows
+    return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems)
+
+
+def _canonical_regions(stated: np.ndarray) -> np.ndarray:
+    result = np.full(len(stated), None, dtype=object)
+    cache: dict[str, str | None] = {}
+    for i, name in enumerate(stated):
+        if not name:
+            continue
+        if name not in cache:
+            try:
+                cache[name] = canonical_region(name)
+            except ValueError:
+                cache[name] = None
+        result[i] = cache[name]
+    return result
+
+
+def validate_claims(
+    claims: pd.DataFrame,
+    incidents: pd.DataFrame,
+    *,
+    file: str,
+    source_ids: set[str] | None,
+) -> list[Problem]:
+    """Check per-source claims against the incident table.
+
+    Every claim must name a known incident and source, and each incident's low and high must span
+    the figures its sources claim (low <= every claim <= high).
+    """
+    out = _Collector(file, np.arange(2, len(claims) + 2))
+    missing = [c for c in CLAIM_COLUMNS if c not in claims.columns]
+    for column in missing:
+        out.whole(column, f"required column {column!r} is missing")
+    if missing or claims.empty:
+        return out.problems
+    known = set(incidents["incident_id"])
+    ids = claims["incident_id"].astype("string").fillna("").to_numpy(dtype=object)
+    out.rows_where(~np.isin(ids, list(known)), "incident_id",
+                   lambda v: f"claim for unknown incident {v!r}", ids)
+    if source_ids is not None:
+        srcs = claims["source"].astype("string").fillna("").to_numpy(dtype=object)
+        out.rows_where(~np.isin(srcs, list(source_ids)), "source",
+                       lambda v: f"unknown source {v!r}", srcs)
+    ranges = incidents.drop_duplicates("incident_id").set_index("incident_id")
+    for what in ("killed", "wounded"):
+        text = claims[what].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        number = pd.to_numeric(pd.Series(text).replace("", None), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        bad = (text != "") & ~(np.isfinite(number) & (number >= 0))
+        out.rows_where(bad, what, lambda v: f"{what} {v!r} is not a whole number >= 0", text)
+        low = ranges[f"{what}_low"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
+        high = ranges[f"{what}_high"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            outside = np.isfinite(number) & np.isin(ids, list(known)) & ~(
+                (low <= number) & (number <= high)
+            )
+        out.rows_where(
+            outside,
+            what,
+            lambda i: f"claim of {number[i]:.0f} {what} is outside the range "
+            f"{_fmt(low[i])}-{_fmt(high[i])} of incident {ids[i]!r}",
+            np.arange(len(ids)),
+        )
+    return out.problems
+
+
+def _fmt(value: float) -> str:
+    return "?" if np.isnan(value) else f"{value:.0f}"
