@@ -1,0 +1,18 @@
+"""The one helper through which every piece of data text reaches HTML."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+
+def esc(value: object) -> str:
+    """Escape a value for HTML text or a quoted attribute; missing values become ``""``.
+
+    Escapes ``& < > " '`` and also the backtick, so the result is inert inside HTML, inside a
+    JavaScript template literal's interpolated HTML, and inside an attribute.
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")

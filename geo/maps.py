@@ -1,0 +1,366 @@
+"""The interactive map: the only module that builds folium objects.
+
+Layers: an offline basemap (country outlines from the project's data), a region choropleth
+(incidents or killed per region, hover for figures, click to filter), and the incidents as
+symbols coloured by type and sized by deaths, clustered so several incidents at one city stay
+separable. Imprecise incidents (located only to a region or country) are drawn hollow and dashed.
+When the filtered set is large, incidents are aggregated on the server into grid cells so the page
+stays small (see ``max_symbols``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster
+from jinja2 import Template
+
+from geo.escape import esc
+from geo.regions import read_countries, read_regions
+from geo.schema import EVENT_TYPES
+from geo.stats import Headline, by_region
+
+TYPE_COLOURS: dict[str, str] = {
+    "armed_attack": "#d62728",
+    "bombing": "#ff7f0e",
+    "suicide_bombing": "#8c1c13",
+    "explosion": "#bcbd22",
+    "security_operation": "#1f77b4",
+    "weapons_seizure": "#17becf",
+    "foiled_plot": "#9467bd",
+    "unrest": "#2ca02c",
+}
+OTHER_COLOUR = "#7f7f7f"
+IMPRECISE = ("region", "country")
+"""Precisions drawn hollow: the symbol marks an area's centre, not the place."""
+KAZAKHSTAN_BOUNDS = ((40.5, 46.5), (55.5, 87.5))  # (south, west), (north, east)
+CHOROPLETH_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"]
+MAX_SYMBOLS = 2000
+"""Above this many filtered incidents the map shows grid cells with counts instead of symbols."""
+
+
+def symbol_radius(killed: float | None) -> float:
+    """Symbol radius in pixels for an incident (or cell) with ``killed`` deaths (best figure)."""
+    k = 0.0 if killed is None or not np.isfinite(killed) else max(float(killed), 0.0)
+    return round(6.0 + 2.2 * math.sqrt(k), 1)
+
+
+def type_label(event_type: str) -> str:
+    return event_type.replace("_", " ")
+
+
+def _range_text(low: object, best: object, high: object) -> str:
+    if pd.isna(low) and pd.isna(high):  # type: ignore[call-overload]
+        return "no figure"
+    lo, hi, be = int(low), int(high), int(best)  # type: ignore[call-overload]
+    return f"{lo}" if lo == hi else f"{lo}–{hi} (best {be})"
+
+
+def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
+    """A date as a reader should take it: the day, or the range and how it is known."""
+    a, b = start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
+    return a if a == b else f"between {a} and {b} (known to the {precision})"
+
+
+def popup_html(row: Mapping[str, object], claims: pd.DataFrame | None) -> str:
+    """An incident's popup; every data value is escaped."""
+    lines = [
+        f"<b>{esc(row['place'])}</b>",
+        f"{esc(date_text(row['date_start'], row['date_end'], str(row['date_precision'])))}",  # type: ignore[arg-type]
+        f"{esc(type_label(str(row['event_type'])))} · located to the {esc(row['geo_precision'])}",
+        f"Killed: {esc(_range_text(row['killed_low'], row['killed_best'], row['killed_high']))}"
+        f" · Wounded: "
+        f"{esc(_range_text(row['wounded_low'], row['wounded_best'], row['wounded_high']))}",
+    ]
+    if row.get("summary"):
+        lines.append(f"<i>{esc(row['summary'])}</i>")
+    if claims is not None and len(claims):
+        items = []
+        for claim in claims.itertuples(index=False):
+            figures = []
+            if str(claim.killed).strip():
+                figures.append(f"{esc(claim.killed)} killed")
+            if str(claim.wounded).strip():
+                figures.append(f"{esc(claim.wounded)} wounded")
+            said = ", ".join(figures) or "no figure"
+            items.append(
+                f"<li>{esc(claim.source)} ¶{esc(claim.paragraph)}: {said}"
+                f"{' – ' + esc(claim.note) if str(claim.note).strip() else ''}</li>"
+            )
+        lines.append("Sources:<ul style='margin:0;padding-left:1.2em'>" + "".join(items) + "</ul>")
+    elif row.get("sources"):
+        lines.append(f"Sources: {esc(row['sources'])}")
+    return "<div style='max-width:320px'>" + "<br>".join(lines) + "</div>"
+
+
+_CALLBACK = """
+var callback = function (row) {
+    var colours = %s;
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: row[3], color: colours[row[2]], weight: row[4] ? 2 : 1,
+        dashArray: row[4] ? '4 3' : null, fillColor: colours[row[2]],
+        fillOpacity: row[4] ? 0.0 : 0.75, opacity: 0.95, count: row[7]
+    });
+    marker.bindTooltip(row[6]);
+    if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340}); }
+    return marker;
+};
+"""
+_CLUSTER_ICON = """
+function (cluster) {
+    var n = 0;
+    cluster.getAllChildMarkers().forEach(function (m) { n += m.options.count || 1; });
+    var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
+    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+                      className: 'marker-cluster marker-cluster-' + size,
+                      iconSize: new L.Point(40, 40)});
+}
+"""
+
+
+def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[list[object]]:
+    types = list(TYPE_COLOURS)
+    by_incident = (
+        {k: g for k, g in claims.groupby("incident_id")} if claims is not None and len(claims)
+        else {}
+    )
+    rows: list[list[object]] = []
+    for row in incidents.to_dict("records"):
+        kind = str(row["event_type"])
+        tooltip = (
+            f"{esc(row['place'])} · {esc(row['date_start'].strftime('%Y-%m-%d'))} · "
+            f"{esc(type_label(kind))}"
+        )
+        rows.append([
+            round(float(row["lat"]), 5),
+            round(float(row["lon"]), 5),
+            types.index(kind) if kind in types else len(types),
+            symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
+            1 if row["geo_precision"] in IMPRECISE else 0,
+            popup_html(row, by_incident.get(row["incident_id"])),
+            tooltip,
+            1,
+        ])
+    return rows
+
+
+def grid_cells(incidents: pd.DataFrame, *, max_cells: int) -> pd.DataFrame:
+    """Aggregate incidents into square lon/lat cells, coarsening until at most ``max_cells``.
+
+    Returns one row per cell: mean ``lat``/``lon`` of its incidents, ``count``, ``killed``
+    (sum of best), the most frequent ``event_type`` and ``imprecise`` (all members imprecise).
+    """
+    lat = incidents["lat"].to_numpy(dtype=float)
+    lon = incidents["lon"].to_numpy(dtype=float)
+    size = 0.05
+    while True:
+        key = np.floor(lat / size).astype(np.int64) * 100_000 + np.floor(lon / size).astype(
+            np.int64
+        )
+        codes, inverse = np.unique(key, return_inverse=True)
+        if len(codes) <= max_cells:
+            break
+        size *= 2
+    killed = incidents["killed_best"].fillna(0).to_numpy(dtype=float)
+    imprecise = incidents["geo_precision"].isin(IMPRECISE).to_numpy()
+    type_codes, type_inverse = np.unique(incidents["event_type"].to_numpy(dtype=str),
+                                         return_inverse=True)
+    count = np.bincount(inverse)
+    per_type = np.zeros((len(codes), len(type_codes)), dtype=np.int64)
+    np.add.at(per_type, (inverse, type_inverse), 1)
+    return pd.DataFrame({
+        "lat": np.bincount(inverse, lat) / count,
+        "lon": np.bincount(inverse, lon) / count,
+        "count": count,
+        "killed": np.bincount(inverse, killed),
+        "event_type": type_codes[per_type.argmax(axis=1)],
+        "imprecise": np.bincount(inverse, imprecise) == count,
+    })
+
+
+def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
+    types = list(TYPE_COLOURS)
+    rows: list[list[object]] = []
+    for lat, lon, count, killed, kind, imprecise in cells.itertuples(index=False):
+        rows.append([
+            round(float(lat), 4), round(float(lon), 4),
+            types.index(kind) if kind in types else len(types),
+            round(6.0 + 3.0 * math.log1p(count), 1), int(imprecise), "",
+            f"{count} incidents, {int(killed)} killed (best) · mostly {esc(type_label(kind))}",
+            int(count),
+        ])
+    return rows
+
+
+def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, object]:
+    regions = read_regions()
+    figures = by_region(incidents)
+    features = []
+    values = []
+    for row in regions.itertuples(index=False):
+        f = figures.loc[row.region] if row.region in figures.index else None
+        n = int(f["incidents"]) if f is not None else 0
+        kl, kb, kh = (int(f[c]) for c in ("killed_low", "killed_best", "killed_high")) if (
+            f is not None) else (0, 0, 0)
+        value = n if metric == "incidents" else kb
+        values.append(value)
+        features.append({
+            "type": "Feature",
+            "geometry": row.geometry.__geo_interface__,
+            "properties": {
+                "region": esc(row.region),
+                "incidents": n,
+                "killed": Headline.span(kl, kh),
+                "value": value,
+            },
+        })
+    top = max(values) if values else 0
+    for feature, value in zip(features, values):
+        props = feature["properties"]
+        assert isinstance(props, dict)
+        if value <= 0 or top <= 0:
+            props["fill"] = "#f7f7f7"
+        else:
+            step = min(int(len(CHOROPLETH_COLOURS) * value / (top + 1e-9)),
+                       len(CHOROPLETH_COLOURS) - 1)
+            props["fill"] = CHOROPLETH_COLOURS[step]
+    return {"type": "FeatureCollection", "features": features}
+
+
+class Legend(MacroElement):
+    """A fixed legend box: event-type colours and how to read the symbols."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <div class="atlas-legend" style="position:absolute;z-index:9999;bottom:24px;left:10px;
+             background:rgba(255,255,255,0.92);padding:6px 9px;border:1px solid #999;
+             border-radius:4px;font:12px/1.35 sans-serif;max-width:230px">
+          <b>{{ this.title }}</b><br>
+          {% for label, colour in this.items %}
+          <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
+                background:{{ colour }};margin-right:5px"></span>{{ label }}<br>
+          {% endfor %}
+          <span style="display:inline-block;width:9px;height:9px;border-radius:50%;
+                border:2px dashed #555;margin-right:4px"></span>located only to a region or
+          country<br>
+          Size: killed (best figure). Numbers: incidents in a cluster.
+          {% if this.note %}<br><i>{{ this.note }}</i>{% endif %}
+        </div>
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, title: str, note: str = "") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.title = esc(title)
+        self.items = [(esc(type_label(t)), c) for t, c in TYPE_COLOURS.items()]
+        self.note = esc(note)
+
+
+def build_map(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    claims: pd.DataFrame | None = None,
+    metric: str = "incidents",
+    max_symbols: int = MAX_SYMBOLS,
+    online_tiles: bool = False,
+    height: str = "100%",
+) -> folium.Map:
+    """Build the dashboard's map for the (already filtered) incidents.
+
+    Parameters
+    ----------
+    incidents
+        Filtered incidents (the columns of ``geo.schema.COLUMNS``).
+    claims
+        Per-source claims; shown in popups when given.
+    metric
+        ``"incidents"`` or ``"killed"``: what the region choropleth shades.
+    max_symbols
+        Above this many incidents, draw grid cells with counts instead of one symbol each.
+    online_tiles
+        Add OpenStreetMap web tiles as an optional basemap (needs the network).
+    """
+    if metric not in ("incidents", "killed"):
+        raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
+    m = folium.Map(tiles=None, zoom_control=True, prefer_canvas=True, height=height,
+                   control_scale=True)
+    offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)
+    countries = read_countries()
+    folium.GeoJson(
+        json.loads(countries.to_json(drop_id=True)),
+        style_function=lambda f: {
+            "fillColor": "#ffffff" if f["properties"]["country"] == "KZ" else "#e0e0e0",
+            "color": "#777777", "weight": 1, "fillOpacity": 1.0,
+        },
+        interactive=False,
+        name="Countries",
+    ).add_to(offline)
+    offline.add_to(m)
+    if online_tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
+
+    label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
+    regions = folium.GeoJson(
+        _choropleth_geojson(incidents, metric),
+        name=f"Regions: {label.lower()}",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"], "color": "#555555", "weight": 1,
+            "fillOpacity": 0.65,
+        },
+        highlight_function=lambda f: {"weight": 3, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["region", "incidents", "killed"],
+            aliases=["Region", "Incidents", "Killed"],
+            sticky=True,
+        ),
+    )
+    regions.add_to(m)
+
+    aggregated = len(incidents) > max_symbols
+    if aggregated:
+        rows = _cell_rows(grid_cells(incidents, max_cells=max_symbols))
+        layer_name = f"Incidents ({len(incidents):,}, grouped by area)"
+    else:
+        rows = _symbol_rows(incidents, claims)
+        layer_name = f"Incidents by city ({len(incidents):,})"
+    colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
+    FastMarkerCluster(
+        rows,
+        callback=_CALLBACK % json.dumps(colours),
+        name=layer_name,
+        options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
+                 "showCoverageOnHover": False},
+        icon_create_function=_CLUSTER_ICON,
+    ).add_to(m)
+
+    folium.LayerControl(collapsed=False).add_to(m)
+    note = (f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
+            if aggregated else "")
+    Legend(title="Event type", note=note).add_to(m)
+    bounds = _bounds(incidents)
+    m.fit_bounds(bounds)
+    return m
+
+
+def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
+    """The filtered incidents' extent with a margin (at least 3 degrees across), else Kazakhstan."""
+    if not len(incidents):
+        (south, west), (north, east) = KAZAKHSTAN_BOUNDS
+        return [[south, west], [north, east]]
+    lat = incidents["lat"].to_numpy(dtype=float)
+    lon = incidents["lon"].to_numpy(dtype=float)
+    pad_lat = max(1.5 - (lat.max() - lat.min()) / 2, 0.5)
+    pad_lon = max(1.5 - (lon.max() - lon.min()) / 2, 0.5)
+    return [[float(lat.min() - pad_lat), float(lon.min() - pad_lon)],
+            [float(lat.max() + pad_lat), float(lon.max() + pad_lon)]]
+
+
+__all__ = ["EVENT_TYPES", "TYPE_COLOURS", "build_map", "grid_cells", "popup_html"]

@@ -1,0 +1,96 @@
+"""Figures the dashboard and the exports report about a (filtered) incident table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Headline figures; killed and wounded are ranges (sum of lows, best, sum of highs)."""
+
+    incidents: int
+    killed_low: int
+    killed_best: int
+    killed_high: int
+    wounded_low: int
+    wounded_best: int
+    wounded_high: int
+    regions: int
+
+    @staticmethod
+    def span(low: int, high: int) -> str:
+        return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+def headline(incidents: pd.DataFrame) -> Headline:
+    """Count incidents and sum tolls; an incident with no figure adds nothing to the sums."""
+
+    def total(column: str) -> int:
+        return int(incidents[column].fillna(0).sum()) if len(incidents) else 0
+
+    regions = incidents["region"][incidents["region"] != ""].nunique() if len(incidents) else 0
+    return Headline(
+        incidents=len(incidents),
+        killed_low=total("killed_low"),
+        killed_best=total("killed_best"),
+        killed_high=total("killed_high"),
+        wounded_low=total("wounded_low"),
+        wounded_best=total("wounded_best"),
+        wounded_high=total("wounded_high"),
+        regions=int(regions),
+    )
+
+
+def midpoint(incidents: pd.DataFrame) -> pd.Series:
+    """The middle of each incident's date interval: where a chart places an undated-to-the-day
+    incident."""
+    start = pd.to_datetime(incidents["date_start"])
+    end = pd.to_datetime(incidents["date_end"])
+    return start + (end - start) / 2
+
+
+def counts_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
+    """Incidents per period (rows, a PeriodIndex turned to timestamps) and event type (columns)."""
+    freq = PERIODS[period]
+    if incidents.empty:
+        return pd.DataFrame()
+    when = midpoint(incidents).dt.to_period(freq).dt.to_timestamp()
+    table = pd.crosstab(when, incidents["event_type"])
+    table.index.name = "period"
+    return table
+
+
+def killed_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
+    """Killed per period as low, best and high sums (columns ``low``, ``best``, ``high``)."""
+    freq = PERIODS[period]
+    if incidents.empty:
+        return pd.DataFrame(columns=["low", "best", "high"])
+    when = midpoint(incidents).dt.to_period(freq).dt.to_timestamp()
+    frame = pd.DataFrame(
+        {
+            "period": when.to_numpy(),
+            "low": incidents["killed_low"].fillna(0).astype("int64").to_numpy(),
+            "best": incidents["killed_best"].fillna(0).astype("int64").to_numpy(),
+            "high": incidents["killed_high"].fillna(0).astype("int64").to_numpy(),
+        }
+    )
+    return frame.groupby("period")[["low", "best", "high"]].sum()
+
+
+def by_region(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Per region: incidents and killed (low, best, high sums)."""
+    located = incidents[incidents["region"] != ""]
+    grouped = located.groupby("region")
+    return pd.DataFrame(
+        {
+            "incidents": grouped.size(),
+            "killed_low": grouped["killed_low"].sum(min_count=0).astype("int64"),
+            "killed_best": grouped["killed_best"].sum(min_count=0).astype("int64"),
+            "killed_high": grouped["killed_high"].sum(min_count=0).astype("int64"),
+        }
+    )

@@ -1,0 +1,33 @@
+"""Small incident tables the tests write themselves."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+
+HEADER = [
+    "incident_id", "date_start", "date_end", "date_precision", "place", "country", "region",
+    "lat", "lon", "geo_precision", "event_type", "killed_low", "killed_best", "killed_high",
+    "wounded_low", "wounded_best", "wounded_high", "perpetrator", "target", "summary", "sources",
+]
+GOOD_ROWS = [
+    ["a-almaty", "2016-07-18", "2016-07-18", "day", "Almaty", "KZ", "Almaty City", "43.25249",
+     "76.91150", "city", "armed_attack", "3", "5", "5", "11", "11", "11", "gunman", "police",
+     "Shooting in Almaty.", "src1"],
+    ["b-atyrau", "2011-10-31", "2011-10-31", "day", "Atyrau", "KZ", "Atyrau", "47.10480",
+     "51.88427", "city", "bombing", "", "", "", "", "", "", "", "", "Blast.", "src1"],
+    ["c-atyrau-region", "2012-08-17", "2012-12-31", "year", "Atyrau region", "KZ", "Atyrau",
+     "47.30", "52.50", "region", "security_operation", "5", "5", "5", "2", "2", "2", "", "",
+     "Raid.", "src1;src2"],
+]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+

@@ -1,0 +1,168 @@
+"""The validator on the shipped data and on a set of broken tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.errors import DataError
+from geo.io import check_dataset, load_dataset
+from geo.paths import INCIDENTS_CSV
+from tests.tables import GOOD_ROWS, HEADER, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def problems_of(path: Path) -> list[str]:
+    try:
+        _, problems = check_dataset(path)
+    except DataError as exc:
+        problems = exc.problems
+    return [str(p) for p in problems]
+
+
+def test_good_table_passes(good_table: Path) -> None:
+    dataset = load_dataset(good_table)
+    assert len(dataset.incidents) == 3
+    assert list(dataset.incidents["region"]) == ["Almaty City", "Atyrau", "Atyrau"]
+    assert dataset.incidents.crs.to_epsg() == 4326
+    assert int(dataset.incidents.loc[0, "killed_high"]) == 5
+
+
+def test_shipped_data_passes_validation() -> None:
+    dataset = load_dataset(INCIDENTS_CSV)
+    assert len(dataset.incidents) >= 30
+    assert set(dataset.claims["incident_id"]) == set(dataset.incidents["incident_id"])
+    # Every document is cited, and the Aktobe attack keeps all four conflicting figures.
+    assert set(dataset.claims["source"]) == set(dataset.sources["source_id"])
+    aktobe = dataset.claims[dataset.claims["incident_id"] == "2016-06-05-aktobe-attack"]
+    assert sorted(int(k) for k in aktobe["killed"]) == [7, 17, 17, 21]
+    row = dataset.incidents.set_index("incident_id").loc["2016-06-05-aktobe-attack"]
+    assert (row["killed_low"], row["killed_best"], row["killed_high"]) == (7, 17, 21)
+
+
+def test_cli_validate_shipped_data_exits_zero() -> None:
+    result = subprocess.run([sys.executable, "-m", "geo", "validate"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+
+
+def broken(tmp_path: Path, row_index: int, column: str, value: str) -> Path:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[row_index][HEADER.index(column)] = value
+    return write_csv(tmp_path / "t.csv", HEADER, rows)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "expected"),
+    [
+        (0, "date_start", "18/07/2016", "row 2, column 'date_start'"),
+        (1, "date_end", "2011-10-01", "row 3, column 'date_end': date_end is before"),
+        (0, "lat", "north", "row 2, column 'lat': lat 'north' is not a number"),
+        (0, "lat", "95", "row 2, column 'lat': lat 95.0 is outside"),
+        (0, "lon", "nan", "row 2, column 'lon'"),
+        (0, "region", "Atyrau", "row 2, column 'region': point (76.9115, 43.2525) lies in "
+         "Almaty City, not in 'Atyrau'"),
+        (0, "region", "Narnia", "row 2, column 'region': unknown region 'Narnia'"),
+        (2, "killed_low", "9", "row 4, column 'killed_low': killed_low 9 is above killed_best 5"),
+        (0, "killed_best", "-1", "row 2, column 'killed_best'"),
+        (0, "wounded_high", "many", "row 2, column 'wounded_high'"),
+        (0, "event_type", "riot", "row 2, column 'event_type': unknown event_type 'riot'"),
+        (1, "incident_id", "a-almaty", "row 3, column 'incident_id': duplicate incident_id "
+         "'a-almaty' (first used on row 2)"),
+        (0, "geo_precision", "exact", "row 2, column 'geo_precision'"),
+        (0, "date_precision", "day", None),  # valid: stays valid
+        (2, "date_precision", "day", "row 4, column 'date_end': date range of 136 days"),
+        (0, "country", "Kazakhstan", "row 2, column 'country'"),
+    ],
+)
+def test_broken_cells_are_reported_with_row_and_column(
+    tmp_path: Path, row: int, column: str, value: str, expected: str | None
+) -> None:
+    found = problems_of(broken(tmp_path, row, column, value))
+    if expected is None:
+        assert found == []
+    else:
+        assert any(expected in p for p in found), found
+        assert all(p.startswith("t.csv") for p in found)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][HEADER.index("lat")] = "x"
+    rows[1][HEADER.index("event_type")] = "?"
+    rows[2][HEADER.index("date_start")] = ""
+    found = problems_of(write_csv(tmp_path / "t.csv", HEADER, rows))
+    assert len(found) == 3
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    header = [h for h in HEADER if h != "lon"]
+    rows = [[v for h, v in zip(HEADER, r) if h != "lon"] for r in GOOD_ROWS]
+    found = problems_of(write_csv(tmp_path / "t.csv", header, rows))
+    assert found and "column 'lon': required column 'lon' is missing" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b",".join(h.encode() for h in HEADER) + b"\n", "header but no rows"),
+        (b";".join(h.encode() for h in HEADER) + b"\n1;2\n", "separated by semicolons"),
+        (b"incident_id,date_start\n\xff\xfe,2011\n", "is not UTF-8"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    found = problems_of(path)
+    assert any(expected in p and p.startswith("t.csv") for p in found), found
+
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "t.csv", HEADER, [list(r) for r in GOOD_ROWS])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert problems_of(path) == []
+
+
+def test_fake_geopackage(tmp_path: Path) -> None:
+    path = tmp_path / "t.gpkg"
+    path.write_text("incident_id,lat\n")
+    assert any("not a GeoPackage" in p for p in problems_of(path))
+
+
+def test_claim_outside_incident_range(good_table: Path) -> None:
+    claims = good_table.with_name("claims.csv")
+    claims.write_text(claims.read_text().replace("a-almaty,src2,4,5", "a-almaty,src2,4,9"))
+    found = problems_of(good_table)
+    assert any("claims.csv, row 3, column 'killed': claim of 9 killed is outside the range 3-5"
+               in p for p in found), found
+
+
+def test_unknown_source(good_table: Path) -> None:
+    text = good_table.read_text().replace("src1;src2", "src1;src9")
+    good_table.write_text(text)
+    found = problems_of(good_table)
+    assert any("row 4, column 'sources': unknown source id(s) src9" in p for p in found), found
+
+
+def test_validate_never_modifies_the_file(tmp_path: Path) -> None:
+    path = broken(tmp_path, 0, "lat", "x")
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "geo", "validate", str(path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "t.csv, row 2, column 'lat'" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_geojson_table(tmp_path: Path, good_table: Path) -> None:
+    dataset = load_dataset(good_table)
+    out = tmp_path / "mine.geojson"
+    dataset.incidents.drop(columns=["row"]).to_file(out, driver="GeoJSON")
+    again = load_dataset(out)
+    assert list(again.incidents["incident_id"]) == ["a-almaty", "b-atyrau", "c-atyrau-region"]
