@@ -101,7 +101,7 @@ def popup_html(row: Mapping[str, object], claims: pd.DataFrame | None) -> str:
 
 
 _CALLBACK = """
-var callback = function (row) {
+function (row) {
     var colours = %s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: row[3], color: colours[row[2]], weight: row[4] ? 2 : 1,
@@ -111,7 +111,7 @@ var callback = function (row) {
     marker.bindTooltip(row[6]);
     if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340}); }
     return marker;
-};
+}
 """
 _CLUSTER_ICON = """
 function (cluster) {
@@ -291,7 +291,7 @@ def build_map(
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
     m = folium.Map(tiles=None, zoom_control=True, prefer_canvas=True, height=height,
-                   control_scale=True)
+                   control_scale=True, maxZoom=18, minZoom=3)
     offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)
     countries = read_countries()
     folium.GeoJson(

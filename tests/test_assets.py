@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote
 
 import folium
@@ -13,10 +11,8 @@ from branca.colormap import LinearColormap
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from geo import assets  # noqa: E402
-from geo.assets import OfflineAssetError, offline_map, standalone_html  # noqa: E402
+from geo import assets
+from geo.assets import OfflineAssetError, offline_map, standalone_html
 
 REGIONS = {
     "type": "FeatureCollection",
@@ -170,10 +166,15 @@ def test_offline_map_with_base_url(tmp_path):
     assert all(p.is_file() for p in copied)
     m = offline_map(build_map(), base_url="../../app/static/vendor/")
     js, css = links_of(m)
-    for url in js + css:
+    # Only our icon script is inline; it points L.Icon.Default at the copied images.
+    shim = [u for u in js if u.startswith("data:")]
+    assert len(shim) == 1
+    assert "../../app/static/vendor/leaflet/images/marker-icon.png" in unquote(shim[0])
+    for url in [u for u in js if u not in shim] + css:
         assert url.startswith("../../app/static/vendor/")
         assert (tmp_path / url.removeprefix("../../app/static/vendor/")).is_file(), url
     assert js[0].endswith("/leaflet/leaflet.js")
+    assert (tmp_path / "leaflet/images/marker-icon.png").is_file()
     refs = parse(m.get_root().render())
     assert remote(refs.script_src) == [] and remote(refs.link_href) == []
     assert "../../app/static/vendor/leaflet/leaflet.js" in refs.script_src
@@ -244,6 +245,21 @@ def test_awesome_marker_icon_is_refused():
     folium.Marker([45, 70], icon=folium.Icon(color="red")).add_to(m)
     with pytest.raises(OfflineAssetError, match="awesome-markers"):
         offline_map(m)
+
+
+def test_fast_marker_cluster_default_callback_is_refused():
+    from folium.plugins import FastMarkerCluster
+
+    m = build_map()
+    FastMarkerCluster([[45.0, 70.0], [45.1, 70.1]]).add_to(m)
+    with pytest.raises(OfflineAssetError, match="awesome-markers"):
+        offline_map(m)
+    ok = build_map()
+    FastMarkerCluster(
+        [[45.0, 70.0]], callback="function (row) { return L.circleMarker(row); }"
+    ).add_to(ok)
+    js, _ = links_of(offline_map(ok))
+    assert remote(js) == []
 
 
 def test_colour_legend_needs_d3():

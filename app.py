@@ -1,0 +1,18 @@
+"""Incident Atlas: the dashboard's entry point (``streamlit run app.py``)."""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="Incident Atlas", page_icon="🗺️", layout="wide")
+
+pages = st.navigation(
+    [
+        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+        st.Page("pages/timeline.py", title="Timeline", icon="📈"),
+        st.Page("pages/incidents.py", title="Incidents", icon="📋"),
+        st.Page("pages/about.py", title="About the data", icon="ℹ️"),
+    ]
+)
+st.session_state["_view"] = ui.sidebar()
+pages.run()

@@ -1,0 +1,72 @@
+"""Incident records as a reader sees them: a display table, claims, and where sources disagree."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.stats import Headline
+
+DISPLAY_COLUMNS = {
+    "date_start": "From",
+    "date_end": "To",
+    "place": "Place",
+    "region": "Region",
+    "country": "Country",
+    "event_type": "Type",
+    "killed": "Killed",
+    "wounded": "Wounded",
+    "geo_precision": "Located to",
+    "sources": "Sources",
+    "incident_id": "Id",
+}
+
+
+def _span(low: object, high: object) -> str:
+    if pd.isna(low) or pd.isna(high):  # type: ignore[call-overload]
+        return ""
+    return Headline.span(int(low), int(high))  # type: ignore[call-overload]
+
+
+def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
+    """A plain table for on-screen lists: dates as text, tolls as ranges, readable types."""
+    table = pd.DataFrame(
+        {
+            "date_start": incidents["date_start"].dt.strftime("%Y-%m-%d"),
+            "date_end": incidents["date_end"].dt.strftime("%Y-%m-%d"),
+            "place": incidents["place"],
+            "region": incidents["region"],
+            "country": incidents["country"],
+            "event_type": incidents["event_type"].str.replace("_", " "),
+            "killed": [_span(a, b) for a, b in zip(incidents["killed_low"],
+                                                   incidents["killed_high"])],
+            "wounded": [_span(a, b) for a, b in zip(incidents["wounded_low"],
+                                                    incidents["wounded_high"])],
+            "geo_precision": incidents["geo_precision"],
+            "sources": incidents["sources"].str.replace(";", "; "),
+            "incident_id": incidents["incident_id"],
+        }
+    )
+    return table.rename(columns=DISPLAY_COLUMNS).reset_index(drop=True)
+
+
+def claims_of(claims: pd.DataFrame, incident_id: str) -> pd.DataFrame:
+    """The claims about one incident, one row per source passage."""
+    if claims.empty:
+        return claims
+    picked = claims[claims["incident_id"] == incident_id]
+    return picked.drop(columns=["incident_id"]).reset_index(drop=True)
+
+
+def disagreement(claims: pd.DataFrame) -> list[str]:
+    """Sentences naming each figure on which the sources give different numbers."""
+    lines = []
+    for what in ("killed", "wounded"):
+        if what not in claims:
+            continue
+        given = claims[claims[what].astype(str).str.strip() != ""]
+        values = sorted({int(v) for v in given[what]})
+        if len(values) > 1:
+            by = "; ".join(f"{s} ¶{p}: {v}" for s, p, v in
+                           given[["source", "paragraph", what]].itertuples(index=False))
+            lines.append(f"Sources disagree on {what}: {', '.join(map(str, values))} ({by}).")
+    return lines

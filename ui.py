@@ -1,0 +1,213 @@
+"""Streamlit glue shared by every page: cached loading, the sidebar filters and the URL.
+
+Pages ask ``current_view()`` for the data set and the active filters; nothing here parses files or
+does geometry (``geo`` does), it only reads widgets and remembers state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import DataError
+from geo.filters import Filters, filter_mask, hidden_by_precision
+from geo.io import Dataset, load_dataset
+from geo.paths import default_incidents_path
+from geo.regions import region_names
+from geo.schema import EVENT_TYPES
+
+UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]
+FILTER_KEYS = ("f_dates", "f_years", "f_regions", "f_types", "f_countries", "f_exact")
+
+
+@dataclass
+class View:
+    """What every page shows: the data set, the active filters and the rows they keep."""
+
+    dataset: Dataset
+    filters: Filters
+    incidents: pd.DataFrame
+    hidden: int
+    label: str
+
+
+@st.cache_data(show_spinner="Loading incidents…")
+def _load_path(path: str, mtime: float) -> Dataset:
+    return load_dataset(path)
+
+
+@st.cache_data(show_spinner="Checking your table…", max_entries=4)
+def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        dataset = load_dataset(path)
+    dataset.path = name
+    return dataset
+
+
+def shipped_dataset() -> Dataset:
+    path = default_incidents_path()
+    return _load_path(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def _show_problems(title: str, error: DataError) -> None:
+    st.error(title)
+    # Plain text, never markdown or HTML: file names and cell values come from the user.
+    st.code("\n".join(str(p) for p in error.problems[:100]), language=None, wrap_lines=True)
+
+
+def _dataset_from_sidebar() -> tuple[Dataset, str]:
+    """The data set to show: the last good upload, else the configured table."""
+    upload = st.sidebar.file_uploader(
+        "Your own incident table",
+        type=UPLOAD_TYPES,
+        key="upload",
+        help="CSV, GeoJSON or GeoPackage with the columns of data/SCHEMA.md. It is checked like "
+        "the shipped table; nothing in data/ is changed. Limit: 150 MB.",
+    )
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if st.session_state.get("upload_digest") != digest:
+            try:
+                dataset = _load_upload(upload.name, digest, data)
+            except DataError as exc:
+                with st.sidebar:
+                    _show_problems("This table was not loaded; the map keeps the last good "
+                                   "data.", exc)
+            else:
+                st.session_state["good_upload"] = dataset
+                st.session_state["upload_digest"] = digest
+                _reset_filters()
+    good = st.session_state.get("good_upload")
+    if good is not None:
+        if st.sidebar.button("Back to the shipped data", key="drop_upload"):
+            del st.session_state["good_upload"]
+            st.session_state.pop("upload_digest", None)
+            _reset_filters()
+            st.rerun()
+        return good, f"your table ({good.path})"
+    try:
+        return shipped_dataset(), "shipped data set"
+    except DataError as exc:
+        _show_problems(f"The incident table {default_incidents_path()} has problems.", exc)
+        st.stop()
+        raise  # unreachable; st.stop() raises
+
+
+def _reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["filters_from_url"] = False
+
+
+def _date_bounds(incidents: pd.DataFrame) -> tuple[date, date]:
+    if incidents.empty:
+        today = date.today()
+        return today, today
+    return incidents["date_start"].min().date(), incidents["date_end"].max().date()
+
+
+def _init_from_url(incidents: pd.DataFrame) -> None:
+    """On a session's first run, set the filter widgets from the URL query string."""
+    if st.session_state.get("filters_from_url"):
+        return
+    st.session_state["filters_from_url"] = True
+    wanted = Filters.from_query(st.query_params.to_dict() | {
+        k: st.query_params.get_all(k) for k in st.query_params
+    })
+    lo, hi = _date_bounds(incidents)
+    start = max(min(wanted.start or lo, hi), lo)
+    end = min(max(wanted.end or hi, lo), hi)
+    st.session_state["f_dates"] = (min(start, end), max(start, end))
+    st.session_state["f_years"] = list(wanted.years)
+    st.session_state["f_regions"] = list(wanted.regions)
+    st.session_state["f_types"] = list(wanted.types)
+    st.session_state["f_countries"] = list(wanted.countries)
+    st.session_state["f_exact"] = wanted.exact_only
+
+
+def _apply_pending() -> None:
+    """Apply a region picked on the map before the widgets are drawn (they cannot change after)."""
+    pending = st.session_state.pop("pending_region", None)
+    if pending is not None:
+        st.session_state["f_regions"] = [pending] if pending else []
+
+
+def sidebar() -> View:
+    """Draw the data and filter widgets and return the current view; call once per run."""
+    st.sidebar.title("Incident Atlas")
+    dataset, label = _dataset_from_sidebar()
+    incidents = dataset.incidents
+    _init_from_url(incidents)
+    _apply_pending()
+    lo, hi = _date_bounds(incidents)
+    sb = st.sidebar
+    sb.subheader("Filters")
+    if lo < hi:
+        sb.slider("Time range", min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD",
+                  help="An incident is shown when its date range overlaps this one.")
+    years = sorted({y for s, e in zip(incidents["date_start"].dt.year, incidents["date_end"].dt.year)
+                    for y in range(s, e + 1)})
+    sb.multiselect("Year", years, key="f_years", placeholder="All years")
+    present = set(incidents["region"])
+    regions = [r for r in region_names() if r in present] + sorted(
+        present - set(region_names()) - {""})
+    sb.multiselect("Region", regions, key="f_regions", placeholder="All regions")
+    types = [t for t in EVENT_TYPES if t in set(incidents["event_type"])]
+    sb.multiselect("Event type", types, key="f_types", placeholder="All types",
+                   format_func=lambda t: t.replace("_", " "))
+    countries = sorted(c for c in set(incidents["country"]) if c)
+    sb.multiselect("Country", countries, key="f_countries", placeholder="All countries")
+    sb.toggle("Only incidents located at least to the city", key="f_exact",
+              help="Hides incidents that the sources place only in a region or a country.")
+    if sb.button("Reset filters", key="reset"):
+        _reset_filters()
+        st.query_params.clear()
+        st.rerun()
+
+    start, end = st.session_state.get("f_dates", (lo, hi))
+    filters = Filters(
+        start=start if start > lo else None,
+        end=end if end < hi else None,
+        years=tuple(st.session_state["f_years"]),
+        regions=tuple(st.session_state["f_regions"]),
+        types=tuple(st.session_state["f_types"]),
+        countries=tuple(st.session_state["f_countries"]),
+        exact_only=bool(st.session_state["f_exact"]),
+    )
+    st.query_params.from_dict(filters.to_query())
+    sb.caption(f"Showing the {label}.")
+    shown = incidents[filter_mask(incidents, filters)]
+    return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
+
+
+def current_view() -> View:
+    """The view the sidebar computed in this run."""
+    view = st.session_state.get("_view")
+    if view is None:
+        raise RuntimeError("ui.sidebar() must run (in app.py) before a page asks for the view")
+    return view  # type: ignore[no-any-return]
+
+
+def headline_metrics(view: View) -> None:
+    """The headline figures for the current filter, as a row of metrics."""
+    from geo.stats import Headline, headline
+
+    h = headline(view.incidents)
+    cols = st.columns(5)
+    cols[0].metric("Incidents", f"{h.incidents:,}")
+    cols[1].metric("Killed", Headline.span(h.killed_low, h.killed_high),
+                   help="Sum of the lowest to sum of the highest figure any source gives.")
+    cols[2].metric("Wounded", Headline.span(h.wounded_low, h.wounded_high))
+    cols[3].metric("Regions affected", f"{h.regions}")
+    cols[4].metric("Hidden by precision", f"{view.hidden}",
+                   help="Incidents located only to a region or country, hidden by the switch.")
