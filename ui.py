@@ -81,8 +81,9 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
                 dataset = _load_upload(upload.name, digest, data)
             except DataError as exc:
                 with st.sidebar:
-                    _show_problems("This table was not loaded; the map keeps the last good "
-                                   "data.", exc)
+                    _show_problems(
+                        "This table was not loaded; the map keeps the last good data.", exc
+                    )
             else:
                 st.session_state["good_upload"] = dataset
                 st.session_state["upload_digest"] = digest
@@ -121,9 +122,9 @@ def _init_from_url(incidents: pd.DataFrame) -> None:
     if st.session_state.get("filters_from_url"):
         return
     st.session_state["filters_from_url"] = True
-    wanted = Filters.from_query(st.query_params.to_dict() | {
-        k: st.query_params.get_all(k) for k in st.query_params
-    })
+    wanted = Filters.from_query(
+        st.query_params.to_dict() | {k: st.query_params.get_all(k) for k in st.query_params}
+    )
     lo, hi = _date_bounds(incidents)
     start = max(min(wanted.start or lo, hi), lo)
     end = min(max(wanted.end or hi, lo), hi)
@@ -153,22 +154,42 @@ def sidebar() -> View:
     sb = st.sidebar
     sb.subheader("Filters")
     if lo < hi:
-        sb.slider("Time range", min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD",
-                  help="An incident is shown when its date range overlaps this one.")
-    years = sorted({y for s, e in zip(incidents["date_start"].dt.year, incidents["date_end"].dt.year)
-                    for y in range(s, e + 1)})
+        sb.slider(
+            "Time range",
+            min_value=lo,
+            max_value=hi,
+            key="f_dates",
+            format="YYYY-MM-DD",
+            help="An incident is shown when its date range overlaps this one.",
+        )
+    years = sorted(
+        {
+            y
+            for s, e in zip(incidents["date_start"].dt.year, incidents["date_end"].dt.year)
+            for y in range(s, e + 1)
+        }
+    )
     sb.multiselect("Year", years, key="f_years", placeholder="All years")
     present = set(incidents["region"])
     regions = [r for r in region_names() if r in present] + sorted(
-        present - set(region_names()) - {""})
+        present - set(region_names()) - {""}
+    )
     sb.multiselect("Region", regions, key="f_regions", placeholder="All regions")
     types = [t for t in EVENT_TYPES if t in set(incidents["event_type"])]
-    sb.multiselect("Event type", types, key="f_types", placeholder="All types",
-                   format_func=lambda t: t.replace("_", " "))
+    sb.multiselect(
+        "Event type",
+        types,
+        key="f_types",
+        placeholder="All types",
+        format_func=lambda t: t.replace("_", " "),
+    )
     countries = sorted(c for c in set(incidents["country"]) if c)
     sb.multiselect("Country", countries, key="f_countries", placeholder="All countries")
-    sb.toggle("Only incidents located at least to the city", key="f_exact",
-              help="Hides incidents that the sources place only in a region or a country.")
+    sb.toggle(
+        "Only incidents located at least to the city",
+        key="f_exact",
+        help="Hides incidents that the sources place only in a region or a country.",
+    )
     if sb.button("Reset filters", key="reset"):
         _reset_filters()
         st.query_params.clear()
@@ -205,9 +226,15 @@ def headline_metrics(view: View) -> None:
     h = headline(view.incidents)
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{h.incidents:,}")
-    cols[1].metric("Killed", Headline.span(h.killed_low, h.killed_high),
-                   help="Sum of the lowest to sum of the highest figure any source gives.")
+    cols[1].metric(
+        "Killed",
+        Headline.span(h.killed_low, h.killed_high),
+        help="Sum of the lowest to sum of the highest figure any source gives.",
+    )
     cols[2].metric("Wounded", Headline.span(h.wounded_low, h.wounded_high))
     cols[3].metric("Regions affected", f"{h.regions}")
-    cols[4].metric("Hidden by precision", f"{view.hidden}",
-                   help="Incidents located only to a region or country, hidden by the switch.")
+    cols[4].metric(
+        "Hidden by precision",
+        f"{view.hidden}",
+        help="Incidents located only to a region or country, hidden by the switch.",
+    )

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from geo.errors import AtlasError
+from geo.filters import Filters
+from geo.io import Dataset, load_dataset
 from geo.paths import default_incidents_path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from geo.io import check_dataset
 
-    path = Path(args.path) if args.path else default_incidents_path()
+    chosen = args.path or args.path_option
+    path = Path(chosen) if chosen else default_incidents_path()
     dataset, problems = check_dataset(path)
     if problems:
         for problem in problems:
@@ -22,8 +26,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
     n_claims = len(dataset.claims)
-    print(f"{path}: OK, {len(dataset.incidents)} incidents, {n_claims} claims, "
-          f"{len(dataset.sources)} sources")
+    print(
+        f"{path}: OK, {len(dataset.incidents)} incidents, {n_claims} claims, "
+        f"{len(dataset.sources)} sources"
+    )
     return 0
 
 
@@ -40,6 +46,102 @@ def _cmd_locate(args: argparse.Namespace) -> int:
     return locate_command(path, check=args.check)
 
 
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        help="incident table to use (default: "
+        "$INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
+    )
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    _add_data(p)
+    g = p.add_argument_group("filters (the same as the dashboard's)")
+    g.add_argument("--start", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD)")
+    g.add_argument("--end", type=_date, metavar="DATE", help="to this date (YYYY-MM-DD)")
+    g.add_argument("--year", type=int, nargs="+", action="extend", default=[], metavar="Y")
+    g.add_argument("--region", nargs="+", action="extend", default=[], metavar="NAME")
+    g.add_argument("--type", nargs="+", action="extend", default=[], metavar="T", dest="types")
+    g.add_argument(
+        "--country", nargs="+", action="extend", default=[], metavar="CC", dest="countries"
+    )
+    g.add_argument(
+        "--exact", action="store_true", help="only incidents located at least to the city"
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        start=args.start,
+        end=args.end,
+        years=tuple(args.year),
+        regions=tuple(args.region),
+        types=tuple(args.types),
+        countries=tuple(args.countries),
+        exact_only=args.exact,
+    ).normalised()
+
+
+def _dataset(args: argparse.Namespace) -> Dataset:
+    return load_dataset(Path(args.data) if args.data else default_incidents_path())
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import write_export
+
+    filters = _filters(args)
+    count = write_export(_dataset(args), filters, Path(args.out), title=args.title or "")
+    print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
+    return 0
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from geo.export import select
+    from geo.snapshot import render_snapshot
+
+    filters = _filters(args)
+    out = Path(args.out)
+    fmt = args.format or out.suffix.lower().lstrip(".") or "png"
+    incidents = select(_dataset(args), filters)
+    render_snapshot(
+        incidents,
+        filters=filters,
+        title=args.title,
+        size=args.size,
+        dpi=args.dpi,
+        fmt=fmt,
+        extent=args.extent,
+        out=out,
+    )
+    print(f"wrote {out}: {len(incidents)} incidents ({filters.describe()})")
+    return 0
+
+
+def _cmd_timelapse(args: argparse.Namespace) -> int:
+    from geo.export import select
+    from geo.timelapse import render_timelapse
+
+    filters = _filters(args)
+    incidents = select(_dataset(args), filters)
+    frames = render_timelapse(
+        incidents,
+        freq=args.freq,
+        filters=filters,
+        out=Path(args.out),
+        frames_dir=Path(args.frames) if args.frames else None,
+    )
+    print(f"wrote {args.out}: {len(frames)} frames of {len(incidents)} incidents")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -48,23 +150,71 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("validate", help="check an incident table against the schema")
-    p.add_argument("path", nargs="?", help="table to check (default: $INCIDENT_ATLAS_DATA or "
-                   "the shipped data/incidents.csv)")
+    p.add_argument(
+        "path",
+        nargs="?",
+        help="table to check (default: $INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
+    )
+    p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
     p.set_defaults(run=_cmd_validate)
 
     p = commands.add_parser("geocode", help="look up place names offline; one JSON line each")
     p.add_argument("places", nargs="+", metavar="PLACE")
     p.add_argument("--country", metavar="CC", help="prefer places in this country (ISO alpha-2)")
-    p.add_argument("--online", action="store_true",
-                   help="ask Nominatim (network, rate-limited, cached) when offline data has no "
-                   "answer; off by default")
+    p.add_argument(
+        "--online",
+        action="store_true",
+        help="ask Nominatim (network, rate-limited, cached) when offline data has no "
+        "answer; off by default",
+    )
     p.set_defaults(run=_cmd_geocode)
 
-    p = commands.add_parser("locate", help="fill lat/lon/region/geo_precision of a CSV table "
-                            "from its geo_query (or place) column with the offline geocoder")
+    p = commands.add_parser(
+        "locate",
+        help="fill lat/lon/region/geo_precision of a CSV table "
+        "from its geo_query (or place) column with the offline geocoder",
+    )
     p.add_argument("path", nargs="?")
     p.add_argument("--check", action="store_true", help="only compare; exit 1 on differences")
     p.set_defaults(run=_cmd_locate)
+
+    p = commands.add_parser("snapshot", help="static map of the filtered incidents for reports")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument(
+        "--format", choices=["png", "svg", "pdf"], help="default: from the file name, else png"
+    )
+    p.add_argument(
+        "--size",
+        default="a4-landscape",
+        help="a4-landscape, a4-portrait, slide or WxH in pixels (default a4-landscape)",
+    )
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument(
+        "--extent",
+        choices=["data", "country"],
+        default="data",
+        help="zoom to the filtered incidents (default) or show all of Kazakhstan",
+    )
+    p.add_argument("--title")
+    _add_filters(p)
+    p.set_defaults(run=_cmd_snapshot)
+
+    p = commands.add_parser(
+        "export",
+        help="the filtered incidents as CSV, GeoJSON or an "
+        "offline HTML map (by the file name's suffix)",
+    )
+    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.geojson|FILE.html")
+    p.add_argument("--title", help="title of the HTML page")
+    _add_filters(p)
+    p.set_defaults(run=_cmd_export)
+
+    p = commands.add_parser("timelapse", help="animated GIF of the incidents period by period")
+    p.add_argument("--out", required=True, metavar="FILE.gif")
+    p.add_argument("--freq", choices=["month", "quarter", "year"], default="year")
+    p.add_argument("--frames", metavar="DIR", help="also write each frame as a PNG here")
+    _add_filters(p)
+    p.set_defaults(run=_cmd_timelapse)
     return parser
 
 

@@ -55,8 +55,9 @@ class Filters:
             raise FilterError(f"country codes must be ISO alpha-2 like KZ or RU, not {bad}")
         if self.start and self.end and self.start > self.end:
             raise FilterError(f"start date {self.start} is after end date {self.end}")
-        return replace(self, regions=regions, countries=countries,
-                       years=tuple(sorted(set(self.years))))
+        return replace(
+            self, regions=regions, countries=countries, years=tuple(sorted(set(self.years)))
+        )
 
     def describe(self) -> str:
         """A one-line human description, as printed under a snapshot's title."""
@@ -84,8 +85,12 @@ class Filters:
             query["start"] = [self.start.isoformat()]
         if self.end:
             query["end"] = [self.end.isoformat()]
-        for key, values in (("year", self.years), ("region", self.regions),
-                            ("type", self.types), ("country", self.countries)):
+        for key, values in (
+            ("year", self.years),
+            ("region", self.regions),
+            ("type", self.types),
+            ("country", self.countries),
+        ):
             if values:
                 query[key] = [str(v) for v in values]
         if self.exact_only:

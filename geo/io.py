@@ -54,8 +54,12 @@ def _check_file(path: Path) -> None:
         raise DataError(Problem(path.name, None, None, "the file is empty"))
     if size > MAX_FILE_BYTES:
         raise DataError(
-            Problem(path.name, None, None, f"the file is {size / 2**20:.0f} MB; the limit is "
-                    f"{MAX_FILE_BYTES / 2**20:.0f} MB")
+            Problem(
+                path.name,
+                None,
+                None,
+                f"the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB",
+            )
         )
 
 
@@ -69,8 +73,13 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataError(
-            Problem(name, line, None, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not "
-                    "UTF-8; save the file as UTF-8")
+            Problem(
+                name,
+                line,
+                None,
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not "
+                "UTF-8; save the file as UTF-8",
+            )
         ) from None
     return parse_csv_text(text, name=name)
 
@@ -84,16 +93,26 @@ def parse_csv_text(text: str, *, name: str) -> pd.DataFrame:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if delimiter in header:
                 raise DataError(
-                    Problem(name, 1, None, f"the header is separated by {label}; the table must "
-                            "be comma-separated (CSV)")
+                    Problem(
+                        name,
+                        1,
+                        None,
+                        f"the header is separated by {label}; the table must "
+                        "be comma-separated (CSV)",
+                    )
                 )
     if text.count("\n") > MAX_ROWS + 1 and text.count("\n", 0, len(text)) > MAX_ROWS + 1:
-        raise DataError(Problem(name, None, None, f"more than {MAX_ROWS:,} rows; the limit is "
-                                f"{MAX_ROWS:,}"))
+        raise DataError(
+            Problem(name, None, None, f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
+        )
     try:
         table = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            skipinitialspace=False, engine="c",
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
         )
     except pd.errors.ParserError as exc:
         raise DataError(Problem(name, None, None, f"not a valid CSV table: {exc}")) from None
@@ -112,8 +131,14 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise DataError(Problem(path.name, None, None, f"unsupported file type {suffix!r}; use "
-                                "CSV, GeoJSON or GeoPackage"))
+        raise DataError(
+            Problem(
+                path.name,
+                None,
+                None,
+                f"unsupported file type {suffix!r}; use CSV, GeoJSON or GeoPackage",
+            )
+        )
     if suffix == ".csv":
         table = read_csv_text(path)
         return table, np.arange(2, len(table) + 2)
@@ -123,10 +148,13 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
-        raise DataError(Problem(path.name, None, None, f"cannot read as {suffix[1:]}: {exc}"))
+        raise DataError(
+            Problem(path.name, None, None, f"cannot read as {suffix[1:]}: {exc}")
+        ) from None
     if len(gdf) > MAX_ROWS:
-        raise DataError(Problem(path.name, None, None, f"{len(gdf):,} features; the limit is "
-                                f"{MAX_ROWS:,}"))
+        raise DataError(
+            Problem(path.name, None, None, f"{len(gdf):,} features; the limit is {MAX_ROWS:,}")
+        )
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
     if gdf.geometry.name in gdf.columns and ("lat" not in table or "lon" not in table):
         geom = gdf.geometry
@@ -216,8 +244,10 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     frame = frame.drop(columns=[c for c in ("geometry", "row") if c in frame.columns])
-    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL,
-                                               lineterminator="\n"))
+    write_atomic(
+        path,
+        lambda tmp: frame.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"),
+    )
 
 
 __all__ = [

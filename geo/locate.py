@@ -36,7 +36,9 @@ def locate_rows(path: Path) -> tuple[object, list[Mismatch]]:
             table[column] = ""
     query_column = "geo_query" if "geo_query" in table.columns else "place"
     if query_column not in table.columns:
-        raise DataError(Problem(path.name, None, "place", "no place or geo_query column to geocode"))
+        raise DataError(
+            Problem(path.name, None, "place", "no place or geo_query column to geocode")
+        )
     for i, row in table.iterrows():
         row_number = int(i) + 2  # type: ignore[call-overload]
         query = row[query_column].strip()
@@ -74,8 +76,10 @@ def locate_command(path: Path, *, check: bool) -> int:
     table, mismatches = locate_rows(path)
     if check:
         for m in mismatches:
-            print(f"{path.name}, row {m.row}, column {m.column!r}: has {m.have!r}, "
-                  f"the geocoder gives {m.want!r}")
+            print(
+                f"{path.name}, row {m.row}, column {m.column!r}: has {m.have!r}, "
+                f"the geocoder gives {m.want!r}"
+            )
         print(f"{path.name}: {len(mismatches)} value(s) differ from the geocoder")
         return 1 if mismatches else 0
     write_csv(table, path)  # type: ignore[arg-type]

@@ -127,10 +127,7 @@ function (cluster) {
 
 def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[list[object]]:
     types = list(TYPE_COLOURS)
-    by_incident = (
-        {k: g for k, g in claims.groupby("incident_id")} if claims is not None and len(claims)
-        else {}
-    )
+    by_incident = dict(claims.groupby("incident_id")) if claims is not None and len(claims) else {}
     rows: list[list[object]] = []
     for row in incidents.to_dict("records"):
         kind = str(row["event_type"])
@@ -138,16 +135,18 @@ def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[l
             f"{esc(row['place'])} · {esc(row['date_start'].strftime('%Y-%m-%d'))} · "
             f"{esc(type_label(kind))}"
         )
-        rows.append([
-            round(float(row["lat"]), 5),
-            round(float(row["lon"]), 5),
-            types.index(kind) if kind in types else len(types),
-            symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
-            1 if row["geo_precision"] in IMPRECISE else 0,
-            popup_html(row, by_incident.get(row["incident_id"])),
-            tooltip,
-            1,
-        ])
+        rows.append(
+            [
+                round(float(row["lat"]), 5),
+                round(float(row["lon"]), 5),
+                types.index(kind) if kind in types else len(types),
+                symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
+                1 if row["geo_precision"] in IMPRECISE else 0,
+                popup_html(row, by_incident.get(row["incident_id"])),
+                tooltip,
+                1,
+            ]
+        )
     return rows
 
 
@@ -170,32 +169,40 @@ def grid_cells(incidents: pd.DataFrame, *, max_cells: int) -> pd.DataFrame:
         size *= 2
     killed = incidents["killed_best"].fillna(0).to_numpy(dtype=float)
     imprecise = incidents["geo_precision"].isin(IMPRECISE).to_numpy()
-    type_codes, type_inverse = np.unique(incidents["event_type"].to_numpy(dtype=str),
-                                         return_inverse=True)
+    type_codes, type_inverse = np.unique(
+        incidents["event_type"].to_numpy(dtype=str), return_inverse=True
+    )
     count = np.bincount(inverse)
     per_type = np.zeros((len(codes), len(type_codes)), dtype=np.int64)
     np.add.at(per_type, (inverse, type_inverse), 1)
-    return pd.DataFrame({
-        "lat": np.bincount(inverse, lat) / count,
-        "lon": np.bincount(inverse, lon) / count,
-        "count": count,
-        "killed": np.bincount(inverse, killed),
-        "event_type": type_codes[per_type.argmax(axis=1)],
-        "imprecise": np.bincount(inverse, imprecise) == count,
-    })
+    return pd.DataFrame(
+        {
+            "lat": np.bincount(inverse, lat) / count,
+            "lon": np.bincount(inverse, lon) / count,
+            "count": count,
+            "killed": np.bincount(inverse, killed),
+            "event_type": type_codes[per_type.argmax(axis=1)],
+            "imprecise": np.bincount(inverse, imprecise) == count,
+        }
+    )
 
 
 def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
     types = list(TYPE_COLOURS)
     rows: list[list[object]] = []
     for lat, lon, count, killed, kind, imprecise in cells.itertuples(index=False):
-        rows.append([
-            round(float(lat), 4), round(float(lon), 4),
-            types.index(kind) if kind in types else len(types),
-            round(6.0 + 3.0 * math.log1p(count), 1), int(imprecise), "",
-            f"{count} incidents, {int(killed)} killed (best) · mostly {esc(type_label(kind))}",
-            int(count),
-        ])
+        rows.append(
+            [
+                round(float(lat), 4),
+                round(float(lon), 4),
+                types.index(kind) if kind in types else len(types),
+                round(6.0 + 3.0 * math.log1p(count), 1),
+                int(imprecise),
+                "",
+                f"{count} incidents, {int(killed)} killed (best) · mostly {esc(type_label(kind))}",
+                int(count),
+            ]
+        )
     return rows
 
 
@@ -207,20 +214,25 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
     for row in regions.itertuples(index=False):
         f = figures.loc[row.region] if row.region in figures.index else None
         n = int(f["incidents"]) if f is not None else 0
-        kl, kb, kh = (int(f[c]) for c in ("killed_low", "killed_best", "killed_high")) if (
-            f is not None) else (0, 0, 0)
+        kl, kb, kh = (
+            (int(f[c]) for c in ("killed_low", "killed_best", "killed_high"))
+            if (f is not None)
+            else (0, 0, 0)
+        )
         value = n if metric == "incidents" else kb
         values.append(value)
-        features.append({
-            "type": "Feature",
-            "geometry": row.geometry.__geo_interface__,
-            "properties": {
-                "region": esc(row.region),
-                "incidents": n,
-                "killed": Headline.span(kl, kh),
-                "value": value,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": row.geometry.__geo_interface__,
+                "properties": {
+                    "region": esc(row.region),
+                    "incidents": n,
+                    "killed": Headline.span(kl, kh),
+                    "value": value,
+                },
+            }
+        )
     top = max(values) if values else 0
     for feature, value in zip(features, values):
         props = feature["properties"]
@@ -228,8 +240,9 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
         if value <= 0 or top <= 0:
             props["fill"] = "#f7f7f7"
         else:
-            step = min(int(len(CHOROPLETH_COLOURS) * value / (top + 1e-9)),
-                       len(CHOROPLETH_COLOURS) - 1)
+            step = min(
+                int(len(CHOROPLETH_COLOURS) * value / (top + 1e-9)), len(CHOROPLETH_COLOURS) - 1
+            )
             props["fill"] = CHOROPLETH_COLOURS[step]
     return {"type": "FeatureCollection", "features": features}
 
@@ -290,15 +303,24 @@ def build_map(
     """
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
-    m = folium.Map(tiles=None, zoom_control=True, prefer_canvas=True, height=height,
-                   control_scale=True, maxZoom=18, minZoom=3)
+    m = folium.Map(
+        tiles=None,
+        zoom_control=True,
+        prefer_canvas=True,
+        height=height,
+        control_scale=True,
+        maxZoom=18,
+        minZoom=3,
+    )
     offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)
     countries = read_countries()
     folium.GeoJson(
         json.loads(countries.to_json(drop_id=True)),
         style_function=lambda f: {
             "fillColor": "#ffffff" if f["properties"]["country"] == "KZ" else "#e0e0e0",
-            "color": "#777777", "weight": 1, "fillOpacity": 1.0,
+            "color": "#777777",
+            "weight": 1,
+            "fillOpacity": 1.0,
         },
         interactive=False,
         name="Countries",
@@ -312,7 +334,9 @@ def build_map(
         _choropleth_geojson(incidents, metric),
         name=f"Regions: {label.lower()}",
         style_function=lambda f: {
-            "fillColor": f["properties"]["fill"], "color": "#555555", "weight": 1,
+            "fillColor": f["properties"]["fill"],
+            "color": "#555555",
+            "weight": 1,
             "fillOpacity": 0.65,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#222222"},
@@ -336,14 +360,16 @@ def build_map(
         rows,
         callback=_CALLBACK % json.dumps(colours),
         name=layer_name,
-        options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
-                 "showCoverageOnHover": False},
+        options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
         icon_create_function=_CLUSTER_ICON,
     ).add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    note = (f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
-            if aggregated else "")
+    note = (
+        f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
+        if aggregated
+        else ""
+    )
     Legend(title="Event type", note=note).add_to(m)
     bounds = _bounds(incidents)
     m.fit_bounds(bounds)
@@ -359,8 +385,10 @@ def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     lon = incidents["lon"].to_numpy(dtype=float)
     pad_lat = max(1.5 - (lat.max() - lat.min()) / 2, 0.5)
     pad_lon = max(1.5 - (lon.max() - lon.min()) / 2, 0.5)
-    return [[float(lat.min() - pad_lat), float(lon.min() - pad_lon)],
-            [float(lat.max() + pad_lat), float(lon.max() + pad_lon)]]
+    return [
+        [float(lat.min() - pad_lat), float(lon.min() - pad_lon)],
+        [float(lat.max() + pad_lat), float(lon.max() + pad_lon)],
+    ]
 
 
 __all__ = ["EVENT_TYPES", "TYPE_COLOURS", "build_map", "grid_cells", "popup_html"]

@@ -37,10 +37,12 @@ def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
             "region": incidents["region"],
             "country": incidents["country"],
             "event_type": incidents["event_type"].str.replace("_", " "),
-            "killed": [_span(a, b) for a, b in zip(incidents["killed_low"],
-                                                   incidents["killed_high"])],
-            "wounded": [_span(a, b) for a, b in zip(incidents["wounded_low"],
-                                                    incidents["wounded_high"])],
+            "killed": [
+                _span(a, b) for a, b in zip(incidents["killed_low"], incidents["killed_high"])
+            ],
+            "wounded": [
+                _span(a, b) for a, b in zip(incidents["wounded_low"], incidents["wounded_high"])
+            ],
             "geo_precision": incidents["geo_precision"],
             "sources": incidents["sources"].str.replace(";", "; "),
             "incident_id": incidents["incident_id"],
@@ -66,7 +68,9 @@ def disagreement(claims: pd.DataFrame) -> list[str]:
         given = claims[claims[what].astype(str).str.strip() != ""]
         values = sorted({int(v) for v in given[what]})
         if len(values) > 1:
-            by = "; ".join(f"{s} ¶{p}: {v}" for s, p, v in
-                           given[["source", "paragraph", what]].itertuples(index=False))
+            by = "; ".join(
+                f"{s} ¶{p}: {v}"
+                for s, p, v in given[["source", "paragraph", what]].itertuples(index=False)
+            )
             lines.append(f"Sources disagree on {what}: {', '.join(map(str, values))} ({by}).")
     return lines

@@ -103,12 +103,17 @@ class _Collector:
             self.problems.append(Problem(self.file, int(self.rows[i]), column, text))
         if len(idx) > MAX_REPORTED:
             self.problems.append(
-                Problem(self.file, None, column, f"... {len(idx) - MAX_REPORTED} more rows like this")
+                Problem(
+                    self.file, None, column, f"... {len(idx) - MAX_REPORTED} more rows like this"
+                )
             )
 
 
 def _blank(series: pd.Series) -> np.ndarray:
-    return series.isna().to_numpy() | (series.astype("string").str.strip() == "").fillna(True).to_numpy()
+    return (
+        series.isna().to_numpy()
+        | (series.astype("string").str.strip() == "").fillna(True).to_numpy()
+    )
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:
@@ -157,8 +162,11 @@ def validate_incidents(
 
     missing = [c for c in REQUIRED if c not in raw.columns]
     for column in missing:
-        out.whole(column, f"required column {column!r} is missing (columns found: "
-                  f"{', '.join(map(str, raw.columns[:12]))})")
+        out.whole(
+            column,
+            f"required column {column!r} is missing (columns found: "
+            f"{', '.join(map(str, raw.columns[:12]))})",
+        )
     if missing:
         return Checked(pd.DataFrame(columns=COLUMNS), out.problems)
     if n == 0:
@@ -166,8 +174,19 @@ def validate_incidents(
         return Checked(pd.DataFrame(columns=COLUMNS), out.problems)
 
     t = pd.DataFrame(index=raw.index)
-    for column in ["incident_id", "place", "country", "region", "perpetrator", "target",
-                   "summary", "sources", "date_precision", "geo_precision", "event_type"]:
+    for column in [
+        "incident_id",
+        "place",
+        "country",
+        "region",
+        "perpetrator",
+        "target",
+        "summary",
+        "sources",
+        "date_precision",
+        "geo_precision",
+        "event_type",
+    ]:
         if column in raw.columns:
             t[column] = raw[column].astype("string").str.strip().fillna("")
         else:
@@ -178,23 +197,32 @@ def validate_incidents(
     out.rows_where(ids.to_numpy() == "", "incident_id", "incident_id is empty")
     dup = ids.duplicated(keep="first").to_numpy() & (ids.to_numpy() != "")
     first_row = dict(zip(ids[~ids.duplicated(keep="first")], rows[~ids.duplicated().to_numpy()]))
-    out.rows_where(dup, "incident_id",
-                   lambda v: f"duplicate incident_id {v!r} (first used on row {first_row[v]})",
-                   ids.to_numpy())
+    out.rows_where(
+        dup,
+        "incident_id",
+        lambda v: f"duplicate incident_id {v!r} (first used on row {first_row[v]})",
+        ids.to_numpy(),
+    )
 
     # Dates.
     start = _parse_dates(raw["date_start"])
     bad_start = start.isna().to_numpy()
-    out.rows_where(bad_start, "date_start",
-                   lambda v: f"date_start {v!r} is not a date in YYYY-MM-DD form",
-                   raw["date_start"].astype("string").to_numpy())
+    out.rows_where(
+        bad_start,
+        "date_start",
+        lambda v: f"date_start {v!r} is not a date in YYYY-MM-DD form",
+        raw["date_start"].astype("string").to_numpy(),
+    )
     if "date_end" in raw.columns:
         end_blank = _blank(raw["date_end"])
         end = _parse_dates(raw["date_end"]).where(~end_blank, start)
         bad_end = end.isna().to_numpy() & ~end_blank
-        out.rows_where(bad_end, "date_end",
-                       lambda v: f"date_end {v!r} is not a date in YYYY-MM-DD form",
-                       raw["date_end"].astype("string").to_numpy())
+        out.rows_where(
+            bad_end,
+            "date_end",
+            lambda v: f"date_end {v!r} is not a date in YYYY-MM-DD form",
+            raw["date_end"].astype("string").to_numpy(),
+        )
     else:
         end = start.copy()
     span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
@@ -208,15 +236,24 @@ def validate_incidents(
     blank_precision = precision == ""
     precision = np.where(blank_precision, derived, precision)
     known = np.isin(precision, list(DATE_PRECISIONS))
-    out.rows_where(~known & ~blank_precision, "date_precision",
-                   lambda v: f"unknown date_precision {v!r}; use one of "
-                   f"{', '.join(DATE_PRECISIONS)}", precision)
+    out.rows_where(
+        ~known & ~blank_precision,
+        "date_precision",
+        lambda v: f"unknown date_precision {v!r}; use one of {', '.join(DATE_PRECISIONS)}",
+        precision,
+    )
     allowed = np.array([DATE_PRECISIONS.get(p, 10**6) for p in precision], dtype=float)
-    out.rows_where(known & (span > allowed), "date_end",
-                   lambda v: f"date range of {int(v)} days is too long for its date_precision",
-                   span)
-    out.rows_where(np.isfinite(span) & (span > 365) & blank_precision, "date_end",
-                   "date range is longer than a year; narrow it or split the incident")
+    out.rows_where(
+        known & (span > allowed),
+        "date_end",
+        lambda v: f"date range of {int(v)} days is too long for its date_precision",
+        span,
+    )
+    out.rows_where(
+        np.isfinite(span) & (span > 365) & blank_precision,
+        "date_end",
+        "date range is longer than a year; narrow it or split the incident",
+    )
     t["date_start"] = start
     t["date_end"] = end
     t["date_precision"] = precision
@@ -228,18 +265,26 @@ def validate_incidents(
     lon_text = raw["lon"].astype("string").to_numpy()
     out.rows_where(~np.isfinite(lat), "lat", lambda v: f"lat {v!r} is not a number", lat_text)
     out.rows_where(~np.isfinite(lon), "lon", lambda v: f"lon {v!r} is not a number", lon_text)
-    out.rows_where(np.isfinite(lat) & (np.abs(lat) > 90), "lat",
-                   lambda v: f"lat {v} is outside -90..90", lat)
-    out.rows_where(np.isfinite(lon) & (np.abs(lon) > 180), "lon",
-                   lambda v: f"lon {v} is outside -180..180", lon)
+    out.rows_where(
+        np.isfinite(lat) & (np.abs(lat) > 90), "lat", lambda v: f"lat {v} is outside -90..90", lat
+    )
+    out.rows_where(
+        np.isfinite(lon) & (np.abs(lon) > 180),
+        "lon",
+        lambda v: f"lon {v} is outside -180..180",
+        lon,
+    )
     t["lat"] = lat
     t["lon"] = lon
 
     geo_precision = t["geo_precision"].to_numpy(dtype=object)
     geo_precision = np.where(geo_precision == "", "point", geo_precision)
-    out.rows_where(~np.isin(geo_precision, list(GEO_PRECISIONS)), "geo_precision",
-                   lambda v: f"unknown geo_precision {v!r}; use one of {', '.join(GEO_PRECISIONS)}",
-                   geo_precision)
+    out.rows_where(
+        ~np.isin(geo_precision, list(GEO_PRECISIONS)),
+        "geo_precision",
+        lambda v: f"unknown geo_precision {v!r}; use one of {', '.join(GEO_PRECISIONS)}",
+        geo_precision,
+    )
     t["geo_precision"] = geo_precision
 
     # Regions: the point decides; a stated region must agree with it.
@@ -249,29 +294,45 @@ def validate_incidents(
     stated = t["region"].to_numpy(dtype=object)
     canonical = _canonical_regions(stated)
     unknown_region = (stated != "") & (canonical == None)  # noqa: E711
-    out.rows_where(unknown_region, "region",
-                   lambda v: f"unknown region {v!r}; valid regions: {', '.join(region_names())}",
-                   stated)
+    out.rows_where(
+        unknown_region,
+        "region",
+        lambda v: f"unknown region {v!r}; valid regions: {', '.join(region_names())}",
+        stated,
+    )
     by_country = geo_precision == "country"
     mismatch = (stated != "") & ~unknown_region & inside & ~by_country & (canonical != joined)
-    out.rows_where(mismatch, "region",
-                   lambda i: f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in "
-                   f"{joined[i] or 'no known region'}, not in {stated[i]!r}",
-                   np.arange(n))
+    out.rows_where(
+        mismatch,
+        "region",
+        lambda i: (
+            f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in "
+            f"{joined[i] or 'no known region'}, not in {stated[i]!r}"
+        ),
+        np.arange(n),
+    )
     region = np.where(by_country, "", np.where(joined == None, "", joined))  # noqa: E711
     t["region"] = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
     t.loc[by_country, "region"] = ""
 
     country = t["country"].str.upper()
     bad_country = (country != "") & ~country.str.fullmatch(r"[A-Z]{2}").fillna(False)
-    out.rows_where(bad_country.to_numpy(), "country",
-                   lambda v: f"country {v!r} is not an ISO 3166-1 alpha-2 code", country.to_numpy())
+    out.rows_where(
+        bad_country.to_numpy(),
+        "country",
+        lambda v: f"country {v!r} is not an ISO 3166-1 alpha-2 code",
+        country.to_numpy(),
+    )
     t["country"] = country
 
     # Event types.
     types = t["event_type"].to_numpy(dtype=object)
-    out.rows_where(~np.isin(types, list(EVENT_TYPES)), "event_type",
-                   lambda v: f"unknown event_type {v!r}; use one of {', '.join(EVENT_TYPES)}", types)
+    out.rows_where(
+        ~np.isin(types, list(EVENT_TYPES)),
+        "event_type",
+        lambda v: f"unknown event_type {v!r}; use one of {', '.join(EVENT_TYPES)}",
+        types,
+    )
 
     # Tolls.
     for what in ("killed", "wounded"):
@@ -283,9 +344,12 @@ def validate_incidents(
                 continue
             text = raw[column].astype("string").fillna("").str.strip().to_numpy(dtype=object)
             number = _parse_numbers(raw[column]).to_numpy(dtype=float, na_value=np.nan)
-            bad = (text != "") & ~(np.isfinite(number) & (number >= 0) & (number == np.floor(number)))
-            out.rows_where(bad, column, lambda v, c=column: f"{c} {v!r} is not a whole number >= 0",
-                           text)
+            bad = (text != "") & ~(
+                np.isfinite(number) & (number >= 0) & (number == np.floor(number))
+            )
+            out.rows_where(
+                bad, column, lambda v, c=column: f"{c} {v!r} is not a whole number >= 0", text
+            )
             number[bad] = np.nan
             values[bound] = number
         low, best, high = values["low"], values["best"], values["high"]
@@ -294,12 +358,18 @@ def validate_incidents(
         high = np.where(np.isnan(high), best, high)
         best = np.where(np.isnan(best), np.where(np.isnan(low), high, low), best)
         with np.errstate(invalid="ignore"):
-            out.rows_where(low > best, f"{what}_low",
-                           lambda i: f"{what}_low {low[i]:.0f} is above {what}_best {best[i]:.0f}",
-                           np.arange(n))
-            out.rows_where(best > high, f"{what}_high",
-                           lambda i: f"{what}_high {high[i]:.0f} is below {what}_best {best[i]:.0f}",
-                           np.arange(n))
+            out.rows_where(
+                low > best,
+                f"{what}_low",
+                lambda i: f"{what}_low {low[i]:.0f} is above {what}_best {best[i]:.0f}",
+                np.arange(n),
+            )
+            out.rows_where(
+                best > high,
+                f"{what}_high",
+                lambda i: f"{what}_high {high[i]:.0f} is below {what}_best {best[i]:.0f}",
+                np.arange(n),
+            )
         for bound, arr in (("low", low), ("best", best), ("high", high)):
             t[f"{what}_{bound}"] = pd.array(np.where(np.isnan(arr), None, arr), dtype="Int64")
 
@@ -310,8 +380,12 @@ def validate_incidents(
             ",".join(s for s in value.split(";") if s.strip() and s.strip() not in source_ids)
             for value in srcs
         ]
-        out.rows_where(np.array([u != "" for u in unknown]), "sources",
-                       lambda v: f"unknown source id(s) {v}", np.array(unknown, dtype=object))
+        out.rows_where(
+            np.array([u != "" for u in unknown]),
+            "sources",
+            lambda v: f"unknown source id(s) {v}",
+            np.array(unknown, dtype=object),
+        )
     t["row"] = rows
     return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems)
 
@@ -351,12 +425,17 @@ def validate_claims(
         return out.problems
     known = set(incidents["incident_id"])
     ids = claims["incident_id"].astype("string").fillna("").to_numpy(dtype=object)
-    out.rows_where(~np.isin(ids, list(known)), "incident_id",
-                   lambda v: f"claim for unknown incident {v!r}", ids)
+    out.rows_where(
+        ~np.isin(ids, list(known)),
+        "incident_id",
+        lambda v: f"claim for unknown incident {v!r}",
+        ids,
+    )
     if source_ids is not None:
         srcs = claims["source"].astype("string").fillna("").to_numpy(dtype=object)
-        out.rows_where(~np.isin(srcs, list(source_ids)), "source",
-                       lambda v: f"unknown source {v!r}", srcs)
+        out.rows_where(
+            ~np.isin(srcs, list(source_ids)), "source", lambda v: f"unknown source {v!r}", srcs
+        )
     ranges = incidents.drop_duplicates("incident_id").set_index("incident_id")
     for what in ("killed", "wounded"):
         text = claims[what].astype("string").fillna("").str.strip().to_numpy(dtype=object)
@@ -368,14 +447,18 @@ def validate_claims(
         low = ranges[f"{what}_low"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
         high = ranges[f"{what}_high"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
-            outside = np.isfinite(number) & np.isin(ids, list(known)) & ~(
-                (low <= number) & (number <= high)
+            outside = (
+                np.isfinite(number)
+                & np.isin(ids, list(known))
+                & ~((low <= number) & (number <= high))
             )
         out.rows_where(
             outside,
             what,
-            lambda i: f"claim of {number[i]:.0f} {what} is outside the range "
-            f"{_fmt(low[i])}-{_fmt(high[i])} of incident {ids[i]!r}",
+            lambda i: (
+                f"claim of {number[i]:.0f} {what} is outside the range "
+                f"{_fmt(low[i])}-{_fmt(high[i])} of incident {ids[i]!r}"
+            ),
             np.arange(len(ids)),
         )
     return out.problems

@@ -30,11 +30,17 @@ st.subheader("Sources")
 st.dataframe(view.dataset.sources, hide_index=True, use_container_width=True)
 
 st.subheader("How exact a location is")
-st.dataframe({"precision": list(GEO_PRECISIONS), "meaning": list(GEO_PRECISIONS.values())},
-             hide_index=True, use_container_width=True)
+st.dataframe(
+    {"precision": list(GEO_PRECISIONS), "meaning": list(GEO_PRECISIONS.values())},
+    hide_index=True,
+    use_container_width=True,
+)
 st.subheader("Event types")
-st.dataframe({"type": list(EVENT_TYPES), "meaning": list(EVENT_TYPES.values())},
-             hide_index=True, use_container_width=True)
+st.dataframe(
+    {"type": list(EVENT_TYPES), "meaning": list(EVENT_TYPES.values())},
+    hide_index=True,
+    use_container_width=True,
+)
 st.subheader("Boundaries")
 st.markdown(
     """
@@ -45,7 +51,13 @@ Earth 1:10m admin-1 and admin-0, version 4.1.0, public domain.
 """
 )
 st.subheader("Bring your own table")
-st.markdown((DATA_DIR / "SCHEMA.md").read_text(encoding="utf-8").split("## Your own table")[1]
-            .split("## Regions")[0])
-st.caption("Upload a CSV, GeoJSON or GeoPackage from the sidebar (up to 150 MB), or start the "
-           "app with INCIDENT_ATLAS_DATA=/path/to/table.csv. Full column list: data/SCHEMA.md.")
+st.markdown(
+    (DATA_DIR / "SCHEMA.md")
+    .read_text(encoding="utf-8")
+    .split("## Your own table")[1]
+    .split("## Regions")[0]
+)
+st.caption(
+    "Upload a CSV, GeoJSON or GeoPackage from the sidebar (up to 150 MB), or start the "
+    "app with INCIDENT_ATLAS_DATA=/path/to/table.csv. Full column list: data/SCHEMA.md."
+)

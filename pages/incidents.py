@@ -11,16 +11,24 @@ ui.headline_metrics(view)
 
 table = display_table(view.incidents)
 st.caption(f"{len(table):,} incidents. Click a column to sort; pick a row for its full record.")
-picked = st.dataframe(table, key="incident_table", hide_index=True, use_container_width=True,
-                      on_select="rerun", selection_mode="single-row")
+picked = st.dataframe(
+    table,
+    key="incident_table",
+    hide_index=True,
+    use_container_width=True,
+    on_select="rerun",
+    selection_mode="single-row",
+)
 rows = picked.selection.rows if picked else []
 if rows:
     record = view.incidents.iloc[rows[0]]
     st.subheader(str(record["place"]))
     st.text(str(record["summary"]))
     left, right = st.columns(2)
-    left.dataframe(record.drop(labels=["geometry", "row"], errors="ignore").astype(str)
-                   .rename("value"), use_container_width=True)
+    left.dataframe(
+        record.drop(labels=["geometry", "row"], errors="ignore").astype(str).rename("value"),
+        use_container_width=True,
+    )
     claims = claims_of(view.dataset.claims, str(record["incident_id"]))
     right.markdown("**What each source claims**")
     if claims.empty:

@@ -10,8 +10,9 @@ from geo.stats import counts_by_period, killed_by_period
 view = ui.current_view()
 st.title("Timeline")
 ui.headline_metrics(view)
-period = st.radio("Group by", ["month", "quarter", "year"], index=2, horizontal=True,
-                  key="timeline_period")
+period = st.radio(
+    "Group by", ["month", "quarter", "year"], index=2, horizontal=True, key="timeline_period"
+)
 
 if view.incidents.empty:
     st.info("No incident matches the filters.")
@@ -24,11 +25,16 @@ long["event_type"] = long["event_type"].str.replace("_", " ")
 types = [t.replace("_", " ") for t in TYPE_COLOURS]
 st.subheader(f"Incidents per {period}, by type")
 st.altair_chart(
-    alt.Chart(long).mark_bar().encode(
+    alt.Chart(long)
+    .mark_bar()
+    .encode(
         x=alt.X("period:T", title=None),
         y=alt.Y("incidents:Q", title="Incidents", stack="zero"),
-        color=alt.Color("event_type:N", title="Type",
-                        scale=alt.Scale(domain=types, range=list(TYPE_COLOURS.values()))),
+        color=alt.Color(
+            "event_type:N",
+            title="Type",
+            scale=alt.Scale(domain=types, range=list(TYPE_COLOURS.values())),
+        ),
         tooltip=["period:T", "event_type:N", "incidents:Q"],
     ),
     use_container_width=True,
@@ -36,12 +42,20 @@ st.altair_chart(
 
 killed = killed_by_period(view.incidents, period=period).reset_index()
 st.subheader(f"Killed per {period}: the band spans the lowest to the highest source figures")
-band = alt.Chart(killed).mark_area(opacity=0.3, color="#d62728").encode(
-    x=alt.X("period:T", title=None), y=alt.Y("low:Q", title="Killed"), y2="high:Q",
-    tooltip=["period:T", "low:Q", "best:Q", "high:Q"],
+band = (
+    alt.Chart(killed)
+    .mark_area(opacity=0.3, color="#d62728")
+    .encode(
+        x=alt.X("period:T", title=None),
+        y=alt.Y("low:Q", title="Killed"),
+        y2="high:Q",
+        tooltip=["period:T", "low:Q", "best:Q", "high:Q"],
+    )
 )
-best = alt.Chart(killed).mark_line(point=True, color="#8c1c13").encode(
-    x="period:T", y="best:Q", tooltip=["period:T", "low:Q", "best:Q", "high:Q"]
+best = (
+    alt.Chart(killed)
+    .mark_line(point=True, color="#8c1c13")
+    .encode(x="period:T", y="best:Q", tooltip=["period:T", "low:Q", "best:Q", "high:Q"])
 )
 st.altair_chart(band + best, use_container_width=True)
 st.caption("An incident whose date is known only as a range is counted at the range's middle.")

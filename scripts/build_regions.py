@@ -91,7 +91,9 @@ def build_regions(source: Path) -> gpd.GeoDataFrame:
             if country == "RU":
                 match = match[match["adm0_a3"] == "RUS"]
             if len(match) != 1:
-                raise SystemExit(f"{source}: expected one unit named {ne_name!r}, found {len(match)}")
+                raise SystemExit(
+                    f"{source}: expected one unit named {ne_name!r}, found {len(match)}"
+                )
             rows.append(
                 {
                     "region": name,
@@ -113,7 +115,9 @@ def build_countries(source: Path) -> gpd.GeoDataFrame:
     window = box(*BASEMAP_BOUNDS)
     near = countries[countries.intersects(window)].copy()
     near["geometry"] = near.geometry.make_valid().intersection(window)
-    near = near.rename(columns={"NAME": "name", "iso_a2": "country"})[["name", "country", "geometry"]]
+    near = near.rename(columns={"NAME": "name", "iso_a2": "country"})[
+        ["name", "country", "geometry"]
+    ]
     near = near[~near.geometry.is_empty]
     return near.sort_values("name").reset_index(drop=True)
 

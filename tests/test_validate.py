@@ -45,8 +45,13 @@ def test_shipped_data_passes_validation() -> None:
 
 
 def test_cli_validate_shipped_data_exits_zero() -> None:
-    result = subprocess.run([sys.executable, "-m", "geo", "validate"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "validate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
 
@@ -65,15 +70,23 @@ def broken(tmp_path: Path, row_index: int, column: str, value: str) -> Path:
         (0, "lat", "north", "row 2, column 'lat': lat 'north' is not a number"),
         (0, "lat", "95", "row 2, column 'lat': lat 95.0 is outside"),
         (0, "lon", "nan", "row 2, column 'lon'"),
-        (0, "region", "Atyrau", "row 2, column 'region': point (76.9115, 43.2525) lies in "
-         "Almaty City, not in 'Atyrau'"),
+        (
+            0,
+            "region",
+            "Atyrau",
+            "row 2, column 'region': point (76.9115, 43.2525) lies in Almaty City, not in 'Atyrau'",
+        ),
         (0, "region", "Narnia", "row 2, column 'region': unknown region 'Narnia'"),
         (2, "killed_low", "9", "row 4, column 'killed_low': killed_low 9 is above killed_best 5"),
         (0, "killed_best", "-1", "row 2, column 'killed_best'"),
         (0, "wounded_high", "many", "row 2, column 'wounded_high'"),
         (0, "event_type", "riot", "row 2, column 'event_type': unknown event_type 'riot'"),
-        (1, "incident_id", "a-almaty", "row 3, column 'incident_id': duplicate incident_id "
-         "'a-almaty' (first used on row 2)"),
+        (
+            1,
+            "incident_id",
+            "a-almaty",
+            "row 3, column 'incident_id': duplicate incident_id 'a-almaty' (first used on row 2)",
+        ),
         (0, "geo_precision", "exact", "row 2, column 'geo_precision'"),
         (0, "date_precision", "day", None),  # valid: stays valid
         (2, "date_precision", "day", "row 4, column 'date_end': date range of 136 days"),
@@ -139,8 +152,10 @@ def test_claim_outside_incident_range(good_table: Path) -> None:
     claims = good_table.with_name("claims.csv")
     claims.write_text(claims.read_text().replace("a-almaty,src2,4,5", "a-almaty,src2,4,9"))
     found = problems_of(good_table)
-    assert any("claims.csv, row 3, column 'killed': claim of 9 killed is outside the range 3-5"
-               in p for p in found), found
+    assert any(
+        "claims.csv, row 3, column 'killed': claim of 9 killed is outside the range 3-5" in p
+        for p in found
+    ), found
 
 
 def test_unknown_source(good_table: Path) -> None:
@@ -153,8 +168,13 @@ def test_unknown_source(good_table: Path) -> None:
 def test_validate_never_modifies_the_file(tmp_path: Path) -> None:
     path = broken(tmp_path, 0, "lat", "x")
     before = path.read_bytes()
-    result = subprocess.run([sys.executable, "-m", "geo", "validate", str(path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "t.csv, row 2, column 'lat'" in result.stderr
     assert path.read_bytes() == before

@@ -1,0 +1,131 @@
+"""Exports of the filtered incidents: CSV, GeoJSON (with claims and sources) and offline HTML.
+
+Every export takes the rows the dashboard shows (``geo.filters``), never a second selection.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from geo.assets import standalone_html
+from geo.errors import FilterError
+from geo.filters import Filters, filter_incidents
+from geo.io import Dataset, write_atomic
+from geo.maps import build_map
+from geo.schema import COLUMNS
+
+EXPORT_FORMATS = ("csv", "geojson", "html")
+
+
+def select(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    """The incidents ``filters`` keep; ``FilterError`` when none do (no empty files)."""
+    chosen = filter_incidents(dataset.incidents, filters.normalised())
+    if chosen.empty:
+        raise FilterError(f"no incident matches the filters ({filters.describe()})")
+    return chosen
+
+
+def _claims_text(claims: pd.DataFrame) -> str:
+    parts = []
+    for claim in claims.itertuples(index=False):
+        figures = [
+            f"{v} {w}"
+            for v, w in ((claim.killed, "killed"), (claim.wounded, "wounded"))
+            if str(v).strip()
+        ]
+        note = f" ({claim.note})" if str(claim.note).strip() else ""
+        parts.append(
+            f"{claim.source} para {claim.paragraph}: {', '.join(figures) or 'no figure'}{note}"
+        )
+    return " | ".join(parts)
+
+
+def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
+    """CSV text: the schema's columns plus ``claims``, each source's figures in one cell."""
+    table = incidents[COLUMNS].copy()
+    for column in ("date_start", "date_end"):
+        table[column] = table[column].dt.strftime("%Y-%m-%d")
+    grouped = dict(tuple(dataset.claims.groupby("incident_id"))) if len(dataset.claims) else {}
+    table["claims"] = [
+        _claims_text(grouped[i]) if i in grouped else "" for i in table["incident_id"]
+    ]
+    return str(table.to_csv(index=False, lineterminator="\n"))
+
+
+def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:
+    """GeoJSON text: one Point feature per incident, with its ``claims`` and cited ``sources``."""
+    grouped = dict(tuple(dataset.claims.groupby("incident_id"))) if len(dataset.claims) else {}
+    sources = (
+        dataset.sources.set_index("source_id").to_dict("index") if len(dataset.sources) else {}
+    )
+    features = []
+    for row in incidents[COLUMNS].to_dict("records"):
+        props: dict[str, object] = {}
+        for key, value in row.items():
+            if key in ("lat", "lon"):
+                continue
+            if isinstance(value, pd.Timestamp):
+                value = value.strftime("%Y-%m-%d")
+            elif pd.isna(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            props[key] = value
+        claims = grouped.get(row["incident_id"])
+        props["claims"] = (
+            []
+            if claims is None
+            else [
+                {k: (v if str(v).strip() else None) for k, v in c.items() if k != "incident_id"}
+                for c in claims.to_dict("records")
+            ]
+        )
+        props["cited_sources"] = [
+            {"source_id": s, **dict(sources.get(s, {}).items())}
+            for s in str(row["sources"]).split(";")
+            if s.strip()
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": props,
+            }
+        )
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
+    )
+
+
+def incidents_html(dataset: Dataset, incidents: pd.DataFrame, *, title: str) -> str:
+    """One self-contained HTML page with the interactive map of ``incidents``; works offline."""
+    fmap = build_map(incidents, claims=dataset.claims)
+    return standalone_html(fmap, title=title)
+
+
+def export_text(dataset: Dataset, filters: Filters, fmt: str, *, title: str = "") -> str:
+    """The export of the filtered incidents in ``fmt`` (csv, geojson or html) as text."""
+    incidents = select(dataset, filters)
+    if fmt == "csv":
+        return incidents_csv(dataset, incidents)
+    if fmt == "geojson":
+        return incidents_geojson(dataset, incidents)
+    if fmt == "html":
+        return incidents_html(
+            dataset, incidents, title=title or f"Incident Atlas: {filters.describe()}"
+        )
+    raise FilterError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = "") -> int:
+    """Write the export whose format the file suffix names; return the number of incidents."""
+    fmt = out.suffix.lower().lstrip(".")
+    fmt = "geojson" if fmt == "json" else fmt
+    if fmt not in EXPORT_FORMATS:
+        raise FilterError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
+    text = export_text(dataset, filters, fmt, title=title)
+    write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return len(select(dataset, filters))
