@@ -8,10 +8,10 @@ st.set_page_config(page_title="Incident Atlas", page_icon="🗺️", layout="wid
 
 pages = st.navigation(
     [
-        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-        st.Page("pages/timeline.py", title="Timeline", icon="📈"),
-        st.Page("pages/incidents.py", title="Incidents", icon="📋"),
-        st.Page("pages/about.py", title="About the data", icon="ℹ️"),
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+        st.Page("pages/incidents.py", title="Incidents", icon=":material/table:"),
+        st.Page("pages/about.py", title="About the data", icon=":material/info:"),
     ]
 )
 st.session_state["_view"] = ui.sidebar()

@@ -18,8 +18,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.plugins import FastMarkerCluster
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo.escape import esc
@@ -38,6 +39,7 @@ TYPE_COLOURS: dict[str, str] = {
     "unrest": "#2ca02c",
 }
 OTHER_COLOUR = "#7f7f7f"
+WATER = "#dbe7f0"
 IMPRECISE = ("region", "country")
 """Precisions drawn hollow: the symbol marks an area's centre, not the place."""
 KAZAKHSTAN_BOUNDS = ((40.5, 46.5), (55.5, 87.5))  # (south, west), (north, east)
@@ -106,7 +108,8 @@ function (row) {
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: row[3], color: colours[row[2]], weight: row[4] ? 2 : 1,
         dashArray: row[4] ? '4 3' : null, fillColor: colours[row[2]],
-        fillOpacity: row[4] ? 0.0 : 0.75, opacity: 0.95, count: row[7]
+        fillOpacity: row[4] ? 0.0 : 0.75, opacity: 0.95, count: row[7],
+        className: 'atlas-incident'
     });
     marker.bindTooltip(row[6]);
     if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340}); }
@@ -127,7 +130,9 @@ function (cluster) {
 
 def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[list[object]]:
     types = list(TYPE_COLOURS)
-    by_incident = dict(claims.groupby("incident_id")) if claims is not None and len(claims) else {}
+    by_incident = (
+        dict(tuple(claims.groupby("incident_id"))) if claims is not None and len(claims) else {}
+    )
     rows: list[list[object]] = []
     for row in incidents.to_dict("records"):
         kind = str(row["event_type"])
@@ -206,6 +211,22 @@ def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
     return rows
 
 
+_REGION_CLASS = """
+function (feature, layer) {
+    layer.on('add', function () {
+        var el = layer.getElement && layer.getElement();
+        if (el) {
+            el.classList.add('atlas-region', 'atlas-region-' + feature.properties.slug);
+        }
+    });
+}
+"""
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
+
+
 def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, object]:
     regions = read_regions()
     figures = by_region(incidents)
@@ -227,6 +248,7 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
                 "geometry": row.geometry.__geo_interface__,
                 "properties": {
                     "region": esc(row.region),
+                    "slug": _slug(row.region),
                     "incidents": n,
                     "killed": Headline.span(kl, kh),
                     "value": value,
@@ -252,9 +274,9 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="atlas-legend" style="position:absolute;z-index:9999;bottom:24px;left:10px;
-             background:rgba(255,255,255,0.92);padding:6px 9px;border:1px solid #999;
-             border-radius:4px;font:12px/1.35 sans-serif;max-width:230px">
+        <div class="atlas-legend" style="position:absolute;z-index:9999;bottom:28px;right:10px;
+             background:rgba(255,255,255,0.92);padding:5px 8px;border:1px solid #999;
+             border-radius:4px;font:11px/1.3 sans-serif;max-width:210px">
           <b>{{ this.title }}</b><br>
           {% for label, colour in this.items %}
           <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
@@ -306,11 +328,14 @@ def build_map(
     m = folium.Map(
         tiles=None,
         zoom_control=True,
-        prefer_canvas=True,
+        prefer_canvas=False,
         height=height,
         control_scale=True,
         maxZoom=18,
         minZoom=3,
+    )
+    m.get_root().header.add_child(
+        Element(f"<style>.leaflet-container{{background:{WATER}}}</style>")
     )
     offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)
     countries = read_countries()
@@ -340,6 +365,7 @@ def build_map(
             "fillOpacity": 0.65,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#222222"},
+        on_each_feature=JsCode(_REGION_CLASS),
         tooltip=folium.GeoJsonTooltip(
             fields=["region", "incidents", "killed"],
             aliases=["Region", "Incidents", "Killed"],

@@ -1,0 +1,193 @@
+"""Real-browser test: the dashboard in Debian's headless Chromium, with the internet blocked.
+
+It starts ``streamlit run app.py`` on a free loopback port, waits for ``/_stcore/health``, loads
+the page with every non-local request aborted, and checks that the map draws the region shapes and
+incident symbols, that moving the time slider changes the map, and that clicking Atyrau filters
+the dashboard to it and puts it in the URL. Screenshots go to ``test-output/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = ROOT / "test-output"
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "INCIDENT_ATLAS_DATA": ""}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("streamlit did not become healthy")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see the README)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _offline_page(browser, blocked: list[str]):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+
+    def route(r):  # type: ignore[no-untyped-def]
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+def _map_frame(page, timeout: float = 40):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(".leaflet-container path.atlas-region"):
+                    return frame
+            except Exception:  # frames can detach while Streamlit re-renders
+                continue
+        time.sleep(0.3)
+    raise AssertionError("the map did not render")
+
+
+def _incident_layer_label(frame) -> str:  # type: ignore[no-untyped-def]
+    labels = [e.inner_text() for e in frame.query_selector_all(".leaflet-control-layers label")]
+    return next(label for label in labels if "Incidents" in label).strip()
+
+
+def _href(page) -> str:  # type: ignore[no-untyped-def]
+    # Streamlit updates the query string with history.replaceState, which page.url misses.
+    return str(page.evaluate("() => location.href"))
+
+
+def _wait_for(predicate, timeout: float = 30):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except Exception:
+            value = None
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+def test_map_renders_offline_and_follows_slider_and_region_click(server, browser) -> None:  # type: ignore[no-untyped-def]
+    OUTPUT.mkdir(exist_ok=True)
+    blocked: list[str] = []
+    page = _offline_page(browser, blocked)
+    page.goto(server)
+    frame = _map_frame(page)
+    regions = frame.query_selector_all("path.atlas-region")
+    assert len(regions) == 21  # 16 Kazakh units, Baikonur, 4 Russian republics
+    _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
+    assert _incident_layer_label(frame) == "Incidents by city (33)"
+    page.screenshot(path=str(OUTPUT / "map-all.png"))
+
+    # Move the slider's start thumb to the end of the range: fewer incidents overlap.
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("PageUp")
+    page.wait_for_timeout(500)
+    frame = _wait_for(
+        lambda: (f := _map_frame(page)) and "(33)" not in _incident_layer_label(f) and f
+    )
+    moved = _incident_layer_label(frame)
+    assert moved != "Incidents by city (33)"
+    page.screenshot(path=str(OUTPUT / "map-slider.png"))
+
+    # Back to everything, then click Atyrau.
+    page.goto(server)
+    frame = _map_frame(page)
+    # Dispatched, not a mouse click: a cluster icon may lie over the shape's centre.
+    frame.locator("path.atlas-region-atyrau").dispatch_event("click")
+    _wait_for(lambda: "region=Atyrau" in _href(page))
+    frame = _wait_for(lambda: (f := _map_frame(page)) and "(5)" in _incident_layer_label(f) and f)
+    assert _incident_layer_label(frame) == "Incidents by city (5)"
+    page.screenshot(path=str(OUTPUT / "map-atyrau.png"))
+
+    # The shared link reopens the same view.
+    page.goto(_href(page))
+    frame = _map_frame(page)
+    assert _wait_for(lambda: _incident_layer_label(frame) == "Incidents by city (5)")
+    assert blocked == [], f"the page tried to reach the internet: {blocked[:5]}"
