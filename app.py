@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-import ui
-
 st.set_page_config(page_title="Incident Atlas", page_icon="🗺️", layout="wide")
 
 pages = st.navigation(
@@ -14,5 +12,4 @@ pages = st.navigation(
         st.Page("pages/about.py", title="About the data", icon=":material/info:"),
     ]
 )
-st.session_state["_view"] = ui.sidebar()
 pages.run()

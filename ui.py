@@ -1,7 +1,9 @@
 """Streamlit glue shared by every page: cached loading, the sidebar filters and the URL.
 
-Pages ask ``current_view()`` for the data set and the active filters; nothing here parses files or
-does geometry (``geo`` does), it only reads widgets and remembers state.
+Every page starts with ``view = ui.sidebar()``: one function draws the same sidebar on each page
+(its widgets keep their state across pages) and returns the data set and the active filters.
+Nothing here parses files or does geometry (``geo`` does); it only reads widgets and remembers
+state.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
 def _reset_filters() -> None:
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
+        st.session_state.pop(f"kept_{key}", None)
     st.session_state["filters_from_url"] = False
 
 
@@ -128,19 +131,39 @@ def _init_from_url(incidents: pd.DataFrame) -> None:
     lo, hi = _date_bounds(incidents)
     start = max(min(wanted.start or lo, hi), lo)
     end = min(max(wanted.end or hi, lo), hi)
-    st.session_state["f_dates"] = (min(start, end), max(start, end))
-    st.session_state["f_years"] = list(wanted.years)
-    st.session_state["f_regions"] = list(wanted.regions)
-    st.session_state["f_types"] = list(wanted.types)
-    st.session_state["f_countries"] = list(wanted.countries)
-    st.session_state["f_exact"] = wanted.exact_only
+    _set("f_dates", (min(start, end), max(start, end)))
+    _set("f_years", list(wanted.years))
+    _set("f_regions", list(wanted.regions))
+    _set("f_types", list(wanted.types))
+    _set("f_countries", list(wanted.countries))
+    _set("f_exact", wanted.exact_only)
+
+
+def _restore_kept() -> None:
+    """Give the filter widgets their values back, also after a page switch.
+
+    Streamlit forgets a widget's value when a run does not draw it, and each page draws its own
+    copy of the sidebar; each change is kept under another key (``_keep``) and restored here.
+    """
+    for key in FILTER_KEYS:
+        if f"kept_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"kept_{key}"]
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"kept_{key}"] = st.session_state[key]
+
+
+def _set(key: str, value: object) -> None:
+    st.session_state[key] = value
+    st.session_state[f"kept_{key}"] = value
 
 
 def _apply_pending() -> None:
     """Apply a region picked on the map before the widgets are drawn (they cannot change after)."""
     pending = st.session_state.pop("pending_region", None)
     if pending is not None:
-        st.session_state["f_regions"] = [pending] if pending else []
+        _set("f_regions", [pending] if pending else [])
 
 
 def sidebar() -> View:
@@ -149,6 +172,7 @@ def sidebar() -> View:
     dataset, label = _dataset_from_sidebar()
     incidents = dataset.incidents
     _init_from_url(incidents)
+    _restore_kept()
     _apply_pending()
     lo, hi = _date_bounds(incidents)
     sb = st.sidebar
@@ -159,6 +183,8 @@ def sidebar() -> View:
             min_value=lo,
             max_value=hi,
             key="f_dates",
+            on_change=_keep,
+            args=("f_dates",),
             format="YYYY-MM-DD",
             help="An incident is shown when its date range overlaps this one.",
         )
@@ -169,25 +195,45 @@ def sidebar() -> View:
             for y in range(s, e + 1)
         }
     )
-    sb.multiselect("Year", years, key="f_years", placeholder="All years")
+    sb.multiselect(
+        "Year", years, key="f_years", on_change=_keep, args=("f_years",), placeholder="All years"
+    )
     present = set(incidents["region"])
     regions = [r for r in region_names() if r in present] + sorted(
         present - set(region_names()) - {""}
     )
-    sb.multiselect("Region", regions, key="f_regions", placeholder="All regions")
+    sb.multiselect(
+        "Region",
+        regions,
+        key="f_regions",
+        on_change=_keep,
+        args=("f_regions",),
+        placeholder="All regions",
+    )
     types = [t for t in EVENT_TYPES if t in set(incidents["event_type"])]
     sb.multiselect(
         "Event type",
         types,
         key="f_types",
+        on_change=_keep,
+        args=("f_types",),
         placeholder="All types",
         format_func=lambda t: t.replace("_", " "),
     )
     countries = sorted(c for c in set(incidents["country"]) if c)
-    sb.multiselect("Country", countries, key="f_countries", placeholder="All countries")
+    sb.multiselect(
+        "Country",
+        countries,
+        key="f_countries",
+        on_change=_keep,
+        args=("f_countries",),
+        placeholder="All countries",
+    )
     sb.toggle(
         "Only incidents located at least to the city",
         key="f_exact",
+        on_change=_keep,
+        args=("f_exact",),
         help="Hides incidents that the sources place only in a region or a country.",
     )
     if sb.button("Reset filters", key="reset"):
@@ -209,14 +255,6 @@ def sidebar() -> View:
     sb.caption(f"Showing the {label}.")
     shown = incidents[filter_mask(incidents, filters)]
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
-
-
-def current_view() -> View:
-    """The view the sidebar computed in this run."""
-    view = st.session_state.get("_view")
-    if view is None:
-        raise RuntimeError("ui.sidebar() must run (in app.py) before a page asks for the view")
-    return view  # type: ignore[no-any-return]
 
 
 def headline_metrics(view: View) -> None:

@@ -6,7 +6,7 @@ import ui
 from geo.paths import DATA_DIR
 from geo.schema import EVENT_TYPES, GEO_PRECISIONS
 
-view = ui.current_view()
+view = ui.sidebar()
 st.title("About the data")
 st.markdown(
     """
@@ -27,19 +27,19 @@ gazetteer of places that are not towns (`data/gazetteer_extra.csv`).
 """
 )
 st.subheader("Sources")
-st.dataframe(view.dataset.sources, hide_index=True, use_container_width=True)
+st.dataframe(view.dataset.sources, hide_index=True, width="stretch")
 
 st.subheader("How exact a location is")
 st.dataframe(
     {"precision": list(GEO_PRECISIONS), "meaning": list(GEO_PRECISIONS.values())},
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 st.subheader("Event types")
 st.dataframe(
     {"type": list(EVENT_TYPES), "meaning": list(EVENT_TYPES.values())},
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 st.subheader("Boundaries")
 st.markdown(

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from geo.records import claims_of, disagreement, display_table
 
-view = ui.current_view()
+view = ui.sidebar()
 st.title("Incidents")
 ui.headline_metrics(view)
 
@@ -15,7 +15,7 @@ picked = st.dataframe(
     table,
     key="incident_table",
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
 )
@@ -27,13 +27,13 @@ if rows:
     left, right = st.columns(2)
     left.dataframe(
         record.drop(labels=["geometry", "row"], errors="ignore").astype(str).rename("value"),
-        use_container_width=True,
+        width="stretch",
     )
     claims = claims_of(view.dataset.claims, str(record["incident_id"]))
     right.markdown("**What each source claims**")
     if claims.empty:
         right.text("No per-source claims in this table.")
     else:
-        right.dataframe(claims, hide_index=True, use_container_width=True)
+        right.dataframe(claims, hide_index=True, width="stretch")
         for line in disagreement(claims):
             right.warning(line)

@@ -9,7 +9,7 @@ import ui
 from geo.assets import offline_map
 from geo.maps import build_map
 
-view = ui.current_view()
+view = ui.sidebar()
 st.title("Incident map")
 ui.headline_metrics(view)
 

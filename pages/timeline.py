@@ -7,7 +7,7 @@ import ui
 from geo.maps import TYPE_COLOURS
 from geo.stats import counts_by_period, killed_by_period
 
-view = ui.current_view()
+view = ui.sidebar()
 st.title("Timeline")
 ui.headline_metrics(view)
 period = st.radio(
@@ -37,7 +37,7 @@ st.altair_chart(
         ),
         tooltip=["period:T", "event_type:N", "incidents:Q"],
     ),
-    use_container_width=True,
+    width="stretch",
 )
 
 killed = killed_by_period(view.incidents, period=period).reset_index()
@@ -57,5 +57,5 @@ best = (
     .mark_line(point=True, color="#8c1c13")
     .encode(x="period:T", y="best:Q", tooltip=["period:T", "low:Q", "best:Q", "high:Q"])
 )
-st.altair_chart(band + best, use_container_width=True)
+st.altair_chart(band + best, width="stretch")
 st.caption("An incident whose date is known only as a range is counted at the range's middle.")

@@ -1,0 +1,116 @@
+"""The dashboard's pages under Streamlit's AppTest, on the shipped data.
+
+Expected figures were counted by hand from data/incidents.csv and the five documents: 33
+incidents; killed 88-107 (sum of lows to sum of highs); 10 incidents in 2011 with 27 killed;
+Atyrau: 5 incidents, 7 killed, 2 wounded; from 2016 on: 7 incidents, 10-26 killed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/map.py", "pages/timeline.py", "pages/incidents.py", "pages/about.py"]
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(app: AppTest, page: str) -> None:
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert app.title[0].value
+
+
+def test_headline_for_all_data(app: AppTest) -> None:
+    f = figures(app)
+    assert f["Incidents"] == "33"
+    assert f["Killed"] == "88–107"
+    assert f["Wounded"] == "35"
+    assert f["Regions affected"] == "12"
+    assert f["Hidden by precision"] == "0"
+
+
+def test_year_filter(app: AppTest) -> None:
+    app.multiselect(key="f_years").set_value([2011]).run()
+    f = figures(app)
+    assert (f["Incidents"], f["Killed"], f["Wounded"]) == ("10", "27", "0")
+    assert app.query_params["year"] in ("2011", ["2011"])
+
+
+def test_region_filter(app: AppTest) -> None:
+    app.multiselect(key="f_regions").set_value(["Atyrau"]).run()
+    f = figures(app)
+    assert (f["Incidents"], f["Killed"], f["Wounded"], f["Regions affected"]) == (
+        "5",
+        "7",
+        "2",
+        "1",
+    )
+
+
+def test_time_slider(app: AppTest) -> None:
+    app.slider(key="f_dates").set_value((date(2016, 1, 1), date(2016, 7, 18))).run()
+    f = figures(app)
+    assert (f["Incidents"], f["Killed"]) == ("7", "10–26")
+    assert app.query_params["start"] in ("2016-01-01", ["2016-01-01"])
+
+
+def test_precision_switch_reports_hidden(app: AppTest) -> None:
+    app.toggle(key="f_exact").set_value(True).run()
+    f = figures(app)
+    assert (f["Incidents"], f["Hidden by precision"]) == ("19", "14")
+
+
+def test_filters_survive_page_switch(app: AppTest) -> None:
+    app.multiselect(key="f_regions").set_value(["Atyrau"]).run()
+    app.switch_page("pages/timeline.py").run()
+    assert not app.exception
+    assert figures(app)["Incidents"] == "5"
+    app.switch_page("pages/incidents.py").run()
+    assert figures(app)["Incidents"] == "5"
+    assert len(app.dataframe[0].value) == 5
+
+
+def test_filters_from_url() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["region"] = "Atyrau"
+    at.query_params["year"] = "2011"
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="f_regions").value == ["Atyrau"]
+    # Atyrau's two explosions of 31 October 2011.
+    assert figures(at)["Incidents"] == "2"
+
+
+def test_incidents_page_table_follows_filters(app: AppTest) -> None:
+    app.switch_page("pages/incidents.py").run()
+    assert len(app.dataframe[0].value) == 33
+    app.multiselect(key="f_types").set_value(["unrest"]).run()
+    table = app.dataframe[0].value
+    assert len(table) == 5
+    assert set(table["Type"]) == {"unrest"}
+
+
+def test_timeline_follows_filters(app: AppTest) -> None:
+    app.switch_page("pages/timeline.py").run()
+    app.radio(key="timeline_period").set_value("year").run()
+    assert not app.exception
+    app.multiselect(key="f_years").set_value([2016]).run()
+    assert figures(app)["Incidents"] == "7"
