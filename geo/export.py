@@ -127,5 +127,8 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     if fmt not in EXPORT_FORMATS:
         raise FilterError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
     text = export_text(dataset, filters, fmt, title=title)
-    write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomic(out, write)
     return len(select(dataset, filters))

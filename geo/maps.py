@@ -18,7 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -334,7 +334,9 @@ def build_map(
         maxZoom=18,
         minZoom=3,
     )
-    m.get_root().header.add_child(
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(
         Element(f"<style>.leaflet-container{{background:{WATER}}}</style>")
     )
     offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)

@@ -371,7 +371,7 @@ def validate_incidents(
                 np.arange(n),
             )
         for bound, arr in (("low", low), ("best", best), ("high", high)):
-            t[f"{what}_{bound}"] = pd.array(np.where(np.isnan(arr), None, arr), dtype="Int64")
+            t[f"{what}_{bound}"] = pd.array(arr, dtype="Float64").round().astype("Int64")
 
     # Sources.
     if source_ids is not None:
