@@ -1,0 +1,127 @@
+"""The map builder, tested on its HTML: symbols, regions, escaping, and no CDN."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from geo.assets import offline_map, standalone_html
+from geo.filters import Filters, filter_incidents
+from geo.io import Dataset, load_dataset
+from geo.maps import build_map, grid_cells
+from geo.paths import INCIDENTS_CSV
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    "back`tick",
+    "${alert(1)}",
+    "javascript:alert(1)",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Dataset:
+    return load_dataset(INCIDENTS_CSV)
+
+
+def symbol_rows(html: str) -> list[list[object]]:
+    match = re.search(r"var data = (\[.*?\]);\s*\n", html, flags=re.S)
+    assert match, "no incident data in the map"
+    return list(json.loads(match.group(1)))
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.refs.append(str(a["src"]))
+        if tag == "link" and a.get("href"):
+            self.refs.append(str(a["href"]))
+
+
+def external_refs(html: str) -> list[str]:
+    parser = _Refs()
+    parser.feed(html)
+    return [r for r in parser.refs if r.startswith(("http://", "https://", "//"))]
+
+
+def test_one_symbol_per_incident_for_a_filter(shipped: Dataset) -> None:
+    chosen = filter_incidents(shipped.incidents, Filters(years=(2011,)))
+    html = build_map(chosen, claims=shipped.claims).get_root().render()
+    rows = symbol_rows(html)
+    assert len(rows) == len(chosen) == 10
+    # Imprecise incidents (region or country) are flagged to be drawn hollow.
+    hollow = sum(1 for r in rows if r[4] == 1)
+    assert hollow == int(chosen["geo_precision"].isin(["region", "country"]).sum()) == 1
+
+
+def test_region_shapes_and_figures_present(shipped: Dataset) -> None:
+    html = build_map(shipped.incidents, claims=shipped.claims).get_root().render()
+    for region in ("Atyrau", "Aktobe", "Almaty City", "Zhambyl", "Dagestan"):
+        assert f'"region": "{region}"' in html
+    assert html.count('"type": "Feature"') >= 21 + 30  # regions + country outlines
+    killed = build_map(shipped.incidents, metric="killed").get_root().render()
+    assert "killed per region" in killed
+
+
+def test_popups_keep_every_claim(shipped: Dataset) -> None:
+    chosen = shipped.incidents[shipped.incidents["incident_id"] == "2016-06-05-aktobe-attack"]
+    rows = symbol_rows(build_map(chosen, claims=shipped.claims).get_root().render())
+    popup = str(rows[0][5])
+    assert "7–21 (best 17)" in popup
+    for source in (
+        "000_b01b73891350e37e",
+        "001_877946554ffe2060",
+        "003_2f11906d63638778",
+        "004_5f5978043113cffd",
+    ):
+        assert source in popup
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_data_text_is_escaped(shipped: Dataset, text: str) -> None:
+    incidents = shipped.incidents.head(3).copy()
+    for column in ("place", "summary", "perpetrator", "sources"):
+        incidents[column] = text
+    claims = shipped.claims[shipped.claims["incident_id"].isin(incidents["incident_id"])].copy()
+    claims["note"] = text
+    claims["source"] = text
+    html = offline_map(build_map(incidents, claims=claims)).get_root().render()
+    if text.startswith("javascript:"):
+        # Harmless as text; it must never become a link or a source.
+        assert not re.search(r"""(href|src)\s*=\s*["']?javascript:""", html)
+    else:
+        assert text not in html
+    assert "<img src=x" not in html
+    assert "<script>alert(1)" not in html
+
+
+def test_no_cdn_in_the_dashboard_map_or_the_export(shipped: Dataset) -> None:
+    fmap = offline_map(build_map(shipped.incidents, claims=shipped.claims))
+    assert external_refs(fmap.get_root().render()) == []
+    page = standalone_html(build_map(shipped.incidents, claims=shipped.claims))
+    assert external_refs(page) == []
+    assert "L.map(" in page or "L.map (" in page
+
+
+def test_large_sets_are_aggregated(shipped: Dataset) -> None:
+    many = pd.concat([shipped.incidents] * 100, ignore_index=True)  # 3,300 incidents
+    rows = symbol_rows(build_map(many, max_symbols=500).get_root().render())
+    assert len(rows) <= 500
+    assert sum(int(r[7]) for r in rows) == len(many)  # every incident counted in a cell
+
+
+def test_grid_cells_keep_counts_and_deaths(shipped: Dataset) -> None:
+    cells = grid_cells(shipped.incidents, max_cells=5)
+    assert len(cells) <= 5
+    assert cells["count"].sum() == len(shipped.incidents)
+    assert cells["killed"].sum() == shipped.incidents["killed_best"].fillna(0).sum()
