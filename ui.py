@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -50,7 +50,11 @@ def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        dataset = load_dataset(path)
+        try:
+            dataset = load_dataset(path)
+        except DataError as exc:
+            # Name the user's file in every message, not the temporary copy.
+            raise DataError([replace(p, file=name) for p in exc.problems]) from None
     dataset.path = name
     return dataset
 

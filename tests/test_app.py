@@ -114,3 +114,29 @@ def test_timeline_follows_filters(app: AppTest) -> None:
     assert not app.exception
     app.multiselect(key="f_years").set_value([2016]).run()
     assert figures(app)["Incidents"] == "7"
+
+
+def _data_dir_state() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((ROOT / "data").iterdir()) if p.is_file()}
+
+
+def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
+    from tests.tables import GOOD_ROWS, HEADER
+
+    before = _data_dir_state()
+    good = "\n".join(",".join(r) for r in [HEADER, *GOOD_ROWS]) + "\n"
+    app.file_uploader(key="upload").set_value(("mine.csv", good.encode(), "text/csv")).run()
+    assert not app.exception
+    assert figures(app)["Incidents"] == "3"
+
+    broken = good.replace("43.25249", "north").replace("armed_attack", "riot")
+    app.file_uploader(key="upload").set_value(
+        ("bad <b>name</b>.csv", broken.encode(), "text/csv")
+    ).run()
+    assert not app.exception
+    assert figures(app)["Incidents"] == "3"  # still the last good table
+    listed = "\n".join(c.value for c in app.sidebar.code)
+    assert "bad <b>name</b>.csv, row 2, column 'lat'" in listed  # as plain text, not HTML
+    assert "row 2, column 'event_type'" in listed
+    assert any("was not loaded" in e.value for e in app.sidebar.error)
+    assert _data_dir_state() == before
