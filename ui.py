@@ -170,9 +170,23 @@ def _apply_pending() -> None:
         _set("f_regions", [pending] if pending else [])
 
 
+PAGES = [
+    ("pages/map.py", "Map", ":material/map:"),
+    ("pages/timeline.py", "Timeline", ":material/timeline:"),
+    ("pages/incidents.py", "Incidents", ":material/table:"),
+    ("pages/about.py", "About the data", ":material/info:"),
+]
+
+
 def sidebar() -> View:
-    """Draw the data and filter widgets and return the current view; call once per run."""
+    """Set up the page, draw the navigation, data and filter widgets, and return the view.
+
+    Every page calls it first, once per run.
+    """
+    st.set_page_config(page_title="Incident Atlas", layout="wide")
     st.sidebar.title("Incident Atlas")
+    for path, label, icon in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon)
     dataset, label = _dataset_from_sidebar()
     incidents = dataset.incidents
     _init_from_url(incidents)

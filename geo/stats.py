@@ -54,23 +54,40 @@ def midpoint(incidents: pd.DataFrame) -> pd.Series:
     return start + (end - start) / 2
 
 
-def counts_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
-    """Incidents per period (rows, a PeriodIndex turned to timestamps) and event type (columns)."""
+def _periods(incidents: pd.DataFrame, period: str) -> tuple[pd.Series, pd.PeriodIndex]:
+    """Each incident's period (by its date's middle) and every period from first to last."""
     freq = PERIODS[period]
+    when = midpoint(incidents).dt.to_period(freq)
+    return when, pd.period_range(when.min(), when.max(), freq=freq)
+
+
+def period_label(period: pd.Period, kind: str) -> str:
+    """ "2012", "2012 Q3" or "2012-08"."""
+    if kind == "year":
+        return f"{period.year}"
+    if kind == "quarter":
+        return f"{period.year} Q{period.quarter}"
+    return f"{period.year}-{period.month:02d}"
+
+
+def counts_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
+    """Incidents per period (rows, every period from the first to the last, empty ones as 0)
+    and event type (columns). The index holds labels such as "2012-08"."""
     if incidents.empty:
         return pd.DataFrame()
-    when = midpoint(incidents).dt.to_period(freq).dt.to_timestamp()
-    table = pd.crosstab(when, incidents["event_type"])
+    when, every = _periods(incidents, period)
+    table = pd.crosstab(when, incidents["event_type"]).reindex(every, fill_value=0)
+    table.index = [period_label(p, period) for p in table.index]
     table.index.name = "period"
     return table
 
 
 def killed_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
-    """Killed per period as low, best and high sums (columns ``low``, ``best``, ``high``)."""
-    freq = PERIODS[period]
+    """Killed per period as low, best and high sums (columns ``low``, ``best``, ``high``);
+    every period from the first to the last, empty ones as 0, indexed by label."""
     if incidents.empty:
         return pd.DataFrame(columns=["low", "best", "high"])
-    when = midpoint(incidents).dt.to_period(freq).dt.to_timestamp()
+    when, every = _periods(incidents, period)
     frame = pd.DataFrame(
         {
             "period": when.to_numpy(),
@@ -79,7 +96,10 @@ def killed_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.Da
             "high": incidents["killed_high"].fillna(0).astype("int64").to_numpy(),
         }
     )
-    return frame.groupby("period")[["low", "best", "high"]].sum()
+    sums = frame.groupby("period")[["low", "best", "high"]].sum().reindex(every, fill_value=0)
+    sums.index = [period_label(p, period) for p in sums.index]
+    sums.index.name = "period"
+    return sums
 
 
 def by_region(incidents: pd.DataFrame) -> pd.DataFrame:

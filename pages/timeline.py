@@ -28,34 +28,38 @@ st.altair_chart(
     alt.Chart(long)
     .mark_bar()
     .encode(
-        x=alt.X("period:T", title=None),
+        x=alt.X("period:O", title=None, sort=None),
         y=alt.Y("incidents:Q", title="Incidents", stack="zero"),
         color=alt.Color(
             "event_type:N",
             title="Type",
             scale=alt.Scale(domain=types, range=list(TYPE_COLOURS.values())),
         ),
-        tooltip=["period:T", "event_type:N", "incidents:Q"],
+        tooltip=["period:O", "event_type:N", "incidents:Q"],
     ),
     width="stretch",
 )
 
 killed = killed_by_period(view.incidents, period=period).reset_index()
-st.subheader(f"Killed per {period}: the band spans the lowest to the highest source figures")
+st.subheader(f"Killed per {period}: lowest to highest source figures, and the best")
 band = (
     alt.Chart(killed)
-    .mark_area(opacity=0.3, color="#d62728")
+    .mark_bar(opacity=0.35, color="#d62728", width={"band": 0.8})
     .encode(
-        x=alt.X("period:T", title=None),
+        x=alt.X("period:O", title=None, sort=None),
         y=alt.Y("low:Q", title="Killed"),
         y2="high:Q",
-        tooltip=["period:T", "low:Q", "best:Q", "high:Q"],
+        tooltip=["period:O", "low:Q", "best:Q", "high:Q"],
     )
 )
 best = (
     alt.Chart(killed)
-    .mark_line(point=True, color="#8c1c13")
-    .encode(x="period:T", y="best:Q", tooltip=["period:T", "low:Q", "best:Q", "high:Q"])
+    .mark_tick(color="#8c1c13", thickness=3, size=18)
+    .encode(
+        x=alt.X("period:O", sort=None),
+        y="best:Q",
+        tooltip=["period:O", "low:Q", "best:Q", "high:Q"],
+    )
 )
 st.altair_chart(band + best, width="stretch")
 st.caption("An incident whose date is known only as a range is counted at the range's middle.")

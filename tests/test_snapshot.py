@@ -1,0 +1,316 @@
+"""Static map exports (geo.snapshot) and the time-lapse GIF (geo.timelapse)."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from PIL import Image
+
+from geo.errors import FilterError
+from geo.filters import Filters, filter_incidents
+from geo.io import load_dataset
+from geo.snapshot import MIN_SPAN_KM, data_extent, parse_size, render_snapshot
+from geo.timelapse import render_timelapse
+
+ALMATY = (76.9115, 43.2525)
+ATYRAU = (51.8843, 47.1048)
+AKTOBE = (57.2072, 50.2797)
+TARAZ = (71.373, 42.898)
+ATYRAU_REGION = (52.50, 47.30)
+
+
+def _row(
+    incident_id: str,
+    place: str,
+    region: str,
+    lonlat: tuple[float, float],
+    kind: str,
+    killed: float | None,
+    *,
+    date: str = "2016-07-18",
+    precision: str = "city",
+    country: str = "KZ",
+) -> dict[str, object]:
+    day = pd.Timestamp(date)
+    toll = float("nan") if killed is None else float(killed)
+    return {
+        "incident_id": incident_id,
+        "date_start": day,
+        "date_end": day,
+        "date_precision": "day",
+        "place": place,
+        "country": country,
+        "region": region,
+        "lat": lonlat[1],
+        "lon": lonlat[0],
+        "geo_precision": precision,
+        "event_type": kind,
+        "killed_low": toll,
+        "killed_best": toll,
+        "killed_high": toll,
+        "wounded_low": float("nan"),
+        "wounded_best": float("nan"),
+        "wounded_high": float("nan"),
+        "perpetrator": "",
+        "target": "",
+        "summary": "",
+        "sources": "src1;src2",
+    }
+
+
+def _frame(rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    table = pd.DataFrame(rows)
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+    )
+
+
+@pytest.fixture(scope="module")
+def incidents() -> gpd.GeoDataFrame:
+    """Seven incidents: three at Almaty, two at Atyrau city plus one for the Atyrau region."""
+    return _frame(
+        [
+            _row("almaty-1", "Almaty", "Almaty City", ALMATY, "armed_attack", 5),
+            _row(
+                "almaty-2",
+                "Alma-Ata (Almaly district)",
+                "Almaty City",
+                ALMATY,
+                "armed_attack",
+                2,
+                date="2012-03-01",
+            ),
+            _row(
+                "almaty-3",
+                "near Almaty",
+                "Almaty City",
+                ALMATY,
+                "security_operation",
+                9,
+                date="2013-05-05",
+            ),
+            _row("atyrau-1", "Atyrau", "Atyrau", ATYRAU, "bombing", None, date="2011-10-31"),
+            _row(
+                "atyrau-region",
+                "Atyrau region",
+                "Atyrau",
+                ATYRAU_REGION,
+                "security_operation",
+                5,
+                precision="region",
+                date="2012-08-17",
+            ),
+            _row("aktobe-1", "Aktobe", "Aktobe", AKTOBE, "armed_attack", 17, date="2016-06-05"),
+            _row("taraz-1", "Taraz", "Zhambyl", TARAZ, "armed_attack", 7, date="2011-11-12"),
+        ]
+    )
+
+
+def _render(table: pd.DataFrame, **options: object) -> bytes:
+    out = io.BytesIO()
+    options.setdefault("dpi", 50)
+    render_snapshot(table, out=out, **options)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _svg_symbols(svg: str) -> dict[str, tuple[float, float]]:
+    """The position of each incident's symbol, by incident id."""
+    found = re.findall(
+        r'<g id="incident-([^"]+)">.*?<use [^>]*?x="([-\d.]+)" y="([-\d.]+)"', svg, flags=re.S
+    )
+    return {name: (float(x), float(y)) for name, x, y in found}
+
+
+@pytest.fixture(scope="module")
+def armed_svg(incidents: gpd.GeoDataFrame) -> tuple[str, pd.DataFrame]:
+    filters = Filters(types=("armed_attack",))
+    chosen = filter_incidents(incidents, filters)
+    svg = _render(chosen, filters=filters, title="Armed attacks: test title", fmt="svg")
+    return svg.decode("utf-8"), chosen
+
+
+# --- page sizes ---------------------------------------------------------------------------
+
+
+def test_png_a4_landscape_has_the_paper_size_in_pixels(incidents: gpd.GeoDataFrame) -> None:
+    png = _render(incidents, size="a4-landscape", dpi=50, fmt="png")
+    expected = (round(297 / 25.4 * 50), round(210 / 25.4 * 50))
+    assert expected == (585, 413)
+    assert Image.open(io.BytesIO(png)).size == expected
+
+
+def test_png_custom_size_is_exact_in_pixels(incidents: gpd.GeoDataFrame) -> None:
+    png = _render(incidents, size="800x450", dpi=72, fmt="png")
+    assert Image.open(io.BytesIO(png)).size == (800, 450)
+
+
+@pytest.mark.parametrize(
+    ("size", "width_pt", "height_pt"),
+    [("a4-landscape", 841.89, 595.28), ("a4-portrait", 595.28, 841.89), ("slide", 960, 540)],
+)
+def test_pdf_page_is_the_paper_size(
+    incidents: gpd.GeoDataFrame, size: str, width_pt: float, height_pt: float
+) -> None:
+    pdf = _render(incidents, size=size, fmt="pdf")
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert box is not None
+    assert float(box[1]) == pytest.approx(width_pt, abs=0.01)
+    assert float(box[2]) == pytest.approx(height_pt, abs=0.01)
+
+
+def test_svg_viewbox_is_the_figure_size_in_points(armed_svg: tuple[str, pd.DataFrame]) -> None:
+    svg, _ = armed_svg
+    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    assert box is not None
+    assert float(box[1]) == pytest.approx(297 / 25.4 * 72, abs=0.001)
+    assert float(box[2]) == pytest.approx(210 / 25.4 * 72, abs=0.001)
+
+
+def test_parse_size_names_and_pixels() -> None:
+    assert parse_size("slide") == (40 / 3, 7.5)
+    assert parse_size("1600x900", dpi=200) == (8.0, 4.5)
+    with pytest.raises(ValueError, match="unknown size"):
+        parse_size("letter")
+    with pytest.raises(ValueError, match="50 to"):
+        parse_size("10x10", dpi=100)
+
+
+def test_unknown_format_is_refused(incidents: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="format must be one of"):
+        _render(incidents, fmt="jpeg")
+
+
+# --- content --------------------------------------------------------------------------------
+
+
+def test_svg_has_title_filters_and_one_symbol_per_filtered_incident(
+    armed_svg: tuple[str, pd.DataFrame],
+) -> None:
+    svg, chosen = armed_svg
+    assert ">Armed attacks: test title<" in svg
+    assert Filters(types=("armed_attack",)).describe() in svg
+    symbols = _svg_symbols(svg)
+    assert len(re.findall(r'id="incident-', svg)) == len(chosen) == 4
+    assert set(symbols) == set(chosen["incident_id"])
+    assert "Data: Incident Atlas, 4 incidents" in svg
+    assert "Natural Earth (public domain)" in svg
+
+
+def test_incidents_at_one_place_stay_apart_and_the_place_is_labelled_once(
+    armed_svg: tuple[str, pd.DataFrame],
+) -> None:
+    svg, _ = armed_svg
+    symbols = _svg_symbols(svg)
+    (x1, y1), (x2, y2) = symbols["almaty-1"], symbols["almaty-2"]
+    assert math.hypot(x1 - x2, y1 - y2) > 3  # points on the page, not stacked
+    assert len(re.findall(r">Almaty<", svg)) == 1  # the shortest name, once
+    assert "Alma-Ata" not in svg
+
+
+def test_map_without_filters_says_all_incidents(incidents: gpd.GeoDataFrame) -> None:
+    svg = _render(incidents, fmt="svg").decode()
+    assert ">all incidents<" in svg
+    assert "Security incidents in Kazakhstan, 2011–2016" in svg  # the default title
+
+
+def test_svg_and_pdf_are_deterministic(incidents: gpd.GeoDataFrame) -> None:
+    assert _render(incidents, fmt="svg") == _render(incidents, fmt="svg")
+    assert _render(incidents, fmt="pdf") == _render(incidents, fmt="pdf")
+
+
+def test_empty_selection_raises_filter_error(incidents: gpd.GeoDataFrame) -> None:
+    filters = Filters(regions=("Pavlodar",))
+    with pytest.raises(FilterError, match="no incident matches the filters: .*Pavlodar"):
+        _render(filter_incidents(incidents, filters), filters=filters)
+
+
+def test_hostile_place_names_are_drawn_as_plain_text(incidents: gpd.GeoDataFrame) -> None:
+    table = incidents.copy()
+    table.loc[table["incident_id"] == "taraz-1", "place"] = "Taraz $x^2$ <script>"
+    png = _render(table, fmt="png", title="Cost in $ and $$")
+    assert Image.open(io.BytesIO(png)).size == (585, 413)
+    svg = _render(table, fmt="svg", title="Cost in $ and $$").decode()
+    assert "<script>" not in svg
+    assert ">Taraz $x^2$ &lt;script&gt;<" in svg
+    assert ">Cost in $ and $$<" in svg
+
+
+def test_shipped_style_table_renders_to_a_file(good_table: Path, tmp_path: Path) -> None:
+    dataset = load_dataset(good_table)
+    out = tmp_path / "map.svg"
+    render_snapshot(dataset.incidents, out=out, dpi=50, extent="country")  # format from suffix
+    svg = out.read_text(encoding="utf-8")
+    assert len(re.findall(r'id="incident-', svg)) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["map.svg", "incidents.csv", "claims.csv", "sources.csv"]
+    )  # no temp file left
+
+
+def test_data_extent_of_one_city_is_not_a_pin_prick() -> None:
+    west, south, east, north = data_extent([ALMATY[0]], [ALMATY[1]])
+    assert (north - south) * 111.2 >= MIN_SPAN_KM
+    assert west < ALMATY[0] < east and south < ALMATY[1] < north
+
+
+# --- time-lapse -------------------------------------------------------------------------------
+
+
+def test_timelapse_has_a_frame_per_period_including_empty_ones(
+    incidents: gpd.GeoDataFrame,
+    tmp_path: Path,
+) -> None:
+    keep = ["atyrau-1", "taraz-1", "almaty-3"]  # 2011, 2011 and 2013: nothing in 2012
+    chosen = incidents[incidents["incident_id"].isin(keep)]
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    (frames_dir / "frame-0009.png").write_bytes(b"stale")
+    (frames_dir / "notes.txt").write_text("keep me")
+    out = tmp_path / "lapse.gif"
+    frames = render_timelapse(
+        chosen, out=out, freq="year", frames_dir=frames_dir, size="400x225", dpi=40
+    )
+    assert [f.period for f in frames] == ["2011", "2012", "2013"]
+    assert [f.new for f in frames] == [2, 0, 1]  # 2012 is empty but still a frame
+    assert [f.shown for f in frames] == [2, 2, 3]
+    with Image.open(out) as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == 3
+        assert gif.size == (400, 225)
+    assert sorted(p.name for p in frames_dir.iterdir()) == [
+        "frame-0001.png",
+        "frame-0002.png",
+        "frame-0003.png",
+        "notes.txt",
+    ]
+    assert frames[0].path == frames_dir / "frame-0001.png"
+    assert Image.open(frames_dir / "frame-0002.png").size == (400, 225)
+
+
+def test_timelapse_frames_keep_the_event_type_colours(
+    incidents: gpd.GeoDataFrame, tmp_path: Path,
+) -> None:
+    out = tmp_path / "lapse.gif"
+    render_timelapse(incidents, out=out, freq="year", size="400x225", dpi=40, colours=32)
+    with Image.open(out) as gif:
+        gif.seek(gif.n_frames - 1)
+        present = {rgb for _, rgb in gif.convert("RGB").getcolors(maxcolors=4096) or []}
+    for name in ("#d62728", "#ff7f0e", "#1f77b4"):  # armed attack, bombing, security op.
+        r, g, b = (int(name[i:i + 2], 16) for i in (1, 3, 5))
+        as_drawn = [0.9 * c + 0.1 * 255 for c in (r, g, b)]  # 90% opaque over white
+        assert any(max(abs(p - q) for p, q in zip(rgb, as_drawn, strict=True)) <= 3
+                   for rgb in present), name
+
+
+def test_timelapse_refuses_too_many_frames(incidents: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    long_ago = incidents.copy()
+    long_ago.loc[long_ago.index[0], "date_start"] = pd.Timestamp("1975-01-01")
+    out = tmp_path / "lapse.gif"
+    with pytest.raises(FilterError, match="coarser step"):
+        render_timelapse(long_ago, out=out, freq="month")
+    assert not out.exists()
