@@ -5,7 +5,9 @@ Every export takes the rows the dashboard shows (``geo.filters``), never a secon
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -127,8 +129,53 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     if fmt not in EXPORT_FORMATS:
         raise FilterError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
     text = export_text(dataset, filters, fmt, title=title)
+
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
     write_atomic(out, write)
     return len(select(dataset, filters))
+
+
+SNAPSHOT_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def snapshot_bytes(
+    incidents: pd.DataFrame,
+    filters: Filters,
+    *,
+    fmt: str = "png",
+    size: str = "a4-landscape",
+    dpi: int = 300,
+    extent: str = "data",
+    title: str | None = None,
+) -> bytes:
+    """A static map of the (already filtered) incidents as PNG, SVG or PDF bytes."""
+    from geo.snapshot import render_snapshot
+
+    if incidents.empty:
+        raise FilterError(f"no incident matches the filters ({filters.describe()})")
+    buffer = io.BytesIO()
+    render_snapshot(
+        incidents,
+        out=buffer,
+        filters=filters,
+        title=title or None,
+        size=size,
+        dpi=dpi,
+        fmt=fmt,
+        extent=extent,
+    )
+    return buffer.getvalue()
+
+
+def timelapse_bytes(incidents: pd.DataFrame, filters: Filters, *, freq: str = "year") -> bytes:
+    """An animated GIF of the (already filtered) incidents, one frame per period."""
+    from geo.timelapse import render_timelapse
+
+    if incidents.empty:
+        raise FilterError(f"no incident matches the filters ({filters.describe()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "timelapse.gif"
+        render_timelapse(incidents, out=out, freq=freq, filters=filters)
+        return out.read_bytes()

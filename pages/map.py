@@ -7,7 +7,15 @@ from streamlit_folium import st_folium
 
 import ui
 from geo.assets import offline_map
+from geo.export import SNAPSHOT_MIME, export_text, snapshot_bytes, timelapse_bytes
 from geo.maps import build_map
+
+SNAPSHOT_SIZES = {
+    "a4-landscape": "A4 landscape",
+    "a4-portrait": "A4 portrait",
+    "slide": "Slide 16:9",
+    "custom": "Custom (pixels)",
+}
 
 view = ui.sidebar()
 st.title("Incident map")
@@ -48,3 +56,77 @@ if region and feature != st.session_state.get("map_last_click"):
     if list(view.filters.regions) != [region]:
         st.session_state["pending_region"] = region
         st.rerun()
+
+st.subheader("Export this view")
+if view.incidents.empty:
+    st.info("No incident matches the filters: nothing to export.")
+    st.stop()
+stem = "incident-atlas"
+snap, data = st.columns([3, 2])
+with snap:
+    st.markdown("**Map snapshot for reports**")
+    a, b, c = st.columns(3)
+    fmt = a.selectbox("Format", ["png", "svg", "pdf"], key="snap_fmt", format_func=str.upper)
+    size = b.selectbox(
+        "Size", list(SNAPSHOT_SIZES), key="snap_size", format_func=SNAPSHOT_SIZES.get
+    )
+    if size == "custom":
+        w = a.number_input("Width (px)", 320, 8000, 1600, step=100, key="snap_w")
+        h = b.number_input("Height (px)", 240, 8000, 900, step=100, key="snap_h")
+        size = f"{w}x{h}"
+    dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
+    extent = st.radio(
+        "Extent",
+        ["data", "country"],
+        horizontal=True,
+        key="snap_extent",
+        format_func={"data": "the filtered incidents", "country": "all of Kazakhstan"}.get,
+    )
+    title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
+    st.download_button(
+        f"Download {fmt.upper()} snapshot",
+        data=lambda: snapshot_bytes(
+            view.incidents,
+            view.filters,
+            fmt=fmt,
+            size=size,
+            dpi=int(dpi),
+            extent=extent,
+            title=title,
+        ),
+        file_name=f"{stem}.{fmt}",
+        mime=SNAPSHOT_MIME[fmt],
+        on_click="ignore",
+        key="dl_snapshot",
+    )
+    freq = st.radio(
+        "Time-lapse step", ["year", "quarter", "month"], horizontal=True, key="lapse_freq"
+    )
+    st.download_button(
+        "Download time-lapse (GIF)",
+        data=lambda: timelapse_bytes(view.incidents, view.filters, freq=freq),
+        file_name=f"{stem}-{freq}.gif",
+        mime="image/gif",
+        on_click="ignore",
+        key="dl_gif",
+    )
+with data:
+    st.markdown(f"**The {len(view.incidents):,} incidents shown**")
+    for fmt_, label, mime in (
+        ("html", "Interactive map (HTML, works offline)", "text/html"),
+        ("csv", "Table with claims (CSV)", "text/csv"),
+        ("geojson", "Points with claims and sources (GeoJSON)", "application/geo+json"),
+    ):
+        st.download_button(
+            label,
+            data=lambda f=fmt_: export_text(view.dataset, view.filters, f),
+            file_name=f"{stem}.{fmt_}",
+            mime=mime,
+            on_click="ignore",
+            key=f"dl_{fmt_}",
+        )
+st.caption(
+    "Every export shows exactly the incidents of the current filters: "
+    + view.filters.describe()
+    + "."
+)

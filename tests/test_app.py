@@ -140,3 +140,18 @@ def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
     assert "row 2, column 'event_type'" in listed
     assert any("was not loaded" in e.value for e in app.sidebar.error)
     assert _data_dir_state() == before
+
+
+def test_map_page_offers_every_export(app: AppTest) -> None:
+    labels = [b.proto.label for b in app.get("download_button")]
+    for expected in (
+        "Download PNG snapshot",
+        "Download time-lapse (GIF)",
+        "Interactive map (HTML, works offline)",
+        "Table with claims (CSV)",
+        "Points with claims and sources (GeoJSON)",
+    ):
+        assert expected in labels
+    app.selectbox(key="snap_fmt").set_value("pdf").run()
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Download PDF snapshot" in labels

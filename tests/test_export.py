@@ -1,0 +1,135 @@
+"""Exports follow the dashboard's filters exactly, and the command line reports bad filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.export import export_text, snapshot_bytes
+from geo.filters import Filters, filter_incidents
+from geo.io import Dataset, load_dataset
+from geo.paths import INCIDENTS_CSV
+from tests.test_maps import external_refs
+
+ROOT = Path(__file__).resolve().parent.parent
+FILTERS = [
+    Filters(years=(2011,), regions=("Atyrau",)),
+    Filters(types=("armed_attack", "suicide_bombing"), countries=("RU",)),
+    Filters(exact_only=True, years=(2012,)),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Dataset:
+    return load_dataset(INCIDENTS_CSV)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_csv_rows_equal_the_filter(shipped: Dataset, filters: Filters) -> None:
+    expected = list(filter_incidents(shipped.incidents, filters)["incident_id"])
+    rows = list(csv.DictReader(io.StringIO(export_text(shipped, filters, "csv"))))
+    assert [r["incident_id"] for r in rows] == expected
+    assert all(r["claims"] for r in rows)  # every shipped incident has its claims inline
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_geojson_features_equal_the_filter(shipped: Dataset, filters: Filters) -> None:
+    expected = filter_incidents(shipped.incidents, filters)
+    doc = json.loads(export_text(shipped, filters, "geojson"))
+    assert [f["properties"]["incident_id"] for f in doc["features"]] == list(
+        expected["incident_id"]
+    )
+    first = doc["features"][0]
+    assert first["geometry"]["coordinates"] == [expected.iloc[0]["lon"], expected.iloc[0]["lat"]]
+    assert first["properties"]["claims"] and first["properties"]["cited_sources"]
+    assert first["properties"]["cited_sources"][0]["title"]
+
+
+def test_aktobe_geojson_keeps_every_claim(shipped: Dataset) -> None:
+    doc = json.loads(
+        export_text(
+            shipped,
+            Filters(start=None, regions=("Aktobe",), years=(2016,), types=("armed_attack",)),
+            "geojson",
+        )
+    )
+    (feature,) = doc["features"]
+    assert sorted(int(c["killed"]) for c in feature["properties"]["claims"]) == [7, 17, 17, 21]
+
+
+def test_html_export_is_offline_and_filtered(shipped: Dataset) -> None:
+    page = export_text(shipped, FILTERS[0], "html")
+    assert external_refs(page) == []
+    assert page.count("Incidents by city (2)") == 1
+
+
+def test_snapshot_bytes_follow_the_filter(shipped: Dataset) -> None:
+    filters = FILTERS[0]
+    chosen = filter_incidents(shipped.incidents, filters)
+    svg = snapshot_bytes(chosen, filters, fmt="svg", size="800x450", dpi=100).decode()
+    assert svg.count('id="incident-') == len(chosen) == 2
+    assert "regions: Atyrau" in svg
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
+
+
+def test_cli_snapshot_png(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "atyrau-2011.png"
+    result = run_cli(
+        "snapshot", "--year", "2011", "--region", "Atyrau", "--dpi", "100", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert Image.open(out).size == (1169, 827)  # A4 landscape at 100 dpi
+
+
+def test_cli_export_geojson(tmp_path: Path) -> None:
+    out = tmp_path / "ru.geojson"
+    result = run_cli("export", "--country", "RU", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(out.read_text())["features"]) == 7
+
+
+def test_cli_empty_filter_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "none.csv"
+    result = run_cli("export", "--year", "2014", "--out", str(out))
+    assert result.returncode == 1
+    assert "no incident matches the filters" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--region", "Narnia"], "unknown region 'Narnia'; valid regions: Akmola, Aktobe"),
+        (["--type", "riot"], "unknown event type(s) 'riot'; valid types: armed_attack"),
+    ],
+)
+def test_cli_unknown_names_list_the_choices(tmp_path: Path, args: list[str], expected: str) -> None:
+    result = run_cli("snapshot", *args, "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_timelapse(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "lapse.gif"
+    result = run_cli(
+        "timelapse", "--freq", "year", "--out", str(out), "--frames", str(tmp_path / "frames")
+    )
+    assert result.returncode == 0, result.stderr
+    assert Image.open(out).n_frames == 6  # 2011 to 2016
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 6
