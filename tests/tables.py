@@ -5,29 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-HEADER = [
-    "incident_id",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "place",
-    "country",
-    "region",
-    "lat",
-    "lon",
-    "geo_precision",
-    "event_type",
-    "killed_low",
-    "killed_best",
-    "killed_high",
-    "wounded_low",
-    "wounded_best",
-    "wounded_high",
-    "perpetrator",
-    "target",
-    "summary",
-    "sources",
-]
+from geo.errors import DataError
+from geo.io import check_dataset
+from geo.schema import COLUMNS
+
+HEADER = list(COLUMNS)
 GOOD_ROWS = [
     [
         "a-almaty",
@@ -107,3 +89,12 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def problems_of(path: Path) -> list[str]:
+    """Every problem the loader and validator report for a file, as the messages a user sees."""
+    try:
+        _, problems = check_dataset(path)
+    except DataError as exc:
+        problems = exc.problems
+    return [str(p) for p in problems]

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.errors import AtlasError, DataError
+from geo.errors import AtlasError
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
 from geo.io import MAX_FILE_BYTES, check_dataset, load_dataset
 from geo.maps import build_map
-from tests.tables import GOOD_ROWS, HEADER, write_csv
+from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 from tests.test_maps import HOSTILE, external_refs
 
 TEXT_COLUMNS = ["place", "perpetrator", "target", "summary"]
@@ -73,20 +73,12 @@ def test_hostile_text_in_an_svg_snapshot_is_escaped(tmp_path: Path) -> None:
 # in bounded time.
 
 
-def problems(path: Path) -> list[str]:
-    try:
-        _, found = check_dataset(path)
-    except DataError as exc:
-        found = exc.problems
-    return [str(p) for p in found]
-
-
 def test_a_million_rows_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     line = ",".join(GOOD_ROWS[0]) + "\n"
     path.write_text(",".join(HEADER) + "\n" + line * 1_000_000)
     started = time.perf_counter()
-    found = problems(path)
+    found = problems_of(path)
     assert time.perf_counter() - started < 20
     assert found == ["huge.csv: more than 500,000 rows; the limit is 500,000"]
 
@@ -97,7 +89,7 @@ def test_a_200_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
         fh.truncate(200 * 1024 * 1024)  # sparse: no disk used
     assert path.stat().st_size > MAX_FILE_BYTES
     started = time.perf_counter()
-    found = problems(path)
+    found = problems_of(path)
     assert time.perf_counter() - started < 1
     assert found == ["big.csv: the file is 200 MB; the limit is 150 MB"]
 
@@ -120,7 +112,7 @@ def test_unreadable_files_name_the_file(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    found = problems(path)
+    found = problems_of(path)
     assert found and all(p.startswith(name) for p in found)
     assert any(p.startswith(expected) for p in found), found
 

@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import DataError
-from geo.io import check_dataset, load_dataset
+from geo.io import load_dataset
 from geo.paths import INCIDENTS_CSV
-from tests.tables import GOOD_ROWS, HEADER, write_csv
+from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def problems_of(path: Path) -> list[str]:
-    try:
-        _, problems = check_dataset(path)
-    except DataError as exc:
-        problems = exc.problems
-    return [str(p) for p in problems]
 
 
 def test_good_table_passes(good_table: Path) -> None:
