@@ -20,7 +20,7 @@ import streamlit as st
 from geo.errors import DataError
 from geo.filters import Filters, filter_mask, hidden_by_precision
 from geo.io import Dataset, load_dataset
-from geo.paths import default_incidents_path
+from geo.paths import INCIDENTS_CSV, default_incidents_path
 from geo.regions import region_names
 from geo.schema import EVENT_TYPES
 
@@ -103,11 +103,22 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
             st.rerun()
         return good, f"your table ({good.path})"
     try:
-        return shipped_dataset(), "shipped data set"
+        dataset = shipped_dataset()
     except DataError as exc:
-        _show_problems(f"The incident table {default_incidents_path()} has problems.", exc)
-        st.stop()
-        raise  # unreachable; st.stop() raises
+        last = st.session_state.get("last_good_table")
+        with st.sidebar:
+            _show_problems(
+                f"The incident table {default_incidents_path()} has problems"
+                + ("; showing its last good version." if last is not None else "."),
+                exc,
+            )
+        if last is None:
+            st.stop()
+        return last, "last good version of the configured table"
+    st.session_state["last_good_table"] = dataset
+    return dataset, "shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
+        f"table {default_incidents_path()}"
+    )
 
 
 def _reset_filters() -> None:

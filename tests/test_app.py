@@ -155,3 +155,22 @@ def test_map_page_offers_every_export(app: AppTest) -> None:
     app.selectbox(key="snap_fmt").set_value("pdf").run()
     labels = [b.proto.label for b in app.get("download_button")]
     assert "Download PDF snapshot" in labels
+
+
+def test_configured_table_broken_while_running_keeps_last_good(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.tables import GOOD_ROWS, HEADER, write_csv
+
+    table = write_csv(tmp_path / "mine.csv", HEADER, [list(r) for r in GOOD_ROWS])
+    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(table))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert figures(at)["Incidents"] == "3"
+    before = table.read_bytes()
+    table.write_text(before.decode().replace("armed_attack", "riot"))
+    at.run()
+    assert not at.exception
+    assert figures(at)["Incidents"] == "3"
+    assert any("showing its last good version" in e.value for e in at.sidebar.error)
+    assert "row 2, column 'event_type'" in "\n".join(c.value for c in at.sidebar.code)
