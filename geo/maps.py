@@ -10,9 +10,13 @@ stays small (see ``max_symbols``).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+from functools import lru_cache
 
 import folium
 import geopandas as gpd
@@ -73,6 +77,12 @@ def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
 
 def popup_html(row: Mapping[str, object], claims: pd.DataFrame | None) -> str:
     """An incident's popup; every data value is escaped."""
+    return _popup_html(row, None if claims is None else list(claims.itertuples(index=False)))
+
+
+def _popup_html(row: Mapping[str, object], claims: Sequence[Any] | None) -> str:
+    """``popup_html`` for claims given as rows with ``source``, ``paragraph``, ``killed``,
+    ``wounded`` and ``note`` attributes."""
     lines = [
         f"<b>{esc(row['place'])}</b>",
         f"{esc(date_text(row['date_start'], row['date_end'], str(row['date_precision'])))}",  # type: ignore[arg-type]
@@ -85,7 +95,7 @@ def popup_html(row: Mapping[str, object], claims: pd.DataFrame | None) -> str:
         lines.append(f"<i>{esc(row['summary'])}</i>")
     if claims is not None and len(claims):
         items = []
-        for claim in claims.itertuples(index=False):
+        for claim in claims:
             figures = []
             if str(claim.killed).strip():
                 figures.append(f"{esc(claim.killed)} killed")
@@ -128,11 +138,26 @@ function (cluster) {
 """
 
 
+def _claims_by_incident(
+    claims: pd.DataFrame | None, incident_ids: pd.Series
+) -> dict[object, list[Any]]:
+    """The claims about each of ``incident_ids``, in the claims table's order.
+
+    Only the shown incidents' claims are looked at, in one pass: grouping every claim of a large
+    table into DataFrames took seconds for a map of a few hundred incidents.
+    """
+    if claims is None or not len(claims):
+        return {}
+    shown = claims[claims["incident_id"].isin(incident_ids)]
+    by_incident: dict[object, list[Any]] = {}
+    for claim in shown.itertuples(index=False):
+        by_incident.setdefault(claim.incident_id, []).append(claim)
+    return by_incident
+
+
 def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[list[object]]:
     types = list(TYPE_COLOURS)
-    by_incident = (
-        dict(tuple(claims.groupby("incident_id"))) if claims is not None and len(claims) else {}
-    )
+    by_incident = _claims_by_incident(claims, incidents["incident_id"])
     rows: list[list[object]] = []
     for row in incidents.to_dict("records"):
         kind = str(row["event_type"])
@@ -147,7 +172,7 @@ def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[l
                 types.index(kind) if kind in types else len(types),
                 symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
                 1 if row["geo_precision"] in IMPRECISE else 0,
-                popup_html(row, by_incident.get(row["incident_id"])),
+                _popup_html(row, by_incident.get(row["incident_id"])),
                 tooltip,
                 1,
             ]
@@ -221,6 +246,14 @@ function (feature, layer) {
     });
 }
 """
+
+
+@lru_cache(maxsize=1)
+def _basemap_geojson() -> tuple[dict[str, object], dict[str, object]]:
+    """Country outlines and region outlines (geometry only) from the project's own data."""
+    countries = json.loads(read_countries().to_json(drop_id=True))
+    outlines = json.loads(read_regions()[["geometry"]].to_json(drop_id=True))
+    return countries, outlines
 
 
 def _slug(name: str) -> str:
@@ -336,13 +369,13 @@ def build_map(
     )
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(
-        Element(f"<style>.leaflet-container{{background:{WATER}}}</style>")
+    root.header.add_child(Element(f"<style>.leaflet-container{{background:{WATER}}}</style>"))
+    offline = folium.FeatureGroup(
+        name="Offline (country and region outlines)", overlay=False, control=True
     )
-    offline = folium.FeatureGroup(name="Offline (country outlines)", overlay=False, control=True)
-    countries = read_countries()
+    countries, outlines = _basemap_geojson()
     folium.GeoJson(
-        json.loads(countries.to_json(drop_id=True)),
+        copy.deepcopy(countries),
         style_function=lambda f: {
             "fillColor": "#ffffff" if f["properties"]["country"] == "KZ" else "#e0e0e0",
             "color": "#777777",
@@ -351,6 +384,12 @@ def build_map(
         },
         interactive=False,
         name="Countries",
+    ).add_to(offline)
+    folium.GeoJson(
+        copy.deepcopy(outlines),
+        style={"color": "#9a9a9a", "weight": 0.8, "fill": False},
+        interactive=False,
+        name="Region outlines",
     ).add_to(offline)
     offline.add_to(m)
     if online_tiles:
