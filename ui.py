@@ -39,9 +39,20 @@ class View:
     label: str
 
 
+def _without_geometry(dataset: Dataset) -> Dataset:
+    """The data set as the dashboard caches it: the incident table without its point geometry.
+
+    No page or export reads the geometry (they use ``lon``/``lat``), and ``st.cache_data``
+    unpickles the cached table on every rerun: 100,000 shapely points took 0.12 s of each slider
+    move, the rest of the table 5 ms.
+    """
+    incidents = pd.DataFrame(dataset.incidents.drop(columns="geometry", errors="ignore"))
+    return replace(dataset, incidents=incidents)  # type: ignore[arg-type]
+
+
 @st.cache_data(show_spinner="Loading incidents…")
 def _load_path(path: str, mtime: float) -> Dataset:
-    return load_dataset(path)
+    return _without_geometry(load_dataset(path))
 
 
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)
@@ -56,7 +67,7 @@ def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
             # Name the user's file in every message, not the temporary copy.
             raise DataError([replace(p, file=name) for p in exc.problems]) from None
     dataset.path = name
-    return dataset
+    return _without_geometry(dataset)
 
 
 def shipped_dataset() -> Dataset:
@@ -181,6 +192,14 @@ def _apply_pending() -> None:
         _set("f_regions", [pending] if pending else [])
 
 
+def _years(incidents: pd.DataFrame) -> list[int]:
+    """Every year some incident's date range touches (each distinct range looked at once)."""
+    spans = pd.DataFrame(
+        {"s": incidents["date_start"].dt.year, "e": incidents["date_end"].dt.year}
+    ).drop_duplicates()
+    return sorted({y for s, e in spans.itertuples(index=False) for y in range(s, e + 1)})
+
+
 PAGES = [
     ("pages/map.py", "Map", ":material/map:"),
     ("pages/timeline.py", "Timeline", ":material/timeline:"),
@@ -217,17 +236,11 @@ def sidebar() -> View:
             format="YYYY-MM-DD",
             help="An incident is shown when its date range overlaps this one.",
         )
-    years = sorted(
-        {
-            y
-            for s, e in zip(incidents["date_start"].dt.year, incidents["date_end"].dt.year)
-            for y in range(s, e + 1)
-        }
-    )
+    years = _years(incidents)
     sb.multiselect(
         "Year", years, key="f_years", on_change=_keep, args=("f_years",), placeholder="All years"
     )
-    present = set(incidents["region"])
+    present = set(incidents["region"].unique())
     regions = [r for r in region_names() if r in present] + sorted(
         present - set(region_names()) - {""}
     )
@@ -239,7 +252,8 @@ def sidebar() -> View:
         args=("f_regions",),
         placeholder="All regions",
     )
-    types = [t for t in EVENT_TYPES if t in set(incidents["event_type"])]
+    present_types = set(incidents["event_type"].unique())
+    types = [t for t in EVENT_TYPES if t in present_types]
     sb.multiselect(
         "Event type",
         types,
@@ -249,7 +263,7 @@ def sidebar() -> View:
         placeholder="All types",
         format_func=lambda t: t.replace("_", " "),
     )
-    countries = sorted(c for c in set(incidents["country"]) if c)
+    countries = sorted(c for c in incidents["country"].unique() if c)
     sb.multiselect(
         "Country",
         countries,

@@ -142,6 +142,19 @@ def _cmd_timelapse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from geo.synth import write_synthetic
+
+    if args.n < 0:
+        raise AtlasError(f"--n must be 0 or more, not {args.n}")
+    incidents, claims, sources = write_synthetic(Path(args.out), args.n, seed=args.seed)
+    print(
+        f"wrote {args.out}: {incidents} synthetic incidents, {claims} claims, "
+        f"{sources} sources (seed {args.seed})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -215,6 +228,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", metavar="DIR", help="also write each frame as a PNG here")
     _add_filters(p)
     p.set_defaults(run=_cmd_timelapse)
+
+    p = commands.add_parser(
+        "synth",
+        help="write a synthetic incident table (with claims and sources beside it) "
+        "for benchmarks and tests",
+    )
+    p.add_argument("--n", type=int, required=True, metavar="N", help="number of incidents")
+    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same table")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.csv",
+        help="where to write; FILE.claims.csv and FILE.sources.csv go beside it (not in data/)",
+    )
+    p.set_defaults(run=_cmd_synth)
     return parser
 
 

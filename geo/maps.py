@@ -16,7 +16,6 @@ import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
-from functools import lru_cache
 
 import folium
 import geopandas as gpd

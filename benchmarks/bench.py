@@ -1,0 +1,349 @@
+"""How fast the atlas is on large tables: load, filter, map, snapshot and a slider move.
+
+Run from the repository root::
+
+    python benchmarks/bench.py                 # N = 1,000, 10,000 and 100,000
+    python benchmarks/bench.py --n 1000 10000  # chosen sizes
+    python benchmarks/bench.py --quick         # smoke run: N = 1,000, one repeat
+    python benchmarks/bench.py --browser       # also time a real `streamlit run` in Chromium
+
+For each N it writes a synthetic table (``geo.synth``, with claims and sources) to a temporary
+folder and times, in seconds (median of a few repeats for the fast steps):
+
+- ``load_s``: ``geo.io.load_dataset`` (read and validate incidents, claims and sources);
+- ``filter_s``: a time range + regions + types filter (``geo.filters``);
+- ``map_build_s``: the Map page's map for the unfiltered table (``geo.maps.build_map``, then
+  ``geo.assets.offline_map``) rendered to HTML as st_folium does (``m.get_root().render()``);
+  ``map_bytes`` is that HTML without the Leaflet/plugin scripts, which st_folium sends once as
+  ``js_links``/``css_links`` whatever N is (``assets_bytes``, reported once);
+- ``naive_build_s``, ``naive_bytes``: the naive map, one folium CircleMarker with a popup per
+  incident, rendered the same way;
+- ``snapshot_s``: an A4 landscape PNG at 300 dpi (``geo.export.snapshot_bytes``);
+- ``rerun_s``: ``streamlit.testing.v1.AppTest`` on ``app.py`` with ``INCIDENT_ATLAS_DATA`` set to
+  the table: after a first run, the time of a rerun once the time slider's start has moved
+  (median of three moves). ``app_first_run_s`` is that first run (loading included).
+
+Then ``first_load_s``: a fresh Python process runs the dashboard once (AppTest, first run of
+``app.py`` on the shipped data set: imports, loading and the Map page); ``--browser`` adds
+``browser_first_load_s``, from ``streamlit run`` being healthy to the map drawn in Chromium.
+
+Human-readable lines come first; the last line is one JSON object
+``{"results": [{"n": ..., "load_s": ..., ...}, ...], "first_load_s": ..., ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import folium  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from geo.assets import offline_map  # noqa: E402
+from geo.escape import esc  # noqa: E402
+from geo.export import snapshot_bytes  # noqa: E402
+from geo.filters import Filters, filter_incidents  # noqa: E402
+from geo.io import Dataset, load_dataset  # noqa: E402
+from geo.maps import OTHER_COLOUR, TYPE_COLOURS, build_map, symbol_radius  # noqa: E402
+from geo.paths import DATA_ENV  # noqa: E402
+from geo.synth import write_synthetic  # noqa: E402
+
+SIZES = (1_000, 10_000, 100_000)
+TARGETS = {
+    "filter_s": 0.1,
+    "map_build_s": 0.5,
+    "map_bytes": 3_000_000,
+    "speedup": 50.0,
+    "rerun_s": 1.0,
+    "snapshot_s": 5.0,
+    "first_load_s": 2.0,
+}
+"""The targets at 100,000 incidents (first load: at the shipped data set's size)."""
+FILTERS = Filters(
+    start=date(2012, 3, 1),
+    end=date(2015, 6, 30),
+    regions=("Almaty City", "Almaty Region", "Aktobe", "Atyrau", "Mangystau"),
+    types=("armed_attack", "bombing", "security_operation", "unrest"),
+)
+_DATA_LINK = re.compile(r'<script src="data:[^"]*"></script>|<link[^>]*href="data:[^"]*"[^>]*>')
+
+
+def timed(step: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """The median time of ``repeats`` calls, and the last call's result."""
+    times = []
+    result = None
+    for _ in range(max(repeats, 1)):
+        gc.collect()  # no step pays for the garbage of the one before
+        t0 = time.perf_counter()
+        result = step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def dashboard_map_html(dataset: Dataset) -> tuple[str, int]:
+    """The Map page's map of the whole table as HTML, and the bytes of its inlined assets."""
+    fmap = offline_map(build_map(dataset.incidents, claims=dataset.claims, metric="incidents"))
+    html = fmap.get_root().render()
+    assets = sum(len(m.group(0).encode()) for m in _DATA_LINK.finditer(html))
+    return _DATA_LINK.sub("", html), assets
+
+
+def naive_map_html(dataset: Dataset) -> str:
+    """The naive way: one CircleMarker with a popup per incident."""
+    incidents = dataset.incidents
+    fmap = folium.Map(location=[48.0, 67.0], zoom_start=5, tiles=None)
+    for row in incidents.itertuples(index=False):
+        colour = TYPE_COLOURS.get(row.event_type, OTHER_COLOUR)
+        killed = None if pd.isna(row.killed_best) else float(row.killed_best)
+        popup = (
+            f"<b>{esc(row.place)}</b><br>{row.date_start:%Y-%m-%d}<br>"
+            f"{esc(row.event_type)}<br>killed: {esc(row.killed_best)}"
+        )
+        folium.CircleMarker(
+            location=[row.lat, row.lon],
+            radius=symbol_radius(killed),
+            color=colour,
+            fill=True,
+            fill_color=colour,
+            popup=folium.Popup(popup, max_width=320),
+        ).add_to(fmap)
+    return str(fmap.get_root().render())
+
+
+def app_rerun(path: Path, repeats: int) -> dict[str, Any]:
+    """AppTest of app.py on ``path``: the first run, then reruns after slider moves.
+
+    ``rerun_s`` is the median of ``repeats`` moves of the slider's start on the unfiltered table
+    (maps of grid cells at large N); ``rerun_small_s`` one move with a region and a type chosen,
+    so that the map draws each incident with its popup.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def shown(at: AppTest) -> int:
+        return int(next(m.value for m in at.metric if m.label == "Incidents").replace(",", ""))
+
+    def run(step: Callable[[], Any]) -> float:
+        gc.collect()
+        t0 = time.perf_counter()
+        step()
+        took = time.perf_counter() - t0
+        if at.exception:
+            raise RuntimeError(f"app.py failed on {path}: {at.exception}")
+        return took
+
+    os.environ[DATA_ENV] = str(path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    result: dict[str, Any] = {"app_first_run_s": run(at.run)}
+    lo, hi = at.slider(key="f_dates").value
+    times = []
+    for k in range(1, max(repeats, 1) + 1):
+        start = lo + timedelta(days=(hi - lo).days * k // 8)
+        times.append(run(at.slider(key="f_dates").set_value((start, hi)).run))
+    result["rerun_s"] = statistics.median(times)
+    result["rerun_shown_n"] = shown(at)
+    at.multiselect(key="f_regions").set_value(["Atyrau"])
+    at.multiselect(key="f_types").set_value(["armed_attack"]).run()
+    start = lo + timedelta(days=(hi - lo).days // 2)
+    result["rerun_small_s"] = run(at.slider(key="f_dates").set_value((start, hi)).run)
+    result["rerun_small_shown_n"] = shown(at)
+    return result
+
+
+_FIRST_LOAD = """
+import os, sys, time
+os.chdir(sys.argv[1])
+os.environ.pop("INCIDENT_ATLAS_DATA", None)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120)
+t0 = time.perf_counter(); at.run(); first = time.perf_counter() - t0
+assert not at.exception, at.exception
+again = AppTest.from_file("app.py", default_timeout=120)
+t0 = time.perf_counter(); again.run(); warm = time.perf_counter() - t0
+print(first, warm)
+"""
+
+
+def first_load() -> tuple[float, float]:
+    """A fresh process's first run of app.py on the shipped data, and a second session's."""
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_LOAD, str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    first, warm = (float(v) for v in out.stdout.split()[-2:])
+    return first, warm
+
+
+def browser_first_load() -> dict[str, float]:
+    """``streamlit run app.py``: seconds to healthy, then from page open to the map drawn."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {**os.environ, DATA_ENV: ""}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                health = f"{url}/_stcore/health"  # our own server on the loopback address
+                with urllib.request.urlopen(health, timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - t0 > 60:
+                raise RuntimeError("streamlit did not become healthy")
+            time.sleep(0.05)
+        healthy = time.perf_counter() - t0
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu",
+                      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+            )  # fmt: skip
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            t1 = time.perf_counter()
+            page.goto(url)
+            drawn = None
+            while drawn is None and time.perf_counter() - t1 < 60:
+                for frame in page.frames:
+                    try:
+                        if frame.query_selector(".leaflet-container path.atlas-region"):
+                            drawn = time.perf_counter() - t1
+                            break
+                    except Exception:  # noqa: S112 - frames detach while Streamlit re-renders
+                        continue
+                time.sleep(0.02)
+            browser.close()
+        if drawn is None:
+            raise RuntimeError("the map was not drawn in the browser")
+        return {"server_healthy_s": round(healthy, 3), "browser_first_load_s": round(drawn, 3)}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def bench_size(n: int, folder: Path, *, repeats: int, naive: bool) -> dict[str, Any]:
+    path = folder / f"synthetic-{n}.csv"
+    t0 = time.perf_counter()
+    write_synthetic(path, n, seed=0)
+    result: dict[str, Any] = {"n": n, "synth_s": time.perf_counter() - t0}
+    slow = 1 if n >= 100_000 and repeats > 1 else repeats  # steps of seconds: fewer repeats
+
+    result["load_s"], dataset = timed(lambda: load_dataset(path), max(slow, min(repeats, 3)))
+    filters = FILTERS.normalised()
+    result["filter_s"], chosen = timed(
+        lambda: filter_incidents(dataset.incidents, filters), repeats * 3
+    )
+    result["filtered_n"] = len(chosen)
+    result["map_build_s"], (html, assets) = timed(lambda: dashboard_map_html(dataset), repeats)
+    result["map_bytes"] = len(html.encode())
+    result["assets_bytes"] = assets
+    if naive:
+        result["naive_build_s"], page = timed(lambda: naive_map_html(dataset), 1)
+        result["naive_bytes"] = len(page.encode())
+        result["speedup"] = result["naive_build_s"] / result["map_build_s"]
+    else:
+        result["naive_build_s"] = result["naive_bytes"] = result["speedup"] = None
+    result["snapshot_s"], png = timed(
+        lambda: snapshot_bytes(dataset.incidents, Filters(), fmt="png", dpi=300), slow
+    )
+    result["snapshot_bytes"] = len(png)
+    result.update(app_rerun(path, 3 if repeats > 1 else 1))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
+def report(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
+    lines = []
+    big = [r for r in results if r["n"] >= 100_000]
+    for r in big:
+        for key, limit in TARGETS.items():
+            if key == "first_load_s" or r.get(key) is None:
+                continue
+            ok = r[key] >= limit if key == "speedup" else r[key] < limit
+            lines.append(f"target at n={r['n']:,}: {key} {r[key]:,} vs {limit:,}: "
+                         f"{'met' if ok else 'MISSED'}")  # fmt: skip
+    if "first_load_s" in extra:
+        ok = extra["first_load_s"] < TARGETS["first_load_s"]
+        lines.append(f"target at the shipped size: first_load_s {extra['first_load_s']} vs "
+                     f"{TARGETS['first_load_s']}: {'met' if ok else 'MISSED'}")  # fmt: skip
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", metavar="N", help="sizes (default: all three)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: N=1,000, one repeat")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast steps")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive map")
+    parser.add_argument("--browser", action="store_true", help="also time a real streamlit run")
+    args = parser.parse_args(argv)
+    sizes = args.n or ([1_000] if args.quick else list(SIZES))
+    repeats = 1 if args.quick else args.repeats
+    warnings.filterwarnings("ignore", category=UserWarning)
+    # AppTest outside `streamlit run` logs "missing ScriptRunContext" warnings: not our output.
+    import streamlit.logger
+
+    streamlit.logger.set_log_level(logging.ERROR)
+    os.chdir(ROOT)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
+        for n in sizes:
+            print(f"n={n:,} ...", flush=True)
+            r = bench_size(n, Path(tmp), repeats=repeats, naive=not args.no_naive)
+            print("  " + ", ".join(f"{k}={v}" for k, v in r.items() if k != "n"), flush=True)
+            results.append(r)
+    os.environ.pop(DATA_ENV, None)
+    first, warm = first_load()
+    shipped = len(load_dataset(ROOT / "data" / "incidents.csv").incidents)
+    extra: dict[str, Any] = {
+        "first_load_s": round(first, 4),
+        "first_load_warm_s": round(warm, 4),
+        "shipped_n": shipped,
+    }
+    print(f"first page load (AppTest, fresh process, {shipped} incidents): {first:.3f} s; "
+          f"another session: {warm:.3f} s")  # fmt: skip
+    if args.browser:
+        extra.update(browser_first_load())
+        print(f"streamlit run: healthy after {extra['server_healthy_s']} s, map drawn in "
+              f"Chromium {extra['browser_first_load_s']} s after opening the page")  # fmt: skip
+    for line in report(results, extra):
+        print(line)
+    print(json.dumps({"results": results, **extra}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

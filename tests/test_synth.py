@@ -1,0 +1,97 @@
+"""The synthetic tables the benchmarks use: valid, reproducible and placed where they say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.io import check_dataset, write_csv
+from geo.regions import regions_at
+from geo.schema import COLUMNS, DATE_PRECISIONS, validate_incidents
+from geo.synth import make_synthetic, synthetic_claims, write_synthetic
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return make_synthetic(500, seed=7)
+
+
+def test_passes_validation_with_its_claims_and_sources(tmp_path: Path) -> None:
+    path = tmp_path / "synthetic.csv"
+    assert write_synthetic(path, 500, seed=7)[0] == 500
+    dataset, problems = check_dataset(path)
+    assert problems == []
+    assert len(dataset.incidents) == 500
+    assert len(dataset.claims) >= 500  # every incident cites at least one source
+    assert set(dataset.claims["incident_id"]) == set(dataset.incidents["incident_id"])
+
+
+def test_validation_keeps_every_value(table: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    write_csv(table, path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    checked = validate_incidents(raw, file=path.name)
+    assert checked.problems == []
+    pd.testing.assert_frame_equal(
+        checked.table[COLUMNS].astype(str), table[COLUMNS].astype(str), check_dtype=False
+    )
+
+
+def test_same_seed_same_table_other_seed_other_table(table: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(make_synthetic(500, seed=7), table)
+    assert not make_synthetic(500, seed=8).equals(table)
+
+
+def test_regions_are_where_the_points_fall(table: pd.DataFrame) -> None:
+    located = table["geo_precision"] != "country"
+    found = regions_at(table["lon"], table["lat"])
+    assert list(table.loc[located, "region"]) == [r or "" for r in found[located.to_numpy()]]
+    assert (table.loc[~located, "region"] == "").all()
+
+
+def test_looks_like_the_atlas_data(table: pd.DataFrame) -> None:
+    assert table["incident_id"].is_unique
+    assert (table["country"] == "KZ").mean() > 0.75
+    assert table["date_start"].min() >= pd.Timestamp("2011-01-01")
+    assert table["date_end"].max() <= pd.Timestamp("2016-12-31")
+    span = (table["date_end"] - table["date_start"]).dt.days
+    assert (span <= table["date_precision"].map(DATE_PRECISIONS)).all()
+    assert table["geo_precision"].isin(["city", "point"]).mean() > 0.6
+    # Several incidents at one city: the busiest point holds many of them.
+    assert table.groupby(["lat", "lon"]).size().max() >= 10
+    for what in ("killed", "wounded"):
+        low, best, high = (table[f"{what}_{b}"] for b in ("low", "best", "high"))
+        given = best.notna()
+        assert 0.2 < given.mean() < 0.9  # many empty, many given
+        assert ((low <= best) & (best <= high))[given].all()
+
+
+def test_claims_span_the_tolls_and_best_is_a_claim(table: pd.DataFrame) -> None:
+    claims = synthetic_claims(table)
+    killed = pd.to_numeric(claims["killed"].replace("", np.nan))
+    per = killed.groupby(claims["incident_id"]).agg(["min", "max"])
+    tolls = table.set_index("incident_id").loc[per.index]
+    given = tolls["killed_best"].notna()
+    assert (per["min"][given] == tolls["killed_low"][given]).all()
+    assert (per["max"][given] == tolls["killed_high"][given]).all()
+
+
+def test_synth_command_writes_three_files_and_never_into_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bench.csv"
+    assert main(["synth", "--n", "50", "--seed", "1", "--out", str(out)]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "bench.csv",
+        "bench.claims.csv",
+        "bench.sources.csv",
+    }
+    assert "50 synthetic incidents" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0
+    data = Path(__file__).resolve().parent.parent / "data"
+    assert main(["synth", "--n", "5", "--out", str(data / "synthetic.csv")]) == 1
+    assert not (data / "synthetic.csv").exists()
