@@ -47,7 +47,7 @@ def _without_geometry(dataset: Dataset) -> Dataset:
     move, the rest of the table 5 ms.
     """
     incidents = pd.DataFrame(dataset.incidents.drop(columns="geometry", errors="ignore"))
-    return replace(dataset, incidents=incidents)  # type: ignore[arg-type]
+    return replace(dataset, incidents=incidents)
 
 
 @st.cache_data(show_spinner="Loading incidents…")

@@ -38,7 +38,9 @@ TABLE_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 class Dataset:
     """An incident table with the per-source claims and the sources it cites."""
 
-    incidents: gpd.GeoDataFrame
+    incidents: pd.DataFrame
+    """The incidents; a GeoDataFrame of points when read by ``load_dataset`` (the dashboard
+    caches it without the geometry column: every consumer reads ``lon``/``lat``)."""
     claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLAIM_COLUMNS))
     sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
     path: str = ""
