@@ -306,10 +306,11 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="atlas-legend" style="position:absolute;z-index:9999;bottom:28px;right:10px;
-             background:rgba(255,255,255,0.92);padding:5px 8px;border:1px solid #999;
+        <details open class="atlas-legend" style="position:absolute;z-index:9999;
+             bottom:28px;right:10px;background:rgba(255,255,255,0.92);padding:5px 8px;
+             border:1px solid #999;
              border-radius:4px;font:11px/1.3 sans-serif;max-width:210px">
-          <b>{{ this.title }}</b><br>
+          <summary style="cursor:pointer"><b>{{ this.title }}</b></summary>
           {% for label, colour in this.items %}
           <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
                 background:{{ colour }};margin-right:5px"></span>{{ label }}<br>
@@ -319,7 +320,7 @@ class Legend(MacroElement):
           country<br>
           Size: killed (best figure). Numbers: incidents in a cluster.
           {% if this.note %}<br><i>{{ this.note }}</i>{% endif %}
-        </div>
+        </details>
         {% endmacro %}
     """)
 
