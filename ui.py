@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataError
+from geo.escape import esc_markdown
 from geo.filters import Filters, filter_mask, hidden_by_precision
 from geo.io import Dataset, load_dataset
 from geo.paths import INCIDENTS_CSV, default_incidents_path
@@ -76,7 +77,7 @@ def shipped_dataset() -> Dataset:
 
 
 def _show_problems(title: str, error: DataError) -> None:
-    st.error(title)
+    st.error(esc_markdown(title))
     # Plain text, never markdown or HTML: file names and cell values come from the user.
     st.code("\n".join(str(p) for p in error.problems[:100]), language=None, wrap_lines=True)
 
@@ -295,7 +296,7 @@ def sidebar() -> View:
         exact_only=bool(st.session_state["f_exact"]),
     )
     st.query_params.from_dict(filters.to_query())
-    sb.caption(f"Showing the {label}.")
+    sb.caption(esc_markdown(f"Showing the {label}."))
     shown = incidents[filter_mask(incidents, filters)]
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
 

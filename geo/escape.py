@@ -16,3 +16,12 @@ def esc(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return ""
     return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def esc_markdown(value: object) -> str:
+    """Escape a value for Streamlit markdown (headers, captions, alerts): no links, no markup."""
+    text = "" if value is None else str(value)
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

@@ -74,3 +74,17 @@ def disagreement(claims: pd.DataFrame) -> list[str]:
             )
             lines.append(f"Sources disagree on {what}: {', '.join(map(str, values))} ({by}).")
     return lines
+
+
+def record_fields(record: pd.Series) -> pd.Series:
+    """One incident's fields as text for a two-column view (dates as YYYY-MM-DD)."""
+    shown = record.drop(labels=["geometry", "row"], errors="ignore")
+    return pd.Series(
+        {
+            k: v.strftime("%Y-%m-%d")
+            if isinstance(v, pd.Timestamp)
+            else ("" if pd.isna(v) else str(v))
+            for k, v in shown.items()
+        },
+        name="value",
+    )

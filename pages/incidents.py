@@ -3,7 +3,8 @@
 import streamlit as st
 
 import ui
-from geo.records import claims_of, disagreement, display_table
+from geo.escape import esc_markdown
+from geo.records import claims_of, disagreement, display_table, record_fields
 
 view = ui.sidebar()
 st.title("Incidents")
@@ -22,11 +23,11 @@ picked = st.dataframe(
 rows = picked.selection.rows if picked else []
 if rows:
     record = view.incidents.iloc[rows[0]]
-    st.subheader(str(record["place"]))
+    st.subheader(esc_markdown(record["place"]))
     st.text(str(record["summary"]))
     left, right = st.columns(2)
     left.dataframe(
-        record.drop(labels=["geometry", "row"], errors="ignore").astype(str).rename("value"),
+        record_fields(record),
         width="stretch",
     )
     claims = claims_of(view.dataset.claims, str(record["incident_id"]))
@@ -36,4 +37,4 @@ if rows:
     else:
         right.dataframe(claims, hide_index=True, width="stretch")
         for line in disagreement(claims):
-            right.warning(line)
+            right.warning(esc_markdown(line))

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 import ui
 from geo.assets import offline_map
+from geo.escape import esc_markdown
 from geo.export import SNAPSHOT_MIME, export_text, snapshot_bytes, timelapse_bytes
 from geo.maps import build_map
 
@@ -127,6 +128,6 @@ with data:
         )
 st.caption(
     "Every export shows exactly the incidents of the current filters: "
-    + view.filters.describe()
+    + esc_markdown(view.filters.describe())
     + "."
 )

@@ -176,3 +176,14 @@ def test_generated_rows_only_raise_the_projects_errors(
     if not found:
         # A table the validator accepts must also be drawable.
         build_map(dataset.incidents, claims=dataset.claims).get_root().render()
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "[click](javascript:alert(1))", "**bold** # head"])
+def test_markdown_escaping_leaves_no_markup(text: str) -> None:
+    from geo.escape import esc_markdown
+
+    escaped = esc_markdown(text)
+    # Every markup character is preceded by a backslash, so Streamlit shows it literally.
+    for i, ch in enumerate(escaped):
+        if ch in "[]()<>*#`$:":
+            assert escaped[i - 1] == "\\", (text, escaped)
