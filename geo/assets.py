@@ -46,6 +46,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Icon
 
 from geo.errors import AtlasError
+from geo.escape import esc
 
 __all__ = [
     "ASSET_KEYS",
@@ -507,7 +508,7 @@ def standalone_html(
     try:
         _apply(m, mode="placeholder", base_url=None, font_awesome=font_awesome, strict=strict)
         if title is not None and isinstance(figure, Figure):
-            figure.title = title
+            figure.title = esc(title)  # branca writes the title into <title> unescaped
         html = figure.render()
     finally:
         for el, js, css in saved:

@@ -187,3 +187,10 @@ def test_markdown_escaping_leaves_no_markup(text: str) -> None:
     for i, ch in enumerate(escaped):
         if ch in "[]()<>*#`$:":
             assert escaped[i - 1] == "\\", (text, escaped)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_title_of_the_html_export(text: str) -> None:
+    dataset = load_dataset(Path(__file__).resolve().parent.parent / "data" / "incidents.csv")
+    page = export_text(dataset, Filters(years=(2016,)), "html", title=text)
+    assert _dangerous(page, text) == []
