@@ -94,18 +94,27 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
     if upload is not None:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
-        if st.session_state.get("upload_digest") != digest:
+        rejected = st.session_state.get("rejected_upload")
+        if rejected is not None and rejected[0] == digest:
+            error = rejected[1]  # checked already: do not read a bad file again on every rerun
+        elif st.session_state.get("upload_digest") != digest:
             try:
                 dataset = _load_upload(upload.name, digest, data)
             except DataError as exc:
-                with st.sidebar:
-                    _show_problems(
-                        "This table was not loaded; the map keeps the last good data.", exc
-                    )
+                st.session_state["rejected_upload"] = (digest, exc)
+                error = exc
             else:
+                error = None
                 st.session_state["good_upload"] = dataset
                 st.session_state["upload_digest"] = digest
                 _reset_filters()
+        else:
+            error = None
+        if error is not None:
+            with st.sidebar:
+                _show_problems(
+                    "This table was not loaded; the map keeps the last good data.", error
+                )
     good = st.session_state.get("good_upload")
     if good is not None:
         if st.sidebar.button("Back to the shipped data", key="drop_upload"):

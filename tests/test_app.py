@@ -139,6 +139,9 @@ def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
     assert "bad <b>name</b>.csv, row 2, column 'lat'" in listed  # as plain text, not HTML
     assert "row 2, column 'event_type'" in listed
     assert any("was not loaded" in e.value for e in app.sidebar.error)
+    app.multiselect(key="f_types").set_value(["bombing"]).run()  # a later rerun
+    assert figures(app)["Incidents"] == "1"  # still filtering the last good table
+    assert any("was not loaded" in e.value for e in app.sidebar.error)
     assert _data_dir_state() == before
 
 
