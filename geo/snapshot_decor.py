@@ -1,0 +1,276 @@
+"""The map's furniture: the offline basemap, a scale bar and a north arrow.
+
+The basemap comes from the project's own data (country and region outlines from Natural Earth),
+so nothing needs the network. The scale bar and the arrow go in the corners with the fewest
+symbols.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
+from pyproj import Proj
+
+from geo.regions import read_countries, read_regions
+from geo.snapshot_projection import PROJ_STRING, _from_map, _to_map
+from geo.snapshot_style import HOME, INK, NEIGHBOUR, SEA, Box, _Measure
+
+
+@dataclass(frozen=True)
+class _Basemap:
+    countries: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    sea: gpd.GeoSeries
+    """The gaps between countries inside the country layer's box (Caspian, Aral, ...)."""
+    borders: gpd.GeoSeries
+    """Country outlines without the layer's clipping edge (62°N, 100°E), which is no border."""
+
+
+@lru_cache(maxsize=1)
+def _basemap() -> _Basemap:
+    countries = read_countries()
+    covered = shapely.segmentize(shapely.box(*countries.total_bounds), 0.5)
+    sea = gpd.GeoSeries(
+        [covered.difference(shapely.union_all(countries.geometry.values))], crs="EPSG:4326"
+    )
+    borders = countries.geometry.boundary.difference(covered.exterior.buffer(0.01))
+    return _Basemap(
+        countries.to_crs(PROJ_STRING),
+        read_regions().to_crs(PROJ_STRING),
+        sea.to_crs(PROJ_STRING),
+        borders.to_crs(PROJ_STRING),
+    )
+
+
+def _draw_basemap(ax: Axes, view: tuple[float, float, float, float], scale: float) -> None:
+    base = _basemap()
+    frame = shapely.box(*view).buffer((view[2] - view[0]) * 0.05)
+    base.sea.plot(ax=ax, facecolor=SEA, edgecolor="none", aspect=None, zorder=0.5)
+    near = base.countries.intersects(frame).to_numpy()
+    countries = base.countries[near]
+    regions = base.regions[base.regions.intersects(frame)]
+    home = countries["country"] == "KZ"
+    countries[~home].plot(ax=ax, facecolor=NEIGHBOUR, edgecolor="none", aspect=None, zorder=1)
+    borders = base.borders[near & (base.countries["country"] != "KZ").to_numpy()]
+    borders = borders[~borders.is_empty]
+    if len(borders):
+        borders.plot(ax=ax, color="#a3a3a3", linewidth=0.5 * scale, aspect=None, zorder=1.5)
+    countries[home].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
+    inside = regions["country"] == "KZ"  # fills the Baikonur lease too, a hole in the country
+    if inside.any():
+        regions[inside].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
+    if len(regions):
+        regions.plot(
+            ax=ax,
+            facecolor="none",
+            edgecolor="#bdbdbd",
+            linewidth=0.4 * scale,
+            aspect=None,
+            zorder=2,
+        )
+    countries[home].plot(
+        ax=ax, facecolor="none", edgecolor="#666666", linewidth=0.9 * scale, aspect=None, zorder=2
+    )
+
+
+def _count_in(u: np.ndarray, v: np.ndarray, box: Box) -> int:
+    x0, y0, x1, y1 = box
+    return int(np.count_nonzero((u >= x0) & (u <= x1) & (v >= y0) & (v <= y1)))
+
+
+def _pick_corner(
+    ax_w: float,
+    ax_h: float,
+    w: float,
+    h: float,
+    margin: float,
+    u: np.ndarray,
+    v: np.ndarray,
+    preference: Sequence[str],
+    avoid: str = "",
+) -> tuple[str, Box]:
+    """The corner box of size w x h holding the fewest symbols (ties: ``preference`` order)."""
+    best: tuple[int, int, str, Box] | None = None
+    for rank, corner in enumerate(preference):
+        if corner == avoid:
+            continue
+        x0 = margin if "left" in corner else ax_w - margin - w
+        y0 = margin if "lower" in corner else ax_h - margin - h
+        box = (x0, y0, x0 + w, y0 + h)
+        count = _count_in(u, v, (x0 - 6, y0 - 6, x0 + w + 6, y0 + h + 6))
+        if best is None or (count, rank) < (best[0], best[1]):
+            best = (count, rank, corner, box)
+    assert best is not None
+    return best[2], best[3]
+
+
+def _nice_length(km: float) -> float:
+    exponent = math.floor(math.log10(max(km, 1e-6)))
+    for step in (5, 2, 1):
+        value = step * 10**exponent
+        if value <= km:
+            return float(value)
+    return float(10**exponent)
+
+
+def _draw_scale_bar(
+    ax: Axes,
+    ax_w: float,
+    ax_h: float,
+    per_pt: float,
+    scale: float,
+    u: np.ndarray,
+    v: np.ndarray,
+    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+    measure: _Measure,
+) -> tuple[str, Box]:
+    """A segmented scale bar of a round length, true at its own position."""
+    font = 6.5 * scale
+    bar_h = 3.6 * scale
+    # Scale factor of the projection at the map centre, refined at the bar's position below.
+    cx, cy = to_data(ax_w / 2, ax_h / 2)
+    lon, lat = _from_map().transform(float(cx), float(cy))
+    k = float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
+    km = _nice_length(ax_w * 0.2 * per_pt / k / 1000)
+    label = f"{km:,.0f} km"
+    label_w = measure.size(label, font)[0]
+    length = km * 1000 * k / per_pt
+    inner = 5 * scale
+    w = length + label_w / 2 + measure.size("0", font)[0] / 2 + 2 * inner
+    h = bar_h + font * 1.3 + 2 * inner
+    corner, box = _pick_corner(
+        ax_w,
+        ax_h,
+        w,
+        h,
+        8 * scale,
+        u,
+        v,
+        ("lower left", "lower right", "upper left", "upper right"),
+    )
+    x0, y0 = box[0] + inner + measure.size("0", font)[0] / 2, box[1] + inner
+    mx, my = to_data(x0 + length / 2, y0)
+    lon, lat = _from_map().transform(float(mx), float(my))
+    k = float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
+    length = km * 1000 * k / per_pt
+    bg_x, bg_y = to_data(box[0], box[1])
+    ax.add_patch(
+        FancyBboxPatch(
+            (float(bg_x), float(bg_y)),
+            w * per_pt,
+            h * per_pt,
+            boxstyle=f"round,pad=0,rounding_size={3 * scale * per_pt}",
+            facecolor="white",
+            edgecolor="#b0b0b0",
+            linewidth=0.4 * scale,
+            alpha=0.88,
+            zorder=8,
+        )
+    )
+    parts = 5 if km / 10 ** math.floor(math.log10(km)) == 5 else 4
+    for i in range(parts):
+        sx, sy = to_data(x0 + length * i / parts, y0)
+        ax.add_patch(
+            Rectangle(
+                (float(sx), float(sy)),
+                length / parts * per_pt,
+                bar_h * per_pt,
+                facecolor=INK if i % 2 == 0 else "white",
+                edgecolor=INK,
+                linewidth=0.5 * scale,
+                zorder=9,
+            )
+        )
+    for value, text in ((0.0, "0"), (1.0, label)):
+        tx, ty = to_data(x0 + length * value, y0 + bar_h + 1.5 * scale)
+        ax.text(
+            float(tx), float(ty), text, fontsize=font, color=INK, ha="center", va="bottom", zorder=9
+        )
+    return corner, box
+
+
+def _draw_north_arrow(
+    ax: Axes,
+    ax_w: float,
+    ax_h: float,
+    per_pt: float,
+    scale: float,
+    u: np.ndarray,
+    v: np.ndarray,
+    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+    *,
+    avoid: str,
+) -> Box:
+    """An arrow pointing to true north where it stands (meridians converge in this projection)."""
+    size = 24 * scale
+    w, h = size * 0.8, size + 11 * scale
+    _, box = _pick_corner(
+        ax_w,
+        ax_h,
+        w,
+        h,
+        8 * scale,
+        u,
+        v,
+        ("upper right", "upper left", "lower right", "lower left"),
+        avoid=avoid,
+    )
+    cx, cy = (box[0] + box[2]) / 2, box[1] + size / 2 + 1 * scale
+    dx, dy = to_data(cx, cy)
+    lon, lat = _from_map().transform(float(dx), float(dy))
+    nx, ny = _to_map().transform(lon, lat + 0.5)
+    angle = math.atan2(ny - float(dy), nx - float(dx))
+    ux, uy = math.cos(angle), math.sin(angle)
+    px, py = -uy, ux
+
+    def at(along: float, across: float) -> tuple[float, float]:
+        x, y = to_data(cx + ux * along + px * across, cy + uy * along + py * across)
+        return float(x), float(y)
+
+    half, wing = size / 2, size * 0.26
+    tip, notch = at(half, 0), at(-half * 0.45, 0)
+    ax.add_patch(
+        Polygon(
+            [tip, at(-half, wing), notch],
+            closed=True,
+            facecolor="white",
+            edgecolor=INK,
+            linewidth=0.6 * scale,
+            zorder=9,
+        )
+    )
+    ax.add_patch(
+        Polygon(
+            [tip, at(-half, -wing), notch],
+            closed=True,
+            facecolor=INK,
+            edgecolor=INK,
+            linewidth=0.6 * scale,
+            zorder=9,
+        )
+    )
+    nx_, ny_ = at(half + 1.5 * scale, 0)
+    ax.text(
+        nx_,
+        ny_,
+        "N",
+        fontsize=8.5 * scale,
+        fontweight="bold",
+        color=INK,
+        ha="center",
+        va="bottom",
+        rotation=math.degrees(angle) - 90,
+        rotation_mode="anchor",
+        zorder=9,
+        path_effects=[patheffects.withStroke(linewidth=2.2 * scale, foreground="white")],
+    )
+    return box

@@ -1,0 +1,220 @@
+"""Names on a static map: busiest places first, then regions and neighbouring countries.
+
+A label goes only where it covers no other label, symbol or decoration (``_Obstacles``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+
+from geo.snapshot_decor import _basemap
+from geo.snapshot_projection import _Points
+from geo.snapshot_style import INK, MUTED, Box, _Measure
+
+MAX_LABELS = 25
+"""Most place labels on one map; the places with the most incidents come first."""
+
+
+class _Obstacles:
+    """Boxes labels must not cover, in points."""
+
+    def __init__(self) -> None:
+        self.hard: list[Box] = []
+        self.soft = np.zeros((0, 4))
+
+    def overlaps(self, box: Box, *, pad: float = 1.0) -> tuple[bool, int]:
+        x0, y0, x1, y1 = box
+        hard = any(
+            x0 - pad < b[2] and b[0] < x1 + pad and y0 - pad < b[3] and b[1] < y1 + pad
+            for b in self.hard
+        )
+        s = self.soft
+        soft = (
+            int(
+                np.count_nonzero(
+                    (s[:, 0] < x1 + pad)
+                    & (x0 - pad < s[:, 2])
+                    & (s[:, 1] < y1 + pad)
+                    & (y0 - pad < s[:, 3])
+                )
+            )
+            if len(s)
+            else 0
+        )
+        return hard, soft
+
+
+def _text_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> Box:
+    x0 = x - w if ha == "right" else x - w / 2 if ha == "center" else x
+    y0 = y - h if va == "top" else y - h / 2 if va == "center" else y
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def _short_place(place: str) -> str:
+    """'Aktobe, National Security Committee building' -> 'Aktobe'; parentheses dropped."""
+    name = re.sub(r"\s*\([^)]*\)", "", str(place).split(",")[0]).strip()
+    name = name or str(place).strip()
+    return name if len(name) <= 40 else name[:39].rstrip() + "…"
+
+
+def _label_name(places: np.ndarray) -> str:
+    """The name a location is labelled with: its most frequent short name, then the shortest."""
+    names = [n for n in (_short_place(p) for p in places) if n]
+    if not names:
+        return ""
+    counts = pd.Series(names).value_counts()
+    best = counts[counts == counts.max()].index
+    return str(sorted(best, key=lambda n: (len(n), n))[0])
+
+
+def _halo_text(ax: Axes, x: float, y: float, text: str, *, scale: float, **style: Any) -> None:
+    """Text with a white halo. The halo is a separate outline-only artist underneath, so the
+    text itself stays text in SVG and PDF (selectable, searchable, editable)."""
+    halo = [patheffects.Stroke(linewidth=2.4 * scale, foreground="white", alpha=0.92)]
+    ax.text(x, y, text, path_effects=halo, **style)
+    ax.text(x, y, text, **style)
+
+
+def _place_labels(
+    ax: Axes,
+    current: _Points,
+    group: np.ndarray,
+    counts: np.ndarray,
+    cu: np.ndarray,
+    cv: np.ndarray,
+    extent: np.ndarray,
+    obstacles: _Obstacles,
+    measure: _Measure,
+    scale: float,
+    ax_w: float,
+    ax_h: float,
+    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Label the places with the most incidents, once each, where a label fits."""
+    if not current.n:
+        return
+    killed = np.bincount(group, np.nan_to_num(current.killed), len(counts))
+    candidates = np.lexsort((-killed, -counts))[: MAX_LABELS * 3]
+    font = 7.6 * scale
+    placed = 0
+    for g in candidates:
+        if placed >= MAX_LABELS:
+            break
+        members = group == g
+        vague = bool(current.imprecise[members].all())
+        # A place located exactly names the group before a region's or country's centre.
+        name = _label_name(current.places[members & (vague | ~current.imprecise)])
+        if not name:
+            continue
+        style: Literal["normal", "italic"] = "italic" if vague else "normal"
+        w, h = measure.size(name, font, style=style)
+        h = font * 1.2
+        d = float(extent[g]) + 1.5 * scale
+        e = d * 0.72
+        options = [
+            (d, 0, "left", "center"),
+            (-d, 0, "right", "center"),
+            (0, d, "center", "bottom"),
+            (0, -d, "center", "top"),
+            (e, e, "left", "bottom"),
+            (e, -e, "left", "top"),
+            (-e, e, "right", "bottom"),
+            (-e, -e, "right", "top"),
+        ]
+        # The first position clear of other labels and symbols; none clear: no label, since a
+        # label touching another place's symbol would name the wrong place.
+        for dx, dy, ha, va in options:
+            x, y = float(cu[g] + dx), float(cv[g] + dy)
+            box = _text_box(x, y, w, h, ha, va)
+            if box[0] < 2 or box[1] < 2 or box[2] > ax_w - 2 or box[3] > ax_h - 2:
+                continue
+            hard, soft = obstacles.overlaps(box, pad=1.5 * scale)
+            if hard or soft:
+                continue
+            tx, ty = to_data(x, y)
+            _halo_text(
+                ax,
+                float(tx),
+                float(ty),
+                name,
+                scale=scale,
+                fontsize=font,
+                color=INK if not vague else MUTED,
+                style=style,
+                ha=ha,
+                va=va,
+                zorder=7,
+            )
+            obstacles.hard.append(box)
+            placed += 1
+            break
+
+
+def _label_areas(
+    ax: Axes,
+    view: tuple[float, float, float, float],
+    obstacles: _Obstacles,
+    measure: _Measure,
+    scale: float,
+    ax_w: float,
+    ax_h: float,
+    to_pt: Callable[..., tuple[np.ndarray, np.ndarray]],
+    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Faint names of neighbouring countries and of regions, only where they fit."""
+    base = _basemap()
+    countries, regions = base.countries, base.regions
+    frame = shapely.box(*view)
+    items: list[tuple[str, object, float, str]] = []
+    for name, code, geom in countries[["name", "country", "geometry"]].itertuples(index=False):
+        if isinstance(name, str) and code != "KZ":
+            items.append((name.upper(), geom, 7.0 * scale, "#8f8f8f"))
+    for name, geom in regions[["region", "geometry"]].itertuples(index=False):
+        items.append((str(name), geom, 6.0 * scale, "#a3a3a3"))
+    per_pt = (view[2] - view[0]) / ax_w
+    for text, geom, font, colour in items:
+        part = shapely.intersection(geom, frame)
+        if part.is_empty or part.area <= 0:
+            continue
+        point = part.representative_point()
+        u, v = (float(c[0]) for c in to_pt(np.array([point.x]), np.array([point.y])))
+        w, _ = measure.size(text, font)
+        h = font * 1.2
+        x0, y0, x1, y1 = part.bounds
+        span = (x1 - x0) / per_pt
+        if span >= w * 1.2:
+            options = [(u, v, "center")]
+        elif colour == "#a3a3a3":  # a small region (a city, the Baikonur lease): name beside it
+            right, left = (x1 - view[0]) / per_pt + 2 * scale, (x0 - view[0]) / per_pt - 2 * scale
+            options = [(right, v, "left"), (left, v, "right")]
+        else:
+            continue
+        for x, y, ha in options:
+            box = _text_box(x, y, w, h, ha, "center")
+            if box[0] < 4 or box[1] < 4 or box[2] > ax_w - 4 or box[3] > ax_h - 4:
+                continue
+            hard, soft = obstacles.overlaps(box, pad=3 * scale)
+            if hard or soft:
+                continue
+            tx, ty = to_data(x, y)
+            ax.text(
+                float(tx),
+                float(ty),
+                text,
+                fontsize=font,
+                color=colour,
+                ha=ha,
+                va="center",
+                zorder=2.5,
+                style="italic" if colour == "#a3a3a3" else "normal",
+            )
+            obstacles.hard.append(box)
+            break

@@ -1,0 +1,297 @@
+"""Incident symbols on a static map: sizes, colours, grouping, rings and drawing.
+
+Symbols use the dashboard's colours and sizes (``geo.maps``): filled circles for incidents
+located to a place, hollow dashed circles for those located only to a region or country.
+Incidents that would overlap on the page are grouped; a group of up to ``MAX_RING`` is spread
+in a small ring around its centre. Positions here are in points from the map's lower left.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
+from matplotlib.markers import MarkerStyle
+from matplotlib.transforms import IdentityTransform
+
+from geo.maps import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
+from geo.snapshot_projection import _Points
+from geo.snapshot_style import FADED_COLOUR
+
+MAX_RING = 12
+"""Up to this many incidents at one place are spread in a ring; more get a count badge."""
+MAX_SPREAD = 2000
+"""Above this many incidents, symbols stay at their true positions (no rings)."""
+MAX_SVG_SYMBOLS = 5000
+"""Up to this many incidents, an SVG has one element per incident (``id="incident-<id>"``)."""
+CSS_PX_IN_PT = 0.75
+"""The dashboard's symbol radii are CSS pixels (1/96 inch); a point is 1/72 inch."""
+
+
+def _symbol_diameters(killed: np.ndarray, scale: float) -> np.ndarray:
+    """Symbol diameters in points: the dashboard's radius (CSS px) on paper, scaled to the page."""
+    keys = np.where(np.isfinite(killed), np.maximum(killed, 0), -1.0)
+    values, inverse = np.unique(keys, return_inverse=True)
+    radius = np.array([symbol_radius(v if v >= 0 else None) for v in values])
+    return np.asarray(2 * radius[inverse] * CSS_PX_IN_PT * scale, dtype=float)
+
+
+def _rgba(types: np.ndarray) -> np.ndarray:
+    """RGBA rows for event types (converting each distinct type once)."""
+    kinds, inverse = np.unique(np.asarray(types, dtype=str), return_inverse=True)
+    table = np.array([to_rgba(TYPE_COLOURS.get(k, OTHER_COLOUR)) for k in kinds]).reshape(-1, 4)
+    return table[inverse.ravel()]
+
+
+def _grey(n: int, colour: str) -> np.ndarray:
+    return np.tile(np.array(to_rgba(colour)), (n, 1))
+
+
+def _sanitise_id(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)[:120] or "unnamed"
+
+
+def _add_symbols(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    diameter: np.ndarray,
+    colours: np.ndarray,
+    *,
+    hollow: bool,
+    scale: float,
+    edge: bool = True,
+    alpha: float = 0.9,
+    gid: str | None = None,
+    zorder: float = 4,
+) -> PathCollection:
+    """Circles of ``diameter`` points at (x, y) data coordinates, as one collection.
+
+    ``colours`` are RGBA rows. Filled circles get a thin white edge (``edge``) that keeps
+    overlapping ones apart; hollow ones a dashed outline in their colour.
+    """
+    marker = MarkerStyle("o")
+    path = marker.get_path().transformed(marker.get_transform())
+    collection = PathCollection(
+        [path],
+        sizes=np.asarray(diameter, dtype=float) ** 2,
+        offsets=np.column_stack([x, y]),
+        offset_transform=ax.transData,
+        facecolors="none" if hollow else colours,
+        edgecolors=colours if hollow else ("white" if edge else "none"),
+        linewidths=(1.25 if hollow else 0.5 if edge else 0.0) * scale,
+        linestyles=(0, (3.0, 2.0)) if hollow else "solid",
+        alpha=alpha,
+        zorder=zorder,
+    )
+    collection.set_transform(IdentityTransform())
+    if gid:
+        collection.set_gid(gid)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def _badge(ax: Axes, x: float, y: float, text: str, scale: float, zorder: float = 6) -> None:
+    ax.text(
+        x,
+        y,
+        text,
+        fontsize=6.5 * scale,
+        fontweight="bold",
+        color="white",
+        ha="center",
+        va="center",
+        zorder=zorder,
+        bbox={
+            "boxstyle": "round,pad=0.25",
+            "facecolor": "#333333",
+            "edgecolor": "white",
+            "linewidth": 0.6 * scale,
+        },
+    )
+
+
+def _group(
+    u: np.ndarray, v: np.ndarray, diameter: np.ndarray, cell: float, *, cluster: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group points that would overlap on the page; positions in points.
+
+    With ``cluster``, places (points within 0.5 pt) are taken busiest first and each joins the
+    nearest earlier place closer than ``cell`` (or than its symbols overlap), else starts a
+    group centred on itself. Otherwise points are grouped by a grid of ``cell`` (fast, for large
+    sets). Returns each point's group and each group's centre (u, v).
+    """
+    if not cluster:
+        key = np.floor(u / cell).astype(np.int64) * 1_000_003 + np.floor(v / cell).astype(np.int64)
+        _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+        group = group.ravel()
+        return (
+            group,
+            np.bincount(group, u, len(counts)) / counts,
+            np.bincount(group, v, len(counts)) / counts,
+        )
+    key = np.round(u * 2).astype(np.int64) * 1_000_003 + np.round(v * 2).astype(np.int64)
+    _, place, counts = np.unique(key, return_inverse=True, return_counts=True)
+    place = place.ravel()
+    pu = np.bincount(place, u, len(counts)) / counts
+    pv = np.bincount(place, v, len(counts)) / counts
+    pr = np.zeros(len(counts))
+    np.maximum.at(pr, place, diameter / 2)
+    leader_of = np.empty(len(counts), dtype=np.int64)
+    leaders: list[int] = []
+    for p in np.lexsort((pv, pu, -counts)):
+        if leaders:
+            lead = np.array(leaders)
+            dist = np.hypot(pu[lead] - pu[p], pv[lead] - pv[p])
+            near = int(np.argmin(dist))
+            if dist[near] < max(cell, 0.8 * (pr[lead[near]] + pr[p])):
+                leader_of[p] = near
+                continue
+        leader_of[p] = len(leaders)
+        leaders.append(int(p))
+    lead = np.array(leaders, dtype=np.int64)
+    return leader_of[place], pu[lead], pv[lead]
+
+
+def _merge_overlapping(
+    group: np.ndarray, cu: np.ndarray, cv: np.ndarray, extent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Merge groups whose rings overlap into the busier one; ``None`` when none overlap."""
+    counts = np.bincount(group, minlength=len(cu))
+    dist = np.hypot(cu[:, None] - cu[None, :], cv[:, None] - cv[None, :])
+    clash = dist < 0.85 * (extent[:, None] + extent[None, :])
+    np.fill_diagonal(clash, False)
+    clash &= (counts[:, None] > 1) | (counts[None, :] > 1)  # two single symbols stay put
+    if not clash.any():
+        return None
+    parent = np.arange(len(cu))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = int(parent[i])
+        return i
+
+    for a, b in zip(*np.nonzero(np.triu(clash)), strict=True):
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            keep, drop = (ra, rb) if (counts[ra], -ra) >= (counts[rb], -rb) else (rb, ra)
+            parent[drop] = keep
+    roots = np.array([root(i) for i in range(len(cu))])
+    kept, new_index = np.unique(roots, return_inverse=True)
+    return new_index[group], cu[kept], cv[kept]
+
+
+def _spread(
+    u: np.ndarray,
+    v: np.ndarray,
+    diameter: np.ndarray,
+    group: np.ndarray,
+    cu: np.ndarray,
+    cv: np.ndarray,
+    *,
+    ring: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spread groups of 2 to ``MAX_RING`` points in a ring around their centre.
+
+    Returns the new (u, v) and each group's extent radius (the ring plus its largest symbol), in
+    points.
+    """
+    groups = len(cu)
+    counts = np.bincount(group, minlength=groups)
+    rmax = np.zeros(groups)
+    np.maximum.at(rmax, group, diameter / 2)
+    if not ring or not len(u):
+        return u, v, rmax
+    mean_r = np.bincount(group, diameter / 2, groups) / np.maximum(counts, 1)
+    radius = np.maximum(0.9 * rmax, counts * 1.9 * mean_r / (2 * math.pi))
+    spread = (counts[group] >= 2) & (counts[group] <= MAX_RING)
+    order = np.lexsort((-diameter, group))  # within a group, largest symbol first
+    rank = np.empty(len(u), dtype=np.int64)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    rank[order] = np.arange(len(u)) - starts[group[order]]
+    angle = math.pi / 2 - 2 * math.pi * rank / counts[group]
+    r = radius[group]
+    new_u = np.where(spread, cu[group] + r * np.cos(angle), u)
+    new_v = np.where(spread, cv[group] + r * np.sin(angle), v)
+    ringed = (counts >= 2) & (counts <= MAX_RING)
+    return new_u, new_v, np.where(ringed, radius + rmax, rmax)
+
+
+def _draw_symbols(
+    ax: Axes,
+    current: _Points,
+    old: _Points,
+    u: np.ndarray,
+    v: np.ndarray,
+    diameter: np.ndarray,
+    faded_diameter: np.ndarray,
+    to_pt: Callable[..., tuple[np.ndarray, np.ndarray]],
+    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+    *,
+    scale: float,
+    spread: bool,
+    svg_ids: bool,
+) -> None:
+    """Earlier incidents in grey at their true positions, then the current ones at (u, v)."""
+    if old.n:
+        fu, fv = to_pt(old.x, old.y)
+        order = np.argsort(-faded_diameter, kind="stable")
+        for hollow in (False, True):
+            pick = order[old.imprecise[order] == hollow]
+            if len(pick):
+                fx, fy = to_data(fu[pick], fv[pick])
+                _add_symbols(
+                    ax,
+                    fx,
+                    fy,
+                    faded_diameter[pick],
+                    _grey(len(pick), FADED_COLOUR),
+                    hollow=hollow,
+                    scale=scale,
+                    edge=old.n <= MAX_SPREAD,
+                    alpha=0.55,
+                    gid=f"faded-{'imprecise' if hollow else 'exact'}",
+                    zorder=3,
+                )
+    # Largest symbols first so small ones stay visible on top; white edges only while symbols
+    # can still be told apart (they double the drawing time of a dense map).
+    x, y = to_data(u, v)
+    colours = _rgba(current.types)
+    order = np.argsort(-diameter, kind="stable")
+    for hollow in (False, True):
+        pick = order[current.imprecise[order] == hollow]
+        if not len(pick):
+            continue
+        if svg_ids and current.n <= MAX_SVG_SYMBOLS:
+            for i in pick:
+                one = np.array([i])
+                _add_symbols(
+                    ax,
+                    x[one],
+                    y[one],
+                    diameter[one],
+                    colours[one],
+                    hollow=hollow,
+                    scale=scale,
+                    gid=f"incident-{_sanitise_id(current.ids[i])}",
+                    zorder=4 + hollow,
+                )
+        else:
+            _add_symbols(
+                ax,
+                x[pick],
+                y[pick],
+                diameter[pick],
+                colours[pick],
+                hollow=hollow,
+                scale=scale,
+                edge=spread,
+                alpha=0.9 if spread else 0.7,
+                zorder=4 + hollow,
+                gid=f"incidents-{'imprecise' if hollow else 'exact'}",
+            )
