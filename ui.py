@@ -20,7 +20,7 @@ import streamlit as st
 from geo.errors import DataError
 from geo.escape import esc_markdown
 from geo.filters import Filters, filter_mask, hidden_by_precision
-from geo.io import Dataset, load_dataset
+from geo.io import Dataset, load_dataset, sibling_paths
 from geo.paths import INCIDENTS_CSV, default_incidents_path
 from geo.regions import region_names
 from geo.schema import EVENT_TYPES
@@ -52,7 +52,7 @@ def _without_geometry(dataset: Dataset) -> Dataset:
 
 
 @st.cache_data(show_spinner="Loading incidents…")
-def _load_path(path: str, mtime: float) -> Dataset:
+def _load_path(path: str, mtimes: tuple[float, float, float]) -> Dataset:
     return _without_geometry(load_dataset(path))
 
 
@@ -71,9 +71,15 @@ def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
     return _without_geometry(dataset)
 
 
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
 def shipped_dataset() -> Dataset:
+    """The configured table, reloaded when it or its claims or sources file changes."""
     path = default_incidents_path()
-    return _load_path(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    claims, sources = sibling_paths(path)
+    return _load_path(str(path), (_mtime(path), _mtime(claims), _mtime(sources)))
 
 
 def _show_problems(title: str, error: DataError) -> None:
@@ -97,6 +103,8 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
         rejected = st.session_state.get("rejected_upload")
         if rejected is not None and rejected[0] == digest:
             error = rejected[1]  # checked already: do not read a bad file again on every rerun
+        elif digest == st.session_state.get("dropped_upload"):
+            error = None
         elif st.session_state.get("upload_digest") != digest:
             try:
                 dataset = _load_upload(upload.name, digest, data)
@@ -117,12 +125,13 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
                 )
     good = st.session_state.get("good_upload")
     if good is not None:
-        if st.sidebar.button("Back to the shipped data", key="drop_upload"):
+        if st.sidebar.button("Back to the configured data", key="drop_upload"):
             del st.session_state["good_upload"]
-            st.session_state.pop("upload_digest", None)
+            # The file stays in the uploader: remember not to load it again.
+            st.session_state["dropped_upload"] = st.session_state.pop("upload_digest", None)
             _reset_filters()
             st.rerun()
-        return good, f"your table ({good.path})"
+        return good, f"your table {good.path}"
     try:
         dataset = shipped_dataset()
     except DataError as exc:
@@ -135,17 +144,19 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
             )
         if last is None:
             st.stop()
-        return last, "last good version of the configured table"
+        return last, "the last good version of the configured table"
     st.session_state["last_good_table"] = dataset
-    return dataset, "shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
-        f"table {default_incidents_path()}"
+    return dataset, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
+        f"the table {default_incidents_path()}"
     )
 
 
 def _reset_filters() -> None:
+    """Forget every filter (and the URL's), as when another data set is loaded."""
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
         st.session_state.pop(f"kept_{key}", None)
+    st.query_params.clear()
     st.session_state["filters_from_url"] = False
 
 
@@ -250,10 +261,9 @@ def sidebar() -> View:
     sb.multiselect(
         "Year", years, key="f_years", on_change=_keep, args=("f_years",), placeholder="All years"
     )
+    # Every region of the layer, so a click on any region of the map can select it.
     present = set(incidents["region"].unique())
-    regions = [r for r in region_names() if r in present] + sorted(
-        present - set(region_names()) - {""}
-    )
+    regions = region_names() + sorted(present - set(region_names()) - {""})
     sb.multiselect(
         "Region",
         regions,
@@ -305,7 +315,7 @@ def sidebar() -> View:
         exact_only=bool(st.session_state["f_exact"]),
     )
     st.query_params.from_dict(filters.to_query())
-    sb.caption(esc_markdown(f"Showing the {label}."))
+    sb.caption(esc_markdown(f"Showing {label}."))
     shown = incidents[filter_mask(incidents, filters)]
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
 

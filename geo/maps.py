@@ -62,9 +62,11 @@ def type_label(event_type: str) -> str:
 
 
 def _range_text(low: object, best: object, high: object) -> str:
-    if pd.isna(low) and pd.isna(high):  # type: ignore[call-overload]
+    given = [int(v) for v in (low, best, high) if not pd.isna(v)]  # type: ignore[call-overload]
+    if not given:
         return "no figure"
-    lo, hi, be = int(low), int(high), int(best)  # type: ignore[call-overload]
+    lo, hi = min(given), max(given)
+    be = int(best) if not pd.isna(best) else lo  # type: ignore[call-overload]
     return f"{lo}" if lo == hi else f"{lo}–{hi} (best {be})"
 
 

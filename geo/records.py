@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
 from geo.stats import Headline
@@ -88,3 +90,9 @@ def record_fields(record: pd.Series) -> pd.Series:
         },
         name="value",
     )
+
+
+def rows_key(incidents: pd.DataFrame) -> str:
+    """A short fingerprint of which incidents are shown, for widget keys."""
+    ids = "\n".join(map(str, incidents["incident_id"]))
+    return hashlib.sha1(ids.encode(), usedforsecurity=False).hexdigest()[:12]

@@ -361,10 +361,11 @@ def validate_incidents(
             number[bad] = np.nan
             values[bound] = number
         low, best, high = values["low"], values["best"], values["high"]
-        # A table with only a best figure is a range of one value.
+        # Missing bounds come from the figures given: only a best figure is a range of one value;
+        # only a low (or a high) is also its best; the range never widens beyond what is given.
+        best = np.where(np.isnan(best), np.where(np.isnan(low), high, low), best)
         low = np.where(np.isnan(low), best, low)
         high = np.where(np.isnan(high), best, high)
-        best = np.where(np.isnan(best), np.where(np.isnan(low), high, low), best)
         with np.errstate(invalid="ignore"):
             out.rows_where(
                 low > best,
@@ -454,7 +455,7 @@ def validate_claims(
         number = pd.to_numeric(pd.Series(text).replace("", None), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
-        bad = (text != "") & ~(np.isfinite(number) & (number >= 0))
+        bad = (text != "") & ~(np.isfinite(number) & (number >= 0) & (number == np.floor(number)))
         out.rows_where(bad, what, lambda v: f"{what} {v!r} is not a whole number >= 0", text)
         low = ranges[f"{what}_low"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
         high = ranges[f"{what}_high"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from geo.escape import esc_markdown
-from geo.records import claims_of, disagreement, display_table, record_fields
+from geo.records import claims_of, disagreement, display_table, record_fields, rows_key
 
 view = ui.sidebar()
 st.title("Incidents")
@@ -12,15 +12,16 @@ ui.headline_metrics(view)
 
 table = display_table(view.incidents)
 st.caption(f"{len(table):,} incidents. Click a column to sort; pick a row for its full record.")
+# The key follows the rows shown, so a selection never outlives a filter change.
 picked = st.dataframe(
     table,
-    key="incident_table",
+    key=f"incident_table_{rows_key(view.incidents)}",
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
 )
-rows = picked.selection.rows if picked else []
+rows = [r for r in (picked.selection.rows if picked else []) if r < len(view.incidents)]
 if rows:
     record = view.incidents.iloc[rows[0]]
     st.subheader(esc_markdown(record["place"]))

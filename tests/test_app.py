@@ -177,3 +177,24 @@ def test_configured_table_broken_while_running_keeps_last_good(
     assert figures(at)["Incidents"] == "3"
     assert any("showing its last good version" in e.value for e in at.sidebar.error)
     assert "row 2, column 'event_type'" in "\n".join(c.value for c in at.sidebar.code)
+
+
+def test_new_upload_resets_filters_and_back_button_returns(app: AppTest) -> None:
+    from tests.tables import GOOD_ROWS, HEADER
+
+    app.multiselect(key="f_regions").set_value(["Zhambyl"]).run()
+    assert figures(app)["Incidents"] == "1"
+    good = "\n".join(",".join(r) for r in [HEADER, *GOOD_ROWS]) + "\n"
+    app.file_uploader(key="upload").set_value(("mine.csv", good.encode(), "text/csv")).run()
+    assert app.multiselect(key="f_regions").value == []
+    assert figures(app)["Incidents"] == "3"
+    app.button(key="drop_upload").click().run()
+    assert figures(app)["Incidents"] == "33"
+    app.run()  # the file is still in the uploader; it must not come back
+    assert figures(app)["Incidents"] == "33"
+
+
+def test_region_without_incidents_can_be_chosen(app: AppTest) -> None:
+    app.multiselect(key="f_regions").set_value(["Kostanay"]).run()
+    assert not app.exception
+    assert figures(app)["Incidents"] == "0"

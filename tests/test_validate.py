@@ -177,3 +177,31 @@ def test_geojson_table(tmp_path: Path, good_table: Path) -> None:
     dataset.incidents.drop(columns=["row"]).to_file(out, driver="GeoJSON")
     again = load_dataset(out)
     assert list(again.incidents["incident_id"]) == ["a-almaty", "b-atyrau", "c-atyrau-region"]
+
+
+@pytest.mark.parametrize(
+    ("low", "best", "high", "expected"),
+    [
+        ("5", "", "", (5, 5, 5)),
+        ("", "", "9", (9, 9, 9)),
+        ("2", "", "9", (2, 2, 9)),
+        ("", "4", "", (4, 4, 4)),
+    ],
+)
+def test_partial_tolls_make_a_consistent_range(
+    tmp_path: Path, low: str, best: str, high: str, expected: tuple[int, int, int]
+) -> None:
+    rows = [list(r) for r in GOOD_ROWS]
+    for column, value in zip(("killed_low", "killed_best", "killed_high"), (low, best, high)):
+        rows[1][HEADER.index(column)] = value
+    dataset = load_dataset(write_csv(tmp_path / "t.csv", HEADER, rows))
+    row = dataset.incidents.iloc[1]
+    assert (row["killed_low"], row["killed_best"], row["killed_high"]) == expected
+
+
+def test_fractional_claim_is_rejected(good_table: Path) -> None:
+    claims = good_table.with_name("claims.csv")
+    claims.write_text(claims.read_text().replace("a-almaty,src2,4,5", "a-almaty,src2,4,4.5"))
+    assert any(
+        "column 'killed': killed '4.5' is not a whole number" in p for p in problems_of(good_table)
+    )
