@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from geo.errors import AtlasError
+from geo.errors import AtlasError, FilterError
 from geo.filters import Filters
 from geo.io import Dataset, load_dataset
 from geo.paths import default_incidents_path
@@ -42,7 +42,8 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 def _cmd_locate(args: argparse.Namespace) -> int:
     from geo.locate import locate_command
 
-    path = Path(args.path) if args.path else default_incidents_path()
+    chosen = args.path or args.path_option
+    path = Path(chosen) if chosen else default_incidents_path()
     return locate_command(path, check=args.check)
 
 
@@ -71,6 +72,16 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 10 <= value <= 1200:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a resolution from 10 to 1200 dpi")
+    return value
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -90,6 +101,13 @@ def _filters(args: argparse.Namespace) -> Filters:
     ).normalised()
 
 
+def _out(args: argparse.Namespace) -> Path:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise FilterError(f"{out.parent}: no such folder for {out.name}")
+    return out
+
+
 def _dataset(args: argparse.Namespace) -> Dataset:
     return load_dataset(Path(args.data) if args.data else default_incidents_path())
 
@@ -98,18 +116,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from geo.export import write_export
 
     filters = _filters(args)
-    count = write_export(_dataset(args), filters, Path(args.out), title=args.title or "")
+    count = write_export(_dataset(args), filters, _out(args), title=args.title or "")
     print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
     return 0
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from geo.export import SNAPSHOT_MIME as SNAPSHOT_FORMATS
     from geo.export import select
-    from geo.snapshot import render_snapshot
+    from geo.snapshot import parse_size, render_snapshot
+
+    def parse_size_ok(size: str) -> bool:
+        try:
+            parse_size(size, dpi=args.dpi)
+        except ValueError:
+            return False
+        return True
 
     filters = _filters(args)
-    out = Path(args.out)
-    fmt = args.format or out.suffix.lower().lstrip(".") or "png"
+    out = _out(args)
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = args.format or suffix or "png"
+    if fmt not in SNAPSHOT_FORMATS:
+        raise FilterError(f"{out.name}: unknown snapshot type {fmt!r}; use .png, .svg or .pdf")
+    if suffix and suffix != fmt:
+        raise FilterError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
+    if not parse_size_ok(args.size):
+        raise FilterError(
+            f"unknown size {args.size!r}; use a4-landscape, a4-portrait, slide or WxH pixels"
+        )
     incidents = select(_dataset(args), filters)
     render_snapshot(
         incidents,
@@ -135,7 +170,7 @@ def _cmd_timelapse(args: argparse.Namespace) -> int:
         incidents,
         freq=args.freq,
         filters=filters,
-        out=Path(args.out),
+        out=_out(args),
         frames_dir=Path(args.frames) if args.frames else None,
     )
     print(f"wrote {args.out}: {len(frames)} frames of {len(incidents)} incidents")
@@ -188,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         "from its geo_query (or place) column with the offline geocoder",
     )
     p.add_argument("path", nargs="?")
+    p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
     p.add_argument("--check", action="store_true", help="only compare; exit 1 on differences")
     p.set_defaults(run=_cmd_locate)
 
@@ -201,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="a4-landscape",
         help="a4-landscape, a4-portrait, slide or WxH in pixels (default a4-landscape)",
     )
-    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--dpi", type=_positive, default=300)
     p.add_argument(
         "--extent",
         choices=["data", "country"],
@@ -252,4 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an output folder that does not exist, a read-only file, ...
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1

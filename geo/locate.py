@@ -26,6 +26,14 @@ class Mismatch:
     want: str
 
 
+def _close(have: str, want: str) -> bool:
+    """Whether a coordinate in the table (any text) equals the geocoder's, to 1e-4 degree."""
+    try:
+        return abs(float(have) - float(want)) <= TOLERANCE_DEG
+    except ValueError:
+        return False
+
+
 def locate_rows(path: Path) -> tuple[object, list[Mismatch]]:
     """Geocode every row of a CSV table; return the located table and where it differs."""
     table = read_csv_text(path)
@@ -58,11 +66,7 @@ def locate_rows(path: Path) -> tuple[object, list[Mismatch]]:
         }
         for column, value in want.items():
             have = row[column].strip()
-            same = (
-                have != "" and abs(float(have) - float(value)) <= TOLERANCE_DEG
-                if column in ("lat", "lon")
-                else have == value
-            )
+            same = _close(have, value) if column in ("lat", "lon") else have == value
             if not same:
                 mismatches.append(Mismatch(row_number, column, have, value))
             table.at[i, column] = value

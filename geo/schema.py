@@ -475,3 +475,16 @@ def validate_claims(
 
 def _fmt(value: float) -> str:
     return "?" if np.isnan(value) else f"{value:.0f}"
+
+
+def schema_section(title: str) -> str:
+    """The text of one ``## title`` section of ``data/SCHEMA.md`` (empty if there is none)."""
+    from geo.paths import DATA_DIR
+
+    path = DATA_DIR / "SCHEMA.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    for section in text.split("\n## ")[1:]:
+        heading, _, body = section.partition("\n")
+        if heading.strip() == title:
+            return body.strip()
+    return ""

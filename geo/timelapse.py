@@ -38,8 +38,20 @@ FREQS: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}
 """Time steps and their pandas period codes."""
 MAX_FRAMES = 400
 """Most frames in one animation (a monthly animation covers 33 years)."""
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 FRAME_NAME = "frame-{:04d}.png"
 _FRAME_PATTERN = re.compile(r"frame-\d{4}\.png")
 
@@ -125,15 +137,19 @@ def render_timelapse(
     if not 2 <= colours <= 256:
         raise ValueError(f"colours must be between 2 and 256, not {colours}")
     check_extent(extent)
-    starts = (pd.to_datetime(incidents["date_start"], errors="coerce")
-              if "date_start" in incidents.columns and len(incidents)
-              else pd.Series([], dtype="datetime64[ns]"))
+    starts = (
+        pd.to_datetime(incidents["date_start"], errors="coerce")
+        if "date_start" in incidents.columns and len(incidents)
+        else pd.Series([], dtype="datetime64[ns]")
+    )
     dated = incidents[starts.notna().to_numpy()]
     what = filters.describe() if filters is not None else "all incidents"
     if not len(dated):
-        raise FilterError(f"no incident matches the filters: {what}" if not len(incidents)
-                          else f"none of the {len(incidents)} matching incidents has a date: "
-                          f"{what}")
+        raise FilterError(
+            f"no incident matches the filters: {what}"
+            if not len(incidents)
+            else f"none of the {len(incidents)} matching incidents has a date: {what}"
+        )
     periods = pd.PeriodIndex(starts[starts.notna()].dt.to_period(FREQS[freq]))
     steps = pd.period_range(periods.min(), periods.max(), freq=FREQS[freq])
     ordinals, step_ordinals = periods.asi8, steps.asi8  # compare integers, not Periods
@@ -144,10 +160,16 @@ def render_timelapse(
             f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
             f"a coarser step ({coarser}) or narrow the dates"
         )
-    box = (extent if isinstance(extent, tuple)
-           else KAZAKHSTAN_BOX if extent == "country"
-           else data_extent(pd.to_numeric(dated["lon"], errors="coerce"),
-                            pd.to_numeric(dated["lat"], errors="coerce")))
+    box = (
+        extent
+        if isinstance(extent, tuple)
+        else KAZAKHSTAN_BOX
+        if extent == "country"
+        else data_extent(
+            pd.to_numeric(dated["lon"], errors="coerce"),
+            pd.to_numeric(dated["lat"], errors="coerce"),
+        )
+    )
     title = title or default_title(dated)
     types = sorted(set(dated["event_type"].astype(str)))
     folder = Path(frames_dir) if frames_dir is not None else None
@@ -161,9 +183,20 @@ def render_timelapse(
         now = dated[ordinals == step_ordinals[k]]
         earlier = dated[ordinals < step_ordinals[k]]
         buffer = BytesIO()
-        render_snapshot(now, out=buffer, fmt="png", filters=filters, title=title, size=size,
-                        dpi=dpi, extent=box, credits=credits, period_label=label,
-                        faded=earlier, legend_types=types)
+        render_snapshot(
+            now,
+            out=buffer,
+            fmt="png",
+            filters=filters,
+            title=title,
+            size=size,
+            dpi=dpi,
+            extent=box,
+            credits=credits,
+            period_label=label,
+            faded=earlier,
+            legend_types=types,
+        )
         png = buffer.getvalue()
         path = None
         if folder is not None:
@@ -182,8 +215,15 @@ def render_timelapse(
 
     def write(tmp: Path) -> None:
         first = render(0)
-        first.save(tmp, format="GIF", save_all=True, append_images=rest(),
-                   duration=durations, loop=0, disposal=1)
+        first.save(
+            tmp,
+            format="GIF",
+            save_all=True,
+            append_images=rest(),
+            duration=durations,
+            loop=0,
+            disposal=1,
+        )
 
     write_atomic(out, write)
     if folder is not None:
@@ -199,28 +239,44 @@ def _key_colours() -> list[tuple[int, int, int]]:
 
     An adaptive palette alone merges the legend's small dots into whatever colour is common.
     """
+
     def rgb(colour: str, alpha: float = 1.0) -> tuple[int, int, int]:
-        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         a = round(alpha * 255)  # Agg blends with 8-bit alpha
         return tuple(round((a * c + (255 - a) * 255) / 255) for c in (r, g, b))  # type: ignore[return-value]
 
     kinds = [*TYPE_COLOURS.values(), OTHER_COLOUR]
     page = ["#ffffff", "#000000", INK, MUTED, SEA, NEIGHBOUR, PERIOD_COLOUR]
-    return list(dict.fromkeys([*(rgb(c, 0.9) for c in kinds), *(rgb(c) for c in kinds),
-                               *(rgb(c) for c in page), rgb(FADED_COLOUR, 0.55)]))
+    return list(
+        dict.fromkeys(
+            [
+                *(rgb(c, 0.9) for c in kinds),
+                *(rgb(c) for c in kinds),
+                *(rgb(c) for c in page),
+                rgb(FADED_COLOUR, 0.55),
+            ]
+        )
+    )
 
 
 def _quantise(image: Image.Image, colours: int) -> Image.Image:
     """The frame in at most ``colours`` colours: the key colours plus an adaptive rest."""
     keys = _key_colours()
     spare = max(colours - len(keys), 2)
-    adaptive = image.quantize(colors=spare, method=Image.Quantize.MEDIANCUT,
-                              dither=Image.Dither.NONE).getpalette() or []
+    adaptive = (
+        image.quantize(
+            colors=spare, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        ).getpalette()
+        or []
+    )
     # Drop adaptive colours next to a key colour: Pillow matches colours through a coarse
     # cache, which would otherwise map pure white to a near-white neighbour.
-    rest = [tuple(adaptive[i:i + 3]) for i in range(0, min(len(adaptive), 3 * spare), 3)]
-    rest = [c for c in rest if min(sum((a - b) ** 2 for a, b in zip(c, k, strict=True))
-                                   for k in keys) > 12 ** 2]
+    rest = [tuple(adaptive[i : i + 3]) for i in range(0, min(len(adaptive), 3 * spare), 3)]
+    rest = [
+        c
+        for c in rest
+        if min(sum((a - b) ** 2 for a, b in zip(c, k, strict=True)) for k in keys) > 12**2
+    ]
     palette = [v for colour in [*keys, *rest] for v in colour]
     reference = Image.new("P", (1, 1))
     reference.putpalette(palette + [0] * (768 - len(palette)))

@@ -3,8 +3,7 @@
 import streamlit as st
 
 import ui
-from geo.paths import DATA_DIR
-from geo.schema import EVENT_TYPES, GEO_PRECISIONS
+from geo.schema import EVENT_TYPES, GEO_PRECISIONS, schema_section
 
 view = ui.sidebar()
 st.title("About the data")
@@ -51,12 +50,7 @@ Earth 1:10m admin-1 and admin-0, version 4.1.0, public domain.
 """
 )
 st.subheader("Bring your own table")
-st.markdown(
-    (DATA_DIR / "SCHEMA.md")
-    .read_text(encoding="utf-8")
-    .split("## Your own table")[1]
-    .split("## Regions")[0]
-)
+st.markdown(schema_section("Your own table"))
 st.caption(
     "Upload a CSV, GeoJSON or GeoPackage from the sidebar (up to 150 MB), or start the "
     "app with INCIDENT_ATLAS_DATA=/path/to/table.csv. Full column list: data/SCHEMA.md."

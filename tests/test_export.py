@@ -133,3 +133,22 @@ def test_cli_timelapse(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert Image.open(out).n_frames == 6  # 2011 to 2016
     assert len(list((tmp_path / "frames").glob("*.png"))) == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--size", "foo", "--out", "{tmp}/x.png"], "unknown size 'foo'"),
+        (["--out", "{tmp}/x.jpg"], "unknown snapshot type 'jpg'"),
+        (["--format", "svg", "--out", "{tmp}/x.png"], "the name says .png but --format is svg"),
+        (["--out", "{tmp}/missing/x.png"], "no such folder for x.png"),
+    ],
+)
+def test_cli_snapshot_bad_arguments_are_clear(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    result = run_cli("snapshot", *[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
