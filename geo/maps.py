@@ -29,7 +29,7 @@ from jinja2 import Template
 from geo.escape import esc
 from geo.regions import read_countries, read_regions
 from geo.schema import EVENT_TYPES
-from geo.stats import Headline, by_region
+from geo.stats import Headline, by_region, toll_text
 
 TYPE_COLOURS: dict[str, str] = {
     "armed_attack": "#d62728",
@@ -62,12 +62,7 @@ def type_label(event_type: str) -> str:
 
 
 def _range_text(low: object, best: object, high: object) -> str:
-    given = [int(v) for v in (low, best, high) if not pd.isna(v)]  # type: ignore[call-overload]
-    if not given:
-        return "no figure"
-    lo, hi = min(given), max(given)
-    be = int(best) if not pd.isna(best) else lo  # type: ignore[call-overload]
-    return f"{lo}" if lo == hi else f"{lo}–{hi} (best {be})"
+    return toll_text(low, best, high) or "no figure"
 
 
 def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:

@@ -6,7 +6,7 @@ import hashlib
 
 import pandas as pd
 
-from geo.stats import Headline
+from geo.stats import toll_text
 
 DISPLAY_COLUMNS = {
     "date_start": "From",
@@ -23,10 +23,9 @@ DISPLAY_COLUMNS = {
 }
 
 
-def _span(low: object, high: object) -> str:
-    if pd.isna(low) or pd.isna(high):  # type: ignore[call-overload]
-        return ""
-    return Headline.span(int(low), int(high))  # type: ignore[call-overload]
+def _tolls(incidents: pd.DataFrame, what: str) -> list[str]:
+    lows, highs = incidents[f"{what}_low"], incidents[f"{what}_high"]
+    return [toll_text(low, None, high) for low, high in zip(lows, highs)]
 
 
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -40,10 +39,12 @@ def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
             "country": incidents["country"],
             "event_type": incidents["event_type"].str.replace("_", " "),
             "killed": [
-                _span(a, b) for a, b in zip(incidents["killed_low"], incidents["killed_high"])
+                toll_text(a, None, b)
+                for a, b in zip(incidents["killed_low"], incidents["killed_high"])
             ],
             "wounded": [
-                _span(a, b) for a, b in zip(incidents["wounded_low"], incidents["wounded_high"])
+                toll_text(a, None, b)
+                for a, b in zip(incidents["wounded_low"], incidents["wounded_high"])
             ],
             "geo_precision": incidents["geo_precision"],
             "sources": incidents["sources"].str.replace(";", "; "),

@@ -27,6 +27,23 @@ class Headline:
         return f"{low:,}" if low == high else f"{low:,}–{high:,}"
 
 
+def toll_text(low: object, best: object, high: object, *, show_best: bool = True) -> str:
+    """A toll range as readers see it: "5", "7–21 (best 17)", or "" when no figure is given.
+
+    Missing ends are taken from the figures given, as validation does.
+    """
+    given = [int(v) for v in (low, best, high) if not pd.isna(v)]  # type: ignore[call-overload]
+    if not given:
+        return ""
+    lo, hi = min(given), max(given)
+    if lo == hi:
+        return f"{lo}"
+    text = Headline.span(lo, hi)
+    if show_best and not pd.isna(best):  # type: ignore[call-overload]
+        text += f" (best {int(best)})"  # type: ignore[call-overload]
+    return text
+
+
 def headline(incidents: pd.DataFrame) -> Headline:
     """Count incidents and sum tolls; an incident with no figure adds nothing to the sums."""
 
