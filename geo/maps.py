@@ -362,6 +362,7 @@ def build_map(
         height=height,
         control_scale=True,
         maxZoom=18,
+        zoomSnap=0.25,
         minZoom=3,
     )
     root = m.get_root()
@@ -436,7 +437,8 @@ def build_map(
     )
     Legend(title="Event type", note=note).add_to(m)
     bounds = _bounds(incidents)
-    m.fit_bounds(bounds)
+    # Keep the data clear of the legend box in the lower right corner.
+    m.fit_bounds(bounds, padding_bottom_right=(200, 0))
     return m
 
 
