@@ -122,29 +122,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from geo.export import SNAPSHOT_MIME as SNAPSHOT_FORMATS
     from geo.export import select
-    from geo.snapshot import parse_size, render_snapshot
-
-    def parse_size_ok(size: str) -> bool:
-        try:
-            parse_size(size, dpi=args.dpi)
-        except ValueError:
-            return False
-        return True
+    from geo.snapshot import FORMATS, parse_size, render_snapshot
 
     filters = _filters(args)
     out = _out(args)
     suffix = out.suffix.lower().lstrip(".")
     fmt = args.format or suffix or "png"
-    if fmt not in SNAPSHOT_FORMATS:
+    if fmt not in FORMATS:
         raise FilterError(f"{out.name}: unknown snapshot type {fmt!r}; use .png, .svg or .pdf")
     if suffix and suffix != fmt:
         raise FilterError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
-    if not parse_size_ok(args.size):
-        raise FilterError(
-            f"unknown size {args.size!r}; use a4-landscape, a4-portrait, slide or WxH pixels"
-        )
+    parse_size(args.size, dpi=args.dpi)  # a bad size fails before the data is read
     incidents = select(_dataset(args), filters)
     render_snapshot(
         incidents,

@@ -110,7 +110,12 @@ def incidents_html(dataset: Dataset, incidents: pd.DataFrame, *, title: str) -> 
 
 def export_text(dataset: Dataset, filters: Filters, fmt: str, *, title: str = "") -> str:
     """The export of the filtered incidents in ``fmt`` (csv, geojson or html) as text."""
-    incidents = select(dataset, filters)
+    return _render(dataset, select(dataset, filters), filters, fmt, title=title)
+
+
+def _render(
+    dataset: Dataset, incidents: pd.DataFrame, filters: Filters, fmt: str, *, title: str
+) -> str:
     if fmt == "csv":
         return incidents_csv(dataset, incidents)
     if fmt == "geojson":
@@ -128,13 +133,14 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     fmt = "geojson" if fmt == "json" else fmt
     if fmt not in EXPORT_FORMATS:
         raise FilterError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
-    text = export_text(dataset, filters, fmt, title=title)
+    incidents = select(dataset, filters)
+    text = _render(dataset, incidents, filters, fmt, title=title)
 
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
     write_atomic(out, write)
-    return len(select(dataset, filters))
+    return len(incidents)
 
 
 SNAPSHOT_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}

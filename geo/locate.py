@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from geo.errors import DataError, GeocodeError, Problem
 from geo.geocode import geocode_place
 from geo.io import read_csv_text, write_csv
@@ -34,7 +36,7 @@ def _close(have: str, want: str) -> bool:
         return False
 
 
-def locate_rows(path: Path) -> tuple[object, list[Mismatch]]:
+def locate_rows(path: Path) -> tuple[pd.DataFrame, list[Mismatch]]:
     """Geocode every row of a CSV table; return the located table and where it differs."""
     table = read_csv_text(path)
     problems: list[Problem] = []
@@ -47,8 +49,8 @@ def locate_rows(path: Path) -> tuple[object, list[Mismatch]]:
         raise DataError(
             Problem(path.name, None, "place", "no place or geo_query column to geocode")
         )
-    for i, row in table.iterrows():
-        row_number = int(i) + 2  # type: ignore[call-overload]
+    for i, row in zip(range(len(table)), table.to_dict("records")):
+        row_number = i + 2
         query = row[query_column].strip()
         if not query:
             problems.append(Problem(path.name, row_number, query_column, "nothing to geocode"))
@@ -86,6 +88,6 @@ def locate_command(path: Path, *, check: bool) -> int:
             )
         print(f"{path.name}: {len(mismatches)} value(s) differ from the geocoder")
         return 1 if mismatches else 0
-    write_csv(table, path)  # type: ignore[arg-type]
-    print(f"{path.name}: located {len(table)} rows, {len(mismatches)} value(s) changed")  # type: ignore[arg-type]
+    write_csv(table, path)
+    print(f"{path.name}: located {len(table)} rows, {len(mismatches)} value(s) changed")
     return 0

@@ -28,7 +28,6 @@ from jinja2 import Template
 
 from geo.escape import esc
 from geo.regions import read_countries, read_regions
-from geo.schema import EVENT_TYPES
 from geo.stats import Headline, by_region, toll_text
 
 TYPE_COLOURS: dict[str, str] = {
@@ -457,4 +456,4 @@ def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     ]
 
 
-__all__ = ["EVENT_TYPES", "TYPE_COLOURS", "build_map", "grid_cells", "popup_html"]
+__all__ = ["TYPE_COLOURS", "build_map", "grid_cells", "popup_html"]

@@ -77,8 +77,9 @@ def parse_size(size: str, *, dpi: float = 300) -> tuple[float, float]:
 
     Raises
     ------
-    ValueError
-        For an unknown name, a malformed ``WxH`` or a side outside 50-20,000 pixels.
+    FilterError
+        (a ``ValueError``) for an unknown name, a malformed ``WxH``, or a side outside
+        50-20,000 pixels.
     """
     key = str(size).strip().lower()
     if key in SIZES:
@@ -86,15 +87,15 @@ def parse_size(size: str, *, dpi: float = 300) -> tuple[float, float]:
     else:
         match = re.fullmatch(r"(\d{1,6})\s*[x×]\s*(\d{1,6})", key)
         if not match:
-            raise ValueError(
+            raise FilterError(
                 f"unknown size {size!r}; use {', '.join(SIZES)} or WxH in pixels like 1600x900"
             )
         if dpi <= 0:
-            raise ValueError(f"dpi must be positive, not {dpi}")
+            raise FilterError(f"dpi must be positive, not {dpi}")
         width, height = int(match[1]) / dpi, int(match[2]) / dpi
     for side in (width, height):
         if not 50 <= round(side * dpi) <= MAX_PIXELS_PER_SIDE:
-            raise ValueError(
+            raise FilterError(
                 f"size {size!r} at {dpi} dpi is {round(width * dpi)}x{round(height * dpi)} "
                 f"pixels; each side must be 50 to {MAX_PIXELS_PER_SIDE:,} pixels"
             )
