@@ -10,12 +10,17 @@ import pandas as pd
 def esc(value: object) -> str:
     """Escape a value for HTML text or a quoted attribute; missing values become ``""``.
 
-    Escapes ``& < > " '`` and also the backtick, so the result is inert inside HTML, inside a
-    JavaScript template literal's interpolated HTML, and inside an attribute.
+    Escapes ``& < > " '``, the backtick and ``$`` (inert inside HTML, an attribute and a
+    JavaScript template literal's interpolated HTML) and the braces ``{ }``, so that no template
+    syntax (Jinja's ``{{ }}``, ``{% %}``, ``{# #}``) survives in the result. A browser shows every
+    one of them as the character it stands for.
     """
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return ""
-    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return html.escape(str(value), quote=True).translate(_EXTRA)
+
+
+_EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"

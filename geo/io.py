@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,9 +24,12 @@ from geo.schema import (
     CLAIM_COLUMNS,
     COLUMNS,
     SOURCE_COLUMNS,
+    check_cells,
+    claims_as_read,
     validate_claims,
     validate_incidents,
 )
+from geo.vector_files import read_vector
 
 MAX_FILE_BYTES = 150 * 1024 * 1024
 """Largest table file read; a year of ACLED or all of GTD as CSV is well below this."""
@@ -46,12 +50,16 @@ class Dataset:
     path: str = ""
 
 
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise DataError(f"{path}: file not found", file=str(path))
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a table file", file=str(path))
-    size = path.stat().st_size
+def _check_file(path: Path) -> int:
+    """The size of a table file; ``DataError`` when it is missing, unreadable, empty or too big."""
+    try:
+        if path.is_dir():
+            raise DataError(f"{path}: is a folder, not a table file", file=str(path))
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found", file=str(path)) from None
+    except OSError as exc:
+        raise DataError(_unreadable(path, exc)) from None
     if size == 0:
         raise DataError(Problem(path.name, None, None, "the file is empty"))
     if size > MAX_FILE_BYTES:
@@ -63,13 +71,31 @@ def _check_file(path: Path) -> None:
                 f"the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB",
             )
         )
+    return size
+
+
+def _unreadable(path: Path, exc: OSError) -> Problem:
+    return Problem(str(path), None, None, f"cannot be read: {exc.strerror or exc}")
+
+
+def _read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (at most ``limit``), with ``OSError`` turned into ``DataError``."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1 if limit is None else limit)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found", file=str(path)) from None
+    except OSError as exc:
+        raise DataError(_unreadable(path, exc)) from None
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a CSV file as strings, with a clear error for encodings and delimiters."""
     _check_file(path)
     name = path.name
-    data = path.read_bytes()
+    data = _read_bytes(path)
+    if len(data) > MAX_FILE_BYTES:  # grew since it was looked at
+        _check_file(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,7 +116,7 @@ def parse_csv_text(text: str, *, name: str) -> pd.DataFrame:
     """Parse CSV text (already decoded) into a table of strings."""
     if not text.strip():
         raise DataError(Problem(name, None, None, "the file is empty"))
-    header = text.split("\n", 1)[0]
+    header = _LINE_END.split(text, maxsplit=1)[0]
     if "," not in header:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if delimiter in header:
@@ -103,32 +129,61 @@ def parse_csv_text(text: str, *, name: str) -> pd.DataFrame:
                         "be comma-separated (CSV)",
                     )
                 )
-    if text.count("\n") > MAX_ROWS + 1:
-        raise DataError(
-            Problem(name, None, None, f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
-        )
+    _check_header(next(csv.reader(io.StringIO(text, newline="")), []), name)
     try:
+        # The parser counts rows whatever the line endings (\n, \r\n or a bare \r), and stops
+        # one row past the limit, so an oversized table costs no more than the limit to refuse.
         table = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(text, newline=""),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skipinitialspace=False,
             engine="c",
+            nrows=MAX_ROWS + 1,
         )
     except pd.errors.ParserError as exc:
         raise DataError(Problem(name, None, None, f"not a valid CSV table: {exc}")) from None
     except pd.errors.EmptyDataError:
         raise DataError(Problem(name, None, None, "the file is empty")) from None
+    if len(table) > MAX_ROWS:
+        raise DataError(
+            Problem(name, None, None, f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
+        )
     return table
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _check_header(header: list[str], name: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second silently)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for number, raw in enumerate(header, start=1):
+        column = raw.strip().lstrip("\ufeff")
+        if column in seen:
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    column,
+                    f"column {column!r} appears twice in the header (columns {seen[column]} "
+                    f"and {number}); keep one",
+                )
+            )
+        else:
+            seen[column] = number
+    if problems:
+        raise DataError(problems)
+
+
+def read_table(path: str | Path, *, layer: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Read any supported table file into strings plus the row number a user sees for each row.
 
     CSV rows are numbered as a spreadsheet shows them (header = row 1); GeoJSON and GeoPackage
     rows are the features' numbers from 1. Point geometries fill ``lon``/``lat`` when the
-    table has no such columns.
+    table has no such columns. ``layer`` names the GeoPackage layer to read when it has several.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -145,31 +200,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
         table = read_csv_text(path)
         return table, np.arange(2, len(table) + 2)
     _check_file(path)
-    if suffix == ".gpkg" and not path.read_bytes()[:16].startswith(b"SQLite format 3"):
-        raise DataError(Problem(path.name, None, None, "not a GeoPackage (no SQLite header)"))
-    try:
-        gdf = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
-        raise DataError(
-            Problem(path.name, None, None, f"cannot read as {suffix[1:]}: {exc}")
-        ) from None
-    if len(gdf) > MAX_ROWS:
-        raise DataError(
-            Problem(path.name, None, None, f"{len(gdf):,} features; the limit is {MAX_ROWS:,}")
-        )
-    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
-    if gdf.geometry.name in gdf.columns and ("lat" not in table or "lon" not in table):
-        geom = gdf.geometry
-        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-            geom = geom.to_crs("EPSG:4326")
-        is_point = (geom.geom_type == "Point").to_numpy()
-        table["lon"] = np.where(is_point, geom.x.where(is_point), np.nan)
-        table["lat"] = np.where(is_point, geom.y.where(is_point), np.nan)
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
-            table[column] = table[column].dt.strftime("%Y-%m-%d")
-    table = table.astype(object).where(table.notna(), "").astype(str)
-    return table, np.arange(1, len(table) + 1)
+    return read_vector(path, _read_bytes(path, 100), layer=layer, max_rows=MAX_ROWS)
 
 
 def to_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -189,16 +220,17 @@ def sibling_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{path.stem}.claims.csv"), path.with_name(f"{path.stem}.sources.csv")
 
 
-def check_dataset(path: str | Path) -> tuple[Dataset, list[Problem]]:
+def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Read an incident table (and its claims and sources if present) and validate all of it."""
     path = Path(path)
-    raw, rows = read_table(path)
+    raw, rows = read_table(path, layer=layer)
     claims_path, sources_path = sibling_paths(path)
-    problems: list[Problem] = []
+    problems: list[Problem] = check_cells(raw, file=path.name, row_numbers=rows)
     sources = pd.DataFrame(columns=SOURCE_COLUMNS)
     source_ids: set[str] | None = None
     if sources_path.exists():
         sources = read_csv_text(sources_path)
+        problems.extend(check_cells(sources, file=sources_path.name))
         for column in [c for c in ("source_id", "title") if c not in sources.columns]:
             problems.append(Problem(sources_path.name, None, column, "required column missing"))
         if "source_id" in sources.columns:
@@ -208,17 +240,19 @@ def check_dataset(path: str | Path) -> tuple[Dataset, list[Problem]]:
     claims = pd.DataFrame(columns=CLAIM_COLUMNS)
     if claims_path.exists():
         claims = read_csv_text(claims_path)
+        problems.extend(check_cells(claims, file=claims_path.name))
         if not checked.table.empty:
             problems.extend(
                 validate_claims(claims, checked.table, file=claims_path.name, source_ids=source_ids)
             )
+        claims = claims_as_read(claims)
     dataset = Dataset(to_geodataframe(checked.table), claims, sources, str(path))
     return dataset, problems
 
 
-def load_dataset(path: str | Path) -> Dataset:
+def load_dataset(path: str | Path, *, layer: str | None = None) -> Dataset:
     """Read and validate a data set; raise ``DataError`` listing every problem if it has any."""
-    dataset, problems = check_dataset(path)
+    dataset, problems = check_dataset(path, layer=layer)
     if problems:
         raise DataError(problems)
     return dataset

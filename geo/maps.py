@@ -21,12 +21,12 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, Figure, MacroElement
-from folium.plugins import FastMarkerCluster
+from branca.element import Figure
 from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo.escape import esc
+from geo.map_elements import DataGeoJson, DataMarkerCluster, RawHtml, RenderedOnce
 from geo.regions import read_countries, read_regions
 from geo.stats import Headline, by_region, toll_text
 
@@ -297,7 +297,7 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
     return {"type": "FeatureCollection", "features": features}
 
 
-class Legend(MacroElement):
+class Legend(RenderedOnce):
     """A fixed legend box: event-type colours and how to read the symbols."""
 
     _template = Template("""
@@ -366,12 +366,12 @@ def build_map(
     )
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(Element(f"<style>.leaflet-container{{background:{WATER}}}</style>"))
+    root.header.add_child(RawHtml(f"<style>.leaflet-container{{background:{WATER}}}</style>"))
     offline = folium.FeatureGroup(
         name="Offline (country and region outlines)", overlay=False, control=True
     )
     countries, outlines = _basemap_geojson()
-    folium.GeoJson(
+    DataGeoJson(
         copy.deepcopy(countries),
         style_function=lambda f: {
             "fillColor": "#ffffff" if f["properties"]["country"] == "KZ" else "#e0e0e0",
@@ -382,7 +382,7 @@ def build_map(
         interactive=False,
         name="Countries",
     ).add_to(offline)
-    folium.GeoJson(
+    DataGeoJson(
         copy.deepcopy(outlines),
         style={"color": "#9a9a9a", "weight": 0.8, "fill": False},
         interactive=False,
@@ -393,7 +393,7 @@ def build_map(
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
 
     label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
-    regions = folium.GeoJson(
+    regions = DataGeoJson(
         _choropleth_geojson(incidents, metric),
         name=f"Regions: {label.lower()}",
         style_function=lambda f: {
@@ -420,7 +420,7 @@ def build_map(
         rows = _symbol_rows(incidents, claims)
         layer_name = f"Incidents by city ({len(incidents):,})"
     colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
-    FastMarkerCluster(
+    DataMarkerCluster(
         rows,
         callback=_CALLBACK % json.dumps(colours),
         name=layer_name,

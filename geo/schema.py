@@ -7,7 +7,8 @@ Nothing here reads or writes files: ``geo.io`` does that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +78,17 @@ SOURCE_COLUMNS = ["source_id", "title", "outlet", "published", "published_note",
 SOURCE_KINDS = {"news", "analysis", "opinion", "report", "dataset"}
 MAX_REPORTED = 200
 """At most this many problems of one kind are listed; the count says how many there were."""
+FIRST_DATE = "1800-01-01"
+LAST_DATE = "2200-12-31"
+"""The supported date range: every date must lie within it (the dashboard's slider, the
+timeline and the exports handle these years; a year like 1600 or 2300 is a typo)."""
+MAX_TOLL = 10_000_000
+"""The largest toll (killed or wounded) a table may give; tolls are whole numbers 0..MAX_TOLL."""
+MAX_CELL_CHARS = 32_767
+"""The longest text a cell may hold (a spreadsheet's own limit)."""
+FREE_TEXT_COLUMNS = ["place", "perpetrator", "target", "summary"]
+"""Columns kept exactly as written (leading spaces included); other columns are codes and are
+stripped of surrounding spaces."""
 
 
 @dataclass
@@ -124,15 +136,77 @@ def _blank(series: pd.Series) -> np.ndarray:
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:
+    """Dates in YYYY-MM-DD form within the supported range; anything else is NaT."""
     text = series.astype("string").str.strip()
     ok_shape = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
-    parsed = pd.to_datetime(text.where(ok_shape), format="%Y-%m-%d", errors="coerce")
-    return parsed
+    in_range = ok_shape & (text >= FIRST_DATE).fillna(False) & (text <= LAST_DATE).fillna(False)
+    return pd.to_datetime(text.where(in_range), format="%Y-%m-%d", errors="coerce").astype(
+        "datetime64[ns]"
+    )
+
+
+def _date_message(column: str) -> Callable[[object], str]:
+    def message(value: object) -> str:
+        text = str(value).strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and not FIRST_DATE <= text <= LAST_DATE:
+            return f"{column} {text} is outside the supported range {FIRST_DATE} to {LAST_DATE}"
+        return f"{column} {value!r} is not a date in YYYY-MM-DD form"
+
+    return message
 
 
 def _parse_numbers(series: pd.Series) -> pd.Series:
     text = series.astype("string").str.strip()
     return pd.to_numeric(text.where(text != ""), errors="coerce")
+
+
+def whole_numbers(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse toll cells: ``(numbers, bad)``, NaN where blank or bad.
+
+    A toll is a whole number from 0 to ``MAX_TOLL``; ``"1.0"`` and ``"1e3"`` are read as 1 and
+    1000, the same way for incidents and claims. ``bad`` marks non-blank cells that are not.
+    """
+    cells = pd.Series(text, dtype="string").fillna("").str.strip()
+    number = pd.to_numeric(cells.where(cells != ""), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    with np.errstate(invalid="ignore"):
+        ok = (
+            np.isfinite(number)
+            & (number >= 0)
+            & (number <= MAX_TOLL)
+            & (number == np.floor(number))
+        )
+    bad = (cells != "").to_numpy() & ~ok
+    number[~ok] = np.nan
+    return number, bad
+
+
+def _toll_message(column: str) -> Callable[[object], str]:
+    return lambda v: f"{column} {v!r} is not a whole number from 0 to {MAX_TOLL:,}"
+
+
+def check_cells(
+    table: pd.DataFrame, *, file: str, row_numbers: np.ndarray | None = None
+) -> list[Problem]:
+    """Cells no page can show: NUL bytes, and text longer than ``MAX_CELL_CHARS``."""
+    rows = np.arange(2, len(table) + 2) if row_numbers is None else np.asarray(row_numbers)
+    out = _Collector(file, rows)
+    for column in table.columns:
+        values = table[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.astype("string").fillna("")
+        nul = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        out.rows_where(nul, str(column), "the cell holds a NUL byte (\\x00); remove it")
+        long = (text.str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool)
+        out.rows_where(
+            long,
+            str(column),
+            lambda v: f"the cell holds {v:,} characters; the limit is {MAX_CELL_CHARS:,}",
+            text.str.len().to_numpy(),
+        )
+    return out.problems
 
 
 def validate_incidents(
@@ -194,10 +268,12 @@ def validate_incidents(
         "geo_precision",
         "event_type",
     ]:
-        if column in raw.columns:
-            t[column] = raw[column].astype("string").str.strip().fillna("")
-        else:
+        if column not in raw.columns:
             t[column] = ""
+        elif column in FREE_TEXT_COLUMNS:
+            t[column] = raw[column].astype("string").fillna("")
+        else:
+            t[column] = raw[column].astype("string").str.strip().fillna("")
 
     # Identity.
     ids = t["incident_id"]
@@ -218,7 +294,7 @@ def validate_incidents(
     out.rows_where(
         bad_start,
         "date_start",
-        lambda v: f"date_start {v!r} is not a date in YYYY-MM-DD form",
+        _date_message("date_start"),
         raw["date_start"].astype("string").to_numpy(),
     )
     if "date_end" in raw.columns:
@@ -228,7 +304,7 @@ def validate_incidents(
         out.rows_where(
             bad_end,
             "date_end",
-            lambda v: f"date_end {v!r} is not a date in YYYY-MM-DD form",
+            _date_message("date_end"),
             raw["date_end"].astype("string").to_numpy(),
         )
     else:
@@ -351,14 +427,8 @@ def validate_incidents(
                 values[bound] = np.full(n, np.nan)
                 continue
             text = raw[column].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-            number = _parse_numbers(raw[column]).to_numpy(dtype=float, na_value=np.nan)
-            bad = (text != "") & ~(
-                np.isfinite(number) & (number >= 0) & (number == np.floor(number))
-            )
-            out.rows_where(
-                bad, column, lambda v, c=column: f"{c} {v!r} is not a whole number >= 0", text
-            )
-            number[bad] = np.nan
+            number, bad = whole_numbers(text)
+            out.rows_where(bad, column, _toll_message(column), text)
             values[bound] = number
         low, best, high = values["low"], values["best"], values["high"]
         # Missing bounds come from the figures given: only a best figure is a range of one value;
@@ -452,11 +522,8 @@ def validate_claims(
     ranges = incidents.drop_duplicates("incident_id").set_index("incident_id")
     for what in ("killed", "wounded"):
         text = claims[what].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-        number = pd.to_numeric(pd.Series(text).replace("", None), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
-        bad = (text != "") & ~(np.isfinite(number) & (number >= 0) & (number == np.floor(number)))
-        out.rows_where(bad, what, lambda v: f"{what} {v!r} is not a whole number >= 0", text)
+        number, bad = whole_numbers(text)
+        out.rows_where(bad, what, _toll_message(what), text)
         low = ranges[f"{what}_low"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
         high = ranges[f"{what}_high"].reindex(ids).to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
@@ -471,6 +538,20 @@ def validate_claims(
             np.arange(len(ids)),
         )
     return out.problems
+
+
+def claims_as_read(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with each figure written as the whole number it was read as (``"1.0"`` -> ``"1"``)."""
+    out = claims.copy()
+    for what in ("killed", "wounded"):
+        if what not in out:
+            continue
+        number, _ = whole_numbers(out[what].to_numpy(dtype=object))
+        text = out[what].astype("string").fillna("").str.strip()
+        out[what] = [
+            f"{n:.0f}" if np.isfinite(n) else str(t) for n, t in zip(number, text, strict=True)
+        ]
+    return out
 
 
 def _fmt(value: float) -> str:

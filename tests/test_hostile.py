@@ -97,7 +97,7 @@ def test_a_200_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("t.geojson", b"{not json", "t.geojson: cannot read as geojson"),
+        ("t.geojson", b"{not json", "t.geojson: cannot read as GeoJSON"),
         ("t.gpkg", b"PK\x03\x04 zip, not sqlite", "t.gpkg: not a GeoPackage"),
         ("t.xlsx", b"whatever", "t.xlsx: unsupported file type '.xlsx'"),
         (

@@ -1,0 +1,68 @@
+"""Map layers whose data goes into the page as text, never through a template engine.
+
+branca renders each element's ``header``/``html``/``script`` macro and then wraps the output in a
+new ``Element``, which compiles it as a Jinja template a second time. Any data inside that output
+(a place name, a summary, a claim's note) would then be run as template code on the server:
+``{{ 7*191 }}`` in a table cell would come out as ``1337``. The layers here render their macros
+once, with the data passed in as values, and add the result to the page as :class:`RawHtml`,
+which is never compiled.
+
+Every folium layer that carries data from a table is one of these; the others hold only the
+project's own constants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.plugins import FastMarkerCluster
+
+
+class RawHtml(Element):
+    """Text put into the page exactly as given: it is never compiled as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHtml"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class RenderedOnce(MacroElement):
+    """Mixin for a ``MacroElement``: its macros are rendered once and added as :class:`RawHtml`.
+
+    Put it last among the bases (``class X(folium.GeoJson, RenderedOnce)``) so that the folium
+    class's own ``render`` runs first and reaches this one in place of ``MacroElement.render``.
+    """
+
+    def render(self, **kwargs: Any) -> str:  # type: ignore[override]
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{type(self).__name__} can only be rendered inside a Figure")
+        module = self._template.module.__dict__
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(RawHtml(str(macro(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""
+
+
+class DataGeoJson(folium.GeoJson, RenderedOnce):
+    """``folium.GeoJson`` for features whose properties come from data."""
+
+
+class DataMarkerCluster(FastMarkerCluster, RenderedOnce):
+    """``FastMarkerCluster`` for rows (popups, tooltips) that come from data."""
+
+
+__all__ = ["DataGeoJson", "DataMarkerCluster", "RawHtml", "RenderedOnce"]

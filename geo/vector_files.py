@@ -1,0 +1,170 @@
+"""GeoJSON and GeoPackage tables, opened only by the GDAL driver their suffix names.
+
+GDAL picks a driver from a file's content, not its name: an OGR VRT (XML) saved as ``.geojson``
+would be opened as a VRT and could read any file on the server or fetch a URL. So each file is
+checked for its format's signature first (GeoJSON is a JSON object; a GeoPackage is SQLite with
+the ``GPKG`` application id), then opened with the driver fixed by a ``GeoJSON:`` / ``GPKG:``
+prefix, and GDAL itself is configured for this process so that it never reaches the network or
+files other than the one named (see :data:`GDAL_LOCKDOWN`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo.errors import DataError, Problem
+
+GDAL_LOCKDOWN = {
+    # /vsicurl/ and every network file system read only files with this suffix, so none.
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".incident-atlas-no-network",
+    # Any HTTP request GDAL still tried would go to a closed local port and fail at once.
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    # No Python code in VRTs, no SQLite views or virtual tables over other data sources.
+    "GDAL_VRT_ENABLE_PYTHON": "NO",
+    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
+    # Do not list the folder a table is in.
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+}
+"""GDAL configuration set for the whole process when this module is imported."""
+
+DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+"""The one GDAL driver each vector suffix is read with."""
+
+_GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")
+
+
+def lock_down_gdal() -> None:
+    """Apply :data:`GDAL_LOCKDOWN` (idempotent); PROJ's network grids are turned off too."""
+    pyogrio.set_gdal_config_options(GDAL_LOCKDOWN)
+    os.environ.setdefault("PROJ_NETWORK", "OFF")
+
+
+lock_down_gdal()
+
+
+def _fail(path: Path, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    raise DataError(Problem(path.name, row, column, message))
+
+
+def check_signature(path: Path, head: bytes) -> str:
+    """The GDAL driver for ``path`` after checking that ``head`` (its first bytes) fits it."""
+    driver = DRIVERS[path.suffix.lower()]
+    if driver == "GPKG":
+        if not head.startswith(b"SQLite format 3\x00") or len(head) < 72:
+            _fail(path, "not a GeoPackage (no SQLite header)")
+        if head[68:72] not in _GPKG_APPLICATION_IDS:
+            _fail(path, "an SQLite file but not a GeoPackage (no GPKG application id)")
+    else:
+        text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        if not text.startswith(b"{"):
+            _fail(path, "not GeoJSON: the file does not start with a JSON object ('{')")
+    return driver
+
+
+def _gdal_path(path: Path, driver: str) -> str:
+    text = str(path.resolve())
+    if text.startswith("/vsi") or not path.is_file():
+        _fail(path, "not a regular file")
+    return f"{driver}:{text}"
+
+
+def layer_names(path: Path, driver: str) -> list[str]:
+    """The names of the vector layers in a file already checked by :func:`check_signature`."""
+    try:
+        layers = pyogrio.list_layers(_gdal_path(path, driver))
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
+    return [str(name) for name in layers[:, 0]] if len(layers) else []
+
+
+class LayerChoiceError(DataError):
+    """A GeoPackage holds several layers and none (or an unknown one) was named."""
+
+    def __init__(self, path: Path, layers: list[str], asked: str | None) -> None:
+        self.layers = layers
+        what = f"has no layer {asked!r}" if asked else f"has {len(layers)} layers"
+        super().__init__(
+            Problem(
+                path.name,
+                None,
+                None,
+                f"{what}; choose one with --layer (or the layer box after an upload): "
+                + ", ".join(layers),
+            )
+        )
+
+
+def read_vector(
+    path: Path, head: bytes, *, layer: str | None, max_rows: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a GeoJSON or GeoPackage table as strings, with the feature number of each row.
+
+    Point geometries fill ``lon``/``lat`` when the table has no such columns; any other geometry
+    is refused with its feature number. A table with more than ``max_rows`` features is refused
+    after reading at most one more than that.
+    """
+    driver = check_signature(path, head)
+    layers = layer_names(path, driver)
+    if layer is not None and layer not in layers:
+        raise LayerChoiceError(path, layers, layer)
+    if layer is None:
+        if len(layers) > 1:
+            raise LayerChoiceError(path, layers, None)
+        layer = layers[0] if layers else None
+    if layer is None:
+        _fail(path, "holds no table")
+    try:
+        frame = pyogrio.read_dataframe(
+            _gdal_path(path, driver), layer=layer, max_features=max_rows + 1
+        )
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
+    if len(frame) > max_rows:
+        _fail(path, f"more than {max_rows:,} features; the limit is {max_rows:,}")
+    return _as_strings(path, frame), np.arange(1, len(frame) + 1)
+
+
+def _as_strings(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry: lat/lon columns
+        return _text(pd.DataFrame(frame))
+    table = pd.DataFrame(frame.drop(columns=[frame.geometry.name]))
+    geom = frame.geometry
+    kinds = geom.geom_type.to_numpy(dtype=object)
+    present = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
+    wrong = present & (kinds != "Point")
+    if wrong.any():
+        raise DataError(
+            [
+                Problem(
+                    path.name,
+                    int(j) + 1,
+                    "geometry",
+                    f"geometry is a {kinds[j]}; only points can be mapped",
+                )
+                for j in np.flatnonzero(wrong)[:200]
+            ]
+        )
+    if "lat" not in table or "lon" not in table:
+        if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
+            geom = geom.to_crs("EPSG:4326")
+        table["lon"] = np.where(present, geom.x.where(present), np.nan)
+        table["lat"] = np.where(present, geom.y.where(present), np.nan)
+    return _text(table)
+
+
+def _text(table: pd.DataFrame) -> pd.DataFrame:
+    for column in table.columns:
+        if pd.api.types.is_datetime64_any_dtype(table[column]):
+            table[column] = table[column].dt.strftime("%Y-%m-%d")
+    return table.astype(object).where(table.notna(), "").astype(str)
+
+
+__all__ = ["DRIVERS", "GDAL_LOCKDOWN", "LayerChoiceError", "check_signature", "read_vector"]
