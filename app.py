@@ -7,6 +7,8 @@ the links then look and work the same either way.
 
 import streamlit as st
 
+import ui
+
 st.set_page_config(page_title="Incident Atlas", layout="wide")
 
 pages = st.navigation(
@@ -18,4 +20,5 @@ pages = st.navigation(
     ],
     position="hidden",
 )
-pages.run()
+with ui.unexpected_errors():
+    pages.run()

@@ -9,7 +9,10 @@ state.
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -21,11 +24,18 @@ from geo.errors import DataError
 from geo.escape import esc_markdown
 from geo.filters import Filters, filter_mask, hidden_by_precision
 from geo.io import Dataset, load_dataset, sibling_paths
-from geo.paths import INCIDENTS_CSV, default_incidents_path
+from geo.paths import INCIDENTS_CSV, default_incidents_path, default_layer
 from geo.regions import region_names
 from geo.schema import EVENT_TYPES
+from geo.vector_files import LayerChoiceError
 
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]
+UNEXPECTED = (
+    "Something went wrong while drawing this page; the problem has been logged on the server. "
+    "Try other filters, or reload the page."
+)
+"""What a user sees of an unexpected error: one plain sentence, never a traceback or a path."""
+log = logging.getLogger("incident_atlas")
 FILTER_KEYS = ("f_dates", "f_years", "f_regions", "f_types", "f_countries", "f_exact")
 
 
@@ -52,18 +62,20 @@ def _without_geometry(dataset: Dataset) -> Dataset:
 
 
 @st.cache_data(show_spinner="Loading incidents…")
-def _load_path(path: str, mtimes: tuple[float, float, float]) -> Dataset:
-    return _without_geometry(load_dataset(path))
+def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> Dataset:
+    return _without_geometry(load_dataset(path, layer=layer))
 
 
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)
-def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
+def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            dataset = load_dataset(path)
+            dataset = load_dataset(path, layer=layer)
+        except LayerChoiceError as exc:
+            raise LayerChoiceError(Path(name), exc.layers, layer) from None
         except DataError as exc:
             # Name the user's file in every message, not the temporary copy.
             raise DataError([replace(p, file=name) for p in exc.problems]) from None
@@ -72,20 +84,69 @@ def _load_upload(name: str, digest: str, data: bytes) -> Dataset:
 
 
 def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
+    """When a file last changed; -1 when it cannot be looked at (the load then says why)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return -1.0
 
 
 def shipped_dataset() -> Dataset:
     """The configured table, reloaded when it or its claims or sources file changes."""
     path = default_incidents_path()
     claims, sources = sibling_paths(path)
-    return _load_path(str(path), (_mtime(path), _mtime(claims), _mtime(sources)))
+    return _load_path(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
 
 
 def _show_problems(title: str, error: DataError) -> None:
     st.error(esc_markdown(title))
     # Plain text, never markdown or HTML: file names and cell values come from the user.
     st.code("\n".join(str(p) for p in error.problems[:100]), language=None, wrap_lines=True)
+
+
+def _take_upload(name: str, data: bytes) -> None:
+    """Check a new upload once: keep it as the good upload, or show why it was refused.
+
+    A GeoPackage with several layers is read once the user picks a layer in the sidebar.
+    """
+    file_digest = hashlib.sha256(data).hexdigest()
+    layer = None
+    asked = st.session_state.get("upload_layers")
+    if asked is not None and asked[0] == file_digest:
+        layer = st.sidebar.selectbox(
+            "Layer of your GeoPackage",
+            asked[1],
+            index=None,
+            key=f"upload_layer_{file_digest[:12]}",
+            placeholder="This file has several layers: choose one",
+        )
+        if layer is None:
+            return
+    digest = file_digest if layer is None else f"{file_digest}:{layer}"
+    rejected = st.session_state.get("rejected_upload")
+    if rejected is not None and rejected[0] == digest:
+        error = rejected[1]  # checked already: do not read a bad file again on every rerun
+    elif digest in (st.session_state.get("dropped_upload"), st.session_state.get("upload_digest")):
+        return
+    else:
+        try:
+            dataset = _load_upload(name, digest, data, layer)
+        except LayerChoiceError as exc:
+            if layer is None:
+                st.session_state["upload_layers"] = (file_digest, exc.layers)
+                st.rerun()
+            st.session_state["rejected_upload"] = (digest, exc)
+            error = exc
+        except DataError as exc:
+            st.session_state["rejected_upload"] = (digest, exc)
+            error = exc
+        else:
+            st.session_state["good_upload"] = dataset
+            st.session_state["upload_digest"] = digest
+            _reset_filters()
+            return
+    with st.sidebar:
+        _show_problems("This table was not loaded; the map keeps the last good data.", error)
 
 
 def _dataset_from_sidebar() -> tuple[Dataset, str]:
@@ -98,31 +159,7 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
         "the shipped table; nothing in data/ is changed. Limit: 150 MB.",
     )
     if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        rejected = st.session_state.get("rejected_upload")
-        if rejected is not None and rejected[0] == digest:
-            error = rejected[1]  # checked already: do not read a bad file again on every rerun
-        elif digest == st.session_state.get("dropped_upload"):
-            error = None
-        elif st.session_state.get("upload_digest") != digest:
-            try:
-                dataset = _load_upload(upload.name, digest, data)
-            except DataError as exc:
-                st.session_state["rejected_upload"] = (digest, exc)
-                error = exc
-            else:
-                error = None
-                st.session_state["good_upload"] = dataset
-                st.session_state["upload_digest"] = digest
-                _reset_filters()
-        else:
-            error = None
-        if error is not None:
-            with st.sidebar:
-                _show_problems(
-                    "This table was not loaded; the map keeps the last good data.", error
-                )
+        _take_upload(upload.name, upload.getvalue())
     good = st.session_state.get("good_upload")
     if good is not None:
         if st.sidebar.button("Back to the configured data", key="drop_upload"):
@@ -143,6 +180,10 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
                 exc,
             )
         if last is None:
+            st.error(
+                "The incident table could not be loaded, so there is nothing to show yet. "
+                "The sidebar lists what is wrong with it; fix the file, or upload a table there."
+            )
             st.stop()
         return last, "the last good version of the configured table"
     st.session_state["last_good_table"] = dataset
@@ -158,6 +199,7 @@ def _reset_filters() -> None:
         st.session_state.pop(f"kept_{key}", None)
     st.query_params.clear()
     st.session_state["filters_from_url"] = False
+    st.session_state.pop("url_notes", None)
 
 
 def _date_bounds(incidents: pd.DataFrame) -> tuple[date, date]:
@@ -172,9 +214,10 @@ def _init_from_url(incidents: pd.DataFrame) -> None:
     if st.session_state.get("filters_from_url"):
         return
     st.session_state["filters_from_url"] = True
-    wanted = Filters.from_query(
+    wanted, notes = Filters.parse_query(
         st.query_params.to_dict() | {k: st.query_params.get_all(k) for k in st.query_params}
     )
+    st.session_state["url_notes"] = notes
     lo, hi = _date_bounds(incidents)
     start = max(min(wanted.start or lo, hi), lo)
     end = min(max(wanted.end or hi, lo), hi)
@@ -246,6 +289,16 @@ def sidebar() -> View:
     lo, hi = _date_bounds(incidents)
     sb = st.sidebar
     sb.subheader("Filters")
+    notes = st.session_state.get("url_notes") or []
+    if notes:
+        sb.warning(
+            esc_markdown(
+                "Parts of the link were left out: "
+                + "; ".join(notes[:10])
+                + (f"; and {len(notes) - 10} more" if len(notes) > 10 else "")
+                + "."
+            )
+        )
     if lo < hi:
         sb.slider(
             "Time range",
@@ -318,6 +371,19 @@ def sidebar() -> View:
     sb.caption(esc_markdown(f"Showing {label}."))
     shown = incidents[filter_mask(incidents, filters)]
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
+
+
+@contextmanager
+def unexpected_errors() -> Iterator[None]:
+    """Log an unexpected error with its traceback on the server; show the user ``UNEXPECTED``.
+
+    Streamlit's own stop and rerun signals are not ``Exception``s and pass through.
+    """
+    try:
+        yield
+    except Exception:
+        log.exception("a page failed")
+        st.error(UNEXPECTED)
 
 
 def headline_metrics(view: View) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from geo.errors import AtlasError, FilterError
 from geo.filters import Filters
 from geo.io import Dataset, load_dataset
-from geo.paths import default_incidents_path
+from geo.paths import default_incidents_path, default_layer
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -19,7 +19,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
-    dataset, problems = check_dataset(path)
+    dataset, problems = check_dataset(path, layer=_layer(args))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -54,6 +54,19 @@ def _add_data(p: argparse.ArgumentParser) -> None:
         help="incident table to use (default: "
         "$INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
     )
+    _add_layer(p)
+
+
+def _add_layer(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--layer",
+        metavar="NAME",
+        help="the layer to read from a GeoPackage with several (default: $INCIDENT_ATLAS_LAYER)",
+    )
+
+
+def _layer(args: argparse.Namespace) -> str | None:
+    return args.layer or default_layer()
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -109,7 +122,8 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
-    return load_dataset(Path(args.data) if args.data else default_incidents_path())
+    path = Path(args.data) if args.data else default_incidents_path()
+    return load_dataset(path, layer=_layer(args))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -193,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="table to check (default: $INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
     )
     p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
+    _add_layer(p)
     p.set_defaults(run=_cmd_validate)
 
     p = commands.add_parser("geocode", help="look up place names offline; one JSON line each")

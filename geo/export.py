@@ -45,8 +45,21 @@ def _claims_text(claims: pd.DataFrame) -> str:
     return " | ".join(parts)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with a ``'`` put before it when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
-    """CSV text: the schema's columns plus ``claims``, each source's figures in one cell."""
+    """CSV text: the schema's columns plus ``claims``, each source's figures in one cell.
+
+    Text cells that a spreadsheet would run as a formula get a leading ``'``
+    (:func:`spreadsheet_safe`); numbers and dates are written as they are.
+    """
     table = incidents[COLUMNS].copy()
     for column in ("date_start", "date_end"):
         table[column] = table[column].dt.strftime("%Y-%m-%d")
@@ -54,6 +67,13 @@ def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
     table["claims"] = [
         _claims_text(grouped[i]) if i in grouped else "" for i in table["incident_id"]
     ]
+    for column in table.columns:
+        if pd.api.types.is_object_dtype(table[column]) or pd.api.types.is_string_dtype(
+            table[column]
+        ):
+            table[column] = [
+                spreadsheet_safe(v) if isinstance(v, str) else v for v in table[column]
+            ]
     return str(table.to_csv(index=False, lineterminator="\n"))
 
 

@@ -6,16 +6,18 @@ matches. Filters round-trip through a URL query string, so a filtered view can b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
 from geo.regions import canonical_region
-from geo.schema import EVENT_TYPES
+from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
 
 EXACT_PRECISIONS = ("point", "city")
 """Precisions kept by the "located at least to the city" switch."""
@@ -100,35 +102,88 @@ class Filters:
     @classmethod
     def from_query(cls, query: Mapping[str, str | Iterable[str]]) -> Filters:
         """Decode URL query parameters; values that do not parse are dropped, not fatal."""
+        return cls.parse_query(query)[0]
+
+    @classmethod
+    def parse_query(cls, query: Mapping[str, str | Iterable[str]]) -> tuple[Filters, list[str]]:
+        """Decode URL query parameters, and say which values were dropped and why.
+
+        Any text is accepted: unknown keys, malformed dates, years outside the supported range,
+        unknown regions, types or country codes are left out, each with a note for the user.
+        """
+        notes: list[str] = []
 
         def values(key: str) -> list[str]:
             raw = query.get(key, [])
             items = [raw] if isinstance(raw, str) else list(raw)
-            return [s for item in items for s in str(item).split(",") if s.strip()]
+            return [s.strip() for item in items for s in str(item).split(",") if s.strip()]
 
-        def one_date(key: str) -> date | None:
+        def keep(key: str, accept: Callable[[str], object | None], what: str) -> list[Any]:
+            kept = []
             for text in values(key):
-                try:
-                    return date.fromisoformat(text.strip())
-                except ValueError:
-                    return None
-            return None
+                value = accept(text)
+                if value is None:
+                    notes.append(f"{key}={_shown(text)} is not {what}")
+                else:
+                    kept.append(value)
+            return kept
 
-        regions = []
-        for name in values("region"):
-            try:
-                regions.append(canonical_region(name))
-            except FilterError:
-                continue
-        return cls(
-            start=one_date("start"),
-            end=one_date("end"),
-            years=tuple(int(y) for y in values("year") if y.strip().isdigit()),
-            regions=tuple(regions),
-            types=tuple(t for t in values("type") if t in EVENT_TYPES),
-            countries=tuple(c.upper() for c in values("country") if len(c.strip()) == 2),
-            exact_only=values("exact")[:1] == ["1"],
+        unknown = sorted(set(query) - set(QUERY_KEYS))
+        if unknown:
+            notes.append("unknown parameter(s) " + ", ".join(_shown(k) for k in unknown))
+        starts = keep("start", _query_date, "a date (YYYY-MM-DD)")
+        ends = keep("end", _query_date, "a date (YYYY-MM-DD)")
+        exact = keep("exact", lambda t: t == "1" or None, "1")
+        filters = cls(
+            start=starts[0] if starts else None,
+            end=ends[0] if ends else None,
+            years=tuple(keep("year", _query_year, f"a year from {FIRST_YEAR} to {LAST_YEAR}")),
+            regions=tuple(keep("region", _query_region, "a known region")),
+            types=tuple(keep("type", lambda t: t if t in EVENT_TYPES else None, "an event type")),
+            countries=tuple(
+                keep("country", _query_country, "a two-letter country code (ISO 3166-1)")
+            ),
+            exact_only=bool(exact),
         )
+        return filters, notes
+
+
+QUERY_KEYS = ("start", "end", "year", "region", "type", "country", "exact")
+"""The URL query parameters a filtered view is encoded in."""
+FIRST_YEAR = int(FIRST_DATE[:4])
+LAST_YEAR = int(LAST_DATE[:4])
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A query value quoted for a note: shortened, control characters made visible."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _query_date(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not FIRST_DATE <= text <= LAST_DATE:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _query_year(text: str) -> int | None:
+    if not re.fullmatch(r"[0-9]{4}", text):  # ASCII digits only: "²".isdigit() is true
+        return None
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _query_region(text: str) -> str | None:
+    try:
+        return canonical_region(text)
+    except ValueError:
+        return None
+
+
+def _query_country(text: str) -> str | None:
+    return text.upper() if re.fullmatch(r"[A-Za-z]{2}", text) else None
 
 
 def filter_mask(incidents: pd.DataFrame, filters: Filters, *, precision: bool = True) -> np.ndarray:

@@ -14,9 +14,15 @@ COUNTRIES_GEOJSON = DATA_DIR / "countries.geojson"
 GAZETTEER_EXTRA_CSV = DATA_DIR / "gazetteer_extra.csv"
 
 DATA_ENV = "INCIDENT_ATLAS_DATA"
+LAYER_ENV = "INCIDENT_ATLAS_LAYER"
 
 
 def default_incidents_path() -> Path:
     """The incident table to use: ``$INCIDENT_ATLAS_DATA`` if set, else the shipped one."""
     value = os.environ.get(DATA_ENV, "").strip()
     return Path(value) if value else INCIDENTS_CSV
+
+
+def default_layer() -> str | None:
+    """The GeoPackage layer to read: ``$INCIDENT_ATLAS_LAYER`` if set (for a file with several)."""
+    return os.environ.get(LAYER_ENV, "").strip() or None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
+from geo.schema import whole_numbers
 from geo.stats import toll_text
 
 DISPLAY_COLUMNS = {
@@ -68,12 +70,16 @@ def disagreement(claims: pd.DataFrame) -> list[str]:
     for what in ("killed", "wounded"):
         if what not in claims:
             continue
-        given = claims[claims[what].astype(str).str.strip() != ""]
-        values = sorted({int(v) for v in given[what]})
+        numbers, _ = whole_numbers(claims[what].to_numpy(dtype=object))
+        known = np.isfinite(numbers)
+        given = claims[known]
+        values = sorted({int(v) for v in numbers[known]})
         if len(values) > 1:
             by = "; ".join(
-                f"{s} ¶{p}: {v}"
-                for s, p, v in given[["source", "paragraph", what]].itertuples(index=False)
+                f"{s} ¶{p}: {v:.0f}"
+                for (s, p), v in zip(
+                    given[["source", "paragraph"]].itertuples(index=False), numbers[known]
+                )
             )
             lines.append(f"Sources disagree on {what}: {', '.join(map(str, values))} ({by}).")
     return lines

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import failures
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/incidents.py", "pages/about.py"]
 
@@ -23,7 +25,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    assert not at.exception, at.exception
+    assert not failures(at), failures(at)
     return at
 
 
@@ -34,7 +36,7 @@ def figures(at: AppTest) -> dict[str, str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app: AppTest, page: str) -> None:
     app.switch_page(page).run()
-    assert not app.exception, app.exception
+    assert not failures(app), failures(app)
     assert app.title[0].value
 
 
@@ -81,7 +83,7 @@ def test_precision_switch_reports_hidden(app: AppTest) -> None:
 def test_filters_survive_page_switch(app: AppTest) -> None:
     app.multiselect(key="f_regions").set_value(["Atyrau"]).run()
     app.switch_page("pages/timeline.py").run()
-    assert not app.exception
+    assert not failures(app), failures(app)
     assert figures(app)["Incidents"] == "5"
     app.switch_page("pages/incidents.py").run()
     assert figures(app)["Incidents"] == "5"
@@ -93,7 +95,7 @@ def test_filters_from_url() -> None:
     at.query_params["region"] = "Atyrau"
     at.query_params["year"] = "2011"
     at.run()
-    assert not at.exception
+    assert not failures(at), failures(at)
     assert at.multiselect(key="f_regions").value == ["Atyrau"]
     # Atyrau's two explosions of 31 October 2011.
     assert figures(at)["Incidents"] == "2"
@@ -111,7 +113,7 @@ def test_incidents_page_table_follows_filters(app: AppTest) -> None:
 def test_timeline_follows_filters(app: AppTest) -> None:
     app.switch_page("pages/timeline.py").run()
     app.radio(key="timeline_period").set_value("year").run()
-    assert not app.exception
+    assert not failures(app), failures(app)
     app.multiselect(key="f_years").set_value([2016]).run()
     assert figures(app)["Incidents"] == "7"
 
@@ -126,14 +128,14 @@ def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
     before = _data_dir_state()
     good = "\n".join(",".join(r) for r in [HEADER, *GOOD_ROWS]) + "\n"
     app.file_uploader(key="upload").set_value(("mine.csv", good.encode(), "text/csv")).run()
-    assert not app.exception
+    assert not failures(app), failures(app)
     assert figures(app)["Incidents"] == "3"
 
     broken = good.replace("43.25249", "north").replace("armed_attack", "riot")
     app.file_uploader(key="upload").set_value(
         ("bad <b>name</b>.csv", broken.encode(), "text/csv")
     ).run()
-    assert not app.exception
+    assert not failures(app), failures(app)
     assert figures(app)["Incidents"] == "3"  # still the last good table
     listed = "\n".join(c.value for c in app.sidebar.code)
     assert "bad <b>name</b>.csv, row 2, column 'lat'" in listed  # as plain text, not HTML
@@ -173,7 +175,7 @@ def test_configured_table_broken_while_running_keeps_last_good(
     before = table.read_bytes()
     table.write_text(before.decode().replace("armed_attack", "riot"))
     at.run()
-    assert not at.exception
+    assert not failures(at), failures(at)
     assert figures(at)["Incidents"] == "3"
     assert any("showing its last good version" in e.value for e in at.sidebar.error)
     assert "row 2, column 'event_type'" in "\n".join(c.value for c in at.sidebar.code)
@@ -196,5 +198,5 @@ def test_new_upload_resets_filters_and_back_button_returns(app: AppTest) -> None
 
 def test_region_without_incidents_can_be_chosen(app: AppTest) -> None:
     app.multiselect(key="f_regions").set_value(["Kostanay"]).run()
-    assert not app.exception
+    assert not failures(app), failures(app)
     assert figures(app)["Incidents"] == "0"

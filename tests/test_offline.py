@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main
+from tests.apptest import failures
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = {"127.0.0.1", "::1", "localhost", "0.0.0.0", ""}  # noqa: S104
@@ -83,4 +84,4 @@ def test_every_page_runs_offline(no_network: list[str], page: str) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     at.switch_page(page).run()
-    assert not at.exception, at.exception
+    assert not failures(at), failures(at)

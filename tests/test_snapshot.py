@@ -293,7 +293,8 @@ def test_timelapse_has_a_frame_per_period_including_empty_ones(
 
 
 def test_timelapse_frames_keep_the_event_type_colours(
-    incidents: gpd.GeoDataFrame, tmp_path: Path,
+    incidents: gpd.GeoDataFrame,
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "lapse.gif"
     render_timelapse(incidents, out=out, freq="year", size="400x225", dpi=40, colours=32)
@@ -301,10 +302,11 @@ def test_timelapse_frames_keep_the_event_type_colours(
         gif.seek(gif.n_frames - 1)
         present = {rgb for _, rgb in gif.convert("RGB").getcolors(maxcolors=4096) or []}
     for name in ("#d62728", "#ff7f0e", "#1f77b4"):  # armed attack, bombing, security op.
-        r, g, b = (int(name[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(name[i : i + 2], 16) for i in (1, 3, 5))
         as_drawn = [0.9 * c + 0.1 * 255 for c in (r, g, b)]  # 90% opaque over white
-        assert any(max(abs(p - q) for p, q in zip(rgb, as_drawn, strict=True)) <= 3
-                   for rgb in present), name
+        assert any(
+            max(abs(p - q) for p, q in zip(rgb, as_drawn, strict=True)) <= 3 for rgb in present
+        ), name
 
 
 def test_timelapse_refuses_too_many_frames(incidents: gpd.GeoDataFrame, tmp_path: Path) -> None:
