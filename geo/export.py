@@ -15,7 +15,7 @@ import pandas as pd
 from geo.assets import standalone_html
 from geo.errors import FilterError
 from geo.filters import Filters, filter_incidents
-from geo.io import Dataset, write_atomic
+from geo.io import Dataset, csv_text, write_atomic
 from geo.maps import build_map
 from geo.schema import COLUMNS
 
@@ -74,7 +74,7 @@ def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
             table[column] = [
                 spreadsheet_safe(v) if isinstance(v, str) else v for v in table[column]
             ]
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    return csv_text(table)
 
 
 def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:

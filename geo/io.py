@@ -273,6 +273,20 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text with ``\n`` line ends that any CSV reader reads back cell for cell.
+
+    Python's CSV writer quotes a cell holding ``\n`` but not one holding a bare ``\r``, which
+    readers take as a line end; a table with such a cell is written with every cell quoted.
+    """
+    text_cells = frame.select_dtypes(include=["object", "string"])
+    has_cr = any(
+        text_cells[c].astype("string").str.contains("\r", regex=False).any() for c in text_cells
+    )
+    quoting = csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL
+    return str(frame.to_csv(index=False, quoting=quoting, lineterminator="\n"))
+
+
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:
     """Write a table as UTF-8 CSV atomically, with dates as YYYY-MM-DD."""
     frame = pd.DataFrame(table).copy()
@@ -280,10 +294,8 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     frame = frame.drop(columns=[c for c in ("geometry", "row") if c in frame.columns])
-    write_atomic(
-        path,
-        lambda tmp: frame.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"),
-    )
+    text = csv_text(frame)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
 
 
 __all__ = [

@@ -85,7 +85,11 @@ GOOD_ROWS = [
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        # A bare \r in a cell is only kept if the cell is quoted (Python quotes \n, not \r).
+        cr = any("\r" in cell for row in rows for cell in row)
+        writer = csv.writer(
+            fh, lineterminator="\n", quoting=csv.QUOTE_ALL if cr else csv.QUOTE_MINIMAL
+        )
         writer.writerow(header)
         writer.writerows(rows)
     return path
