@@ -157,7 +157,7 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     text = _render(dataset, incidents, filters, fmt, title=title)
 
     def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8", newline="")
 
     write_atomic(out, write)
     return len(incidents)

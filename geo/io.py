@@ -295,7 +295,11 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     frame = frame.drop(columns=[c for c in ("geometry", "row") if c in frame.columns])
     text = csv_text(frame)
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8", newline="")
+
+    write_atomic(path, write)
 
 
 __all__ = [
