@@ -493,3 +493,70 @@ def test_csv_export_neutralises_formulas_and_geojson_keeps_them(tmp_path: Path, 
     assert float(rows[0]["lat"]) == pytest.approx(43.25249)  # numbers stay numbers
     features = json.loads(export_text(dataset, Filters(), "geojson"))["features"]
     assert {f["properties"]["place"] for f in features} == {text}
+
+
+def test_an_uploaded_geopackage_with_two_layers_asks_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import failures
+
+    path = tmp_path / "t.gpkg"
+    _frame(_points()).to_file(path, layer="incidents")
+    _frame(_points()).head(1).to_file(path, layer="older")
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    upload = ("mine.gpkg", path.read_bytes(), "application/geopackage+sqlite3")
+    at.file_uploader(key="upload").set_value(upload).run()
+    assert not failures(at), failures(at)
+    (box,) = [s for s in at.sidebar.selectbox if s.label == "Layer of your GeoPackage"]
+    assert box.options == ["incidents", "older"]
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "33"  # nothing loaded yet
+    box.set_value("older").run()
+    assert not failures(at), failures(at)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "1"
+
+
+def test_a_new_session_on_an_unreadable_table_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import failures
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(tmp_path / ("x" * 300 + ".csv")))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    assert not failures(at), failures(at)
+    assert "cannot be read: File name too long" in "\n".join(c.value for c in at.sidebar.code)
+    main = [e.value for e in at.main.error]
+    assert any("could not be loaded" in e for e in main), main
+
+
+def test_an_unexpected_error_is_logged_and_shown_as_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import ui
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("/srv/secret/path.py exploded")
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
+    monkeypatch.setattr("geo.maps.build_map", broken)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.main.error] == [ui.UNEXPECTED]
+    shown = " ".join(str(getattr(e, "value", "")) for e in at.main)
+    assert "/srv/secret" not in shown
+    assert "/srv/secret/path.py exploded" in caplog.text
