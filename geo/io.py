@@ -109,14 +109,20 @@ def read_csv_text(path: Path) -> pd.DataFrame:
                 "UTF-8; save the file as UTF-8",
             )
         ) from None
-    return parse_csv_text(text, name=name)
-
-
-def parse_csv_text(text: str, *, name: str) -> pd.DataFrame:
-    """Parse CSV text (already decoded) into a table of strings."""
-    if not text.strip():
+    if not text or text.isspace():
         raise DataError(Problem(name, None, None, "the file is empty"))
-    header = _LINE_END.split(text, maxsplit=1)[0]
+    head = text[:_HEAD_CHARS]
+    del text  # the parser reads the bytes: a str copy of a large file costs up to 4 times its size
+    return parse_csv(data, head=head, name=name)
+
+
+_HEAD_CHARS = 1_000_000
+"""How much of a CSV file's start is looked at for its header."""
+
+
+def parse_csv(data: bytes, *, head: str, name: str) -> pd.DataFrame:
+    """Parse UTF-8 CSV bytes (``head``: the decoded start of the file) into a table of strings."""
+    header = _LINE_END.split(head, maxsplit=1)[0]
     if "," not in header:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if delimiter in header:
@@ -129,12 +135,13 @@ def parse_csv_text(text: str, *, name: str) -> pd.DataFrame:
                         "be comma-separated (CSV)",
                     )
                 )
-    _check_header(next(csv.reader(io.StringIO(text, newline="")), []), name)
+    _check_header(next(csv.reader(io.StringIO(head, newline="")), []), name)
     try:
         # The parser counts rows whatever the line endings (\n, \r\n or a bare \r), and stops
         # one row past the limit, so an oversized table costs no more than the limit to refuse.
         table = pd.read_csv(
-            io.StringIO(text, newline=""),
+            io.BytesIO(data),
+            encoding="utf-8-sig",
             dtype=str,
             keep_default_na=False,
             na_filter=False,
