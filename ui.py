@@ -98,10 +98,15 @@ def shipped_dataset() -> Dataset:
     return _load_path(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
 
 
-def _show_problems(title: str, error: DataError) -> None:
+def _show_problems(title: str, error: DataError, *, folder: Path | None = None) -> None:
+    """A title and every problem, as plain text; ``folder`` (where the configured table lives
+    on the server) is left out of what visitors see."""
     st.error(esc_markdown(title))
     # Plain text, never markdown or HTML: file names and cell values come from the user.
-    st.code("\n".join(str(p) for p in error.problems[:100]), language=None, wrap_lines=True)
+    text = "\n".join(str(p) for p in error.problems[:100])
+    if folder is not None:
+        text = text.replace(f"{folder}/", "")
+    st.code(text, language=None, wrap_lines=True)
 
 
 def _take_upload(name: str, data: bytes) -> None:
@@ -114,11 +119,11 @@ def _take_upload(name: str, data: bytes) -> None:
     asked = st.session_state.get("upload_layers")
     if asked is not None and asked[0] == file_digest:
         layer = st.sidebar.selectbox(
-            "Layer of your GeoPackage",
+            "Your GeoPackage has several layers: which one?",
             asked[1],
             index=None,
             key=f"upload_layer_{file_digest[:12]}",
-            placeholder="This file has several layers: choose one",
+            placeholder="Choose a layer",
         )
         if layer is None:
             return
@@ -173,11 +178,13 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
         dataset = shipped_dataset()
     except DataError as exc:
         last = st.session_state.get("last_good_table")
+        path = default_incidents_path()
         with st.sidebar:
             _show_problems(
-                f"The incident table {default_incidents_path()} has problems"
+                f"The incident table {path.name} has problems"
                 + ("; showing its last good version." if last is not None else "."),
                 exc,
+                folder=path.resolve().parent,
             )
         if last is None:
             st.error(
@@ -188,7 +195,7 @@ def _dataset_from_sidebar() -> tuple[Dataset, str]:
         return last, "the last good version of the configured table"
     st.session_state["last_good_table"] = dataset
     return dataset, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
-        f"the table {default_incidents_path()}"
+        f"the table {default_incidents_path().name}"
     )
 
 

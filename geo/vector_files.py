@@ -96,8 +96,8 @@ class LayerChoiceError(DataError):
                 path.name,
                 None,
                 None,
-                f"{what}; choose one with --layer (or the layer box after an upload): "
-                + ", ".join(layers),
+                f"{what}; choose one of {', '.join(layers)} with --layer NAME "
+                "(the dashboard: INCIDENT_ATLAS_LAYER=NAME, or the layer box after an upload)",
             )
         )
 

@@ -412,7 +412,7 @@ def test_a_geopackage_with_two_layers_asks_which(tmp_path: Path) -> None:
     with pytest.raises(DataError) as error:
         load_dataset(path)
     assert error.value.layers == ["incidents", "older"]  # type: ignore[attr-defined]
-    assert "has 2 layers; choose one with --layer" in str(error.value)
+    assert "has 2 layers; choose one of incidents, older with --layer NAME" in str(error.value)
     assert len(load_dataset(path, layer="older").incidents) == 1
     assert main(["validate", str(path), "--layer", "incidents"]) == 0
     assert main(["validate", str(path)]) == 1
@@ -513,7 +513,7 @@ def test_an_uploaded_geopackage_with_two_layers_asks_for_one(
     upload = ("mine.gpkg", path.read_bytes(), "application/geopackage+sqlite3")
     at.file_uploader(key="upload").set_value(upload).run()
     assert not failures(at), failures(at)
-    (box,) = [s for s in at.sidebar.selectbox if s.label == "Layer of your GeoPackage"]
+    (box,) = [s for s in at.sidebar.selectbox if s.label == "Your GeoPackage has several layers: which one?"]
     assert box.options == ["incidents", "older"]
     assert {m.label: m.value for m in at.metric}["Incidents"] == "33"  # nothing loaded yet
     box.set_value("older").run()
@@ -537,6 +537,8 @@ def test_a_new_session_on_an_unreadable_table_says_so(
     assert "cannot be read: File name too long" in "\n".join(c.value for c in at.sidebar.code)
     main = [e.value for e in at.main.error]
     assert any("could not be loaded" in e for e in main), main
+    shown = [str(getattr(e, "value", "")) for e in [*at.sidebar, *at.main]]
+    assert not any(str(tmp_path) in text for text in shown)  # no server folder for visitors
 
 
 def test_an_unexpected_error_is_logged_and_shown_as_one_sentence(
