@@ -23,9 +23,11 @@ from geo.errors import DataError, Problem
 from geo.schema import (
     CLAIM_COLUMNS,
     COLUMNS,
+    MAX_COLUMNS,
     SOURCE_COLUMNS,
     check_cells,
     claims_as_read,
+    unique_ids,
     validate_claims,
     validate_incidents,
 )
@@ -135,7 +137,13 @@ def parse_csv(data: bytes, *, head: str, name: str) -> pd.DataFrame:
                         "be comma-separated (CSV)",
                     )
                 )
-    _check_header(next(csv.reader(io.StringIO(head, newline="")), []), name)
+    if not header.strip():
+        raise DataError(Problem(name, 1, None, "the first line is empty; put the header there"))
+    try:
+        columns = next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error as exc:
+        raise DataError(Problem(name, 1, None, f"the header cannot be read: {exc}")) from None
+    _check_header(columns, name)
     try:
         # The parser counts rows whatever the line endings (\n, \r\n or a bare \r), and stops
         # one row past the limit, so an oversized table costs no more than the limit to refuse.
@@ -164,7 +172,12 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _check_header(header: list[str], name: str) -> None:
-    """Refuse a header that names a column twice (pandas would rename the second silently)."""
+    """Refuse a header that names a column twice (pandas would rename the second silently), or
+    that has more columns than ``MAX_COLUMNS``."""
+    if len(header) > MAX_COLUMNS:
+        raise DataError(
+            Problem(name, 1, None, f"{len(header):,} columns; the limit is {MAX_COLUMNS:,}")
+        )
     seen: dict[str, int] = {}
     problems = []
     for number, raw in enumerate(header, start=1):
@@ -242,6 +255,7 @@ def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Datase
             problems.append(Problem(sources_path.name, None, column, "required column missing"))
         if "source_id" in sources.columns:
             source_ids = set(sources["source_id"].str.strip())
+            problems.extend(unique_ids(sources["source_id"].str.strip(), file=sources_path.name))
     checked = validate_incidents(raw, file=path.name, row_numbers=rows, source_ids=source_ids)
     problems.extend(checked.problems)
     claims = pd.DataFrame(columns=CLAIM_COLUMNS)

@@ -84,6 +84,8 @@ LAST_DATE = "2200-12-31"
 timeline and the exports handle these years; a year like 1600 or 2300 is a typo)."""
 MAX_TOLL = 10_000_000
 """The largest toll (killed or wounded) a table may give; tolls are whole numbers 0..MAX_TOLL."""
+MAX_COLUMNS = 200
+"""The most columns a table may have (GTD's export, the widest the product reads, has 135)."""
 MAX_CELL_CHARS = 32_767
 """The longest text a cell may hold (a spreadsheet's own limit)."""
 FREE_TEXT_COLUMNS = ["place", "perpetrator", "target", "summary"]
@@ -186,6 +188,27 @@ def _toll_message(column: str) -> Callable[[object], str]:
     return lambda v: f"{column} {v!r} is not a whole number from 0 to {MAX_TOLL:,}"
 
 
+def unique_ids(
+    ids: pd.Series, *, file: str, row_numbers: np.ndarray | None = None
+) -> list[Problem]:
+    """Empty and repeated ids (``incident_id``, ``source_id``), each with its row."""
+    column = str(ids.name)
+    rows = np.arange(2, len(ids) + 2) if row_numbers is None else np.asarray(row_numbers)
+    out = _Collector(file, rows)
+    values = ids.astype("string").fillna("").to_numpy(dtype=object)
+    out.rows_where(values == "", column, f"{column} is empty")
+    first = ~pd.Series(values).duplicated(keep="first").to_numpy()
+    dup = ~first & (values != "")
+    first_row = dict(zip(values[first], rows[first], strict=True)) if dup.any() else {}
+    out.rows_where(
+        dup,
+        column,
+        lambda v: f"duplicate {column} {v!r} (first used on row {first_row[v]})",
+        values,
+    )
+    return out.problems
+
+
 def check_cells(
     table: pd.DataFrame, *, file: str, row_numbers: np.ndarray | None = None
 ) -> list[Problem]:
@@ -276,17 +299,7 @@ def validate_incidents(
             t[column] = raw[column].astype("string").str.strip().fillna("")
 
     # Identity.
-    ids = t["incident_id"]
-    out.rows_where(ids.to_numpy() == "", "incident_id", "incident_id is empty")
-    first = ~ids.duplicated(keep="first").to_numpy()
-    dup = ~first & (ids.to_numpy() != "")
-    first_row = dict(zip(ids[first], rows[first])) if dup.any() else {}
-    out.rows_where(
-        dup,
-        "incident_id",
-        lambda v: f"duplicate incident_id {v!r} (first used on row {first_row[v]})",
-        ids.to_numpy(),
-    )
+    out.problems.extend(unique_ids(t["incident_id"], file=file, row_numbers=rows))
 
     # Dates.
     start = _parse_dates(raw["date_start"])

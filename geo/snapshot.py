@@ -121,12 +121,23 @@ def data_extent(
     min_lon = MIN_SPAN_KM / (111.2 * max(math.cos(math.radians(mid_lat)), 0.2))
     half_lat = max((north - south) * 1.16, min_lat) / 2 + 0.25
     half_lon = max((east - west) * 1.16, min_lon) / 2 + 0.25
-    return (
-        float(mid_lon - half_lon),
-        float(mid_lat - half_lat),
-        float(mid_lon + half_lon),
-        float(mid_lat + half_lat),
-    )
+    west, east = _within(mid_lon - half_lon, mid_lon + half_lon, -180.0, 180.0)
+    south, north = _within(mid_lat - half_lat, mid_lat + half_lat, -MAX_LAT, MAX_LAT)
+    return float(west), float(south), float(east), float(north)
+
+
+MAX_LAT = 85.0
+"""Static maps stop at 85 degrees north and south (the projection cannot show a pole)."""
+
+
+def _within(low: float, high: float, floor: float, ceiling: float) -> tuple[float, float]:
+    """The interval ``low..high`` moved (and if need be shortened) to lie in ``floor..ceiling``."""
+    span = min(high - low, ceiling - floor)
+    if low < floor:
+        low, high = floor, floor + span
+    if high > ceiling:
+        low, high = ceiling - span, ceiling
+    return low, high
 
 
 def render_snapshot(
@@ -249,7 +260,11 @@ def check_extent(extent: object) -> None:
         ok = len(extent) == 4 and all(
             isinstance(v, int | float) and math.isfinite(v) for v in extent
         )
-        if ok and -180 <= extent[0] < extent[2] <= 180 and -85 <= extent[1] < extent[3] <= 85:
+        if (
+            ok
+            and -180 <= extent[0] < extent[2] <= 180
+            and -MAX_LAT <= extent[1] < extent[3] <= MAX_LAT
+        ):
             return
     elif extent in EXTENTS:
         return

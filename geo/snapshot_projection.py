@@ -103,6 +103,10 @@ class _Points:
         else:
             raise ValueError("the incidents need lon and lat columns (or point geometries)")
         ok = np.isfinite(lon) & np.isfinite(lat)
+        # The conic projection sends the south pole to infinity: project a point there from
+        # just short of it (it lies outside every map's frame, which stops at 85 degrees).
+        near_pole = np.clip(np.where(ok, lat, 0.0), -89.9, 89.9)
+        px, py = _to_map().transform(np.where(ok, lon, 0.0), near_pole)
         t = table[ok]
 
         def column(name: str, default: object) -> np.ndarray:
@@ -116,10 +120,9 @@ class _Points:
             else np.full(len(t), np.nan)
         )
         precision = column("geo_precision", "point")
-        x, y = _to_map().transform(lon[ok], lat[ok])
         return cls(
-            x=np.asarray(x, dtype=float),
-            y=np.asarray(y, dtype=float),
+            x=np.asarray(px, dtype=float)[ok],
+            y=np.asarray(py, dtype=float)[ok],
             lon=lon[ok],
             lat=lat[ok],
             killed=killed,

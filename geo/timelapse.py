@@ -76,6 +76,45 @@ def period_label(period: pd.Period, freq: str) -> str:
     return str(period.year)
 
 
+def _periods(
+    incidents: pd.DataFrame, freq: str, filters: Filters | None
+) -> tuple[pd.Series, pd.PeriodIndex, pd.PeriodIndex]:
+    """Each incident's start, its period, and every period from the first to the last.
+
+    Raises ``FilterError`` when no incident has a date or there would be more than
+    ``MAX_FRAMES`` frames.
+    """
+    starts = (
+        pd.to_datetime(incidents["date_start"], errors="coerce")
+        if "date_start" in incidents.columns and len(incidents)
+        else pd.Series([], dtype="datetime64[ns]")
+    )
+    dated = incidents[starts.notna().to_numpy()]
+    what = filters.describe() if filters is not None else "all incidents"
+    if not len(dated):
+        raise FilterError(
+            f"no incident matches the filters: {what}"
+            if not len(incidents)
+            else f"none of the {len(incidents)} matching incidents has a date: {what}"
+        )
+    periods = pd.PeriodIndex(starts[starts.notna()].dt.to_period(FREQS[freq]))
+    steps = pd.period_range(periods.min(), periods.max(), freq=FREQS[freq])
+    if len(steps) > MAX_FRAMES:
+        coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
+        raise FilterError(
+            f"{len(steps)} {freq}s from {period_label(steps[0], freq)} to "
+            f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
+            f"a coarser step ({coarser}) or narrow the dates"
+        )
+    return starts, periods, steps
+
+
+def timelapse_frames(incidents: pd.DataFrame, freq: str, filters: Filters | None = None) -> int:
+    """How many frames a time-lapse of ``incidents`` would have; ``FilterError`` as
+    :func:`render_timelapse` would raise it, before anything is drawn."""
+    return len(_periods(incidents, freq, filters)[2])
+
+
 def render_timelapse(
     incidents: pd.DataFrame,
     *,
@@ -137,29 +176,9 @@ def render_timelapse(
     if not 2 <= colours <= 256:
         raise ValueError(f"colours must be between 2 and 256, not {colours}")
     check_extent(extent)
-    starts = (
-        pd.to_datetime(incidents["date_start"], errors="coerce")
-        if "date_start" in incidents.columns and len(incidents)
-        else pd.Series([], dtype="datetime64[ns]")
-    )
+    starts, periods, steps = _periods(incidents, freq, filters)
     dated = incidents[starts.notna().to_numpy()]
-    what = filters.describe() if filters is not None else "all incidents"
-    if not len(dated):
-        raise FilterError(
-            f"no incident matches the filters: {what}"
-            if not len(incidents)
-            else f"none of the {len(incidents)} matching incidents has a date: {what}"
-        )
-    periods = pd.PeriodIndex(starts[starts.notna()].dt.to_period(FREQS[freq]))
-    steps = pd.period_range(periods.min(), periods.max(), freq=FREQS[freq])
     ordinals, step_ordinals = periods.asi8, steps.asi8  # compare integers, not Periods
-    if len(steps) > MAX_FRAMES:
-        coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
-        raise FilterError(
-            f"{len(steps)} {freq}s from {period_label(steps[0], freq)} to "
-            f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
-            f"a coarser step ({coarser}) or narrow the dates"
-        )
     box = (
         extent
         if isinstance(extent, tuple)
@@ -287,4 +306,11 @@ def _write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-__all__ = ["FREQS", "MAX_FRAMES", "Frame", "period_label", "render_timelapse"]
+__all__ = [
+    "FREQS",
+    "MAX_FRAMES",
+    "Frame",
+    "period_label",
+    "render_timelapse",
+    "timelapse_frames",
+]

@@ -11,7 +11,10 @@ files other than the one named (see :data:`GDAL_LOCKDOWN`).
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +22,7 @@ import pandas as pd
 import pyogrio
 
 from geo.errors import DataError, Problem
+from geo.schema import MAX_COLUMNS
 
 GDAL_LOCKDOWN = {
     # /vsicurl/ and every network file system read only files with this suffix, so none.
@@ -73,13 +77,19 @@ def _gdal_path(path: Path, driver: str) -> str:
     text = str(path.resolve())
     if text.startswith("/vsi") or not path.is_file():
         _fail(path, "not a regular file")
+    if driver == "GPKG" and ":" in text:
+        # GDAL reads "GPKG:folder/a:b.gpkg" as the table "b.gpkg" of the file "folder/a".
+        _fail(path, "a GeoPackage's path must not contain ':'; rename the file or its folder")
     return f"{driver}:{text}"
 
 
 def layer_names(path: Path, driver: str) -> list[str]:
     """The names of the vector layers in a file already checked by :func:`check_signature`."""
+    source = _gdal_path(path, driver)
+    if driver == "GPKG":
+        return _stored_tables(path)
     try:
-        layers = pyogrio.list_layers(_gdal_path(path, driver))
+        layers = pyogrio.list_layers(source)
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
     return [str(name) for name in layers[:, 0]] if len(layers) else []
@@ -121,15 +131,65 @@ def read_vector(
         layer = layers[0] if layers else None
     if layer is None:
         _fail(path, "holds no table")
+    assert layer is not None
+    source = _gdal_path(path, driver)
     try:
+        info = pyogrio.read_info(source, layer=layer, force_feature_count=True)
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
+    features, fields = int(info["features"]), len(info["fields"])
+    if fields > MAX_COLUMNS:
+        _fail(path, f"{fields:,} columns; the limit is {MAX_COLUMNS:,}")
+    if features > max_rows:
+        _fail(path, f"more than {max_rows:,} features; the limit is {max_rows:,}")
+    try:
+        # Space is set aside for max_features rows in every column: ask for no more than are there.
         frame = pyogrio.read_dataframe(
-            _gdal_path(path, driver), layer=layer, max_features=max_rows + 1
+            source, layer=layer, max_features=features + 1 if features >= 0 else max_rows + 1
         )
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
     if len(frame) > max_rows:
         _fail(path, f"more than {max_rows:,} features; the limit is {max_rows:,}")
     return _as_strings(path, frame), np.arange(1, len(frame) + 1)
+
+
+def _stored_tables(path: Path) -> list[str]:
+    """The layers of a GeoPackage, read with SQLite before GDAL opens the file.
+
+    GDAL runs a layer's SQL when it opens the file: a view, a virtual table or a generated column
+    computes its rows then, and a file of a few kilobytes could spend minutes of CPU or gigabytes
+    of memory. So every layer listed must be a stored table, or the file is refused. SQLite opens
+    the file read-only; names are passed as bound parameters.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    refused: list[str] = []
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            names = [
+                str(name)
+                for (name,) in db.execute(
+                    "SELECT table_name FROM gpkg_contents "
+                    "WHERE data_type IN ('features', 'attributes') ORDER BY table_name"
+                )
+            ]
+            for name in names:
+                found = db.execute(
+                    "SELECT type, sql FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)
+                ).fetchone()
+                kind, sql = found if found else ("missing table", "")
+                if kind == "table" and str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+                    kind = "virtual table"
+                hidden = db.execute("SELECT hidden FROM pragma_table_xinfo(?)", (name,)).fetchall()
+                if kind == "table" and any(h in (2, 3) for (h,) in hidden):
+                    kind = "table with generated (computed) columns"
+                if kind != "table":
+                    refused.append(f"layer {name!r} is a {kind}")
+    except sqlite3.Error as exc:
+        raise DataError(Problem(path.name, None, None, f"cannot read as GPKG: {exc}")) from None
+    if refused:
+        _fail(path, "; ".join(refused) + "; only stored tables are read")
+    return names
 
 
 def _as_strings(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +214,14 @@ def _as_strings(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
         )
     if "lat" not in table or "lon" not in table:
         if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
-            geom = geom.to_crs("EPSG:4326")
+            try:
+                geom = geom.to_crs("EPSG:4326")
+            except Exception as exc:  # pyproj raises several types for CRSs it cannot convert
+                _fail(
+                    path,
+                    f"its coordinates ({geom.crs.name}) cannot be turned into "
+                    f"longitude and latitude: {exc}",
+                )
         table["lon"] = np.where(present, geom.x.where(present), np.nan)
         table["lat"] = np.where(present, geom.y.where(present), np.nan)
     return _text(table)

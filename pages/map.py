@@ -7,9 +7,11 @@ from streamlit_folium import st_folium
 
 import ui
 from geo.assets import offline_map
+from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import SNAPSHOT_MIME, export_text, snapshot_bytes, timelapse_bytes
 from geo.maps import build_map
+from geo.timelapse import timelapse_frames
 
 SNAPSHOT_SIZES = {
     "a4-landscape": "A4 landscape",
@@ -103,14 +105,19 @@ with snap:
     freq = st.radio(
         "Time-lapse step", ["year", "quarter", "month"], horizontal=True, key="lapse_freq"
     )
-    st.download_button(
-        "Download time-lapse (GIF)",
-        data=lambda: timelapse_bytes(view.incidents, view.filters, freq=freq),
-        file_name=f"{stem}-{freq}.gif",
-        mime="image/gif",
-        on_click="ignore",
-        key="dl_gif",
-    )
+    try:
+        timelapse_frames(view.incidents, freq, view.filters)
+    except FilterError as exc:  # too many frames: say so here, not as a failed download
+        st.info(esc_markdown(str(exc)))
+    else:
+        st.download_button(
+            "Download time-lapse (GIF)",
+            data=lambda: timelapse_bytes(view.incidents, view.filters, freq=freq),
+            file_name=f"{stem}-{freq}.gif",
+            mime="image/gif",
+            on_click="ignore",
+            key="dl_gif",
+        )
 with data:
     st.markdown(f"**The {len(view.incidents):,} incidents shown**")
     for fmt_, label, mime in (
