@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
@@ -13,3 +17,27 @@ def failures(at: AppTest) -> list[str]:
     found = [str(e.value) for e in at.exception]
     found += [str(e.value) for e in at.error if ui.UNEXPECTED in str(e.value)]
     return found
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    data: Path | None = None,
+    query: Mapping[str, object] | None = None,
+    timeout: float = 60,
+) -> AppTest:
+    """The dashboard after its first run, on ``data`` (default: the shipped table), opened with
+    the URL query ``query``."""
+    monkeypatch.chdir(ROOT)
+    if data is None:
+        monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
+    else:
+        monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(data))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value  # type: ignore[assignment]
+    at.run()
+    return at

@@ -29,6 +29,7 @@ from geo.filters import Filters
 from geo.io import check_dataset, load_dataset
 from geo.maps import build_map
 from geo.schema import CLAIM_COLUMNS, SOURCE_COLUMNS
+from tests.apptest import failures, start
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 
 JINJA = [
@@ -143,15 +144,7 @@ def test_a_layer_never_compiles_its_rendered_output() -> None:
 def test_template_syntax_on_the_map_page_under_apptest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import failures
-
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(_table(tmp_path, "{{7*191}}", ids=True)))
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
+    at = start(monkeypatch, data=_table(tmp_path, "{{7*191}}", ids=True))
     assert not failures(at), failures(at)
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
@@ -346,16 +339,8 @@ def edge_table(tmp_path: Path) -> Path:
 def test_a_table_at_every_limit_is_shown_by_every_page(
     edge_table: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import failures
-
     assert check_dataset(edge_table)[1] == []
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(edge_table))
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
-    at.run()
+    at = start(monkeypatch, data=edge_table, timeout=120)
     at.switch_page(page).run()
     assert not failures(at), failures(at)
     shown = {m.label: m.value for m in at.metric}
@@ -455,17 +440,7 @@ PAGES = ["pages/map.py", "pages/timeline.py", "pages/incidents.py", "pages/about
 def test_every_page_takes_any_query_string(
     monkeypatch: pytest.MonkeyPatch, page: str, query: dict[str, object]
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import failures
-
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
+    at = start(monkeypatch, query=query)
     at.switch_page(page).run()
     assert not failures(at), failures(at)
     warnings = " ".join(w.value for w in at.sidebar.warning)
@@ -502,18 +477,10 @@ def test_csv_export_neutralises_formulas_and_geojson_keeps_them(tmp_path: Path, 
 def test_an_uploaded_geopackage_with_two_layers_asks_for_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import failures
-
     path = tmp_path / "t.gpkg"
     _frame(_points()).to_file(path, layer="incidents")
     _frame(_points()).head(1).to_file(path, layer="older")
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
+    at = start(monkeypatch)
     upload = ("mine.gpkg", path.read_bytes(), "application/geopackage+sqlite3")
     at.file_uploader(key="upload").set_value(upload).run()
     assert not failures(at), failures(at)
@@ -532,15 +499,7 @@ def test_an_uploaded_geopackage_with_two_layers_asks_for_one(
 def test_a_new_session_on_an_unreadable_table_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import failures
-
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(tmp_path / ("x" * 300 + ".csv")))
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
+    at = start(monkeypatch, data=tmp_path / ("x" * 300 + ".csv"))
     assert not failures(at), failures(at)
     assert "cannot be read: File name too long" in "\n".join(c.value for c in at.sidebar.code)
     main = [e.value for e in at.main.error]
@@ -552,19 +511,13 @@ def test_a_new_session_on_an_unreadable_table_says_so(
 def test_an_unexpected_error_is_logged_and_shown_as_one_sentence(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     import ui
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("/srv/secret/path.py exploded")
 
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
     monkeypatch.setattr("geo.maps.build_map", broken)
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
+    at = start(monkeypatch)
     assert not at.exception
     assert [e.value for e in at.main.error] == [ui.UNEXPECTED]
     shown = " ".join(str(getattr(e, "value", "")) for e in at.main)
