@@ -560,10 +560,10 @@ def claims_as_read(claims: pd.DataFrame) -> pd.DataFrame:
         if what not in out:
             continue
         number, _ = whole_numbers(out[what].to_numpy(dtype=object))
-        text = out[what].astype("string").fillna("").str.strip()
-        out[what] = [
-            f"{n:.0f}" if np.isfinite(n) else str(t) for n, t in zip(number, text, strict=True)
-        ]
+        text = out[what].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        known = np.isfinite(number)
+        text[known] = number[known].astype(np.int64).astype(str)
+        out[what] = text
     return out
 
 
