@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
@@ -134,18 +135,16 @@ def read_vector(
     assert layer is not None
     source = _gdal_path(path, driver)
     try:
-        info = pyogrio.read_info(source, layer=layer, force_feature_count=True)
+        fields = len(pyogrio.read_info(source, layer=layer)["fields"])
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
-    features, fields = int(info["features"]), len(info["fields"])
     if fields > MAX_COLUMNS:
         _fail(path, f"{fields:,} columns; the limit is {MAX_COLUMNS:,}")
-    if features > max_rows:
-        _fail(path, f"more than {max_rows:,} features; the limit is {max_rows:,}")
     try:
-        # Space is set aside for max_features rows in every column: ask for no more than are there.
+        # Through Arrow, in batches: nothing is set aside for rows that are not there, and the
+        # rows are counted as they are read, not taken from the count the file states.
         frame = pyogrio.read_dataframe(
-            source, layer=layer, max_features=features + 1 if features >= 0 else max_rows + 1
+            source, layer=layer, max_features=max_rows + 1, use_arrow=True
         )
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
@@ -154,42 +153,71 @@ def read_vector(
     return _as_strings(path, frame), np.arange(1, len(frame) + 1)
 
 
-def _stored_tables(path: Path) -> list[str]:
-    """The layers of a GeoPackage, read with SQLite before GDAL opens the file.
+MAX_LAYERS = 100
+"""The most layers a GeoPackage may list."""
+MAX_SCHEMA_ENTRIES = 2_000
+"""The most tables, indexes and triggers a GeoPackage may hold (one layer needs about ten)."""
+CHECK_SECONDS = 5.0
+"""How long the read-only look at a GeoPackage may take before the file is refused."""
 
-    GDAL runs a layer's SQL when it opens the file: a view, a virtual table or a generated column
-    computes its rows then, and a file of a few kilobytes could spend minutes of CPU or gigabytes
-    of memory. So every layer listed must be a stored table, or the file is refused. SQLite opens
-    the file read-only; names are passed as bound parameters.
+
+def _stored_tables(path: Path) -> list[str]:
+    """The layers of a GeoPackage, after a read-only look with SQLite before GDAL opens it.
+
+    GDAL runs SQL when it opens a GeoPackage (its metadata tables, then the layer): a view, a
+    virtual table or a generated column computes its rows then, and a file of a few kilobytes
+    could spend hours of CPU or gigabytes of memory. So a GeoPackage is read only when it holds
+    no view, no virtual table but spatial indexes (``rtree``) and no generated column anywhere,
+    and at most ``MAX_LAYERS`` layers. The look itself is bounded by ``CHECK_SECONDS``; every
+    name from the file is passed to SQLite as a bound parameter.
     """
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
-    refused: list[str] = []
+    deadline = time.monotonic() + CHECK_SECONDS
     try:
         with closing(sqlite3.connect(uri, uri=True)) as db:
+            db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+            schema = db.execute(
+                "SELECT type, name, sql FROM sqlite_master LIMIT ?", (MAX_SCHEMA_ENTRIES + 1,)
+            ).fetchall()
+            if len(schema) > MAX_SCHEMA_ENTRIES:
+                _fail(path, f"holds more than {MAX_SCHEMA_ENTRIES:,} tables, indexes and triggers")
+            _refuse_computed(path, db, schema)
             names = [
                 str(name)
                 for (name,) in db.execute(
                     "SELECT table_name FROM gpkg_contents "
-                    "WHERE data_type IN ('features', 'attributes') ORDER BY table_name"
+                    "WHERE data_type IN ('features', 'attributes') ORDER BY table_name LIMIT ?",
+                    (MAX_LAYERS + 1,),
                 )
             ]
-            for name in names:
-                found = db.execute(
-                    "SELECT type, sql FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)
-                ).fetchone()
-                kind, sql = found if found else ("missing table", "")
-                if kind == "table" and str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
-                    kind = "virtual table"
-                hidden = db.execute("SELECT hidden FROM pragma_table_xinfo(?)", (name,)).fetchall()
-                if kind == "table" and any(h in (2, 3) for (h,) in hidden):
-                    kind = "table with generated (computed) columns"
-                if kind != "table":
-                    refused.append(f"layer {name!r} is a {kind}")
     except sqlite3.Error as exc:
         raise DataError(Problem(path.name, None, None, f"cannot read as GPKG: {exc}")) from None
-    if refused:
-        _fail(path, "; ".join(refused) + "; only stored tables are read")
+    if len(names) > MAX_LAYERS:
+        _fail(path, f"lists more than {MAX_LAYERS} layers")
+    tables = {str(name).lower() for kind, name, _ in schema if kind == "table"}
+    missing = [name for name in names if name.lower() not in tables]
+    if missing:
+        _fail(path, f"lists layers that are not stored tables: {', '.join(map(repr, missing))}")
     return names
+
+
+def _refuse_computed(path: Path, db: sqlite3.Connection, schema: list[tuple[str, ...]]) -> None:
+    """Refuse a file with a view, a virtual table (other than an R*Tree spatial index) or a
+    generated column: reading any of them runs SQL the file brings along."""
+    found = []
+    for kind, name, sql in schema:
+        text = " ".join(str(sql or "").split()).upper()
+        if kind == "view":
+            found.append(f"a view {name!r}")
+        elif kind == "table" and text.startswith("CREATE VIRTUAL TABLE"):
+            if " USING RTREE(" not in text and " USING RTREE (" not in text:
+                found.append(f"a virtual table {name!r}")
+        elif kind == "table":
+            hidden = db.execute("SELECT hidden FROM pragma_table_xinfo(?)", (name,)).fetchall()
+            if any(h in (2, 3) for (h,) in hidden):
+                found.append(f"generated (computed) columns in {name!r}")
+    if found:
+        _fail(path, f"holds {', '.join(found[:5])}; only stored tables are read")
 
 
 def _as_strings(path: Path, frame: pd.DataFrame) -> pd.DataFrame:

@@ -563,12 +563,19 @@ def test_a_small_file_with_many_columns_is_refused_before_it_is_read(tmp_path: P
             "CREATE VIEW v AS SELECT i.* FROM incidents i WHERE (WITH RECURSIVE c(x) AS "
             "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000000) SELECT count(*) "
             "FROM c) > 0",
-            "view",
+            "a view 'v'",
         ),
         (
             "CREATE TABLE v AS SELECT * FROM incidents; ALTER TABLE v ADD COLUMN big TEXT "
             "GENERATED ALWAYS AS (printf('%.*c', 50000000, 'x')) VIRTUAL",
-            "table with generated (computed) columns",
+            "generated (computed) columns in 'v'",
+        ),
+        (  # GDAL reads gpkg_contents (and other metadata tables) when it opens the file
+            "CREATE TABLE v AS SELECT * FROM incidents; "
+            "ALTER TABLE gpkg_contents RENAME TO gc_real; CREATE VIEW gpkg_contents AS "
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+            "SELECT g.* FROM gc_real g, c",
+            "a view 'gpkg_contents'",
         ),
     ],
 )
@@ -581,17 +588,47 @@ def test_a_geopackage_layer_that_computes_its_rows_is_refused_unread(
     path = tmp_path / "t.gpkg"
     _frame(_points()).to_file(path, layer="incidents")
     with sqlite3.connect(path) as db:
-        db.executescript(sql)
         db.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier) "
             "VALUES ('v', 'attributes', 'v')"
         )
+        db.executescript(sql)
     started = time.perf_counter()
     for layer in (None, "incidents", "v"):
         with pytest.raises(DataError) as error:
             load_dataset(path, layer=layer)
-        assert str(error.value) == f"t.gpkg: layer 'v' is a {kind}; only stored tables are read"
+        assert str(error.value) == f"t.gpkg: holds {kind}; only stored tables are read"
     assert time.perf_counter() - started < 10  # the view would run for minutes
+
+
+def test_rows_are_counted_as_read_not_taken_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "t.gpkg"
+    _frame(_points()).to_file(path, layer="incidents")
+    with sqlite3.connect(path) as db:  # the file states 1 feature; it holds 3
+        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 1")
+    assert len(load_dataset(path).incidents) == 3
+    monkeypatch.setattr("geo.io.MAX_ROWS", 2)
+    assert problems_of(path) == ["t.gpkg: more than 2 features; the limit is 2"]
+
+
+def test_a_geopackage_with_too_many_layers_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "t.gpkg"
+    _frame(_points()).to_file(path, layer="incidents")
+    with sqlite3.connect(path) as db:
+        for i in range(101):
+            db.execute(f"CREATE TABLE t{i} (a)")
+            db.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+                "VALUES (?, 'attributes', ?)",
+                (f"t{i}", f"t{i}"),
+            )
+    assert problems_of(path) == ["t.gpkg: lists more than 100 layers"]
 
 
 def test_a_colon_in_a_geopackage_path_opens_no_other_file(tmp_path: Path) -> None:
