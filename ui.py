@@ -126,6 +126,12 @@ def _take_upload(name: str, data: bytes) -> None:
             placeholder="Choose a layer",
         )
         if layer is None:
+            st.sidebar.info(
+                esc_markdown(
+                    f"Choose a layer to load {name}; until then the map shows the data it "
+                    "showed before."
+                )
+            )
             return
     digest = file_digest if layer is None else f"{file_digest}:{layer}"
     rejected = st.session_state.get("rejected_upload")

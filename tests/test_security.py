@@ -491,6 +491,7 @@ def test_an_uploaded_geopackage_with_two_layers_asks_for_one(
     ]
     assert box.options == ["incidents", "older"]
     assert {m.label: m.value for m in at.metric}["Incidents"] == "33"  # nothing loaded yet
+    assert any("Choose a layer to load mine" in i.value for i in at.sidebar.info)
     box.set_value("older").run()
     assert not failures(at), failures(at)
     assert {m.label: m.value for m in at.metric}["Incidents"] == "1"
