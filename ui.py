@@ -23,10 +23,10 @@ import streamlit as st
 from geo.errors import DataError
 from geo.escape import esc_markdown
 from geo.filters import Filters, filter_mask, hidden_by_precision
-from geo.io import Dataset, load_dataset, sibling_paths
 from geo.paths import INCIDENTS_CSV, default_incidents_path, default_layer
-from geo.regions import region_names
+from geo.places.regions import region_names
 from geo.schema import EVENT_TYPES
+from geo.tables import Dataset, load_dataset, sibling_paths
 from geo.vector_files import LayerChoiceError
 
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]

@@ -10,10 +10,10 @@ Run from the repository root::
 For each N it writes a synthetic table (``geo.synth``, with claims and sources) to a temporary
 folder and times, in seconds (median of a few repeats for the fast steps):
 
-- ``load_s``: ``geo.io.load_dataset`` (read and validate incidents, claims and sources);
+- ``load_s``: ``geo.tables.load_dataset`` (read and validate incidents, claims and sources);
 - ``filter_s``: a time range + regions + types filter (``geo.filters``);
-- ``map_build_s``: the Map page's map for the unfiltered table (``geo.maps.build_map``, then
-  ``geo.assets.offline_map``) rendered to HTML as st_folium does (``m.get_root().render()``);
+- ``map_build_s``: the Map page's map for the unfiltered table (``geo.webmap.build.build_map``, then
+  ``geo.webmap.assets.offline_map``) rendered to HTML as st_folium does (``m.get_root().render()``);
   ``map_bytes`` is that HTML without the Leaflet/plugin scripts, which st_folium sends once as
   ``js_links``/``css_links`` whatever N is (``assets_bytes``, reported once);
 - ``naive_build_s``, ``naive_bytes``: the naive map, one folium CircleMarker with a popup per
@@ -58,14 +58,14 @@ sys.path.insert(0, str(ROOT))
 import folium  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from geo.assets import offline_map  # noqa: E402
 from geo.escape import esc  # noqa: E402
 from geo.export import snapshot_bytes  # noqa: E402
 from geo.filters import Filters, filter_incidents  # noqa: E402
-from geo.io import Dataset, load_dataset  # noqa: E402
-from geo.maps import OTHER_COLOUR, TYPE_COLOURS, build_map, symbol_radius  # noqa: E402
 from geo.paths import DATA_ENV  # noqa: E402
 from geo.synth import write_synthetic  # noqa: E402
+from geo.tables import Dataset, load_dataset  # noqa: E402
+from geo.webmap.assets import offline_map  # noqa: E402
+from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, build_map, symbol_radius  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 TARGETS = {

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from geo.errors import AtlasError, FilterError
 from geo.filters import Filters
-from geo.io import Dataset, load_dataset
 from geo.paths import default_incidents_path, default_layer
+from geo.tables import Dataset, load_dataset
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from geo.io import check_dataset
+    from geo.tables import check_dataset
 
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
@@ -34,13 +34,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from geo.geocode import geocode_command
+    from geo.places.geocode import geocode_command
 
     return geocode_command(args.places, args.country, args.online)
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:
-    from geo.locate import locate_command
+    from geo.places.locate import locate_command
 
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()

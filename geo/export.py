@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.assets import standalone_html
 from geo.errors import FilterError
 from geo.filters import Filters, filter_incidents
-from geo.io import Dataset, csv_text, write_atomic
-from geo.maps import build_map
 from geo.schema import COLUMNS
+from geo.tables import Dataset, csv_text, write_atomic
+from geo.webmap.assets import standalone_html
+from geo.webmap.build import build_map
 
 EXPORT_FORMATS = ("csv", "geojson", "html")
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
-from geo.regions import canonical_region
+from geo.places.regions import canonical_region
 from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
 
 EXACT_PRECISIONS = ("point", "city")

@@ -2,7 +2,7 @@
 
 ``validate_incidents`` checks a raw table (every value a string, as read from a file) and returns
 the typed table together with every problem it found, so that a user fixes a file in one pass.
-Nothing here reads or writes files: ``geo.io`` does that.
+Nothing here reads or writes files: ``geo.tables`` does that.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
-from geo.regions import canonical_region, region_names, regions_at
+from geo.places.regions import canonical_region, region_names, regions_at
 
 EVENT_TYPES: dict[str, str] = {
     "armed_attack": "shooting, assault or raid by armed attackers",

@@ -20,10 +20,10 @@ import shapely
 from pandas.api.extensions import ExtensionArray
 
 from geo.errors import AtlasError
-from geo.io import sibling_paths, write_csv
 from geo.paths import DATA_DIR
-from geo.regions import read_countries, read_regions, regions_at
+from geo.places.regions import read_countries, read_regions, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, EVENT_TYPES, SOURCE_COLUMNS
+from geo.tables import sibling_paths, write_csv
 
 FIRST_DAY = np.datetime64("2011-01-01", "D")
 LAST_DAY = np.datetime64("2016-12-31", "D")
@@ -375,7 +375,7 @@ def synthetic_claims(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_synthetic(path: str | Path, n: int, *, seed: int = 0) -> tuple[int, int, int]:
-    """Write a synthetic table and its claims and sources beside it (``geo.io.sibling_paths``).
+    """Write a synthetic table and its claims and sources beside it (``geo.tables.sibling_paths``).
 
     Every file is written atomically. Returns the number of incidents, claims and sources.
 

@@ -6,12 +6,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo.assets import offline_map
 from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import SNAPSHOT_MIME, export_text, snapshot_bytes, timelapse_bytes
-from geo.maps import build_map
 from geo.timelapse import timelapse_frames
+from geo.webmap.assets import offline_map
+from geo.webmap.build import build_map
 
 SNAPSHOT_SIZES = {
     "a4-landscape": "A4 landscape",

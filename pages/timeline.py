@@ -4,8 +4,8 @@ import altair as alt
 import streamlit as st
 
 import ui
-from geo.maps import TYPE_COLOURS
 from geo.stats import counts_by_period, killed_by_period
+from geo.webmap.build import TYPE_COLOURS
 
 view = ui.sidebar()
 st.title("Timeline")

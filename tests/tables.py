@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 from geo.errors import DataError
-from geo.io import check_dataset
 from geo.schema import COLUMNS
+from geo.tables import check_dataset
 
 HEADER = list(COLUMNS)
 GOOD_ROWS = [

@@ -1,4 +1,4 @@
-"""geo.assets: a folium map must load every script and stylesheet locally (no CDN)."""
+"""geo.webmap.assets: a folium map must load every script and stylesheet locally (no CDN)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from branca.colormap import LinearColormap
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
-from geo import assets
-from geo.assets import OfflineAssetError, offline_map, standalone_html
+from geo.webmap import assets
+from geo.webmap.assets import OfflineAssetError, offline_map, standalone_html
 
 REGIONS = {
     "type": "FeatureCollection",

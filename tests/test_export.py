@@ -13,8 +13,8 @@ import pytest
 
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters, filter_incidents
-from geo.io import Dataset, load_dataset
 from geo.paths import INCIDENTS_CSV
+from geo.tables import Dataset, load_dataset
 from tests.test_maps import external_refs
 
 ROOT = Path(__file__).resolve().parent.parent

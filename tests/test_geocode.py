@@ -14,9 +14,9 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-import geo.geocode as geocode_module
+import geo.places.geocode as geocode_module
 from geo.errors import DataError, GeocodeError
-from geo.gazetteer import (
+from geo.places.gazetteer import (
     ExtraRow,
     Place,
     check_gazetteer_extra,
@@ -24,14 +24,14 @@ from geo.gazetteer import (
     load_gazetteer,
     read_gazetteer_extra,
 )
-from geo.geocode import (
+from geo.places.geocode import (
     CachedGeocoder,
     OfflineGeocoder,
     geocode_command,
     geocode_place,
     make_online_geocoder,
 )
-from geo.regions import region_at
+from geo.places.regions import region_at
 
 RAW_KEYS = ["query", "name", "lat", "lon", "country", "region", "precision", "source"]
 

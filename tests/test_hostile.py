@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from geo.errors import AtlasError
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
-from geo.io import MAX_FILE_BYTES, check_dataset, load_dataset
-from geo.maps import build_map
+from geo.tables import MAX_FILE_BYTES, check_dataset, load_dataset
+from geo.webmap.build import build_map
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 from tests.test_maps import HOSTILE, external_refs
 

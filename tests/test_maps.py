@@ -9,11 +9,11 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from geo.assets import offline_map, standalone_html
 from geo.filters import Filters, filter_incidents
-from geo.io import Dataset, load_dataset
-from geo.maps import build_map, grid_cells
 from geo.paths import INCIDENTS_CSV
+from geo.tables import Dataset, load_dataset
+from geo.webmap.assets import offline_map, standalone_html
+from geo.webmap.build import build_map, grid_cells
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",

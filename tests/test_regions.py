@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geo.errors import FilterError
-from geo.regions import canonical_region, read_countries, read_regions, region_at, regions_at
+from geo.places.regions import canonical_region, read_countries, read_regions, region_at, regions_at
 
 
 def test_layer_holds_kazakhstans_16_units_baikonur_and_the_russian_republics() -> None:

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from geo.errors import DataError
 from geo.export import export_text
 from geo.filters import Filters
-from geo.io import check_dataset, load_dataset
-from geo.maps import build_map
 from geo.schema import CLAIM_COLUMNS, SOURCE_COLUMNS
+from geo.tables import check_dataset, load_dataset
+from geo.webmap.build import build_map
 from tests.apptest import failures, start
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 
@@ -80,7 +80,7 @@ def _map_page(dataset_path: Path) -> str:
     """The map the Map page sends to the browser, rendered the way st_folium renders it."""
     from streamlit_folium import generate_leaflet_string
 
-    from geo.assets import offline_map
+    from geo.webmap.assets import offline_map
 
     dataset = load_dataset(dataset_path)
     fmap = offline_map(build_map(dataset.incidents, claims=dataset.claims))
@@ -132,7 +132,7 @@ def test_a_layer_never_compiles_its_rendered_output() -> None:
     """The root of finding 1: branca compiled each layer's rendered script as a template."""
     import folium
 
-    from geo.map_elements import DataMarkerCluster
+    from geo.webmap.elements import DataMarkerCluster
 
     m = folium.Map(tiles=None)
     DataMarkerCluster([[1.0, 2.0, "{{7*191}} {% if 1 %}x{% endif %}"]]).add_to(m)
@@ -208,7 +208,7 @@ def test_a_vrt_in_disguise_reads_no_file_and_fetches_nothing(
 def test_gdal_in_this_process_reaches_no_network(local_server: tuple[str, list[str]]) -> None:
     import pyogrio
 
-    import geo.io  # noqa: F401  (the engine locks GDAL down when it is imported)
+    import geo.tables  # noqa: F401  (the engine locks GDAL down when it is imported)
 
     url, seen = local_server
     with pytest.raises(Exception):  # noqa: B017  (pyogrio's error types vary)
@@ -234,7 +234,7 @@ def test_an_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path: Path) -> N
 def test_row_limit_holds_whatever_the_line_endings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str
 ) -> None:
-    monkeypatch.setattr("geo.io.MAX_ROWS", 50)
+    monkeypatch.setattr("geo.tables.MAX_ROWS", 50)
     path = tmp_path / "t.csv"
     row = ",".join(GOOD_ROWS[0])
     rows = [row.replace("a-almaty", f"id{i}") for i in range(51)]
@@ -245,7 +245,7 @@ def test_row_limit_holds_whatever_the_line_endings(
 
 
 def test_feature_limit_holds_for_geojson(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geo.io.MAX_ROWS", 5)
+    monkeypatch.setattr("geo.tables.MAX_ROWS", 5)
     frame = pd.DataFrame([GOOD_ROWS[0]] * 6, columns=HEADER)
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy([76.9] * 6, [43.2] * 6), crs=4326)
     gdf.to_file(tmp_path / "t.geojson", driver="GeoJSON")
@@ -517,7 +517,7 @@ def test_an_unexpected_error_is_logged_and_shown_as_one_sentence(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("/srv/secret/path.py exploded")
 
-    monkeypatch.setattr("geo.maps.build_map", broken)
+    monkeypatch.setattr("geo.webmap.build.build_map", broken)
     at = start(monkeypatch)
     assert not at.exception
     assert [e.value for e in at.main.error] == [ui.UNEXPECTED]
@@ -612,7 +612,7 @@ def test_rows_are_counted_as_read_not_taken_from_the_file(
     with sqlite3.connect(path) as db:  # the file states 1 feature; it holds 3
         db.execute("UPDATE gpkg_ogr_contents SET feature_count = 1")
     assert len(load_dataset(path).incidents) == 3
-    monkeypatch.setattr("geo.io.MAX_ROWS", 2)
+    monkeypatch.setattr("geo.tables.MAX_ROWS", 2)
     assert problems_of(path) == ["t.gpkg: more than 2 features; the limit is 2"]
 
 

@@ -14,8 +14,8 @@ from PIL import Image
 
 from geo.errors import FilterError
 from geo.filters import Filters, filter_incidents
-from geo.io import load_dataset
 from geo.snapshot import MIN_SPAN_KM, data_extent, parse_size, render_snapshot
+from geo.tables import load_dataset
 from geo.timelapse import render_timelapse
 
 ALMATY = (76.9115, 43.2525)

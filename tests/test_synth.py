@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.io import check_dataset, write_csv
-from geo.regions import regions_at
+from geo.places.regions import regions_at
 from geo.schema import COLUMNS, DATE_PRECISIONS, validate_incidents
 from geo.synth import make_synthetic, synthetic_claims, write_synthetic
+from geo.tables import check_dataset, write_csv
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.io import load_dataset
 from geo.paths import INCIDENTS_CSV
+from geo.tables import load_dataset
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from pyproj import Proj
 
-from geo.regions import read_countries, read_regions
-from geo.snapshot_projection import PROJ_STRING, _from_map, _to_map
-from geo.snapshot_style import HOME, INK, NEIGHBOUR, SEA, Box, _Measure
+from geo.places.regions import read_countries, read_regions
+from geo.snapshot.projection import PROJ_STRING, _from_map, _to_map
+from geo.snapshot.style import HOME, INK, NEIGHBOUR, SEA, Box, _Measure
 
 
 @dataclass(frozen=True)

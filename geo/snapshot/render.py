@@ -3,7 +3,7 @@
 The map is drawn with matplotlib's object-oriented API (a ``Figure`` on the Agg canvas, never
 ``pyplot``) in a Lambert conformal conic projection centred on Kazakhstan. The basemap comes from
 the project's own data (country and region outlines from Natural Earth), so nothing needs the
-network. Symbols use the dashboard's colours and sizes (``geo.maps``): filled circles for
+network. Symbols use the dashboard's colours and sizes (``geo.webmap.build``): filled circles for
 incidents located to a place, hollow dashed circles for those located only to a region or
 country. Several incidents at one place are spread in a small ring; a place with more than
 ``MAX_RING`` of them gets a count badge.
@@ -30,29 +30,29 @@ from matplotlib.figure import Figure
 
 from geo.errors import FilterError
 from geo.filters import Filters
-from geo.io import write_atomic
-from geo.regions import read_countries
+from geo.places.regions import read_countries
 
 # ``NAME as NAME``: re-exported, so every name once defined here stays importable from here.
-from geo.snapshot_labels import MAX_LABELS as MAX_LABELS
-from geo.snapshot_page import BOUNDARIES_CREDIT as BOUNDARIES_CREDIT
-from geo.snapshot_page import MAX_BADGES as MAX_BADGES
-from geo.snapshot_page import _draw, _footer, _Page
-from geo.snapshot_projection import PROJ_STRING, _Points
-from geo.snapshot_projection import PROJECTION_NOTE as PROJECTION_NOTE
-from geo.snapshot_style import _RC, MM_PER_INCH, _Measure
-from geo.snapshot_style import FADED_COLOUR as FADED_COLOUR
-from geo.snapshot_style import HOME as HOME
-from geo.snapshot_style import INK as INK
-from geo.snapshot_style import MUTED as MUTED
-from geo.snapshot_style import NEIGHBOUR as NEIGHBOUR
-from geo.snapshot_style import PERIOD_COLOUR as PERIOD_COLOUR
-from geo.snapshot_style import REFERENCE_SHORT_SIDE_IN as REFERENCE_SHORT_SIDE_IN
-from geo.snapshot_style import SEA as SEA
-from geo.snapshot_symbols import CSS_PX_IN_PT as CSS_PX_IN_PT
-from geo.snapshot_symbols import MAX_RING as MAX_RING
-from geo.snapshot_symbols import MAX_SPREAD as MAX_SPREAD
-from geo.snapshot_symbols import MAX_SVG_SYMBOLS as MAX_SVG_SYMBOLS
+from geo.snapshot.labels import MAX_LABELS as MAX_LABELS
+from geo.snapshot.page import BOUNDARIES_CREDIT as BOUNDARIES_CREDIT
+from geo.snapshot.page import MAX_BADGES as MAX_BADGES
+from geo.snapshot.page import _draw, _footer, _Page
+from geo.snapshot.projection import PROJ_STRING, _Points
+from geo.snapshot.projection import PROJECTION_NOTE as PROJECTION_NOTE
+from geo.snapshot.style import _RC, MM_PER_INCH, _Measure
+from geo.snapshot.style import FADED_COLOUR as FADED_COLOUR
+from geo.snapshot.style import HOME as HOME
+from geo.snapshot.style import INK as INK
+from geo.snapshot.style import MUTED as MUTED
+from geo.snapshot.style import NEIGHBOUR as NEIGHBOUR
+from geo.snapshot.style import PERIOD_COLOUR as PERIOD_COLOUR
+from geo.snapshot.style import REFERENCE_SHORT_SIDE_IN as REFERENCE_SHORT_SIDE_IN
+from geo.snapshot.style import SEA as SEA
+from geo.snapshot.symbols import CSS_PX_IN_PT as CSS_PX_IN_PT
+from geo.snapshot.symbols import MAX_RING as MAX_RING
+from geo.snapshot.symbols import MAX_SPREAD as MAX_SPREAD
+from geo.snapshot.symbols import MAX_SVG_SYMBOLS as MAX_SVG_SYMBOLS
+from geo.tables import write_atomic
 
 SIZES: dict[str, tuple[float, float]] = {
     "a4-landscape": (297 / MM_PER_INCH, 210 / MM_PER_INCH),

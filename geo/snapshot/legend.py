@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
-from geo.maps import OTHER_COLOUR, TYPE_COLOURS, type_label
-from geo.snapshot_projection import _Points
-from geo.snapshot_style import FADED_COLOUR, INK, MUTED, Box, _Measure
-from geo.snapshot_symbols import _add_symbols, _badge, _grey, _symbol_diameters
+from geo.snapshot.projection import _Points
+from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, _Measure
+from geo.snapshot.symbols import _add_symbols, _badge, _grey, _symbol_diameters
+from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, type_label
 
 
 @dataclass

@@ -289,7 +289,7 @@ def check_gazetteer_extra(rows: list[ExtraRow] | None = None) -> list[Problem]:
     swapped lat/lon or a typo in the coordinates shows up here). Returns the problems; empty
     means all rows are fine.
     """
-    from geo.regions import read_regions, regions_at
+    from geo.places.regions import read_regions, regions_at
 
     rows = read_gazetteer_extra() if rows is None else rows
     if not rows:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from geo.snapshot_decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
-from geo.snapshot_labels import _label_areas, _Obstacles, _place_labels, _text_box
-from geo.snapshot_legend import _draw_legend, _layout_legend, _legend_sections
-from geo.snapshot_projection import PROJECTION_NOTE, _Points, _view
-from geo.snapshot_style import (
+from geo.snapshot.decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
+from geo.snapshot.labels import _label_areas, _Obstacles, _place_labels, _text_box
+from geo.snapshot.legend import _draw_legend, _layout_legend, _legend_sections
+from geo.snapshot.projection import PROJECTION_NOTE, _Points, _view
+from geo.snapshot.style import (
     INK,
     MUTED,
     NEIGHBOUR,
@@ -26,7 +26,7 @@ from geo.snapshot_style import (
     REFERENCE_SHORT_SIDE_IN,
     _Measure,
 )
-from geo.snapshot_symbols import (
+from geo.snapshot.symbols import (
     MAX_RING,
     MAX_SPREAD,
     _badge,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from geo.maps import IMPRECISE
+from geo.webmap.build import IMPRECISE
 
 PROJ_STRING = (
     "+proj=lcc +lat_0=48 +lon_0=67 +lat_1=45 +lat_2=51 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"

@@ -26,9 +26,9 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo.escape import esc
-from geo.map_elements import DataGeoJson, DataMarkerCluster, RawHtml, RenderedOnce
-from geo.regions import read_countries, read_regions
+from geo.places.regions import read_countries, read_regions
 from geo.stats import Headline, by_region, toll_text
+from geo.webmap.elements import DataGeoJson, DataMarkerCluster, RawHtml, RenderedOnce
 
 TYPE_COLOURS: dict[str, str] = {
     "armed_attack": "#d62728",

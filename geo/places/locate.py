@@ -1,8 +1,9 @@
 """Fill or check an incident table's coordinates with the offline geocoder.
 
-The shipped table's ``lat``, ``lon``, ``region`` and ``geo_precision`` are not typed by hand: they
-come from geocoding each row's ``geo_query`` (or ``place``) with ``geo.geocode``, so the data set
-and the gazetteer cannot drift apart. ``python -m geo locate --check`` proves they agree.
+The shipped table's ``lat``, ``lon``, ``region`` and ``geo_precision`` are not typed by hand:
+they come from geocoding each row's ``geo_query`` (or ``place``) with ``geo.places.geocode``, so
+the data set and the gazetteer cannot drift apart. ``python -m geo locate --check`` proves they
+agree.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import DataError, GeocodeError, Problem
-from geo.geocode import geocode_place
-from geo.io import read_csv_text, write_csv
+from geo.places.geocode import geocode_place
+from geo.tables import read_csv_text, write_csv
 
 LOCATED = ["lat", "lon", "region", "geo_precision"]
 TOLERANCE_DEG = 1e-4
