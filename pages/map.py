@@ -1,5 +1,6 @@
 """Map page: incidents by city and regions, for the sidebar's filters."""
 
+import functools
 import html
 
 import streamlit as st
@@ -70,8 +71,13 @@ with snap:
     st.markdown("**Map snapshot for reports**")
     a, b, c = st.columns(3)
     fmt = a.selectbox("Format", ["png", "svg", "pdf"], key="snap_fmt", format_func=str.upper)
-    size = b.selectbox(
-        "Size", list(SNAPSHOT_SIZES), key="snap_size", format_func=SNAPSHOT_SIZES.get
+    size = str(
+        b.selectbox(
+            "Size",
+            list(SNAPSHOT_SIZES),
+            key="snap_size",
+            format_func=lambda s: SNAPSHOT_SIZES[str(s)],
+        )
     )
     if size == "custom":
         w = a.number_input("Width (px)", 320, 8000, 1600, step=100, key="snap_w")
@@ -127,7 +133,7 @@ with data:
     ):
         st.download_button(
             label,
-            data=lambda f=fmt_: export_text(view.dataset, view.filters, f),
+            data=functools.partial(export_text, view.dataset, view.filters, fmt_),
             file_name=f"{stem}.{fmt_}",
             mime=mime,
             on_click="ignore",

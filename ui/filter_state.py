@@ -1,0 +1,102 @@
+"""The filter widgets' state: kept across pages, set from the URL, turned into one ``Filters``.
+
+Streamlit forgets a widget's value on a run that does not draw it, and each page draws its own
+sidebar: every change is kept under a second key and restored before the widgets are drawn.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo.filters import Filters
+
+FILTER_KEYS = ("f_dates", "f_years", "f_regions", "f_types", "f_countries", "f_exact")
+
+
+def reset_filters() -> None:
+    """Forget every filter (and the URL's), as when another data set is loaded."""
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+        st.session_state.pop(f"kept_{key}", None)
+    st.query_params.clear()
+    st.session_state["filters_from_url"] = False
+    st.session_state.pop("url_notes", None)
+
+
+def date_bounds(incidents: pd.DataFrame) -> tuple[date, date]:
+    if incidents.empty:
+        today = date.today()
+        return today, today
+    return incidents["date_start"].min().date(), incidents["date_end"].max().date()
+
+
+def init_from_url(incidents: pd.DataFrame) -> None:
+    """On a session's first run, set the filter widgets from the URL query string."""
+    if st.session_state.get("filters_from_url"):
+        return
+    st.session_state["filters_from_url"] = True
+    wanted, notes = Filters.parse_query(
+        st.query_params.to_dict() | {k: st.query_params.get_all(k) for k in st.query_params}
+    )
+    st.session_state["url_notes"] = notes
+    lo, hi = date_bounds(incidents)
+    start = max(min(wanted.start or lo, hi), lo)
+    end = min(max(wanted.end or hi, lo), hi)
+    set_value("f_dates", (min(start, end), max(start, end)))
+    set_value("f_years", list(wanted.years))
+    set_value("f_regions", list(wanted.regions))
+    set_value("f_types", list(wanted.types))
+    set_value("f_countries", list(wanted.countries))
+    set_value("f_exact", wanted.exact_only)
+
+
+def restore_kept() -> None:
+    """Give the filter widgets their values back, also after a page switch.
+
+    Streamlit forgets a widget's value when a run does not draw it, and each page draws its own
+    copy of the sidebar; each change is kept under another key (``keep``) and restored here.
+    """
+    for key in FILTER_KEYS:
+        if f"kept_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"kept_{key}"]
+
+
+def keep(key: str) -> None:
+    st.session_state[f"kept_{key}"] = st.session_state[key]
+
+
+def set_value(key: str, value: object) -> None:
+    st.session_state[key] = value
+    st.session_state[f"kept_{key}"] = value
+
+
+def apply_pending() -> None:
+    """Apply a region picked on the map before the widgets are drawn (they cannot change after)."""
+    pending = st.session_state.pop("pending_region", None)
+    if pending is not None:
+        set_value("f_regions", [pending] if pending else [])
+
+
+def years_touched(incidents: pd.DataFrame) -> list[int]:
+    """Every year some incident's date range touches (each distinct range looked at once)."""
+    spans = pd.DataFrame(
+        {"s": incidents["date_start"].dt.year, "e": incidents["date_end"].dt.year}
+    ).drop_duplicates()
+    return sorted({y for s, e in spans.itertuples(index=False) for y in range(s, e + 1)})
+
+
+def filters_from_widgets(lo: date, hi: date) -> Filters:
+    """The filters the widgets hold; a time range at the data's own bounds is no restriction."""
+    start, end = st.session_state.get("f_dates", (lo, hi))
+    return Filters(
+        start=start if start > lo else None,
+        end=end if end < hi else None,
+        years=tuple(st.session_state["f_years"]),
+        regions=tuple(st.session_state["f_regions"]),
+        types=tuple(st.session_state["f_types"]),
+        countries=tuple(st.session_state["f_countries"]),
+        exact_only=bool(st.session_state["f_exact"]),
+    )
