@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,6 @@ class Filters:
     types: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     exact_only: bool = False
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def normalised(self) -> Filters:
         """Check names and return the filters with canonical region names and upper-case codes.

@@ -7,8 +7,6 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 INCIDENTS_CSV = DATA_DIR / "incidents.csv"
-CLAIMS_CSV = DATA_DIR / "claims.csv"
-SOURCES_CSV = DATA_DIR / "sources.csv"
 REGIONS_GEOJSON = DATA_DIR / "regions.geojson"
 COUNTRIES_GEOJSON = DATA_DIR / "countries.geojson"
 GAZETTEER_EXTRA_CSV = DATA_DIR / "gazetteer_extra.csv"

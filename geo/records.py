@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from geo.schema import whole_numbers
 from geo.stats import toll_text
+from geo.validate import whole_numbers
 
 DISPLAY_COLUMNS = {
     "date_start": "From",
@@ -23,11 +23,6 @@ DISPLAY_COLUMNS = {
     "sources": "Sources",
     "incident_id": "Id",
 }
-
-
-def _tolls(incidents: pd.DataFrame, what: str) -> list[str]:
-    lows, highs = incidents[f"{what}_low"], incidents[f"{what}_high"]
-    return [toll_text(low, None, high) for low, high in zip(lows, highs)]
 
 
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:

@@ -20,17 +20,13 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, Problem
-from geo.schema import (
-    CLAIM_COLUMNS,
-    COLUMNS,
-    MAX_COLUMNS,
-    REQUIRED,
-    SOURCE_COLUMNS,
+from geo.schema import CLAIM_COLUMNS, COLUMNS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
+from geo.validate import (
     check_cells,
     claims_as_read,
-    unique_ids,
     validate_claims,
     validate_incidents,
+    validate_sources,
 )
 from geo.vector_files import read_vector
 
@@ -264,11 +260,8 @@ def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Datase
     if sources_path.exists():
         sources = read_csv_text(sources_path)
         problems.extend(check_cells(sources, file=sources_path.name))
-        for column in [c for c in ("source_id", "title") if c not in sources.columns]:
-            problems.append(Problem(sources_path.name, None, column, "required column missing"))
-        if "source_id" in sources.columns:
-            source_ids = set(sources["source_id"].str.strip())
-            problems.extend(unique_ids(sources["source_id"].str.strip(), file=sources_path.name))
+        source_ids, found = validate_sources(sources, file=sources_path.name)
+        problems.extend(found)
     checked = validate_incidents(raw, file=path.name, row_numbers=rows, source_ids=source_ids)
     problems.extend(checked.problems)
     claims = pd.DataFrame(columns=CLAIM_COLUMNS)

@@ -10,9 +10,10 @@ import pytest
 
 from geo.cli import main
 from geo.places.regions import regions_at
-from geo.schema import COLUMNS, DATE_PRECISIONS, validate_incidents
+from geo.schema import COLUMNS, DATE_PRECISIONS
 from geo.synth import make_synthetic, synthetic_claims, write_synthetic
 from geo.tables import check_dataset, write_csv
+from geo.validate import validate_incidents
 
 
 @pytest.fixture(scope="module")

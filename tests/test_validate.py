@@ -205,3 +205,12 @@ def test_fractional_claim_is_rejected(good_table: Path) -> None:
     assert any(
         "column 'killed': killed '4.5' is not a whole number" in p for p in problems_of(good_table)
     )
+
+
+def test_a_source_kind_outside_the_vocabulary_is_named(good_table: Path) -> None:
+    sources = good_table.with_name("sources.csv")
+    sources.write_text(sources.read_text().replace("src2,Two,,,,opinion", "src2,Two,,,,rumour"))
+    assert problems_of(good_table) == [
+        "sources.csv, row 3, column 'kind': unknown kind 'rumour'; use one of analysis, dataset, "
+        "news, opinion, report"
+    ]

@@ -1,0 +1,61 @@
+"""Where validation problems are gathered: one per row, a bounded number of each kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import Problem
+
+MAX_REPORTED = 200
+"""At most this many problems of one kind are listed; the count says how many there were."""
+
+
+@dataclass
+class Checked:
+    """A validated table and the problems found on the way."""
+
+    table: pd.DataFrame
+    problems: list[Problem]
+
+
+class Collector:
+    """Problems of one file; ``rows`` is the row number a user sees for each table row."""
+
+    def __init__(self, file: str, rows: np.ndarray) -> None:
+        self.file = file
+        self.rows = rows
+        self.problems: list[Problem] = []
+
+    @classmethod
+    def numbered(cls, file: str, n: int, rows: np.ndarray | None = None) -> Collector:
+        """A collector for ``n`` rows, numbered as a spreadsheet shows them (2, 3, ...) unless
+        ``rows`` are given."""
+        return cls(file, np.arange(2, n + 2) if rows is None else np.asarray(rows))
+
+    def whole(self, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, None, column, message))
+
+    def rows_where(
+        self,
+        mask: np.ndarray,
+        column: str,
+        message: str | Callable[[Any], str],
+        values: np.ndarray | None = None,
+    ) -> None:
+        """One problem per row where ``mask`` holds; a callable ``message`` gets ``values[i]``
+        (or the row's index when no ``values`` are given)."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for i in idx[:MAX_REPORTED]:
+            if callable(message):
+                text = message(values[i] if values is not None else i)
+            else:
+                text = message
+            self.problems.append(Problem(self.file, int(self.rows[i]), column, text))
+        if len(idx) > MAX_REPORTED:
+            more = f"... {len(idx) - MAX_REPORTED} more rows like this"
+            self.problems.append(Problem(self.file, None, column, more))

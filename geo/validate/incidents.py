@@ -1,0 +1,312 @@
+"""Checking an incident table: one small checker per facet, all feeding one ``Collector``.
+
+Each checker reads the raw cells it needs, reports every problem with its row and column, and
+writes the typed values into the table being built (``t``), so a user fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.places.regions import canonical_region, region_names, regions_at
+from geo.schema import (
+    COLUMNS,
+    DATE_PRECISIONS,
+    EVENT_TYPES,
+    FREE_TEXT_COLUMNS,
+    GEO_PRECISIONS,
+    REQUIRED,
+)
+from geo.validate.cells import (
+    blank,
+    date_message,
+    parse_dates,
+    parse_numbers,
+    toll_message,
+    unique_ids,
+    whole_numbers,
+)
+from geo.validate.collector import Checked, Collector
+
+_CODES_AND_TEXT = [
+    "incident_id",
+    "place",
+    "country",
+    "region",
+    "perpetrator",
+    "target",
+    "summary",
+    "sources",
+    "date_precision",
+    "geo_precision",
+    "event_type",
+]
+
+
+def validate_incidents(
+    raw: pd.DataFrame,
+    *,
+    file: str,
+    row_numbers: np.ndarray | None = None,
+    source_ids: set[str] | None = None,
+) -> Checked:
+    """Check an incident table and return it typed, with every problem found.
+
+    Parameters
+    ----------
+    raw
+        The table as read from a file: one column per field, values as strings (or numbers).
+    file
+        The file name used in messages.
+    row_numbers
+        The row number a user sees for each row (CSV: the header is row 1); default 2, 3, ...
+    source_ids
+        The known source ids; when given, every id in ``sources`` must be one of them.
+
+    Returns
+    -------
+    Checked
+        ``table`` has the columns of ``COLUMNS`` (missing optional ones filled in), dates as
+        datetimes, coordinates as floats and tolls as nullable integers; ``problems`` is empty when
+        the table is valid.
+    """
+    out = Collector.numbered(file, len(raw), row_numbers)
+    raw = raw.rename(columns=lambda c: str(c).strip().lstrip("\ufeff"))
+    if not _has_required_columns(raw, out):
+        return Checked(pd.DataFrame(columns=COLUMNS), out.problems)
+    t = _codes_and_text(raw)
+    out.problems.extend(unique_ids(t["incident_id"], file=file, row_numbers=out.rows))
+    check_dates(raw, t, out)
+    check_coordinates(raw, t, out)
+    check_regions(t, out)
+    check_country(t, out)
+    check_event_types(t, out)
+    for what in ("killed", "wounded"):
+        check_tolls(raw, t, out, what)
+    if source_ids is not None:
+        check_sources(t, out, source_ids)
+    t["row"] = out.rows
+    return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems)
+
+
+def _has_required_columns(raw: pd.DataFrame, out: Collector) -> bool:
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    for column in missing:
+        out.whole(
+            column,
+            f"required column {column!r} is missing (columns found: "
+            f"{', '.join(map(str, raw.columns[:12]))})",
+        )
+    if not missing and len(raw) == 0:
+        out.whole(None, "the table has a header but no rows")
+    return not missing and len(raw) > 0
+
+
+def _codes_and_text(raw: pd.DataFrame) -> pd.DataFrame:
+    """The text columns: free text exactly as written, codes without surrounding spaces."""
+    t = pd.DataFrame(index=raw.index)
+    for column in _CODES_AND_TEXT:
+        if column not in raw.columns:
+            t[column] = ""
+        elif column in FREE_TEXT_COLUMNS:
+            t[column] = raw[column].astype("string").fillna("")
+        else:
+            t[column] = raw[column].astype("string").str.strip().fillna("")
+    return t
+
+
+def check_dates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> None:
+    """``date_start``/``date_end`` as a range, and a precision that fits its length."""
+    start = parse_dates(raw["date_start"])
+    text = raw["date_start"].astype("string").to_numpy()
+    out.rows_where(start.isna().to_numpy(), "date_start", date_message("date_start"), text)
+    end = start.copy()
+    if "date_end" in raw.columns:
+        end_blank = blank(raw["date_end"])
+        end = parse_dates(raw["date_end"]).where(~end_blank, start)
+        text = raw["date_end"].astype("string").to_numpy()
+        out.rows_where(
+            end.isna().to_numpy() & ~end_blank, "date_end", date_message("date_end"), text
+        )
+    span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
+    out.rows_where(span < 0, "date_end", "date_end is before date_start")
+    t["date_start"] = start
+    t["date_end"] = end
+    t["date_precision"] = _date_precision(t["date_precision"].to_numpy(dtype=object), span, out)
+
+
+def _date_precision(precision: np.ndarray, span: np.ndarray, out: Collector) -> np.ndarray:
+    """The stated precision (or the one the range's length implies) checked against the range."""
+    derived = np.select(
+        [span <= 0, span <= 6, span <= 30, span <= 365],
+        ["day", "week", "month", "year"],
+        default="",
+    )
+    blank_precision = precision == ""
+    precision = np.where(blank_precision, derived, precision)
+    known = np.isin(precision, list(DATE_PRECISIONS))
+    out.rows_where(
+        ~known & ~blank_precision,
+        "date_precision",
+        lambda v: f"unknown date_precision {v!r}; use one of {', '.join(DATE_PRECISIONS)}",
+        precision,
+    )
+    allowed = pd.Series(precision).map(DATE_PRECISIONS).fillna(10**6).to_numpy(dtype=float)
+    out.rows_where(
+        known & (span > allowed),
+        "date_end",
+        lambda v: f"date range of {int(v)} days is too long for its date_precision",
+        span,
+    )
+    out.rows_where(
+        np.isfinite(span) & (span > 365) & blank_precision,
+        "date_end",
+        "date range is longer than a year; narrow it or split the incident",
+    )
+    return precision
+
+
+def check_coordinates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> None:
+    """``lat``/``lon`` as numbers on the globe, and a known ``geo_precision``."""
+    for column, limit in (("lat", 90), ("lon", 180)):
+        t[column] = _coordinate(raw, column, limit, out)
+    precision = t["geo_precision"].to_numpy(dtype=object)
+    precision = np.where(precision == "", "point", precision)
+    out.rows_where(
+        ~np.isin(precision, list(GEO_PRECISIONS)),
+        "geo_precision",
+        lambda v: f"unknown geo_precision {v!r}; use one of {', '.join(GEO_PRECISIONS)}",
+        precision,
+    )
+    t["geo_precision"] = precision
+
+
+def _coordinate(raw: pd.DataFrame, column: str, limit: int, out: Collector) -> np.ndarray:
+    values = parse_numbers(raw[column]).to_numpy(dtype=float, na_value=np.nan)
+    text = raw[column].astype("string").to_numpy()
+    out.rows_where(~np.isfinite(values), column, lambda v: f"{column} {v!r} is not a number", text)
+    out.rows_where(
+        np.isfinite(values) & (np.abs(values) > limit),
+        column,
+        lambda v: f"{column} {v} is outside -{limit}..{limit}",
+        values,
+    )
+    return values
+
+
+def check_regions(t: pd.DataFrame, out: Collector) -> None:
+    """The point decides the region; a stated region must be known and agree with it."""
+    lat, lon = t["lat"].to_numpy(dtype=float), t["lon"].to_numpy(dtype=float)
+    inside = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    joined = np.full(len(t), None, dtype=object)
+    joined[inside] = regions_at(lon[inside], lat[inside])
+    stated = t["region"].to_numpy(dtype=object)
+    canonical = _canonical_regions(stated)
+    unknown = (stated != "") & (canonical == None)  # noqa: E711
+    out.rows_where(
+        unknown,
+        "region",
+        lambda v: f"unknown region {v!r}; valid regions: {', '.join(region_names())}",
+        stated,
+    )
+    by_country = t["geo_precision"].to_numpy(dtype=object) == "country"
+    mismatch = (stated != "") & ~unknown & inside & ~by_country & (canonical != joined)
+    out.rows_where(
+        mismatch,
+        "region",
+        lambda i: (
+            f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in "
+            f"{joined[i] or 'no known region'}, not in {stated[i]!r}"
+        ),
+    )
+    region = np.where(joined == None, "", joined)  # noqa: E711
+    region = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
+    t["region"] = np.where(by_country, "", region)
+
+
+def _canonical_regions(stated: np.ndarray) -> np.ndarray:
+    """Each stated region's canonical name (``None`` where unknown), each name looked up once."""
+    codes, names = pd.factorize(pd.Series(stated, dtype=object))
+    canonical = np.full(len(names), None, dtype=object)
+    for j, name in enumerate(names):
+        if not name:
+            continue
+        try:
+            canonical[j] = canonical_region(name)
+        except ValueError:
+            pass
+    result = np.full(len(stated), None, dtype=object)
+    known = codes >= 0
+    result[known] = canonical[codes[known]]
+    return result
+
+
+def check_country(t: pd.DataFrame, out: Collector) -> None:
+    """``country`` as an upper-case ISO 3166-1 alpha-2 code."""
+    country = t["country"].str.upper()
+    bad = (country != "") & ~country.str.fullmatch(r"[A-Z]{2}").fillna(False)
+    out.rows_where(
+        bad.to_numpy(),
+        "country",
+        lambda v: f"country {v!r} is not an ISO 3166-1 alpha-2 code",
+        country.to_numpy(),
+    )
+    t["country"] = country
+
+
+def check_event_types(t: pd.DataFrame, out: Collector) -> None:
+    types = t["event_type"].to_numpy(dtype=object)
+    out.rows_where(
+        ~np.isin(types, list(EVENT_TYPES)),
+        "event_type",
+        lambda v: f"unknown event_type {v!r}; use one of {', '.join(EVENT_TYPES)}",
+        types,
+    )
+
+
+def check_tolls(raw: pd.DataFrame, t: pd.DataFrame, out: Collector, what: str) -> None:
+    """``{what}_low``/``_best``/``_high`` as whole numbers with low <= best <= high.
+
+    Missing bounds come from the figures given: only a best figure is a range of one value; only
+    a low (or a high) is also its best; the range never widens beyond what is given.
+    """
+    given = {}
+    for bound in ("low", "best", "high"):
+        column = f"{what}_{bound}"
+        if column not in raw.columns:
+            given[bound] = np.full(len(raw), np.nan)
+            continue
+        text = raw[column].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        given[bound], bad = whole_numbers(text)
+        out.rows_where(bad, column, toll_message(column), text)
+    low, best, high = given["low"], given["best"], given["high"]
+    best = np.where(np.isnan(best), np.where(np.isnan(low), high, low), best)
+    low = np.where(np.isnan(low), best, low)
+    high = np.where(np.isnan(high), best, high)
+    with np.errstate(invalid="ignore"):
+        out.rows_where(
+            low > best,
+            f"{what}_low",
+            lambda i: f"{what}_low {low[i]:.0f} is above {what}_best {best[i]:.0f}",
+        )
+        out.rows_where(
+            best > high,
+            f"{what}_high",
+            lambda i: f"{what}_high {high[i]:.0f} is below {what}_best {best[i]:.0f}",
+        )
+    for bound, values in (("low", low), ("best", best), ("high", high)):
+        t[f"{what}_{bound}"] = pd.array(values, dtype="Float64").round().astype("Int64")
+
+
+def check_sources(t: pd.DataFrame, out: Collector, source_ids: set[str]) -> None:
+    """Every id in ``sources`` (``;``-separated) is one of the sources table's."""
+    cited = t["sources"].to_numpy(dtype=object)
+    unknown = np.array(
+        [
+            ",".join(s for s in str(text).split(";") if s.strip() and s.strip() not in source_ids)
+            for text in cited
+        ],
+        dtype=object,
+    )
+    out.rows_where(unknown != "", "sources", lambda v: f"unknown source id(s) {v}", unknown)
