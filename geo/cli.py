@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from geo.errors import AtlasError, FilterError
+from geo.errors import AtlasError, UsageError
 from geo.filters import Filters
 from geo.paths import default_incidents_path, default_layer
 from geo.tables import Dataset, load_dataset
@@ -117,7 +117,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 def _out(args: argparse.Namespace) -> Path:
     out = Path(args.out)
     if not out.parent.is_dir():
-        raise FilterError(f"{out.parent}: no such folder for {out.name}")
+        raise UsageError(f"{out.parent}: no such folder for {out.name}")
     return out
 
 
@@ -144,9 +144,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower().lstrip(".")
     fmt = args.format or suffix or "png"
     if fmt not in FORMATS:
-        raise FilterError(f"{out.name}: unknown snapshot type {fmt!r}; use .png, .svg or .pdf")
+        raise UsageError(f"{out.name}: unknown snapshot type {fmt!r}; use .png, .svg or .pdf")
     if suffix and suffix != fmt:
-        raise FilterError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
+        raise UsageError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
     parse_size(args.size, dpi=args.dpi)  # a bad size fails before the data is read
     incidents = select(_dataset(args), filters)
     render_snapshot(
@@ -184,7 +184,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from geo.synth import write_synthetic
 
     if args.n < 0:
-        raise AtlasError(f"--n must be 0 or more, not {args.n}")
+        raise UsageError(f"--n must be 0 or more, not {args.n}")
     incidents, claims, sources = write_synthetic(Path(args.out), args.n, seed=args.seed)
     print(
         f"wrote {args.out}: {incidents} synthetic incidents, {claims} claims, "

@@ -50,3 +50,8 @@ class GeocodeError(AtlasError):
 
 class FilterError(AtlasError):
     """A filter names a region, type or country that does not exist, or matches nothing."""
+
+
+class UsageError(AtlasError):
+    """A request the product cannot carry out as asked: an unknown size, format or file type,
+    a dpi that is not positive, an output folder that does not exist."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import FilterError
+from geo.errors import FilterError, UsageError
 from geo.filters import Filters, filter_incidents
 from geo.schema import COLUMNS
 from geo.tables import Dataset, csv_text, write_atomic
@@ -144,7 +144,7 @@ def _render(
         return incidents_html(
             dataset, incidents, title=title or f"Incident Atlas: {filters.describe()}"
         )
-    raise FilterError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
 def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = "") -> int:
@@ -152,7 +152,7 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     fmt = out.suffix.lower().lstrip(".")
     fmt = "geojson" if fmt == "json" else fmt
     if fmt not in EXPORT_FORMATS:
-        raise FilterError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
+        raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
     incidents = select(dataset, filters)
     text = _render(dataset, incidents, filters, fmt, title=title)
 

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pandas.api.extensions import ExtensionArray
 
-from geo.errors import AtlasError
+from geo.errors import UsageError
 from geo.paths import DATA_DIR
 from geo.places.regions import read_countries, read_regions, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, EVENT_TYPES, SOURCE_COLUMNS
@@ -386,9 +386,9 @@ def write_synthetic(path: str | Path, n: int, *, seed: int = 0) -> tuple[int, in
     """
     path = Path(path)
     if path.suffix.lower() != ".csv":
-        raise AtlasError(f"{path.name}: a synthetic table is written as CSV; name it NAME.csv")
+        raise UsageError(f"{path.name}: a synthetic table is written as CSV; name it NAME.csv")
     if path.resolve().parent.is_relative_to(DATA_DIR.resolve()):
-        raise AtlasError(f"{path}: synthetic tables are for benchmarks and tests; never in data/")
+        raise UsageError(f"{path}: synthetic tables are for benchmarks and tests; never in data/")
     incidents = make_synthetic(n, seed=seed)
     claims = synthetic_claims(incidents)
     sources = synthetic_sources()

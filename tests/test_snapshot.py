@@ -316,3 +316,12 @@ def test_timelapse_refuses_too_many_frames(incidents: gpd.GeoDataFrame, tmp_path
     with pytest.raises(FilterError, match="coarser step"):
         render_timelapse(long_ago, out=out, freq="month")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("size", "dpi"), [("huge", 300), ("100x100", 0), ("30x30", 100)])
+def test_a_size_that_cannot_be_drawn_is_a_usage_error(size: str, dpi: int) -> None:
+    from geo.errors import FilterError, UsageError
+
+    with pytest.raises(UsageError) as error:
+        parse_size(size, dpi=dpi)
+    assert not isinstance(error.value, FilterError)  # not a filter problem: the request is

@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from geo.errors import FilterError
+from geo.errors import FilterError, UsageError
 from geo.filters import Filters
 from geo.places.regions import read_countries
 
@@ -87,15 +87,15 @@ def parse_size(size: str, *, dpi: float = 300) -> tuple[float, float]:
     else:
         match = re.fullmatch(r"(\d{1,6})\s*[x×]\s*(\d{1,6})", key)
         if not match:
-            raise FilterError(
+            raise UsageError(
                 f"unknown size {size!r}; use {', '.join(SIZES)} or WxH in pixels like 1600x900"
             )
         if dpi <= 0:
-            raise FilterError(f"dpi must be positive, not {dpi}")
+            raise UsageError(f"dpi must be positive, not {dpi}")
         width, height = int(match[1]) / dpi, int(match[2]) / dpi
     for side in (width, height):
         if not 50 <= round(side * dpi) <= MAX_PIXELS_PER_SIDE:
-            raise FilterError(
+            raise UsageError(
                 f"size {size!r} at {dpi} dpi is {round(width * dpi)}x{round(height * dpi)} "
                 f"pixels; each side must be 50 to {MAX_PIXELS_PER_SIDE:,} pixels"
             )
