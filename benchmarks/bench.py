@@ -62,10 +62,11 @@ from geo.escape import esc  # noqa: E402
 from geo.export import snapshot_bytes  # noqa: E402
 from geo.filters import Filters, filter_incidents  # noqa: E402
 from geo.paths import DATA_ENV  # noqa: E402
+from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius  # noqa: E402
 from geo.synth import write_synthetic  # noqa: E402
 from geo.tables import Dataset, load_dataset  # noqa: E402
 from geo.webmap.assets import offline_map  # noqa: E402
-from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, build_map, symbol_radius  # noqa: E402
+from geo.webmap.build import build_map  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 TARGETS = {

@@ -18,6 +18,7 @@ import pandas as pd
 from geo.errors import FilterError
 from geo.places.regions import canonical_region
 from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
+from geo.symbology import type_label
 
 EXACT_PRECISIONS = ("point", "city")
 """Precisions kept by the "located at least to the city" switch."""
@@ -69,7 +70,7 @@ class Filters:
             parts.append("year " + ", ".join(map(str, self.years)))
         parts.append(("regions: " + ", ".join(self.regions)) if self.regions else "all regions")
         parts.append(
-            ("types: " + ", ".join(t.replace("_", " ") for t in self.types))
+            ("types: " + ", ".join(type_label(t) for t in self.types))
             if self.types
             else "all types"
         )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geo.stats import toll_text
+from geo.symbology import type_labels
 from geo.validate import whole_numbers
 
 DISPLAY_COLUMNS = {
@@ -34,7 +35,7 @@ def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
             "place": incidents["place"],
             "region": incidents["region"],
             "country": incidents["country"],
-            "event_type": incidents["event_type"].str.replace("_", " "),
+            "event_type": type_labels(incidents["event_type"]),
             "killed": [
                 toll_text(a, None, b)
                 for a, b in zip(incidents["killed_low"], incidents["killed_high"])

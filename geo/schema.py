@@ -22,6 +22,9 @@ GEO_PRECISIONS: dict[str, str] = {
     "region": "only the admin-1 region is known; the point is the region's centre",
     "country": "only the country is known; the point is the country's centre",
 }
+CRS = "EPSG:4326"
+"""The coordinate reference system of ``lat``/``lon`` and of every shape the product ships:
+WGS84 longitude and latitude in degrees."""
 TOLL_COLUMNS = [
     f"{what}_{bound}" for what in ("killed", "wounded") for bound in ("low", "best", "high")
 ]

@@ -23,6 +23,7 @@ from geo.errors import UsageError
 from geo.paths import DATA_DIR
 from geo.places.regions import read_countries, read_regions, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, EVENT_TYPES, SOURCE_COLUMNS
+from geo.symbology import type_labels
 from geo.tables import sibling_paths, write_csv
 
 FIRST_DAY = np.datetime64("2011-01-01", "D")
@@ -289,7 +290,7 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     place = place.where(precision != "district", "District " + number + ", " + region_text)
     place = place.where(~by_region, region_text + " (place not given)")
     place = place.where(~by_country, "Kazakhstan (place not given)")
-    label = pd.Series(event_type).str.replace("_", " ")
+    label = type_labels(pd.Series(event_type))
 
     table = pd.DataFrame(
         {

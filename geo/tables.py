@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, Problem
-from geo.schema import CLAIM_COLUMNS, COLUMNS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
 from geo.validate import (
     check_cells,
     claims_as_read,
@@ -234,8 +234,8 @@ def read_table(path: str | Path, *, layer: str | None = None) -> tuple[pd.DataFr
 
 def to_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """Attach point geometries (EPSG:4326) built from ``lon``/``lat``."""
-    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs=CRS)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=CRS)
 
 
 def sibling_paths(path: Path) -> tuple[Path, Path]:

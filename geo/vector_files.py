@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from geo.errors import DataError, Problem
-from geo.schema import MAX_COLUMNS
+from geo.schema import CRS, MAX_COLUMNS
 
 GDAL_LOCKDOWN = {
     # /vsicurl/ and every network file system read only files with this suffix, so none.
@@ -241,9 +241,9 @@ def _as_strings(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
             ]
         )
     if "lat" not in table or "lon" not in table:
-        if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
+        if geom.crs is not None and not geom.crs.equals(CRS):
             try:
-                geom = geom.to_crs("EPSG:4326")
+                geom = geom.to_crs(CRS)
             except Exception as exc:  # pyproj raises several types for CRSs it cannot convert
                 _fail(
                     path,

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from geo.stats import counts_by_period, killed_by_period
-from geo.webmap.build import TYPE_COLOURS
+from geo.symbology import TYPE_COLOURS, type_label, type_labels
 
 view = ui.sidebar()
 st.title("Timeline")
@@ -21,8 +21,8 @@ if view.incidents.empty:
 counts = counts_by_period(view.incidents, period=period).reset_index()
 long = counts.melt(id_vars="period", var_name="event_type", value_name="incidents")
 long = long[long["incidents"] > 0]
-long["event_type"] = long["event_type"].str.replace("_", " ")
-types = [t.replace("_", " ") for t in TYPE_COLOURS]
+long["event_type"] = type_labels(long["event_type"])
+types = [type_label(t) for t in TYPE_COLOURS]
 st.subheader(f"Incidents per {period}, by type")
 st.altair_chart(
     alt.Chart(long)

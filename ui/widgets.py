@@ -12,6 +12,7 @@ import streamlit as st
 from geo.escape import esc_markdown
 from geo.places.regions import region_names
 from geo.schema import EVENT_TYPES
+from geo.symbology import type_label
 from ui import filter_state as state
 
 PAGES = [
@@ -84,7 +85,7 @@ def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
         list(types),
         "f_types",
         "All types",
-        format_func=lambda t: str(t).replace("_", " "),
+        format_func=type_label,
     )
     countries = sorted(c for c in incidents["country"].unique() if c)
     _multiselect("Country", list(countries), "f_countries", "All countries")

@@ -17,6 +17,7 @@ import shapely
 
 from geo.errors import FilterError
 from geo.paths import COUNTRIES_GEOJSON, REGIONS_GEOJSON
+from geo.schema import CRS
 
 # A point this close to a unit but outside it (coast, generalised border) still counts, in degrees.
 NEAR_TOLERANCE_DEG = 0.05
@@ -25,7 +26,7 @@ NEAR_TOLERANCE_DEG = 0.05
 @lru_cache(maxsize=1)
 def _regions() -> gpd.GeoDataFrame:
     gdf = gpd.read_file(REGIONS_GEOJSON, engine="pyogrio")
-    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    gdf = gdf.set_crs(CRS, allow_override=True)
     gdf["aliases"] = gdf["aliases"].fillna("")
     return gdf
 
@@ -38,7 +39,7 @@ def read_regions() -> gpd.GeoDataFrame:
 @lru_cache(maxsize=1)
 def _countries() -> gpd.GeoDataFrame:
     gdf = gpd.read_file(COUNTRIES_GEOJSON, engine="pyogrio")
-    return gdf.set_crs("EPSG:4326", allow_override=True)
+    return gdf.set_crs(CRS, allow_override=True)
 
 
 def read_countries() -> gpd.GeoDataFrame:

@@ -21,6 +21,7 @@ from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from pyproj import Proj
 
 from geo.places.regions import read_countries, read_regions
+from geo.schema import CRS
 from geo.snapshot.projection import PROJ_STRING, _from_map, _to_map
 from geo.snapshot.style import HOME, INK, NEIGHBOUR, SEA, Box, _Measure
 
@@ -39,9 +40,7 @@ class _Basemap:
 def _basemap() -> _Basemap:
     countries = read_countries()
     covered = shapely.segmentize(shapely.box(*countries.total_bounds), 0.5)
-    sea = gpd.GeoSeries(
-        [covered.difference(shapely.union_all(countries.geometry.values))], crs="EPSG:4326"
-    )
+    sea = gpd.GeoSeries([covered.difference(shapely.union_all(countries.geometry.values))], crs=CRS)
     borders = countries.geometry.boundary.difference(covered.exterior.buffer(0.01))
     return _Basemap(
         countries.to_crs(PROJ_STRING),

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, _Measure
 from geo.snapshot.symbols import _add_symbols, _badge, _grey, _symbol_diameters
-from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, type_label
+from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, type_label
 
 
 @dataclass

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from geo.webmap.build import IMPRECISE
+from geo.schema import CRS
+from geo.symbology import IMPRECISE
 
 PROJ_STRING = (
     "+proj=lcc +lat_0=48 +lon_0=67 +lat_1=45 +lat_2=51 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -25,12 +26,12 @@ PROJECTION_NOTE = "Lambert conformal conic, 67°E, standard parallels 45°N and 
 
 @lru_cache(maxsize=1)
 def _to_map() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", PROJ_STRING, always_xy=True)
+    return Transformer.from_crs(CRS, PROJ_STRING, always_xy=True)
 
 
 @lru_cache(maxsize=1)
 def _from_map() -> Transformer:
-    return Transformer.from_crs(PROJ_STRING, "EPSG:4326", always_xy=True)
+    return Transformer.from_crs(PROJ_STRING, CRS, always_xy=True)
 
 
 def _view(box: tuple[float, ...], aspect: float) -> tuple[float, float, float, float]:
@@ -96,7 +97,7 @@ class _Points:
             lon = pd.to_numeric(table["lon"], errors="coerce").to_numpy(dtype=float)
             lat = pd.to_numeric(table["lat"], errors="coerce").to_numpy(dtype=float)
         elif isinstance(table, gpd.GeoDataFrame):  # points only, in degrees
-            points = table.geometry.to_crs("EPSG:4326") if table.crs else table.geometry
+            points = table.geometry.to_crs(CRS) if table.crs else table.geometry
             is_point = (points.geom_type == "Point").to_numpy()
             lon = np.where(is_point, points.x.where(is_point), np.nan).astype(float)
             lat = np.where(is_point, points.y.where(is_point), np.nan).astype(float)

@@ -52,6 +52,7 @@ from geo.snapshot.symbols import CSS_PX_IN_PT as CSS_PX_IN_PT
 from geo.snapshot.symbols import MAX_RING as MAX_RING
 from geo.snapshot.symbols import MAX_SPREAD as MAX_SPREAD
 from geo.snapshot.symbols import MAX_SVG_SYMBOLS as MAX_SVG_SYMBOLS
+from geo.symbology import KAZAKHSTAN_BOX
 from geo.tables import write_atomic
 
 SIZES: dict[str, tuple[float, float]] = {
@@ -63,8 +64,6 @@ SIZES: dict[str, tuple[float, float]] = {
 FORMATS = ("png", "svg", "pdf")
 EXTENTS = ("data", "country")
 MAX_PIXELS_PER_SIDE = 20_000
-KAZAKHSTAN_BOX = (46.479, 40.585, 87.324, 55.434)
-"""Kazakhstan's bounds (west, south, east, north) in degrees, from ``data/countries.geojson``."""
 MIN_SPAN_KM = 550.0
 """The smallest area a "data" extent shows, so a single city is not a pin-prick."""
 

@@ -21,7 +21,7 @@ from matplotlib.transforms import IdentityTransform
 
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import FADED_COLOUR
-from geo.webmap.build import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
+from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
 
 MAX_RING = 12
 """Up to this many incidents at one place are spread in a ring; more get a count badge."""

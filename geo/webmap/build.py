@@ -28,36 +28,20 @@ from jinja2 import Template
 from geo.escape import esc
 from geo.places.regions import read_countries, read_regions
 from geo.stats import Headline, by_region, toll_text
+from geo.symbology import (
+    IMPRECISE,
+    KAZAKHSTAN_BOX,
+    OTHER_COLOUR,
+    TYPE_COLOURS,
+    symbol_radius,
+    type_label,
+)
 from geo.webmap.elements import DataGeoJson, DataMarkerCluster, RawHtml, RenderedOnce
 
-TYPE_COLOURS: dict[str, str] = {
-    "armed_attack": "#d62728",
-    "bombing": "#ff7f0e",
-    "suicide_bombing": "#8c1c13",
-    "explosion": "#bcbd22",
-    "security_operation": "#1f77b4",
-    "weapons_seizure": "#17becf",
-    "foiled_plot": "#9467bd",
-    "unrest": "#2ca02c",
-}
-OTHER_COLOUR = "#7f7f7f"
 WATER = "#dbe7f0"
-IMPRECISE = ("region", "country")
-"""Precisions drawn hollow: the symbol marks an area's centre, not the place."""
-KAZAKHSTAN_BOUNDS = ((40.5, 46.5), (55.5, 87.5))  # (south, west), (north, east)
 CHOROPLETH_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"]
 MAX_SYMBOLS = 2000
 """Above this many filtered incidents the map shows grid cells with counts instead of symbols."""
-
-
-def symbol_radius(killed: float | None) -> float:
-    """Symbol radius in pixels for an incident (or cell) with ``killed`` deaths (best figure)."""
-    k = 0.0 if killed is None or not np.isfinite(killed) else max(float(killed), 0.0)
-    return round(6.0 + 2.2 * math.sqrt(k), 1)
-
-
-def type_label(event_type: str) -> str:
-    return event_type.replace("_", " ")
 
 
 def _range_text(low: object, best: object, high: object) -> str:
@@ -444,7 +428,7 @@ def build_map(
 def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     """The filtered incidents' extent with a margin (at least 3 degrees across), else Kazakhstan."""
     if not len(incidents):
-        (south, west), (north, east) = KAZAKHSTAN_BOUNDS
+        west, south, east, north = KAZAKHSTAN_BOX
         return [[south, west], [north, east]]
     lat = incidents["lat"].to_numpy(dtype=float)
     lon = incidents["lon"].to_numpy(dtype=float)

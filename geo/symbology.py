@@ -1,0 +1,44 @@
+"""How incidents are drawn, shared by the web map, the snapshot, the time-lapse and the pages:
+type colours and labels, symbol sizes, which precisions are drawn hollow, and the default view."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+TYPE_COLOURS: dict[str, str] = {
+    "armed_attack": "#d62728",
+    "bombing": "#ff7f0e",
+    "suicide_bombing": "#8c1c13",
+    "explosion": "#bcbd22",
+    "security_operation": "#1f77b4",
+    "weapons_seizure": "#17becf",
+    "foiled_plot": "#9467bd",
+    "unrest": "#2ca02c",
+}
+"""One colour per event type (``geo.schema.EVENT_TYPES``), the same on screen and in print."""
+OTHER_COLOUR = "#7f7f7f"
+"""The colour of a type the table has but the palette does not."""
+IMPRECISE = ("region", "country")
+"""Precisions drawn hollow: the symbol marks an area's centre, not the place."""
+KAZAKHSTAN_BOX = (46.479, 40.585, 87.324, 55.434)
+"""Kazakhstan's bounds (west, south, east, north) in degrees, from ``data/countries.geojson``:
+the view when there is nothing to frame."""
+
+
+def type_label(event_type: str) -> str:
+    """An event type as a reader sees it: ``armed_attack`` is "armed attack"."""
+    return str(event_type).replace("_", " ")
+
+
+def type_labels(event_types: pd.Series) -> pd.Series:
+    """:func:`type_label` of each value of a column."""
+    return event_types.astype(str).str.replace("_", " ")
+
+
+def symbol_radius(killed: float | None) -> float:
+    """Symbol radius in pixels for an incident (or cell) with ``killed`` deaths (best figure)."""
+    k = 0.0 if killed is None or not np.isfinite(killed) else max(float(killed), 0.0)
+    return round(6.0 + 2.2 * math.sqrt(k), 1)
