@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import FilterError, UsageError
+from geo.files import write_text_atomic
 from geo.filters import Filters, filter_incidents
 from geo.schema import COLUMNS
-from geo.tables import Dataset, csv_text, write_atomic
+from geo.tables import Dataset, csv_text
 from geo.webmap.assets import standalone_html
 from geo.webmap.build import build_map
 
@@ -156,10 +157,7 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     incidents = select(dataset, filters)
     text = _render(dataset, incidents, filters, fmt, title=title)
 
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8", newline="")
-
-    write_atomic(out, write)
+    write_text_atomic(out, text)
     return len(incidents)
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, Problem
+from geo.files import write_text_atomic
 from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
 from geo.validate import (
     check_cells,
@@ -285,21 +284,6 @@ def load_dataset(path: str | Path, *, layer: str | None = None) -> Dataset:
     return dataset
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place."""
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text with ``\n`` line ends that any CSV reader reads back cell for cell.
 
@@ -321,12 +305,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     frame = frame.drop(columns=[c for c in ("geometry", "row") if c in frame.columns])
-    text = csv_text(frame)
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8", newline="")
-
-    write_atomic(path, write)
+    write_text_atomic(path, csv_text(frame))
 
 
 __all__ = [
@@ -335,6 +314,5 @@ __all__ = [
     "check_dataset",
     "load_dataset",
     "read_table",
-    "write_atomic",
     "write_csv",
 ]

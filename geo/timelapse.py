@@ -17,11 +17,11 @@ import pandas as pd
 from PIL import Image
 
 from geo.errors import FilterError
+from geo.files import write_atomic
 from geo.filters import Filters
 from geo.snapshot import check_extent, data_extent, default_title, render_snapshot
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
 from geo.symbology import KAZAKHSTAN_BOX, OTHER_COLOUR, TYPE_COLOURS
-from geo.tables import write_atomic
 
 FREQS: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}
 """Time steps and their pandas period codes."""

@@ -71,3 +71,14 @@ def test_unknown_region_lists_the_choices() -> None:
 def test_country_outlines_cover_the_neighbours() -> None:
     names = set(read_countries()["country"])
     assert {"KZ", "RU", "CN", "KG", "UZ", "TM"} <= names
+
+
+def test_region_names_in_cyrillic_keep_their_letters() -> None:
+    from geo.places.names import fold_name
+
+    # One folding rule for regions and places: Cyrillic is kept, so two names never both fold
+    # to "" and meet by accident.
+    assert fold_name("Актобе") == "актобе"
+    assert fold_name("Актобе") != fold_name("Атырау")
+    with pytest.raises(FilterError, match="unknown region 'Атырау'"):
+        canonical_region("Атырау")

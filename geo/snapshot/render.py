@@ -29,6 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from geo.errors import FilterError, UsageError
+from geo.files import write_atomic
 from geo.filters import Filters
 from geo.places.regions import read_countries
 
@@ -53,7 +54,6 @@ from geo.snapshot.symbols import MAX_RING as MAX_RING
 from geo.snapshot.symbols import MAX_SPREAD as MAX_SPREAD
 from geo.snapshot.symbols import MAX_SVG_SYMBOLS as MAX_SVG_SYMBOLS
 from geo.symbology import KAZAKHSTAN_BOX
-from geo.tables import write_atomic
 
 SIZES: dict[str, tuple[float, float]] = {
     "a4-landscape": (297 / MM_PER_INCH, 210 / MM_PER_INCH),
