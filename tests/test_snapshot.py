@@ -219,9 +219,35 @@ def test_map_without_filters_says_all_incidents(incidents: gpd.GeoDataFrame) -> 
     assert "Security incidents in Kazakhstan, 2011–2016" in svg  # the default title
 
 
-def test_svg_and_pdf_are_deterministic(incidents: gpd.GeoDataFrame) -> None:
-    assert _render(incidents, fmt="svg") == _render(incidents, fmt="svg")
-    assert _render(incidents, fmt="pdf") == _render(incidents, fmt="pdf")
+_RENDER_BOTH = """
+import sys
+from geo.tables import load_dataset
+from geo.paths import INCIDENTS_CSV
+from geo.snapshot import render_snapshot
+incidents = load_dataset(INCIDENTS_CSV).incidents
+for fmt in ("svg", "pdf"):
+    render_snapshot(incidents, out=f"{sys.argv[1]}.{fmt}", fmt=fmt, size="800x450", dpi=100)
+"""
+
+
+def test_svg_and_pdf_are_the_same_bytes_from_two_processes_at_two_times(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("first", "second"):
+        subprocess.run(
+            [sys.executable, "-c", _RENDER_BOTH, str(tmp_path / name)],
+            cwd=root,
+            check=True,
+            timeout=120,
+        )
+        time.sleep(1.1)  # a timestamp in the file would now differ by a second
+    for fmt in ("svg", "pdf"):
+        first = (tmp_path / f"first.{fmt}").read_bytes()
+        assert first == (tmp_path / f"second.{fmt}").read_bytes()
+        assert len(first) > 10_000
 
 
 def test_empty_selection_raises_filter_error(incidents: gpd.GeoDataFrame) -> None:
