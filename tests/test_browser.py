@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,51 +33,85 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def _streamlit(data: str, log: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, showing ``data`` ("" = the shipped
+    table); its output goes to ``log`` (a pipe nobody reads can fill and hang the server), which
+    is printed when the server dies or never becomes healthy."""
+    port = _free_port()
+    env = {**os.environ, "INCIDENT_ATLAS_DATA": data}
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc, log)
+            yield url
+            if proc.poll() is not None:
+                raise AssertionError(f"streamlit died during the test:\n{log.read_text()}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "INCIDENT_ATLAS_DATA": ""}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("streamlit did not become healthy")
-            time.sleep(0.3)
+    with _streamlit("", OUTPUT / "server-shipped.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+
+HOSTILE_SUMMARY = "{{7*191}} <b>bold?</b> ' \" & $x$"
+
+
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a three-row table the test writes, with template syntax and markup in it."""
+    from tests.tables import GOOD_ROWS, HEADER, write_csv
+
+    rows = [list(r) for r in GOOD_ROWS]
+    for row in rows:
+        row[HEADER.index("summary")] = HOSTILE_SUMMARY
+        row[HEADER.index("sources")] = ""
+    table = write_csv(tmp_path_factory.mktemp("browser") / "mine.csv", HEADER, rows)
+    with _streamlit(str(table), OUTPUT / "server-fixture.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -198,4 +233,19 @@ def test_timeline_page_draws_its_charts_from_a_shared_link(server, browser) -> N
     )
     assert page.get_by_text("Incidents per year, by type").count() == 1
     page.screenshot(path=str(OUTPUT / "timeline-2016.png"), full_page=True)
+    assert external == []
+
+
+def test_a_table_of_ones_own_with_hostile_text_is_mapped_as_text(fixture_server, browser) -> None:  # type: ignore[no-untyped-def]
+    external: list[str] = []
+    page = _offline_page(browser, external)
+    page.goto(f"{fixture_server}/?region=Almaty%20City")
+    frame = _wait_for(lambda: (f := _map_frame(page)) and "(1)" in _incident_layer_label(f) and f)
+    assert _incident_layer_label(frame) == "Incidents by city (1)"
+    marker = _wait_for(lambda: frame.query_selector("path.atlas-incident"))
+    marker.dispatch_event("click")
+    popup = _wait_for(lambda: frame.query_selector(".leaflet-popup-content"))
+    assert HOSTILE_SUMMARY in popup.inner_text()  # shown as typed: not run, not markup
+    assert "1337" not in popup.inner_text()
+    page.screenshot(path=str(OUTPUT / "map-fixture-popup.png"))
     assert external == []
