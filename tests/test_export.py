@@ -37,7 +37,6 @@ EXPECTED_IDS = [
     ],
     [
         "2012-05-25-ridder-arsenal-seizure",
-        "2012-08-17-almaty-outskirts-operation",
         "2012-atyrau-accidental-self-explosion",
         "2012-08-khasavyurt-mosque-shooting",
         "2012-08-kazan-car-explosion",
