@@ -87,6 +87,14 @@ def period_label(period: pd.Period, kind: str) -> str:
     return f"{period.year}-{period.month:02d}"
 
 
+def period_labels(incidents: pd.DataFrame, *, period: str = "month") -> list[str]:
+    """Every period from the first incident's to the last's, in order, as labels: the one time
+    axis of every chart (a period with no incident is on it too)."""
+    if incidents.empty:
+        return []
+    return [period_label(p, period) for p in _periods(incidents, period)[1]]
+
+
 def counts_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.DataFrame:
     """Incidents per period (rows, every period from the first to the last, empty ones as 0)
     and event type (columns). The index holds labels such as "2012-08"."""

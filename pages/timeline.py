@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 import ui
-from geo.stats import counts_by_period, killed_by_period
+from geo.stats import counts_by_period, killed_by_period, period_labels
 from geo.symbology import TYPE_COLOURS, type_label, type_labels
 
 view = ui.sidebar()
@@ -18,6 +18,9 @@ if view.incidents.empty:
     st.info("No incident matches the filters.")
     st.stop()
 
+# One time axis for both charts, in order, with every period: an empty one shows as nothing.
+axis = period_labels(view.incidents, period=period)
+x = alt.X("period:O", title=None, sort=axis, scale=alt.Scale(domain=axis))
 counts = counts_by_period(view.incidents, period=period).reset_index()
 long = counts.melt(id_vars="period", var_name="event_type", value_name="incidents")
 long = long[long["incidents"] > 0]
@@ -28,12 +31,14 @@ st.altair_chart(
     alt.Chart(long)
     .mark_bar()
     .encode(
-        x=alt.X("period:O", title=None, sort=None),
+        x=x,
         y=alt.Y("incidents:Q", title="Incidents", stack="zero"),
         color=alt.Color(
             "event_type:N",
             title="Type",
             scale=alt.Scale(domain=types, range=list(TYPE_COLOURS.values())),
+            # Below the chart, so both charts' periods line up one above the other.
+            legend=alt.Legend(orient="bottom", columns=4),
         ),
         tooltip=["period:O", "event_type:N", "incidents:Q"],
     ),
@@ -46,7 +51,7 @@ band = (
     alt.Chart(killed)
     .mark_bar(opacity=0.35, color="#d62728", width={"band": 0.8})
     .encode(
-        x=alt.X("period:O", title=None, sort=None),
+        x=x,
         y=alt.Y("low:Q", title="Killed"),
         y2="high:Q",
         tooltip=["period:O", "low:Q", "best:Q", "high:Q"],
@@ -56,7 +61,7 @@ best = (
     alt.Chart(killed)
     .mark_tick(color="#8c1c13", thickness=3, size=18)
     .encode(
-        x=alt.X("period:O", sort=None),
+        x=x,
         y="best:Q",
         tooltip=["period:O", "low:Q", "best:Q", "high:Q"],
     )

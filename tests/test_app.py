@@ -230,3 +230,23 @@ def test_region_without_incidents_can_be_chosen(app: AppTest) -> None:
     app.multiselect(key="f_regions").set_value(["Kostanay"]).run()
     assert not failures(app), failures(app)
     assert figures(app)["Incidents"] == "0"
+
+
+def test_timeline_has_one_ordered_axis_with_every_period(app: AppTest) -> None:
+    app.switch_page("pages/timeline.py").run()
+    app.radio(key="timeline_period").set_value("quarter").run()
+    assert not failures(app), failures(app)
+    charts = [json.loads(c.proto.spec) for c in app.get("vega_lite_chart")]
+    assert len(charts) == 2
+
+    def domains(spec: dict) -> list[list[str]]:
+        layers = spec.get("layer", [spec])
+        return [layer["encoding"]["x"]["scale"]["domain"] for layer in layers]
+
+    # By hand from data/incidents.csv, each incident at its date range's middle: the first is
+    # the Temir district killing (2011-01-01 to 2011-07-08, middle in 2011 Q2), the last the
+    # Almaty shooting of 2016-07-18. 2011 Q2 to 2016 Q3 is 22 quarters, most of them empty.
+    quarters = [f"{y} Q{q}" for y in range(2011, 2017) for q in range(1, 5)][1:-1]
+    assert len(quarters) == 22
+    for spec in charts:
+        assert all(domain == quarters for domain in domains(spec))
