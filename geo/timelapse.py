@@ -21,10 +21,11 @@ from geo.files import write_atomic
 from geo.filters import Filters
 from geo.snapshot import check_extent, data_extent, default_title, render_snapshot
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
+from geo.stats import PERIODS, midpoint
 from geo.symbology import KAZAKHSTAN_BOX, OTHER_COLOUR, TYPE_COLOURS
 
-FREQS: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}
-"""Time steps and their pandas period codes."""
+FREQS: dict[str, str] = PERIODS
+"""Time steps and their pandas period codes (the Timeline's)."""
 MAX_FRAMES = 400
 """Most frames in one animation (a monthly animation covers 33 years)."""
 MONTHS = (
@@ -74,8 +75,8 @@ def _periods(
     ``MAX_FRAMES`` frames.
     """
     starts = (
-        pd.to_datetime(incidents["date_start"], errors="coerce")
-        if "date_start" in incidents.columns and len(incidents)
+        pd.to_datetime(midpoint(incidents), errors="coerce")
+        if {"date_start", "date_end"} <= set(incidents.columns) and len(incidents)
         else pd.Series([], dtype="datetime64[ns]")
     )
     dated = incidents[starts.notna().to_numpy()]
@@ -122,8 +123,8 @@ def render_timelapse(
 ) -> list[Frame]:
     """Write an animated GIF with one frame per period, earlier incidents shown in grey.
 
-    An incident belongs to the period containing its ``date_start`` (an incident known only to
-    a month or year counts in the period where that range starts). Every period from the first
+    An incident belongs to the period containing the middle of its date range, as on the
+    Timeline page (``geo.stats.midpoint``). Every period from the first
     to the last is a frame, empty ones included, so time runs evenly.
 
     Parameters

@@ -337,7 +337,7 @@ def test_timelapse_frames_keep_the_event_type_colours(
 
 def test_timelapse_refuses_too_many_frames(incidents: gpd.GeoDataFrame, tmp_path: Path) -> None:
     long_ago = incidents.copy()
-    long_ago.loc[long_ago.index[0], "date_start"] = pd.Timestamp("1975-01-01")
+    long_ago.loc[long_ago.index[0], ["date_start", "date_end"]] = pd.Timestamp("1975-01-01")
     out = tmp_path / "lapse.gif"
     with pytest.raises(FilterError, match="coarser step"):
         render_timelapse(long_ago, out=out, freq="month")
@@ -351,3 +351,23 @@ def test_a_size_that_cannot_be_drawn_is_a_usage_error(size: str, dpi: int) -> No
     with pytest.raises(UsageError) as error:
         parse_size(size, dpi=dpi)
     assert not isinstance(error.value, FilterError)  # not a filter problem: the request is
+
+
+def test_the_time_lapse_puts_an_incident_where_the_timeline_does(tmp_path: Path) -> None:
+    """One period rule: an incident known to a range counts at the range's middle."""
+    from geo.stats import counts_by_period
+    from geo.timelapse import timelapse_frames
+
+    table = pd.DataFrame(
+        {
+            "date_start": pd.to_datetime(["2012-01-01", "2012-12-20"]),
+            # The first is known only to the year: its middle, 2 July, is in Q3, not Q1.
+            "date_end": pd.to_datetime(["2012-12-31", "2012-12-20"]),
+            "event_type": ["unrest", "unrest"],
+        }
+    )
+    assert list(counts_by_period(table, period="quarter").index) == [
+        "2012 Q3",
+        "2012 Q4",
+    ]
+    assert timelapse_frames(table, "quarter") == 2  # Q3 and Q4, not Q1 to Q4
