@@ -19,15 +19,39 @@ DISPLAY_COLUMNS = {
     "country": "Country",
     "event_type": "Type",
     "killed": "Killed",
+    "killed_low": "Killed low",
+    "killed_best": "Killed best",
+    "killed_high": "Killed high",
     "wounded": "Wounded",
+    "wounded_low": "Wounded low",
+    "wounded_best": "Wounded best",
+    "wounded_high": "Wounded high",
     "geo_precision": "Located to",
     "sources": "Sources",
     "incident_id": "Id",
 }
 
 
+SEARCHED_COLUMNS = ("place", "perpetrator", "target", "summary")
+"""What the Incidents page's search box looks in."""
+
+
+def search_incidents(incidents: pd.DataFrame, text: str) -> pd.DataFrame:
+    """The incidents whose place, perpetrator, target or summary contains ``text`` (any case;
+    taken literally, not as a pattern). Empty ``text`` keeps every incident."""
+    words = text.strip().casefold()
+    if not words:
+        return incidents
+    found = np.zeros(len(incidents), dtype=bool)
+    for column in SEARCHED_COLUMNS:
+        cells = incidents[column].astype("string").fillna("").str.casefold()
+        found |= cells.str.contains(words, regex=False).to_numpy(dtype=bool)
+    return incidents[found]
+
+
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
-    """A plain table for on-screen lists: dates as text, tolls as ranges, readable types."""
+    """A plain table for on-screen lists: dates as text, readable types, each toll as a range
+    to read and as low, best and high numbers to sort by."""
     table = pd.DataFrame(
         {
             "date_start": incidents["date_start"].dt.strftime("%Y-%m-%d"),
@@ -40,10 +64,18 @@ def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
                 toll_text(a, None, b)
                 for a, b in zip(incidents["killed_low"], incidents["killed_high"])
             ],
+            **{
+                c: incidents[c].astype("Int64")
+                for c in ("killed_low", "killed_best", "killed_high")
+            },
             "wounded": [
                 toll_text(a, None, b)
                 for a, b in zip(incidents["wounded_low"], incidents["wounded_high"])
             ],
+            **{
+                c: incidents[c].astype("Int64")
+                for c in ("wounded_low", "wounded_best", "wounded_high")
+            },
             "geo_precision": incidents["geo_precision"],
             "sources": incidents["sources"].str.replace(";", "; "),
             "incident_id": incidents["incident_id"],

@@ -4,26 +4,43 @@ import streamlit as st
 
 import ui
 from geo.escape import esc_markdown
-from geo.records import claims_of, disagreement, display_table, record_fields, rows_key
+from geo.records import (
+    claims_of,
+    disagreement,
+    display_table,
+    record_fields,
+    rows_key,
+    search_incidents,
+)
 
 view = ui.sidebar()
 st.title("Incidents")
 ui.headline_metrics(view)
 
-table = display_table(view.incidents)
-st.caption(f"{len(table):,} incidents. Click a column to sort; pick a row for its full record.")
+query = st.text_input(
+    "Search",
+    key="incident_search",
+    placeholder="Words in the place, perpetrator, target or summary",
+)
+shown = search_incidents(view.incidents, query)
+table = display_table(shown)
+st.caption(
+    f"{len(table):,} of {len(view.incidents):,} incidents. Click a column to sort (the low, "
+    "best and high columns sort as numbers); pick a row for its full record."
+)
 # The key follows the rows shown, so a selection never outlives a filter change.
 picked = st.dataframe(
     table,
-    key=f"incident_table_{rows_key(view.incidents)}",
+    key=f"incident_table_{rows_key(shown)}",
     hide_index=True,
     width="stretch",
+    height=min(36 * (len(table) + 1) + 3, 720),
     on_select="rerun",
     selection_mode="single-row",
 )
-rows = [r for r in (picked.selection.rows if picked else []) if r < len(view.incidents)]
+rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
 if rows:
-    record = view.incidents.iloc[rows[0]]
+    record = shown.iloc[rows[0]]
     st.subheader(esc_markdown(record["place"]))
     st.text(str(record["summary"]))
     left, right = st.columns(2)

@@ -13,6 +13,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -250,3 +251,22 @@ def test_timeline_has_one_ordered_axis_with_every_period(app: AppTest) -> None:
     assert len(quarters) == 22
     for spec in charts:
         assert all(domain == quarters for domain in domains(spec))
+
+
+def test_incidents_table_sorts_tolls_as_numbers_and_searches_text(app: AppTest) -> None:
+    app.switch_page("pages/incidents.py").run()
+    table = app.dataframe[0].value
+    assert pd.api.types.is_integer_dtype(table["Killed high"])
+    # The three highest killed_high figures of data/incidents.csv: 21, 14 and 12.
+    top = table.sort_values("Killed high", ascending=False)["Id"].head(3).tolist()
+    assert top == [
+        "2016-06-05-aktobe-attack",
+        "2012-05-31-arkankergen-border-post",
+        "2012-08-14-ile-alatau-killings",
+    ]
+    app.text_input(key="incident_search").set_value("GUN SHOP").run()
+    assert not failures(app), failures(app)
+    assert list(app.dataframe[0].value["Id"]) == ["2016-06-05-aktobe-attack"]
+    app.text_input(key="incident_search").set_value("[unbalanced(").run()  # text, not a pattern
+    assert not failures(app), failures(app)
+    assert len(app.dataframe[0].value) == 0
