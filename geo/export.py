@@ -125,7 +125,7 @@ def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:
 
 def incidents_html(dataset: Dataset, incidents: pd.DataFrame, *, title: str) -> str:
     """One self-contained HTML page with the interactive map of ``incidents``; works offline."""
-    fmap = build_map(incidents, claims=dataset.claims)
+    fmap = build_map(incidents, claims=dataset.claims, sources=dataset.sources)
     return standalone_html(fmap, title=title)
 
 

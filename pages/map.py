@@ -42,7 +42,13 @@ online = right.toggle(
 )
 
 fmap = offline_map(
-    build_map(view.incidents, claims=view.dataset.claims, metric=metric, online_tiles=online)
+    build_map(
+        view.incidents,
+        claims=view.dataset.claims,
+        sources=view.dataset.sources,
+        metric=metric,
+        online_tiles=online,
+    )
 )
 clicked = st_folium(
     fmap, key="map", height=640, use_container_width=True, returned_objects=["last_active_drawing"]

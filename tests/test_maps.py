@@ -125,3 +125,29 @@ def test_grid_cells_keep_counts_and_deaths(shipped: Dataset) -> None:
     assert len(cells) <= 5
     assert cells["count"].sum() == len(shipped.incidents)
     assert cells["killed"].sum() == shipped.incidents["killed_best"].fillna(0).sum()
+
+
+def test_map_names_sources_shades_with_a_key_and_keeps_clusters_neutral() -> None:
+    from geo.paths import INCIDENTS_CSV
+    from geo.symbology import TYPE_COLOURS
+    from geo.tables import load_dataset
+
+    dataset = load_dataset(INCIDENTS_CSV)
+    page = (
+        build_map(dataset.incidents, claims=dataset.claims, sources=dataset.sources)
+        .get_root()
+        .render()
+    )
+    # A source by its title and outlet (data/sources.csv), with its id in small print.
+    assert "What Next After Kazak Shootings? (IWPR" in page
+    # The key of the region shading: Almaty Region has the most incidents, 6 (data/incidents.csv,
+    # counted by hand), so the darkest class ends at 6.
+    assert "Incidents per region</b>" in page and "5–6" in page
+    # Clusters drawn in greys, in no type's colour.
+    css = page[
+        page.index(".marker-cluster-small") : page.index(
+            "</style>", page.index(".marker-cluster-small")
+        )
+    ]
+    assert not any(colour in css for colour in TYPE_COLOURS.values())
+    assert '"collapsed": true' in page  # the layer control is folded

@@ -10,6 +10,7 @@ stays small (see ``max_symbols``).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import math
@@ -54,12 +55,42 @@ def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
     return a if a == b else f"between {a} and {b} (known to the {precision})"
 
 
-def popup_html(row: Mapping[str, object], claims: pd.DataFrame | None) -> str:
-    """An incident's popup; every data value is escaped."""
-    return _popup_html(row, None if claims is None else list(claims.itertuples(index=False)))
+def popup_html(
+    row: Mapping[str, object],
+    claims: pd.DataFrame | None,
+    sources: Mapping[str, str] | None = None,
+) -> str:
+    """An incident's popup; every data value is escaped. ``sources`` names each source id
+    (see :func:`source_names`)."""
+    rows = None if claims is None else list(claims.itertuples(index=False))
+    return _popup_html(row, rows, sources or {})
 
 
-def _popup_html(row: Mapping[str, object], claims: Sequence[Any] | None) -> str:
+def source_names(sources: pd.DataFrame | None) -> dict[str, str]:
+    """Each source id's name for a reader: its title, and its outlet where known."""
+    if sources is None or sources.empty or "source_id" not in sources:
+        return {}
+    names = {}
+    for record in sources.to_dict("records"):
+        title = str(record.get("title") or "").strip()
+        outlet = str(record.get("outlet") or "").strip()
+        name = f"{title} ({outlet})" if title and outlet else title or outlet
+        if name:
+            names[str(record["source_id"]).strip()] = name
+    return names
+
+
+def _source_html(source_id: object, names: Mapping[str, str]) -> str:
+    """A source as its title and outlet, with the id in small print (the id alone if unnamed)."""
+    name = names.get(str(source_id).strip())
+    if not name:
+        return esc(source_id)
+    return f"{esc(name)} <small style='color:#777'>{esc(source_id)}</small>"
+
+
+def _popup_html(
+    row: Mapping[str, object], claims: Sequence[Any] | None, names: Mapping[str, str]
+) -> str:
     """``popup_html`` for claims given as rows with ``source``, ``paragraph``, ``killed``,
     ``wounded`` and ``note`` attributes."""
     lines = [
@@ -82,12 +113,13 @@ def _popup_html(row: Mapping[str, object], claims: Sequence[Any] | None) -> str:
                 figures.append(f"{esc(claim.wounded)} wounded")
             said = ", ".join(figures) or "no figure"
             items.append(
-                f"<li>{esc(claim.source)} ¶{esc(claim.paragraph)}: {said}"
+                f"<li>{_source_html(claim.source, names)} ¶{esc(claim.paragraph)}: {said}"
                 f"{' – ' + esc(claim.note) if str(claim.note).strip() else ''}</li>"
             )
         lines.append("Sources:<ul style='margin:0;padding-left:1.2em'>" + "".join(items) + "</ul>")
     elif row.get("sources"):
-        lines.append(f"Sources: {esc(row['sources'])}")
+        cited = [s for s in str(row["sources"]).split(";") if s.strip()]
+        lines.append("Sources: " + "; ".join(_source_html(s, names) for s in cited))
     return "<div style='max-width:320px'>" + "<br>".join(lines) + "</div>"
 
 
@@ -101,10 +133,18 @@ function (row) {
         className: 'atlas-incident'
     });
     marker.bindTooltip(row[6]);
-    if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340}); }
+    if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340, maxHeight: 320}); }
     return marker;
 }
 """
+_CLUSTER_CSS = (
+    # Clusters in neutral greys: Leaflet's default green, yellow and orange are hues of the
+    # unrest, explosion and bombing types, and a reader would take a cluster for one of them.
+    ".marker-cluster-small,.marker-cluster-medium,.marker-cluster-large"
+    "{background-color:rgba(80,80,80,0.28)}"
+    ".marker-cluster-small div,.marker-cluster-medium div,.marker-cluster-large div"
+    "{background-color:rgba(55,55,55,0.82);color:#fff;font-weight:bold}"
+)
 _CLUSTER_ICON = """
 function (cluster) {
     var n = 0;
@@ -134,7 +174,9 @@ def _claims_by_incident(
     return by_incident
 
 
-def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[list[object]]:
+def _symbol_rows(
+    incidents: pd.DataFrame, claims: pd.DataFrame | None, names: Mapping[str, str]
+) -> list[list[object]]:
     types = list(TYPE_COLOURS)
     by_incident = _claims_by_incident(claims, incidents["incident_id"])
     rows: list[list[object]] = []
@@ -151,7 +193,7 @@ def _symbol_rows(incidents: pd.DataFrame, claims: pd.DataFrame | None) -> list[l
                 types.index(kind) if kind in types else len(types),
                 symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
                 1 if row["geo_precision"] in IMPRECISE else 0,
-                _popup_html(row, by_incident.get(row["incident_id"])),
+                _popup_html(row, by_incident.get(row["incident_id"]), names),
                 tooltip,
                 1,
             ]
@@ -271,14 +313,37 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
     for feature, value in zip(features, values):
         props = feature["properties"]
         assert isinstance(props, dict)
-        if value <= 0 or top <= 0:
-            props["fill"] = "#f7f7f7"
-        else:
-            step = min(
-                int(len(CHOROPLETH_COLOURS) * value / (top + 1e-9)), len(CHOROPLETH_COLOURS) - 1
-            )
-            props["fill"] = CHOROPLETH_COLOURS[step]
+        props["fill"] = NO_VALUE_COLOUR if value <= 0 else CHOROPLETH_COLOURS[_shade(value, top)]
     return {"type": "FeatureCollection", "features": features}
+
+
+NO_VALUE_COLOUR = "#f7f7f7"
+
+
+def _features(collection: dict[str, object]) -> list[dict[str, Any]]:
+    features = collection["features"]
+    assert isinstance(features, list)
+    return features
+
+
+def _shade(value: int, top: int) -> int:
+    """The choropleth class (0 to 4) of a region's value, the largest being ``top``."""
+    steps = len(CHOROPLETH_COLOURS)
+    return min(int(steps * value / (top + 1e-9)), steps - 1)
+
+
+def shading_key(top: int) -> list[tuple[str, str]]:
+    """The region shading's key: (colour, values) for each class that values 1 to ``top`` use,
+    and the colour of none."""
+    key = [(NO_VALUE_COLOUR, "0")]
+    values = range(1, top + 1)
+    for step, colour in enumerate(CHOROPLETH_COLOURS):
+        first = bisect.bisect_left(values, step, key=lambda v: _shade(v, top))
+        last = bisect.bisect_left(values, step + 1, key=lambda v: _shade(v, top)) - 1
+        if first <= last:
+            low, high = values[first], values[last]
+            key.append((colour, f"{low:,}" if low == high else f"{low:,}–{high:,}"))
+    return key
 
 
 class Legend(RenderedOnce):
@@ -299,23 +364,38 @@ class Legend(RenderedOnce):
                 border:2px dashed #555;margin-right:4px"></span>located only to a region or
           country<br>
           Size: killed (best figure). Numbers: incidents in a cluster.
+          {% if this.shading %}<br><b>{{ this.shading_title }}</b><br>
+          {% for colour, values in this.shading %}
+          <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
+                border:1px solid #999;margin-right:4px;vertical-align:middle"></span>{{ values }}
+          {% endfor %}{% endif %}
           {% if this.note %}<br><i>{{ this.note }}</i>{% endif %}
         </details>
         {% endmacro %}
     """)
 
-    def __init__(self, *, title: str, note: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        note: str = "",
+        shading_title: str = "",
+        shading: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
         self.items = [(esc(type_label(t)), c) for t, c in TYPE_COLOURS.items()]
         self.note = esc(note)
+        self.shading_title = esc(shading_title)
+        self.shading = [(colour, esc(values)) for colour, values in shading]
 
 
 def build_map(
     incidents: gpd.GeoDataFrame | pd.DataFrame,
     *,
     claims: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
     metric: str = "incidents",
     max_symbols: int = MAX_SYMBOLS,
     online_tiles: bool = False,
@@ -329,6 +409,8 @@ def build_map(
         Filtered incidents (the columns of ``geo.schema.COLUMNS``).
     claims
         Per-source claims; shown in popups when given.
+    sources
+        The sources table: popups name each source by its title and outlet.
     metric
         ``"incidents"`` or ``"killed"``: what the region choropleth shades.
     max_symbols
@@ -350,7 +432,9 @@ def build_map(
     )
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(RawHtml(f"<style>.leaflet-container{{background:{WATER}}}</style>"))
+    root.header.add_child(
+        RawHtml(f"<style>.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}</style>")
+    )
     offline = folium.FeatureGroup(
         name="Offline (country and region outlines)", overlay=False, control=True
     )
@@ -377,8 +461,10 @@ def build_map(
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
 
     label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
+    shaded = _choropleth_geojson(incidents, metric)
+    top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
     regions = DataGeoJson(
-        _choropleth_geojson(incidents, metric),
+        shaded,
         name=f"Regions: {label.lower()}",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -401,7 +487,7 @@ def build_map(
         rows = _cell_rows(grid_cells(incidents, max_cells=max_symbols))
         layer_name = f"Incidents ({len(incidents):,}, grouped by area)"
     else:
-        rows = _symbol_rows(incidents, claims)
+        rows = _symbol_rows(incidents, claims, source_names(sources))
         layer_name = f"Incidents by city ({len(incidents):,})"
     colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
     DataMarkerCluster(
@@ -412,13 +498,14 @@ def build_map(
         icon_create_function=_CLUSTER_ICON,
     ).add_to(m)
 
-    folium.LayerControl(collapsed=False).add_to(m)
+    # Folded: open, it covers the top right of the map, where popups open.
+    folium.LayerControl(collapsed=True).add_to(m)
     note = (
         f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
         if aggregated
         else ""
     )
-    Legend(title="Event type", note=note).add_to(m)
+    Legend(title="Event type", note=note, shading_title=label, shading=shading_key(top)).add_to(m)
     bounds = _bounds(incidents)
     # Keep the data clear of the legend box in the lower right corner.
     m.fit_bounds(bounds, padding_bottom_right=(200, 0))
