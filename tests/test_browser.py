@@ -223,6 +223,12 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert external == [], f"the page tried to reach the internet: {external[:5]}"
 
 
+def test_the_server_starts_without_asking_for_its_external_address(server) -> None:  # type: ignore[no-untyped-def]
+    log = (OUTPUT / "server-shipped.log").read_text()
+    assert "URL: http://localhost:" in log
+    assert "external IP" not in log and "External URL" not in log
+
+
 def test_timeline_page_draws_its_charts_from_a_shared_link(server, browser) -> None:  # type: ignore[no-untyped-def]
     OUTPUT.mkdir(exist_ok=True)
     external: list[str] = []
