@@ -21,8 +21,33 @@ TYPE_COLOURS: dict[str, str] = {
 """One colour per event type (``geo.schema.EVENT_TYPES``), the same on screen and in print."""
 OTHER_COLOUR = "#7f7f7f"
 """The colour of a type the table has but the palette does not."""
-IMPRECISE = ("region", "country")
+PRECISION_CLASSES: dict[str, tuple[str, ...]] = {
+    "exact": ("point", "city"),
+    "approximate": ("district",),
+    "coarse": ("region", "country"),
+}
+"""How exactly an incident is placed, in three classes drawn three ways everywhere: exact (the
+site or the town: a filled symbol), approximate (a district or area: a pale symbol with a solid
+outline) and coarse (only the region or country: a hollow dashed symbol at the area's centre)."""
+CLASS_LABELS = {
+    "exact": "to the place or city",
+    "approximate": "to a district or area",
+    "coarse": "only to the region or country",
+}
+IMPRECISE = PRECISION_CLASSES["coarse"]
 """Precisions drawn hollow: the symbol marks an area's centre, not the place."""
+
+
+def precision_classes(precisions: pd.Series | np.ndarray) -> np.ndarray:
+    """The class (``exact``, ``approximate`` or ``coarse``) of each ``geo_precision`` value; an
+    unknown value counts as exact."""
+    values = pd.Series(np.asarray(precisions, dtype=object))
+    out = np.full(len(values), "exact", dtype=object)
+    for name in ("approximate", "coarse"):
+        out[values.isin(PRECISION_CLASSES[name]).to_numpy()] = name
+    return out
+
+
 KAZAKHSTAN_BOX = (46.479, 40.585, 87.324, 55.434)
 """Kazakhstan's bounds (west, south, east, north) in degrees, from ``data/countries.geojson``:
 the view when there is nothing to frame."""

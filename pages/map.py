@@ -55,8 +55,8 @@ clicked = st_folium(
 )
 st.caption(
     "Click a region to show only its incidents; click a numbered cluster to spread out "
-    "the incidents it holds. Hollow dashed symbols are located only to a region or "
-    "country."
+    "the incidents it holds. Pale symbols with a solid outline are located to a district; "
+    "hollow dashed ones only to a region or country."
 )
 
 feature = (clicked or {}).get("last_active_drawing") or {}

@@ -371,3 +371,13 @@ def test_the_time_lapse_puts_an_incident_where_the_timeline_does(tmp_path: Path)
         "2012 Q4",
     ]
     assert timelapse_frames(table, "quarter") == 2  # Q3 and Q4, not Q1 to Q4
+
+
+def test_the_legend_names_the_three_precision_classes() -> None:
+    from geo.paths import INCIDENTS_CSV
+    from geo.tables import load_dataset
+
+    incidents = load_dataset(INCIDENTS_CSV).incidents
+    svg = _render(incidents, fmt="svg", size="1200x800").decode()
+    for label in ("to the place or city", "to a district or area", "only to the region or country"):
+        assert label in svg

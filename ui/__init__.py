@@ -96,5 +96,5 @@ def headline_metrics(view: View) -> None:
     cols[4].metric(
         "Hidden by precision",
         f"{view.hidden}",
-        help="Incidents located only to a region or country, hidden by the switch.",
+        help="Incidents located only to a district, a region or a country, hidden by the switch.",
     )

@@ -90,11 +90,12 @@ def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
     countries = sorted(c for c in incidents["country"].unique() if c)
     _multiselect("Country", list(countries), "f_countries", "All countries")
     sb.toggle(
-        "Only incidents located at least to the city",
+        "Only incidents located to the city or better",
         key="f_exact",
         on_change=state.keep,
         args=("f_exact",),
-        help="Hides incidents that the sources place only in a region or a country.",
+        help="Hides incidents that the sources place only in a district or area (pale symbols "
+        "with a solid outline), a region or a country (hollow dashed symbols).",
     )
     if sb.button("Reset filters", key="reset"):
         state.reset_filters()

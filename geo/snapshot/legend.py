@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, _Measure
 from geo.snapshot.symbols import _add_symbols, _badge, _grey, _symbol_diameters
-from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, type_label
+from geo.symbology import CLASS_LABELS, OTHER_COLOUR, TYPE_COLOURS, type_label
 
 
 @dataclass
@@ -19,7 +19,7 @@ class _Row:
     label: str
     diameter: float = 0.0  # symbol diameter in points; 0 for a badge or text row
     colour: str = MUTED
-    hollow: bool = False
+    style: str = "exact"
     alpha: float = 0.9
     badge: str = ""
 
@@ -52,8 +52,9 @@ def _legend_sections(
     located = _Section(
         "Located",
         [
-            _Row("to a place, district or city", base, MUTED),
-            _Row("only to the region or country", base, MUTED, hollow=True),
+            _Row(CLASS_LABELS["exact"], base, MUTED),
+            _Row(CLASS_LABELS["approximate"], base, MUTED, style="approximate"),
+            _Row(CLASS_LABELS["coarse"], base, MUTED, style="coarse"),
         ],
     )
     killed = np.r_[current.killed, old.killed]
@@ -181,7 +182,7 @@ def _draw_legend(fig: Figure, rect: Box, layout: _LegendLayout, scale: float) ->
                     np.array([cy]),
                     np.array([row.diameter]),
                     _grey(1, row.colour),
-                    hollow=row.hollow,
+                    style=row.style,
                     scale=scale,
                     alpha=row.alpha,
                 )

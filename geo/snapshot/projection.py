@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo.schema import CRS
-from geo.symbology import IMPRECISE
+from geo.symbology import IMPRECISE, precision_classes
 
 PROJ_STRING = (
     "+proj=lcc +lat_0=48 +lon_0=67 +lat_1=45 +lat_2=51 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -72,6 +72,8 @@ class _Points:
     imprecise: np.ndarray
     ids: np.ndarray
     places: np.ndarray
+    classes: np.ndarray
+    """Each incident's precision class: exact, approximate or coarse (``PRECISION_CLASSES``)."""
     dropped: int = 0
 
     @property
@@ -90,6 +92,7 @@ class _Points:
                 empty,
                 np.array([], dtype=object),
                 np.array([], dtype=bool),
+                np.array([], dtype=object),
                 np.array([], dtype=object),
                 np.array([], dtype=object),
             )
@@ -129,6 +132,7 @@ class _Points:
             killed=killed,
             types=column("event_type", "").astype(str),
             imprecise=np.isin(precision.astype(str), IMPRECISE),
+            classes=precision_classes(precision),
             ids=column("incident_id", "").astype(str),
             places=column("place", "").astype(str),
             dropped=int((~ok).sum()),

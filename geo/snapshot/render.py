@@ -3,9 +3,9 @@
 The map is drawn with matplotlib's object-oriented API (a ``Figure`` on the Agg canvas, never
 ``pyplot``) in a Lambert conformal conic projection centred on Kazakhstan. The basemap comes from
 the project's own data (country and region outlines from Natural Earth), so nothing needs the
-network. Symbols use the dashboard's colours and sizes (``geo.webmap.build``): filled circles for
-incidents located to a place, hollow dashed circles for those located only to a region or
-country. Several incidents at one place are spread in a small ring; a place with more than
+network. Symbols use the dashboard's colours, sizes and precision classes (``geo.symbology``):
+filled for a place or city, pale with a solid outline for a district, hollow and dashed for a
+region or country. Several incidents at one place are spread in a small ring; a place with more than
 ``MAX_RING`` of them gets a count badge.
 
 Everything on the page scales with its short side (A4 is the reference), so a slide and an A4

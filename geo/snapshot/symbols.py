@@ -1,7 +1,8 @@
 """Incident symbols on a static map: sizes, colours, grouping, rings and drawing.
 
-Symbols use the dashboard's colours and sizes (``geo.webmap.build``): filled circles for incidents
-located to a place, hollow dashed circles for those located only to a region or country.
+Symbols use the dashboard's colours, sizes and precision classes (``geo.symbology``): filled
+circles for incidents located to a place or city, pale ones with a solid outline for a district,
+hollow dashed ones for those located only to a region or country.
 Incidents that would overlap on the page are grouped; a group of up to ``MAX_RING`` is spread
 in a small ring around its centre. Positions here are in points from the map's lower left.
 """
@@ -56,6 +57,10 @@ def _sanitise_id(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", value)[:120] or "unnamed"
 
 
+STYLES = ("exact", "approximate", "coarse")
+"""The precision classes, in the order they are drawn (the vaguest on top, where it shows)."""
+
+
 def _add_symbols(
     ax: Axes,
     x: np.ndarray,
@@ -63,7 +68,7 @@ def _add_symbols(
     diameter: np.ndarray,
     colours: np.ndarray,
     *,
-    hollow: bool,
+    style: str = "exact",
     scale: float,
     edge: bool = True,
     alpha: float = 0.9,
@@ -72,9 +77,17 @@ def _add_symbols(
 ) -> PathCollection:
     """Circles of ``diameter`` points at (x, y) data coordinates, as one collection.
 
-    ``colours`` are RGBA rows. Filled circles get a thin white edge (``edge``) that keeps
-    overlapping ones apart; hollow ones a dashed outline in their colour.
+    ``colours`` are RGBA rows; ``style`` is the precision class they are drawn for. Exact
+    ones are filled, with a thin white edge (``edge``) that keeps overlapping ones apart;
+    approximate ones pale with a solid outline in their colour; coarse ones hollow with a dashed
+    outline.
     """
+    hollow = style == "coarse"
+    faces: np.ndarray | str = colours
+    if style == "approximate":
+        # Pale: the colour mixed with white (a collection's alpha overrides each face's own).
+        faces = np.array(colours, dtype=float).reshape(-1, 4).copy()
+        faces[:, :3] = faces[:, :3] * 0.3 + 0.7
     marker = MarkerStyle("o")
     path = marker.get_path().transformed(marker.get_transform())
     collection = PathCollection(
@@ -82,9 +95,9 @@ def _add_symbols(
         sizes=np.asarray(diameter, dtype=float) ** 2,
         offsets=np.column_stack([x, y]),
         offset_transform=ax.transData,
-        facecolors="none" if hollow else colours,
-        edgecolors=colours if hollow else ("white" if edge else "none"),
-        linewidths=(1.25 if hollow else 0.5 if edge else 0.0) * scale,
+        facecolors="none" if hollow else faces,
+        edgecolors=colours if style != "exact" else ("white" if edge else "none"),
+        linewidths=(1.25 if style != "exact" else 0.5 if edge else 0.0) * scale,
         linestyles=(0, (3.0, 2.0)) if hollow else "solid",
         alpha=alpha,
         zorder=zorder,
@@ -241,8 +254,8 @@ def _draw_symbols(
     if old.n:
         fu, fv = to_pt(old.x, old.y)
         order = np.argsort(-faded_diameter, kind="stable")
-        for hollow in (False, True):
-            pick = order[old.imprecise[order] == hollow]
+        for layer, style in enumerate(STYLES):
+            pick = order[old.classes[order] == style]
             if len(pick):
                 fx, fy = to_data(fu[pick], fv[pick])
                 _add_symbols(
@@ -251,20 +264,20 @@ def _draw_symbols(
                     fy,
                     faded_diameter[pick],
                     _grey(len(pick), FADED_COLOUR),
-                    hollow=hollow,
+                    style=style,
                     scale=scale,
                     edge=old.n <= MAX_SPREAD,
                     alpha=0.55,
-                    gid=f"faded-{'imprecise' if hollow else 'exact'}",
-                    zorder=3,
+                    gid=f"faded-{style}",
+                    zorder=3 + layer / 10,
                 )
     # Largest symbols first so small ones stay visible on top; white edges only while symbols
     # can still be told apart (they double the drawing time of a dense map).
     x, y = to_data(u, v)
     colours = _rgba(current.types)
     order = np.argsort(-diameter, kind="stable")
-    for hollow in (False, True):
-        pick = order[current.imprecise[order] == hollow]
+    for layer, style in enumerate(STYLES):
+        pick = order[current.classes[order] == style]
         if not len(pick):
             continue
         if svg_ids and current.n <= MAX_SVG_SYMBOLS:
@@ -276,10 +289,10 @@ def _draw_symbols(
                     y[one],
                     diameter[one],
                     colours[one],
-                    hollow=hollow,
+                    style=style,
                     scale=scale,
                     gid=f"incident-{_sanitise_id(current.ids[i])}",
-                    zorder=4 + hollow,
+                    zorder=4 + layer / 2,
                 )
         else:
             _add_symbols(
@@ -288,10 +301,10 @@ def _draw_symbols(
                 y[pick],
                 diameter[pick],
                 colours[pick],
-                hollow=hollow,
+                style=style,
                 scale=scale,
                 edge=spread,
                 alpha=0.9 if spread else 0.7,
-                zorder=4 + hollow,
-                gid=f"incidents-{'imprecise' if hollow else 'exact'}",
+                zorder=4 + layer / 2,
+                gid=f"incidents-{style}",
             )

@@ -3,7 +3,9 @@
 Layers: an offline basemap (country outlines from the project's data), a region choropleth
 (incidents or killed per region, hover for figures, click to filter), and the incidents as
 symbols coloured by type and sized by deaths, clustered so several incidents at one city stay
-separable. Imprecise incidents (located only to a region or country) are drawn hollow and dashed.
+separable. Symbols show how exactly an incident is placed (``geo.symbology.PRECISION_CLASSES``):
+filled for the place or city, pale with a solid outline for a district, hollow and dashed for a
+region or country.
 When the filtered set is large, incidents are aggregated on the server into grid cells so the page
 stays small (see ``max_symbols``).
 """
@@ -30,10 +32,12 @@ from geo.escape import esc
 from geo.places.regions import read_countries, read_regions
 from geo.stats import Headline, by_region, toll_text
 from geo.symbology import (
+    CLASS_LABELS,
     IMPRECISE,
     KAZAKHSTAN_BOX,
     OTHER_COLOUR,
     TYPE_COLOURS,
+    precision_classes,
     symbol_radius,
     type_label,
 )
@@ -127,9 +131,9 @@ _CALLBACK = """
 function (row) {
     var colours = %s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: row[3], color: colours[row[2]], weight: row[4] ? 2 : 1,
-        dashArray: row[4] ? '4 3' : null, fillColor: colours[row[2]],
-        fillOpacity: row[4] ? 0.0 : 0.75, opacity: 0.95, count: row[7],
+        radius: row[3], color: colours[row[2]], weight: [1, 2, 2][row[4]],
+        dashArray: row[4] === 2 ? '4 3' : null, fillColor: colours[row[2]],
+        fillOpacity: [0.75, 0.3, 0.0][row[4]], opacity: 0.95, count: row[7],
         className: 'atlas-incident'
     });
     marker.bindTooltip(row[6]);
@@ -137,6 +141,8 @@ function (row) {
     return marker;
 }
 """
+_CLASS_CODES = {"exact": 0, "approximate": 1, "coarse": 2}
+"""How ``_CALLBACK`` is told a symbol's precision class (``geo.symbology.PRECISION_CLASSES``)."""
 _CLUSTER_CSS = (
     # Clusters in neutral greys: Leaflet's default green, yellow and orange are hues of the
     # unrest, explosion and bombing types, and a reader would take a cluster for one of them.
@@ -180,7 +186,8 @@ def _symbol_rows(
     types = list(TYPE_COLOURS)
     by_incident = _claims_by_incident(claims, incidents["incident_id"])
     rows: list[list[object]] = []
-    for row in incidents.to_dict("records"):
+    classes = precision_classes(incidents["geo_precision"])
+    for row, drawn_as in zip(incidents.to_dict("records"), classes, strict=True):
         kind = str(row["event_type"])
         tooltip = (
             f"{esc(row['place'])} · {esc(row['date_start'].strftime('%Y-%m-%d'))} · "
@@ -192,7 +199,7 @@ def _symbol_rows(
                 round(float(row["lon"]), 5),
                 types.index(kind) if kind in types else len(types),
                 symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
-                1 if row["geo_precision"] in IMPRECISE else 0,
+                _CLASS_CODES[drawn_as],
                 _popup_html(row, by_incident.get(row["incident_id"]), names),
                 tooltip,
                 1,
@@ -248,7 +255,7 @@ def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
                 round(float(lon), 4),
                 types.index(kind) if kind in types else len(types),
                 round(6.0 + 3.0 * math.log1p(count), 1),
-                int(imprecise),
+                _CLASS_CODES["coarse" if imprecise else "exact"],
                 "",
                 f"{count} incidents, {int(killed)} killed (best) · mostly {esc(type_label(kind))}",
                 int(count),
@@ -360,9 +367,14 @@ class Legend(RenderedOnce):
           <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
                 background:{{ colour }};margin-right:5px"></span>{{ label }}<br>
           {% endfor %}
-          <span style="display:inline-block;width:9px;height:9px;border-radius:50%;
-                border:2px dashed #555;margin-right:4px"></span>located only to a region or
-          country<br>
+          <i>Located</i><br>
+          <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
+                background:#777;margin-right:5px"></span>{{ this.classes.exact }}<br>
+          <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
+                background:rgba(119,119,119,0.3);border:2px solid #555;margin-right:4px">
+          </span>{{ this.classes.approximate }}<br>
+          <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
+                border:2px dashed #555;margin-right:4px"></span>{{ this.classes.coarse }}<br>
           Size: killed (best figure). Numbers: incidents in a cluster.
           {% if this.shading %}<br><b>{{ this.shading_title }}</b><br>
           {% for colour, values in this.shading %}
@@ -386,6 +398,7 @@ class Legend(RenderedOnce):
         self._name = "Legend"
         self.title = esc(title)
         self.items = [(esc(type_label(t)), c) for t, c in TYPE_COLOURS.items()]
+        self.classes = {name: esc(label) for name, label in CLASS_LABELS.items()}
         self.note = esc(note)
         self.shading_title = esc(shading_title)
         self.shading = [(colour, esc(values)) for colour, values in shading]
