@@ -521,7 +521,7 @@ def build_map(
     Legend(title="Event type", note=note, shading_title=label, shading=shading_key(top)).add_to(m)
     bounds = _bounds(incidents)
     # Keep the data clear of the legend box in the lower right corner.
-    m.fit_bounds(bounds, padding_bottom_right=(200, 0))
+    m.fit_bounds(bounds, padding_bottom_right=(230, 150))
     return m
 
 
