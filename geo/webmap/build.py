@@ -433,6 +433,31 @@ def build_map(
     """
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
+    m = _empty_map(height)
+    _offline_basemap().add_to(m)
+    if online_tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
+    label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
+    shaded = _choropleth_geojson(incidents, metric)
+    _region_layer(shaded, label).add_to(m)
+    aggregated = len(incidents) > max_symbols
+    _incident_layer(incidents, claims, sources, max_symbols).add_to(m)
+    # Folded: open, it covers the top right of the map, where popups open.
+    folium.LayerControl(collapsed=True).add_to(m)
+    note = (
+        f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
+        if aggregated
+        else ""
+    )
+    top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
+    Legend(title="Event type", note=note, shading_title=label, shading=shading_key(top)).add_to(m)
+    # Keep the data clear of the legend box in the lower right corner.
+    m.fit_bounds(_bounds(incidents), padding_bottom_right=(230, 150))
+    return m
+
+
+def _empty_map(height: str) -> folium.Map:
+    """A map with no tiles (the basemap is the project's own outlines) on a water background."""
     m = folium.Map(
         tiles=None,
         zoom_control=True,
@@ -448,6 +473,11 @@ def build_map(
     root.header.add_child(
         RawHtml(f"<style>.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}</style>")
     )
+    return m
+
+
+def _offline_basemap() -> folium.FeatureGroup:
+    """Country outlines (Kazakhstan in white) and region outlines, from the project's data."""
     offline = folium.FeatureGroup(
         name="Offline (country and region outlines)", overlay=False, control=True
     )
@@ -469,14 +499,12 @@ def build_map(
         interactive=False,
         name="Region outlines",
     ).add_to(offline)
-    offline.add_to(m)
-    if online_tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
+    return offline
 
-    label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
-    shaded = _choropleth_geojson(incidents, metric)
-    top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
-    regions = DataGeoJson(
+
+def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
+    """The region choropleth: hover for figures, click to filter (see pages/map.py)."""
+    return DataGeoJson(
         shaded,
         name=f"Regions: {label.lower()}",
         style_function=lambda f: {
@@ -493,36 +521,29 @@ def build_map(
             sticky=True,
         ),
     )
-    regions.add_to(m)
 
-    aggregated = len(incidents) > max_symbols
-    if aggregated:
+
+def _incident_layer(
+    incidents: pd.DataFrame,
+    claims: pd.DataFrame | None,
+    sources: pd.DataFrame | None,
+    max_symbols: int,
+) -> DataMarkerCluster:
+    """One symbol per incident, clustered; above ``max_symbols``, grid cells with counts."""
+    if len(incidents) > max_symbols:
         rows = _cell_rows(grid_cells(incidents, max_cells=max_symbols))
         layer_name = f"Incidents ({len(incidents):,}, grouped by area)"
     else:
         rows = _symbol_rows(incidents, claims, source_names(sources))
         layer_name = f"Incidents by city ({len(incidents):,})"
     colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
-    DataMarkerCluster(
+    return DataMarkerCluster(
         rows,
         callback=_CALLBACK % json.dumps(colours),
         name=layer_name,
         options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
         icon_create_function=_CLUSTER_ICON,
-    ).add_to(m)
-
-    # Folded: open, it covers the top right of the map, where popups open.
-    folium.LayerControl(collapsed=True).add_to(m)
-    note = (
-        f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
-        if aggregated
-        else ""
     )
-    Legend(title="Event type", note=note, shading_title=label, shading=shading_key(top)).add_to(m)
-    bounds = _bounds(incidents)
-    # Keep the data clear of the legend box in the lower right corner.
-    m.fit_bounds(bounds, padding_bottom_right=(230, 150))
-    return m
 
 
 def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
