@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from geo.errors import AtlasError, UsageError
-from geo.filters import Filters
+from geo.filters import Filters, filter_incidents
 from geo.paths import default_incidents_path, default_layer
 from geo.tables import Dataset, load_dataset
 
@@ -136,8 +136,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from geo.export import select
-    from geo.snapshot import FORMATS, parse_size, render_snapshot
+    from geo.export import ExportOptions, export
+    from geo.files import write_bytes_atomic
+    from geo.snapshot import FORMATS, parse_size
 
     filters = _filters(args)
     out = _out(args)
@@ -148,18 +149,13 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     if suffix and suffix != fmt:
         raise UsageError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
     parse_size(args.size, dpi=args.dpi)  # a bad size fails before the data is read
-    incidents = select(_dataset(args), filters)
-    render_snapshot(
-        incidents,
-        filters=filters,
-        title=args.title,
-        size=args.size,
-        dpi=args.dpi,
-        fmt=fmt,
-        extent=args.extent,
-        out=out,
+    dataset = _dataset(args)
+    options = ExportOptions(
+        size=args.size, dpi=args.dpi, extent=args.extent, title=args.title or ""
     )
-    print(f"wrote {out}: {len(incidents)} incidents ({filters.describe()})")
+    write_bytes_atomic(out, export(dataset, filters, fmt, options))
+    count = len(filter_incidents(dataset.incidents, filters))
+    print(f"wrote {out}: {count} incidents ({filters.describe()})")
     return 0
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import FilterError, UsageError
-from geo.files import write_text_atomic
+from geo.files import write_bytes_atomic
 from geo.filters import Filters, filter_incidents
 from geo.schema import COLUMNS
 from geo.tables import Dataset, csv_text
@@ -21,6 +22,58 @@ from geo.webmap.assets import standalone_html
 from geo.webmap.build import build_map
 
 EXPORT_FORMATS = ("csv", "geojson", "html")
+"""Data exports: the incidents as a table, as points, or as the interactive map."""
+PICTURE_FORMATS = ("png", "svg", "pdf", "gif")
+"""Picture exports: a static map, or a time-lapse (GIF)."""
+MIME_TYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "html": "text/html",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "gif": "image/gif",
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How a picture or page is made; data exports ignore what does not apply to them."""
+
+    size: str = "a4-landscape"
+    dpi: int = 300
+    extent: str = "data"
+    title: str = ""
+    freq: str = "year"
+    """The time-lapse's step: year, quarter or month."""
+
+
+def export(
+    dataset: Dataset, filters: Filters, fmt: str, options: ExportOptions | None = None
+) -> bytes:
+    """The incidents ``filters`` keep, in ``fmt`` (one of ``MIME_TYPES``), as bytes.
+
+    The one entry point of every export, for the dashboard and the command line alike: the rows
+    are selected once, here. ``FilterError`` when no incident matches; ``UsageError`` for an
+    unknown format, size or extent.
+    """
+    options = options or ExportOptions()
+    if fmt not in MIME_TYPES:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(MIME_TYPES)}")
+    incidents = select(dataset, filters)
+    if fmt in EXPORT_FORMATS:
+        return _render(dataset, incidents, filters, fmt, title=options.title).encode("utf-8")
+    if fmt == "gif":
+        return timelapse_bytes(incidents, filters, freq=options.freq)
+    return snapshot_bytes(
+        incidents,
+        filters,
+        fmt=fmt,
+        size=options.size,
+        dpi=options.dpi,
+        extent=options.extent,
+        title=options.title,
+    )
 
 
 def select(dataset: Dataset, filters: Filters) -> pd.DataFrame:
@@ -130,8 +183,10 @@ def incidents_html(dataset: Dataset, incidents: pd.DataFrame, *, title: str) -> 
 
 
 def export_text(dataset: Dataset, filters: Filters, fmt: str, *, title: str = "") -> str:
-    """The export of the filtered incidents in ``fmt`` (csv, geojson or html) as text."""
-    return _render(dataset, select(dataset, filters), filters, fmt, title=title)
+    """:func:`export` of a data format (csv, geojson or html), as text."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    return export(dataset, filters, fmt, ExportOptions(title=title)).decode("utf-8")
 
 
 def _render(
@@ -154,14 +209,11 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
     fmt = "geojson" if fmt == "json" else fmt
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
-    incidents = select(dataset, filters)
-    text = _render(dataset, incidents, filters, fmt, title=title)
-
-    write_text_atomic(out, text)
-    return len(incidents)
+    write_bytes_atomic(out, export(dataset, filters, fmt, ExportOptions(title=title)))
+    return len(filter_incidents(dataset.incidents, filters.normalised()))
 
 
-SNAPSHOT_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+SNAPSHOT_MIME = {fmt: MIME_TYPES[fmt] for fmt in ("png", "svg", "pdf")}
 
 
 def snapshot_bytes(

@@ -34,3 +34,11 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="")
 
     write_atomic(path, write)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomic(path, write)

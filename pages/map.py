@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
-from geo.export import SNAPSHOT_MIME, export_text, snapshot_bytes, timelapse_bytes
+from geo.export import MIME_TYPES, SNAPSHOT_MIME, ExportOptions, export
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
 from geo.webmap.build import build_map
@@ -100,14 +100,12 @@ with snap:
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
     st.download_button(
         f"Download {fmt.upper()} snapshot",
-        data=lambda: snapshot_bytes(
-            view.incidents,
+        data=functools.partial(
+            export,
+            view.dataset,
             view.filters,
-            fmt=fmt,
-            size=size,
-            dpi=int(dpi),
-            extent=extent,
-            title=title,
+            fmt,
+            ExportOptions(size=size, dpi=int(dpi), extent=extent, title=title),
         ),
         file_name=f"{stem}.{fmt}",
         mime=SNAPSHOT_MIME[fmt],
@@ -124,7 +122,9 @@ with snap:
     else:
         st.download_button(
             "Download time-lapse (GIF)",
-            data=lambda: timelapse_bytes(view.incidents, view.filters, freq=freq),
+            data=functools.partial(
+                export, view.dataset, view.filters, "gif", ExportOptions(freq=freq)
+            ),
             file_name=f"{stem}-{freq}.gif",
             mime="image/gif",
             on_click="ignore",
@@ -132,16 +132,16 @@ with snap:
         )
 with data:
     st.markdown(f"**The {len(view.incidents):,} incidents shown**")
-    for fmt_, label, mime in (
-        ("html", "Interactive map (HTML, works offline)", "text/html"),
-        ("csv", "Table with claims (CSV)", "text/csv"),
-        ("geojson", "Points with claims and sources (GeoJSON)", "application/geo+json"),
+    for fmt_, label in (
+        ("html", "Interactive map (HTML, works offline)"),
+        ("csv", "Table with claims (CSV)"),
+        ("geojson", "Points with claims and sources (GeoJSON)"),
     ):
         st.download_button(
             label,
-            data=functools.partial(export_text, view.dataset, view.filters, fmt_),
+            data=functools.partial(export, view.dataset, view.filters, fmt_),
             file_name=f"{stem}.{fmt_}",
-            mime=mime,
+            mime=MIME_TYPES[fmt_],
             on_click="ignore",
             key=f"dl_{fmt_}",
         )

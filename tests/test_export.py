@@ -175,3 +175,28 @@ def test_cli_snapshot_bad_arguments_are_clear(
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_one_export_function_gives_every_format_as_bytes(shipped: Dataset) -> None:
+    from geo.errors import FilterError, UsageError
+    from geo.export import MIME_TYPES, ExportOptions, export
+
+    options = ExportOptions(size="640x400", dpi=100)
+    starts = {
+        "csv": b"incident_id,",
+        "geojson": b"{",
+        "html": b"<!DOCTYPE html>",
+        "png": b"\x89PNG",
+        "svg": b"<?xml",
+        "pdf": b"%PDF",
+        "gif": b"GIF8",
+    }
+    assert set(starts) == set(MIME_TYPES)
+    for fmt, start in starts.items():
+        assert export(shipped, FILTERS[0], fmt, options).startswith(start), fmt
+    rows = list(csv.DictReader(io.StringIO(export(shipped, FILTERS[0], "csv").decode())))
+    assert [r["incident_id"] for r in rows] == EXPECTED_IDS[0]
+    with pytest.raises(FilterError):
+        export(shipped, Filters(regions=("Pavlodar",)), "png", options)
+    with pytest.raises(UsageError):
+        export(shipped, FILTERS[0], "xlsx")
