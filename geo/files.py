@@ -38,6 +38,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
+
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)
 

@@ -20,6 +20,7 @@ from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
 from geo.snapshot import check_extent, data_extent, default_title, render_snapshot
+from geo.snapshot.legend import LegendScope
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
 from geo.stats import PERIODS, midpoint
 from geo.symbology import KAZAKHSTAN_BOX, OTHER_COLOUR, TYPE_COLOURS
@@ -180,7 +181,12 @@ def render_timelapse(
         )
     )
     title = title or default_title(dated)
-    types = sorted(set(dated["event_type"].astype(str)))
+    # One legend for every frame: the types and the largest death toll of the whole series.
+    killed = pd.to_numeric(dated.get("killed_best"), errors="coerce")
+    legend = LegendScope(
+        types=tuple(sorted(set(dated["event_type"].astype(str)))),
+        killed_top=float(killed.max()) if killed is not None and killed.notna().any() else 0.0,
+    )
     folder = Path(frames_dir) if frames_dir is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -204,7 +210,7 @@ def render_timelapse(
             credits=credits,
             period_label=label,
             faded=earlier,
-            legend_types=types,
+            legend=legend,
         )
         png = buffer.getvalue()
         path = None

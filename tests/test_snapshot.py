@@ -381,3 +381,31 @@ def test_the_legend_names_the_three_precision_classes() -> None:
     svg = _render(incidents, fmt="svg", size="1200x800").decode()
     for label in ("to the place or city", "to a district or area", "only to the region or country"):
         assert label in svg
+
+
+def test_every_time_lapse_frame_has_the_same_legend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The legend is fixed to the whole series: the sizes key of 2011's frame already reaches
+    the largest toll, 17 killed at Aktobe in 2016 (data/incidents.csv, by hand)."""
+    import geo.timelapse
+    from geo.paths import INCIDENTS_CSV
+    from geo.tables import load_dataset
+
+    seen = []
+    draw = geo.timelapse.render_snapshot
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs["legend"])
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(geo.timelapse, "render_snapshot", spy)
+    incidents = load_dataset(INCIDENTS_CSV).incidents
+    render_timelapse(incidents, out=tmp_path / "lapse.gif", freq="year", size="400x225", dpi=40)
+    assert len(seen) == 6  # 2011 to 2016, one frame a year
+    assert {scope.killed_top for scope in seen} == {17.0}
+    assert len({scope.types for scope in seen}) == 1
+    out = io.BytesIO()
+    first_year = incidents[incidents["date_start"].dt.year == 2011]
+    render_snapshot(first_year, out=out, fmt="svg", size="960x540", dpi=100, legend=seen[0])
+    assert "17 (most)" in out.getvalue().decode()

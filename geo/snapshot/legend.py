@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,17 +29,26 @@ class _Section:
     rows: list[_Row] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LegendScope:
+    """What a legend covers when it must not change from one picture to the next (the frames
+    of a time-lapse): the event types and the largest killed figure of the whole series."""
+
+    types: tuple[str, ...]
+    killed_top: float
+
+
 def _legend_sections(
     current: _Points,
     old: _Points,
     scale: float,
     *,
-    legend_types: Sequence[str] | None,
+    scope: LegendScope | None,
     ring: bool,
     badge: bool,
     dense: bool,
 ) -> list[_Section]:
-    present = set(current.types) if legend_types is None else set(legend_types)
+    present = set(current.types) if scope is None else set(scope.types)
     kinds = [t for t in TYPE_COLOURS if t in present]
     others = sorted(present - set(TYPE_COLOURS))
     base = float(_symbol_diameters(np.array([0.0]), scale)[0])
@@ -59,6 +67,8 @@ def _legend_sections(
     )
     killed = np.r_[current.killed, old.killed]
     top = float(np.nanmax(killed)) if np.isfinite(killed).any() else 0.0
+    if scope is not None:
+        top = scope.killed_top
     steps = [v for v in (1, 5, 20, 50, 100, 250, 500) if v < top][-2:]
     if top >= 1:
         steps.append(int(round(top)))

@@ -7,7 +7,6 @@ the scale bar and north arrow in the emptiest corners and the labels around them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +15,7 @@ from matplotlib.figure import Figure
 
 from geo.snapshot.decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
 from geo.snapshot.labels import _label_areas, _Obstacles, _place_labels, _text_box
-from geo.snapshot.legend import _draw_legend, _layout_legend, _legend_sections
+from geo.snapshot.legend import LegendScope, _draw_legend, _layout_legend, _legend_sections
 from geo.snapshot.projection import PROJECTION_NOTE, _Points, _view
 from geo.snapshot.style import (
     INK,
@@ -89,7 +88,7 @@ def _draw(
     svg_ids: bool,
     raster: bool,
     measure: _Measure,
-    legend_types: Sequence[str] | None,
+    legend: LegendScope | None,
 ) -> None:
     width_in, height_in = fig.get_figwidth(), fig.get_figheight()
     scale = min(max(min(width_in, height_in) / REFERENCE_SHORT_SIDE_IN, 0.3), 3.0)
@@ -107,7 +106,7 @@ def _draw(
     gap = 0.18 * scale
     map_left, map_right = pad, width_in - pad
     draft = _legend_sections(
-        current, old, scale, legend_types=legend_types, ring=ring, badge=True, dense=not ring
+        current, old, scale, scope=legend, ring=ring, badge=True, dense=not ring
     )
     font = 7.8 * scale
     if landscape:
@@ -186,7 +185,7 @@ def _draw(
         current,
         old,
         scale,
-        legend_types=legend_types,
+        scope=legend,
         ring=ringed,
         badge=len(big) > 0,
         dense=not ring,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +34,7 @@ from geo.places.regions import read_countries
 
 # ``NAME as NAME``: re-exported, so every name once defined here stays importable from here.
 from geo.snapshot.labels import MAX_LABELS as MAX_LABELS
+from geo.snapshot.legend import LegendScope
 from geo.snapshot.page import BOUNDARIES_CREDIT as BOUNDARIES_CREDIT
 from geo.snapshot.page import MAX_BADGES as MAX_BADGES
 from geo.snapshot.page import _draw, _footer, _Page
@@ -152,7 +152,7 @@ def render_snapshot(
     credits: str | None = None,
     period_label: str | None = None,
     faded: pd.DataFrame | None = None,
-    legend_types: Sequence[str] | None = None,
+    legend: LegendScope | None = None,
 ) -> None:
     """Draw the (already filtered) incidents as a static map and write it to ``out``.
 
@@ -187,8 +187,8 @@ def render_snapshot(
         A period shown large at the top right (the time-lapse's frames).
     faded
         Incidents drawn in grey behind ``incidents`` (earlier periods of a time-lapse).
-    legend_types
-        The event types the legend lists; default the types present.
+    legend
+        What the legend covers (the types, the largest killed figure); default what is drawn.
 
     Raises
     ------
@@ -241,7 +241,7 @@ def render_snapshot(
             svg_ids=fmt == "svg",
             raster=fmt == "png",
             measure=_Measure(dpi if fmt == "png" else 720),
-            legend_types=legend_types,
+            legend=legend,
         )
 
         def save(target: Path | BinaryIO) -> None:
