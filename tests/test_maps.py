@@ -153,3 +153,9 @@ def test_map_names_sources_shades_with_a_key_and_keeps_clusters_neutral() -> Non
     ]
     assert not any(colour in css for colour in TYPE_COLOURS.values())
     assert '"collapsed": true' in page  # the layer control is folded
+
+
+def test_a_cluster_click_zooms_no_closer_than_a_city(shipped: Dataset) -> None:
+    page = build_map(shipped.incidents).get_root().render()
+    assert '"maxZoom": 13,' in page  # then the cluster spreads out (spiderfyOnMaxZoom)
+    assert '"spiderfyOnMaxZoom": true' in page

@@ -464,7 +464,9 @@ def _empty_map(height: str) -> folium.Map:
         prefer_canvas=False,
         height=height,
         control_scale=True,
-        maxZoom=18,
+        # A cluster click zooms no closer than this, then spreads its incidents out: a city
+        # stays recognisable (the offline basemap has no streets to show further in).
+        maxZoom=13,
         zoomSnap=0.25,
         minZoom=3,
     )
