@@ -19,11 +19,11 @@ from PIL import Image
 from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
-from geo.snapshot import check_extent, data_extent, default_title, render_snapshot
+from geo.snapshot import check_extent, country_extent, data_extent, default_title, render_snapshot
 from geo.snapshot.legend import LegendScope
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
 from geo.stats import PERIODS, midpoint
-from geo.symbology import KAZAKHSTAN_BOX, OTHER_COLOUR, TYPE_COLOURS
+from geo.symbology import OTHER_COLOUR, TYPE_COLOURS
 
 FREQS: dict[str, str] = PERIODS
 """Time steps and their pandas period codes (the Timeline's)."""
@@ -173,9 +173,7 @@ def render_timelapse(
     box = (
         extent
         if isinstance(extent, tuple)
-        else KAZAKHSTAN_BOX
-        if extent == "country"
-        else data_extent(
+        else (country_extent if extent == "country" else data_extent)(
             pd.to_numeric(dated["lon"], errors="coerce"),
             pd.to_numeric(dated["lat"], errors="coerce"),
         )

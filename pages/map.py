@@ -95,7 +95,10 @@ with snap:
         ["data", "country"],
         horizontal=True,
         key="snap_extent",
-        format_func={"data": "the filtered incidents", "country": "all of Kazakhstan"}.get,
+        format_func={
+            "data": "the filtered incidents",
+            "country": "all of Kazakhstan (and any incident beyond it)",
+        }.get,
     )
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
     st.download_button(

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
@@ -409,3 +410,21 @@ def test_every_time_lapse_frame_has_the_same_legend(
     first_year = incidents[incidents["date_start"].dt.year == 2011]
     render_snapshot(first_year, out=out, fmt="svg", size="960x540", dpi=100, legend=seen[0])
     assert "17 (most)" in out.getvalue().decode()
+
+
+def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() -> None:
+    """Ingushetia (45.0 E, 43.1 N) and Kabardino-Balkaria (43.4 E, 43.5 N) lie west of
+    Kazakhstan's box (data/incidents.csv): the frame grows to hold them."""
+    from geo.snapshot import country_extent
+    from geo.snapshot.projection import _to_map, _view
+    from geo.symbology import KAZAKHSTAN_BOX
+
+    lon = np.array([45.00080, 43.41974, 76.91150])
+    lat = np.array([43.12485, 43.46075, 43.25249])
+    box = country_extent(lon, lat)
+    assert box[0] <= 43.41974 - 1 and box[2] == KAZAKHSTAN_BOX[2]
+    for aspect in (1.0, 1.5, 16 / 9):
+        west, south, east, north = _view(box, aspect)
+        x, y = _to_map().transform(lon, lat)
+        assert ((west <= x) & (x <= east) & (south <= y) & (y <= north)).all()
+    assert country_extent(np.array([70.0]), np.array([48.0])) == KAZAKHSTAN_BOX

@@ -125,6 +125,26 @@ def data_extent(
     return float(west), float(south), float(east), float(north)
 
 
+def country_extent(
+    lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series
+) -> tuple[float, float, float, float]:
+    """Kazakhstan's box, grown to hold every point outside it with a margin (so an "all of
+    Kazakhstan" map never drops incidents in the Caucasus off its frame)."""
+    west, south, east, north = KAZAKHSTAN_BOX
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        margin = 1.0
+        west = min(west, float(lon[ok].min()) - margin)
+        east = max(east, float(lon[ok].max()) + margin)
+        south = min(south, float(lat[ok].min()) - margin)
+        north = max(north, float(lat[ok].max()) + margin)
+    west, east = _within(west, east, -180.0, 180.0)
+    south, north = _within(south, north, -MAX_LAT, MAX_LAT)
+    return float(west), float(south), float(east), float(north)
+
+
 MAX_LAT = 85.0
 """Static maps stop at 85 degrees north and south (the projection cannot show a pole)."""
 
@@ -215,7 +235,7 @@ def render_snapshot(
     if isinstance(extent, tuple):
         box = tuple(float(v) for v in extent)
     elif extent == "country":
-        box = KAZAKHSTAN_BOX
+        box = country_extent(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
     else:
         box = data_extent(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
     page = _Page(
@@ -313,6 +333,7 @@ __all__ = [
     "PROJ_STRING",
     "SIZES",
     "check_extent",
+    "country_extent",
     "data_extent",
     "default_title",
     "parse_size",
