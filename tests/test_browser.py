@@ -255,3 +255,25 @@ def test_a_table_of_ones_own_with_hostile_text_is_mapped_as_text(fixture_server,
     assert "1337" not in popup.inner_text()
     page.screenshot(path=str(OUTPUT / "map-fixture-popup.png"))
     assert external == []
+
+
+def test_the_exported_map_opens_offline_with_grey_clusters(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from geo.export import export
+    from geo.filters import Filters
+    from geo.paths import INCIDENTS_CSV
+    from geo.tables import load_dataset
+
+    page_file = tmp_path / "map.html"
+    page_file.write_bytes(export(load_dataset(INCIDENTS_CSV), Filters(), "html"))
+    external: list[str] = []
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(("file:", "data:", "blob:")) else external.append(r.url),
+    )
+    page.goto(page_file.as_uri())
+    bubble = _wait_for(lambda: page.query_selector(".marker-cluster div"))
+    colour = page.evaluate("(el) => getComputedStyle(el).backgroundColor", bubble)
+    assert colour == "rgba(55, 55, 55, 0.82)"  # grey, not the plugin's green, yellow or orange
+    page.screenshot(path=str(OUTPUT / "export-html.png"))
+    assert external == []

@@ -146,9 +146,12 @@ _CLASS_CODES = {"exact": 0, "approximate": 1, "coarse": 2}
 _CLUSTER_CSS = (
     # Clusters in neutral greys: Leaflet's default green, yellow and orange are hues of the
     # unrest, explosion and bombing types, and a reader would take a cluster for one of them.
-    ".marker-cluster-small,.marker-cluster-medium,.marker-cluster-large"
-    "{background-color:rgba(80,80,80,0.28)}"
-    ".marker-cluster-small div,.marker-cluster-medium div,.marker-cluster-large div"
+    # Scoped to the map container so they win over the plugin's own stylesheet wherever that is
+    # loaded (a standalone page inlines it after this block).
+    ".leaflet-container .marker-cluster-small,.leaflet-container .marker-cluster-medium,"
+    ".leaflet-container .marker-cluster-large{background-color:rgba(80,80,80,0.28)}"
+    ".leaflet-container .marker-cluster-small div,.leaflet-container .marker-cluster-medium div,"
+    ".leaflet-container .marker-cluster-large div"
     "{background-color:rgba(55,55,55,0.82);color:#fff;font-weight:bold}"
 )
 _CLUSTER_ICON = """
