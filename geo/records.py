@@ -84,6 +84,29 @@ def display_table(incidents: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=DISPLAY_COLUMNS).reset_index(drop=True)
 
 
+def source_names(sources: pd.DataFrame | None) -> dict[str, str]:
+    """Each source id's name for a reader: its title, and its outlet where known."""
+    if sources is None or sources.empty or "source_id" not in sources:
+        return {}
+    names = {}
+    for record in sources.to_dict("records"):
+        title = str(record.get("title") or "").strip()
+        outlet = str(record.get("outlet") or "").strip()
+        name = f"{title} ({outlet})" if title and outlet else title or outlet
+        if name:
+            names[str(record["source_id"]).strip()] = name
+    return names
+
+
+def named_claims(claims: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """Claims with each ``source`` shown by its title and outlet, the id kept in ``source_id``."""
+    if claims.empty or "source" not in claims:
+        return claims
+    names = source_names(sources)
+    ids = claims["source"].astype(str)
+    return claims.assign(source=[names.get(i.strip(), i) for i in ids], source_id=ids.to_numpy())
+
+
 def claims_of(claims: pd.DataFrame, incident_id: str) -> pd.DataFrame:
     """The claims about one incident, one row per source passage."""
     if claims.empty:

@@ -8,6 +8,7 @@ from geo.records import (
     claims_of,
     disagreement,
     display_table,
+    named_claims,
     record_fields,
     rows_key,
     search_incidents,
@@ -48,7 +49,9 @@ if rows:
         record_fields(record),
         width="stretch",
     )
-    claims = claims_of(view.dataset.claims, str(record["incident_id"]))
+    claims = named_claims(
+        claims_of(view.dataset.claims, str(record["incident_id"])), view.dataset.sources
+    )
     right.markdown("**What each source claims**")
     if claims.empty:
         right.text("No per-source claims in this table.")

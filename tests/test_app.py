@@ -270,3 +270,19 @@ def test_incidents_table_sorts_tolls_as_numbers_and_searches_text(app: AppTest) 
     app.text_input(key="incident_search").set_value("[unbalanced(").run()  # text, not a pattern
     assert not failures(app), failures(app)
     assert len(app.dataframe[0].value) == 0
+
+
+def test_a_record_names_its_sources(app: AppTest) -> None:
+    app.switch_page("pages/incidents.py").run()
+    app.text_input(key="incident_search").set_value("gun shop").run()
+    table = app.dataframe[0]
+    # Select the one row as a click would.
+    app.session_state[table.key] = {"selection": {"rows": [0], "columns": []}}
+    app.run()
+    assert not failures(app), failures(app)
+    claims = app.dataframe[2].value
+    # data/sources.csv: document 004 is "What Next After Kazak Shootings?" from IWPR.
+    assert any(str(s).startswith("What Next After Kazak Shootings?") for s in claims["source"])
+    assert "004_5f5978043113cffd" in set(claims["source_id"])
+    warning = " ".join(w.value for w in app.warning)
+    assert "What Next After Kazak Shootings?" in warning.replace("\\\\", "")

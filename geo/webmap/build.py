@@ -30,6 +30,7 @@ from jinja2 import Template
 
 from geo.escape import esc
 from geo.places.regions import read_countries, read_regions
+from geo.records import source_names
 from geo.stats import Headline, by_region, toll_text
 from geo.symbology import (
     CLASS_LABELS,
@@ -68,20 +69,6 @@ def popup_html(
     (see :func:`source_names`)."""
     rows = None if claims is None else list(claims.itertuples(index=False))
     return _popup_html(row, rows, sources or {})
-
-
-def source_names(sources: pd.DataFrame | None) -> dict[str, str]:
-    """Each source id's name for a reader: its title, and its outlet where known."""
-    if sources is None or sources.empty or "source_id" not in sources:
-        return {}
-    names = {}
-    for record in sources.to_dict("records"):
-        title = str(record.get("title") or "").strip()
-        outlet = str(record.get("outlet") or "").strip()
-        name = f"{title} ({outlet})" if title and outlet else title or outlet
-        if name:
-            names[str(record["source_id"]).strip()] = name
-    return names
 
 
 def _source_html(source_id: object, names: Mapping[str, str]) -> str:
