@@ -159,3 +159,12 @@ def test_a_cluster_click_zooms_no_closer_than_a_city(shipped: Dataset) -> None:
     page = build_map(shipped.incidents).get_root().render()
     assert '"maxZoom": 13,' in page  # then the cluster spreads out (spiderfyOnMaxZoom)
     assert '"spiderfyOnMaxZoom": true' in page
+
+
+def test_the_legend_lists_only_the_precision_classes_on_the_map(shipped: Dataset) -> None:
+    exact = shipped.incidents[shipped.incidents["geo_precision"].isin(["point", "city"])]
+    page = build_map(exact).get_root().render()
+    assert "to the place or city" in page
+    assert "to a district or area" not in page and "only to the region or country" not in page
+    everything = build_map(shipped.incidents).get_root().render()
+    assert "to a district or area" in everything and "only to the region or country" in everything

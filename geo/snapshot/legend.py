@@ -57,13 +57,11 @@ def _legend_sections(
         types.rows.append(
             _Row("other: " + ", ".join(type_label(t) for t in others[:3]), base, OTHER_COLOUR)
         )
+    # The precision classes drawn (all three for a series, whose frames differ).
+    drawn = set(CLASS_LABELS) if scope is not None else {*current.classes, *old.classes}
     located = _Section(
         "Located",
-        [
-            _Row(CLASS_LABELS["exact"], base, MUTED),
-            _Row(CLASS_LABELS["approximate"], base, MUTED, style="approximate"),
-            _Row(CLASS_LABELS["coarse"], base, MUTED, style="coarse"),
-        ],
+        [_Row(CLASS_LABELS[c], base, MUTED, style=c) for c in CLASS_LABELS if c in drawn],
     )
     killed = np.r_[current.killed, old.killed]
     top = float(np.nanmax(killed)) if np.isfinite(killed).any() else 0.0

@@ -358,13 +358,17 @@ class Legend(RenderedOnce):
                 background:{{ colour }};margin-right:5px"></span>{{ label }}<br>
           {% endfor %}
           <i>Located</i><br>
+          {% if "exact" in this.classes %}
           <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
                 background:#777;margin-right:5px"></span>{{ this.classes.exact }}<br>
+          {% endif %}{% if "approximate" in this.classes %}
           <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
                 background:rgba(119,119,119,0.3);border:2px solid #555;margin-right:4px">
           </span>{{ this.classes.approximate }}<br>
+          {% endif %}{% if "coarse" in this.classes %}
           <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
                 border:2px dashed #555;margin-right:4px"></span>{{ this.classes.coarse }}<br>
+          {% endif %}
           Size: killed (best figure). Numbers: incidents in a cluster.
           {% if this.shading %}<br><b>{{ this.shading_title }}</b><br>
           {% for colour, values in this.shading %}
@@ -383,12 +387,14 @@ class Legend(RenderedOnce):
         note: str = "",
         shading_title: str = "",
         shading: Sequence[tuple[str, str]] = (),
+        classes: Sequence[str] = tuple(CLASS_LABELS),
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
         self.items = [(esc(type_label(t)), c) for t, c in TYPE_COLOURS.items()]
-        self.classes = {name: esc(label) for name, label in CLASS_LABELS.items()}
+        # Only the precision classes on the map: the switch may have hidden the others.
+        self.classes = {name: esc(CLASS_LABELS[name]) for name in CLASS_LABELS if name in classes}
         self.note = esc(note)
         self.shading_title = esc(shading_title)
         self.shading = [(colour, esc(values)) for colour, values in shading]
@@ -440,7 +446,13 @@ def build_map(
         else ""
     )
     top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
-    Legend(title="Event type", note=note, shading_title=label, shading=shading_key(top)).add_to(m)
+    Legend(
+        title="Event type",
+        note=note,
+        shading_title=label,
+        shading=shading_key(top),
+        classes=sorted(set(precision_classes(incidents["geo_precision"]))) or tuple(CLASS_LABELS),
+    ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
     m.fit_bounds(_bounds(incidents), padding_bottom_right=(230, 150))
     return m
