@@ -23,8 +23,6 @@ from geo.webmap.build import build_map
 
 EXPORT_FORMATS = ("csv", "geojson", "html")
 """Data exports: the incidents as a table, as points, or as the interactive map."""
-PICTURE_FORMATS = ("png", "svg", "pdf", "gif")
-"""Picture exports: a static map, or a time-lapse (GIF)."""
 MIME_TYPES = {
     "csv": "text/csv",
     "geojson": "application/geo+json",
@@ -211,9 +209,6 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
         raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
     write_bytes_atomic(out, export(dataset, filters, fmt, ExportOptions(title=title)))
     return len(filter_incidents(dataset.incidents, filters.normalised()))
-
-
-SNAPSHOT_MIME = {fmt: MIME_TYPES[fmt] for fmt in ("png", "svg", "pdf")}
 
 
 def snapshot_bytes(

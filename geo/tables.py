@@ -1,7 +1,7 @@
 """Reading and writing incident tables: CSV, GeoJSON and GeoPackage in, typed tables out.
 
 Every failure is a ``DataError`` naming the file (and row and column where there is one); nothing
-here modifies an input file, and every write goes to a temporary file first (``write_atomic``).
+here modifies an input file, and every write goes to a temporary file first (``geo.files``).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class Dataset:
     path: str = ""
 
 
-def _check_file(path: Path) -> int:
-    """The size of a table file; ``DataError`` when it is missing, unreadable, empty or too big."""
+def _check_file(path: Path) -> None:
+    """``DataError`` when a table file is missing, unreadable, empty or too big."""
     try:
         if path.is_dir():
             raise DataError(f"{path}: is a folder, not a table file", file=str(path))
@@ -61,15 +61,16 @@ def _check_file(path: Path) -> int:
     if size == 0:
         raise DataError(Problem(path.name, None, None, "the file is empty"))
     if size > MAX_FILE_BYTES:
-        raise DataError(
-            Problem(
-                path.name,
-                None,
-                None,
-                f"the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB",
-            )
+        raise _too_big(path, size)
+
+
+def _too_big(path: Path, size: int) -> DataError:
+    limit = MAX_FILE_BYTES / 2**20
+    return DataError(
+        Problem(
+            path.name, None, None, f"the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB"
         )
-    return size
+    )
 
 
 def _unreadable(path: Path, exc: OSError) -> Problem:
@@ -97,7 +98,7 @@ def read_csv_text(path: Path, *, keep: Collection[str] | None = None) -> pd.Data
     name = path.name
     data = _read_bytes(path)
     if len(data) > MAX_FILE_BYTES:  # grew since it was looked at
-        _check_file(path)
+        raise _too_big(path, len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
-from geo.export import MIME_TYPES, SNAPSHOT_MIME, ExportOptions, export
+from geo.export import MIME_TYPES, ExportOptions, export
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
 from geo.webmap.build import build_map
@@ -111,7 +111,7 @@ with snap:
             ExportOptions(size=size, dpi=int(dpi), extent=extent, title=title),
         ),
         file_name=f"{stem}.{fmt}",
-        mime=SNAPSHOT_MIME[fmt],
+        mime=MIME_TYPES[fmt],
         on_click="ignore",
         key="dl_snapshot",
     )

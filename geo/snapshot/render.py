@@ -31,28 +31,10 @@ from geo.errors import FilterError, UsageError
 from geo.files import write_atomic
 from geo.filters import Filters
 from geo.places.regions import read_countries
-
-# ``NAME as NAME``: re-exported, so every name once defined here stays importable from here.
-from geo.snapshot.labels import MAX_LABELS as MAX_LABELS
 from geo.snapshot.legend import LegendScope
-from geo.snapshot.page import BOUNDARIES_CREDIT as BOUNDARIES_CREDIT
-from geo.snapshot.page import MAX_BADGES as MAX_BADGES
 from geo.snapshot.page import _draw, _footer, _Page
-from geo.snapshot.projection import PROJ_STRING, _Points
-from geo.snapshot.projection import PROJECTION_NOTE as PROJECTION_NOTE
+from geo.snapshot.projection import _Points
 from geo.snapshot.style import _RC, MM_PER_INCH, _Measure
-from geo.snapshot.style import FADED_COLOUR as FADED_COLOUR
-from geo.snapshot.style import HOME as HOME
-from geo.snapshot.style import INK as INK
-from geo.snapshot.style import MUTED as MUTED
-from geo.snapshot.style import NEIGHBOUR as NEIGHBOUR
-from geo.snapshot.style import PERIOD_COLOUR as PERIOD_COLOUR
-from geo.snapshot.style import REFERENCE_SHORT_SIDE_IN as REFERENCE_SHORT_SIDE_IN
-from geo.snapshot.style import SEA as SEA
-from geo.snapshot.symbols import CSS_PX_IN_PT as CSS_PX_IN_PT
-from geo.snapshot.symbols import MAX_RING as MAX_RING
-from geo.snapshot.symbols import MAX_SPREAD as MAX_SPREAD
-from geo.snapshot.symbols import MAX_SVG_SYMBOLS as MAX_SVG_SYMBOLS
 from geo.symbology import KAZAKHSTAN_BOX
 
 SIZES: dict[str, tuple[float, float]] = {
@@ -76,9 +58,9 @@ def parse_size(size: str, *, dpi: float = 300) -> tuple[float, float]:
 
     Raises
     ------
-    FilterError
-        (a ``ValueError``) for an unknown name, a malformed ``WxH``, or a side outside
-        50-20,000 pixels.
+    UsageError
+        (a ``ValueError``) for an unknown name, a malformed ``WxH``, a dpi that is not
+        positive, or a side outside 50-20,000 pixels.
     """
     key = str(size).strip().lower()
     if key in SIZES:
@@ -329,8 +311,8 @@ def default_title(table: pd.DataFrame | None) -> str:
 
 
 __all__ = [
+    "EXTENTS",
     "FORMATS",
-    "PROJ_STRING",
     "SIZES",
     "check_extent",
     "country_extent",
