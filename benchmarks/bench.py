@@ -25,7 +25,10 @@ folder and times, in seconds (median of a few repeats for the fast steps):
 
 Then ``first_load_s``: a fresh Python process runs the dashboard once (AppTest, first run of
 ``app.py`` on the shipped data set: imports, loading and the Map page); ``--browser`` adds
-``browser_first_load_s``, from ``streamlit run`` being healthy to the map drawn in Chromium.
+``browser_first_load_s``, from opening the page of a healthy ``streamlit run`` to the map drawn
+in Chromium, beside the same for ``benchmarks/floor_app.py`` (the sidebar's widgets alone, the
+floor), and ``rerun_server_cpu_s``, the server's CPU for a slider move made in the browser
+(``--browser-only`` runs just these).
 
 Human-readable lines come first; the last line is one JSON object
 ``{"results": [{"n": ..., "load_s": ..., ...}, ...], "first_load_s": ..., ...}``.
@@ -62,6 +65,7 @@ from geo.escape import esc  # noqa: E402
 from geo.export import snapshot_bytes  # noqa: E402
 from geo.filters import Filters, filter_incidents  # noqa: E402
 from geo.paths import DATA_ENV  # noqa: E402
+from geo.snapshot import MapFrame  # noqa: E402
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius  # noqa: E402
 from geo.synth import write_synthetic  # noqa: E402
 from geo.tables import Dataset, load_dataset  # noqa: E402
@@ -80,6 +84,13 @@ TARGETS = {
     "first_load_s": 2.0,
 }
 """The targets at 100,000 incidents (first load: at the shipped data set's size)."""
+BROWSER_TARGETS = {
+    "rerun_server_cpu_s": 0.25,
+    "first_load_vs_floor": 1.5,
+    "second_load_vs_floor": 1.5,
+}
+"""The targets of ``--browser`` on the shipped data set: a slider move's server CPU, and the
+time to the map drawn as a multiple of the floor app's time to its widgets."""
 FILTERS = Filters(
     start=date(2012, 3, 1),
     end=date(2015, 6, 30),
@@ -201,75 +212,140 @@ def first_load() -> tuple[float, float]:
     return first, warm
 
 
-def _map_drawn_after(page: Any, url: str) -> float:
-    """Seconds from opening ``url`` to the map's region shapes drawn in its iframe."""
+def _drawn_after(page: Any, url: str, selector: str) -> float:
+    """Seconds from opening ``url`` to ``selector`` matching in the page or one of its frames."""
     page.set_viewport_size({"width": 1500, "height": 1100})
     t0 = time.perf_counter()
     page.goto(url)
     while time.perf_counter() - t0 < 60:
         for frame in page.frames:
             try:
-                if frame.query_selector(".leaflet-container path.atlas-region"):
+                if frame.query_selector(selector):
                     return time.perf_counter() - t0
             except Exception:  # noqa: S112 - frames detach while Streamlit re-renders
                 continue
         time.sleep(0.02)
-    raise RuntimeError("the map was not drawn in the browser")
+    raise RuntimeError(f"{selector} was not drawn in the browser")
 
 
-def browser_first_load() -> dict[str, float]:
-    """``streamlit run app.py``: seconds to healthy, then from opening the page to the map drawn,
-    for the server's first session and for a second one (server warm, browser cache empty)."""
-    from playwright.sync_api import sync_playwright
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {**os.environ, DATA_ENV: ""}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
+
+def _cpu_until_idle(pid: int, quiet_s: float = 0.6) -> float:
+    """CPU seconds the process uses from now until it has used none for ``quiet_s``."""
+    t0 = last = _cpu_s(pid)
+    still = time.perf_counter()
+    deadline = still + 60
+    while time.perf_counter() - still < quiet_s and time.perf_counter() < deadline:
+        time.sleep(0.05)
+        now = _cpu_s(pid)
+        if now != last:
+            last, still = now, time.perf_counter()
+    return last - t0
+
+
+class _Server:
+    """``streamlit run SCRIPT`` on a free loopback port, until the block ends."""
+
+    def __init__(self, script: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, DATA_ENV: ""},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
         while True:
             try:
-                health = f"{url}/_stcore/health"  # our own server on the loopback address
+                health = f"{self.url}/_stcore/health"  # our own server on the loopback address
                 with urllib.request.urlopen(health, timeout=2) as r:  # noqa: S310
                     if r.status == 200:
                         break
             except OSError:
                 pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 60:
-                raise RuntimeError("streamlit did not become healthy")
+            if self.proc.poll() is not None or time.perf_counter() - t0 > 60:
+                self.close()
+                raise RuntimeError(f"streamlit did not become healthy for {script}")
             time.sleep(0.05)
-        healthy = time.perf_counter() - t0
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu",
-                      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-            )  # fmt: skip
-            try:
-                # A fresh browser context each time: nothing cached in the browser.
-                first = _map_drawn_after(browser.new_context().new_page(), url)
-                second = _map_drawn_after(browser.new_context().new_page(), url)
-            finally:
-                browser.close()
-        return {
-            "server_healthy_s": round(healthy, 3),
-            "browser_first_load_s": round(first, 3),
-            "browser_second_load_s": round(second, 3),
-        }
-    finally:
-        proc.terminate()
+        self.healthy_s = time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.proc.terminate()
         try:
-            proc.wait(timeout=10)
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            self.proc.kill()
+
+
+_MAP = ".leaflet-container path.atlas-region"
+_WIDGETS = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
+
+
+def _slider_moves(page: Any, pid: int, moves: int) -> list[float]:
+    """Server CPU seconds for each of ``moves`` one-step moves of the time slider's start."""
+    thumb = page.locator(_WIDGETS).first
+    costs = []
+    for _ in range(moves):
+        thumb.focus()
+        page.keyboard.press("PageUp")  # a tenth of the range: the map changes
+        costs.append(_cpu_until_idle(pid))
+    return costs
+
+
+def browser_first_load(moves: int = 5) -> dict[str, float]:
+    """In Chromium against ``streamlit run``: the atlas and its floor, and a rerun's server CPU.
+
+    For the atlas (``app.py``, shipped data) and the floor (``benchmarks/floor_app.py``, the same
+    sidebar widgets with no data and no map): seconds to a healthy server, then from opening
+    the page to the map (atlas) or the widgets (floor) drawn, for the server's first session and
+    a second one (server warm, browser cache empty). Then ``rerun_server_cpu_s``: the server's
+    CPU seconds for a move of the time slider by one step in the browser (median of ``moves``),
+    which includes everything a real rerun costs (the script, the map's HTML, the messages).
+    """
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, float] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu",
+                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+        )  # fmt: skip
+        try:
+            for name, script, selector in (
+                ("floor", "benchmarks/floor_app.py", _WIDGETS),
+                ("browser", "app.py", _MAP),
+            ):
+                server = _Server(script)
+                try:
+                    # A fresh browser context each time: nothing cached in the browser.
+                    first = _drawn_after(browser.new_context().new_page(), server.url, selector)
+                    page = browser.new_context().new_page()
+                    second = _drawn_after(page, server.url, selector)
+                    out[f"{name}_server_healthy_s"] = round(server.healthy_s, 3)
+                    out[f"{name}_first_load_s"] = round(first, 3)
+                    out[f"{name}_second_load_s"] = round(second, 3)
+                    if name == "browser":
+                        _cpu_until_idle(server.proc.pid)
+                        costs = _slider_moves(page, server.proc.pid, moves)
+                        out["rerun_server_cpu_s"] = round(statistics.median(costs), 3)
+                finally:
+                    server.close()
+        finally:
+            browser.close()
+    for which in ("first", "second"):
+        out[f"{which}_load_vs_floor"] = round(
+            out[f"browser_{which}_load_s"] / out[f"floor_{which}_load_s"], 2
+        )
+    return out
 
 
 def bench_size(n: int, folder: Path, *, repeats: int, naive: bool) -> dict[str, Any]:
@@ -295,7 +371,8 @@ def bench_size(n: int, folder: Path, *, repeats: int, naive: bool) -> dict[str, 
     else:
         result["naive_build_s"] = result["naive_bytes"] = result["speedup"] = None
     result["snapshot_s"], png = timed(
-        lambda: snapshot_bytes(dataset.incidents, Filters(), fmt="png", dpi=300), slow
+        lambda: snapshot_bytes(dataset.incidents, Filters(), fmt="png", frame=MapFrame(dpi=300)),
+        slow,
     )
     result["snapshot_bytes"] = len(png)
     result.update(app_rerun(path, 3 if repeats > 1 else 1))
@@ -312,6 +389,11 @@ def report(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
             ok = r[key] >= limit if key == "speedup" else r[key] < limit
             lines.append(f"target at n={r['n']:,}: {key} {r[key]:,} vs {limit:,}: "
                          f"{'met' if ok else 'MISSED'}")  # fmt: skip
+    for key, limit in BROWSER_TARGETS.items():
+        if key in extra:
+            ok = extra[key] < limit
+            lines.append(f"target at the shipped size: {key} {extra[key]} vs {limit}: "
+                         f"{'met' if ok else 'MISSED'}")  # fmt: skip
     if "first_load_s" in extra:
         ok = extra["first_load_s"] < TARGETS["first_load_s"]
         lines.append(f"target at the shipped size: first_load_s {extra['first_load_s']} vs "
@@ -326,8 +408,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast steps")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive map")
     parser.add_argument("--browser", action="store_true", help="also time a real streamlit run")
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only the streamlit run timings (no sizes)"
+    )
     args = parser.parse_args(argv)
     sizes = args.n or ([1_000] if args.quick else list(SIZES))
+    if args.browser_only:
+        args.browser, sizes = True, []
     repeats = 1 if args.quick else args.repeats
     warnings.filterwarnings("ignore", category=UserWarning)
     # AppTest outside `streamlit run` logs "missing ScriptRunContext" warnings: not our output.
@@ -354,9 +441,12 @@ def main(argv: list[str] | None = None) -> int:
           f"another session: {warm:.3f} s")  # fmt: skip
     if args.browser:
         extra.update(browser_first_load())
-        print(f"streamlit run: healthy after {extra['server_healthy_s']} s; map drawn in "
-              f"Chromium {extra['browser_first_load_s']} s after opening the page (first "
-              f"session), {extra['browser_second_load_s']} s (second)")  # fmt: skip
+        print(f"streamlit run: map drawn in Chromium {extra['browser_first_load_s']} s after "
+              f"opening the page (first session), {extra['browser_second_load_s']} s (second); "
+              f"the floor app's widgets {extra['floor_first_load_s']} s and "
+              f"{extra['floor_second_load_s']} s: {extra['first_load_vs_floor']} and "
+              f"{extra['second_load_vs_floor']} times the floor. A slider move in the browser: "
+              f"{extra['rerun_server_cpu_s']} s of server CPU")  # fmt: skip
     for line in report(results, extra):
         print(line)
     print(json.dumps({"results": results, **extra}))

@@ -147,7 +147,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.export import ExportOptions, export
     from geo.files import write_bytes_atomic
     from geo.filters import filter_incidents
-    from geo.snapshot import FORMATS, parse_size
+    from geo.snapshot import FORMATS
 
     filters = _filters(args)
     out = _out(args)
@@ -157,11 +157,11 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         raise UsageError(f"{out.name}: unknown snapshot type {fmt!r}; use .png, .svg or .pdf")
     if suffix and suffix != fmt:
         raise UsageError(f"{out.name}: the name says .{suffix} but --format is {fmt}")
-    parse_size(args.size, dpi=args.dpi)  # a bad size fails before the data is read
-    dataset = _dataset(args)
     options = ExportOptions(
         size=args.size, dpi=args.dpi, extent=args.extent, title=args.title or ""
     )
+    options.frame()  # a bad size fails before the data is read
+    dataset = _dataset(args)
     write_bytes_atomic(out, export(dataset, filters, fmt, options))
     count = len(filter_incidents(dataset.incidents, filters))
     print(f"wrote {out}: {count} incidents ({filters.describe()})")
@@ -180,9 +180,19 @@ def _cmd_timelapse(args: argparse.Namespace) -> int:
         filters=filters,
         out=_out(args),
         frames_dir=Path(args.frames) if args.frames else None,
+        progress=_show_progress,
     )
     print(f"wrote {args.out}: {len(frames)} frames of {len(incidents)} incidents")
     return 0
+
+
+def _show_progress(done: int, total: int) -> None:
+    """``frame 3 of 64`` on one line of the terminal, rewritten as frames are drawn."""
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rframe {done} of {total}", end=end, file=sys.stderr, flush=True)
+    elif done == total or done % 10 == 0:
+        print(f"frame {done} of {total}", file=sys.stderr, flush=True)
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,9 +18,13 @@ from geo.errors import FilterError, UsageError
 from geo.files import write_bytes_atomic
 from geo.filters import Filters, filter_incidents
 from geo.schema import COLUMNS
+from geo.snapshot.frame import MapFrame
 from geo.tables import Dataset, csv_text
 from geo.webmap.assets import standalone_html
 from geo.webmap.build import build_map
+
+if TYPE_CHECKING:
+    from geo.timelapse import Progress
 
 EXPORT_FORMATS = ("csv", "geojson", "html")
 """Data exports: the incidents as a table, as points, or as the interactive map."""
@@ -44,6 +49,12 @@ class ExportOptions:
     title: str = ""
     freq: str = "year"
     """The time-lapse's step: year, quarter or month."""
+    progress: Progress | None = None
+    """Told (frames done, frames in all) while a time-lapse is drawn."""
+
+    def frame(self) -> MapFrame:
+        """The page of a snapshot (``UsageError`` or ``ValueError`` if it cannot be drawn)."""
+        return MapFrame(size=self.size, dpi=self.dpi, extent=self.extent, title=self.title or None)
 
 
 def export(
@@ -62,16 +73,8 @@ def export(
     if fmt in EXPORT_FORMATS:
         return _render(dataset, incidents, filters, fmt, title=options.title).encode("utf-8")
     if fmt == "gif":
-        return timelapse_bytes(incidents, filters, freq=options.freq)
-    return snapshot_bytes(
-        incidents,
-        filters,
-        fmt=fmt,
-        size=options.size,
-        dpi=options.dpi,
-        extent=options.extent,
-        title=options.title,
-    )
+        return timelapse_bytes(incidents, filters, freq=options.freq, progress=options.progress)
+    return snapshot_bytes(incidents, filters, fmt=fmt, frame=options.frame())
 
 
 def select(dataset: Dataset, filters: Filters) -> pd.DataFrame:
@@ -212,14 +215,7 @@ def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = 
 
 
 def snapshot_bytes(
-    incidents: pd.DataFrame,
-    filters: Filters,
-    *,
-    fmt: str = "png",
-    size: str = "a4-landscape",
-    dpi: int = 300,
-    extent: str = "data",
-    title: str | None = None,
+    incidents: pd.DataFrame, filters: Filters, *, fmt: str = "png", frame: MapFrame | None = None
 ) -> bytes:
     """A static map of the (already filtered) incidents as PNG, SVG or PDF bytes."""
     from geo.snapshot import render_snapshot
@@ -227,20 +223,17 @@ def snapshot_bytes(
     if incidents.empty:
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     buffer = io.BytesIO()
-    render_snapshot(
-        incidents,
-        out=buffer,
-        filters=filters,
-        title=title or None,
-        size=size,
-        dpi=dpi,
-        fmt=fmt,
-        extent=extent,
-    )
+    render_snapshot(incidents, out=buffer, frame=frame, fmt=fmt, filters=filters)
     return buffer.getvalue()
 
 
-def timelapse_bytes(incidents: pd.DataFrame, filters: Filters, *, freq: str = "year") -> bytes:
+def timelapse_bytes(
+    incidents: pd.DataFrame,
+    filters: Filters,
+    *,
+    freq: str = "year",
+    progress: Progress | None = None,
+) -> bytes:
     """An animated GIF of the (already filtered) incidents, one frame per period."""
     from geo.timelapse import render_timelapse
 
@@ -248,5 +241,5 @@ def timelapse_bytes(incidents: pd.DataFrame, filters: Filters, *, freq: str = "y
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timelapse.gif"
-        render_timelapse(incidents, out=out, freq=freq, filters=filters)
+        render_timelapse(incidents, out=out, freq=freq, filters=filters, progress=progress)
         return out.read_bytes()

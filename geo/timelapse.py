@@ -8,22 +8,26 @@ the title stay the same across frames so only the data moves.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from io import BytesIO
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from PIL import Image
 
 from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
-from geo.snapshot import check_extent, country_extent, data_extent, default_title, render_snapshot
-from geo.snapshot.legend import LegendScope
-from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
+from geo.snapshot.frame import MapFrame
 from geo.stats import PERIODS, midpoint
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS
+
+# The drawing code (matplotlib) is imported when a time-lapse is drawn: the dashboard asks
+# ``timelapse_frames`` on every rerun and should not pay for it.
+if TYPE_CHECKING:
+    from geo.snapshot.legend import LegendScope
 
 FREQS: dict[str, str] = PERIODS
 """Time steps and their pandas period codes (the Timeline's)."""
@@ -106,27 +110,53 @@ def timelapse_frames(incidents: pd.DataFrame, freq: str, filters: Filters | None
     return len(_periods(incidents, freq, filters)[2])
 
 
+@dataclass(frozen=True)
+class GifStyle:
+    """How the frames become a GIF."""
+
+    frame_seconds: float = 0.8
+    """How long each frame shows."""
+    hold_last_seconds: float = 2.5
+    """How long the last frame shows."""
+    colours: int = 128
+    """Palette size of each frame (2-256); fewer colours make a smaller file."""
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.colours <= 256:
+            raise ValueError(f"colours must be between 2 and 256, not {self.colours}")
+
+    def durations(self, n: int) -> list[int]:
+        """Milliseconds each of ``n`` frames shows."""
+        durations = [int(round(self.frame_seconds * 1000))] * n
+        durations[-1] = int(round(max(self.hold_last_seconds, self.frame_seconds) * 1000))
+        return durations
+
+
+SLIDE = MapFrame(size="slide", dpi=100)
+"""A time-lapse's default page: a 1333x750 pixel slide."""
+
+Progress = Callable[[int, int], None]
+"""Told ``(frames done, frames in all)`` after each frame is drawn."""
+
+
 def render_timelapse(
     incidents: pd.DataFrame,
     *,
     out: str | Path,
     freq: str = "year",
+    frame: MapFrame = SLIDE,
     filters: Filters | None = None,
-    title: str | None = None,
     frames_dir: str | Path | None = None,
-    size: str = "slide",
-    dpi: int = 100,
-    extent: str | tuple[float, float, float, float] = "data",
-    frame_seconds: float = 0.8,
-    hold_last_seconds: float = 2.5,
-    colours: int = 128,
-    credits: str | None = None,
+    gif: GifStyle = GifStyle(),
+    progress: Progress | None = None,
 ) -> list[Frame]:
     """Write an animated GIF with one frame per period, earlier incidents shown in grey.
 
     An incident belongs to the period containing the middle of its date range, as on the
-    Timeline page (``geo.stats.midpoint``). Every period from the first
-    to the last is a frame, empty ones included, so time runs evenly.
+    Timeline page (``geo.stats.midpoint``). Every period from the first to the last is a frame,
+    empty ones included, so time runs evenly. The extent (``frame.extent`` over every period's
+    incidents), the title and the legend (the types and largest toll of the whole series) are
+    the same in every frame, so only the data moves.
 
     Parameters
     ----------
@@ -137,18 +167,15 @@ def render_timelapse(
         The GIF file; written atomically.
     freq
         ``"month"``, ``"quarter"`` or ``"year"``.
+    frame
+        The page of every frame (:class:`geo.snapshot.MapFrame`); by default a slide.
     frames_dir
         Also write each frame as ``frame-0001.png`` ... here (frames left from a longer
         earlier run are removed).
-    size, dpi
-        As for ``render_snapshot``; the default is a 1333x750 pixel slide.
-    extent
-        ``"data"`` (all incidents of every period), ``"country"`` or a (w, s, e, n) box; the
-        same for every frame.
-    frame_seconds, hold_last_seconds
-        How long each frame shows, and the last one.
-    colours
-        Palette size of each frame (2-256); fewer colours make a smaller file.
+    gif
+        Frame durations and palette size (:class:`GifStyle`).
+    progress
+        Called with (frames done, frames in all) after each frame.
 
     Returns
     -------
@@ -160,80 +187,35 @@ def render_timelapse(
     FilterError
         When no incident has a date, or the periods would make more than ``MAX_FRAMES`` frames.
     ValueError
-        For an unknown ``freq``, ``size`` or ``extent``.
+        For an unknown ``freq``.
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
-    if not 2 <= colours <= 256:
-        raise ValueError(f"colours must be between 2 and 256, not {colours}")
-    check_extent(extent)
     starts, periods, steps = _periods(incidents, freq, filters)
-    dated = incidents[starts.notna().to_numpy()]
-    ordinals, step_ordinals = periods.asi8, steps.asi8  # compare integers, not Periods
-    box = (
-        extent
-        if isinstance(extent, tuple)
-        else (country_extent if extent == "country" else data_extent)(
-            pd.to_numeric(dated["lon"], errors="coerce"),
-            pd.to_numeric(dated["lat"], errors="coerce"),
-        )
-    )
-    title = title or default_title(dated)
-    # One legend for every frame: the types and the largest death toll of the whole series.
-    killed = pd.to_numeric(dated.get("killed_best"), errors="coerce")
-    legend = LegendScope(
-        types=tuple(sorted(set(dated["event_type"].astype(str)))),
-        killed_top=float(killed.max()) if killed is not None and killed.notna().any() else 0.0,
-    )
+    series = _Series.of(incidents[starts.notna().to_numpy()], periods, frame)
     folder = Path(frames_dir) if frames_dir is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     frames: list[Frame] = []
 
-    def render(k: int) -> Image.Image:
-        step = steps[k]
-        label = period_label(step, freq)
-        now = dated[ordinals == step_ordinals[k]]
-        earlier = dated[ordinals < step_ordinals[k]]
-        buffer = BytesIO()
-        render_snapshot(
-            now,
-            out=buffer,
-            fmt="png",
-            filters=filters,
-            title=title,
-            size=size,
-            dpi=dpi,
-            extent=box,
-            credits=credits,
-            period_label=label,
-            faded=earlier,
-            legend=legend,
-        )
-        png = buffer.getvalue()
-        path = None
-        if folder is not None:
-            path = folder / FRAME_NAME.format(k + 1)
-            write_atomic(path, lambda tmp: _write_bytes(tmp, png))
-        frames.append(Frame(label, len(now), len(now) + len(earlier), path))
-        with Image.open(BytesIO(png)) as image:
-            return _quantise(image.convert("RGB"), colours)
-
-    def rest() -> Iterator[Image.Image]:
-        for k in range(1, len(steps)):
-            yield render(k)
-
-    durations = [int(round(frame_seconds * 1000))] * len(steps)
-    durations[-1] = int(round(max(hold_last_seconds, frame_seconds) * 1000))
+    def images() -> Iterator[Image.Image]:
+        for k, step in enumerate(steps):
+            image, made = series.draw(step, period_label(step, freq), filters)
+            path = None if folder is None else _save_frame(folder, k, image)
+            frames.append(replace(made, path=path))
+            if progress is not None:
+                progress(k + 1, len(steps))
+            yield _quantise(image, gif.colours)
 
     def write(tmp: Path) -> None:
-        first = render(0)
+        drawn = images()
+        first = next(drawn)
         first.save(
             tmp,
             format="GIF",
             save_all=True,
-            append_images=rest(),
-            duration=durations,
+            append_images=drawn,
+            duration=gif.durations(len(steps)),
             loop=0,
             disposal=1,
         )
@@ -247,6 +229,56 @@ def render_timelapse(
     return frames
 
 
+@dataclass(frozen=True)
+class _Series:
+    """The dated incidents of a time-lapse and what every frame shares."""
+
+    dated: pd.DataFrame
+    ordinals: np.ndarray
+    """Each incident's period as an integer (comparing integers, not Periods)."""
+    frame: MapFrame
+    legend: LegendScope
+
+    @classmethod
+    def of(cls, dated: pd.DataFrame, periods: pd.PeriodIndex, frame: MapFrame) -> _Series:
+        from geo.snapshot import default_title
+        from geo.snapshot.legend import LegendScope
+
+        box = frame.box(
+            pd.to_numeric(dated["lon"], errors="coerce"),
+            pd.to_numeric(dated["lat"], errors="coerce"),
+        )
+        killed = pd.to_numeric(dated.get("killed_best"), errors="coerce")
+        legend = LegendScope(
+            types=tuple(sorted(set(dated["event_type"].astype(str)))),
+            killed_top=float(killed.max()) if killed is not None and killed.notna().any() else 0.0,
+        )
+        fixed = replace(frame, extent=box, title=frame.title or default_title(dated))
+        return cls(dated, periods.asi8, fixed, legend)
+
+    def draw(
+        self, step: pd.Period, label: str, filters: Filters | None
+    ) -> tuple[Image.Image, Frame]:
+        """One frame: the period's incidents in colour, earlier ones in grey."""
+        from geo.snapshot import TimeStep, snapshot_image
+
+        now = self.dated[self.ordinals == step.ordinal]
+        earlier = self.dated[self.ordinals < step.ordinal]
+        image = snapshot_image(
+            now,
+            frame=self.frame,
+            filters=filters,
+            period=TimeStep(label=label, faded=earlier, legend=self.legend),
+        )
+        return image, Frame(label, len(now), len(now) + len(earlier))
+
+
+def _save_frame(folder: Path, k: int, image: Image.Image) -> Path:
+    path = folder / FRAME_NAME.format(k + 1)
+    write_atomic(path, lambda tmp: image.save(tmp, format="PNG"))
+    return path
+
+
 def _key_colours() -> list[tuple[int, int, int]]:
     """Colours a frame must keep exactly: each type's, as drawn (90% over white), and the page's.
 
@@ -257,6 +289,8 @@ def _key_colours() -> list[tuple[int, int, int]]:
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         a = round(alpha * 255)  # Agg blends with 8-bit alpha
         return tuple(round((a * c + (255 - a) * 255) / 255) for c in (r, g, b))  # type: ignore[return-value]
+
+    from geo.snapshot.style import FADED_COLOUR, INK, MUTED, NEIGHBOUR, PERIOD_COLOUR, SEA
 
     kinds = [*TYPE_COLOURS.values(), OTHER_COLOUR]
     page = ["#ffffff", "#000000", INK, MUTED, SEA, NEIGHBOUR, PERIOD_COLOUR]
@@ -296,14 +330,11 @@ def _quantise(image: Image.Image, colours: int) -> Image.Image:
     return image.quantize(palette=reference, dither=Image.Dither.NONE)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-
-
 __all__ = [
     "FREQS",
     "MAX_FRAMES",
     "Frame",
+    "GifStyle",
     "period_label",
     "render_timelapse",
     "timelapse_frames",

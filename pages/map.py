@@ -3,6 +3,7 @@
 import functools
 import html
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -20,6 +21,39 @@ SNAPSHOT_SIZES = {
     "slide": "Slide 16:9",
     "custom": "Custom (pixels)",
 }
+
+
+def _digest(incidents: pd.DataFrame) -> int:
+    """A fingerprint of the rows shown: a kept GIF is offered only for the same rows."""
+    return int(pd.util.hash_pandas_object(incidents, index=False).sum())
+
+
+def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
+    """Make the GIF on request, with a progress bar (a monthly one takes a while), then offer
+    it for download. The GIF is kept for these filters and step until they change."""
+    made = st.session_state.get("lapse_made")
+    wanted = (view.label, view.filters, freq, _digest(view.incidents)) if made else None
+    if made is None or made[0] != wanted:
+        if not st.button("Make time-lapse (GIF)", key="lapse_make"):
+            return
+        bar = st.progress(0.0, text="Drawing the time-lapse…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Drawing frame {done} of {total}")
+
+        gif = export(view.dataset, view.filters, "gif", ExportOptions(freq=freq, progress=progress))
+        bar.empty()
+        wanted = (view.label, view.filters, freq, _digest(view.incidents))
+        made = st.session_state["lapse_made"] = (wanted, gif)
+    st.download_button(
+        "Download time-lapse (GIF)",
+        data=made[1],
+        file_name=file_name,
+        mime="image/gif",
+        on_click="ignore",
+        key="dl_gif",
+    )
+
 
 view = ui.sidebar()
 st.title("Incident map")
@@ -123,16 +157,7 @@ with snap:
     except FilterError as exc:  # too many frames: say so here, not as a failed download
         st.info(esc_markdown(str(exc)))
     else:
-        st.download_button(
-            "Download time-lapse (GIF)",
-            data=functools.partial(
-                export, view.dataset, view.filters, "gif", ExportOptions(freq=freq)
-            ),
-            file_name=f"{stem}-{freq}.gif",
-            mime="image/gif",
-            on_click="ignore",
-            key="dl_gif",
-        )
+        timelapse_button(view, freq, f"{stem}-{freq}.gif")
 with data:
     st.markdown(f"**The {len(view.incidents):,} incidents shown**")
     for fmt_, label in (

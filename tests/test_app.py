@@ -187,10 +187,31 @@ def test_map_page_downloads_hold_the_filtered_incidents(
     assert b"Incidents by city (2)" in data("Interactive map (HTML, works offline)")
     png = Image.open(io.BytesIO(data("Download PNG snapshot")))
     assert png.format == "PNG" and png.size == (1169, 827)  # A4 landscape at 100 dpi
-    gif = Image.open(io.BytesIO(data("Download time-lapse (GIF)")))
-    assert gif.format == "GIF"
     at.selectbox(key="snap_fmt").set_value("pdf").run()
     assert data("Download PDF snapshot").startswith(b"%PDF")
+
+
+def test_the_timelapse_is_made_on_request_and_kept_for_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = start(monkeypatch, query={"region": "Atyrau", "year": "2011"})
+
+    def offered() -> bool:
+        labels = [b.proto.label for b in at.get("download_button")]
+        return "Download time-lapse (GIF)" in labels
+
+    assert not offered() and at.button(key="lapse_make").label == "Make time-lapse (GIF)"
+    at.button(key="lapse_make").click().run()
+    assert not failures(at) and offered()
+    gif = Image.open(io.BytesIO(at.session_state["lapse_made"][1]))
+    # Atyrau in 2011 is two incidents on one day (counted by hand): one yearly frame.
+    assert gif.format == "GIF" and gif.n_frames == 1
+    at.radio(key="lapse_freq").set_value("month").run()
+    assert not offered()  # another step: the kept GIF is not offered for it
+    at.radio(key="lapse_freq").set_value("year").run()
+    assert offered()
+    at.multiselect(key="f_years").set_value([2012]).run()  # other rows: made again on request
+    assert not offered()
 
 
 def test_configured_table_broken_while_running_keeps_last_good(

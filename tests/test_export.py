@@ -15,6 +15,7 @@ import pytest
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV
+from geo.snapshot import MapFrame
 from geo.tables import Dataset, load_dataset
 from tests.test_maps import external_refs
 
@@ -95,7 +96,9 @@ def test_html_export_is_offline_and_filtered(shipped: Dataset) -> None:
 def test_snapshot_bytes_follow_the_filter(shipped: Dataset) -> None:
     filters = FILTERS[0]
     chosen = shipped.incidents[shipped.incidents["incident_id"].isin(EXPECTED_IDS[0])]
-    svg = snapshot_bytes(chosen, filters, fmt="svg", size="800x450", dpi=100).decode()
+    svg = snapshot_bytes(
+        chosen, filters, fmt="svg", frame=MapFrame(size="800x450", dpi=100)
+    ).decode()
     assert sorted(re.findall(r'id="incident-([^"]+)"', svg)) == EXPECTED_IDS[0]
     assert "regions: Atyrau" in svg
 

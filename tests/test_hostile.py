@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from geo.errors import AtlasError
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
+from geo.snapshot import MapFrame
 from geo.tables import MAX_FILE_BYTES, check_dataset, load_dataset
 from geo.webmap.build import build_map
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
@@ -64,7 +65,9 @@ def test_hostile_text_in_csv_and_geojson_exports_is_kept_as_data(tmp_path: Path,
 
 def test_hostile_text_in_an_svg_snapshot_is_escaped(tmp_path: Path) -> None:
     dataset = load_dataset(hostile_table(tmp_path, "</script><script>alert(1)</script> $x$"))
-    svg = snapshot_bytes(dataset.incidents, Filters(), fmt="svg", size="640x400", dpi=100).decode()
+    svg = snapshot_bytes(
+        dataset.incidents, Filters(), fmt="svg", frame=MapFrame(size="640x400", dpi=100)
+    ).decode()
     assert "<script" not in svg
     assert "&lt;/script&gt;" in svg or "alert(1)" not in svg
 

@@ -677,12 +677,13 @@ def test_a_source_id_used_twice_is_named(good_table: Path) -> None:
 @pytest.mark.parametrize("lat", ["90", "-90", "89.9", "-87"])
 def test_snapshot_and_timelapse_of_a_point_near_a_pole(tmp_path: Path, lat: str) -> None:
     from geo.export import snapshot_bytes, timelapse_bytes
+    from geo.snapshot import MapFrame
 
     rows = [list(GOOD_ROWS[1])]
     rows[0][HEADER.index("lat")], rows[0][HEADER.index("lon")] = lat, "180"
     rows[0][HEADER.index("region")] = rows[0][HEADER.index("country")] = ""
     dataset = load_dataset(write_csv(tmp_path / "t.csv", HEADER, rows))
-    png = snapshot_bytes(dataset.incidents, Filters(), size="640x400", dpi=100)
+    png = snapshot_bytes(dataset.incidents, Filters(), frame=MapFrame(size="640x400", dpi=100))
     assert png.startswith(b"\x89PNG")
     assert timelapse_bytes(dataset.incidents, Filters()).startswith(b"GIF8")
 

@@ -15,9 +15,16 @@ from PIL import Image
 
 from geo.errors import FilterError
 from geo.filters import Filters, filter_incidents
-from geo.snapshot import MIN_SPAN_KM, data_extent, parse_size, render_snapshot
+from geo.snapshot import (
+    MIN_SPAN_KM,
+    MapFrame,
+    TimeStep,
+    data_extent,
+    parse_size,
+    render_snapshot,
+)
 from geo.tables import load_dataset
-from geo.timelapse import render_timelapse
+from geo.timelapse import GifStyle, render_timelapse
 
 ALMATY = (76.9115, 43.2525)
 ATYRAU = (51.8843, 47.1048)
@@ -113,10 +120,14 @@ def incidents() -> gpd.GeoDataFrame:
     )
 
 
+FRAME_KEYS = ("size", "dpi", "extent", "title", "credits")
+
+
 def _render(table: pd.DataFrame, **options: object) -> bytes:
     out = io.BytesIO()
     options.setdefault("dpi", 50)
-    render_snapshot(table, out=out, **options)  # type: ignore[arg-type]
+    frame = MapFrame(**{k: options.pop(k) for k in FRAME_KEYS if k in options})  # type: ignore[arg-type]
+    render_snapshot(table, out=out, frame=frame, **options)  # type: ignore[arg-type]
     return out.getvalue()
 
 
@@ -224,10 +235,12 @@ _RENDER_BOTH = """
 import sys
 from geo.tables import load_dataset
 from geo.paths import INCIDENTS_CSV
-from geo.snapshot import render_snapshot
+from geo.snapshot import MapFrame, render_snapshot
 incidents = load_dataset(INCIDENTS_CSV).incidents
 for fmt in ("svg", "pdf"):
-    render_snapshot(incidents, out=f"{sys.argv[1]}.{fmt}", fmt=fmt, size="800x450", dpi=100)
+    render_snapshot(
+        incidents, out=f"{sys.argv[1]}.{fmt}", fmt=fmt, frame=MapFrame(size="800x450", dpi=100)
+    )
 """
 
 
@@ -271,7 +284,9 @@ def test_hostile_place_names_are_drawn_as_plain_text(incidents: gpd.GeoDataFrame
 def test_shipped_style_table_renders_to_a_file(good_table: Path, tmp_path: Path) -> None:
     dataset = load_dataset(good_table)
     out = tmp_path / "map.svg"
-    render_snapshot(dataset.incidents, out=out, dpi=50, extent="country")  # format from suffix
+    render_snapshot(
+        dataset.incidents, out=out, frame=MapFrame(dpi=50, extent="country")
+    )  # format from suffix
     svg = out.read_text(encoding="utf-8")
     assert len(re.findall(r'id="incident-', svg)) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -300,7 +315,7 @@ def test_timelapse_has_a_frame_per_period_including_empty_ones(
     (frames_dir / "notes.txt").write_text("keep me")
     out = tmp_path / "lapse.gif"
     frames = render_timelapse(
-        chosen, out=out, freq="year", frames_dir=frames_dir, size="400x225", dpi=40
+        chosen, out=out, freq="year", frames_dir=frames_dir, frame=MapFrame(size="400x225", dpi=40)
     )
     assert [f.period for f in frames] == ["2011", "2012", "2013"]
     assert [f.new for f in frames] == [2, 0, 1]  # 2012 is empty but still a frame
@@ -324,7 +339,13 @@ def test_timelapse_frames_keep_the_event_type_colours(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "lapse.gif"
-    render_timelapse(incidents, out=out, freq="year", size="400x225", dpi=40, colours=32)
+    render_timelapse(
+        incidents,
+        out=out,
+        freq="year",
+        frame=MapFrame(size="400x225", dpi=40),
+        gif=GifStyle(colours=32),
+    )
     with Image.open(out) as gif:
         gif.seek(gif.n_frames - 1)
         present = {rgb for _, rgb in gif.convert("RGB").getcolors(maxcolors=4096) or []}
@@ -389,26 +410,34 @@ def test_every_time_lapse_frame_has_the_same_legend(
 ) -> None:
     """The legend is fixed to the whole series: the sizes key of 2011's frame already reaches
     the largest toll, 17 killed at Aktobe in 2016 (data/incidents.csv, by hand)."""
-    import geo.timelapse
+    import geo.snapshot.render
     from geo.paths import INCIDENTS_CSV
     from geo.tables import load_dataset
 
     seen = []
-    draw = geo.timelapse.render_snapshot
+    draw = geo.snapshot.render.snapshot_image
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(kwargs["legend"])
+        seen.append(kwargs["period"].legend)
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(geo.timelapse, "render_snapshot", spy)
+    monkeypatch.setattr(geo.snapshot.render, "snapshot_image", spy)
     incidents = load_dataset(INCIDENTS_CSV).incidents
-    render_timelapse(incidents, out=tmp_path / "lapse.gif", freq="year", size="400x225", dpi=40)
+    render_timelapse(
+        incidents, out=tmp_path / "lapse.gif", freq="year", frame=MapFrame(size="400x225", dpi=40)
+    )
     assert len(seen) == 6  # 2011 to 2016, one frame a year
     assert {scope.killed_top for scope in seen} == {17.0}
     assert len({scope.types for scope in seen}) == 1
     out = io.BytesIO()
     first_year = incidents[incidents["date_start"].dt.year == 2011]
-    render_snapshot(first_year, out=out, fmt="svg", size="960x540", dpi=100, legend=seen[0])
+    render_snapshot(
+        first_year,
+        out=out,
+        fmt="svg",
+        frame=MapFrame(size="960x540", dpi=100),
+        period=TimeStep(legend=seen[0]),
+    )
     assert "17 (most)" in out.getvalue().decode()
 
 

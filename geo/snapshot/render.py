@@ -15,9 +15,8 @@ inputs give the same bytes (SVG and PDF carry no timestamp).
 
 from __future__ import annotations
 
-import math
-import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,135 +25,32 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
-from geo.errors import FilterError, UsageError
+from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
 from geo.places.regions import read_countries
+from geo.snapshot.frame import MapFrame
 from geo.snapshot.legend import LegendScope
 from geo.snapshot.page import _draw, _footer, _Page
 from geo.snapshot.projection import _Points
-from geo.snapshot.style import _RC, MM_PER_INCH, _Measure
-from geo.symbology import KAZAKHSTAN_BOX
+from geo.snapshot.style import _RC, measure_at
 
-SIZES: dict[str, tuple[float, float]] = {
-    "a4-landscape": (297 / MM_PER_INCH, 210 / MM_PER_INCH),
-    "a4-portrait": (210 / MM_PER_INCH, 297 / MM_PER_INCH),
-    "slide": (40 / 3, 7.5),
-}
-"""Named page sizes in inches (width, height); ``slide`` is a 16:9 presentation slide."""
 FORMATS = ("png", "svg", "pdf")
-EXTENTS = ("data", "country")
-MAX_PIXELS_PER_SIDE = 20_000
-MIN_SPAN_KM = 550.0
-"""The smallest area a "data" extent shows, so a single city is not a pin-prick."""
 
 _RENDER_LOCK = threading.Lock()
 """rcParams are process-wide; renders from several dashboard sessions take turns."""
-
-
-def parse_size(size: str, *, dpi: float = 300) -> tuple[float, float]:
-    """The page size in inches for a name of ``SIZES`` or ``"WxH"`` in pixels (inches = px/dpi).
-
-    Raises
-    ------
-    UsageError
-        (a ``ValueError``) for an unknown name, a malformed ``WxH``, a dpi that is not
-        positive, or a side outside 50-20,000 pixels.
-    """
-    key = str(size).strip().lower()
-    if key in SIZES:
-        width, height = SIZES[key]
-    else:
-        match = re.fullmatch(r"(\d{1,6})\s*[x×]\s*(\d{1,6})", key)
-        if not match:
-            raise UsageError(
-                f"unknown size {size!r}; use {', '.join(SIZES)} or WxH in pixels like 1600x900"
-            )
-        if dpi <= 0:
-            raise UsageError(f"dpi must be positive, not {dpi}")
-        width, height = int(match[1]) / dpi, int(match[2]) / dpi
-    for side in (width, height):
-        if not 50 <= round(side * dpi) <= MAX_PIXELS_PER_SIDE:
-            raise UsageError(
-                f"size {size!r} at {dpi} dpi is {round(width * dpi)}x{round(height * dpi)} "
-                f"pixels; each side must be 50 to {MAX_PIXELS_PER_SIDE:,} pixels"
-            )
-    return width, height
-
-
-def data_extent(
-    lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series
-) -> tuple[float, float, float, float]:
-    """The box a "data" map shows: the points' bounds with a margin, at least ``MIN_SPAN_KM``.
-
-    Returns (west, south, east, north) in degrees.
-    """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if not ok.any():
-        return KAZAKHSTAN_BOX
-    lon, lat = lon[ok], lat[ok]
-    west, east, south, north = lon.min(), lon.max(), lat.min(), lat.max()
-    mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
-    min_lat = MIN_SPAN_KM / 111.2
-    min_lon = MIN_SPAN_KM / (111.2 * max(math.cos(math.radians(mid_lat)), 0.2))
-    half_lat = max((north - south) * 1.16, min_lat) / 2 + 0.25
-    half_lon = max((east - west) * 1.16, min_lon) / 2 + 0.25
-    west, east = _within(mid_lon - half_lon, mid_lon + half_lon, -180.0, 180.0)
-    south, north = _within(mid_lat - half_lat, mid_lat + half_lat, -MAX_LAT, MAX_LAT)
-    return float(west), float(south), float(east), float(north)
-
-
-def country_extent(
-    lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series
-) -> tuple[float, float, float, float]:
-    """Kazakhstan's box, grown to hold every point outside it with a margin (so an "all of
-    Kazakhstan" map never drops incidents in the Caucasus off its frame)."""
-    west, south, east, north = KAZAKHSTAN_BOX
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if ok.any():
-        margin = 1.0
-        west = min(west, float(lon[ok].min()) - margin)
-        east = max(east, float(lon[ok].max()) + margin)
-        south = min(south, float(lat[ok].min()) - margin)
-        north = max(north, float(lat[ok].max()) + margin)
-    west, east = _within(west, east, -180.0, 180.0)
-    south, north = _within(south, north, -MAX_LAT, MAX_LAT)
-    return float(west), float(south), float(east), float(north)
-
-
-MAX_LAT = 85.0
-"""Static maps stop at 85 degrees north and south (the projection cannot show a pole)."""
-
-
-def _within(low: float, high: float, floor: float, ceiling: float) -> tuple[float, float]:
-    """The interval ``low..high`` moved (and if need be shortened) to lie in ``floor..ceiling``."""
-    span = min(high - low, ceiling - floor)
-    if low < floor:
-        low, high = floor, floor + span
-    if high > ceiling:
-        low, high = ceiling - span, ceiling
-    return low, high
 
 
 def render_snapshot(
     incidents: pd.DataFrame,
     *,
     out: str | Path | BinaryIO,
-    filters: Filters | None = None,
-    title: str | None = None,
-    size: str = "a4-landscape",
-    dpi: int = 300,
+    frame: MapFrame | None = None,
     fmt: str | None = None,
-    extent: str | tuple[float, float, float, float] = "data",
-    credits: str | None = None,
-    period_label: str | None = None,
-    faded: pd.DataFrame | None = None,
-    legend: LegendScope | None = None,
+    filters: Filters | None = None,
+    period: TimeStep | None = None,
 ) -> None:
     """Draw the (already filtered) incidents as a static map and write it to ``out``.
 
@@ -166,44 +62,90 @@ def render_snapshot(
         Rows without coordinates are left out and counted in the bottom line.
     out
         A file path (written atomically) or a binary file object.
-    filters
-        The filters that selected ``incidents``; ``describe()`` becomes the subtitle.
-    title
-        The title; default "Security incidents in <countries>, <years>".
-    size
-        ``"a4-landscape"``, ``"a4-portrait"``, ``"slide"`` or ``"WxH"`` in pixels. A PNG has
+    frame
+        Page size, resolution, extent, title and credits (:class:`MapFrame`; default an A4
+        landscape page at 300 dpi framing the data). A PNG has
         ``round(inches * dpi)`` pixels per side; a PDF page or SVG has the exact paper size.
-    dpi
-        Resolution of a PNG (and of ``WxH`` sizes); text and symbols keep their size on paper,
-        except that a small PNG keeps its smallest text at least 7.5 pixels high.
+        Text and symbols keep their size on paper, except that a small PNG keeps its smallest
+        text at least 7.5 pixels high.
     fmt
         ``"png"``, ``"svg"`` or ``"pdf"``; default from the file name, else PNG. Text stays
         text in SVG and PDF; an SVG of up to ``MAX_SVG_SYMBOLS`` incidents has one element
         ``id="incident-<incident_id>"`` per incident (larger ones: one group per precision).
-    extent
-        ``"data"``: the incidents (and ``faded``) with a margin; ``"country"``: all of
-        Kazakhstan; or (west, south, east, north) in degrees, used as given.
-    credits
-        Appended to the bottom line (author, report, licence).
-    period_label
-        A period shown large at the top right (the time-lapse's frames).
-    faded
-        Incidents drawn in grey behind ``incidents`` (earlier periods of a time-lapse).
-    legend
-        What the legend covers (the types, the largest killed figure); default what is drawn.
+    filters
+        The filters that selected ``incidents``; ``describe()`` becomes the subtitle.
+    period
+        For a time-lapse frame: its label, the earlier incidents drawn in grey, the legend
+        shared by every frame (:class:`TimeStep`).
 
     Raises
     ------
     FilterError
-        When there is nothing to draw (no incident, and nothing ``faded``).
+        When there is nothing to draw (no incident, and nothing faded).
     ValueError
-        For an unknown ``size``, ``fmt`` or ``extent``, or a page of more than 20,000 pixels.
+        For an unknown ``fmt``.
     """
     fmt = _output_format(fmt, out)
-    width_in, height_in = parse_size(size, dpi=dpi)
-    check_extent(extent)
+    frame = frame or MapFrame()
+    metadata: dict[str, str | None] = {}
+    if fmt == "svg":
+        metadata["Date"] = None
+    elif fmt == "pdf":
+        metadata.update({"CreationDate": None, "ModDate": None, "Creator": "Incident Atlas"})
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        fig, title = _figure(incidents, frame, fmt, filters, period or TimeStep())
+        metadata["Title"] = title
+
+        def save(target: Path | BinaryIO) -> None:
+            fig.savefig(target, format=fmt, dpi=frame.dpi, metadata=metadata)
+
+        if isinstance(out, str | Path):
+            write_atomic(out, save)
+        else:
+            save(out)
+
+
+def snapshot_image(
+    incidents: pd.DataFrame,
+    *,
+    frame: MapFrame,
+    filters: Filters | None = None,
+    period: TimeStep | None = None,
+) -> Image.Image:
+    """The PNG that :func:`render_snapshot` would write, as an RGB image (no file, no PNG
+    encoding: the time-lapse turns it straight into a GIF frame)."""
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        fig, _ = _figure(incidents, frame, "png", filters, period or TimeStep())
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        canvas.draw()
+        return Image.frombuffer(
+            "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        ).convert("RGB")
+
+
+@dataclass(frozen=True)
+class TimeStep:
+    """What a time-lapse frame adds to a snapshot."""
+
+    label: str = ""
+    """The period, shown large at the top right."""
+    faded: pd.DataFrame | None = None
+    """Incidents of earlier periods, drawn in grey behind the period's own."""
+    legend: LegendScope | None = None
+    """What the legend covers (the whole series' types and largest toll); default what is drawn."""
+
+
+def _figure(
+    incidents: pd.DataFrame,
+    frame: MapFrame,
+    fmt: str,
+    filters: Filters | None,
+    period: TimeStep,
+) -> tuple[Figure, str]:
+    """The page drawn on a new figure, and its title. Call with the render lock held."""
     current = _Points.of(incidents)
-    old = _Points.of(faded) if faded is not None else _Points.of(None)
+    old = _Points.of(period.faded)
     if current.n == 0 and old.n == 0:
         what = filters.describe() if filters is not None else "all incidents"
         if len(incidents):
@@ -212,67 +154,39 @@ def render_snapshot(
                 f"coordinates: {what}"
             )
         raise FilterError(f"no incident matches the filters: {what}")
-    if fmt == "png":  # whole pixels: matplotlib truncates, so give it the rounded size
-        width_in, height_in = round(width_in * dpi) / dpi, round(height_in * dpi) / dpi
-    if isinstance(extent, tuple):
-        box = tuple(float(v) for v in extent)
-    elif extent == "country":
-        box = country_extent(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
-    else:
-        box = data_extent(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
+    width_in, height_in = frame.inches(whole_pixels=fmt == "png")
     page = _Page(
-        title=title or default_title(incidents if current.n else faded),
+        title=frame.title or default_title(incidents if current.n else period.faded),
         subtitle=filters.describe() if filters is not None else "all incidents",
-        period=period_label or "",
-        footer=_footer(incidents, faded, current, old, credits),
+        period=period.label,
+        footer=_footer(incidents, period.faded, current, old, frame.credits),
     )
-    metadata: dict[str, str | None] = {"Title": page.title}
-    if fmt == "svg":
-        metadata["Date"] = None
-    elif fmt == "pdf":
-        metadata.update({"CreationDate": None, "ModDate": None, "Creator": "Incident Atlas"})
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-        FigureCanvasAgg(fig)
-        _draw(
-            fig,
-            page,
-            current,
-            old,
-            box=box,
-            svg_ids=fmt == "svg",
-            raster=fmt == "png",
-            measure=_Measure(dpi if fmt == "png" else 720),
-            legend=legend,
-        )
-
-        def save(target: Path | BinaryIO) -> None:
-            fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
-
-        if isinstance(out, str | Path):
-            write_atomic(out, save)
-        else:
-            save(out)
-
-
-def check_extent(extent: object) -> None:
-    """Raise ``ValueError`` unless ``extent`` is "data", "country" or a (w, s, e, n) box."""
-    if isinstance(extent, tuple):
-        ok = len(extent) == 4 and all(
-            isinstance(v, int | float) and math.isfinite(v) for v in extent
-        )
-        if (
-            ok
-            and -180 <= extent[0] < extent[2] <= 180
-            and -MAX_LAT <= extent[1] < extent[3] <= MAX_LAT
-        ):
-            return
-    elif extent in EXTENTS:
-        return
-    raise ValueError(
-        f"extent must be one of {', '.join(EXTENTS)} or a (west, south, east, "
-        f"north) box in degrees, not {extent!r}"
+    fig = Figure(figsize=(width_in, height_in), dpi=frame.dpi)
+    _DrawOnSave(fig)
+    _draw(
+        fig,
+        page,
+        current,
+        old,
+        box=frame.box(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat]),
+        svg_ids=fmt == "svg",
+        raster=fmt == "png",
+        measure=measure_at(frame.dpi if fmt == "png" else 720),
+        legend=period.legend,
     )
+    return fig, page.title
+
+
+class _DrawOnSave(FigureCanvasAgg):
+    """An Agg canvas that draws only when the figure is saved.
+
+    geopandas asks the canvas to redraw after every layer it plots (``draw_idle``), which on a
+    non-interactive canvas draws the whole page each time: eight full draws per snapshot, half
+    of a time-lapse frame's cost. Nothing looks at those drawings.
+    """
+
+    def draw_idle(self, *args: object, **kwargs: object) -> None:
+        return None
 
 
 def _output_format(fmt: str | None, out: object) -> str:
@@ -310,14 +224,4 @@ def default_title(table: pd.DataFrame | None) -> str:
     return text
 
 
-__all__ = [
-    "EXTENTS",
-    "FORMATS",
-    "SIZES",
-    "check_extent",
-    "country_extent",
-    "data_extent",
-    "default_title",
-    "parse_size",
-    "render_snapshot",
-]
+__all__ = ["FORMATS", "TimeStep", "default_title", "render_snapshot", "snapshot_image"]

@@ -6,12 +6,14 @@ kept as text in SVG and PDF; ``_Measure`` sizes it as the output will render it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 
-MM_PER_INCH = 25.4
+from geo.snapshot.frame import MM_PER_INCH
+
 REFERENCE_SHORT_SIDE_IN = 210 / MM_PER_INCH
 """Everything on the page scales with its short side; an A4 page is scale 1."""
 
@@ -54,6 +56,7 @@ class _Measure:
     def __init__(self, dpi: float) -> None:
         self._renderer = RendererAgg(1, 1, dpi)
         self._to_pt = 72 / dpi
+        self._sizes: dict[tuple[str, float, str, str], tuple[float, float]] = {}
 
     def size(
         self,
@@ -63,11 +66,17 @@ class _Measure:
         weight: str = "normal",
         style: Literal["normal", "italic"] = "normal",
     ) -> tuple[float, float]:
-        prop = FontProperties(family=["DejaVu Sans"], size=points, weight=weight, style=style)
-        width, height, _ = self._renderer.get_text_width_height_descent(
-            text or " ", prop, ismath=False
-        )
-        return float(width) * self._to_pt * 1.02, float(height) * self._to_pt
+        key = (text, points, weight, style)
+        found = self._sizes.get(key)
+        if found is None:
+            prop = FontProperties(family=["DejaVu Sans"], size=points, weight=weight, style=style)
+            width, height, _ = self._renderer.get_text_width_height_descent(
+                text or " ", prop, ismath=False
+            )
+            found = float(width) * self._to_pt * 1.02, float(height) * self._to_pt
+            if len(self._sizes) < 100_000:
+                self._sizes[key] = found
+        return found
 
     def wrap(
         self,
@@ -92,3 +101,10 @@ class _Measure:
             lines = lines[:max_lines]
             lines[-1] = lines[-1].rstrip(" .,;") + " …"
         return lines
+
+
+@lru_cache(maxsize=8)
+def measure_at(dpi: float) -> _Measure:
+    """One text measurer per resolution, shared by every render (and every time-lapse frame):
+    the sizes it has measured are kept. Use it with the render lock held."""
+    return _Measure(dpi)

@@ -13,7 +13,6 @@ stays small (see ``max_symbols``).
 from __future__ import annotations
 
 import bisect
-import copy
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -42,7 +41,14 @@ from geo.symbology import (
     symbol_radius,
     type_label,
 )
-from geo.webmap.elements import DataGeoJson, DataMarkerCluster, RawHtml, RenderedOnce
+from geo.webmap.elements import (
+    DataGeoJson,
+    DataMarkerCluster,
+    ParentScript,
+    RawHtml,
+    RenderedOnce,
+    script_json,
+)
 
 WATER = "#dbe7f0"
 CHOROPLETH_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"]
@@ -266,12 +272,22 @@ function (feature, layer) {
 """
 
 
+_BASEMAP = """
+L.geoJson(%s, {interactive: false, style: function (feature) {
+    return {fillColor: feature.properties.country === "KZ" ? "#ffffff" : "#e0e0e0",
+            color: "#777777", weight: 1, fillOpacity: 1.0};
+}}).addTo({parent});
+L.geoJson(%s, {interactive: false, style: {color: "#9a9a9a", weight: 0.8, fill: false}})
+    .addTo({parent});
+"""
+
+
 @lru_cache(maxsize=1)
-def _basemap_geojson() -> tuple[dict[str, object], dict[str, object]]:
-    """Country outlines and region outlines (geometry only) from the project's own data."""
-    countries = json.loads(read_countries().to_json(drop_id=True))
+def _basemap_script() -> str:
+    """Country outlines (Kazakhstan in white) and region outlines, made into a script once."""
+    countries = json.loads(read_countries()[["country", "geometry"]].to_json(drop_id=True))
     outlines = json.loads(read_regions()[["geometry"]].to_json(drop_id=True))
-    return countries, outlines
+    return _BASEMAP % (script_json(countries), script_json(outlines))
 
 
 def _slug(name: str) -> str:
@@ -481,28 +497,11 @@ def _empty_map(height: str) -> folium.Map:
 
 
 def _offline_basemap() -> folium.FeatureGroup:
-    """Country outlines (Kazakhstan in white) and region outlines, from the project's data."""
+    """The project's own basemap: outlines that need no internet (see :func:`_basemap_script`)."""
     offline = folium.FeatureGroup(
         name="Offline (country and region outlines)", overlay=False, control=True
     )
-    countries, outlines = _basemap_geojson()
-    DataGeoJson(
-        copy.deepcopy(countries),
-        style_function=lambda f: {
-            "fillColor": "#ffffff" if f["properties"]["country"] == "KZ" else "#e0e0e0",
-            "color": "#777777",
-            "weight": 1,
-            "fillOpacity": 1.0,
-        },
-        interactive=False,
-        name="Countries",
-    ).add_to(offline)
-    DataGeoJson(
-        copy.deepcopy(outlines),
-        style={"color": "#9a9a9a", "weight": 0.8, "fill": False},
-        interactive=False,
-        name="Region outlines",
-    ).add_to(offline)
+    ParentScript(_basemap_script()).add_to(offline)
     return offline
 
 

@@ -13,6 +13,7 @@ project's own constants.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import folium
@@ -57,6 +58,35 @@ class RenderedOnce(MacroElement):
         return ""
 
 
+class ParentScript(MacroElement):
+    """A fixed script added to the page as given, with ``{parent}`` put for the parent layer's
+    variable name (plain ``str.replace``, no template).
+
+    For layers whose script never changes (the basemap's outlines): the script text is made
+    once per process and each map only places it, which saves serialising the same shapes
+    on every rerun. Holding no ``data``, it adds nothing to the map's bounds.
+    """
+
+    def __init__(self, script: str) -> None:
+        super().__init__()
+        self._name = "ParentScript"
+        self.script = script
+
+    def render(self, **kwargs: Any) -> str:  # type: ignore[override]
+        figure = self.get_root()
+        if not isinstance(figure, Figure) or self._parent is None:
+            raise TypeError("ParentScript can only be rendered inside a Figure, under a layer")
+        text = self.script.replace("{parent}", self._parent.get_name())
+        figure.script.add_child(RawHtml(text), name=self.get_name())
+        return ""
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element (no ``<``, ``>``, ``&``)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 class DataGeoJson(folium.GeoJson, RenderedOnce):
     """``folium.GeoJson`` for features whose properties come from data."""
 
@@ -65,4 +95,11 @@ class DataMarkerCluster(FastMarkerCluster, RenderedOnce):
     """``FastMarkerCluster`` for rows (popups, tooltips) that come from data."""
 
 
-__all__ = ["DataGeoJson", "DataMarkerCluster", "RawHtml", "RenderedOnce"]
+__all__ = [
+    "DataGeoJson",
+    "DataMarkerCluster",
+    "ParentScript",
+    "RawHtml",
+    "RenderedOnce",
+    "script_json",
+]
