@@ -38,6 +38,7 @@ picked = st.dataframe(
     height=min(36 * (len(table) + 1) + 3, 720),
     on_select="rerun",
     selection_mode="single-row",
+    placeholder="",  # no figure: an empty cell, not the word "None"
 )
 rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
 if rows:

@@ -110,6 +110,9 @@ def test_filters_from_url() -> None:
 def test_incidents_page_table_follows_filters(app: AppTest) -> None:
     app.switch_page("pages/incidents.py").run()
     assert len(app.dataframe[0].value) == 33
+    # A toll no source gives is an empty cell, not the word "None".
+    assert app.dataframe[0].proto.HasField("placeholder")
+    assert app.dataframe[0].proto.placeholder == ""
     app.multiselect(key="f_types").set_value(["unrest"]).run()
     table = app.dataframe[0].value
     assert len(table) == 5

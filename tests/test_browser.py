@@ -223,6 +223,29 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert external == [], f"the page tried to reach the internet: {external[:5]}"
 
 
+def test_back_undoes_a_region_click_and_page_links_keep_the_filters(server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = _offline_page(browser, [])
+    page.goto(server)
+    frame = _map_frame(page)
+    _wait_for(lambda: _incident_layer_label(frame) == "Incidents by city (33)")
+    frame.locator("path.atlas-region-atyrau").dispatch_event("click")
+    _wait_for(lambda: "region=Atyrau" in _href(page))
+    _wait_for(lambda: (f := _map_frame(page)) and "(5)" in _incident_layer_label(f))
+
+    page.go_back()  # the view before the click: all 33, no region in the link
+    _wait_for(lambda: (f := _map_frame(page)) and "(33)" in _incident_layer_label(f))
+    assert "region=" not in _href(page)
+    page.go_forward()
+    _wait_for(lambda: (f := _map_frame(page)) and "(5)" in _incident_layer_label(f))
+    assert "region=Atyrau" in _href(page)
+
+    # Another page keeps the filters, and so does the way back to the map.
+    page.get_by_role("link", name="Incidents").first.click()
+    _wait_for(lambda: "/incidents" in _href(page) and "region=Atyrau" in _href(page))
+    page.get_by_role("link", name="Map").first.click()
+    _wait_for(lambda: (f := _map_frame(page)) and "(5)" in _incident_layer_label(f))
+
+
 def test_the_server_starts_without_asking_for_its_external_address(server) -> None:  # type: ignore[no-untyped-def]
     log = (OUTPUT / "server-shipped.log").read_text()
     assert "URL: http://localhost:" in log

@@ -15,6 +15,7 @@ from PIL import Image
 
 from geo.errors import FilterError
 from geo.filters import Filters, filter_incidents
+from geo.paths import INCIDENTS_CSV
 from geo.snapshot import (
     MIN_SPAN_KM,
     MapFrame,
@@ -457,3 +458,17 @@ def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() ->
         x, y = _to_map().transform(lon, lat)
         assert ((west <= x) & (x <= east) & (south <= y) & (y <= north)).all()
     assert country_extent(np.array([70.0]), np.array([48.0])) == KAZAKHSTAN_BOX
+
+
+def test_the_baikonur_lease_is_hatched_not_ringed_like_a_symbol() -> None:
+    from geo.snapshot.decor import _basemap
+
+    base = _basemap()
+    baikonur = base.regions.geometry[base.regions["region"] == "Baikonur"].iloc[0]
+    # Kazakhstan's dark border line no longer runs round the lease (a hole in the country).
+    assert not base.home_outline.iloc[0].intersects(baikonur.buffer(-1000))
+    assert base.regions.loc[base.enclaves.to_numpy(), "region"].tolist() == ["Baikonur"]
+    svg = _render(
+        load_dataset(INCIDENTS_CSV).incidents, fmt="svg", extent="country", size="800x560"
+    ).decode()
+    assert "<pattern" in svg  # the hatch

@@ -47,9 +47,9 @@ def sidebar() -> View:
     """
     from ui import filter_state as state
     from ui.data_source import dataset_from_sidebar
-    from ui.widgets import filter_widgets, navigation, url_notes
+    from ui.widgets import filter_widgets, navigation, page_links, url_notes
 
-    navigation()
+    links = navigation()
     dataset, label = dataset_from_sidebar()
     incidents = dataset.incidents
     state.init_from_url(incidents)
@@ -60,7 +60,8 @@ def sidebar() -> View:
     url_notes()
     filter_widgets(incidents, lo, hi)
     filters = state.filters_from_widgets(lo, hi)
-    st.query_params.from_dict(filters.to_query())
+    state.write_url(filters)
+    page_links(links, filters.to_query())
     st.sidebar.caption(esc_markdown(f"Showing {label}."))
     shown = incidents[filter_mask(incidents, filters)]
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)

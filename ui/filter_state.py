@@ -22,6 +22,7 @@ def reset_filters() -> None:
         st.session_state.pop(key, None)
         st.session_state.pop(f"kept_{key}", None)
     st.query_params.clear()
+    st.session_state.pop("url_written", None)
     st.session_state["filters_from_url"] = False
     st.session_state.pop("url_notes", None)
 
@@ -33,14 +34,21 @@ def date_bounds(incidents: pd.DataFrame) -> tuple[date, date]:
     return incidents["date_start"].min().date(), incidents["date_end"].max().date()
 
 
+def _url_query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
 def init_from_url(incidents: pd.DataFrame) -> None:
-    """On a session's first run, set the filter widgets from the URL query string."""
-    if st.session_state.get("filters_from_url"):
+    """Set the filter widgets from the URL's query string on a session's first run, and when
+    the URL is not the one the session last wrote: the browser's Back or Forward button went
+    to an earlier or later view (every change of the filters is a step in its history)."""
+    now = _url_query()
+    written = st.session_state.get("url_written")
+    if st.session_state.get("filters_from_url") and (written is None or now == written):
         return
     st.session_state["filters_from_url"] = True
-    wanted, notes = Filters.parse_query(
-        st.query_params.to_dict() | {k: st.query_params.get_all(k) for k in st.query_params}
-    )
+    st.session_state["url_written"] = now
+    wanted, notes = Filters.parse_query(now)
     st.session_state["url_notes"] = notes
     lo, hi = date_bounds(incidents)
     start = max(min(wanted.start or lo, hi), lo)
@@ -51,6 +59,13 @@ def init_from_url(incidents: pd.DataFrame) -> None:
     set_value("f_types", list(wanted.types))
     set_value("f_countries", list(wanted.countries))
     set_value("f_exact", wanted.exact_only)
+
+
+def write_url(filters: Filters) -> None:
+    """Show ``filters`` in the URL (the browser adds a step to its history when it changes)."""
+    query = filters.to_query()
+    st.query_params.from_dict(query)
+    st.session_state["url_written"] = query
 
 
 def restore_kept() -> None:

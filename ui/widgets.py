@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo.escape import esc_markdown
 from geo.places.regions import region_names
@@ -23,12 +24,18 @@ PAGES = [
 ]
 
 
-def navigation() -> None:
-    """The page set-up and the links to every page."""
+def navigation() -> DeltaGenerator:
+    """The page set-up and a place for the page links (drawn by :func:`page_links`)."""
     st.set_page_config(page_title="Incident Atlas", layout="wide")
     st.sidebar.title("Incident Atlas")
+    return st.sidebar.container()
+
+
+def page_links(place: DeltaGenerator, query: dict[str, list[str]]) -> None:
+    """A link to every page, carrying the filters in its query string: the page opened shows
+    the same incidents, and its address is a link to that view."""
     for path, label, icon in PAGES:
-        st.sidebar.page_link(path, label=label, icon=icon)
+        place.page_link(path, label=label, icon=icon, query_params=query)
 
 
 def url_notes() -> None:

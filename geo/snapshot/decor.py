@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
+import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
@@ -34,6 +36,11 @@ class _Basemap:
     """The gaps between countries inside the country layer's box (Caspian, Aral, ...)."""
     borders: gpd.GeoSeries
     """Country outlines without the layer's clipping edge (62°N, 100°E), which is no border."""
+    enclaves: pd.Series
+    """Per region: whether it lies in a hole of its country's outline (the Baikonur lease)."""
+    home_outline: gpd.GeoSeries
+    """Kazakhstan's outer border only: the hole of the Baikonur lease drawn in the border's dark
+    line looked like a hollow incident symbol."""
 
 
 @lru_cache(maxsize=1)
@@ -42,11 +49,25 @@ def _basemap() -> _Basemap:
     covered = shapely.segmentize(shapely.box(*countries.total_bounds), 0.5)
     sea = gpd.GeoSeries([covered.difference(shapely.union_all(countries.geometry.values))], crs=CRS)
     borders = countries.geometry.boundary.difference(covered.exterior.buffer(0.01))
+    home = countries.geometry[countries["country"] == "KZ"].to_numpy()
+    rings = shapely.get_exterior_ring(shapely.get_parts(home))
+    home_outline = gpd.GeoSeries([shapely.multilinestrings(rings)] if len(rings) else [], crs=CRS)
+    regions = read_regions()
+    outline = dict(zip(countries["country"], countries.geometry, strict=True))
+    enclaves = pd.Series(
+        [
+            code in outline and shape.difference(outline[code]).area > 0.5 * shape.area
+            for code, shape in zip(regions["country"], regions.geometry, strict=True)
+        ],
+        index=regions.index,
+    )
     return _Basemap(
         countries.to_crs(PROJ_STRING),
-        read_regions().to_crs(PROJ_STRING),
+        regions.to_crs(PROJ_STRING),
         sea.to_crs(PROJ_STRING),
         borders.to_crs(PROJ_STRING),
+        enclaves,
+        home_outline.to_crs(PROJ_STRING),
     )
 
 
@@ -64,9 +85,18 @@ def _draw_basemap(ax: Axes, view: tuple[float, float, float, float], scale: floa
     if len(borders):
         borders.plot(ax=ax, color="#a3a3a3", linewidth=0.5 * scale, aspect=None, zorder=1.5)
     countries[home].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
-    inside = regions["country"] == "KZ"  # fills the Baikonur lease too, a hole in the country
+    inside = (regions["country"] == "KZ").to_numpy()
+    # The Baikonur lease, a hole in the country run by Russia, is hatched: white inside its
+    # round outline it read as a hollow incident symbol (and grey, as a filled one).
+    enclave = inside & base.enclaves[regions.index].to_numpy()
     if inside.any():
         regions[inside].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
+    if enclave.any():
+        with matplotlib.rc_context({"hatch.linewidth": 0.5 * scale}):
+            regions[enclave].plot(
+                ax=ax, facecolor=HOME, edgecolor="#c4c4c4", hatch="/////", linewidth=0,
+                aspect=None, zorder=1.2,
+            )  # fmt: skip
     if len(regions):
         regions.plot(
             ax=ax,
@@ -76,9 +106,8 @@ def _draw_basemap(ax: Axes, view: tuple[float, float, float, float], scale: floa
             aspect=None,
             zorder=2,
         )
-    countries[home].plot(
-        ax=ax, facecolor="none", edgecolor="#666666", linewidth=0.9 * scale, aspect=None, zorder=2
-    )
+    if home.any():
+        base.home_outline.plot(ax=ax, color="#666666", linewidth=0.9 * scale, aspect=None, zorder=2)
 
 
 def _count_in(u: np.ndarray, v: np.ndarray, box: Box) -> int:
