@@ -8,7 +8,7 @@ symbols.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,8 +24,9 @@ from pyproj import Proj
 
 from geo.places.regions import read_countries, read_regions
 from geo.schema import CRS
+from geo.snapshot.area import MapArea
 from geo.snapshot.projection import PROJ_STRING, _from_map, _to_map
-from geo.snapshot.style import HOME, INK, NEIGHBOUR, SEA, Box, _Measure
+from geo.snapshot.style import HOME, INK, NEIGHBOUR, SEA, Box
 
 
 @dataclass(frozen=True)
@@ -116,23 +117,22 @@ def _count_in(u: np.ndarray, v: np.ndarray, box: Box) -> int:
 
 
 def _pick_corner(
-    ax_w: float,
-    ax_h: float,
+    area: MapArea,
     w: float,
     h: float,
-    margin: float,
     u: np.ndarray,
     v: np.ndarray,
     preference: Sequence[str],
     avoid: str = "",
 ) -> tuple[str, Box]:
     """The corner box of size w x h holding the fewest symbols (ties: ``preference`` order)."""
+    margin = 8 * area.scale
     best: tuple[int, int, str, Box] | None = None
     for rank, corner in enumerate(preference):
         if corner == avoid:
             continue
-        x0 = margin if "left" in corner else ax_w - margin - w
-        y0 = margin if "lower" in corner else ax_h - margin - h
+        x0 = margin if "left" in corner else area.width - margin - w
+        y0 = margin if "lower" in corner else area.height - margin - h
         box = (x0, y0, x0 + w, y0 + h)
         count = _count_in(u, v, (x0 - 6, y0 - 6, x0 + w + 6, y0 + h + 6))
         if best is None or (count, rank) < (best[0], best[1]):
@@ -150,25 +150,22 @@ def _nice_length(km: float) -> float:
     return float(10**exponent)
 
 
-def _draw_scale_bar(
-    ax: Axes,
-    ax_w: float,
-    ax_h: float,
-    per_pt: float,
-    scale: float,
-    u: np.ndarray,
-    v: np.ndarray,
-    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
-    measure: _Measure,
-) -> tuple[str, Box]:
-    """A segmented scale bar of a round length, true at its own position."""
+def _scale_factor(area: MapArea, u: float, v: float) -> float:
+    """The projection's scale along parallels at a position of the map, in points."""
+    x, y = area.to_data(u, v)
+    lon, lat = _from_map().transform(float(x), float(y))
+    return float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
+
+
+def _draw_scale_bar(area: MapArea, u: np.ndarray, v: np.ndarray) -> tuple[str, Box]:
+    """A segmented scale bar of a round length, true at its own position, in the corner with
+    the fewest of the symbols at (u, v). Returns the corner and the box it takes, in points."""
+    ax, scale, measure, per_pt = area.ax, area.scale, area.measure, area.per_pt
     font = 6.5 * scale
     bar_h = 3.6 * scale
     # Scale factor of the projection at the map centre, refined at the bar's position below.
-    cx, cy = to_data(ax_w / 2, ax_h / 2)
-    lon, lat = _from_map().transform(float(cx), float(cy))
-    k = float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
-    km = _nice_length(ax_w * 0.2 * per_pt / k / 1000)
+    k = _scale_factor(area, area.width / 2, area.height / 2)
+    km = _nice_length(area.width * 0.2 * per_pt / k / 1000)
     label = f"{km:,.0f} km"
     label_w = measure.size(label, font)[0]
     length = km * 1000 * k / per_pt
@@ -176,21 +173,11 @@ def _draw_scale_bar(
     w = length + label_w / 2 + measure.size("0", font)[0] / 2 + 2 * inner
     h = bar_h + font * 1.3 + 2 * inner
     corner, box = _pick_corner(
-        ax_w,
-        ax_h,
-        w,
-        h,
-        8 * scale,
-        u,
-        v,
-        ("lower left", "lower right", "upper left", "upper right"),
+        area, w, h, u, v, ("lower left", "lower right", "upper left", "upper right")
     )
     x0, y0 = box[0] + inner + measure.size("0", font)[0] / 2, box[1] + inner
-    mx, my = to_data(x0 + length / 2, y0)
-    lon, lat = _from_map().transform(float(mx), float(my))
-    k = float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
-    length = km * 1000 * k / per_pt
-    bg_x, bg_y = to_data(box[0], box[1])
+    length = km * 1000 * _scale_factor(area, x0 + length / 2, y0) / per_pt
+    bg_x, bg_y = area.to_data(box[0], box[1])
     ax.add_patch(
         FancyBboxPatch(
             (float(bg_x), float(bg_y)),
@@ -206,7 +193,7 @@ def _draw_scale_bar(
     )
     parts = 5 if km / 10 ** math.floor(math.log10(km)) == 5 else 4
     for i in range(parts):
-        sx, sy = to_data(x0 + length * i / parts, y0)
+        sx, sy = area.to_data(x0 + length * i / parts, y0)
         ax.add_patch(
             Rectangle(
                 (float(sx), float(sy)),
@@ -219,41 +206,24 @@ def _draw_scale_bar(
             )
         )
     for value, text in ((0.0, "0"), (1.0, label)):
-        tx, ty = to_data(x0 + length * value, y0 + bar_h + 1.5 * scale)
+        tx, ty = area.to_data(x0 + length * value, y0 + bar_h + 1.5 * scale)
         ax.text(
             float(tx), float(ty), text, fontsize=font, color=INK, ha="center", va="bottom", zorder=9
         )
     return corner, box
 
 
-def _draw_north_arrow(
-    ax: Axes,
-    ax_w: float,
-    ax_h: float,
-    per_pt: float,
-    scale: float,
-    u: np.ndarray,
-    v: np.ndarray,
-    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
-    *,
-    avoid: str,
-) -> Box:
-    """An arrow pointing to true north where it stands (meridians converge in this projection)."""
+def _draw_north_arrow(area: MapArea, u: np.ndarray, v: np.ndarray, *, avoid: str) -> Box:
+    """An arrow pointing to true north where it stands (meridians converge in this projection),
+    in the emptiest corner but ``avoid``. Returns the box it takes, in points."""
+    ax, scale = area.ax, area.scale
     size = 24 * scale
     w, h = size * 0.8, size + 11 * scale
     _, box = _pick_corner(
-        ax_w,
-        ax_h,
-        w,
-        h,
-        8 * scale,
-        u,
-        v,
-        ("upper right", "upper left", "lower right", "lower left"),
-        avoid=avoid,
+        area, w, h, u, v, ("upper right", "upper left", "lower right", "lower left"), avoid=avoid
     )
     cx, cy = (box[0] + box[2]) / 2, box[1] + size / 2 + 1 * scale
-    dx, dy = to_data(cx, cy)
+    dx, dy = area.to_data(cx, cy)
     lon, lat = _from_map().transform(float(dx), float(dy))
     nx, ny = _to_map().transform(lon, lat + 0.5)
     angle = math.atan2(ny - float(dy), nx - float(dx))
@@ -261,7 +231,7 @@ def _draw_north_arrow(
     px, py = -uy, ux
 
     def at(along: float, across: float) -> tuple[float, float]:
-        x, y = to_data(cx + ux * along + px * across, cy + uy * along + py * across)
+        x, y = area.to_data(cx + ux * along + px * across, cy + uy * along + py * across)
         return float(x), float(y)
 
     half, wing = size / 2, size * 0.26

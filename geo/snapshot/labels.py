@@ -6,7 +6,6 @@ A label goes only where it covers no other label, symbol or decoration (``_Obsta
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -15,9 +14,11 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
+from geo.snapshot.area import MapArea
 from geo.snapshot.decor import _basemap
 from geo.snapshot.projection import _Points
-from geo.snapshot.style import INK, MUTED, Box, _Measure
+from geo.snapshot.style import INK, MUTED, Box
+from geo.snapshot.symbols import SymbolLayout
 
 MAX_LABELS = 25
 """Most place labels on one map; the places with the most incidents come first."""
@@ -84,23 +85,13 @@ def _halo_text(ax: Axes, x: float, y: float, text: str, *, scale: float, **style
 
 
 def _place_labels(
-    ax: Axes,
-    current: _Points,
-    group: np.ndarray,
-    counts: np.ndarray,
-    cu: np.ndarray,
-    cv: np.ndarray,
-    extent: np.ndarray,
-    obstacles: _Obstacles,
-    measure: _Measure,
-    scale: float,
-    ax_w: float,
-    ax_h: float,
-    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+    area: MapArea, current: _Points, layout: SymbolLayout, obstacles: _Obstacles
 ) -> None:
     """Label the places with the most incidents, once each, where a label fits."""
     if not current.n:
         return
+    ax, scale, measure = area.ax, area.scale, area.measure
+    group, counts = layout.group, layout.counts
     killed = np.bincount(group, np.nan_to_num(current.killed), len(counts))
     candidates = np.lexsort((-killed, -counts))[: MAX_LABELS * 3]
     font = 7.6 * scale
@@ -117,7 +108,7 @@ def _place_labels(
         style: Literal["normal", "italic"] = "italic" if vague else "normal"
         w, h = measure.size(name, font, style=style)
         h = font * 1.2
-        d = float(extent[g]) + 1.5 * scale
+        d = float(layout.extent[g]) + 1.5 * scale
         e = d * 0.72
         options = [
             (d, 0, "left", "center"),
@@ -132,14 +123,14 @@ def _place_labels(
         # The first position clear of other labels and symbols; none clear: no label, since a
         # label touching another place's symbol would name the wrong place.
         for dx, dy, ha, va in options:
-            x, y = float(cu[g] + dx), float(cv[g] + dy)
+            x, y = float(layout.cu[g] + dx), float(layout.cv[g] + dy)
             box = _text_box(x, y, w, h, ha, va)
-            if box[0] < 2 or box[1] < 2 or box[2] > ax_w - 2 or box[3] > ax_h - 2:
+            if not area.inside(box, 2):
                 continue
             hard, soft = obstacles.overlaps(box, pad=1.5 * scale)
             if hard or soft:
                 continue
-            tx, ty = to_data(x, y)
+            tx, ty = area.to_data(x, y)
             _halo_text(
                 ax,
                 float(tx),
@@ -158,18 +149,9 @@ def _place_labels(
             break
 
 
-def _label_areas(
-    ax: Axes,
-    view: tuple[float, float, float, float],
-    obstacles: _Obstacles,
-    measure: _Measure,
-    scale: float,
-    ax_w: float,
-    ax_h: float,
-    to_pt: Callable[..., tuple[np.ndarray, np.ndarray]],
-    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
-) -> None:
+def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
     """Faint names of neighbouring countries and of regions, only where they fit."""
+    ax, scale, measure, view = area.ax, area.scale, area.measure, area.view
     base = _basemap()
     countries, regions = base.countries, base.regions
     frame = shapely.box(*view)
@@ -179,13 +161,13 @@ def _label_areas(
             items.append((name.upper(), geom, 7.0 * scale, "#8f8f8f"))
     for name, geom in regions[["region", "geometry"]].itertuples(index=False):
         items.append((str(name), geom, 6.0 * scale, "#a3a3a3"))
-    per_pt = (view[2] - view[0]) / ax_w
+    per_pt = area.per_pt
     for text, geom, font, colour in items:
         part = shapely.intersection(geom, frame)
         if part.is_empty or part.area <= 0:
             continue
         point = part.representative_point()
-        u, v = (float(c[0]) for c in to_pt(np.array([point.x]), np.array([point.y])))
+        u, v = (float(c[0]) for c in area.to_pt(np.array([point.x]), np.array([point.y])))
         w, _ = measure.size(text, font)
         h = font * 1.2
         x0, y0, x1, y1 = part.bounds
@@ -199,12 +181,12 @@ def _label_areas(
             continue
         for x, y, ha in options:
             box = _text_box(x, y, w, h, ha, "center")
-            if box[0] < 4 or box[1] < 4 or box[2] > ax_w - 4 or box[3] > ax_h - 4:
+            if not area.inside(box, 4):
                 continue
             hard, soft = obstacles.overlaps(box, pad=3 * scale)
             if hard or soft:
                 continue
-            tx, ty = to_data(x, y)
+            tx, ty = area.to_data(x, y)
             ax.text(
                 float(tx),
                 float(ty),

@@ -1,21 +1,31 @@
 """The page of a static map: title, subtitle, period and bottom line around the map and legend.
 
-``_draw`` composes a page on a figure: the header and footer, the legend panel (beside a
-landscape map, under a portrait one), the map with its basemap, symbols and count badges, then
-the scale bar and north arrow in the emptiest corners and the labels around them.
+``_draw`` composes a page on a figure: the header and footer (``_Sheet``), the room for the map
+and for the legend (beside a landscape map, under a portrait one: ``_Room``), the map with its
+basemap (``MapArea``), the symbols, then the scale bar and north arrow in the emptiest corners,
+count badges and the labels around them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from geo.snapshot.area import MapArea
 from geo.snapshot.decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
 from geo.snapshot.labels import _label_areas, _Obstacles, _place_labels, _text_box
-from geo.snapshot.legend import LegendScope, _draw_legend, _layout_legend, _legend_sections
+from geo.snapshot.legend import (
+    LegendScope,
+    _draw_legend,
+    _layout_legend,
+    _legend_sections,
+    _LegendLayout,
+    _Section,
+)
 from geo.snapshot.projection import PROJECTION_NOTE, _Points, _view
 from geo.snapshot.style import (
     INK,
@@ -25,16 +35,7 @@ from geo.snapshot.style import (
     REFERENCE_SHORT_SIDE_IN,
     _Measure,
 )
-from geo.snapshot.symbols import (
-    MAX_RING,
-    MAX_SPREAD,
-    _badge,
-    _draw_symbols,
-    _group,
-    _merge_overlapping,
-    _spread,
-    _symbol_diameters,
-)
+from geo.snapshot.symbols import MAX_SPREAD, SymbolLayout, _badge, _draw_symbols, arrange
 
 MAX_BADGES = 25
 BOUNDARIES_CREDIT = "boundaries: Natural Earth (public domain)"
@@ -78,258 +79,239 @@ def _footer(
     return text
 
 
+@dataclass(frozen=True)
+class Output:
+    """What the file format asks of the drawing."""
+
+    svg_ids: bool
+    """One SVG element per incident (``id="incident-<id>"``)."""
+    raster: bool
+    """A PNG: a small page keeps its smallest text readable in pixels."""
+    measure: _Measure
+    """Text sizes as this output renders them."""
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """The figure as a page: its size in inches, its scale (1 for A4) and margin."""
+
+    fig: Figure
+    measure: _Measure
+    scale: float
+
+    @classmethod
+    def of(cls, fig: Figure, output: Output) -> _Sheet:
+        width_in, height_in = fig.get_figwidth(), fig.get_figheight()
+        scale = min(max(min(width_in, height_in) / REFERENCE_SHORT_SIDE_IN, 0.3), 3.0)
+        if output.raster:  # small images: keep the smallest text (6.3 pt at scale 1) 7.5 px high
+            scale = max(scale, min(7.5 / (6.3 * fig.dpi / 72), 1.0))
+        return cls(fig, output.measure, scale)
+
+    @property
+    def width(self) -> float:
+        return float(self.fig.get_figwidth())
+
+    @property
+    def height(self) -> float:
+        return float(self.fig.get_figheight())
+
+    @property
+    def pad(self) -> float:
+        return 0.32 * self.scale
+
+    @property
+    def landscape(self) -> bool:
+        """A landscape page has the legend beside the map; a portrait one, under it."""
+        return self.width >= self.height * 1.15
+
+    def text(self, x: float, y: float, text: str, **style: Any) -> None:
+        """Text at (x, y) inches from the page's lower left corner."""
+        self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, **style)
+
+
+Rect = tuple[float, float, float, float]
+"""(left, bottom, right, top) in inches from the page's lower left corner."""
+
+
+@dataclass(frozen=True)
+class _Room:
+    """Where the map and the legend go, and the legend's font size."""
+
+    map: Rect
+    legend: Rect
+    font: float
+
+
 def _draw(
     fig: Figure,
     page: _Page,
     current: _Points,
     old: _Points,
-    *,
     box: tuple[float, ...],
-    svg_ids: bool,
-    raster: bool,
-    measure: _Measure,
-    legend: LegendScope | None,
+    output: Output,
+    scope: LegendScope | None,
 ) -> None:
-    width_in, height_in = fig.get_figwidth(), fig.get_figheight()
-    scale = min(max(min(width_in, height_in) / REFERENCE_SHORT_SIDE_IN, 0.3), 3.0)
-    if raster:  # small images: keep the smallest text (6.3 pt at scale 1) 7.5 pixels high
-        scale = max(scale, min(7.5 / (6.3 * fig.dpi / 72), 1.0))
-    pad = 0.32 * scale
-    landscape = width_in >= height_in * 1.15
-
-    map_top, map_bottom = _draw_header_footer(fig, page, measure, scale, pad)
-
-    # Symbols (sizes now, positions once the map's scale is known) and the legend.
-    diameter = _symbol_diameters(current.killed, scale)
-    faded_diameter = _symbol_diameters(old.killed, scale)
+    """Compose the page on ``fig`` (the module docstring lists the steps)."""
+    sheet = _Sheet.of(fig, output)
+    map_top, map_bottom = _draw_header(sheet, page), _draw_footer(sheet, page)
     ring = current.n <= MAX_SPREAD
-    gap = 0.18 * scale
-    map_left, map_right = pad, width_in - pad
     draft = _legend_sections(
-        current, old, scale, scope=legend, ring=ring, badge=True, dense=not ring
+        current, old, sheet.scale, scope=scope, ring=ring, badge=True, dense=not ring
     )
-    font = 7.8 * scale
-    if landscape:
-        layout = _layout_legend(
-            draft,
-            measure,
-            font,
-            scale,
-            max_width=0.42 * width_in * 72,
-            max_height=(map_top - map_bottom) * 72,
-            stack=True,
-        )
-        legend_w = layout.width / 72 + 0.05
-        map_right = width_in - pad - legend_w - gap
-    else:
-        layout = _layout_legend(
-            draft,
-            measure,
-            font,
-            scale,
-            max_width=(map_right - map_left) * 72,
-            max_height=(map_top - map_bottom) * 0.3 * 72,
-            stack=False,
-        )
-        legend_h = layout.height / 72 + 0.05
-        legend_rect = (map_left, map_bottom, map_right, map_bottom + legend_h)
-        map_bottom += legend_h + gap
+    room = _plan(sheet, draft, map_top, map_bottom)
+    area = _map_area(sheet, room.map, box)
+    layout = arrange(current, old, area)
+    sections = _legend_sections(
+        current,
+        old,
+        sheet.scale,
+        scope=scope,
+        ring=layout.ringed,
+        badge=len(layout.badged(MAX_BADGES)) > 0,
+        dense=not ring,
+    )
+    legend_height = (room.legend[3] - room.legend[1]) * 72
+    _draw_legend(
+        fig, room.legend, _legend_layout(sheet, sections, room.font, legend_height), sheet.scale
+    )
+    _draw_symbols(area, current, old, layout, svg_ids=output.svg_ids)
+    _decorate(area, current, old, layout)
 
-    ax = fig.add_axes(
-        (
-            map_left / width_in,
-            map_bottom / height_in,
-            (map_right - map_left) / width_in,
-            (map_top - map_bottom) / height_in,
-        )
+
+def _legend_layout(
+    sheet: _Sheet, sections: list[_Section], font: float, max_height: float
+) -> _LegendLayout:
+    """The legend's sections in columns beside a landscape map, in rows under a portrait one."""
+    if sheet.landscape:
+        max_width, stack = 0.42 * sheet.width * 72, True
+    else:
+        max_width, stack = ((sheet.width - sheet.pad) - sheet.pad) * 72, False
+    return _layout_legend(
+        sections,
+        sheet.measure,
+        font,
+        sheet.scale,
+        max_width=max_width,
+        max_height=max_height,
+        stack=stack,
     )
-    ax_w, ax_h = (map_right - map_left) * 72, (map_top - map_bottom) * 72
+
+
+def _plan(sheet: _Sheet, draft: list[_Section], map_top: float, map_bottom: float) -> _Room:
+    """Share the room between the header and footer out between the map and the legend, from
+    a draft of the legend (before the map is drawn, rings and badges are not known)."""
+    font = 7.8 * sheet.scale
+    gap = 0.18 * sheet.scale
+    left, right = sheet.pad, sheet.width - sheet.pad
+    if sheet.landscape:
+        layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 72)
+        right = sheet.width - sheet.pad - (layout.width / 72 + 0.05) - gap
+        legend = (right + gap, map_bottom, sheet.width - sheet.pad, map_top)
+        return _Room((left, map_bottom, right, map_top), legend, font)
+    layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 0.3 * 72)
+    legend_h = layout.height / 72 + 0.05
+    legend = (left, map_bottom, right, map_bottom + legend_h)
+    return _Room((left, map_bottom + (legend_h + gap), right, map_top), legend, layout.font)
+
+
+def _map_area(sheet: _Sheet, rect: Rect, box: tuple[float, ...]) -> MapArea:
+    """Axes for the map in ``rect``, showing ``box`` (west, south, east, north), with the
+    basemap drawn."""
+    left, bottom, right, top = rect
+    width_in, height_in = sheet.width, sheet.height
+    ax = sheet.fig.add_axes(
+        (left / width_in, bottom / height_in, (right - left) / width_in, (top - bottom) / height_in)
+    )
+    ax_w, ax_h = (right - left) * 72, (top - bottom) * 72
     view = _view(box, ax_w / ax_h)
     xmin, ymin, xmax, ymax = view
-    per_pt = (xmax - xmin) / ax_w  # metres per point
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_xticks([])
     ax.set_yticks([])
-
     ax.set_facecolor(NEIGHBOUR)  # beyond the country layer (north of 62°N) is land
     for spine in ax.spines.values():
-        spine.set_linewidth(0.6 * scale)
+        spine.set_linewidth(0.6 * sheet.scale)
         spine.set_edgecolor("#7a7a7a")
-    _draw_basemap(ax, view, scale)
+    _draw_basemap(ax, view, sheet.scale)
     ax.set_xlabel("")  # geopandas labels the axes with the CRS's axis names
     ax.set_ylabel("")
+    return MapArea(ax, ax_w, ax_h, view, sheet.scale, sheet.measure)
 
-    def to_pt(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (x - xmin) / per_pt, (y - ymin) / per_pt
 
-    def to_data(u: np.ndarray | float, v: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(u) * per_pt + xmin, np.asarray(v) * per_pt + ymin
-
-    u, v = to_pt(current.x, current.y)
-    cell = 1.5 * float(_symbol_diameters(np.array([0.0]), scale)[0])
-    group, cu, cv = _group(u, v, diameter, cell, cluster=ring)
-    su, sv, group_extent = _spread(u, v, diameter, group, cu, cv, ring=ring)
-    for _ in range(4 if ring else 0):  # rings that run into each other become one ring
-        merged = _merge_overlapping(group, cu, cv, group_extent)
-        if merged is None:
-            break
-        group, cu, cv = merged
-        su, sv, group_extent = _spread(u, v, diameter, group, cu, cv, ring=ring)
-    counts = np.bincount(group, minlength=len(cu))
-    ringed = bool(ring and ((counts >= 2) & (counts <= MAX_RING)).any())
-    big = np.flatnonzero(counts > MAX_RING) if ring else np.zeros(0, dtype=np.int64)
-    big = big[np.argsort(-counts[big], kind="stable")][:MAX_BADGES]
-
-    sections = _legend_sections(
-        current,
-        old,
-        scale,
-        scope=legend,
-        ring=ringed,
-        badge=len(big) > 0,
-        dense=not ring,
-    )
-    if landscape:
-        layout = _layout_legend(
-            sections,
-            measure,
-            font,
-            scale,
-            max_width=0.42 * width_in * 72,
-            max_height=(map_top - map_bottom) * 72,
-            stack=True,
-        )
-        legend_rect = (map_right + gap, map_bottom, width_in - pad, map_top)
-    else:
-        layout = _layout_legend(
-            sections,
-            measure,
-            layout.font,
-            scale,
-            max_width=(map_right - map_left) * 72,
-            max_height=(legend_rect[3] - legend_rect[1]) * 72,
-            stack=False,
-        )
-    _draw_legend(fig, legend_rect, layout, scale)
-
-    _draw_symbols(
-        ax,
-        current,
-        old,
-        su,
-        sv,
-        diameter,
-        faded_diameter,
-        to_pt,
-        to_data,
-        scale=scale,
-        spread=ring,
-        svg_ids=svg_ids,
-    )
-
-    # Decorations in the emptiest corners, then labels around them.
+def _decorate(area: MapArea, current: _Points, old: _Points, layout: SymbolLayout) -> None:
+    """Scale bar and north arrow in the emptiest corners, count badges, then the labels where
+    they cover none of these."""
     obstacles = _Obstacles()
-    all_u = np.r_[su, to_pt(old.x, old.y)[0]]
-    all_v = np.r_[sv, to_pt(old.x, old.y)[1]]
+    old_u, old_v = area.to_pt(old.x, old.y)
+    all_u, all_v = np.r_[layout.u, old_u], np.r_[layout.v, old_v]
     if len(all_u) <= MAX_SPREAD:
-        r = np.r_[diameter, faded_diameter] / 2
+        r = np.r_[layout.diameter, layout.faded_diameter] / 2
         obstacles.soft = np.column_stack([all_u - r, all_v - r, all_u + r, all_v + r])
-    taken = _draw_scale_bar(ax, ax_w, ax_h, per_pt, scale, all_u, all_v, to_data, measure)
-    obstacles.hard.append(taken[1])
-    arrow = _draw_north_arrow(ax, ax_w, ax_h, per_pt, scale, all_u, all_v, to_data, avoid=taken[0])
-    obstacles.hard.append(arrow)
-    for g in big:
-        bu, bv = cu[g] + 0.55 * group_extent[g], cv[g] + 0.55 * group_extent[g]
-        w, h = measure.size(f"{counts[g]:,}", 6.5 * scale, weight="bold")
+    corner, taken = _draw_scale_bar(area, all_u, all_v)
+    obstacles.hard.append(taken)
+    obstacles.hard.append(_draw_north_arrow(area, all_u, all_v, avoid=corner))
+    _draw_badges(area, layout, obstacles)
+    _place_labels(area, current, layout, obstacles)
+    _label_areas(area, obstacles)
+
+
+def _draw_badges(area: MapArea, layout: SymbolLayout, obstacles: _Obstacles) -> None:
+    """A count at the edge of each group too big for a ring, where it covers nothing else."""
+    scale = area.scale
+    for g in layout.badged(MAX_BADGES):
+        bu = layout.cu[g] + 0.55 * layout.extent[g]
+        bv = layout.cv[g] + 0.55 * layout.extent[g]
+        text = f"{layout.counts[g]:,}"
+        w, h = area.measure.size(text, 6.5 * scale, weight="bold")
         badge_box = _text_box(bu, bv, w + 5 * scale, h + 5 * scale, "center", "center")
         if obstacles.overlaps(badge_box)[0]:
             continue
-        bx, by = to_data(bu, bv)
-        _badge(ax, float(bx), float(by), f"{counts[g]:,}", scale)
+        bx, by = area.to_data(bu, bv)
+        _badge(area.ax, float(bx), float(by), text, scale)
         obstacles.hard.append(badge_box)
-    _place_labels(
-        ax,
-        current,
-        group,
-        counts,
-        cu,
-        cv,
-        group_extent,
-        obstacles,
-        measure,
-        scale,
-        ax_w,
-        ax_h,
-        to_data,
-    )
-    _label_areas(ax, view, obstacles, measure, scale, ax_w, ax_h, to_pt, to_data)
 
 
-def _draw_header_footer(
-    fig: Figure, page: _Page, measure: _Measure, scale: float, pad: float
-) -> tuple[float, float]:
-    """Title, period, subtitle and bottom line; returns the top and bottom left for the map."""
-    width_in, height_in = fig.get_figwidth(), fig.get_figheight()
-    title_font, sub_font, foot_font = 15 * scale, 9 * scale, 6.3 * scale
+def _draw_header(sheet: _Sheet, page: _Page) -> float:
+    """Title, period and subtitle; returns where the map's top may be, in inches."""
+    scale, pad, measure = sheet.scale, sheet.pad, sheet.measure
+    title_font, sub_font = 15 * scale, 9 * scale
     period_w = (
         measure.size(page.period, title_font, weight="bold")[0] / 72 + 0.25 * scale
         if page.period
         else 0.0
     )
-    text_w = (width_in - 2 * pad - period_w) * 72
+    text_w = (sheet.width - 2 * pad - period_w) * 72
     title_lines = measure.wrap(page.title, title_font, text_w, weight="bold", max_lines=2)
     sub_lines = measure.wrap(page.subtitle, sub_font, text_w, max_lines=3)
-    foot_lines = measure.wrap(page.footer, foot_font, (width_in - 2 * pad) * 72, max_lines=4)
-    top = height_in - pad
-    fig.text(
-        pad,
-        top,
-        "\n".join(title_lines),
-        fontsize=title_font,
-        fontweight="bold",
-        color=INK,
-        va="top",
-        ha="left",
-        transform=fig.dpi_scale_trans,
-        linespacing=1.15,
-    )
+    top = sheet.height - pad
+    sheet.text(
+        pad, top, "\n".join(title_lines), fontsize=title_font, fontweight="bold", color=INK,
+        va="top", ha="left", linespacing=1.15,
+    )  # fmt: skip
     if page.period:
-        fig.text(
-            width_in - pad,
-            top,
-            page.period,
-            fontsize=title_font,
-            fontweight="bold",
-            color=PERIOD_COLOUR,
-            va="top",
-            ha="right",
-            transform=fig.dpi_scale_trans,
-        )
+        sheet.text(
+            sheet.width - pad, top, page.period, fontsize=title_font, fontweight="bold",
+            color=PERIOD_COLOUR, va="top", ha="right",
+        )  # fmt: skip
     top -= len(title_lines) * title_font * 1.2 / 72 + 0.05 * scale
-    fig.text(
-        pad,
-        top,
-        "\n".join(sub_lines),
-        fontsize=sub_font,
-        color=MUTED,
-        va="top",
-        ha="left",
-        transform=fig.dpi_scale_trans,
+    sheet.text(
+        pad, top, "\n".join(sub_lines), fontsize=sub_font, color=MUTED, va="top", ha="left",
         linespacing=1.2,
+    )  # fmt: skip
+    return top - len(sub_lines) * sub_font * 1.25 / 72 - 0.14 * scale
+
+
+def _draw_footer(sheet: _Sheet, page: _Page) -> float:
+    """The bottom line (data, sources, boundaries, projection); returns where the map's bottom
+    may be, in inches."""
+    scale, pad = sheet.scale, sheet.pad
+    foot_font = 6.3 * scale
+    foot_lines = sheet.measure.wrap(
+        page.footer, foot_font, (sheet.width - 2 * pad) * 72, max_lines=4
     )
-    map_top = top - len(sub_lines) * sub_font * 1.25 / 72 - 0.14 * scale
-    foot_h = len(foot_lines) * foot_font * 1.3 / 72
-    fig.text(
-        pad,
-        pad * 0.7,
-        "\n".join(foot_lines),
-        fontsize=foot_font,
-        color=MUTED,
-        va="bottom",
-        ha="left",
-        transform=fig.dpi_scale_trans,
-        linespacing=1.25,
-    )
-    map_bottom = pad * 0.7 + foot_h + 0.12 * scale
-    return map_top, map_bottom
+    sheet.text(
+        pad, pad * 0.7, "\n".join(foot_lines), fontsize=foot_font, color=MUTED, va="bottom",
+        ha="left", linespacing=1.25,
+    )  # fmt: skip
+    return pad * 0.7 + len(foot_lines) * foot_font * 1.3 / 72 + 0.12 * scale

@@ -33,7 +33,7 @@ from geo.filters import Filters
 from geo.places.regions import read_countries
 from geo.snapshot.frame import MapFrame
 from geo.snapshot.legend import LegendScope
-from geo.snapshot.page import _draw, _footer, _Page
+from geo.snapshot.page import Output, _draw, _footer, _Page
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import _RC, measure_at
 
@@ -163,17 +163,13 @@ def _figure(
     )
     fig = Figure(figsize=(width_in, height_in), dpi=frame.dpi)
     _DrawOnSave(fig)
-    _draw(
-        fig,
-        page,
-        current,
-        old,
-        box=frame.box(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat]),
+    output = Output(
         svg_ids=fmt == "svg",
         raster=fmt == "png",
         measure=measure_at(frame.dpi if fmt == "png" else 720),
-        legend=period.legend,
     )
+    box = frame.box(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
+    _draw(fig, page, current, old, box, output, period.legend)
     return fig, page.title
 
 

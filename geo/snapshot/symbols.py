@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -20,6 +20,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.markers import MarkerStyle
 from matplotlib.transforms import IdentityTransform
 
+from geo.snapshot.area import MapArea
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import FADED_COLOUR
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
@@ -235,29 +236,73 @@ def _spread(
     return new_u, new_v, np.where(ringed, radius + rmax, rmax)
 
 
+@dataclass(frozen=True)
+class SymbolLayout:
+    """Where each incident's symbol goes, in points, and how the places are grouped."""
+
+    u: np.ndarray
+    v: np.ndarray
+    """Each current incident's symbol position (spread in a ring where several share a place)."""
+    diameter: np.ndarray
+    faded_diameter: np.ndarray
+    """Symbol sizes of the current and of the faded (earlier) incidents."""
+    group: np.ndarray
+    """Each current incident's group (a place, or places close enough to share a ring)."""
+    cu: np.ndarray
+    cv: np.ndarray
+    extent: np.ndarray
+    """Each group's centre and the radius its symbols cover."""
+    counts: np.ndarray
+    """Incidents per group."""
+    spread: bool
+    """Whether groups are spread in rings (up to ``MAX_SPREAD`` incidents) or left in place."""
+
+    @property
+    def ringed(self) -> bool:
+        """Whether some group is drawn as a ring (the legend then explains rings)."""
+        return bool(self.spread and ((self.counts >= 2) & (self.counts <= MAX_RING)).any())
+
+    def badged(self, most: int) -> np.ndarray:
+        """The groups too big for a ring, which get a count badge: the ``most`` biggest."""
+        if not self.spread:
+            return np.zeros(0, dtype=np.int64)
+        big = np.flatnonzero(self.counts > MAX_RING)
+        return big[np.argsort(-self.counts[big], kind="stable")][:most]
+
+
+def arrange(current: _Points, old: _Points, area: MapArea) -> SymbolLayout:
+    """Group the current incidents by place on the page and spread small groups in rings."""
+    scale = area.scale
+    diameter = _symbol_diameters(current.killed, scale)
+    faded_diameter = _symbol_diameters(old.killed, scale)
+    ring = current.n <= MAX_SPREAD
+    u, v = area.to_pt(current.x, current.y)
+    cell = 1.5 * float(_symbol_diameters(np.array([0.0]), scale)[0])
+    group, cu, cv = _group(u, v, diameter, cell, cluster=ring)
+    su, sv, extent = _spread(u, v, diameter, group, cu, cv, ring=ring)
+    for _ in range(4 if ring else 0):  # rings that run into each other become one ring
+        merged = _merge_overlapping(group, cu, cv, extent)
+        if merged is None:
+            break
+        group, cu, cv = merged
+        su, sv, extent = _spread(u, v, diameter, group, cu, cv, ring=ring)
+    counts = np.bincount(group, minlength=len(cu))
+    return SymbolLayout(su, sv, diameter, faded_diameter, group, cu, cv, extent, counts, ring)
+
+
 def _draw_symbols(
-    ax: Axes,
-    current: _Points,
-    old: _Points,
-    u: np.ndarray,
-    v: np.ndarray,
-    diameter: np.ndarray,
-    faded_diameter: np.ndarray,
-    to_pt: Callable[..., tuple[np.ndarray, np.ndarray]],
-    to_data: Callable[..., tuple[np.ndarray, np.ndarray]],
-    *,
-    scale: float,
-    spread: bool,
-    svg_ids: bool,
+    area: MapArea, current: _Points, old: _Points, layout: SymbolLayout, *, svg_ids: bool
 ) -> None:
-    """Earlier incidents in grey at their true positions, then the current ones at (u, v)."""
+    """Earlier incidents in grey at their true positions, then the current ones in place."""
+    ax, scale = area.ax, area.scale
+    faded_diameter, diameter = layout.faded_diameter, layout.diameter
     if old.n:
-        fu, fv = to_pt(old.x, old.y)
+        fu, fv = area.to_pt(old.x, old.y)
         order = np.argsort(-faded_diameter, kind="stable")
         for layer, style in enumerate(STYLES):
             pick = order[old.classes[order] == style]
             if len(pick):
-                fx, fy = to_data(fu[pick], fv[pick])
+                fx, fy = area.to_data(fu[pick], fv[pick])
                 _add_symbols(
                     ax,
                     fx,
@@ -273,7 +318,7 @@ def _draw_symbols(
                 )
     # Largest symbols first so small ones stay visible on top; white edges only while symbols
     # can still be told apart (they double the drawing time of a dense map).
-    x, y = to_data(u, v)
+    x, y = area.to_data(layout.u, layout.v)
     colours = _rgba(current.types)
     order = np.argsort(-diameter, kind="stable")
     for layer, style in enumerate(STYLES):
@@ -303,8 +348,8 @@ def _draw_symbols(
                 colours[pick],
                 style=style,
                 scale=scale,
-                edge=spread,
-                alpha=0.9 if spread else 0.7,
+                edge=layout.spread,
+                alpha=0.9 if layout.spread else 0.7,
                 zorder=4 + layer / 2,
                 gid=f"incidents-{style}",
             )
