@@ -214,7 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Incident Atlas: validate, geocode, map and export incident tables offline.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _table_commands(commands)
+    _map_commands(commands)
+    return parser
 
+
+def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """validate, geocode, locate and synth: commands about tables and places."""
     p = commands.add_parser("validate", help="check an incident table against the schema")
     p.add_argument(
         "path",
@@ -246,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only compare; exit 1 on differences")
     p.set_defaults(run=_cmd_locate)
 
+    p = commands.add_parser(
+        "synth",
+        help="write a synthetic incident table (with claims and sources beside it) "
+        "for benchmarks and tests",
+    )
+    p.add_argument("--n", type=int, required=True, metavar="N", help="number of incidents")
+    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same table")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.csv",
+        help="where to write; FILE.claims.csv and FILE.sources.csv go beside it (not in data/)",
+    )
+    p.set_defaults(run=_cmd_synth)
+
+
+def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """snapshot, export and timelapse: commands that write the filtered incidents."""
     p = commands.add_parser("snapshot", help="static map of the filtered incidents for reports")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument(
@@ -283,22 +307,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", metavar="DIR", help="also write each frame as a PNG here")
     _add_filters(p)
     p.set_defaults(run=_cmd_timelapse)
-
-    p = commands.add_parser(
-        "synth",
-        help="write a synthetic incident table (with claims and sources beside it) "
-        "for benchmarks and tests",
-    )
-    p.add_argument("--n", type=int, required=True, metavar="N", help="number of incidents")
-    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same table")
-    p.add_argument(
-        "--out",
-        required=True,
-        metavar="FILE.csv",
-        help="where to write; FILE.claims.csv and FILE.sources.csv go beside it (not in data/)",
-    )
-    p.set_defaults(run=_cmd_synth)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ Never ship a synthetic table in ``data/``: ``write_synthetic`` refuses to write 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -234,39 +235,9 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     if n < 0:
         raise ValueError(f"n must be >= 0, not {n}")
     rng = np.random.default_rng(seed)
-    names, countries, geoms, bounds, area, centre_lon, centre_lat = _region_layer()
-
-    # Where: a share on cities (exactly on the city or a few km off), the rest inside regions.
-    on_city = rng.random(n) < CITY_SHARE
-    city_w = np.array([c[3] for c in CITIES])
-    city = rng.choice(len(CITIES), size=n, p=city_w / city_w.sum())
-    city_lat = np.array([c[1] for c in CITIES])[city]
-    city_lon = np.array([c[2] for c in CITIES])[city]
-    jitter = rng.normal(0.0, 0.03, (n, 2)) * (rng.random(n) < 0.4)[:, None]
-    lat, lon = city_lat + jitter[:, 0], city_lon + jitter[:, 1]
-    unit = rng.choice(len(names), size=n, p=_region_weights(countries, area))
-    spread = np.flatnonzero(~on_city)
-    for r in range(len(names)):
-        rows = spread[unit[spread] == r]
-        if len(rows):
-            lon[rows], lat[rows] = _points_in(rng, geoms[r], bounds[r], len(rows))
-
-    precision = np.where(
-        on_city, np.where(rng.random(n) < 0.8, "city", "point"), _choice(rng, SPREAD_PRECISIONS, n)
-    ).astype(object)
-    by_region = precision == "region"
-    lon[by_region], lat[by_region] = centre_lon[unit[by_region]], centre_lat[unit[by_region]]
-    by_country = precision == "country"
-    lon[by_country], lat[by_country] = _country_centre()
-    lon, lat = np.round(lon, 5), np.round(lat, 5)
-    region = regions_at(lon, lat)
-    at_sea = on_city & (region == None)  # noqa: E711 - a coastal city's jitter went offshore
-    lon[at_sea], lat[at_sea] = city_lon[at_sea], city_lat[at_sea]
-    region[at_sea] = regions_at(lon[at_sea], lat[at_sea])
-    region = np.where((region == None) | by_country, "", region).astype(object)  # noqa: E711
-    country = pd.Series(region).map(dict(zip(names, countries))).fillna("KZ").to_numpy(object)
-
-    # What and when.
+    # The draws come in a fixed order (where, then what and when, then text): the same seed
+    # gives the same table.
+    where = _where(rng, n)
     event_type = _choice(rng, {t: TYPE_WEIGHTS.get(t, 0.05) for t in EVENT_TYPES}, n)
     start, end, date_precision = _dates(rng, n)
     k = rng.choice(np.array([1, 2, 3]), size=n, p=[0.5, 0.3, 0.2])
@@ -275,34 +246,19 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     wounded_given = rng.random(n) < kinds.map(WOUNDED_GIVEN).fillna(0.3).to_numpy(dtype=float)
     killed = _tolls(rng, killed_given, k)
     wounded = _tolls(rng, wounded_given, k)
-
-    # Text.
-    ids = _source_ids()
-    first_source = rng.integers(0, SOURCE_COUNT, n)
-    cited = [ids[(first_source + j) % SOURCE_COUNT] for j in range(3)]
-    sources = pd.Series(cited[0])
-    for j in (1, 2):
-        sources = sources.where(k <= j, sources + ";" + pd.Series(cited[j]))
-    number = pd.Series(rng.integers(1, 400, n)).astype(str)
-    region_text = pd.Series(region)
-    place = pd.Series(np.array([c[0] for c in CITIES], dtype=object)[city])
-    place = place.where(on_city, "Settlement " + number + ", " + region_text)
-    place = place.where(precision != "district", "District " + number + ", " + region_text)
-    place = place.where(~by_region, region_text + " (place not given)")
-    place = place.where(~by_country, "Kazakhstan (place not given)")
+    place, sources = _place_and_sources(rng, n, where, k)
     label = type_labels(pd.Series(event_type))
-
     table = pd.DataFrame(
         {
             "date_start": pd.to_datetime(start),
             "date_end": pd.to_datetime(end),
             "date_precision": date_precision,
             "place": place.to_numpy(dtype=object),
-            "country": np.where(by_country, "KZ", country),
-            "region": region,
-            "lat": lat,
-            "lon": lon,
-            "geo_precision": precision,
+            "country": np.where(where.by_country, "KZ", where.country),
+            "region": where.region,
+            "lat": where.lat,
+            "lon": where.lon,
+            "geo_precision": where.precision,
             "event_type": event_type,
             "killed_low": _ints(killed[0]),
             "killed_best": _ints(killed[1]),
@@ -322,6 +278,76 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     width = max(len(str(n)), 6)
     table.insert(0, "incident_id", [f"synth-{i:0{width}d}" for i in range(1, n + 1)])
     return table[COLUMNS]
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where each synthetic incident is, and how exactly that is known."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    precision: np.ndarray
+    region: np.ndarray
+    country: np.ndarray
+    city: np.ndarray
+    """The index in ``CITIES`` each incident was drawn near (used for those ``on_city``)."""
+    on_city: np.ndarray
+    by_region: np.ndarray
+    by_country: np.ndarray
+
+
+def _where(rng: np.random.Generator, n: int) -> _Where:
+    """A share of incidents on cities (exactly on the city or a few km off), the rest inside
+    regions; some located only to their region's or the country's centre."""
+    names, countries, geoms, bounds, area, centre_lon, centre_lat = _region_layer()
+    on_city = rng.random(n) < CITY_SHARE
+    city_w = np.array([c[3] for c in CITIES])
+    city = rng.choice(len(CITIES), size=n, p=city_w / city_w.sum())
+    city_lat = np.array([c[1] for c in CITIES])[city]
+    city_lon = np.array([c[2] for c in CITIES])[city]
+    jitter = rng.normal(0.0, 0.03, (n, 2)) * (rng.random(n) < 0.4)[:, None]
+    lat, lon = city_lat + jitter[:, 0], city_lon + jitter[:, 1]
+    unit = rng.choice(len(names), size=n, p=_region_weights(countries, area))
+    spread = np.flatnonzero(~on_city)
+    for r in range(len(names)):
+        rows = spread[unit[spread] == r]
+        if len(rows):
+            lon[rows], lat[rows] = _points_in(rng, geoms[r], bounds[r], len(rows))
+    precision = np.where(
+        on_city, np.where(rng.random(n) < 0.8, "city", "point"), _choice(rng, SPREAD_PRECISIONS, n)
+    ).astype(object)
+    by_region = precision == "region"
+    lon[by_region], lat[by_region] = centre_lon[unit[by_region]], centre_lat[unit[by_region]]
+    by_country = precision == "country"
+    lon[by_country], lat[by_country] = _country_centre()
+    lon, lat = np.round(lon, 5), np.round(lat, 5)
+    region = regions_at(lon, lat)
+    at_sea = on_city & (region == None)  # noqa: E711 - a coastal city's jitter went offshore
+    lon[at_sea], lat[at_sea] = city_lon[at_sea], city_lat[at_sea]
+    region[at_sea] = regions_at(lon[at_sea], lat[at_sea])
+    region = np.where((region == None) | by_country, "", region).astype(object)  # noqa: E711
+    country = pd.Series(region).map(dict(zip(names, countries))).fillna("KZ").to_numpy(object)
+    return _Where(lon, lat, precision, region, country, city, on_city, by_region, by_country)
+
+
+def _place_and_sources(
+    rng: np.random.Generator, n: int, where: _Where, k: np.ndarray
+) -> tuple[pd.Series, pd.Series]:
+    """Each incident's place name (as precise as its location) and its ``k`` cited sources."""
+    ids = _source_ids()
+    first_source = rng.integers(0, SOURCE_COUNT, n)
+    cited = [ids[(first_source + j) % SOURCE_COUNT] for j in range(3)]
+    sources = pd.Series(cited[0])
+    for j in (1, 2):
+        sources = sources.where(k <= j, sources + ";" + pd.Series(cited[j]))
+    number = pd.Series(rng.integers(1, 400, n)).astype(str)
+    region_text = pd.Series(where.region)
+    place = pd.Series(np.array([c[0] for c in CITIES], dtype=object)[where.city])
+    place = place.where(where.on_city, "Settlement " + number + ", " + region_text)
+    place = place.where(where.precision != "district", "District " + number + ", " + region_text)
+    place = place.where(~where.by_region, region_text + " (place not given)")
+    place = place.where(~where.by_country, "Kazakhstan (place not given)")
+    return place, sources
 
 
 def synthetic_sources() -> pd.DataFrame:
