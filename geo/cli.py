@@ -29,10 +29,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
+    for warning in dataset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     n_claims = len(dataset.claims)
     print(
         f"{path}: OK, {len(dataset.incidents)} incidents, {n_claims} claims, "
         f"{len(dataset.sources)} sources"
+        + (f"; {len(dataset.warnings)} warning(s)" if dataset.warnings else "")
     )
     return 0
 

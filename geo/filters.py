@@ -124,7 +124,7 @@ class Filters:
                 value = accept(text)
                 if value is None:
                     notes.append(f"{key}={_shown(text)} is not {what}")
-                else:
+                elif value not in kept:  # "Atyrau" and "Atyrau Region" are one region
                     kept.append(value)
             return kept
 

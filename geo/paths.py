@@ -7,8 +7,8 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 INCIDENTS_CSV = DATA_DIR / "incidents.csv"
-REGIONS_GEOJSON = DATA_DIR / "regions.geojson"
-COUNTRIES_GEOJSON = DATA_DIR / "countries.geojson"
+REGIONS_PARQUET = DATA_DIR / "regions.parquet"
+COUNTRIES_PARQUET = DATA_DIR / "countries.parquet"
 GAZETTEER_EXTRA_CSV = DATA_DIR / "gazetteer_extra.csv"
 
 DATA_ENV = "INCIDENT_ATLAS_DATA"
@@ -35,6 +35,8 @@ def cache_dir() -> Path:
     """
     value = os.environ.get(CACHE_ENV, "").strip()
     if value:
-        return Path(value)
+        return Path(value).expanduser().resolve()
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "incident-atlas"
+    return (
+        Path(base).expanduser() if base else Path.home() / ".cache"
+    ).resolve() / "incident-atlas"

@@ -63,7 +63,14 @@ def type_labels(event_types: pd.Series) -> pd.Series:
     return event_types.astype(str).str.replace("_", " ")
 
 
+SYMBOL_CAP = 100
+"""Symbols grow with the square root of the deaths up to this many; larger tolls get the same
+largest symbol (one attack with 1,000 times the median toll would otherwise cover a country),
+and the legends say so."""
+
+
 def symbol_radius(killed: float | None) -> float:
-    """Symbol radius in pixels for an incident (or cell) with ``killed`` deaths (best figure)."""
+    """Symbol radius in pixels for an incident (or cell) with ``killed`` deaths (best figure),
+    the same from ``SYMBOL_CAP`` deaths up."""
     k = 0.0 if killed is None or not np.isfinite(killed) else max(float(killed), 0.0)
-    return round(6.0 + 2.2 * math.sqrt(k), 1)
+    return round(6.0 + 2.2 * math.sqrt(min(k, SYMBOL_CAP)), 1)

@@ -46,6 +46,8 @@ class Dataset:
     claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLAIM_COLUMNS))
     sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
     path: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+    """What a user should know about the table that did not stop it loading."""
 
 
 def _check_file(path: Path) -> None:
@@ -273,7 +275,9 @@ def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Datase
                 validate_claims(claims, checked.table, file=claims_path.name, source_ids=source_ids)
             )
         claims = claims_as_read(claims)
-    dataset = Dataset(to_geodataframe(checked.table), claims, sources, str(path))
+    dataset = Dataset(
+        to_geodataframe(checked.table), claims, sources, str(path), list(checked.warnings)
+    )
     return dataset, problems
 
 

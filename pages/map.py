@@ -34,8 +34,10 @@ def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
     made = st.session_state.get("lapse_made")
     wanted = (view.label, view.filters, freq, _digest(view.incidents)) if made else None
     if made is None or made[0] != wanted:
-        if not st.button("Make time-lapse (GIF)", key="lapse_make"):
+        slot = st.empty()  # the button gives way to the progress bar, then the download
+        if not slot.button("Make time-lapse (GIF)", key="lapse_make"):
             return
+        slot.empty()
         bar = st.progress(0.0, text="Drawing the time-lapse…")
 
         def progress(done: int, total: int) -> None:
@@ -82,6 +84,7 @@ fmap = offline_map(
         sources=view.dataset.sources,
         metric=metric,
         online_tiles=online,
+        countries=set(view.dataset.incidents["country"]),
     )
 )
 clicked = st_folium(

@@ -1,4 +1,4 @@
-"""Derive the project's region and country layers from Natural Earth.
+"""Derive the project's world region and country layers from Natural Earth.
 
 Source: Natural Earth 1:10m Admin-1 (states/provinces) and Admin-0 (countries), v4.1.0, public
 domain, as generalised and shipped by Debian's ``qgis-common`` package in
@@ -8,23 +8,34 @@ Run ``apt-get install -y qgis-common`` and then::
 
     python scripts/build_regions.py
 
-It writes ``data/regions.geojson`` (Kazakhstan's 16 admin-1 units, the Baikonur lease and the
-Russian republics where incidents of the data set happened) and ``data/countries.geojson``
-(country outlines around Kazakhstan, the offline basemap). The boundaries are Natural Earth's,
-which match Kazakhstan's 2011-2016 division (before Shymkent and the Abai, Jetisu and Ulytau
-regions were created in 2018 and 2022).
+It writes two GeoParquet files (read with pyarrow and shapely, no GDAL needed):
+
+- ``data/regions.parquet``: every admin-1 unit of the world, one row per unit (units of one
+  country with the same name, such as a city and its county, are merged). Kazakhstan's are its
+  2011-2016 division (before Shymkent and the Abai, Jetisu and Ulytau regions were created in
+  2018 and 2022) with the project's canonical names, ISO 3166-2 codes and alternate names; so
+  are the Russian republics of the shipped data set. Simplified by ``REGION_TOLERANCE`` degrees
+  (the source is already generalised; this only drops near-collinear points).
+- ``data/countries.parquet``: every country's outline with its ISO alpha-2 code and name,
+  simplified by ``COUNTRY_TOLERANCE``: the offline basemap of the web map and the static maps.
+
+A region's ``code`` is its ISO 3166-2 code where the project knows it (Kazakhstan, the Russian
+republics), else the country code and the unit's name folded to ASCII (``NG-BORNO``); its
+``label`` is its name, or "Name, Country" where another unit in the world has the same name.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
-from shapely.geometry import box
+import pandas as pd
+import shapely
 
 SOURCE = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -55,71 +66,106 @@ RUSSIAN_UNITS = {
     "Kabardin-Balkar": ("Kabardino-Balkaria", "RU-KB", ["Kabardin-Balkar", "Kabardino-Balkariya"]),
     "Tatarstan": ("Tatarstan", "RU-TA", ["Republic of Tatarstan"]),
 }
-# Country outlines kept for the offline basemap: Central Asia, the Caucasus and Russia's south.
-BASEMAP_BOUNDS = (25.0, 30.0, 100.0, 62.0)  # lon_min, lat_min, lon_max, lat_max
+REGION_TOLERANCE = 0.005
+"""Degrees (about 500 m): how far a simplified region border may move."""
+COUNTRY_TOLERANCE = 0.01
+"""Degrees (about 1 km) for the country outlines of the basemap."""
+# Units Natural Earth gives no ISO country (-1): the country they lie in, or None to drop them.
+NO_ISO = {
+    "Somaliland": "SO",
+    "Northern Cyprus": "CY",
+    "Dhekelia Sovereign Base Area": "CY",
+    "Akrotiri Sovereign Base Area": "CY",
+    "US Naval Base Guantanamo Bay": "CU",
+    "Indian Ocean Territories": "AU",
+    "Clipperton Island": "FR",
+    "Siachen Glacier": "IN",
+    "Spratly Is.": None,
+    "Baykonur Cosmodrome": "KZ",
+}
 
 
-def _write_geojson(gdf: gpd.GeoDataFrame, path: Path, precision: int = 4) -> None:
-    """Write GeoJSON atomically, rounding coordinates to keep the file small."""
-    text = gdf.to_json(drop_id=True, to_wgs84=True)
-    doc = json.loads(text)
-    for feature in doc["features"]:
-        feature["geometry"] = _round_geometry(feature["geometry"], precision)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+def _ascii_code(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "", text.upper()) or "UNIT"
 
 
-def _round_geometry(geom: dict, precision: int) -> dict:
-    def rnd(c):  # type: ignore[no-untyped-def]
-        if isinstance(c[0], (int, float)):
-            return [round(c[0], precision), round(c[1], precision)]
-        return [rnd(x) for x in c]
-
-    return {"type": geom["type"], "coordinates": rnd(geom["coordinates"])}
+def _country_of(units: gpd.GeoDataFrame) -> pd.Series:
+    iso = units["iso_a2"].where(units["iso_a2"].str.fullmatch("[A-Z]{2}", na=False))
+    return iso.fillna(units["admin"].map(NO_ISO))
 
 
 def build_regions(source: Path) -> gpd.GeoDataFrame:
-    units = gpd.read_file(source, layer="states_provinces", engine="pyogrio")
-    rows = []
+    """Every admin-1 unit, with ``code``, ``region`` (name), ``country``, ``label``, ``aliases``."""
+    units = gpd.read_file(source, layer="states_provinces", engine="pyogrio").to_crs("EPSG:4326")
+    units["country"] = _country_of(units)
+    units = units[units["country"].notna() & units["name"].notna()]
+    known = {}
     for table, country in ((KAZAKH_UNITS, "KZ"), (RUSSIAN_UNITS, "RU")):
         for ne_name, (name, iso, aliases) in table.items():
-            match = units[units["name"] == ne_name]
-            if country == "RU":
-                match = match[match["adm0_a3"] == "RUS"]
-            if len(match) != 1:
-                raise SystemExit(
-                    f"{source}: expected one unit named {ne_name!r}, found {len(match)}"
-                )
-            rows.append(
-                {
-                    "region": name,
-                    "country": country,
-                    "iso_3166_2": iso,
-                    "ne_name": ne_name,
-                    "aliases": ";".join(aliases),
-                    "geometry": match.geometry.iloc[0],
-                }
-            )
-    regions = gpd.GeoDataFrame(rows, geometry="geometry", crs=units.crs).to_crs("EPSG:4326")
-    # Baikonur is cut out of Kyzylorda in the source already; make sure no two units overlap.
-    regions["geometry"] = regions.geometry.make_valid()
+            known[(country, ne_name)] = (name, iso or f"{country}-{_ascii_code(name)}", aliases)
+    rows = []
+    for (country, ne_name), group in units.groupby(["country", "name"], sort=True):
+        name, code, aliases = known.get((country, ne_name), (ne_name, "", []))
+        others = {
+            v for v in group["woe_name"].tolist() + group["gn_name"].tolist() if isinstance(v, str)
+        }
+        aliases = [*aliases, *(a for a in sorted(others) if a and a not in (name, ne_name))]
+        geometry = shapely.union_all(shapely.make_valid(group.geometry.to_numpy()))
+        rows.append(
+            {
+                "code": code or f"{country}-{_ascii_code(name)}",
+                "region": name,
+                "country": country,
+                "ne_name": ne_name,
+                "aliases": ";".join(dict.fromkeys(a for a in aliases if ";" not in a)),
+                "geometry": geometry,
+            }
+        )
+    missing = [k for k in known if k not in {(r["country"], r["ne_name"]) for r in rows}]
+    if missing:
+        raise SystemExit(f"{source}: no unit for {missing}")
+    regions = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    seen: dict[str, int] = {}
+    codes = []
+    for code in regions["code"]:  # two names folding to one code: number the second
+        seen[code] = seen.get(code, 0) + 1
+        codes.append(code if seen[code] == 1 else f"{code}-{seen[code]}")
+    regions["code"] = codes
+    regions["geometry"] = shapely.simplify(
+        regions.geometry.to_numpy(), REGION_TOLERANCE, preserve_topology=True
+    )
     return regions
 
 
 def build_countries(source: Path) -> gpd.GeoDataFrame:
+    """Every country's outline: ``country`` (ISO alpha-2), ``name``."""
     countries = gpd.read_file(source, layer="countries", engine="pyogrio").to_crs("EPSG:4326")
-    window = box(*BASEMAP_BOUNDS)
-    near = countries[countries.intersects(window)].copy()
-    near["geometry"] = near.geometry.make_valid().intersection(window)
-    near = near.rename(columns={"NAME": "name", "iso_a2": "country"})[
-        ["name", "country", "geometry"]
-    ]
-    near = near[~near.geometry.is_empty]
-    return near.sort_values("name").reset_index(drop=True)
+    countries = countries[countries["iso_a2"].str.fullmatch("[A-Z]{2}", na=False)]
+    countries = countries.rename(columns={"NAME": "name", "iso_a2": "country"})
+    countries = countries[["country", "name", "geometry"]].copy()
+    countries["geometry"] = shapely.simplify(
+        shapely.make_valid(countries.geometry.to_numpy()), COUNTRY_TOLERANCE, preserve_topology=True
+    )
+    return countries.sort_values("country").reset_index(drop=True)
+
+
+def label_regions(regions: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> None:
+    """``label``: the name, or "Name, Country" where the name is not unique in the world."""
+    names = dict(zip(countries["country"], countries["name"], strict=True))
+    repeated = regions["region"].duplicated(keep=False)
+    country_name = regions["country"].map(names).fillna(regions["country"])
+    label = regions["region"].where(~repeated, regions["region"] + ", " + country_name)
+    label = label.where(~label.duplicated(keep=False), label + " (" + regions["code"] + ")")
+    regions["label"] = label
+
+
+def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    gdf.to_parquet(tmp, compression="zstd", index=False, schema_version="1.0.0")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
 
 
 def main() -> None:
@@ -131,8 +177,10 @@ def main() -> None:
         raise SystemExit(f"{args.source} not found: install Debian's qgis-common package")
     regions = build_regions(args.source)
     countries = build_countries(args.source)
-    _write_geojson(regions, args.out / "regions.geojson")
-    _write_geojson(countries, args.out / "countries.geojson", precision=3)
+    label_regions(regions, countries)
+    columns = ["code", "region", "label", "country", "ne_name", "aliases", "geometry"]
+    _write_parquet(regions[columns], args.out / "regions.parquet")
+    _write_parquet(countries, args.out / "countries.parquet")
     print(f"wrote {len(regions)} regions and {len(countries)} countries to {args.out}")
 
 

@@ -107,6 +107,25 @@ def test_filters_from_url() -> None:
     assert figures(at)["Incidents"] == "2"
 
 
+def test_a_link_naming_one_region_thrice_and_values_the_table_lacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = start(
+        monkeypatch,
+        query={"region": ["Atyrau", "atyrau", "Atyrau Region"], "year": ["2011", "2014"],
+               "country": ["KZ", "US"], "start": "2015-01-01", "end": "2012-01-01"},
+    )  # fmt: skip
+    assert not failures(at)
+    assert at.multiselect(key="f_regions").value == ["Atyrau"]  # one region, named thrice
+    assert at.multiselect(key="f_years").value == [2011]
+    assert at.multiselect(key="f_countries").value == ["KZ"]
+    notes = " ".join(w.value for w in at.sidebar.warning).replace("\\", "")  # markdown escapes
+    # data/incidents.csv has no incident in 2014 and none in the United States.
+    assert "year=2014: no incident of this table has it" in notes
+    assert "country='US': no incident of this table has it" in notes
+    assert "the start date is after the end date" in notes
+
+
 def test_incidents_page_table_follows_filters(app: AppTest) -> None:
     app.switch_page("pages/incidents.py").run()
     assert len(app.dataframe[0].value) == 33

@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from geo.paths import INCIDENTS_CSV
+from geo.places.regions import read_regions
+from geo.tables import load_dataset
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"
@@ -114,6 +118,16 @@ def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+WORLD_CSV = Path(__file__).parent / "data" / "world.csv"
+
+
+@pytest.fixture(scope="module")
+def world_server() -> Iterator[str]:
+    """The app on tests/data/world.csv: twelve incidents on five continents."""
+    with _streamlit(str(WORLD_CSV), OUTPUT / "server-world.log") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
@@ -168,6 +182,17 @@ def _href(page) -> str:  # type: ignore[no-untyped-def]
     return str(page.evaluate("() => location.href"))
 
 
+def _view_holds(frame, incidents) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the map's view holds every incident's point."""
+    points = incidents[["lat", "lon"]].to_numpy().tolist()
+    return bool(
+        frame.evaluate(
+            "(pts) => pts.every(p => map_div.getBounds().contains(L.latLng(p[0], p[1])))",
+            points,
+        )
+    )
+
+
 def _wait_for(predicate, timeout: float = 30):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -188,9 +213,14 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     page.goto(server)
     frame = _map_frame(page)
     regions = frame.query_selector_all("path.atlas-region")
-    assert len(regions) == 21  # 16 Kazakh units, Baikonur, 4 Russian republics
+    # Every region of the table's two countries (Kazakhstan, Russia) in the shipped layer.
+    units = read_regions()
+    assert len(regions) == int(units["country"].isin({"KZ", "RU"}).sum())
+    # The offline basemap: the world's outlines and their names.
+    _wait_for(lambda: len(frame.query_selector_all(".atlas-country-label")) > 200)
     _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
     assert _incident_layer_label(frame) == "Incidents by city (33)"
+    assert _view_holds(frame, load_dataset(INCIDENTS_CSV).incidents)
     page.screenshot(path=str(OUTPUT / "map-all.png"))
 
     # Move the slider's start thumb to the end of the range: fewer incidents overlap.
@@ -244,6 +274,24 @@ def test_back_undoes_a_region_click_and_page_links_keep_the_filters(server, brow
     _wait_for(lambda: "/incidents" in _href(page) and "region=Atyrau" in _href(page))
     page.get_by_role("link", name="Map").first.click()
     _wait_for(lambda: (f := _map_frame(page)) and "(5)" in _incident_layer_label(f))
+
+
+def test_a_world_table_opens_framed_on_all_its_incidents(world_server, browser) -> None:  # type: ignore[no-untyped-def]
+    OUTPUT.mkdir(exist_ok=True)
+    external: list[str] = []
+    page = _offline_page(browser, external)
+    page.goto(world_server)
+    frame = _map_frame(page)
+    incidents = load_dataset(WORLD_CSV).incidents
+    countries = set(incidents["country"])
+    units = read_regions()
+    expected = int(units["country"].isin(countries).sum())
+    _wait_for(lambda: len(frame.query_selector_all("path.atlas-region")) == expected)
+    assert _view_holds(frame, incidents)
+    # Zoomed out as far as the map goes, the whole world is in view.
+    assert frame.evaluate("map_div.getMinZoom()") <= 1
+    page.screenshot(path=str(OUTPUT / "map-world.png"))
+    assert external == []
 
 
 def test_the_server_starts_without_asking_for_its_external_address(server) -> None:  # type: ignore[no-untyped-def]

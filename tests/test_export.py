@@ -138,7 +138,8 @@ def test_cli_empty_filter_writes_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--region", "Narnia"], "unknown region 'Narnia'; valid regions: Akmola, Aktobe"),
+        (["--region", "Xyzzy"], "unknown region 'Xyzzy' (give a region's name"),
+        (["--region", "Atyrauu"], "unknown region 'Atyrauu'; did you mean 'Atyrau'"),
         (["--type", "riot"], "unknown event type(s) 'riot'; valid types: armed_attack"),
     ],
 )

@@ -120,7 +120,7 @@ def test_fold_name(text: str, key: str) -> None:
         ("Nal'chik", "Nalchik", "RU", NALCHIK, "Kabardino-Balkaria"),
         ("Nalchik", "Nalchik", "RU", NALCHIK, "Kabardino-Balkaria"),
         ("Kazan", "Kazan", "RU", KAZAN_RU, "Tatarstan"),
-        ("Bishkek", "Bishkek", "KG", BISHKEK, None),
+        ("Bishkek", "Bishkek", "KG", BISHKEK, "Bishkek"),
         ("Temir", "Temir", "KZ", TEMIR, "Aktobe"),
     ],
 )
@@ -386,6 +386,36 @@ def test_the_index_is_built_once_then_reused(
     # "Alma-Ata" is one of Almaty's GeoNames alternate names.
     assert [row[6] for row in again.lookup(fold_name("Alma-Ata"))] == [ALMATY_GEONAMEID]
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "empty", "truncated", "a folder"])
+def test_a_damaged_index_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path))
+    path = index_path(15000)
+    if damage == "random bytes":
+        path.write_bytes(bytes(range(256)) * 64)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "truncated":
+        GeoNamesIndex.open(15000)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    else:
+        path.mkdir()
+    index = GeoNamesIndex.open(15000)
+    assert [row[6] for row in index.lookup("almaty")] == [ALMATY_GEONAMEID]
+    assert path.is_file() and path.stat().st_size > 1_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # nothing left over
+
+
+def test_a_relative_cache_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", "cache")
+    index = GeoNamesIndex.open(15000)
+    assert [row[6] for row in index.lookup("almaty")] == [ALMATY_GEONAMEID]
+    assert index_path(15000).parent == tmp_path / "cache"
 
 
 def test_an_unwritable_cache_folder_indexes_in_memory(

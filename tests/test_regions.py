@@ -8,20 +8,45 @@ import pytest
 from geo.errors import FilterError
 from geo.places.regions import canonical_region, read_countries, read_regions, region_at, regions_at
 
+KAZAKH_2011_2016 = {
+    "Akmola", "Aktobe", "Almaty Region", "Almaty City", "Astana", "Atyrau", "East Kazakhstan",
+    "Mangystau", "North Kazakhstan", "Pavlodar", "Karaganda", "Kostanay", "Kyzylorda",
+    "South Kazakhstan", "West Kazakhstan", "Zhambyl", "Baikonur",
+}  # fmt: skip
 
-def test_layer_holds_kazakhstans_16_units_baikonur_and_the_russian_republics() -> None:
+
+def test_layer_covers_the_world_with_kazakhstans_2011_2016_units() -> None:
     regions = read_regions()
-    kz = regions[regions["country"] == "KZ"]
-    assert len(kz) == 17  # 14 oblasts, Almaty City, Astana, and the Baikonur lease
-    assert "Baikonur" in set(kz["region"])
-    assert set(regions[regions["country"] == "RU"]["region"]) == {
-        "Dagestan",
-        "Ingushetia",
-        "Kabardino-Balkaria",
-        "Tatarstan",
-    }
+    # Kazakhstan's 14 oblasts, Almaty City, Astana and the Baikonur lease, before 2018.
+    assert set(regions[regions["country"] == "KZ"]["region"]) == KAZAKH_2011_2016
+    assert {"Dagestan", "Ingushetia", "Kabardino-Balkaria", "Tatarstan"} <= set(
+        regions[regions["country"] == "RU"]["region"]
+    )
+    # Nigeria's 36 states and the Federal Capital Territory.
+    assert len(regions[regions["country"] == "NG"]) == 37
+    assert len(set(regions["country"])) > 200
+    assert regions["code"].is_unique and regions["label"].is_unique
     assert regions.crs.to_epsg() == 4326
     assert regions.geometry.is_valid.all()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Central, Ghana", "Central, Ghana"),
+        ("GH-CENTRAL", "Central, Ghana"),
+        ("central, ghana", "Central, Ghana"),
+        ("Borno", "Borno"),
+        ("KZ-ATY", "Atyrau"),
+    ],
+)
+def test_a_region_is_named_by_label_code_or_unique_name(text: str, label: str) -> None:
+    assert canonical_region(text) == label
+
+
+def test_a_name_several_regions_share_asks_which() -> None:
+    with pytest.raises(FilterError, match="'Central' names 8 regions; say which: Central, Botsw"):
+        canonical_region("Central")
 
 
 @pytest.mark.parametrize(
@@ -35,7 +60,10 @@ def test_layer_holds_kazakhstans_16_units_baikonur_and_the_russian_republics() -
         (69.6004, 42.3099, "South Kazakhstan"),  # Shymkent, before its 2018 city status
         (63.3167, 45.6167, "Baikonur"),
         (46.5857, 43.2487, "Dagestan"),
-        (74.59, 42.87, None),  # Bishkek: outside the layer
+        (74.59, 42.87, "Bishkek"),  # Kyrgyzstan's capital, a unit of its own
+        (13.15712, 11.84692, "Borno"),  # Maiduguri
+        (-75.56359, 6.25184, "Antioquia"),  # Medellín
+        (-0.1, -30.0, None),  # the South Atlantic
     ],
 )
 def test_point_in_region(lon: float, lat: float, region: str | None) -> None:
@@ -63,14 +91,16 @@ def test_region_aliases(name: str, canonical: str) -> None:
     assert canonical_region(name) == canonical
 
 
-def test_unknown_region_lists_the_choices() -> None:
-    with pytest.raises(FilterError, match="valid regions: Akmola, Aktobe"):
-        canonical_region("Narnia")
+def test_unknown_region_says_how_to_name_one_and_suggests_a_near_name() -> None:
+    with pytest.raises(FilterError, match="unknown region 'Xyzzy' \\(give a region's name"):
+        canonical_region("Xyzzy")
+    with pytest.raises(FilterError, match="did you mean 'Atyrau'"):
+        canonical_region("Atyrauu")
 
 
-def test_country_outlines_cover_the_neighbours() -> None:
+def test_country_outlines_cover_the_world() -> None:
     names = set(read_countries()["country"])
-    assert {"KZ", "RU", "CN", "KG", "UZ", "TM"} <= names
+    assert {"KZ", "RU", "CN", "NG", "CO", "UA", "PH", "AU", "BR", "US", "FR"} <= names
 
 
 def test_region_names_in_cyrillic_keep_their_letters() -> None:

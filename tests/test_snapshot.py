@@ -444,31 +444,61 @@ def test_every_time_lapse_frame_has_the_same_legend(
 
 def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() -> None:
     """Ingushetia (45.0 E, 43.1 N) and Kabardino-Balkaria (43.4 E, 43.5 N) lie west of
-    Kazakhstan's box (data/incidents.csv): the frame grows to hold them."""
+    Kazakhstan (data/incidents.csv): the frame of the whole country grows to hold them."""
+    from geo.places.regions import country_bounds
     from geo.snapshot import country_extent
-    from geo.snapshot.projection import _to_map, _view
-    from geo.symbology import KAZAKHSTAN_BOX
+    from geo.snapshot.projection import _view, projection_for
 
+    kazakhstan = country_bounds("KZ")
+    assert kazakhstan is not None
     lon = np.array([45.00080, 43.41974, 76.91150])
     lat = np.array([43.12485, 43.46075, 43.25249])
-    box = country_extent(lon, lat)
-    assert box[0] <= 43.41974 - 1 and box[2] == KAZAKHSTAN_BOX[2]
+    # The country most incidents are in frames the map (here all three are given as KZ).
+    box = country_extent(lon, lat, np.array(["KZ", "KZ", "KZ"]))
+    assert box[0] <= 43.41974 - 1 and box[2] == kazakhstan[2]
+    projection = projection_for(box)
     for aspect in (1.0, 1.5, 16 / 9):
-        west, south, east, north = _view(box, aspect)
-        x, y = _to_map().transform(lon, lat)
+        west, south, east, north = _view(box, aspect, projection)
+        x, y = projection.to_map().transform(lon, lat)
         assert ((west <= x) & (x <= east) & (south <= y) & (y <= north)).all()
-    assert country_extent(np.array([70.0]), np.array([48.0])) == KAZAKHSTAN_BOX
+    assert country_extent(np.array([70.0]), np.array([48.0]), np.array(["KZ"])) == kazakhstan
 
 
 def test_the_baikonur_lease_is_hatched_not_ringed_like_a_symbol() -> None:
-    from geo.snapshot.decor import _basemap
+    from geo.snapshot.decor import _basemap_for
+    from geo.snapshot.projection import projection_for
 
-    base = _basemap()
+    box = (46.0, 40.0, 88.0, 56.0)
+    base = _basemap_for(projection_for(box), box, frozenset({"KZ"}))
     baikonur = base.regions.geometry[base.regions["region"] == "Baikonur"].iloc[0]
     # Kazakhstan's dark border line no longer runs round the lease (a hole in the country).
     assert not base.home_outline.iloc[0].intersects(baikonur.buffer(-1000))
-    assert base.regions.loc[base.enclaves.to_numpy(), "region"].tolist() == ["Baikonur"]
+    assert base.regions.loc[base.enclaves, "region"].tolist() == ["Baikonur"]
     svg = _render(
         load_dataset(INCIDENTS_CSV).incidents, fmt="svg", extent="country", size="800x560"
     ).decode()
     assert "<pattern" in svg  # the hatch
+
+
+def test_the_projection_follows_the_extent() -> None:
+    from geo.snapshot.projection import projection_for
+
+    assert projection_for((46.0, 40.0, 88.0, 56.0)).proj.startswith("+proj=lcc")
+    assert projection_for((2.7, 4.3, 14.7, 13.9)).proj.startswith("+proj=laea")  # Nigeria
+    world = projection_for((-120.0, -40.0, 150.0, 60.0))
+    assert world.world and world.proj.startswith("+proj=eqearth")
+
+
+def test_a_world_table_is_titled_in_words_and_drawn_in_equal_earth() -> None:
+    world = load_dataset(Path(__file__).parent / "data" / "world.csv").incidents
+    svg = _render(world, fmt="svg", size="1200x800").decode()
+    # Ten countries (tests/data/world.csv): more than three are counted, never coded.
+    assert "Security incidents in 10 countries, 2013–2022" in svg
+    assert "Projection: Equal Earth; no single scale holds" in svg
+    assert " km<" not in svg  # no scale bar on a world map
+    # Marawi's 1,100 dead would cover the Philippines: symbols stop growing at 100.
+    assert "100 or more (most: 1,100)" in svg
+    nigeria = world[world["country"] == "NG"]
+    svg = _render(nigeria, fmt="svg", size="1200x800", extent="country").decode()
+    assert "Security incidents in Nigeria, 2019–2020" in svg
+    assert "Lambert azimuthal equal-area" in svg

@@ -135,6 +135,14 @@ def _take_upload(name: str, data: bytes) -> None:
         _show_problems("This table was not loaded; the map keeps the last good data.", error)
 
 
+def show_warnings(dataset: Dataset) -> None:
+    """What the table's check found that did not stop it loading, folded in the sidebar."""
+    if not dataset.warnings:
+        return
+    with st.sidebar.expander(f"{len(dataset.warnings)} row(s) to look at", icon="⚠️"):
+        st.code("\n".join(str(w) for w in dataset.warnings[:100]), language=None, wrap_lines=True)
+
+
 def dataset_from_sidebar() -> tuple[Dataset, str]:
     """The data set to show: the last good upload, else the configured table."""
     upload = st.sidebar.file_uploader(

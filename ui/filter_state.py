@@ -7,11 +7,14 @@ sidebar: every change is kept under a second key and restored before the widgets
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from geo.filters import Filters
+from geo.places.regions import country_names, regions_of
+from geo.schema import EVENT_TYPES
 
 FILTER_KEYS = ("f_dates", "f_years", "f_regions", "f_types", "f_countries", "f_exact")
 
@@ -49,15 +52,26 @@ def init_from_url(incidents: pd.DataFrame) -> None:
     st.session_state["filters_from_url"] = True
     st.session_state["url_written"] = now
     wanted, notes = Filters.parse_query(now)
-    st.session_state["url_notes"] = notes
     lo, hi = date_bounds(incidents)
     start = max(min(wanted.start or lo, hi), lo)
     end = min(max(wanted.end or hi, lo), hi)
+    if start > end:
+        notes.append("the start date is after the end date: the two are swapped")
     set_value("f_dates", (min(start, end), max(start, end)))
-    set_value("f_years", list(wanted.years))
-    set_value("f_regions", list(wanted.regions))
-    set_value("f_types", list(wanted.types))
-    set_value("f_countries", list(wanted.countries))
+    options = filter_options(incidents)
+    for key, chosen in (
+        ("year", wanted.years),
+        ("region", wanted.regions),
+        ("type", wanted.types),
+        ("country", wanted.countries),
+    ):
+        offered = set(options[key])
+        missing = [v for v in chosen if v not in offered]
+        notes.extend(f"{key}={v!r}: no incident of this table has it" for v in missing)
+        set_value(
+            f"f_{key}s" if key != "country" else "f_countries", [v for v in chosen if v in offered]
+        )
+    st.session_state["url_notes"] = notes
     set_value("f_exact", wanted.exact_only)
 
 
@@ -93,6 +107,25 @@ def apply_pending() -> None:
     pending = st.session_state.pop("pending_region", None)
     if pending is not None:
         set_value("f_regions", [pending] if pending else [])
+
+
+def filter_options(incidents: pd.DataFrame) -> dict[str, list[Any]]:
+    """The choices each filter widget offers for this table, in the order it lists them.
+
+    Regions: every region of the table's countries (a click on any region of the map can
+    select it), grouped by country, alphabetically, then any others the table names.
+    """
+    countries = {str(c) for c in incidents["country"].unique() if c}
+    regions = regions_of(countries)
+    present = set(incidents["region"].unique()) - set(regions) - {""}
+    names = country_names()
+    present_types = set(incidents["event_type"].unique())
+    return {
+        "year": list(years_touched(incidents)),
+        "region": [*regions, *sorted(present)],
+        "type": [t for t in EVENT_TYPES if t in present_types],
+        "country": sorted(countries, key=lambda c: names.get(c, c)),
+    }
 
 
 def years_touched(incidents: pd.DataFrame) -> list[int]:

@@ -11,8 +11,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from geo.escape import esc_markdown
-from geo.places.regions import region_names
-from geo.schema import EVENT_TYPES
+from geo.places.regions import country_names, region_countries
 from geo.symbology import type_label
 from ui import filter_state as state
 
@@ -66,6 +65,15 @@ def _multiselect(
     )
 
 
+def _with_country(label: str, country_of: dict[str, str]) -> str:
+    """A region as the filter lists it: "Atyrau · Kazakhstan" (a label naming its country
+    already stays as it is)."""
+    code = country_of.get(label)
+    if code is None or "," in label:
+        return label
+    return f"{label} · {country_names().get(code, code)}"
+
+
 def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
     """One widget per filter facet, with the choices the data offers."""
     sb = st.sidebar
@@ -80,22 +88,25 @@ def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
             format="YYYY-MM-DD",
             help="An incident is shown when its date range overlaps this one.",
         )
-    _multiselect("Year", list(state.years_touched(incidents)), "f_years", "All years")
-    # Every region of the layer, so a click on any region of the map can select it.
-    present = set(incidents["region"].unique())
-    regions = region_names() + sorted(present - set(region_names()) - {""})
-    _multiselect("Region", list(regions), "f_regions", "All regions")
-    present_types = set(incidents["event_type"].unique())
-    types = [t for t in EVENT_TYPES if t in present_types]
+    options = state.filter_options(incidents)
+    _multiselect("Year", options["year"], "f_years", "All years")
+    country_of = region_countries()
     _multiselect(
-        "Event type",
-        list(types),
-        "f_types",
-        "All types",
-        format_func=type_label,
+        "Region",
+        options["region"],
+        "f_regions",
+        "All regions",
+        format_func=lambda r: _with_country(str(r), country_of),
     )
-    countries = sorted(c for c in incidents["country"].unique() if c)
-    _multiselect("Country", list(countries), "f_countries", "All countries")
+    _multiselect("Event type", options["type"], "f_types", "All types", format_func=type_label)
+    names = country_names()
+    _multiselect(
+        "Country",
+        options["country"],
+        "f_countries",
+        "All countries",
+        format_func=lambda c: f"{names[c]} ({c})" if c in names else str(c),
+    )
     sb.toggle(
         "Only incidents located to the city or better",
         key="f_exact",

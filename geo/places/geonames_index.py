@@ -14,12 +14,15 @@ for the process instead.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import math
 import re
+import shutil
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,12 +102,39 @@ def _build(path: Path, min_population: int) -> None:
         tmp.unlink()  # sqlite wants to create the file itself
         db = sqlite3.connect(tmp)
         try:
+            # No journal: the file is renamed into place only once it is complete.
+            db.execute("PRAGMA journal_mode = OFF")
             _fill(db, min_population)
         finally:
             db.close()
 
+    _remove_stale(path.parent)
     print(f"building the offline gazetteer index {path} (once)", file=sys.stderr)
     write_atomic(path, write)
+
+
+def _remove_stale(folder: Path, older_than_s: float = 3600.0) -> None:
+    """Temporary files an interrupted build left (a killed process cannot tidy up)."""
+    now = time.time()
+    for leftover in folder.glob(".geonames-*.tmp*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > older_than_s:
+                leftover.unlink()
+
+
+def _usable(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to the index at ``path``, or ``None`` if it is not a whole one."""
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("SELECT id FROM place LIMIT 1").fetchall()
+        db.execute("SELECT key FROM name_key WHERE key = ''").fetchall()
+        (check,) = db.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.Error:
+        return None
+    if check != "ok":
+        db.close()
+        return None
+    return db
 
 
 class GeoNamesIndex:
@@ -117,19 +147,30 @@ class GeoNamesIndex:
 
     @classmethod
     def open(cls, min_population: int) -> GeoNamesIndex:
-        """Open the index for ``cities{min_population}``, building it first if it is missing."""
+        """Open the index for ``cities{min_population}``, building it first if it is missing
+        or damaged (a truncated copy, another file of that name); where the cache folder
+        cannot be written, the index is built in memory for this process."""
         path = index_path(min_population)
-        if not path.exists():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                _build(path, min_population)
-            except OSError as exc:
-                print(f"cannot write {path} ({exc}); indexing in memory", file=sys.stderr)
-                db = sqlite3.connect(":memory:", check_same_thread=False)
-                _fill(db, min_population)
+        db = _usable(path) if path.is_file() else None
+        if db is not None:
+            return cls(db)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists() or path.is_symlink():
+                print(f"{path} is not a usable index: building it again", file=sys.stderr)
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            _build(path, min_population)
+            db = _usable(path)
+            if db is not None:
                 return cls(db)
-        uri = f"{path.as_uri()}?mode=ro"
-        return cls(sqlite3.connect(uri, uri=True, check_same_thread=False))
+        except (OSError, sqlite3.Error) as exc:
+            print(f"cannot write {path} ({exc}); indexing in memory", file=sys.stderr)
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        _fill(memory, min_population)
+        return cls(memory)
 
     def __len__(self) -> int:
         if self._count is None:

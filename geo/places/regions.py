@@ -1,13 +1,23 @@
-"""Admin-1 regions (Kazakhstan's oblasts and the Russian republics of the data set).
+"""Admin-1 regions of the whole world, and country outlines.
 
-The shapes come from ``data/regions.geojson``, derived from Natural Earth by
-``scripts/build_regions.py``. A point's region is the unit it falls in; names typed by users
-(``Aqtöbe``, ``Alma-Ata Oblast``) resolve to the canonical name through the ``aliases`` column.
+The shapes come from ``data/regions.parquet`` and ``data/countries.parquet`` (GeoParquet),
+derived from Natural Earth by ``scripts/build_regions.py``. Kazakhstan's units are its
+2011-2016 division with the project's canonical names; every other country's are Natural
+Earth's.
+
+A region has a ``code`` (``KZ-ATY``, ``NG-BORNO``), a ``region`` name and a ``label`` that is
+unique in the world: the name, or "Name, Country" where the name repeats ("Central, Ghana").
+Tables, filters and exports hold the label; wherever a user names a region, the label, the code,
+the name (where it is unique) or an alternate name (``Aqtöbe``, ``Alma-Ata Oblast``) is accepted
+(:func:`canonical_region`). A point's region is the unit it falls in (:func:`regions_at`).
+
+The layers are read with pyarrow and shapely, not GDAL: looking a point's region up (the
+geocoder, the command line) costs no more than that.
 """
 
 from __future__ import annotations
 
-import json
+import difflib
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +27,7 @@ import numpy as np
 import shapely
 
 from geo.errors import FilterError
-from geo.paths import COUNTRIES_GEOJSON, REGIONS_GEOJSON
+from geo.paths import COUNTRIES_PARQUET, REGIONS_PARQUET
 from geo.places.names import fold_name
 from geo.schema import CRS
 
@@ -25,31 +35,36 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-# A point this close to a unit but outside it (coast, generalised border) still counts, in degrees.
-NEAR_TOLERANCE_DEG = 0.05
+NEAR_TOLERANCE_DEG = 0.1
+"""A point this close to a unit but in none (the sea off a generalised coast, a border drawn a
+little off) takes the nearest unit, in degrees (about 11 km at the equator)."""
 
 
 def _read_layer(path: Path) -> dict[str, Any]:
-    """A shipped GeoJSON layer as columns plus a ``geometry`` array, read without GDAL or pandas.
+    """A shipped GeoParquet layer as columns (lists) plus a ``geometry`` array."""
+    import pyarrow.parquet as pq
 
-    Looking a point's region up (the geocoder, the CLI) then costs shapely alone; the
-    GeoDataFrames below are built from these columns when a map needs them.
-    """
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    columns: dict[str, Any] = {key: [] for key in features[0]["properties"]} if features else {}
-    for feature in features:
-        for key, values in columns.items():
-            values.append(feature["properties"].get(key))
-    geometries = [json.dumps(feature["geometry"]) for feature in features]
-    columns["geometry"] = shapely.from_geojson(geometries)
+    table = pq.ParquetFile(path).read()  # read_table would import pandas for its metadata
+    columns: dict[str, Any] = {
+        name: table.column(name).to_pylist() for name in table.column_names if name != "geometry"
+    }
+    # to_pylist, not to_numpy: the latter imports pandas for a binary column.
+    columns["geometry"] = shapely.from_wkb(
+        np.array(table.column("geometry").to_pylist(), dtype=object)
+    )
     return columns
 
 
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, Any]:
-    layer = _read_layer(REGIONS_GEOJSON)
+    layer = _read_layer(REGIONS_PARQUET)
     layer["aliases"] = [a or "" for a in layer["aliases"]]
     return layer
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, Any]:
+    return _read_layer(COUNTRIES_PARQUET)
 
 
 def _frame(layer: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -58,13 +73,105 @@ def _frame(layer: dict[str, Any]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(dict(layer), geometry="geometry", crs=CRS)
 
 
+def read_regions() -> gpd.GeoDataFrame:
+    """The region layer: ``code``, ``region``, ``label``, ``country``, ``ne_name``, ``aliases``."""
+    return _frame(_regions())
+
+
+def read_countries() -> gpd.GeoDataFrame:
+    """Country outlines of the world (``country``: ISO alpha-2, ``name``): the basemap."""
+    return _frame(_countries())
+
+
+def country_names() -> dict[str, str]:
+    """ISO alpha-2 code -> the country's name."""
+    layer = _countries()
+    return dict(zip(layer["country"], layer["name"], strict=True))
+
+
+def region_names() -> list[str]:
+    """Every region's label, in the layer's order (by country, then name)."""
+    return list(_regions()["label"])
+
+
+def region_countries() -> dict[str, str]:
+    """Region label -> the ISO code of its country."""
+    layer = _regions()
+    return dict(zip(layer["label"], layer["country"], strict=True))
+
+
+def regions_of(countries: set[str]) -> list[str]:
+    """The labels of the regions of ``countries``, grouped by country name, alphabetically."""
+    names = country_names()
+    layer = _regions()
+    chosen = [
+        (names.get(c, c), fold_name(label), label)
+        for label, c in zip(layer["label"], layer["country"], strict=True)
+        if c in countries
+    ]
+    return [label for *_, label in sorted(chosen)]
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(folded label, code or unique name or alias -> label; folded name -> labels of that name).
+
+    Labels and codes come first, then names that are unique, then alternate names that no
+    earlier key has taken.
+    """
+    layer = _regions()
+    table: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+    for label, name in zip(layer["label"], layer["region"], strict=True):
+        by_name.setdefault(fold_name(name), []).append(label)
+    for label, code in zip(layer["label"], layer["code"], strict=True):
+        table.setdefault(fold_name(label), label)
+        table.setdefault(fold_name(code), label)
+    for key, labels in by_name.items():
+        if len(labels) == 1:
+            table.setdefault(key, labels[0])
+    for label, ne_name, aliases in zip(
+        layer["label"], layer["ne_name"], layer["aliases"], strict=True
+    ):
+        for alias in [ne_name, *str(aliases).split(";")]:
+            key = fold_name(alias)
+            if key and key not in by_name:
+                table.setdefault(key, label)
+    return table, by_name
+
+
+def canonical_region(name: str) -> str:
+    """Return a region's label given its label, code, name or an alternate name.
+
+    Raises
+    ------
+    FilterError
+        If no region has that name, or several do ("Central": the message lists them).
+    """
+    key = fold_name(str(name))
+    table, by_name = _lookup()
+    found = table.get(key)
+    if found is not None:
+        return found
+    several = by_name.get(key, [])
+    if len(several) > 1:
+        shown = "; ".join(several[:12]) + ("; ..." if len(several) > 12 else "")
+        raise FilterError(f"{name!r} names {len(several)} regions; say which: {shown}")
+    close = difflib.get_close_matches(key, list(table), n=3, cutoff=0.8)
+    hint = "; did you mean " + " or ".join(repr(table[k]) for k in close) + "?" if close else ""
+    raise FilterError(
+        f"unknown region {name!r}{hint} (give a region's name, its name and country, "
+        "'Central, Ghana', or its code, 'GH-CENTRAL')"
+    )
+
+
 def region_points() -> dict[str, tuple[float, float, str]]:
-    """Region name -> (lon, lat, country) of a point inside it (its representative point)."""
+    """Region label -> (lon, lat, country) of a point inside it (its representative point)."""
     layer = _regions()
     points = shapely.point_on_surface(layer["geometry"])
     return {
-        name: (float(p.x), float(p.y), str(country))
-        for name, country, p in zip(layer["region"], layer["country"], points, strict=True)
+        label: (float(p.x), float(p.y), str(country))
+        for label, country, p in zip(layer["label"], layer["country"], points, strict=True)
     }
 
 
@@ -75,56 +182,24 @@ def country_points() -> dict[str, tuple[str, float, float]]:
     return {
         code: (str(name), float(p.x), float(p.y))
         for code, name, p in zip(layer["country"], layer["name"], points, strict=True)
-        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code.isupper()
     }
 
 
-def read_regions() -> gpd.GeoDataFrame:
-    """The region layer: ``region``, ``country``, ``iso_3166_2``, ``ne_name``, ``aliases``."""
-    return _frame(_regions())
+def country_bounds(code: str) -> tuple[float, float, float, float] | None:
+    """A country's (west, south, east, north) in degrees, or ``None`` if the layer lacks it.
 
-
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, Any]:
-    return _read_layer(COUNTRIES_GEOJSON)
-
-
-def read_countries() -> gpd.GeoDataFrame:
-    """Country outlines around Kazakhstan (``name``, ``country``): the offline basemap."""
-    return _frame(_countries())
-
-
-def region_names() -> list[str]:
-    """Canonical region names, Kazakhstan first, in the layer's order."""
-    return list(_regions()["region"])
-
-
-@lru_cache(maxsize=1)
-def _alias_table() -> dict[str, str]:
-    table: dict[str, str] = {}
-    layer = _regions()
-    for name, aliases, ne_name in zip(
-        layer["region"], layer["aliases"], layer["ne_name"], strict=True
-    ):
-        for alias in [name, ne_name, *str(aliases).split(";")]:
-            key = fold_name(alias)
-            if key and key not in table:
-                table[key] = name
-    return table
-
-
-def canonical_region(name: str) -> str:
-    """Return the canonical name of a region given any of its names.
-
-    Raises
-    ------
-    FilterError
-        If no region has that name; the message lists the valid names.
+    A country across the 180th meridian (Russia, Fiji) gets the bounds of its largest part.
     """
-    found = _alias_table().get(fold_name(name))
-    if found is None:
-        raise FilterError(f"unknown region {name!r}; valid regions: {', '.join(region_names())}")
-    return found
+    layer = _countries()
+    try:
+        shape = layer["geometry"][layer["country"].index(code)]
+    except ValueError:
+        return None
+    west, south, east, north = shapely.bounds(shape)
+    if east - west > 180:
+        parts = shapely.get_parts(shape)
+        west, south, east, north = shapely.bounds(parts[np.argmax(shapely.area(parts))])
+    return float(west), float(south), float(east), float(north)
 
 
 _SHAPES_LOCK = threading.Lock()
@@ -132,18 +207,18 @@ _SHAPES_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _shapes() -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
-    """The region shapes prepared for point-in-polygon tests, their bounds, and a tree of them."""
+def _tree() -> shapely.STRtree:
+    """The region shapes, prepared for point-in-polygon tests, in a search tree."""
     geoms = np.array(_regions()["geometry"], dtype=object)
     shapely.prepare(geoms)
-    return geoms, shapely.bounds(geoms), shapely.STRtree(geoms)
+    return shapely.STRtree(geoms)
 
 
 def regions_at(lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> np.ndarray:
-    """The region each (lon, lat) point falls in, or ``None`` where it falls in none.
+    """The label of the region each (lon, lat) point falls in, or ``None`` where none.
 
-    Points just outside every unit (within ``NEAR_TOLERANCE_DEG``, for example on a generalised
-    coast) take the nearest unit.
+    Points outside every unit but within ``NEAR_TOLERANCE_DEG`` of one (on a generalised coast)
+    take the nearest unit. A point on a border two units share gets one of them.
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -151,35 +226,22 @@ def regions_at(lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> np.n
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         return out
-    x, y = lon[ok], lat[ok]
-    # Each prepared unit tests the points in its bounding box: ten times faster than querying
-    # the tree with every point (0.2 s for 100,000).
-    found = np.full(x.shape, -1)
-    hits = np.zeros(x.shape, dtype=np.int64)
+    points = shapely.points(lon[ok], lat[ok])
+    found = np.full(len(points), -1)
     with _SHAPES_LOCK:
-        geoms, bounds, tree = _shapes()
-        for i, (west, south, east, north) in enumerate(bounds):
-            near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
-            if len(near):
-                inside = near[shapely.intersects_xy(geoms[i], x[near], y[near])]
-                found[inside] = i
-                hits[inside] += 1
-    shared = np.flatnonzero(hits > 1)
-    if len(shared):  # on a border two units share: the tree picks one, as it always has
-        point_idx, region_idx = tree.query(
-            shapely.points(x[shared], y[shared]), predicate="intersects"
-        )
-        found[shared[point_idx]] = region_idx
-    missing = np.flatnonzero(found < 0)
-    if len(missing):
-        near_point, near_region = tree.query_nearest(
-            shapely.points(x[missing], y[missing]),
-            max_distance=NEAR_TOLERANCE_DEG,
-            all_matches=False,
-        )
-        found[missing[near_point]] = near_region
-    names = np.array(_regions()["region"], dtype=object)
-    out[ok] = np.where(found >= 0, names[np.clip(found, 0, None)], None)
+        tree = _tree()
+        point_idx, region_idx = tree.query(points, predicate="intersects")
+        # One unit per point: the first the tree gives (points on a shared border are rare).
+        first = np.unique(point_idx, return_index=True)[1]
+        found[point_idx[first]] = region_idx[first]
+        missing = np.flatnonzero(found < 0)
+        if len(missing):
+            near_point, near_region = tree.query_nearest(
+                points[missing], max_distance=NEAR_TOLERANCE_DEG, all_matches=False
+            )
+            found[missing[near_point]] = near_region
+    labels = np.array(_regions()["label"], dtype=object)
+    out[ok] = np.where(found >= 0, labels[np.clip(found, 0, None)], None)
     return out
 
 

@@ -7,10 +7,12 @@ map projection, as the axes use them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 
+from geo.snapshot.projection import MapProjection
 from geo.snapshot.style import _Measure
 
 
@@ -26,6 +28,9 @@ class MapArea:
     """(xmin, ymin, xmax, ymax) in projected metres."""
     scale: float
     measure: _Measure
+    projection: MapProjection
+    basemap: Any = None
+    """The basemap's layers as drawn (``geo.snapshot.decor._Basemap``): the labels use them."""
 
     @property
     def per_pt(self) -> float:

@@ -15,83 +15,106 @@ from functools import lru_cache
 import geopandas as gpd
 import matplotlib
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib import patheffects
-from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from pyproj import Proj
 
 from geo.places.regions import read_countries, read_regions
 from geo.schema import CRS
 from geo.snapshot.area import MapArea
-from geo.snapshot.projection import PROJ_STRING, _from_map, _to_map
+from geo.snapshot.projection import MapProjection
 from geo.snapshot.style import HOME, INK, NEIGHBOUR, SEA, Box
 
 
 @dataclass(frozen=True)
 class _Basemap:
+    """The basemap's layers clipped to around a map's box and projected for it."""
+
     countries: gpd.GeoDataFrame
+    """Every country near the box: ``country``, ``name``."""
     regions: gpd.GeoDataFrame
-    sea: gpd.GeoSeries
-    """The gaps between countries inside the country layer's box (Caspian, Aral, ...)."""
-    borders: gpd.GeoSeries
-    """Country outlines without the layer's clipping edge (62°N, 100°E), which is no border."""
-    enclaves: pd.Series
+    """The regions of the home countries (those with incidents) near the box."""
+    enclaves: np.ndarray
     """Per region: whether it lies in a hole of its country's outline (the Baikonur lease)."""
     home_outline: gpd.GeoSeries
-    """Kazakhstan's outer border only: the hole of the Baikonur lease drawn in the border's dark
-    line looked like a hollow incident symbol."""
+    """The home countries' outer borders only: the hole of the Baikonur lease drawn in the
+    border's dark line looked like a hollow incident symbol."""
+    globe: gpd.GeoSeries
+    """The box's outline (the world's, on a world map): the sea is drawn inside it."""
 
 
-@lru_cache(maxsize=1)
-def _basemap() -> _Basemap:
+def _basemap_for(
+    projection: MapProjection, box: tuple[float, ...], home: frozenset[str]
+) -> _Basemap:
+    return _cached_basemap(projection, tuple(float(v) for v in box), home)
+
+
+@lru_cache(maxsize=4)
+def _cached_basemap(
+    projection: MapProjection, box: tuple[float, float, float, float], home: frozenset[str]
+) -> _Basemap:
+    west, south, east, north = box
+    # A margin round the box so the view, widened to the page's shape, stays covered; never
+    # beyond the world (an azimuthal projection cannot show the far side of the globe).
+    dx, dy = max((east - west) * 0.6, 2.0), max((north - south) * 0.6, 2.0)
+    if projection.world:
+        clip = (-180.0, -89.0, 180.0, 89.0)
+    else:
+        clip = (max(west - dx, -180.0), max(south - dy, -85.0), min(east + dx, 180.0),
+                min(north + dy, 85.0))  # fmt: skip
     countries = read_countries()
-    covered = shapely.segmentize(shapely.box(*countries.total_bounds), 0.5)
-    sea = gpd.GeoSeries([covered.difference(shapely.union_all(countries.geometry.values))], crs=CRS)
-    borders = countries.geometry.boundary.difference(covered.exterior.buffer(0.01))
-    home = countries.geometry[countries["country"] == "KZ"].to_numpy()
-    rings = shapely.get_exterior_ring(shapely.get_parts(home))
-    home_outline = gpd.GeoSeries([shapely.multilinestrings(rings)] if len(rings) else [], crs=CRS)
+    countries["geometry"] = shapely.clip_by_rect(countries.geometry.to_numpy(), *clip)
+    countries = countries[~countries.geometry.is_empty]
     regions = read_regions()
+    regions = regions[regions["country"].isin(home)].copy()
+    regions["geometry"] = shapely.clip_by_rect(regions.geometry.to_numpy(), *clip)
+    regions = regions[~regions.geometry.is_empty]
     outline = dict(zip(countries["country"], countries.geometry, strict=True))
-    enclaves = pd.Series(
+    enclaves = np.array(
         [
             code in outline and shape.difference(outline[code]).area > 0.5 * shape.area
             for code, shape in zip(regions["country"], regions.geometry, strict=True)
         ],
-        index=regions.index,
+        dtype=bool,
     )
+    homes = countries.geometry[countries["country"].isin(home)].to_numpy()
+    rings = shapely.get_exterior_ring(shapely.get_parts(homes))
+    home_outline = gpd.GeoSeries([shapely.multilinestrings(rings)] if len(rings) else [], crs=CRS)
+    globe = gpd.GeoSeries([shapely.segmentize(shapely.box(*clip), 1.0)], crs=CRS)
+    project = projection.proj
+    countries, regions = countries.to_crs(project), regions.to_crs(project)
+    # Projecting can fold an edge over itself; later clipping and labelling need valid shapes.
+    countries["geometry"] = countries.geometry.make_valid()
+    regions["geometry"] = regions.geometry.make_valid()
     return _Basemap(
-        countries.to_crs(PROJ_STRING),
-        regions.to_crs(PROJ_STRING),
-        sea.to_crs(PROJ_STRING),
-        borders.to_crs(PROJ_STRING),
-        enclaves,
-        home_outline.to_crs(PROJ_STRING),
+        countries, regions, enclaves, home_outline.to_crs(project), globe.to_crs(project)
     )
 
 
-def _draw_basemap(ax: Axes, view: tuple[float, float, float, float], scale: float) -> None:
-    base = _basemap()
+def _draw_basemap(area: MapArea, box: tuple[float, ...], home: frozenset[str]) -> _Basemap:
+    """Sea, land (the home countries in white, their neighbours grey), borders and the home
+    countries' regions; returns the layers (the area labels use them)."""
+    ax, scale, view = area.ax, area.scale, area.view
+    base = _basemap_for(area.projection, box, home)
     frame = shapely.box(*view).buffer((view[2] - view[0]) * 0.05)
-    base.sea.plot(ax=ax, facecolor=SEA, edgecolor="none", aspect=None, zorder=0.5)
-    near = base.countries.intersects(frame).to_numpy()
-    countries = base.countries[near]
-    regions = base.regions[base.regions.intersects(frame)]
-    home = countries["country"] == "KZ"
-    countries[~home].plot(ax=ax, facecolor=NEIGHBOUR, edgecolor="none", aspect=None, zorder=1)
-    borders = base.borders[near & (base.countries["country"] != "KZ").to_numpy()]
-    borders = borders[~borders.is_empty]
-    if len(borders):
-        borders.plot(ax=ax, color="#a3a3a3", linewidth=0.5 * scale, aspect=None, zorder=1.5)
-    countries[home].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
-    inside = (regions["country"] == "KZ").to_numpy()
-    # The Baikonur lease, a hole in the country run by Russia, is hatched: white inside its
-    # round outline it read as a hollow incident symbol (and grey, as a filled one).
-    enclave = inside & base.enclaves[regions.index].to_numpy()
-    if inside.any():
-        regions[inside].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
+    base.globe.plot(ax=ax, facecolor=SEA, edgecolor="none", aspect=None, zorder=0.5)
+    countries = base.countries[base.countries.intersects(frame).to_numpy()]
+    at_home = countries["country"].isin(home).to_numpy()
+    if (~at_home).any():
+        countries[~at_home].plot(
+            ax=ax, facecolor=NEIGHBOUR, edgecolor="#a3a3a3", linewidth=0.5 * scale,
+            aspect=None, zorder=1,
+        )  # fmt: skip
+    if at_home.any():
+        countries[at_home].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
+    near = base.regions.intersects(frame).to_numpy()
+    regions = base.regions[near]
+    enclave = base.enclaves[near]
+    if len(regions):
+        # A lease inside a country (Baikonur) is hatched: white inside its round outline it
+        # read as a hollow incident symbol (and grey, as a filled one).
+        regions[~enclave].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
     if enclave.any():
         with matplotlib.rc_context({"hatch.linewidth": 0.5 * scale}):
             regions[enclave].plot(
@@ -100,15 +123,12 @@ def _draw_basemap(ax: Axes, view: tuple[float, float, float, float], scale: floa
             )  # fmt: skip
     if len(regions):
         regions.plot(
-            ax=ax,
-            facecolor="none",
-            edgecolor="#bdbdbd",
-            linewidth=0.4 * scale,
-            aspect=None,
+            ax=ax, facecolor="none", edgecolor="#bdbdbd", linewidth=0.4 * scale, aspect=None,
             zorder=2,
-        )
-    if home.any():
+        )  # fmt: skip
+    if at_home.any():
         base.home_outline.plot(ax=ax, color="#666666", linewidth=0.9 * scale, aspect=None, zorder=2)
+    return base
 
 
 def _count_in(u: np.ndarray, v: np.ndarray, box: Box) -> int:
@@ -153,8 +173,8 @@ def _nice_length(km: float) -> float:
 def _scale_factor(area: MapArea, u: float, v: float) -> float:
     """The projection's scale along parallels at a position of the map, in points."""
     x, y = area.to_data(u, v)
-    lon, lat = _from_map().transform(float(x), float(y))
-    return float(Proj(PROJ_STRING).get_factors(lon, lat).parallel_scale)
+    lon, lat = area.projection.from_map().transform(float(x), float(y))
+    return float(Proj(area.projection.proj).get_factors(lon, lat).parallel_scale)
 
 
 def _draw_scale_bar(area: MapArea, u: np.ndarray, v: np.ndarray) -> tuple[str, Box]:
@@ -224,8 +244,8 @@ def _draw_north_arrow(area: MapArea, u: np.ndarray, v: np.ndarray, *, avoid: str
     )
     cx, cy = (box[0] + box[2]) / 2, box[1] + size / 2 + 1 * scale
     dx, dy = area.to_data(cx, cy)
-    lon, lat = _from_map().transform(float(dx), float(dy))
-    nx, ny = _to_map().transform(lon, lat + 0.5)
+    lon, lat = area.projection.from_map().transform(float(dx), float(dy))
+    nx, ny = area.projection.to_map().transform(lon, min(lat + 0.5, 89.9))
     angle = math.atan2(ny - float(dy), nx - float(dx))
     ux, uy = math.cos(angle), math.sin(angle)
     px, py = -uy, ux

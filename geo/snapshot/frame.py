@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import UsageError
-from geo.symbology import KAZAKHSTAN_BOX
+from geo.places.regions import country_bounds
 
 MM_PER_INCH = 25.4
 
@@ -28,7 +28,7 @@ SIZES: dict[str, tuple[float, float]] = {
     "slide": (40 / 3, 7.5),
 }
 """Named page sizes in inches (width, height); ``slide`` is a 16:9 presentation slide."""
-EXTENTS = ("data", "country")
+EXTENTS = ("data", "country", "world")
 MAX_PIXELS_PER_SIDE = 20_000
 MIN_SPAN_KM = 550.0
 """The smallest area a "data" extent shows, so a single city is not a pin-prick."""
@@ -75,7 +75,7 @@ def data_extent(
     lat = np.asarray(lat, dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
-        return KAZAKHSTAN_BOX
+        return WORLD_BOX
     lon, lat = lon[ok], lat[ok]
     west, east, south, north = lon.min(), lon.max(), lat.min(), lat.max()
     mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
@@ -89,14 +89,22 @@ def data_extent(
 
 
 def country_extent(
-    lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series
+    lon: np.ndarray | pd.Series,
+    lat: np.ndarray | pd.Series,
+    countries: np.ndarray | pd.Series | None = None,
 ) -> tuple[float, float, float, float]:
-    """Kazakhstan's box, grown to hold every point outside it with a margin (so an "all of
-    Kazakhstan" map never drops incidents in the Caucasus off its frame)."""
-    west, south, east, north = KAZAKHSTAN_BOX
+    """The whole of the country most incidents are in, grown to hold every point outside it
+    with a margin (an "all of Kazakhstan" map keeps the incidents in the Caucasus in frame).
+
+    Without countries, or for a country the layer lacks, the data's own extent."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
+    main = _main_country(countries, ok)
+    bounds = country_bounds(main) if main else None
+    if bounds is None:
+        return data_extent(lon, lat)
+    west, south, east, north = bounds
     if ok.any():
         margin = 1.0
         west = min(west, float(lon[ok].min()) - margin)
@@ -106,6 +114,25 @@ def country_extent(
     west, east = _within(west, east, -180.0, 180.0)
     south, north = _within(south, north, -MAX_LAT, MAX_LAT)
     return float(west), float(south), float(east), float(north)
+
+
+def main_country(countries: np.ndarray | pd.Series | None) -> str:
+    """The ISO code most of ``countries`` have ("" for none)."""
+    return _main_country(countries, None)
+
+
+def _main_country(countries: np.ndarray | pd.Series | None, ok: np.ndarray | None) -> str:
+    if countries is None:
+        return ""
+    codes = pd.Series(np.asarray(countries, dtype=object))
+    if ok is not None and len(ok) == len(codes):
+        codes = codes[ok]
+    codes = codes[codes.astype(str).str.fullmatch("[A-Z]{2}")]
+    return str(codes.value_counts().index[0]) if len(codes) else ""
+
+
+WORLD_BOX = (-180.0, -58.0, 180.0, 84.0)
+"""The world as a "world" map shows it (Antarctica left out)."""
 
 
 MAX_LAT = 85.0
@@ -154,8 +181,9 @@ class MapFrame:
     dpi
         Resolution of a PNG (and of ``WxH`` sizes).
     extent
-        ``"data"``: the incidents with a margin; ``"country"``: all of Kazakhstan and any
-        incident beyond it; or a (west, south, east, north) box in degrees, used as given.
+        ``"data"``: the incidents with a margin; ``"country"``: the whole country most of them
+        are in, and any incident beyond it; ``"world"``: the world; or a (west, south, east,
+        north) box in degrees, used as given.
     title
         The title; empty or ``None`` for one made from the data.
     credits
@@ -184,10 +212,17 @@ class MapFrame:
             width, height = round(width * self.dpi) / self.dpi, round(height * self.dpi) / self.dpi
         return width, height
 
-    def box(self, lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> Box:
-        """The area the map shows for points at ``lon``/``lat``."""
+    def box(
+        self,
+        lon: np.ndarray | pd.Series,
+        lat: np.ndarray | pd.Series,
+        countries: np.ndarray | pd.Series | None = None,
+    ) -> Box:
+        """The area the map shows for points at ``lon``/``lat`` in ``countries``."""
         if isinstance(self.extent, tuple):
             return tuple(float(v) for v in self.extent)  # type: ignore[return-value]
         if self.extent == "country":
-            return country_extent(lon, lat)
+            return country_extent(lon, lat, countries)
+        if self.extent == "world":
+            return WORLD_BOX
         return data_extent(lon, lat)

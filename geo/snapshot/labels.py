@@ -15,7 +15,6 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 from geo.snapshot.area import MapArea
-from geo.snapshot.decor import _basemap
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import INK, MUTED, Box
 from geo.snapshot.symbols import SymbolLayout
@@ -152,12 +151,14 @@ def _place_labels(
 def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
     """Faint names of neighbouring countries and of regions, only where they fit."""
     ax, scale, measure, view = area.ax, area.scale, area.measure, area.view
-    base = _basemap()
+    base = area.basemap
     countries, regions = base.countries, base.regions
+    home = set(regions["country"])
     frame = shapely.box(*view)
     items: list[tuple[str, object, float, str]] = []
     for name, code, geom in countries[["name", "country", "geometry"]].itertuples(index=False):
-        if isinstance(name, str) and code != "KZ":
+        # The countries with incidents are named by their regions (a single one, by itself).
+        if isinstance(name, str) and (code not in home or len(home) == 1 and not len(regions)):
             items.append((name.upper(), geom, 7.0 * scale, "#8f8f8f"))
     for name, geom in regions[["region", "geometry"]].itertuples(index=False):
         items.append((str(name), geom, 6.0 * scale, "#a3a3a3"))

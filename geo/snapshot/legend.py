@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from geo.snapshot.projection import _Points
 from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, _Measure
 from geo.snapshot.symbols import _add_symbols, _badge, _grey, _symbol_diameters
-from geo.symbology import CLASS_LABELS, OTHER_COLOUR, TYPE_COLOURS, type_label
+from geo.symbology import CLASS_LABELS, OTHER_COLOUR, SYMBOL_CAP, TYPE_COLOURS, type_label
 
 
 @dataclass
@@ -67,13 +67,16 @@ def _legend_sections(
     top = float(np.nanmax(killed)) if np.isfinite(killed).any() else 0.0
     if scope is not None:
         top = scope.killed_top
-    steps = [v for v in (1, 5, 20, 50, 100, 250, 500) if v < top][-2:]
+    capped = top > SYMBOL_CAP
+    steps = [v for v in (1, 5, 20, 50) if v < min(top, SYMBOL_CAP)][-2:]
     if top >= 1:
-        steps.append(int(round(top)))
+        steps.append(SYMBOL_CAP if capped else int(round(top)))
     sizes = _Section("Killed (best figure)", [_Row("none or no figure", base, MUTED)])
     for value in steps:
         diameter = float(_symbol_diameters(np.array([float(value)]), scale)[0])
         label = f"{value}" + (" (most)" if value == steps[-1] and len(steps) > 1 else "")
+        if capped and value == steps[-1]:
+            label = f"{SYMBOL_CAP} or more (most: {int(round(top)):,})"
         sizes.rows.append(_Row(label, diameter, MUTED))
     notes = _Section("", [])
     if old.n:

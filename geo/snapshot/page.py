@@ -8,7 +8,7 @@ count badges and the labels around them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,13 +26,13 @@ from geo.snapshot.legend import (
     _LegendLayout,
     _Section,
 )
-from geo.snapshot.projection import PROJECTION_NOTE, _Points, _view
+from geo.snapshot.projection import MapProjection, _Points, _view
 from geo.snapshot.style import (
     INK,
     MUTED,
-    NEIGHBOUR,
     PERIOD_COLOUR,
     REFERENCE_SHORT_SIDE_IN,
+    SEA,
     _Measure,
 )
 from geo.snapshot.symbols import MAX_SPREAD, SymbolLayout, _badge, _draw_symbols, arrange
@@ -55,6 +55,7 @@ def _footer(
     current: _Points,
     old: _Points,
     credits: str | None,
+    projection: MapProjection,
 ) -> str:
     shown = current.n + old.n
     sources: set[str] = set()
@@ -69,7 +70,8 @@ def _footer(
     )
     text = (
         f"Data: Incident Atlas, {shown:,} incident{'s' if shown != 1 else ''} from {cited}; "
-        f"{BOUNDARIES_CREDIT}. Projection: {PROJECTION_NOTE}."
+        f"{BOUNDARIES_CREDIT}. Projection: {projection.note}"
+        + ("; no single scale holds across a world map." if projection.world else ".")
     )
     dropped = current.dropped + old.dropped
     if dropped:
@@ -142,12 +144,22 @@ class _Room:
     font: float
 
 
+@dataclass(frozen=True)
+class Placement:
+    """What the map shows and how: the (west, south, east, north) box, its projection and the
+    home countries (those with incidents, drawn in white with their regions)."""
+
+    box: tuple[float, ...]
+    projection: MapProjection
+    home: frozenset[str]
+
+
 def _draw(
     fig: Figure,
     page: _Page,
     current: _Points,
     old: _Points,
-    box: tuple[float, ...],
+    placement: Placement,
     output: Output,
     scope: LegendScope | None,
 ) -> None:
@@ -159,7 +171,7 @@ def _draw(
         current, old, sheet.scale, scope=scope, ring=ring, badge=True, dense=not ring
     )
     room = _plan(sheet, draft, map_top, map_bottom)
-    area = _map_area(sheet, room.map, box)
+    area = _map_area(sheet, room.map, placement)
     layout = arrange(current, old, area)
     sections = _legend_sections(
         current,
@@ -214,29 +226,29 @@ def _plan(sheet: _Sheet, draft: list[_Section], map_top: float, map_bottom: floa
     return _Room((left, map_bottom + (legend_h + gap), right, map_top), legend, layout.font)
 
 
-def _map_area(sheet: _Sheet, rect: Rect, box: tuple[float, ...]) -> MapArea:
-    """Axes for the map in ``rect``, showing ``box`` (west, south, east, north), with the
-    basemap drawn."""
+def _map_area(sheet: _Sheet, rect: Rect, placement: Placement) -> MapArea:
+    """Axes for the map in ``rect``, showing the placement's box, with the basemap drawn."""
     left, bottom, right, top = rect
     width_in, height_in = sheet.width, sheet.height
     ax = sheet.fig.add_axes(
         (left / width_in, bottom / height_in, (right - left) / width_in, (top - bottom) / height_in)
     )
     ax_w, ax_h = (right - left) * 72, (top - bottom) * 72
-    view = _view(box, ax_w / ax_h)
+    view = _view(placement.box, ax_w / ax_h, placement.projection)
     xmin, ymin, xmax, ymax = view
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_facecolor(NEIGHBOUR)  # beyond the country layer (north of 62°N) is land
+    ax.set_facecolor("white" if placement.projection.world else SEA)
     for spine in ax.spines.values():
         spine.set_linewidth(0.6 * sheet.scale)
         spine.set_edgecolor("#7a7a7a")
-    _draw_basemap(ax, view, sheet.scale)
+    area = MapArea(ax, ax_w, ax_h, view, sheet.scale, sheet.measure, placement.projection)
+    base = _draw_basemap(area, placement.box, placement.home)
     ax.set_xlabel("")  # geopandas labels the axes with the CRS's axis names
     ax.set_ylabel("")
-    return MapArea(ax, ax_w, ax_h, view, sheet.scale, sheet.measure)
+    return replace(area, basemap=base)
 
 
 def _decorate(area: MapArea, current: _Points, old: _Points, layout: SymbolLayout) -> None:
@@ -248,9 +260,10 @@ def _decorate(area: MapArea, current: _Points, old: _Points, layout: SymbolLayou
     if len(all_u) <= MAX_SPREAD:
         r = np.r_[layout.diameter, layout.faded_diameter] / 2
         obstacles.soft = np.column_stack([all_u - r, all_v - r, all_u + r, all_v + r])
-    corner, taken = _draw_scale_bar(area, all_u, all_v)
-    obstacles.hard.append(taken)
-    obstacles.hard.append(_draw_north_arrow(area, all_u, all_v, avoid=corner))
+    if not area.projection.world:  # no single scale or north holds across a world map
+        corner, taken = _draw_scale_bar(area, all_u, all_v)
+        obstacles.hard.append(taken)
+        obstacles.hard.append(_draw_north_arrow(area, all_u, all_v, avoid=corner))
     _draw_badges(area, layout, obstacles)
     _place_labels(area, current, layout, obstacles)
     _label_areas(area, obstacles)

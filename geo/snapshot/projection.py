@@ -1,12 +1,13 @@
-"""The map's projection, and the incidents as points in it.
+"""The map's projection, chosen for what it shows, and the incidents as points in it.
 
-Static maps use a Lambert conformal conic projection centred on Kazakhstan. ``_Points`` is the
-drawable part of an incident table (rows with coordinates), projected once.
+A country or region is drawn in a projection centred on it (conformal conic off the equator,
+azimuthal equal-area on it), a map across continents in Equal Earth (:func:`projection_for`).
+``_Points`` is the drawable part of an incident table (rows with coordinates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import geopandas as gpd
@@ -17,24 +18,77 @@ from pyproj import Transformer
 from geo.schema import CRS
 from geo.symbology import IMPRECISE, precision_classes
 
-PROJ_STRING = (
-    "+proj=lcc +lat_0=48 +lon_0=67 +lat_1=45 +lat_2=51 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
-)
-"""The map projection: Lambert conformal conic for Kazakhstan (shapes true, scale within 2%)."""
-PROJECTION_NOTE = "Lambert conformal conic, 67°E, standard parallels 45°N and 51°N"
+WORLD_LON_SPAN = 100.0
+WORLD_LAT_SPAN = 70.0
+"""A box wider or taller than this (degrees) is drawn in a world projection."""
 
 
-@lru_cache(maxsize=1)
-def _to_map() -> Transformer:
-    return Transformer.from_crs(CRS, PROJ_STRING, always_xy=True)
+@dataclass(frozen=True)
+class MapProjection:
+    """The projection of one static map, chosen for its extent (:func:`projection_for`)."""
+
+    proj: str
+    """A PROJ string, metres."""
+    note: str
+    """How the footer names it."""
+    world: bool = False
+    """A world projection: no single scale holds, so the map has no scale bar."""
+
+    def to_map(self) -> Transformer:
+        return _transformer(CRS, self.proj)
+
+    def from_map(self) -> Transformer:
+        return _transformer(self.proj, CRS)
 
 
-@lru_cache(maxsize=1)
-def _from_map() -> Transformer:
-    return Transformer.from_crs(PROJ_STRING, CRS, always_xy=True)
+@lru_cache(maxsize=16)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
-def _view(box: tuple[float, ...], aspect: float) -> tuple[float, float, float, float]:
+def _deg(value: float, positive: str, negative: str) -> str:
+    text = f"{abs(value):.1f}".removesuffix(".0")
+    return f"{text}°{positive if value >= 0 else negative}"
+
+
+def projection_for(box: tuple[float, ...]) -> MapProjection:
+    """A projection centred on a (west, south, east, north) box.
+
+    Across continents (wider than ``WORLD_LON_SPAN`` or taller than ``WORLD_LAT_SPAN``): Equal
+    Earth, equal-area, centred on Greenwich. A box off the equator: Lambert conformal conic
+    with standard parallels a sixth of its height in from its edges (shapes true, scale within
+    a few percent). A box on the equator: Lambert azimuthal equal-area centred on it.
+    """
+    west, south, east, north = (float(v) for v in box)
+    lon0 = round((west + east) / 2 * 2) / 2
+    if east - west > WORLD_LON_SPAN or north - south > WORLD_LAT_SPAN:
+        # Centred on Greenwich: the layers end at the 180th meridian, which is then the edge.
+        return MapProjection(
+            "+proj=eqearth +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+            "Equal Earth",
+            world=True,
+        )
+    lat0 = round((south + north) / 2 * 2) / 2
+    if south >= 8 or north <= -8:
+        step = (north - south) / 6
+        lat1, lat2 = round((south + step) * 2) / 2, round((north - step) * 2) / 2
+        if lat1 == lat2:
+            lat1, lat2 = lat1 - 0.5, lat2 + 0.5
+        return MapProjection(
+            f"+proj=lcc +lat_0={lat0} +lon_0={lon0} +lat_1={lat1} +lat_2={lat2} +x_0=0 +y_0=0 "
+            "+ellps=WGS84 +units=m +no_defs",
+            f"Lambert conformal conic, {_deg(lon0, 'E', 'W')}, standard parallels "
+            f"{_deg(lat1, 'N', 'S')} and {_deg(lat2, 'N', 'S')}",
+        )
+    return MapProjection(
+        f"+proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+        f"Lambert azimuthal equal-area, centred on {_deg(lat0, 'N', 'S')} {_deg(lon0, 'E', 'W')}",
+    )
+
+
+def _view(
+    box: tuple[float, ...], aspect: float, projection: MapProjection
+) -> tuple[float, float, float, float]:
     """Projected bounds covering a (west, south, east, north) box, widened to ``aspect``."""
     west, south, east, north = box
     t = np.linspace(0, 1, 41)
@@ -47,7 +101,7 @@ def _view(box: tuple[float, ...], aspect: float) -> tuple[float, float, float, f
         np.full(41, north),
         north - (north - south) * t,
     ]
-    x, y = _to_map().transform(lon, lat)
+    x, y = projection.to_map().transform(lon, lat)
     xmin, xmax, ymin, ymax = float(np.min(x)), float(np.max(x)), float(np.min(y)), float(np.max(y))
     w, h = xmax - xmin, ymax - ymin
     if w / h < aspect:
@@ -74,7 +128,16 @@ class _Points:
     places: np.ndarray
     classes: np.ndarray
     """Each incident's precision class: exact, approximate or coarse (``PRECISION_CLASSES``)."""
+    countries: np.ndarray
     dropped: int = 0
+
+    def projected(self, projection: MapProjection) -> _Points:
+        """The same points with ``x``/``y`` in ``projection`` (metres)."""
+        # Conic projections send a pole to infinity: project a point there from just short
+        # of it (it lies outside every map's frame, which stops at 85 degrees).
+        lat = np.clip(self.lat, -89.9, 89.9)
+        x, y = projection.to_map().transform(self.lon, lat)
+        return replace(self, x=np.asarray(x, dtype=float), y=np.asarray(y, dtype=float))
 
     @property
     def n(self) -> int:
@@ -95,6 +158,7 @@ class _Points:
                 np.array([], dtype=object),
                 np.array([], dtype=object),
                 np.array([], dtype=object),
+                np.array([], dtype=object),
             )
         if {"lon", "lat"} <= set(table.columns):
             lon = pd.to_numeric(table["lon"], errors="coerce").to_numpy(dtype=float)
@@ -107,10 +171,6 @@ class _Points:
         else:
             raise ValueError("the incidents need lon and lat columns (or point geometries)")
         ok = np.isfinite(lon) & np.isfinite(lat)
-        # The conic projection sends the south pole to infinity: project a point there from
-        # just short of it (it lies outside every map's frame, which stops at 85 degrees).
-        near_pole = np.clip(np.where(ok, lat, 0.0), -89.9, 89.9)
-        px, py = _to_map().transform(np.where(ok, lon, 0.0), near_pole)
         t = table[ok]
 
         def column(name: str, default: object) -> np.ndarray:
@@ -125,8 +185,8 @@ class _Points:
         )
         precision = column("geo_precision", "point")
         return cls(
-            x=np.asarray(px, dtype=float)[ok],
-            y=np.asarray(py, dtype=float)[ok],
+            x=np.full(len(t), np.nan),
+            y=np.full(len(t), np.nan),
             lon=lon[ok],
             lat=lat[ok],
             killed=killed,
@@ -135,5 +195,6 @@ class _Points:
             classes=precision_classes(precision),
             ids=column("incident_id", "").astype(str),
             places=column("place", "").astype(str),
+            countries=column("country", "").astype(str),
             dropped=int((~ok).sum()),
         )

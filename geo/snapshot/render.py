@@ -30,11 +30,11 @@ from PIL import Image
 from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
-from geo.places.regions import read_countries
+from geo.places.regions import country_names
 from geo.snapshot.frame import MapFrame
 from geo.snapshot.legend import LegendScope
-from geo.snapshot.page import Output, _draw, _footer, _Page
-from geo.snapshot.projection import _Points
+from geo.snapshot.page import Output, Placement, _draw, _footer, _Page
+from geo.snapshot.projection import _Points, projection_for
 from geo.snapshot.style import _RC, measure_at
 
 FORMATS = ("png", "svg", "pdf")
@@ -155,11 +155,17 @@ def _figure(
             )
         raise FilterError(f"no incident matches the filters: {what}")
     width_in, height_in = frame.inches(whole_pixels=fmt == "png")
+    box = frame.box(
+        np.r_[current.lon, old.lon], np.r_[current.lat, old.lat],
+        np.r_[current.countries, old.countries],
+    )  # fmt: skip
+    projection = projection_for(box)
+    current, old = current.projected(projection), old.projected(projection)
     page = _Page(
         title=frame.title or default_title(incidents if current.n else period.faded),
         subtitle=filters.describe() if filters is not None else "all incidents",
         period=period.label,
-        footer=_footer(incidents, period.faded, current, old, frame.credits),
+        footer=_footer(incidents, period.faded, current, old, frame.credits, projection),
     )
     fig = Figure(figsize=(width_in, height_in), dpi=frame.dpi)
     _DrawOnSave(fig)
@@ -168,8 +174,8 @@ def _figure(
         raster=fmt == "png",
         measure=measure_at(frame.dpi if fmt == "png" else 720),
     )
-    box = frame.box(np.r_[current.lon, old.lon], np.r_[current.lat, old.lat])
-    _draw(fig, page, current, old, box, output, period.legend)
+    home = frozenset(c for c in np.r_[current.countries, old.countries] if c)
+    _draw(fig, page, current, old, Placement(box, projection, home), output, period.legend)
     return fig, page.title
 
 
@@ -198,17 +204,21 @@ def _output_format(fmt: str | None, out: object) -> str:
 def default_title(table: pd.DataFrame | None) -> str:
     """A title from the table itself: 'Security incidents in Kazakhstan and Russia, 2011–2016'.
 
-    Names the (up to three) commonest countries and the years of ``date_start``.
+    Names up to three countries, the commonest first ("in Nigeria", "in Mali, Niger and Burkina
+    Faso"), more as "in 12 countries"; a code the country layer does not know is counted but
+    never printed. Then the years of ``date_start``.
     """
     text = "Security incidents"
     if table is None or not len(table):
         return text
     if "country" in table.columns:
         codes = table["country"].dropna().astype(str).str.strip()
-        codes = codes[codes != ""].value_counts().index[:3]
-        names = read_countries().set_index("country")["name"].dropna().to_dict()
-        found = [str(names.get(c, c)) for c in codes]
-        if found:
+        codes = codes[codes != ""].value_counts().index
+        names = country_names()
+        found = [names[c] for c in codes if c in names]
+        if len(codes) > 3 or len(found) < len(codes):
+            text += f" in {len(codes)} countries" if len(codes) > 1 else ""
+        elif found:
             text += " in " + (
                 ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,8 @@ class Checked:
 
     table: pd.DataFrame
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    """Things a user should know that do not stop the table loading (a point in no region)."""
 
 
 class Collector:
@@ -30,6 +32,7 @@ class Collector:
         self.file = file
         self.rows = rows
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     @classmethod
     def numbered(cls, file: str, n: int, rows: np.ndarray | None = None) -> Collector:
@@ -46,16 +49,19 @@ class Collector:
         column: str,
         message: str | Callable[[Any], str],
         values: np.ndarray | None = None,
+        *,
+        warn: bool = False,
     ) -> None:
-        """One problem per row where ``mask`` holds; a callable ``message`` gets ``values[i]``
-        (or the row's index when no ``values`` are given)."""
+        """One problem (a warning, with ``warn``) per row where ``mask`` holds; a callable
+        ``message`` gets ``values[i]`` (or the row's index when no ``values`` are given)."""
+        found = self.warnings if warn else self.problems
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         for i in idx[:MAX_REPORTED]:
             if callable(message):
                 text = message(values[i] if values is not None else i)
             else:
                 text = message
-            self.problems.append(Problem(self.file, int(self.rows[i]), column, text))
+            found.append(Problem(self.file, int(self.rows[i]), column, text))
         if len(idx) > MAX_REPORTED:
             more = f"... {len(idx) - MAX_REPORTED} more rows like this"
-            self.problems.append(Problem(self.file, None, column, more))
+            found.append(Problem(self.file, None, column, more))

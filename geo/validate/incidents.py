@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.places.regions import canonical_region, region_names, regions_at
+from geo.errors import FilterError
+from geo.places.regions import NEAR_TOLERANCE_DEG, canonical_region, regions_at
 from geo.schema import (
     COLUMNS,
     DATE_PRECISIONS,
@@ -87,7 +88,7 @@ def validate_incidents(
     if source_ids is not None:
         check_sources(t, out, source_ids)
     t["row"] = out.rows
-    return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems)
+    return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems, out.warnings)
 
 
 def _has_required_columns(raw: pd.DataFrame, out: Collector) -> bool:
@@ -204,12 +205,7 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
     stated = t["region"].to_numpy(dtype=object)
     canonical = _canonical_regions(stated)
     unknown = (stated != "") & (canonical == None)  # noqa: E711
-    out.rows_where(
-        unknown,
-        "region",
-        lambda v: f"unknown region {v!r}; valid regions: {', '.join(region_names())}",
-        stated,
-    )
+    out.rows_where(unknown, "region", _unknown_region, stated)
     by_country = t["geo_precision"].to_numpy(dtype=object) == "country"
     mismatch = (stated != "") & ~unknown & inside & ~by_country & (canonical != joined)
     out.rows_where(
@@ -220,9 +216,27 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
             f"{joined[i] or 'no known region'}, not in {stated[i]!r}"
         ),
     )
+    nowhere = inside & ~by_country & (joined == None)  # noqa: E711
+    out.rows_where(
+        nowhere,
+        "lat",
+        lambda i: (
+            f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in no region (more than "
+            f"{NEAR_TOLERANCE_DEG}° from any): at sea, or lat and lon swapped?"
+        ),
+        warn=True,
+    )
     region = np.where(joined == None, "", joined)  # noqa: E711
     region = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
     t["region"] = np.where(by_country, "", region)
+
+
+def _unknown_region(name: str) -> str:
+    try:
+        canonical_region(name)
+    except FilterError as exc:
+        return str(exc)
+    return f"unknown region {name!r}"
 
 
 def _canonical_regions(stated: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 from branca.element import Figure
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -34,7 +36,6 @@ from geo.stats import Headline, by_region, toll_text
 from geo.symbology import (
     CLASS_LABELS,
     IMPRECISE,
-    KAZAKHSTAN_BOX,
     OTHER_COLOUR,
     TYPE_COLOURS,
     precision_classes,
@@ -272,35 +273,105 @@ function (feature, layer) {
 """
 
 
+WEB_TOLERANCE = 0.08
+"""Degrees (about 9 km) the web basemap's country outlines are simplified by, after islands
+under ``WEB_MIN_AREA`` are dropped: the world in about 32,000 points (370 KB), sent with every
+map. The regions of the countries with incidents are drawn finer on top."""
+WEB_MIN_AREA = 0.05
+"""Square degrees: smaller islands of a country are left out of the web basemap (a country
+that is only small islands keeps its largest)."""
+REGION_WEB_TOLERANCE = 0.01
+"""Degrees the region shapes of the web map are simplified by (they are drawn zoomed in)."""
+MAX_REGION_SHAPES = 600
+"""Most region shapes on the map: beyond, only the regions holding incidents are drawn."""
+
 _BASEMAP = """
-L.geoJson(%s, {interactive: false, style: function (feature) {
-    return {fillColor: feature.properties.country === "KZ" ? "#ffffff" : "#e0e0e0",
-            color: "#777777", weight: 1, fillOpacity: 1.0};
-}}).addTo({parent});
-L.geoJson(%s, {interactive: false, style: {color: "#9a9a9a", weight: 0.8, fill: false}})
-    .addTo({parent});
+(function () {
+    %s
+    var home = new Set({home}), filled = {filled};
+    L.geoJson(%s, {interactive: false, style: function (feature) {
+        return {fillColor: home.has(feature.properties.c) ? "#ffffff" : "#e6e6e6",
+                color: filled ? "#8a8a8a" : "#555555", weight: filled ? 0.8 : 1.2,
+                fill: filled, fillOpacity: 1.0};
+    }}).addTo({parent});
+    var labels = L.layerGroup();
+    %s.forEach(function (c) {
+        L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
+            className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
+            iconSize: null})}).addTo(labels);
+    });
+    atlasByZoom({map}, labels, 3);
+})();
 """
 
 
 @lru_cache(maxsize=1)
 def _basemap_script() -> str:
-    """Country outlines (Kazakhstan in white) and region outlines, made into a script once."""
-    countries = json.loads(read_countries()[["country", "geometry"]].to_json(drop_id=True))
-    outlines = json.loads(read_regions()[["geometry"]].to_json(drop_id=True))
-    return _BASEMAP % (script_json(countries), script_json(outlines))
+    """The world's country outlines (those with incidents in white) and country names, made
+    into a script once per process; ``{home}`` is filled in per map."""
+    layer = read_countries()
+    shapes = np.array([_without_islets(shape) for shape in layer.geometry.to_numpy()])
+    shapes = shapely.simplify(shapes, WEB_TOLERANCE, preserve_topology=True)
+    features = [
+        {"type": "Feature", "properties": {"c": code}, "geometry": _rounded(shape, 2)}
+        for code, shape in zip(layer["country"], shapes, strict=True)
+        if not shape.is_empty
+    ]
+    points = shapely.point_on_surface(layer.geometry.to_numpy())
+    names = [
+        [round(p.x, 2), round(p.y, 2), esc(name)]
+        for name, p in zip(layer["name"], points, strict=True)
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    return _BASEMAP % (_BY_ZOOM, script_json(collection), script_json(names))
+
+
+def _without_islets(shape: shapely.Geometry) -> shapely.Geometry:
+    parts = shapely.get_parts(shape)
+    if len(parts) <= 1:
+        return shape
+    area = shapely.area(parts)
+    return shapely.multipolygons(parts[(area >= WEB_MIN_AREA) | (area == area.max())])
+
+
+def _rounded(shape: shapely.Geometry, decimals: int) -> dict[str, Any]:
+    """A shape's GeoJSON geometry with coordinates rounded (a third of the bytes at 3 places)."""
+
+    def rnd(c: Any) -> Any:
+        if isinstance(c[0], float | int):
+            return [round(c[0], decimals), round(c[1], decimals)]
+        return [rnd(x) for x in c]
+
+    geometry = shapely.geometry.mapping(shape)
+    return {"type": geometry["type"], "coordinates": rnd(geometry["coordinates"])}
 
 
 def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
-def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, object]:
+@lru_cache(maxsize=1)
+def _region_shapes() -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The region layer, and its shapes simplified for the web map (made once)."""
     regions = read_regions()
+    simple = shapely.simplify(regions.geometry.to_numpy(), REGION_WEB_TOLERANCE, True)
+    return regions, simple
+
+
+def _choropleth_geojson(
+    incidents: pd.DataFrame, metric: str, countries: Collection[str]
+) -> dict[str, object]:
+    """The regions of ``countries`` (beyond ``MAX_REGION_SHAPES``, those with incidents) with
+    their figures and fill colours."""
+    regions, simple = _region_shapes()
     figures = by_region(incidents)
+    chosen = regions["country"].isin(set(countries)).to_numpy()
+    if chosen.sum() > MAX_REGION_SHAPES:
+        chosen &= regions["label"].isin(figures.index).to_numpy()
     features = []
     values = []
-    for row in regions.itertuples(index=False):
-        f = figures.loc[row.region] if row.region in figures.index else None
+    for label, shape in zip(regions["label"][chosen], simple[chosen], strict=True):
+        f = figures.loc[label] if label in figures.index else None
         n = int(f["incidents"]) if f is not None else 0
         kl, kb, kh = (
             (int(f[c]) for c in ("killed_low", "killed_best", "killed_high"))
@@ -309,21 +380,23 @@ def _choropleth_geojson(incidents: pd.DataFrame, metric: str) -> dict[str, objec
         )
         value = n if metric == "incidents" else kb
         values.append(value)
+        point = shapely.point_on_surface(shape)
         features.append(
             {
                 "type": "Feature",
-                "geometry": row.geometry.__geo_interface__,
+                "geometry": _rounded(shape, 4),
                 "properties": {
-                    "region": esc(row.region),
-                    "slug": _slug(row.region),
+                    "region": esc(label),
+                    "slug": _slug(label),
                     "incidents": n,
                     "killed": Headline.span(kl, kh),
                     "value": value,
+                    "at": [round(point.y, 3), round(point.x, 3)],
                 },
             }
         )
     top = max(values) if values else 0
-    for feature, value in zip(features, values):
+    for feature, value in zip(features, values, strict=True):
         props = feature["properties"]
         assert isinstance(props, dict)
         props["fill"] = NO_VALUE_COLOUR if value <= 0 else CHOROPLETH_COLOURS[_shade(value, top)]
@@ -425,8 +498,13 @@ def build_map(
     max_symbols: int = MAX_SYMBOLS,
     online_tiles: bool = False,
     height: str = "100%",
+    countries: Collection[str] | None = None,
 ) -> folium.Map:
     """Build the dashboard's map for the (already filtered) incidents.
+
+    The map opens on the incidents (their extent with a margin; the whole world is a zoom-out
+    away), over the world's country outlines with names, and the regions of ``countries``
+    shaded by ``metric`` and named when zoomed in.
 
     Parameters
     ----------
@@ -441,16 +519,24 @@ def build_map(
     max_symbols
         Above this many incidents, draw grid cells with counts instead of one symbol each.
     online_tiles
-        Add OpenStreetMap web tiles as an optional basemap (needs the network).
+        Add OpenStreetMap web tiles as the basemap (needs the network); the offline country
+        borders stay on top of them.
+    countries
+        ISO codes of the countries whose regions are drawn (and whose outline is white);
+        default the incidents' own. The dashboard gives the whole table's, so that the same
+        regions stay clickable whatever the filters.
     """
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
     m = _empty_map(height)
-    _offline_basemap().add_to(m)
+    chosen = sorted(
+        {str(c) for c in (incidents["country"] if countries is None else countries)} - {""}
+    )
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
+    _offline_basemap(chosen, filled=not online_tiles).add_to(m)
     label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
-    shaded = _choropleth_geojson(incidents, metric)
+    shaded = _choropleth_geojson(incidents, metric, chosen)
     _region_layer(shaded, label).add_to(m)
     aggregated = len(incidents) > max_symbols
     _incident_layer(incidents, claims, sources, max_symbols).add_to(m)
@@ -470,7 +556,9 @@ def build_map(
         classes=sorted(set(precision_classes(incidents["geo_precision"]))) or tuple(CLASS_LABELS),
     ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
-    m.fit_bounds(_bounds(incidents), padding_bottom_right=(230, 150))
+    bounds = _bounds(incidents)
+    m.fit_bounds(bounds, padding_bottom_right=(230, 150))
+    ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
     return m
 
 
@@ -486,28 +574,85 @@ def _empty_map(height: str) -> folium.Map:
         # stays recognisable (the offline basemap has no streets to show further in).
         maxZoom=13,
         zoomSnap=0.25,
-        minZoom=3,
+        minZoom=1,  # the whole world
     )
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(
-        RawHtml(f"<style>.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}</style>")
+        RawHtml(
+            f"<style>.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}{_LABEL_CSS}</style>"
+        )
     )
     return m
 
 
-def _offline_basemap() -> folium.FeatureGroup:
-    """The project's own basemap: outlines that need no internet (see :func:`_basemap_script`)."""
+def _offline_basemap(home: Sequence[str], *, filled: bool) -> folium.FeatureGroup:
+    """The project's own basemap (see :func:`_basemap_script`): a base layer of filled
+    outlines, or with web tiles, borders only in an overlay on top of them."""
     offline = folium.FeatureGroup(
-        name="Offline (country and region outlines)", overlay=False, control=True
+        name="Offline (country outlines and names)" if filled else "Country borders (offline)",
+        overlay=not filled,
+        control=True,
     )
-    ParentScript(_basemap_script()).add_to(offline)
+    ParentScript(
+        _basemap_script(),
+        {"home": script_json(list(home)), "filled": "true" if filled else "false"},
+    ).add_to(offline)
     return offline
 
 
+_REGION_LABELS = """
+(function () {
+    %s
+    var labels = L.layerGroup();
+    {parent}.eachLayer(function (layer) {
+        var p = layer.feature.properties;
+        L.marker(p.at, {interactive: false, keyboard: false, icon: L.divIcon({
+            className: "atlas-region-label", html: "<span>" + p.region + "</span>",
+            iconSize: null})}).addTo(labels);
+    });
+    atlasByZoom({map}, labels, 6);
+})();
+"""
+_BY_ZOOM = """
+function atlasByZoom(map, layer, from) {
+    function show() { if (map.getZoom() >= from) { layer.addTo(map); } else { layer.remove(); } }
+    map.on("zoomend", show); show();
+}
+"""
+"""Shows a layer of names from a zoom level on. Each script that needs it carries it: st_folium
+puts the page's header in with ``innerHTML``, which runs no script."""
+_LABEL_CSS = (
+    ".atlas-country-label span,.atlas-region-label span{position:absolute;white-space:nowrap;"
+    "transform:translate(-50%,-50%);font:10px/1.2 sans-serif;pointer-events:none;"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff}"
+    ".atlas-country-label span{color:#6f6f6f;text-transform:uppercase;letter-spacing:.06em}"
+    ".atlas-region-label span{color:#8a8a8a;font-style:italic}"
+)
+
+_FIT_CONTROL = """
+(function () {
+    var bounds = {bounds};
+    var Fit = L.Control.extend({options: {position: "topleft"}, onAdd: function () {
+        var button = L.DomUtil.create("a", "leaflet-bar atlas-fit");
+        button.href = "#"; button.title = "Fit to incidents"; button.innerHTML = "&#x2922;";
+        button.setAttribute("role", "button");
+        button.style.cssText = "display:block;width:30px;height:30px;line-height:30px;" +
+            "text-align:center;background:#fff;font-size:18px;color:#333;text-decoration:none";
+        L.DomEvent.on(button, "click", function (e) {
+            L.DomEvent.stop(e); {parent}.fitBounds(bounds);
+        });
+        return button;
+    }});
+    new Fit().addTo({parent});
+})();
+"""
+
+
 def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
-    """The region choropleth: hover for figures, click to filter (see pages/map.py)."""
-    return DataGeoJson(
+    """The region choropleth: hover for figures, click to filter (see pages/map.py); names
+    from zoom 6 on."""
+    layer = DataGeoJson(
         shaded,
         name=f"Regions: {label.lower()}",
         style_function=lambda f: {
@@ -524,6 +669,8 @@ def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
             sticky=True,
         ),
     )
+    ParentScript(_REGION_LABELS % _BY_ZOOM).add_to(layer)
+    return layer
 
 
 def _incident_layer(
@@ -550,17 +697,18 @@ def _incident_layer(
 
 
 def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
-    """The filtered incidents' extent with a margin (at least 3 degrees across), else Kazakhstan."""
-    if not len(incidents):
-        west, south, east, north = KAZAKHSTAN_BOX
-        return [[south, west], [north, east]]
-    lat = incidents["lat"].to_numpy(dtype=float)
-    lon = incidents["lon"].to_numpy(dtype=float)
+    """The filtered incidents' extent with a margin (at least 3 degrees across), else the world."""
+    lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return [[-58.0, -170.0], [78.0, 180.0]]
+    lat, lon = lat[ok], lon[ok]
     pad_lat = max(1.5 - (lat.max() - lat.min()) / 2, 0.5)
     pad_lon = max(1.5 - (lon.max() - lon.min()) / 2, 0.5)
     return [
-        [float(lat.min() - pad_lat), float(lon.min() - pad_lon)],
-        [float(lat.max() + pad_lat), float(lon.max() + pad_lon)],
+        [max(float(lat.min() - pad_lat), -85.0), max(float(lon.min() - pad_lon), -180.0)],
+        [min(float(lat.max() + pad_lat), 85.0), min(float(lon.max() + pad_lon), 180.0)],
     ]
 
 

@@ -14,6 +14,7 @@ project's own constants.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import folium
@@ -58,27 +59,65 @@ class RenderedOnce(MacroElement):
         return ""
 
 
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+class _ScriptMacro:
+    """Stands in for a template's ``module`` with a ``script`` macro that returns the element's
+    text: streamlit-folium builds the map's script by calling each element's
+    ``_template.module.script(element)`` (it never renders the page's script section)."""
+
+    @staticmethod
+    def script(this: ParentScript, kwargs: object = None) -> str:
+        return this.text()
+
+
+class _ScriptOnly:
+    module = _ScriptMacro()
+
+
 class ParentScript(MacroElement):
     """A fixed script added to the page as given, with ``{parent}`` put for the parent layer's
-    variable name (plain ``str.replace``, no template).
+    variable name and each ``{name}`` of ``values`` for its value, in one pass (no template:
+    what is put in is never scanned again).
 
     For layers whose script never changes (the basemap's outlines): the script text is made
-    once per process and each map only places it, which saves serialising the same shapes
-    on every rerun. Holding no ``data``, it adds nothing to the map's bounds.
+    once per process and each map only places it and a few small values, which saves
+    serialising the same shapes on every rerun. Holding no ``data``, it adds nothing to the
+    map's bounds. ``values`` must be JavaScript already (:func:`script_json`).
     """
 
-    def __init__(self, script: str) -> None:
+    def __init__(self, script: str, values: dict[str, str] | None = None) -> None:
         super().__init__()
         self._name = "ParentScript"
         self.script = script
+        self.values = dict(values or {})
+
+    _template = _ScriptOnly()  # type: ignore[assignment]
+
+    def text(self) -> str:
+        """The script with its slots filled."""
+        if self._parent is None:
+            raise TypeError("ParentScript can only be drawn under a layer")
+        values = {**self.values, "parent": self._parent.get_name(), "map": _map_of(self).get_name()}
+        return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), self.script)
 
     def render(self, **kwargs: Any) -> str:  # type: ignore[override]
         figure = self.get_root()
-        if not isinstance(figure, Figure) or self._parent is None:
-            raise TypeError("ParentScript can only be rendered inside a Figure, under a layer")
-        text = self.script.replace("{parent}", self._parent.get_name())
-        figure.script.add_child(RawHtml(text), name=self.get_name())
+        if not isinstance(figure, Figure):
+            raise TypeError("ParentScript can only be rendered inside a Figure")
+        figure.script.add_child(RawHtml(self.text()), name=self.get_name())
         return ""
+
+
+def _map_of(element: Element) -> Element:
+    """The map an element is drawn on (the nearest ``folium.Map`` above it)."""
+    node: Element | None = element
+    while node is not None and not isinstance(node, folium.Map):
+        node = node._parent
+    if node is None:
+        raise TypeError(f"{type(element).__name__} is not on a map")
+    return node
 
 
 def script_json(value: object) -> str:
