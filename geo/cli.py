@@ -102,6 +102,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _country_codes(text: str) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
+    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
+        raise argparse.ArgumentTypeError(f"{text!r} is not ISO country codes like NG,CO,UA")
+    return codes
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -203,7 +210,12 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
     if args.n < 0:
         raise UsageError(f"--n must be 0 or more, not {args.n}")
-    incidents, claims, sources = write_synthetic(Path(args.out), args.n, seed=args.seed)
+    from geo.synth import WORLD
+
+    countries = WORLD if args.world else args.countries
+    incidents, claims, sources = write_synthetic(
+        Path(args.out), args.n, seed=args.seed, countries=countries
+    )
     print(
         f"wrote {args.out}: {incidents} synthetic incidents, {claims} claims, "
         f"{sources} sources (seed {args.seed})"
@@ -262,6 +274,15 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     p.add_argument("--n", type=int, required=True, metavar="N", help="number of incidents")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same table")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--countries",
+        type=_country_codes,
+        metavar="CC,CC",
+        help="spread the incidents over these countries (ISO codes, e.g. NG,CO,UA); default "
+        "Kazakhstan and four Russian republics, as the shipped data",
+    )
+    where.add_argument("--world", action="store_true", help="spread them over every country")
     p.add_argument(
         "--out",
         required=True,

@@ -22,7 +22,7 @@ from pandas.api.extensions import ExtensionArray
 
 from geo.errors import UsageError
 from geo.paths import DATA_DIR
-from geo.places.regions import read_countries, read_regions, regions_at
+from geo.places.regions import country_names, read_regions, region_countries, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, EVENT_TYPES, SOURCE_COLUMNS
 from geo.symbology import type_labels
 from geo.tables import sibling_paths, write_csv
@@ -101,31 +101,85 @@ def _source_ids() -> np.ndarray:
     return np.array([f"synth-src-{i:02d}" for i in range(1, SOURCE_COUNT + 1)], dtype=object)
 
 
-@lru_cache(maxsize=1)
-def _region_layer() -> tuple[
-    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-]:
-    """Per region: name, country, shape, bounds, area, representative point (lon, lat)."""
+SHIPPED_REPUBLICS = ("Dagestan", "Ingushetia", "Kabardino-Balkaria", "Tatarstan")
+"""With no countries chosen, tables cover the shipped data's area: Kazakhstan and these."""
+WORLD = ("*",)
+"""The countries argument that means every country."""
+TOP_CITIES = 200
+"""Cities a table of chosen countries clusters on: the most populous of those countries."""
+
+
+@dataclass(frozen=True)
+class _Area:
+    """Where a synthetic table's incidents fall: regions, their draw weights, cities."""
+
+    names: np.ndarray
+    countries: np.ndarray
+    geoms: np.ndarray
+    bounds: np.ndarray
+    weights: np.ndarray
+    centre_lon: np.ndarray
+    centre_lat: np.ndarray
+    cities: list[tuple[str, float, float, float]]
+    """(name, lat, lon, weight) of the cities a share of incidents cluster on."""
+
+
+@lru_cache(maxsize=8)
+def _area(countries: tuple[str, ...] | None) -> _Area:
+    """The regions of ``countries`` (``WORLD``: all; ``None``: the shipped data's area)."""
     regions = read_regions()
+    if countries is None:
+        pick = (regions["country"] == "KZ") | regions["region"].isin(SHIPPED_REPUBLICS)
+    elif countries == WORLD:
+        pick = regions["country"].notna()
+    else:
+        pick = regions["country"].isin(countries)
+    regions = regions[pick.to_numpy()]
+    if regions.empty:
+        raise UsageError(f"no region of the countries {', '.join(countries or ())} is known")
     geoms = regions.geometry.to_numpy()
     shapely.prepare(geoms)
     points = shapely.point_on_surface(geoms)
-    return (
-        regions["region"].to_numpy(dtype=object),
-        regions["country"].to_numpy(dtype=object),
+    codes = regions["country"].to_numpy(dtype=object)
+    area = shapely.area(geoms)
+    if countries is None:
+        weights, cities = _region_weights(codes, area), CITIES
+    else:
+        weights = np.sqrt(area) / np.sqrt(area).sum()
+        cities = _largest_cities(None if countries == WORLD else countries)
+    return _Area(
+        regions["label"].to_numpy(dtype=object),
+        codes,
         geoms,
         shapely.bounds(geoms),
-        shapely.area(geoms),
+        weights,
         np.round(shapely.get_x(points), 5),
         np.round(shapely.get_y(points), 5),
+        cities,
     )
 
 
-@lru_cache(maxsize=1)
-def _country_centre(code: str = "KZ") -> tuple[float, float]:
-    countries = read_countries()
-    point = countries[countries["country"] == code].geometry.iloc[0].representative_point()
-    return round(float(point.x), 5), round(float(point.y), 5)
+def _largest_cities(countries: tuple[str, ...] | None) -> list[tuple[str, float, float, float]]:
+    """The most populous GeoNames places of ``countries`` (all: ``None``), weighted by their
+    population: incidents gather in the big cities, as in real conflict data."""
+    from geo.places.gazetteer import load_gazetteer
+
+    places = load_gazetteer().largest(countries, TOP_CITIES)
+    if countries is not None:  # only towns the region layer puts in those countries too
+        at = regions_at(np.array([p.lon for p in places]), np.array([p.lat for p in places]))
+        of_region = region_countries()
+        places = [p for p, r in zip(places, at, strict=True) if of_region.get(r) in countries]
+    if not places:
+        raise UsageError(f"the gazetteer knows no town in {', '.join(countries or ())}")
+    return [(p.name, p.lat, p.lon, float(max(p.population, 1))) for p in places]
+
+
+@lru_cache(maxsize=256)
+def _country_centre(code: str) -> tuple[float, float]:
+    from geo.places.regions import country_points
+
+    _, lon, lat = country_points()[code]
+    return round(lon, 5), round(lat, 5)
 
 
 def _region_weights(countries: np.ndarray, area: np.ndarray) -> np.ndarray:
@@ -213,7 +267,9 @@ def _ints(values: np.ndarray) -> ExtensionArray:
     return pd.array(values, dtype="Float64").astype("Int64")
 
 
-def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
+def make_synthetic(
+    n: int, *, seed: int = 0, countries: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """A synthetic incident table of ``n`` rows that passes ``geo.schema`` validation.
 
     Parameters
@@ -221,7 +277,12 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     n
         Number of incidents.
     seed
-        Seed of the random generator: the same ``n`` and ``seed`` give the same table.
+        Seed of the random generator: the same ``n``, ``seed`` and ``countries`` give the same
+        table.
+    countries
+        ISO codes of the countries to spread the incidents over (``WORLD``: every country),
+        clustered round their most populous towns; default the shipped data's area
+        (Kazakhstan and four Russian republics).
 
     Returns
     -------
@@ -237,7 +298,7 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     # The draws come in a fixed order (where, then what and when, then text): the same seed
     # gives the same table.
-    where = _where(rng, n)
+    where = _where(rng, n, _area(countries))
     event_type = _choice(rng, {t: TYPE_WEIGHTS.get(t, 0.05) for t in EVENT_TYPES}, n)
     start, end, date_precision = _dates(rng, n)
     k = rng.choice(np.array([1, 2, 3]), size=n, p=[0.5, 0.3, 0.2])
@@ -254,7 +315,7 @@ def make_synthetic(n: int, *, seed: int = 0) -> pd.DataFrame:
             "date_end": pd.to_datetime(end),
             "date_precision": date_precision,
             "place": place.to_numpy(dtype=object),
-            "country": np.where(where.by_country, "KZ", where.country),
+            "country": where.country,
             "region": where.region,
             "lat": where.lat,
             "lon": where.lon,
@@ -290,44 +351,50 @@ class _Where:
     region: np.ndarray
     country: np.ndarray
     city: np.ndarray
-    """The index in ``CITIES`` each incident was drawn near (used for those ``on_city``)."""
+    """The name of the city each incident was drawn near (used for those ``on_city``)."""
     on_city: np.ndarray
     by_region: np.ndarray
     by_country: np.ndarray
 
 
-def _where(rng: np.random.Generator, n: int) -> _Where:
+def _where(rng: np.random.Generator, n: int, area: _Area) -> _Where:
     """A share of incidents on cities (exactly on the city or a few km off), the rest inside
-    regions; some located only to their region's or the country's centre."""
-    names, countries, geoms, bounds, area, centre_lon, centre_lat = _region_layer()
+    regions; some located only to their region's or their country's centre."""
     on_city = rng.random(n) < CITY_SHARE
-    city_w = np.array([c[3] for c in CITIES])
-    city = rng.choice(len(CITIES), size=n, p=city_w / city_w.sum())
-    city_lat = np.array([c[1] for c in CITIES])[city]
-    city_lon = np.array([c[2] for c in CITIES])[city]
+    city_w = np.array([c[3] for c in area.cities])
+    city = rng.choice(len(area.cities), size=n, p=city_w / city_w.sum())
+    city_lat = np.array([c[1] for c in area.cities])[city]
+    city_lon = np.array([c[2] for c in area.cities])[city]
     jitter = rng.normal(0.0, 0.03, (n, 2)) * (rng.random(n) < 0.4)[:, None]
     lat, lon = city_lat + jitter[:, 0], city_lon + jitter[:, 1]
-    unit = rng.choice(len(names), size=n, p=_region_weights(countries, area))
+    unit = rng.choice(len(area.names), size=n, p=area.weights)
     spread = np.flatnonzero(~on_city)
-    for r in range(len(names)):
+    for r in np.unique(unit[spread]):
         rows = spread[unit[spread] == r]
-        if len(rows):
-            lon[rows], lat[rows] = _points_in(rng, geoms[r], bounds[r], len(rows))
+        lon[rows], lat[rows] = _points_in(rng, area.geoms[r], area.bounds[r], len(rows))
     precision = np.where(
         on_city, np.where(rng.random(n) < 0.8, "city", "point"), _choice(rng, SPREAD_PRECISIONS, n)
     ).astype(object)
     by_region = precision == "region"
-    lon[by_region], lat[by_region] = centre_lon[unit[by_region]], centre_lat[unit[by_region]]
+    lon[by_region] = area.centre_lon[unit[by_region]]
+    lat[by_region] = area.centre_lat[unit[by_region]]
     by_country = precision == "country"
-    lon[by_country], lat[by_country] = _country_centre()
+    for code in np.unique(area.countries[unit[by_country]]):
+        rows = by_country & (area.countries[unit] == code)
+        lon[rows], lat[rows] = _country_centre(str(code))
     lon, lat = np.round(lon, 5), np.round(lat, 5)
     region = regions_at(lon, lat)
     at_sea = on_city & (region == None)  # noqa: E711 - a coastal city's jitter went offshore
     lon[at_sea], lat[at_sea] = city_lon[at_sea], city_lat[at_sea]
     region[at_sea] = regions_at(lon[at_sea], lat[at_sea])
     region = np.where((region == None) | by_country, "", region).astype(object)  # noqa: E711
-    country = pd.Series(region).map(dict(zip(names, countries))).fillna("KZ").to_numpy(object)
-    return _Where(lon, lat, precision, region, country, city, on_city, by_region, by_country)
+    of_region = region_countries()
+    country = np.array([of_region.get(r, "") for r in region], dtype=object)
+    # A city drawn for the area but in no region, or located to its country: the unit's.
+    country = np.where(country == "", area.countries[unit], country)
+    city_names = np.array([c[0] for c in area.cities], dtype=object)
+    return _Where(lon, lat, precision, region, country, city_names[city], on_city, by_region,
+                  by_country)  # fmt: skip
 
 
 def _place_and_sources(
@@ -342,11 +409,13 @@ def _place_and_sources(
         sources = sources.where(k <= j, sources + ";" + pd.Series(cited[j]))
     number = pd.Series(rng.integers(1, 400, n)).astype(str)
     region_text = pd.Series(where.region)
-    place = pd.Series(np.array([c[0] for c in CITIES], dtype=object)[where.city])
+    place = pd.Series(where.city)
     place = place.where(where.on_city, "Settlement " + number + ", " + region_text)
     place = place.where(where.precision != "district", "District " + number + ", " + region_text)
     place = place.where(~where.by_region, region_text + " (place not given)")
-    place = place.where(~where.by_country, "Kazakhstan (place not given)")
+    names = country_names()
+    nation = pd.Series([names.get(c, c) for c in where.country], dtype=object)
+    place = place.where(~where.by_country, nation + " (place not given)")
     return place, sources
 
 
@@ -401,7 +470,9 @@ def synthetic_claims(incidents: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_synthetic(path: str | Path, n: int, *, seed: int = 0) -> tuple[int, int, int]:
+def write_synthetic(
+    path: str | Path, n: int, *, seed: int = 0, countries: tuple[str, ...] | None = None
+) -> tuple[int, int, int]:
     """Write a synthetic table and its claims and sources beside it (``geo.tables.sibling_paths``).
 
     Every file is written atomically. Returns the number of incidents, claims and sources.
@@ -416,7 +487,7 @@ def write_synthetic(path: str | Path, n: int, *, seed: int = 0) -> tuple[int, in
         raise UsageError(f"{path.name}: a synthetic table is written as CSV; name it NAME.csv")
     if path.resolve().parent.is_relative_to(DATA_DIR.resolve()):
         raise UsageError(f"{path}: synthetic tables are for benchmarks and tests; never in data/")
-    incidents = make_synthetic(n, seed=seed)
+    incidents = make_synthetic(n, seed=seed, countries=countries)
     claims = synthetic_claims(incidents)
     sources = synthetic_sources()
     claims_path, sources_path = sibling_paths(path)

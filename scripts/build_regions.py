@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -36,6 +37,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from geo.places.names import fold_name  # noqa: E402 - one folding rule for names and labels
 
 SOURCE = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -151,12 +155,14 @@ def build_countries(source: Path) -> gpd.GeoDataFrame:
 
 
 def label_regions(regions: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> None:
-    """``label``: the name, or "Name, Country" where the name is not unique in the world."""
+    """``label``: the name, or "Name, Country" where another unit's name is the same once
+    case, accents and punctuation are set aside ("Pará" and "Para", "Manu's" and "Manus")."""
     names = dict(zip(countries["country"], countries["name"], strict=True))
-    repeated = regions["region"].duplicated(keep=False)
+    repeated = regions["region"].map(fold_name).duplicated(keep=False)
     country_name = regions["country"].map(names).fillna(regions["country"])
     label = regions["region"].where(~repeated, regions["region"] + ", " + country_name)
-    label = label.where(~label.duplicated(keep=False), label + " (" + regions["code"] + ")")
+    folded = label.map(fold_name)
+    label = label.where(~folded.duplicated(keep=False), label + " (" + regions["code"] + ")")
     regions["label"] = label
 
 

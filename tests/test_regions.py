@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from geo.errors import FilterError
+from geo.places.names import fold_name
 from geo.places.regions import canonical_region, read_countries, read_regions, region_at, regions_at
 
 KAZAKH_2011_2016 = {
@@ -26,6 +27,8 @@ def test_layer_covers_the_world_with_kazakhstans_2011_2016_units() -> None:
     assert len(regions[regions["country"] == "NG"]) == 37
     assert len(set(regions["country"])) > 200
     assert regions["code"].is_unique and regions["label"].is_unique
+    # Unique as users type them too: "Pará" and "Para" are told apart by their country.
+    assert regions["label"].map(fold_name).is_unique
     assert regions.crs.to_epsg() == 4326
     assert regions.geometry.is_valid.all()
 

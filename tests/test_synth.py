@@ -12,7 +12,7 @@ from geo.cli import main
 from geo.places.regions import regions_at
 from geo.schema import COLUMNS, DATE_PRECISIONS
 from geo.synth import make_synthetic, synthetic_claims, write_synthetic
-from geo.tables import check_dataset, write_csv
+from geo.tables import check_dataset, load_dataset, write_csv
 from geo.validate import validate_incidents
 
 
@@ -96,3 +96,17 @@ def test_synth_command_writes_three_files_and_never_into_data(
     data = Path(__file__).resolve().parent.parent / "data"
     assert main(["synth", "--n", "5", "--out", str(data / "synthetic.csv")]) == 1
     assert not (data / "synthetic.csv").exists()
+
+
+def test_a_table_over_chosen_countries_or_the_world_validates(tmp_path: Path) -> None:
+    from geo.synth import WORLD
+
+    path = tmp_path / "three.csv"
+    write_synthetic(path, 600, seed=1, countries=("NG", "CO", "UA"))
+    table = load_dataset(path).incidents
+    assert set(table["country"]) == {"NG", "CO", "UA"}
+    # Clustered: the busiest place holds far more than a uniform spread would give it.
+    assert table["place"].value_counts().iloc[0] >= 15
+    world = tmp_path / "world.csv"
+    write_synthetic(world, 2000, seed=2, countries=WORLD)
+    assert load_dataset(world).incidents["country"].nunique() > 40

@@ -109,6 +109,10 @@ class Gazetteer:
         places += self._extra_index.get(key, [])
         return [(p, fold_name(p.name) == key) for p in places]
 
+    def largest(self, countries: tuple[str, ...] | None, count: int) -> list[Place]:
+        """The ``count`` most populous GeoNames places of ``countries`` (all: ``None``)."""
+        return [_geonames_place(row) for row in self._geonames.largest(countries, count)]
+
     def nearest(self, lon: float, lat: float, count: int = 1) -> list[Place]:
         """The ``count`` places nearest to a point, nearest first (equirectangular distance)."""
         scale = math.cos(math.radians(lat))

@@ -188,6 +188,17 @@ class GeoNamesIndex:
             "SELECT p.* FROM name_key k JOIN place p ON p.id = k.id WHERE k.key = ?", (key,)
         )
 
+    def largest(self, countries: tuple[str, ...] | None, count: int) -> list[Row]:
+        """The ``count`` most populous places of ``countries`` (every country: ``None``)."""
+        if countries is None:
+            return self._rows("SELECT * FROM place ORDER BY population DESC LIMIT ?", (count,))
+        marks = ", ".join("?" for _ in countries)
+        return self._rows(
+            f"SELECT * FROM place WHERE country IN ({marks}) "  # noqa: S608 - only "?" marks
+            "ORDER BY population DESC LIMIT ?",
+            (*countries, count),
+        )
+
     def nearest(self, lon: float, lat: float, count: int) -> list[tuple[float, Row]]:
         """The ``count`` places nearest to a point, as (squared degrees, row), nearest first.
 
