@@ -131,7 +131,7 @@ def _area(countries: tuple[str, ...] | None) -> _Area:
     if countries is None:
         pick = (regions["country"] == "KZ") | regions["region"].isin(SHIPPED_REPUBLICS)
     elif countries == WORLD:
-        pick = regions["country"].notna()
+        pick = regions["country"] != "AQ"  # no one to report incidents in Antarctica
     else:
         pick = regions["country"].isin(countries)
     regions = regions[pick.to_numpy()]

@@ -502,3 +502,16 @@ def test_a_world_table_is_titled_in_words_and_drawn_in_equal_earth() -> None:
     svg = _render(nigeria, fmt="svg", size="1200x800", extent="country").decode()
     assert "Security incidents in Nigeria, 2019–2020" in svg
     assert "Lambert azimuthal equal-area" in svg
+
+
+def test_many_incidents_are_counted_in_cells_not_piled_up() -> None:
+    from geo.snapshot.cells import AGGREGATE_ABOVE
+    from geo.synth import WORLD, make_synthetic
+
+    table = make_synthetic(AGGREGATE_ABOVE + 500, seed=4, countries=WORLD)
+    svg = _render(table, fmt="svg", size="1200x800").decode()
+    assert "Incidents per cell" in svg and 'id="cells"' in svg
+    assert f"{AGGREGATE_ABOVE + 500:,} incidents, counted in cells of about" in svg
+    assert 'id="incident-' not in svg  # no symbol per incident
+    few = _render(table.head(AGGREGATE_ABOVE), fmt="svg", size="1200x800").decode()
+    assert "Incidents per cell" not in few

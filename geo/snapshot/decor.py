@@ -70,14 +70,13 @@ def _cached_basemap(
     regions = regions[regions["country"].isin(home)].copy()
     regions["geometry"] = shapely.clip_by_rect(regions.geometry.to_numpy(), *clip)
     regions = regions[~regions.geometry.is_empty]
+    # An enclave's inner point lies outside its own country's outline (in one of its holes).
     outline = dict(zip(countries["country"], countries.geometry, strict=True))
-    enclaves = np.array(
-        [
-            code in outline and shape.difference(outline[code]).area > 0.5 * shape.area
-            for code, shape in zip(regions["country"], regions.geometry, strict=True)
-        ],
-        dtype=bool,
-    )
+    own = np.array([outline.get(code) for code in regions["country"]], dtype=object)
+    has = np.array([g is not None for g in own], dtype=bool)
+    inner = shapely.point_on_surface(regions.geometry.to_numpy())
+    enclaves = np.zeros(len(regions), dtype=bool)
+    enclaves[has] = ~shapely.intersects(own[has], inner[has])
     homes = countries.geometry[countries["country"].isin(home)].to_numpy()
     rings = shapely.get_exterior_ring(shapely.get_parts(homes))
     home_outline = gpd.GeoSeries([shapely.multilinestrings(rings)] if len(rings) else [], crs=CRS)
@@ -111,17 +110,15 @@ def _draw_basemap(area: MapArea, box: tuple[float, ...], home: frozenset[str]) -
     near = base.regions.intersects(frame).to_numpy()
     regions = base.regions[near]
     enclave = base.enclaves[near]
-    if len(regions):
+    if enclave.any():
         # A lease inside a country (Baikonur) is hatched: white inside its round outline it
         # read as a hollow incident symbol (and grey, as a filled one).
-        regions[~enclave].plot(ax=ax, facecolor=HOME, edgecolor="none", aspect=None, zorder=1)
-    if enclave.any():
         with matplotlib.rc_context({"hatch.linewidth": 0.5 * scale}):
             regions[enclave].plot(
                 ax=ax, facecolor=HOME, edgecolor="#c4c4c4", hatch="/////", linewidth=0,
                 aspect=None, zorder=1.2,
             )  # fmt: skip
-    if len(regions):
+    if len(regions) and not area.projection.world:  # across continents: country borders only
         regions.plot(
             ax=ax, facecolor="none", edgecolor="#bdbdbd", linewidth=0.4 * scale, aspect=None,
             zorder=2,

@@ -19,6 +19,8 @@ from geo.snapshot.projection import _Points
 from geo.snapshot.style import INK, MUTED, Box
 from geo.snapshot.symbols import SymbolLayout
 
+MAX_REGION_COUNTRIES = 3
+"""A map of incidents in at most this many countries names their regions."""
 MAX_LABELS = 25
 """Most place labels on one map; the places with the most incidents come first."""
 
@@ -154,14 +156,17 @@ def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
     base = area.basemap
     countries, regions = base.countries, base.regions
     home = set(regions["country"])
+    # Up to three countries with incidents are named by their regions; more are named as
+    # countries (a world of region names is unreadable).
+    by_region = len(home) <= MAX_REGION_COUNTRIES
     frame = shapely.box(*view)
     items: list[tuple[str, object, float, str]] = []
     for name, code, geom in countries[["name", "country", "geometry"]].itertuples(index=False):
-        # The countries with incidents are named by their regions (a single one, by itself).
-        if isinstance(name, str) and (code not in home or len(home) == 1 and not len(regions)):
+        if isinstance(name, str) and (code not in home or not by_region):
             items.append((name.upper(), geom, 7.0 * scale, "#8f8f8f"))
-    for name, geom in regions[["region", "geometry"]].itertuples(index=False):
-        items.append((str(name), geom, 6.0 * scale, "#a3a3a3"))
+    if by_region:
+        for name, geom in regions[["region", "geometry"]].itertuples(index=False):
+            items.append((str(name), geom, 6.0 * scale, "#a3a3a3"))
     per_pt = area.per_pt
     for text, geom, font, colour in items:
         part = shapely.intersection(geom, frame)

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from geo.snapshot.area import MapArea
+from geo.snapshot.cells import AGGREGATE_ABOVE, cell_legend, cells_of, draw_cells
 from geo.snapshot.decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
 from geo.snapshot.labels import _label_areas, _Obstacles, _place_labels, _text_box
 from geo.snapshot.legend import (
@@ -61,7 +62,8 @@ def _footer(
     sources: set[str] = set()
     for table in (incidents, faded):
         if table is not None and "sources" in table.columns:
-            for cell in table["sources"].dropna().astype(str):
+            # Each distinct cell once: a million rows cite a few thousand combinations.
+            for cell in table["sources"].dropna().astype(str).unique():
                 sources.update(s.strip() for s in cell.split(";") if s.strip())
     cited = (
         f"{len(sources)} cited source{'s' if len(sources) != 1 else ''}"
@@ -166,6 +168,9 @@ def _draw(
     """Compose the page on ``fig`` (the module docstring lists the steps)."""
     sheet = _Sheet.of(fig, output)
     map_top, map_bottom = _draw_header(sheet, page), _draw_footer(sheet, page)
+    if current.n + old.n > AGGREGATE_ABOVE:
+        _draw_cells_page(sheet, current, old, placement, (map_top, map_bottom))
+        return
     ring = current.n <= MAX_SPREAD
     draft = _legend_sections(
         current, old, sheet.scale, scope=scope, ring=ring, badge=True, dense=not ring
@@ -188,6 +193,41 @@ def _draw(
     )
     _draw_symbols(area, current, old, layout, svg_ids=output.svg_ids)
     _decorate(area, current, old, layout)
+
+
+def _draw_cells_page(
+    sheet: _Sheet,
+    current: _Points,
+    old: _Points,
+    placement: Placement,
+    room_between: tuple[float, float],
+) -> None:
+    """The map of many incidents: counts per cell (:mod:`geo.snapshot.cells`), the area
+    names, and the scale bar and north arrow where the cells leave room."""
+    n = current.n + old.n
+    # Drafted with the largest count it can show: the legend's width does not depend on it.
+    draft = cell_legend(n, n, 1000.0, sheet.scale, faded=old.n > 0)
+    room = _plan(sheet, draft, *room_between)
+    area = _map_area(sheet, room.map, placement)
+    cells, faded = cells_of(current, area), cells_of(old, area)
+    top = int(max(cells.count.max(initial=1), faded.count.max(initial=1)))
+    sections = cell_legend(top, n, cells.side_km, sheet.scale, faded=old.n > 0)
+    legend_height = (room.legend[3] - room.legend[1]) * 72
+    _draw_legend(
+        sheet.fig,
+        room.legend,
+        _legend_layout(sheet, sections, room.font, legend_height),
+        sheet.scale,
+    )
+    draw_cells(area, faded, top, faded=True)
+    draw_cells(area, cells, top, faded=False)
+    obstacles = _Obstacles()
+    u, v = np.r_[cells.u, faded.u], np.r_[cells.v, faded.v]
+    if not area.projection.world:
+        corner, taken = _draw_scale_bar(area, u, v)
+        obstacles.hard.append(taken)
+        obstacles.hard.append(_draw_north_arrow(area, u, v, avoid=corner))
+    _label_areas(area, obstacles)
 
 
 def _legend_layout(
