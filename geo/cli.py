@@ -307,9 +307,10 @@ def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("--dpi", type=_positive, default=300)
     p.add_argument(
         "--extent",
-        choices=["data", "country"],
+        choices=["data", "country", "world"],
         default="data",
-        help="zoom to the filtered incidents (default) or show all of Kazakhstan",
+        help="zoom to the filtered incidents (default), show the whole country most of them "
+        "are in (and any beyond it), or the world",
     )
     p.add_argument("--title")
     _add_filters(p)

@@ -11,6 +11,8 @@ import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export
+from geo.places.regions import country_names
+from geo.snapshot.frame import main_country
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
 from geo.webmap.build import build_map
@@ -127,15 +129,18 @@ with snap:
         h = b.number_input("Height (px)", 240, 8000, 900, step=100, key="snap_h")
         size = f"{w}x{h}"
     dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
+    main = country_names().get(main_country(view.incidents["country"]), "")
     extent = st.radio(
         "Extent",
-        ["data", "country"],
+        ["data", "country", "world"] if main else ["data", "world"],
         horizontal=True,
         key="snap_extent",
         format_func={
             "data": "the filtered incidents",
-            "country": "all of Kazakhstan (and any incident beyond it)",
+            "country": f"all of {main} (and any incident beyond it)",
+            "world": "the world",
         }.get,
+        help="The whole country is the one most of the filtered incidents are in.",
     )
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
     st.download_button(

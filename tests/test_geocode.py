@@ -559,3 +559,24 @@ def test_geocode_command_online_asks_only_for_misses(
         "nominatim:relation/123",
     ]
     assert "'Nowhere'" in err and "Nominatim found nothing either" in err
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "country", "precision"),
+    [
+        ("Borno", "Borno", "NG", "region"),  # a province alone lands on the map
+        ("Borno State", "Borno", "NG", "region"),
+        ("Antioquia", "Antioquia", "CO", "region"),  # not Antakya, whose old name it is
+        ("Central, Ghana", "Central, Ghana", "GH", "region"),
+        ("Nigeria", "Nigeria", "NG", "country"),
+        ("Colombia", "Colombia", "CO", "country"),
+        ("Akmola", "Astana", "KZ", "city"),  # the city's old name, in the region's country
+    ],
+)
+def test_every_country_and_admin1_unit_is_known_by_name(
+    query: str, name: str, country: str, precision: str
+) -> None:
+    found = geocode_place(query)
+    assert (found["name"], found["country"], found["precision"]) == (name, country, precision)
+    if precision == "region":
+        assert found["region"] == name and region_at(found["lon"], found["lat"]) == name

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict, cast
@@ -250,9 +250,21 @@ class OfflineGeocoder(Geocoder):
     def _candidates(self, query: str, codes: frozenset[str] | None) -> list[_Candidate]:
         gazetteer = load_gazetteer(self.min_population)
         found = [_from_place(place, exact) for place, exact in gazetteer.lookup(query)]
-        for extra in (_country_match(query), _region_match(query)):
-            if extra is not None:
-                found.append(extra)
+        region = _region_match(query)
+        if region is not None:
+            # A city shadows a region of its name only in the region's own country, or by its
+            # main name: "Akmola" (Astana's old name) is the city, but "Antioquia" is the
+            # Colombian department, not Antakya in Turkey (one of whose old names it is).
+            found = [
+                replace(c, tier=_TIER_SMALL)
+                if c.tier == _TIER_CITY and not c.exact and c.country != region.country
+                else c
+                for c in found
+            ]
+            found.append(region)
+        country = _country_match(query)
+        if country is not None:
+            found.append(country)
         if codes is not None:
             found = [c for c in found if c.country in codes]
         return sorted(found, key=_Candidate.sort_key)

@@ -462,6 +462,7 @@ class Legend(RenderedOnce):
           {% if this.shading %}<br><b>{{ this.shading_title }}</b><br>
           {% for colour, values in this.shading %}
           <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
+                opacity:0.65;
                 border:1px solid #999;margin-right:4px;vertical-align:middle"></span>{{ values }}
           {% endfor %}{% endif %}
           {% if this.note %}<br><i>{{ this.note }}</i>{% endif %}
