@@ -16,6 +16,7 @@ from geo.snapshot.frame import main_country
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
 from geo.webmap.build import build_map
+from ui.static_files import served
 
 SNAPSHOT_SIZES = {
     "a4-landscape": "A4 landscape",
@@ -79,6 +80,7 @@ online = right.toggle(
     "draws its own country and region outlines with no internet.",
 )
 
+files = served()
 fmap = offline_map(
     build_map(
         view.incidents,
@@ -87,7 +89,9 @@ fmap = offline_map(
         metric=metric,
         online_tiles=online,
         countries=set(view.dataset.incidents["country"]),
-    )
+        basemap_url=files.basemap_url,
+    ),
+    base_url=files.assets_url,
 )
 clicked = st_folium(
     fmap, key="map", height=640, use_container_width=True, returned_objects=["last_active_drawing"]

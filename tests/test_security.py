@@ -128,6 +128,10 @@ def test_any_text_reaches_the_popup_as_the_same_characters(
         _assert_shown_verbatim(page, text)
 
 
+EVALUATED = re.compile(r"(?<![0-9a-f])1337(?![0-9a-f])")
+"""7*191 worked out; folium's random hex ids may hold the digits, so not inside a hex run."""
+
+
 def test_a_layer_never_compiles_its_rendered_output() -> None:
     """The root of finding 1: branca compiled each layer's rendered script as a template."""
     import folium
@@ -138,7 +142,7 @@ def test_a_layer_never_compiles_its_rendered_output() -> None:
     DataMarkerCluster([[1.0, 2.0, "{{7*191}} {% if 1 %}x{% endif %}"]]).add_to(m)
     page = m.get_root().render()
     assert "{{7*191}} {% if 1 %}x{% endif %}" in page
-    assert "1337" not in page
+    assert not EVALUATED.search(page)
 
 
 def test_template_syntax_on_the_map_page_under_apptest(
@@ -149,7 +153,7 @@ def test_template_syntax_on_the_map_page_under_apptest(
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
     _assert_shown_verbatim(args["script"], "{{7*191}}")
-    assert "1337" not in args["script"] + args["html"]  # no vendor scripts in these parts
+    assert not EVALUATED.search(args["script"] + args["html"])  # no vendor scripts here
 
 
 # Finding 2: a table file is read only by the driver its suffix names, never reaching elsewhere.

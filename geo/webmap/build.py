@@ -13,10 +13,12 @@ stays small (see ``max_symbols``).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -30,6 +32,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo.escape import esc
+from geo.files import write_text_atomic
 from geo.places.regions import read_countries, read_regions
 from geo.records import source_names
 from geo.stats import Headline, by_region, toll_text
@@ -288,27 +291,40 @@ MAX_REGION_SHAPES = 600
 _BASEMAP = """
 (function () {
     %s
-    var home = new Set({home}), filled = {filled};
-    L.geoJson(%s, {interactive: false, style: function (feature) {
-        return {fillColor: home.has(feature.properties.c) ? "#ffffff" : "#e6e6e6",
-                color: filled ? "#8a8a8a" : "#555555", weight: filled ? 0.8 : 1.2,
-                fill: filled, fillOpacity: 1.0};
-    }}).addTo({parent});
-    var labels = L.layerGroup();
-    %s.forEach(function (c) {
-        L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
-            className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
-            iconSize: null})}).addTo(labels);
-    });
-    atlasByZoom({map}, labels, 3);
+    // The outlines lie under every other layer, whenever the fetch brings them in.
+    var pane = {map}.getPane("atlasBase") || {map}.createPane("atlasBase");
+    pane.style.zIndex = 250;
+    function draw(data) {
+        var home = new Set({home}), filled = {filled};
+        L.geoJson(data.outlines, {interactive: false, pane: "atlasBase", style: function (feature) {
+            return {fillColor: home.has(feature.properties.c) ? "#ffffff" : "#e6e6e6",
+                    color: filled ? "#8a8a8a" : "#555555", weight: filled ? 0.8 : 1.2,
+                    fill: filled, fillOpacity: 1.0};
+        }}).addTo({parent});
+        var labels = L.layerGroup();
+        data.names.forEach(function (c) {
+            L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
+                className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
+                iconSize: null})}).addTo(labels);
+        });
+        atlasByZoom({map}, labels, 3);
+    }
+    var source = {source};
+    if (typeof source === "string") {
+        fetch(source).then(function (r) { return r.json(); }).then(draw);
+    } else {
+        draw(source);
+    }
 })();
 """
+"""Draws the basemap from its data given inline (a standalone page) or fetched from a URL (the
+dashboard serves it once, and the browser keeps it, instead of sending it with every map)."""
 
 
 @lru_cache(maxsize=1)
-def _basemap_script() -> str:
-    """The world's country outlines (those with incidents in white) and country names, made
-    into a script once per process; ``{home}`` is filled in per map."""
+def basemap_json() -> str:
+    """The world's country outlines and names for the web map, as JSON text (made once):
+    ``{"outlines": FeatureCollection, "names": [[lon, lat, name], ...]}``."""
     layer = read_countries()
     shapes = np.array([_without_islets(shape) for shape in layer.geometry.to_numpy()])
     shapes = shapely.simplify(shapes, WEB_TOLERANCE, preserve_topology=True)
@@ -322,8 +338,20 @@ def _basemap_script() -> str:
         [round(p.x, 2), round(p.y, 2), esc(name)]
         for name, p in zip(layer["name"], points, strict=True)
     ]
-    collection = {"type": "FeatureCollection", "features": features}
-    return _BASEMAP % (_BY_ZOOM, script_json(collection), script_json(names))
+    outlines = {"type": "FeatureCollection", "features": features}
+    return script_json({"outlines": outlines, "names": names})
+
+
+def write_basemap(folder: str | Path) -> str:
+    """Write the basemap's JSON into ``folder`` (once: its name holds a digest of its content)
+    and return the file's name."""
+    text = basemap_json()
+    name = f"basemap-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
+    path = Path(folder) / name
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, text)
+    return name
 
 
 def _without_islets(shape: shapely.Geometry) -> shapely.Geometry:
@@ -350,10 +378,12 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
-@lru_cache(maxsize=1)
-def _region_shapes() -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """The region layer, and its shapes simplified for the web map (made once)."""
+@lru_cache(maxsize=8)
+def _region_shapes(countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The regions of ``countries``, and their shapes simplified for the web map (made once
+    per set of countries: a data set's)."""
     regions = read_regions()
+    regions = regions[regions["country"].isin(countries).to_numpy()].reset_index(drop=True)
     simple = shapely.simplify(regions.geometry.to_numpy(), REGION_WEB_TOLERANCE, True)
     return regions, simple
 
@@ -363,9 +393,9 @@ def _choropleth_geojson(
 ) -> dict[str, object]:
     """The regions of ``countries`` (beyond ``MAX_REGION_SHAPES``, those with incidents) with
     their figures and fill colours."""
-    regions, simple = _region_shapes()
+    regions, simple = _region_shapes(tuple(sorted(set(countries))))
     figures = by_region(incidents)
-    chosen = regions["country"].isin(set(countries)).to_numpy()
+    chosen = np.ones(len(regions), dtype=bool)
     if chosen.sum() > MAX_REGION_SHAPES:
         chosen &= regions["label"].isin(figures.index).to_numpy()
     features = []
@@ -500,6 +530,7 @@ def build_map(
     online_tiles: bool = False,
     height: str = "100%",
     countries: Collection[str] | None = None,
+    basemap_url: str | None = None,
 ) -> folium.Map:
     """Build the dashboard's map for the (already filtered) incidents.
 
@@ -526,6 +557,9 @@ def build_map(
         ISO codes of the countries whose regions are drawn (and whose outline is white);
         default the incidents' own. The dashboard gives the whole table's, so that the same
         regions stay clickable whatever the filters.
+    basemap_url
+        Where the browser fetches the basemap written by :func:`write_basemap`; by default the
+        map carries it (a standalone page that works from a file).
     """
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
@@ -535,7 +569,7 @@ def build_map(
     )
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
-    _offline_basemap(chosen, filled=not online_tiles).add_to(m)
+    _offline_basemap(chosen, filled=not online_tiles, basemap_url=basemap_url).add_to(m)
     label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
     shaded = _choropleth_geojson(incidents, metric, chosen)
     _region_layer(shaded, label).add_to(m)
@@ -587,17 +621,24 @@ def _empty_map(height: str) -> folium.Map:
     return m
 
 
-def _offline_basemap(home: Sequence[str], *, filled: bool) -> folium.FeatureGroup:
-    """The project's own basemap (see :func:`_basemap_script`): a base layer of filled
+def _offline_basemap(
+    home: Sequence[str], *, filled: bool, basemap_url: str | None
+) -> folium.FeatureGroup:
+    """The project's own basemap (see :func:`basemap_json`): a base layer of filled
     outlines, or with web tiles, borders only in an overlay on top of them."""
     offline = folium.FeatureGroup(
         name="Offline (country outlines and names)" if filled else "Country borders (offline)",
         overlay=not filled,
         control=True,
     )
+    source = basemap_json() if basemap_url is None else script_json(basemap_url)
     ParentScript(
-        _basemap_script(),
-        {"home": script_json(list(home)), "filled": "true" if filled else "false"},
+        _BASEMAP % _BY_ZOOM,
+        {
+            "home": script_json(list(home)),
+            "filled": "true" if filled else "false",
+            "source": source,
+        },
     ).add_to(offline)
     return offline
 
