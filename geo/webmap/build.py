@@ -33,6 +33,7 @@ from jinja2 import Template
 
 from geo.escape import esc
 from geo.files import write_text_atomic
+from geo.paths import COUNTRIES_PARQUET
 from geo.places.regions import read_countries, read_regions
 from geo.records import source_names
 from geo.stats import Headline, by_region, toll_text
@@ -283,8 +284,9 @@ map. The regions of the countries with incidents are drawn finer on top."""
 WEB_MIN_AREA = 0.05
 """Square degrees: smaller islands of a country are left out of the web basemap (a country
 that is only small islands keeps its largest)."""
-REGION_WEB_TOLERANCE = 0.01
-"""Degrees the region shapes of the web map are simplified by (they are drawn zoomed in)."""
+REGION_WEB_TOLERANCE = 0.04
+"""Degrees (about 4 km) the region shapes of the web map are simplified by, after islets are
+dropped: they travel with every map (Kazakhstan and Russia: about 240 KB; Nigeria: 18 KB)."""
 MAX_REGION_SHAPES = 600
 """Most region shapes on the map: beyond, only the regions holding incidents are drawn."""
 
@@ -321,6 +323,10 @@ _BASEMAP = """
 dashboard serves it once, and the browser keeps it, instead of sending it with every map)."""
 
 
+BASEMAP_FORMAT = 1
+"""Bump when :func:`basemap_json` changes what it writes: the file gets a new name."""
+
+
 @lru_cache(maxsize=1)
 def basemap_json() -> str:
     """The world's country outlines and names for the web map, as JSON text (made once):
@@ -343,15 +349,18 @@ def basemap_json() -> str:
 
 
 def write_basemap(folder: str | Path) -> str:
-    """Write the basemap's JSON into ``folder`` (once: its name holds a digest of its content)
-    and return the file's name."""
-    text = basemap_json()
-    name = f"basemap-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
-    path = Path(folder) / name
+    """Write the basemap's JSON into ``folder`` unless it is there, and return the file's name.
+
+    The name holds a digest of what the basemap is made from (the country layer's bytes and
+    how it is simplified), so a server that finds the file does not make it again.
+    """
+    recipe = f"{WEB_TOLERANCE}:{WEB_MIN_AREA}:{BASEMAP_FORMAT}".encode()
+    digest = hashlib.sha256(recipe + COUNTRIES_PARQUET.read_bytes()).hexdigest()[:12]
+    path = Path(folder) / f"basemap-{digest}.json"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, text)
-    return name
+        write_text_atomic(path, basemap_json())
+    return path.name
 
 
 def _without_islets(shape: shapely.Geometry) -> shapely.Geometry:
@@ -379,13 +388,21 @@ def _slug(name: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _region_shapes(countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """The regions of ``countries``, and their shapes simplified for the web map (made once
-    per set of countries: a data set's)."""
+def _region_shapes(
+    countries: tuple[str, ...],
+) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]], list[list[float]]]:
+    """The regions of ``countries``, their shapes simplified for the web map as GeoJSON
+    geometries, and a point inside each (made once per set of countries: a data set's)."""
     regions = read_regions()
     regions = regions[regions["country"].isin(countries).to_numpy()].reset_index(drop=True)
-    simple = shapely.simplify(regions.geometry.to_numpy(), REGION_WEB_TOLERANCE, True)
-    return regions, simple
+    shapes = np.array([_without_islets(shape) for shape in regions.geometry.to_numpy()])
+    simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, True)
+    inside = shapely.point_on_surface(simple)
+    return (
+        regions,
+        [_rounded(shape, 3) for shape in simple],
+        [[round(p.y, 3), round(p.x, 3)] for p in inside],
+    )
 
 
 def _choropleth_geojson(
@@ -393,14 +410,15 @@ def _choropleth_geojson(
 ) -> dict[str, object]:
     """The regions of ``countries`` (beyond ``MAX_REGION_SHAPES``, those with incidents) with
     their figures and fill colours."""
-    regions, simple = _region_shapes(tuple(sorted(set(countries))))
+    regions, shapes, inside = _region_shapes(tuple(sorted(set(countries))))
     figures = by_region(incidents)
     chosen = np.ones(len(regions), dtype=bool)
     if chosen.sum() > MAX_REGION_SHAPES:
         chosen &= regions["label"].isin(figures.index).to_numpy()
     features = []
     values = []
-    for label, shape in zip(regions["label"][chosen], simple[chosen], strict=True):
+    for i in np.flatnonzero(chosen):
+        label = regions["label"].iat[i]
         f = figures.loc[label] if label in figures.index else None
         n = int(f["incidents"]) if f is not None else 0
         kl, kb, kh = (
@@ -410,18 +428,17 @@ def _choropleth_geojson(
         )
         value = n if metric == "incidents" else kb
         values.append(value)
-        point = shapely.point_on_surface(shape)
         features.append(
             {
                 "type": "Feature",
-                "geometry": _rounded(shape, 4),
+                "geometry": shapes[i],
                 "properties": {
                     "region": esc(label),
                     "slug": _slug(label),
                     "incidents": n,
                     "killed": Headline.span(kl, kh),
                     "value": value,
-                    "at": [round(point.y, 3), round(point.x, 3)],
+                    "at": inside[i],
                 },
             }
         )
