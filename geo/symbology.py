@@ -48,11 +48,6 @@ def precision_classes(precisions: pd.Series | np.ndarray) -> np.ndarray:
     return out
 
 
-KAZAKHSTAN_BOX = (46.479, 40.585, 87.324, 55.434)
-"""Kazakhstan's bounds (west, south, east, north) in degrees, from ``data/countries.geojson``:
-the view when there is nothing to frame."""
-
-
 def type_label(event_type: str) -> str:
     """An event type as a reader sees it: ``armed_attack`` is "armed attack"."""
     return str(event_type).replace("_", " ")

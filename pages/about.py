@@ -43,10 +43,11 @@ st.dataframe(
 st.subheader("Boundaries")
 st.markdown(
     """
-Regions are Kazakhstan's 16 units of 2011-2016 (14 oblasts, Almaty City and Astana) plus the
-Baikonur lease, and the Russian republics where incidents happened. They match the events' time:
-Shymkent (2018) and the Abai, Jetisu and Ulytau regions (2022) did not exist yet. Shapes: Natural
-Earth 1:10m admin-1 and admin-0, version 4.1.0, public domain.
+Regions are the admin-1 units of the whole world (states, provinces, oblasts), named as
+"Name, Country" where two share a name. Kazakhstan's are its 16 units of 2011-2016 (14 oblasts,
+Almaty City and Astana) plus the Baikonur lease, to match the shipped incidents' time: Shymkent
+(2018) and the Abai, Jetisu and Ulytau regions (2022) did not exist yet. Shapes: Natural Earth
+1:10m admin-1 and admin-0, version 4.1.0, public domain.
 """
 )
 st.subheader("Bring your own table")

@@ -4,10 +4,10 @@
 
 - populated places (GeoNames ``cities500`` plus ``data/gazetteer_extra.csv``, see
   :mod:`geo.places.gazetteer`), precision ``city`` (or the extra row's own precision);
-- the region layer (``Ingushetia``, ``Atyrau Region``, ``Alma-Ata Oblast``), precision ``region``,
-  at the region polygon's representative point;
-- the country layer (``Kazakhstan``, ``RU``), precision ``country``, at the country polygon's
-  representative point (the layer covers Kazakhstan and the countries around it).
+- the world's region layer (``Borno``, ``Central, Ghana``, ``NG-BORNO``, ``Alma-Ata Oblast``),
+  precision ``region``, at the region polygon's representative point;
+- the world's country layer (``Nigeria``, ``RU``), precision ``country``, at the country
+  polygon's representative point.
 
 When several match a name, the ``country_codes`` filter goes first (it is a filter, as in geopy:
 nothing outside it is returned), then this order, then population:

@@ -1,12 +1,14 @@
 """Static maps for reports: the filtered incidents on an offline basemap, as PNG, SVG or PDF.
 
 The map is drawn with matplotlib's object-oriented API (a ``Figure`` on the Agg canvas, never
-``pyplot``) in a Lambert conformal conic projection centred on Kazakhstan. The basemap comes from
-the project's own data (country and region outlines from Natural Earth), so nothing needs the
-network. Symbols use the dashboard's colours, sizes and precision classes (``geo.symbology``):
-filled for a place or city, pale with a solid outline for a district, hollow and dashed for a
-region or country. Several incidents at one place are spread in a small ring; a place with more than
-``MAX_RING`` of them gets a count badge.
+``pyplot``) in a projection chosen for what it shows (``projection``): conformal conic or
+azimuthal equal-area centred on a country or region, Equal Earth across continents. The basemap
+comes from the project's own data (the world's country and region outlines from Natural Earth),
+so nothing needs the network. More than ``cells.AGGREGATE_ABOVE`` incidents are counted in
+cells of the page instead of drawn one by one. Symbols use the dashboard's colours, sizes
+and precision classes (``geo.symbology``): filled for a place or city, pale with a solid outline
+for a district, hollow and dashed for a region or country. Several incidents at one place are
+spread in a small ring; a place with more than ``MAX_RING`` of them gets a count badge.
 
 Everything on the page scales with its short side (A4 is the reference), so a slide and an A4
 page look alike; ``dpi`` only sets the resolution of a PNG. Output is deterministic: the same
