@@ -329,3 +329,39 @@ def test_a_record_names_its_sources(app: AppTest) -> None:
     assert "004_5f5978043113cffd" in set(claims["source_id"])
     warning = " ".join(w.value for w in app.warning)
     assert "What Next After Kazak Shootings?" in warning.replace("\\\\", "")
+
+
+WORLD_CSV = ROOT / "tests" / "data" / "world.csv"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_a_table_from_five_continents(
+    monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    at = start(monkeypatch, data=WORLD_CSV)
+    # tests/data/world.csv: 12 incidents in 10 countries, 9 distinct regions (counted by hand:
+    # Borno holds two; Peru and the Gulf of Aden have none).
+    assert figures(at)["Incidents"] == "12"
+    assert figures(at)["Regions affected"] == "9"
+    at.switch_page(page).run()
+    assert not failures(at), failures(at)
+    # The row at sea is loaded, and named in the sidebar's warning.
+    assert any("row 13" in c.value for c in at.sidebar.code)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("region", "NG-BORNO", "2"),  # a region by its code: Maiduguri and Borno State
+        ("region", "Banaadir", "1"),  # Mogadishu
+        ("country", "UA", "1"),
+        ("type", "bombing", "2"),  # Kramatorsk, Mogadishu
+        ("year", "2019", "2"),  # Maiduguri, and Peru's year-long range
+    ],
+)
+def test_world_filters_from_the_link(
+    monkeypatch: pytest.MonkeyPatch, key: str, value: str, shown: str
+) -> None:
+    at = start(monkeypatch, data=WORLD_CSV, query={key: value})
+    assert not failures(at), failures(at)
+    assert figures(at)["Incidents"] == shown

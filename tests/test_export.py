@@ -204,3 +204,21 @@ def test_one_export_function_gives_every_format_as_bytes(shipped: Dataset) -> No
         export(shipped, Filters(regions=("Pavlodar",)), "png", options)
     with pytest.raises(UsageError):
         export(shipped, FILTERS[0], "xlsx")
+
+
+def test_every_export_of_a_table_from_five_continents() -> None:
+    from PIL import Image
+
+    from geo.export import ExportOptions, export
+    from geo.tables import load_dataset
+
+    world = load_dataset(Path(__file__).parent / "data" / "world.csv")
+    borno = Filters(regions=("NG-BORNO",)).normalised()  # the code names the region
+    rows = list(csv.DictReader(io.StringIO(export(world, borno, "csv").decode())))
+    assert [r["incident_id"] for r in rows] == ["w-maiduguri", "w-borno-region"]
+    assert {r["region"] for r in rows} == {"Borno"}
+    features = json.loads(export(world, Filters(), "geojson"))["features"]
+    assert len(features) == 12
+    assert b"Incidents by city (12)" in export(world, Filters(), "html")
+    png = export(world, Filters(), "png", ExportOptions(size="800x500", dpi=100, extent="world"))
+    assert Image.open(io.BytesIO(png)).size == (800, 500)
