@@ -115,11 +115,7 @@ def timed(step: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 
 def dashboard_map_html(dataset: Dataset) -> tuple[str, int]:
     """The Map page's map of the whole table as HTML, and the bytes of its inlined assets."""
-    fmap = offline_map(
-        build_map(
-            dataset.incidents, claims=dataset.claims, sources=dataset.sources, metric="incidents"
-        )
-    )
+    fmap = offline_map(build_map(dataset.incidents, claims=dataset.claims, sources=dataset.sources))
     html = fmap.get_root().render()
     assets = sum(len(m.group(0).encode()) for m in _DATA_LINK.finditer(html))
     return _DATA_LINK.sub("", html), assets

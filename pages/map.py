@@ -15,7 +15,7 @@ from geo.places.regions import country_names
 from geo.snapshot.frame import main_country
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
-from geo.webmap.build import build_map
+from geo.webmap.build import MapOptions, build_map
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -86,10 +86,12 @@ fmap = offline_map(
         view.incidents,
         claims=view.dataset.claims,
         sources=view.dataset.sources,
-        metric=metric,
-        online_tiles=online,
-        countries=set(view.dataset.incidents["country"]),
-        basemap_url=files.basemap_url,
+        options=MapOptions(
+            metric=metric,
+            online_tiles=online,
+            countries=tuple(sorted(set(view.dataset.incidents["country"]) - {""})),
+            basemap_url=files.basemap_url,
+        ),
     ),
     base_url=files.assets_url,
 )

@@ -159,7 +159,7 @@ def _offline_page(browser, external: list[str]):  # type: ignore[no-untyped-def]
     return page
 
 
-def _map_frame(page, timeout: float = 40):  # type: ignore[no-untyped-def]
+def _map_frame(page, timeout: float = 60):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
@@ -193,7 +193,7 @@ def _view_holds(frame, incidents) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _wait_for(predicate, timeout: float = 30):  # type: ignore[no-untyped-def]
+def _wait_for(predicate, timeout: float = 60):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

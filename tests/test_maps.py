@@ -13,7 +13,7 @@ from geo.filters import Filters, filter_incidents
 from geo.paths import INCIDENTS_CSV
 from geo.tables import Dataset, load_dataset
 from geo.webmap.assets import offline_map, standalone_html
-from geo.webmap.build import build_map, grid_cells
+from geo.webmap.build import MapOptions, build_map, grid_cells
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -72,7 +72,7 @@ def test_region_shapes_and_figures_present(shipped: Dataset) -> None:
         assert f'"region": "{region}"' in html
     features = html.count('"type": "Feature"') + html.count('"type":"Feature"')
     assert features >= 21 + 30  # regions + country outlines
-    killed = build_map(shipped.incidents, metric="killed").get_root().render()
+    killed = build_map(shipped.incidents, options=MapOptions(metric="killed")).get_root().render()
     assert "killed per region" in killed
 
 
@@ -118,7 +118,7 @@ def test_no_cdn_in_the_dashboard_map_or_the_export(shipped: Dataset) -> None:
 
 def test_large_sets_are_aggregated(shipped: Dataset) -> None:
     many = pd.concat([shipped.incidents] * 100, ignore_index=True)  # 3,300 incidents
-    rows = symbol_rows(build_map(many, max_symbols=500).get_root().render())
+    rows = symbol_rows(build_map(many, options=MapOptions(max_symbols=500)).get_root().render())
     assert len(rows) <= 500
     assert sum(int(r[7]) for r in rows) == len(many)  # every incident counted in a cell
 

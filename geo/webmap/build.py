@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -537,23 +538,39 @@ class Legend(RenderedOnce):
         self.shading = [(colour, esc(values)) for colour, values in shading]
 
 
+@dataclass(frozen=True)
+class MapOptions:
+    """How the dashboard's map is drawn, beyond the incidents it shows."""
+
+    metric: str = "incidents"
+    """``"incidents"`` or ``"killed"``: what the region choropleth shades."""
+    max_symbols: int = MAX_SYMBOLS
+    """Above this many incidents, draw grid cells with counts instead of one symbol each."""
+    online_tiles: bool = False
+    """Add OpenStreetMap web tiles as the basemap (needs the network); the offline country
+    borders stay on top of them."""
+    height: str = "100%"
+    countries: tuple[str, ...] | None = None
+    """ISO codes of the countries whose regions are drawn (and whose outline is white); default
+    the incidents' own. The dashboard gives the whole table's, so that the same regions stay
+    clickable whatever the filters."""
+    basemap_url: str | None = None
+    """Where the browser fetches the basemap written by :func:`write_basemap`; by default the
+    map carries it (a standalone page that works from a file)."""
+
+
 def build_map(
     incidents: gpd.GeoDataFrame | pd.DataFrame,
     *,
     claims: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
-    metric: str = "incidents",
-    max_symbols: int = MAX_SYMBOLS,
-    online_tiles: bool = False,
-    height: str = "100%",
-    countries: Collection[str] | None = None,
-    basemap_url: str | None = None,
+    options: MapOptions | None = None,
 ) -> folium.Map:
     """Build the dashboard's map for the (already filtered) incidents.
 
     The map opens on the incidents (their extent with a margin; the whole world is a zoom-out
-    away), over the world's country outlines with names, and the regions of ``countries``
-    shaded by ``metric`` and named when zoomed in.
+    away), over the world's country outlines with names, and the regions of the chosen
+    countries shaded and named when zoomed in (:class:`MapOptions`).
 
     Parameters
     ----------
@@ -563,21 +580,12 @@ def build_map(
         Per-source claims; shown in popups when given.
     sources
         The sources table: popups name each source by its title and outlet.
-    metric
-        ``"incidents"`` or ``"killed"``: what the region choropleth shades.
-    max_symbols
-        Above this many incidents, draw grid cells with counts instead of one symbol each.
-    online_tiles
-        Add OpenStreetMap web tiles as the basemap (needs the network); the offline country
-        borders stay on top of them.
-    countries
-        ISO codes of the countries whose regions are drawn (and whose outline is white);
-        default the incidents' own. The dashboard gives the whole table's, so that the same
-        regions stay clickable whatever the filters.
-    basemap_url
-        Where the browser fetches the basemap written by :func:`write_basemap`; by default the
-        map carries it (a standalone page that works from a file).
+    options
+        Metric, symbol limit, web tiles, height, countries and where the basemap is served.
     """
+    options = options or MapOptions()
+    metric, max_symbols, online_tiles = options.metric, options.max_symbols, options.online_tiles
+    countries, basemap_url, height = options.countries, options.basemap_url, options.height
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
     m = _empty_map(height)
@@ -771,4 +779,4 @@ def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     ]
 
 
-__all__ = ["TYPE_COLOURS", "build_map", "grid_cells", "popup_html"]
+__all__ = ["TYPE_COLOURS", "MapOptions", "build_map", "grid_cells", "popup_html"]
