@@ -26,6 +26,21 @@ class Headline:
     def span(low: int, high: int) -> str:
         return f"{low:,}" if low == high else f"{low:,}–{high:,}"
 
+    @staticmethod
+    def short_span(low: int, high: int) -> str:
+        """``span`` in at most about nine characters: thousands as "1.8k–2.1k", millions "M"."""
+        text = Headline.span(low, high)
+        if len(text) <= 9:
+            return text
+
+        def short(v: int) -> str:
+            for size, unit in ((1_000_000, "M"), (1_000, "k")):
+                if v >= size:
+                    return f"{v / size:.1f}".removesuffix(".0") + unit
+            return f"{v:,}"
+
+        return short(low) if short(low) == short(high) else f"{short(low)}–{short(high)}"
+
 
 def toll_text(low: object, best: object, high: object, *, show_best: bool = True) -> str:
     """A toll range as readers see it: "5", "7–21 (best 17)", or "" when no figure is given.

@@ -365,3 +365,14 @@ def test_world_filters_from_the_link(
     at = start(monkeypatch, data=WORLD_CSV, query={key: value})
     assert not failures(at), failures(at)
     assert figures(at)["Incidents"] == shown
+
+
+def test_large_tolls_fit_their_metric_and_the_exact_range_is_in_the_help(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = start(monkeypatch, data=WORLD_CSV)
+    killed = next(m for m in at.metric if m.label == "Killed")
+    # tests/data/world.csv, summed by hand: low 4+50+1+900+170+130+500+67+2+20+0 = 1,844,
+    # high 9+61+1+1200+185+131+600+71+3+20+0 = 2,281.
+    assert killed.value == "1.8k–2.3k"
+    assert "1,844–2,281" in killed.proto.help

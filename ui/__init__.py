@@ -88,12 +88,18 @@ def headline_metrics(view: View) -> None:
     h = headline(view.incidents)
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{h.incidents:,}")
+    killed = Headline.span(h.killed_low, h.killed_high)
+    wounded = Headline.span(h.wounded_low, h.wounded_high)
     cols[1].metric(
         "Killed",
-        Headline.span(h.killed_low, h.killed_high),
-        help="Sum of the lowest to sum of the highest figure any source gives.",
+        Headline.short_span(h.killed_low, h.killed_high),
+        help=f"Sum of the lowest to sum of the highest figure any source gives: {killed}.",
     )
-    cols[2].metric("Wounded", Headline.span(h.wounded_low, h.wounded_high))
+    cols[2].metric(
+        "Wounded",
+        Headline.short_span(h.wounded_low, h.wounded_high),
+        help=f"Likewise: {wounded}.",
+    )
     cols[3].metric("Regions affected", f"{h.regions}")
     cols[4].metric(
         "Hidden by precision",
