@@ -218,6 +218,9 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert len(regions) == int(units["country"].isin({"KZ", "RU"}).sum())
     # The offline basemap: the world's outlines and their names.
     _wait_for(lambda: len(frame.query_selector_all(".atlas-country-label")) > 200)
+    # The Baikonur lease is hatched, not a plain round outline like a hollow symbol.
+    baikonur = frame.query_selector("path.atlas-region-baikonur")
+    assert baikonur is not None and baikonur.get_attribute("fill") == "url(#atlas-hatch)"
     _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
     assert _incident_layer_label(frame) == "Incidents by city (33)"
     assert _view_holds(frame, load_dataset(INCIDENTS_CSV).incidents)

@@ -270,8 +270,31 @@ _REGION_CLASS = """
 function (feature, layer) {
     layer.on('add', function () {
         var el = layer.getElement && layer.getElement();
-        if (el) {
-            el.classList.add('atlas-region', 'atlas-region-' + feature.properties.slug);
+        if (!el) { return; }
+        el.classList.add('atlas-region', 'atlas-region-' + feature.properties.slug);
+        if (feature.properties.enclave) {
+            // A lease inside a country (Baikonur) is hatched, as on the static maps: plain, its
+            // round outline read as a hollow incident symbol.
+            var svg = el.ownerSVGElement, ns = 'http://www.w3.org/2000/svg';
+            if (svg && !svg.querySelector('#atlas-hatch')) {
+                var defs = document.createElementNS(ns, 'defs');
+                var pattern = document.createElementNS(ns, 'pattern');
+                pattern.setAttribute('id', 'atlas-hatch');
+                pattern.setAttribute('width', '6');
+                pattern.setAttribute('height', '6');
+                pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+                pattern.setAttribute('patternTransform', 'rotate(45)');
+                var ground = document.createElementNS(ns, 'rect');
+                ground.setAttribute('width', '6'); ground.setAttribute('height', '6');
+                ground.setAttribute('fill', '#ffffff');
+                pattern.appendChild(ground);
+                var line = document.createElementNS(ns, 'line');
+                line.setAttribute('x1', '0'); line.setAttribute('y1', '0');
+                line.setAttribute('x2', '0'); line.setAttribute('y2', '6');
+                line.setAttribute('stroke', '#9a9a9a'); line.setAttribute('stroke-width', '1.5');
+                pattern.appendChild(line); defs.appendChild(pattern); svg.appendChild(defs);
+            }
+            el.setAttribute('fill', 'url(#atlas-hatch)');
         }
     });
 }
@@ -399,6 +422,12 @@ def _region_shapes(
     shapes = np.array([_without_islets(shape) for shape in regions.geometry.to_numpy()])
     simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, True)
     inside = shapely.point_on_surface(simple)
+    outline = dict(zip(*(read_countries()[c] for c in ("country", "geometry")), strict=True))
+    own = np.array([outline.get(c) for c in regions["country"]], dtype=object)
+    known = np.array([g is not None for g in own], dtype=bool)
+    enclave = np.zeros(len(regions), dtype=bool)
+    enclave[known] = ~shapely.intersects(own[known], shapely.point_on_surface(shapes[known]))
+    regions = regions.assign(enclave=enclave)
     return (
         regions,
         [_rounded(shape, 3) for shape in simple],
@@ -440,6 +469,7 @@ def _choropleth_geojson(
                     "killed": Headline.span(kl, kh),
                     "value": value,
                     "at": inside[i],
+                    "enclave": bool(regions["enclave"].iat[i]),
                 },
             }
         )
