@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
-from geo.places.regions import canonical_region
+from geo.places.regions import canonical_region, country_names
 from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
 from geo.symbology import type_label
 
@@ -75,7 +75,10 @@ class Filters:
             else "all types"
         )
         if self.countries:
-            parts.append("countries: " + ", ".join(self.countries))
+            names = country_names()
+            parts.append(
+                "countries: " + ", ".join(names.get(c, c) for c in self.countries)
+            )
         if self.exact_only:
             parts.append("located to the city or better")
         return "; ".join(parts)

@@ -3,16 +3,23 @@
 import streamlit as st
 
 import ui
+from geo.escape import esc_markdown
 from geo.schema import EVENT_TYPES, GEO_PRECISIONS, schema_section
 
 view = ui.sidebar()
 st.title("About the data")
+if view.label == "the shipped data set":
+    st.markdown(
+        "The shipped data set records the security incidents reported in five articles on "
+        "terrorism and unrest in Kazakhstan (and a few in Russia) between 2011 and 2016: "
+        "attacks, bombings, security operations, weapons seizures, foiled plots, protests and "
+        "strikes. Each incident is summarised in the data set's own words and cited by "
+        "document and paragraph."
+    )
+else:
+    st.markdown(esc_markdown(f"Showing {view.label}: its sources are listed below."))
 st.markdown(
     """
-The shipped data set records the security incidents reported in five articles on terrorism and
-unrest in Kazakhstan (and a few in Russia) between 2011 and 2016: attacks, bombings, security
-operations, weapons seizures, foiled plots, protests and strikes. Each incident is summarised in
-the data set's own words and cited by document and paragraph.
 
 **Sources disagree, and the atlas keeps every claim.** Each source's figure is a row of
 `claims.csv`; an incident's deaths and injuries are a range from the lowest to the highest claim,

@@ -135,7 +135,10 @@ with snap:
         h = b.number_input("Height (px)", 240, 8000, 900, step=100, key="snap_h")
         size = f"{w}x{h}"
     dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
+    # "The whole country" where the incidents are in one (beyond it, it frames them all anyway).
+    present = set(view.incidents["country"]) - {""}
     main = country_names().get(main_country(view.incidents["country"]), "")
+    main = main if len(present) == 1 else ""
     extent = st.radio(
         "Extent",
         ["data", "country", "world"] if main else ["data", "world"],
@@ -146,7 +149,7 @@ with snap:
             "country": f"all of {main} (and any incident beyond it)",
             "world": "the world",
         }.get,
-        help="The whole country is the one most of the filtered incidents are in.",
+        help="The whole country is offered when the filtered incidents are in one country.",
     )
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
     st.download_button(

@@ -155,10 +155,15 @@ def build_countries(source: Path) -> gpd.GeoDataFrame:
 
 
 def label_regions(regions: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> None:
-    """``label``: the name, or "Name, Country" where another unit's name is the same once
-    case, accents and punctuation are set aside ("Pará" and "Para", "Manu's" and "Manus")."""
+    """``label``: the name, or "Name, Country" where another unit's or a country's name is the
+    same once case, accents and punctuation are set aside ("Pará" and "Para", "Niger")."""
     names = dict(zip(countries["country"], countries["name"], strict=True))
-    repeated = regions["region"].map(fold_name).duplicated(keep=False)
+    folded = regions["region"].map(fold_name)
+    # A name shared by another unit, or by a country ("Niger", Nigeria's state, beside the
+    # country Niger; "Georgia", the US state), carries its country.
+    country_keys = {fold_name(n) for n in names.values() if isinstance(n, str)}
+    own = regions["country"].map(names).fillna("").map(fold_name)
+    repeated = folded.duplicated(keep=False) | (folded.isin(country_keys) & (folded != own))
     country_name = regions["country"].map(names).fillna(regions["country"])
     label = regions["region"].where(~repeated, regions["region"] + ", " + country_name)
     folded = label.map(fold_name)

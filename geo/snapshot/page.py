@@ -274,7 +274,9 @@ def _map_area(sheet: _Sheet, rect: Rect, placement: Placement) -> MapArea:
         (left / width_in, bottom / height_in, (right - left) / width_in, (top - bottom) / height_in)
     )
     ax_w, ax_h = (right - left) * 72, (top - bottom) * 72
-    view = _view(placement.box, ax_w / ax_h, placement.projection)
+    # A world map shows the whole globe, not a band of it cut flat at the top and bottom.
+    box = (-180.0, -89.9, 180.0, 89.9) if placement.projection.world else placement.box
+    view = _view(box, ax_w / ax_h, placement.projection)
     xmin, ymin, xmax, ymax = view
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)

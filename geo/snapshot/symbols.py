@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.markers import MarkerStyle
 from matplotlib.transforms import IdentityTransform
@@ -316,6 +316,7 @@ def _draw_symbols(
                     gid=f"faded-{style}",
                     zorder=3 + layer / 10,
                 )
+    _draw_leaders(area, current, layout)
     # Largest symbols first so small ones stay visible on top; white edges only while symbols
     # can still be told apart (they double the drawing time of a dense map).
     x, y = area.to_data(layout.u, layout.v)
@@ -353,3 +354,28 @@ def _draw_symbols(
                 zorder=4 + layer / 2,
                 gid=f"incidents-{style}",
             )
+
+
+def _draw_leaders(area: MapArea, current: _Points, layout: SymbolLayout) -> None:
+    """A thin line from each symbol moved into a ring back to a dot where the incident is: on a
+    small-scale map a ring may gather places hundreds of kilometres apart."""
+    tu, tv = area.to_pt(current.x, current.y)
+    moved = np.hypot(layout.u - tu, layout.v - tv) > 1.0
+    if not moved.any():
+        return
+    scale = area.scale
+    (x0, y0), (x1, y1) = area.to_data(tu[moved], tv[moved]), area.to_data(
+        layout.u[moved], layout.v[moved]
+    )
+    segments = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+    area.ax.add_collection(
+        LineCollection(
+            list(segments), colors="#333333", linewidths=0.6 * scale, alpha=0.9, zorder=5.4,
+            gid="leaders",
+        ),  # fmt: skip
+        autolim=False,
+    )
+    _add_symbols(
+        area.ax, x0, y0, np.full(len(x0), 2.2 * scale), _grey(len(x0), "#333333"),
+        scale=scale, edge=False, alpha=0.9, gid="true-places", zorder=5.5,
+    )  # fmt: skip
