@@ -119,7 +119,14 @@ class Filters:
         def values(key: str) -> list[str]:
             raw = query.get(key, [])
             items = [raw] if isinstance(raw, str) else list(raw)
-            return [s.strip() for item in items for s in str(item).split(",") if s.strip()]
+            out: list[str] = []
+            for item in map(str, items):
+                # A region's label may hold a comma ("Central, Ghana"): whole first.
+                if key == "region" and _query_region(item.strip()) is not None:
+                    out.append(item.strip())
+                else:
+                    out.extend(s.strip() for s in item.split(",") if s.strip())
+            return out
 
         def keep(key: str, accept: Callable[[str], object | None], what: str) -> list[Any]:
             kept = []

@@ -115,3 +115,20 @@ def test_region_names_in_cyrillic_keep_their_letters() -> None:
     assert fold_name("Актобе") != fold_name("Атырау")
     with pytest.raises(FilterError, match="unknown region 'Атырау'"):
         canonical_region("Атырау")
+
+
+def test_a_name_natural_earth_gives_several_provinces_is_refused_not_settled() -> None:
+    # Natural Earth's alternate name of each of the eight Andalusian provinces is "Andalucía".
+    with pytest.raises(FilterError, match="'Andalucia' names 8 regions; say which: Almería"):
+        canonical_region("Andalucia")
+    assert canonical_region("Almería") == "Almería"
+
+
+def test_a_label_with_a_comma_survives_a_link() -> None:
+    from geo.filters import Filters
+
+    wanted = Filters(regions=("Pará, Brazil", "Central, Ghana"))
+    back, notes = Filters.parse_query(wanted.to_query())
+    assert back.regions == wanted.regions and notes == []
+    both, _ = Filters.parse_query({"region": "Atyrau,Borno"})  # a list typed by hand
+    assert both.regions == ("Atyrau", "Borno")

@@ -114,30 +114,39 @@ def regions_of(countries: set[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
-    """(folded label, code or unique name or alias -> label; folded name -> labels of that name).
+    """(folded label, code or unique name or alias -> label; folded name or alias -> every label
+    it could mean, where it could mean several).
 
-    Labels and codes come first, then names that are unique, then alternate names that no
-    earlier key has taken.
+    Labels and codes come first, then names and alternate names that lead to one unit only: a
+    name several units share ("Central"; "Andalucia", which Natural Earth gives each of the
+    eight Andalusian provinces) is refused with the list to choose from, never settled on one.
     """
     layer = _regions()
     table: dict[str, str] = {}
-    by_name: dict[str, list[str]] = {}
-    for label, name in zip(layer["label"], layer["region"], strict=True):
-        by_name.setdefault(fold_name(name), []).append(label)
     for label, code in zip(layer["label"], layer["code"], strict=True):
         table.setdefault(fold_name(label), label)
         table.setdefault(fold_name(code), label)
-    for key, labels in by_name.items():
-        if len(labels) == 1:
-            table.setdefault(key, labels[0])
-    for label, ne_name, aliases in zip(
-        layer["label"], layer["ne_name"], layer["aliases"], strict=True
-    ):
-        for alias in [ne_name, *str(aliases).split(";")]:
-            key = fold_name(alias)
-            if key and key not in by_name:
-                table.setdefault(key, label)
-    return table, by_name
+    several: dict[str, list[str]] = {}
+    # Names first, then alternate names, then Natural Earth's own spelling: a key settles at
+    # the first of these that knows it ("Almaty" is the city's alternate name before it is
+    # Natural Earth's name for the region around it).
+    tiers = (
+        zip(layer["label"], ([n] for n in layer["region"]), strict=True),
+        zip(layer["label"], (str(a).split(";") for a in layer["aliases"]), strict=True),
+        zip(layer["label"], ([n] for n in layer["ne_name"]), strict=True),
+    )
+    for tier in tiers:
+        meanings: dict[str, list[str]] = {}
+        for label, names in tier:
+            for key in {fold_name(n) for n in names} - {""}:
+                if key not in table and key not in several:
+                    meanings.setdefault(key, []).append(label)
+        for key, labels in meanings.items():
+            if len(labels) == 1:
+                table[key] = labels[0]
+            else:
+                several[key] = labels
+    return table, several
 
 
 def canonical_region(name: str) -> str:
