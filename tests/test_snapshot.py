@@ -515,3 +515,32 @@ def test_many_incidents_are_counted_in_cells_not_piled_up() -> None:
     assert 'id="incident-' not in svg  # no symbol per incident
     few = _render(table.head(AGGREGATE_ABOVE), fmt="svg", size="1200x800").decode()
     assert "Incidents per cell" not in few
+
+
+def test_a_country_across_the_180th_meridian_is_drawn_as_one_place(tmp_path: Path) -> None:
+    """Fiji: Suva at 178.4°E, Taveuni at 179.95°W, Lau at 178.8°W (hand-picked points)."""
+    from geo.snapshot import data_extent
+    from geo.snapshot.projection import projection_for
+
+    lon = np.array([178.4415, -179.95, -178.8])
+    lat = np.array([-18.1416, -16.85, -18.2])
+    west, south, east, north = data_extent(lon, lat)
+    assert 170 < west < 178.4415 and 181.2 < east < 190  # east of 180, not round the world
+    projection = projection_for((west, south, east, north))
+    assert not projection.world and "+lon_0=180" in projection.proj.replace("180.0", "180")
+    table = pd.DataFrame(
+        {"lon": lon, "lat": lat, "country": "FJ", "event_type": "unrest", "geo_precision": "point",
+         "incident_id": ["a", "b", "c"], "place": ["Suva", "Taveuni", "Lau"],
+         "killed_best": np.nan, "date_start": pd.Timestamp("2019-01-01")}
+    )  # fmt: skip
+    svg = _render(table, fmt="svg", size="1000x700").decode()
+    assert "Security incidents in Fiji, 2019" in svg and "Lambert conformal conic, 180" in svg
+
+
+def test_russia_is_drawn_in_a_conic_projection_not_a_world_one() -> None:
+    from geo.synth import make_synthetic
+
+    russia = make_synthetic(300, seed=3, countries=("RU",))
+    svg = _render(russia, fmt="svg", size="1200x800").decode()
+    assert "Lambert conformal conic" in svg and "Equal Earth" not in svg
+    assert " km<" in svg  # a scale bar

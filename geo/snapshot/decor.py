@@ -55,14 +55,20 @@ def _cached_basemap(
     projection: MapProjection, box: tuple[float, float, float, float], home: frozenset[str]
 ) -> _Basemap:
     west, south, east, north = box
-    # A margin round the box so the view, widened to the page's shape, stays covered; never
+    # A margin round the box so the view, widened to any page's shape, stays covered; never
     # beyond the world (an azimuthal projection cannot show the far side of the globe).
-    dx, dy = max((east - west) * 0.6, 2.0), max((north - south) * 0.6, 2.0)
+    dx = dy = max(east - west, north - south) * 1.2 + 2.0
+    # A conic projection throws the far hemisphere round the map as a ring: keep to its own.
+    floor, ceiling = {"north": (-20.0, 85.0), "south": (-85.0, 20.0)}.get(
+        projection.hemisphere, (-85.0, 85.0)
+    )
     if projection.world:
         clip = (-180.0, -89.0, 180.0, 89.0)
+    elif east > 180.0 or east - west + 2 * dx >= 360.0:  # across the 180th meridian
+        clip = (-180.0, max(south - dy, floor), 180.0, min(north + dy, ceiling))
     else:
-        clip = (max(west - dx, -180.0), max(south - dy, -85.0), min(east + dx, 180.0),
-                min(north + dy, 85.0))  # fmt: skip
+        clip = (max(west - dx, -180.0), max(south - dy, floor), min(east + dx, 180.0),
+                min(north + dy, ceiling))  # fmt: skip
     countries = read_countries()
     countries["geometry"] = shapely.clip_by_rect(countries.geometry.to_numpy(), *clip)
     countries = countries[~countries.geometry.is_empty]
@@ -97,7 +103,8 @@ def _draw_basemap(area: MapArea, box: tuple[float, ...], home: frozenset[str]) -
     ax, scale, view = area.ax, area.scale, area.view
     base = _basemap_for(area.projection, box, home)
     frame = shapely.box(*view).buffer((view[2] - view[0]) * 0.05)
-    base.globe.plot(ax=ax, facecolor=SEA, edgecolor="none", aspect=None, zorder=0.5)
+    if area.projection.world:  # elsewhere the whole frame is sea beneath the land
+        base.globe.plot(ax=ax, facecolor=SEA, edgecolor="none", aspect=None, zorder=0.5)
     countries = base.countries[base.countries.intersects(frame).to_numpy()]
     at_home = countries["country"].isin(home).to_numpy()
     if (~at_home).any():

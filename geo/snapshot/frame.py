@@ -77,13 +77,19 @@ def data_extent(
     if not ok.any():
         return WORLD_BOX
     lon, lat = lon[ok], lat[ok]
+    # Points on both sides of the 180th meridian (Fiji, Chukotka and Alaska) are one place
+    # seen from 0 to 360 degrees east: the box then runs east of 180.
+    wrapped = np.where(lon < 0, lon + 360.0, lon)
+    if np.ptp(wrapped) < np.ptp(lon):
+        lon = wrapped
     west, east, south, north = lon.min(), lon.max(), lat.min(), lat.max()
     mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
     min_lat = MIN_SPAN_KM / 111.2
     min_lon = MIN_SPAN_KM / (111.2 * max(math.cos(math.radians(mid_lat)), 0.2))
     half_lat = max((north - south) * 1.16, min_lat) / 2 + 0.25
     half_lon = max((east - west) * 1.16, min_lon) / 2 + 0.25
-    west, east = _within(mid_lon - half_lon, mid_lon + half_lon, -180.0, 180.0)
+    lowest = -180.0 if mid_lon <= 180 - half_lon else 0.0
+    west, east = _within(mid_lon - half_lon, mid_lon + half_lon, lowest, lowest + 360.0)
     south, north = _within(mid_lat - half_lat, mid_lat + half_lat, -MAX_LAT, MAX_LAT)
     return float(west), float(south), float(east), float(north)
 
@@ -157,7 +163,8 @@ def check_extent(extent: object) -> None:
         )
         if (
             ok
-            and -180 <= extent[0] < extent[2] <= 180
+            and -180 <= extent[0] < extent[2] <= 360  # east of 180: across the meridian
+            and extent[2] - extent[0] <= 360
             and -MAX_LAT <= extent[1] < extent[3] <= MAX_LAT
         ):
             return

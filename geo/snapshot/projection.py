@@ -18,9 +18,10 @@ from pyproj import Transformer
 from geo.schema import CRS
 from geo.symbology import IMPRECISE, precision_classes
 
-WORLD_LON_SPAN = 100.0
-WORLD_LAT_SPAN = 70.0
-"""A box wider or taller than this (degrees) is drawn in a world projection."""
+WORLD_LON_SPAN = 190.0
+WORLD_LAT_SPAN = 90.0
+"""A box wider or taller than this (degrees) is drawn in a world projection: Russia (about 170°
+across) and the United States with Alaska and Hawaii (113°) still get one centred on them."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class MapProjection:
     """How the footer names it."""
     world: bool = False
     """A world projection: no single scale holds, so the map has no scale bar."""
+    hemisphere: str = ""
+    """For a conic projection, "north" or "south": the basemap keeps to that side of the globe
+    (the other is thrown round the map as a ring)."""
 
     def to_map(self) -> Transformer:
         return _transformer(CRS, self.proj)
@@ -60,7 +64,8 @@ def projection_for(box: tuple[float, ...]) -> MapProjection:
     a few percent). A box on the equator: Lambert azimuthal equal-area centred on it.
     """
     west, south, east, north = (float(v) for v in box)
-    lon0 = round((west + east) / 2 * 2) / 2
+    # A box across the 180th meridian runs east of 180 (Fiji: 177 to 182): centre it there.
+    lon0 = round((((west + east) / 2 + 180) % 360 - 180) * 2) / 2
     if east - west > WORLD_LON_SPAN or north - south > WORLD_LAT_SPAN:
         # Centred on Greenwich: the layers end at the 180th meridian, which is then the edge.
         return MapProjection(
@@ -79,6 +84,7 @@ def projection_for(box: tuple[float, ...]) -> MapProjection:
             "+ellps=WGS84 +units=m +no_defs",
             f"Lambert conformal conic, {_deg(lon0, 'E', 'W')}, standard parallels "
             f"{_deg(lat1, 'N', 'S')} and {_deg(lat2, 'N', 'S')}",
+            hemisphere="north" if lat0 >= 0 else "south",
         )
     return MapProjection(
         f"+proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
