@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from geo.paths import INCIDENTS_CSV
-from geo.places.regions import read_regions
+from geo.places.regions import read_countries, read_regions
 from geo.tables import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,7 +217,14 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     units = read_regions()
     assert len(regions) == int(units["country"].isin({"KZ", "RU"}).sum())
     # The offline basemap: the world's outlines and their names.
-    _wait_for(lambda: len(frame.query_selector_all(".atlas-country-label")) > 200)
+    _wait_for(lambda: frame.query_selector_all(".atlas-country-label"))
+    # Zoomed in, every country of the layer is named (small ones appear from zoom 5).
+    frame.evaluate("map_div.setZoom(5)")
+    countries = len(read_countries())
+    _wait_for(lambda: len(frame.query_selector_all(".atlas-country-label")) == countries)
+    frame.evaluate("map_div.setZoom(3)")  # far out, only the large countries are named
+    _wait_for(lambda: 0 < len(frame.query_selector_all(".atlas-country-label")) < countries / 2)
+    frame.locator(".atlas-fit").dispatch_event("click")  # back to the incidents
     # The Baikonur lease is hatched, not a plain round outline like a hollow symbol.
     baikonur = frame.query_selector("path.atlas-region-baikonur")
     assert baikonur is not None and baikonur.get_attribute("fill") == "url(#atlas-hatch)"

@@ -312,7 +312,7 @@ REGION_WEB_TOLERANCE = 0.04
 """Degrees (about 4 km) the region shapes of the web map are simplified by, after islets are
 dropped: they travel with every map (Kazakhstan and Russia: about 240 KB; Nigeria: 18 KB)."""
 MAX_REGION_SHAPES = 600
-"""Most region shapes on the map: beyond, only the regions holding incidents are drawn."""
+"""Most region shapes on the map: beyond, only the busiest regions holding incidents."""
 
 _BASEMAP = """
 (function () {
@@ -327,13 +327,17 @@ _BASEMAP = """
                     color: filled ? "#8a8a8a" : "#555555", weight: filled ? 0.8 : 1.2,
                     fill: filled, fillOpacity: 1.0};
         }}).addTo({parent});
-        var labels = L.layerGroup();
-        data.names.forEach(function (c) {
-            L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
-                className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
-                iconSize: null})}).addTo(labels);
+        // Large countries are named from zoom 3, middling ones from 4, small ones from 5.
+        [3, 4, 5].forEach(function (from) {
+            var labels = L.layerGroup();
+            data.names.forEach(function (c) {
+                if (c[3] !== from) { return; }
+                L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
+                    iconSize: null})}).addTo(labels);
+            });
+            atlasByZoom({map}, labels, from);
         });
-        atlasByZoom({map}, labels, 3);
     }
     var source = {source};
     if (typeof source === "string") {
@@ -347,7 +351,7 @@ _BASEMAP = """
 dashboard serves it once, and the browser keeps it, instead of sending it with every map)."""
 
 
-BASEMAP_FORMAT = 1
+BASEMAP_FORMAT = 2
 """Bump when :func:`basemap_json` changes what it writes: the file gets a new name."""
 
 
@@ -364,9 +368,10 @@ def basemap_json() -> str:
         if not shape.is_empty
     ]
     points = shapely.point_on_surface(layer.geometry.to_numpy())
+    area = shapely.area(layer.geometry.to_numpy())  # square degrees
     names = [
-        [round(p.x, 2), round(p.y, 2), esc(name)]
-        for name, p in zip(layer["name"], points, strict=True)
+        [round(p.x, 2), round(p.y, 2), esc(name), 3 if a >= 150 else 4 if a >= 15 else 5]
+        for name, p, a in zip(layer["name"], points, area, strict=True)
     ]
     outlines = {"type": "FeatureCollection", "features": features}
     return script_json({"outlines": outlines, "names": names})
@@ -444,7 +449,9 @@ def _choropleth_geojson(
     figures = by_region(incidents)
     chosen = np.ones(len(regions), dtype=bool)
     if chosen.sum() > MAX_REGION_SHAPES:
-        chosen &= regions["label"].isin(figures.index).to_numpy()
+        # Only regions with incidents, and of those the busiest: the map stays a few MB.
+        busiest = figures["incidents"].nlargest(MAX_REGION_SHAPES).index
+        chosen &= regions["label"].isin(busiest).to_numpy()
     features = []
     values = []
     for i in np.flatnonzero(chosen):
@@ -664,6 +671,7 @@ def _empty_map(height: str) -> folium.Map:
         # stays recognisable (the offline basemap has no streets to show further in).
         maxZoom=13,
         zoomSnap=0.25,
+        zoomDelta=0.5,  # the buttons reach every level down to the whole world
         minZoom=1,  # the whole world
     )
     root = m.get_root()
@@ -737,7 +745,7 @@ _FIT_CONTROL = """
         button.style.cssText = "display:block;width:30px;height:30px;line-height:30px;" +
             "text-align:center;background:#fff;font-size:18px;color:#333;text-decoration:none";
         L.DomEvent.on(button, "click", function (e) {
-            L.DomEvent.stop(e); {parent}.fitBounds(bounds);
+            L.DomEvent.stop(e); {parent}.fitBounds(bounds, {paddingBottomRight: [230, 150]});
         });
         return button;
     }});
