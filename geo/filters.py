@@ -76,9 +76,7 @@ class Filters:
         )
         if self.countries:
             names = country_names()
-            parts.append(
-                "countries: " + ", ".join(names.get(c, c) for c in self.countries)
-            )
+            parts.append("countries: " + ", ".join(names.get(c, c) for c in self.countries))
         if self.exact_only:
             parts.append("located to the city or better")
         return "; ".join(parts)

@@ -65,7 +65,7 @@ def broken(tmp_path: Path, row_index: int, column: str, value: str) -> Path:
             0,
             "region",
             "Atyrau",
-            "row 2, column 'region': point (76.9115, 43.2525) lies in Almaty City, not in 'Atyrau'",
+            "row 2, column 'region': lat 43.2525, lon 76.9115 lies in Almaty City, not in 'Atyrau'",
         ),
         (0, "region", "Narnia", "row 2, column 'region': unknown region 'Narnia'"),
         (2, "killed_low", "9", "row 4, column 'killed_low': killed_low 9 is above killed_best 5"),
@@ -213,4 +213,20 @@ def test_a_source_kind_outside_the_vocabulary_is_named(good_table: Path) -> None
     assert problems_of(good_table) == [
         "sources.csv, row 3, column 'kind': unknown kind 'rumour'; use one of analysis, dataset, "
         "news, opinion, report"
+    ]
+
+
+def test_a_point_in_another_country_is_a_warning_that_names_the_row(tmp_path: Path) -> None:
+    from geo.tables import load_dataset
+
+    # Maroua (10.59 N, 14.32 E) is in Cameroon's Extrême-Nord, not in Nigeria.
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "incident_id,date_start,place,country,lat,lon,event_type\n"
+        "a,2020-01-01,Maroua,NG,10.59,14.32,armed_attack\n",
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path)  # loads: a warning, not a problem
+    assert [str(w) for w in dataset.warnings] == [
+        "t.csv, row 2, column 'country': the point lies in Extrême-Nord (CM), not in NG"
     ]

@@ -211,6 +211,24 @@ def country_bounds(code: str) -> tuple[float, float, float, float] | None:
     return float(west), float(south), float(east), float(north)
 
 
+def in_holes(shapes: np.ndarray, codes: np.ndarray, outlines: dict[str, Any]) -> np.ndarray:
+    """Whether each shape lies in a hole of its own country's outline: a lease inside the
+    country (Baikonur in Kazakhstan), as opposed to a unit the outline leaves out at its edge
+    (Somaliland beside Somalia), which is no enclave."""
+    inner = shapely.point_on_surface(shapes)
+    filled: dict[str, Any] = {}
+    found = np.zeros(len(shapes), dtype=bool)
+    for i, code in enumerate(codes):
+        outline = outlines.get(code)
+        if outline is None or outline.contains(inner[i]):
+            continue
+        if code not in filled:
+            rings = shapely.get_exterior_ring(shapely.get_parts(outline))
+            filled[code] = shapely.union_all(shapely.polygons(rings))
+        found[i] = bool(filled[code].contains(inner[i]))
+    return found
+
+
 _SHAPES_LOCK = threading.Lock()
 """GEOS builds a prepared shape's indexes on first use; dashboard sessions take turns."""
 

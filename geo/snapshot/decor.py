@@ -20,7 +20,7 @@ from matplotlib import patheffects
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from pyproj import Proj
 
-from geo.places.regions import read_countries, read_regions
+from geo.places.regions import in_holes, read_countries, read_regions
 from geo.schema import CRS
 from geo.snapshot.area import MapArea
 from geo.snapshot.projection import MapProjection
@@ -76,13 +76,8 @@ def _cached_basemap(
     regions = regions[regions["country"].isin(home)].copy()
     regions["geometry"] = shapely.clip_by_rect(regions.geometry.to_numpy(), *clip)
     regions = regions[~regions.geometry.is_empty]
-    # An enclave's inner point lies outside its own country's outline (in one of its holes).
     outline = dict(zip(countries["country"], countries.geometry, strict=True))
-    own = np.array([outline.get(code) for code in regions["country"]], dtype=object)
-    has = np.array([g is not None for g in own], dtype=bool)
-    inner = shapely.point_on_surface(regions.geometry.to_numpy())
-    enclaves = np.zeros(len(regions), dtype=bool)
-    enclaves[has] = ~shapely.intersects(own[has], inner[has])
+    enclaves = in_holes(regions.geometry.to_numpy(), regions["country"].to_numpy(), outline)
     homes = countries.geometry[countries["country"].isin(home)].to_numpy()
     rings = shapely.get_exterior_ring(shapely.get_parts(homes))
     home_outline = gpd.GeoSeries([shapely.multilinestrings(rings)] if len(rings) else [], crs=CRS)

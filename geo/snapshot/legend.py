@@ -82,7 +82,7 @@ def _legend_sections(
     if old.n:
         notes.rows.append(_Row("earlier periods", base, FADED_COLOUR, alpha=0.55))
     if ring:
-        notes.rows.append(_Row("a ring: several at one place"))
+        notes.rows.append(_Row("a ring: several at or near one place; a line leads to each"))
     if badge:
         notes.rows.append(_Row("incidents at one place", badge="14"))
     if dense:

@@ -364,13 +364,18 @@ def _draw_leaders(area: MapArea, current: _Points, layout: SymbolLayout) -> None
     if not moved.any():
         return
     scale = area.scale
-    (x0, y0), (x1, y1) = area.to_data(tu[moved], tv[moved]), area.to_data(
-        layout.u[moved], layout.v[moved]
+    (x0, y0), (x1, y1) = (
+        area.to_data(tu[moved], tv[moved]),
+        area.to_data(layout.u[moved], layout.v[moved]),
     )
     segments = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
     area.ax.add_collection(
         LineCollection(
-            list(segments), colors="#333333", linewidths=0.6 * scale, alpha=0.9, zorder=5.4,
+            list(segments),
+            colors="#333333",
+            linewidths=0.6 * scale,
+            alpha=0.9,
+            zorder=5.4,
             gid="leaders",
         ),  # fmt: skip
         autolim=False,

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
-from geo.places.regions import NEAR_TOLERANCE_DEG, canonical_region, regions_at
+from geo.places.regions import (
+    NEAR_TOLERANCE_DEG,
+    canonical_region,
+    region_countries,
+    regions_at,
+)
 from geo.schema import (
     COLUMNS,
     DATE_PRECISIONS,
@@ -212,7 +217,7 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
         mismatch,
         "region",
         lambda i: (
-            f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in "
+            f"lat {lat[i]:.4f}, lon {lon[i]:.4f} lies in "
             f"{joined[i] or 'no known region'}, not in {stated[i]!r}"
         ),
     )
@@ -221,7 +226,7 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
         nowhere,
         "lat",
         lambda i: (
-            f"point ({lon[i]:.4f}, {lat[i]:.4f}) lies in no region (more than "
+            f"lat {lat[i]:.4f}, lon {lon[i]:.4f} lies in no region (more than "
             f"{NEAR_TOLERANCE_DEG}° from any): at sea, or lat and lon swapped?"
         ),
         warn=True,
@@ -257,7 +262,8 @@ def _canonical_regions(stated: np.ndarray) -> np.ndarray:
 
 
 def check_country(t: pd.DataFrame, out: Collector) -> None:
-    """``country`` as an upper-case ISO 3166-1 alpha-2 code."""
+    """``country`` as an upper-case ISO 3166-1 alpha-2 code; a warning where the region the
+    point falls in belongs to another country (a point just across a border, or a typo)."""
     country = t["country"].str.upper()
     bad = (country != "") & ~country.str.fullmatch(r"[A-Z]{2}").fillna(False)
     out.rows_where(
@@ -267,6 +273,17 @@ def check_country(t: pd.DataFrame, out: Collector) -> None:
         country.to_numpy(),
     )
     t["country"] = country
+    of_region = region_countries()
+    region = t["region"].to_numpy(dtype=object)
+    codes = country.to_numpy(dtype=object)
+    where = np.array([of_region.get(r, "") for r in region], dtype=object)
+    elsewhere = (codes != "") & ~bad.to_numpy() & (where != "") & (where != codes)
+    out.rows_where(
+        elsewhere,
+        "country",
+        lambda i: f"the point lies in {region[i]} ({where[i]}), not in {codes[i]}",
+        warn=True,
+    )
 
 
 def check_event_types(t: pd.DataFrame, out: Collector) -> None:

@@ -35,7 +35,7 @@ from jinja2 import Template
 from geo.escape import esc
 from geo.files import write_text_atomic
 from geo.paths import COUNTRIES_PARQUET
-from geo.places.regions import read_countries, read_regions
+from geo.places.regions import in_holes, read_countries, read_regions
 from geo.records import source_names
 from geo.stats import Headline, by_region, toll_text
 from geo.symbology import (
@@ -428,10 +428,7 @@ def _region_shapes(
     simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, True)
     inside = shapely.point_on_surface(simple)
     outline = dict(zip(*(read_countries()[c] for c in ("country", "geometry")), strict=True))
-    own = np.array([outline.get(c) for c in regions["country"]], dtype=object)
-    known = np.array([g is not None for g in own], dtype=bool)
-    enclave = np.zeros(len(regions), dtype=bool)
-    enclave[known] = ~shapely.intersects(own[known], shapely.point_on_surface(shapes[known]))
+    enclave = in_holes(shapes, regions["country"].to_numpy(), outline)
     regions = regions.assign(enclave=enclave)
     return (
         regions,
