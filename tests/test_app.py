@@ -376,3 +376,15 @@ def test_large_tolls_fit_their_metric_and_the_exact_range_is_in_the_help(
     # high 9+61+1+1200+185+131+600+71+3+20+0 = 2,281.
     assert killed.value == "1.8k–2.3k"
     assert "1,844–2,281" in killed.proto.help
+
+
+def test_an_upload_with_a_point_at_sea_is_shown_with_a_warning_naming_its_file(
+    app: AppTest,
+) -> None:
+    table = WORLD_CSV.read_bytes()  # row 13 is in the Gulf of Aden, in no region
+    name = "<img src=x onerror=alert(1)>{{7*191}}.csv"
+    app.file_uploader(key="upload").set_value((name, table, "text/csv")).run()
+    assert not failures(app), failures(app)
+    assert figures(app)["Incidents"] == "12"
+    listed = "\n".join(c.value for c in app.sidebar.code)  # plain text, never markup
+    assert f"{name}, row 13, column 'lat'" in listed

@@ -8,7 +8,6 @@ version; an upload is checked once, and a GeoPackage with several layers waits f
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -46,9 +45,7 @@ def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float])
 def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
-        # The user's own file name (its last part only), so that messages name their file.
-        stem = re.sub(r"[^\w.\- ]", "_", Path(name).stem)[:100].strip(". ") or "upload"
-        path = Path(tmp) / f"{stem}{suffix}"
+        path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:
             dataset = load_dataset(path, layer=layer)
@@ -58,6 +55,8 @@ def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) 
             # Name the user's file in every message, not the temporary copy.
             raise DataError([replace(p, file=name) for p in exc.problems]) from None
     dataset.path = name
+    # Name the user's file in the warnings too.
+    dataset.warnings = [replace(w, file=name) for w in dataset.warnings]
     return _without_geometry(dataset)
 
 
