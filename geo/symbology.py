@@ -69,3 +69,17 @@ def symbol_radius(killed: float | None) -> float:
     the same from ``SYMBOL_CAP`` deaths up."""
     k = 0.0 if killed is None or not np.isfinite(killed) else max(float(killed), 0.0)
     return round(6.0 + 2.2 * math.sqrt(min(k, SYMBOL_CAP)), 1)
+
+
+def unwrap_longitudes(lon: np.ndarray) -> np.ndarray:
+    """Longitudes seen from 0 to 360 degrees east where that brings them closer together.
+
+    Points on both sides of the 180th meridian (Fiji, Chukotka and Alaska) are one place: a map
+    of them runs east of 180 instead of round the world. Otherwise ``lon`` as given.
+    """
+    lon = np.asarray(lon, dtype=float)
+    ok = np.isfinite(lon)
+    if not ok.any():
+        return lon
+    wrapped = np.where(lon < 0, lon + 360.0, lon)
+    return wrapped if np.ptp(wrapped[ok]) < np.ptp(lon[ok]) else lon

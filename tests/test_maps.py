@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -169,3 +170,19 @@ def test_the_legend_lists_only_the_precision_classes_on_the_map(shipped: Dataset
     assert "to a district or area" not in page and "only to the region or country" not in page
     everything = build_map(shipped.incidents).get_root().render()
     assert "to a district or area" in everything and "only to the region or country" in everything
+
+
+def test_a_table_across_the_180th_meridian_opens_on_it(tmp_path: Path) -> None:
+    """Suva (178.4 E) and Taveuni (179.95 W), Fiji: the map opens east of 180, not on the
+    whole world."""
+    path = tmp_path / "fiji.csv"
+    path.write_text(
+        "incident_id,date_start,place,country,lat,lon,event_type\n"
+        "a,2019-01-01,Suva,FJ,-18.14,178.44,unrest\n"
+        "b,2019-01-01,Taveuni,FJ,-16.85,-179.95,unrest\n",
+        encoding="utf-8",
+    )
+    html = build_map(load_dataset(path).incidents).get_root().render()
+    (bounds,) = re.findall(r"fitBounds\(\s*\[\[(.*?)\]\]", html, re.S)
+    south, west, north, east = (float(v) for v in re.findall(r"-?\d+\.?\d*", bounds))
+    assert 175 < west < 178.44 and 180.05 < east < 185 and south < -18.14 < -16.85 < north

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.errors import UsageError
 from geo.places.regions import country_bounds
+from geo.symbology import unwrap_longitudes
 
 MM_PER_INCH = 25.4
 
@@ -77,11 +78,7 @@ def data_extent(
     if not ok.any():
         return WORLD_BOX
     lon, lat = lon[ok], lat[ok]
-    # Points on both sides of the 180th meridian (Fiji, Chukotka and Alaska) are one place
-    # seen from 0 to 360 degrees east: the box then runs east of 180.
-    wrapped = np.where(lon < 0, lon + 360.0, lon)
-    if np.ptp(wrapped) < np.ptp(lon):
-        lon = wrapped
+    lon = unwrap_longitudes(lon)  # Fiji's box runs east of 180, not round the world
     west, east, south, north = lon.min(), lon.max(), lat.min(), lat.max()
     mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
     min_lat = MIN_SPAN_KM / 111.2

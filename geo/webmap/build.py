@@ -46,6 +46,7 @@ from geo.symbology import (
     precision_classes,
     symbol_radius,
     type_label,
+    unwrap_longitudes,
 )
 from geo.webmap.elements import (
     DataGeoJson,
@@ -618,6 +619,9 @@ def build_map(
         Metric, symbol limit, web tiles, height, countries and where the basemap is served.
     """
     options = options or MapOptions()
+    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
+    if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
+        incidents = incidents.assign(lon=unwrap_longitudes(lon))
     metric, max_symbols, online_tiles = options.metric, options.max_symbols, options.online_tiles
     countries, basemap_url, height = options.countries, options.basemap_url, options.height
     if metric not in ("incidents", "killed"):
@@ -810,7 +814,7 @@ def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     pad_lon = max(1.5 - (lon.max() - lon.min()) / 2, 0.5)
     return [
         [max(float(lat.min() - pad_lat), -85.0), max(float(lon.min() - pad_lon), -180.0)],
-        [min(float(lat.max() + pad_lat), 85.0), min(float(lon.max() + pad_lon), 180.0)],
+        [min(float(lat.max() + pad_lat), 85.0), min(float(lon.max() + pad_lon), 360.0)],
     ]
 
 
