@@ -233,15 +233,24 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert _view_holds(frame, load_dataset(INCIDENTS_CSV).incidents)
     page.screenshot(path=str(OUTPUT / "map-all.png"))
 
-    # Move the slider's start thumb to the end of the range: fewer incidents overlap.
+    # Move the slider's start thumb towards the end of the range: fewer incidents overlap.
+    # A keypress that lands while the page is still busy can be lost: press again if so.
     thumb = page.get_by_role("slider").first
-    thumb.focus()
+    frame = None
     for _ in range(3):
-        thumb.press("PageUp")
-    page.wait_for_timeout(500)
-    frame = _wait_for(
-        lambda: (f := _map_frame(page)) and "(33)" not in _incident_layer_label(f) and f
-    )
+        thumb.focus()
+        for _ in range(3):
+            thumb.press("PageUp")
+        try:
+            frame = _wait_for(
+                lambda: (f := _map_frame(page)) and "(33)" not in _incident_layer_label(f) and f,
+                timeout=20,
+            )
+            break
+        except AssertionError:
+            continue
+    page.screenshot(path=str(OUTPUT / "map-slider-moved.png"))
+    assert frame is not None, "the map did not follow the time slider"
     moved = _incident_layer_label(frame)
     assert moved != "Incidents by city (33)"
     page.screenshot(path=str(OUTPUT / "map-slider.png"))
