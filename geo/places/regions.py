@@ -84,9 +84,13 @@ def read_countries() -> gpd.GeoDataFrame:
 
 
 def country_names() -> dict[str, str]:
-    """ISO alpha-2 code -> the country's name."""
+    """ISO alpha-2 code -> the country's name (a country the layer leaves unnamed is absent)."""
     layer = _countries()
-    return dict(zip(layer["country"], layer["name"], strict=True))
+    return {
+        code: name
+        for code, name in zip(layer["country"], layer["name"], strict=True)
+        if isinstance(name, str) and name
+    }
 
 
 def region_names() -> list[str]:

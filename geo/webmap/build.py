@@ -352,7 +352,7 @@ _BASEMAP = """
 dashboard serves it once, and the browser keeps it, instead of sending it with every map)."""
 
 
-BASEMAP_FORMAT = 2
+BASEMAP_FORMAT = 3
 """Bump when :func:`basemap_json` changes what it writes: the file gets a new name."""
 
 
@@ -373,6 +373,7 @@ def basemap_json() -> str:
     names = [
         [round(p.x, 2), round(p.y, 2), esc(name), 3 if a >= 150 else 4 if a >= 15 else 5]
         for name, p, a in zip(layer["name"], points, area, strict=True)
+        if isinstance(name, str) and name
     ]
     outlines = {"type": "FeatureCollection", "features": features}
     return script_json({"outlines": outlines, "names": names})
