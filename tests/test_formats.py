@@ -1,0 +1,71 @@
+"""Recognising ACLED, GTD and UCDP GED exports by their header, and reading their dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.formats.dates import acled_date
+from geo.formats.recognise import SIGNATURES, recognise
+
+# Headers written from the public codebooks (column names only; no data of theirs).
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,"
+    "actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,"
+    "iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,"
+    "source,source_scale,notes,fatalities,tags,timestamp"
+).split(",")
+GTD_HEADER = (
+    "eventid,iyear,imonth,iday,approxdate,extended,country,country_txt,region,region_txt,"
+    "provstate,city,latitude,longitude,specificity,vicinity,summary,success,attacktype1,"
+    "attacktype1_txt,targtype1_txt,target1,gname,nkill,nkillter,nwound,nwoundte"
+).split(",")
+UCDP_HEADER = (
+    "id,year,type_of_violence,conflict_name,side_a,side_b,source_article,where_prec,"
+    "where_coordinates,adm_1,latitude,longitude,country,region,date_prec,date_start,date_end,"
+    "deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,low"
+).split(",")
+
+
+@pytest.mark.parametrize(
+    ("header", "name"), [(ACLED_HEADER, "acled"), (GTD_HEADER, "gtd"), (UCDP_HEADER, "ucdp")]
+)
+def test_each_export_is_recognised_by_its_header(header: list[str], name: str) -> None:
+    found = recognise(header)
+    assert (found.format, found.missing) == (name, ())
+    # A byte-order mark and upper case, as spreadsheets leave them, change nothing.
+    assert recognise(["\ufeff" + header[0].upper(), *header[1:]]).format == name
+
+
+def test_a_header_renamed_by_hand_is_told_what_it_lacks() -> None:
+    renamed = [{"latitude": "lat", "longitude": "lon"}.get(c, c) for c in ACLED_HEADER]
+    found = recognise(renamed)
+    assert found.format is None and found.nearest == "acled"
+    assert found.missing == ("latitude", "longitude")
+    assert found.describe() == (
+        "no known export; nearest ACLED, which would also have latitude, longitude"
+    )
+
+
+def test_the_projects_own_header_is_no_export() -> None:
+    ours = "incident_id,date_start,date_end,place,country,region,lat,lon,event_type".split(",")
+    assert recognise(ours).format is None
+    assert all(set(s) - set(ours) for s in SIGNATURES.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("28 December 2022", date(2022, 12, 28)),
+        ("2022-12-28", date(2022, 12, 28)),
+        ("2026-03-10", date(2026, 3, 10)),  # never read day first: not the 3rd of October
+        ("1 march 2026", date(2026, 3, 1)),
+        ("10/03/2026", None),  # ambiguous: refused, not guessed
+        ("31 February 2022", None),
+        ("December 28 2022", None),
+        ("", None),
+    ],
+)
+def test_acled_dates_are_read_exactly(text: str, day: date | None) -> None:
+    assert acled_date(text) == day
