@@ -69,3 +69,45 @@ def test_the_projects_own_header_is_no_export() -> None:
 )
 def test_acled_dates_are_read_exactly(text: str, day: date | None) -> None:
     assert acled_date(text) == day
+
+
+# --- ACLED's codes (its public codebook) ----------------------------------------------------
+
+
+def test_acled_time_precision_gives_a_day_a_week_around_or_the_month() -> None:
+    from geo.formats.acled import acled_dates
+
+    day = date(2022, 2, 14)
+    assert acled_dates(day, 1) == (day, day, "day")
+    assert acled_dates(day, 2) == (date(2022, 2, 11), date(2022, 2, 17), "week")
+    assert acled_dates(day, 3) == (date(2022, 2, 1), date(2022, 2, 28), "month")
+    assert acled_dates(date(2024, 2, 14), 3) == (date(2024, 2, 1), date(2024, 2, 29), "month")
+    assert acled_dates(day, 4) is None
+
+
+def test_acled_geo_precision_keeps_the_point_and_says_how_rough() -> None:
+    from geo.formats.acled import acled_place_precision
+
+    assert [acled_place_precision(c) for c in (1, 2, 3, 4)] == [
+        "city",
+        "district",
+        "region",
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("iso", "name", "code"),
+    [
+        (204, "Benin", "BJ"),  # ISO 3166-1 numeric codes
+        ("566", "Nigeria", "NG"),
+        (398, "", "KZ"),
+        ("", "Benin", "BJ"),  # no number: the name
+        ("not a number", "Nigeria", "NG"),
+        ("", "Narnia", None),
+    ],
+)
+def test_acled_countries_become_alpha_2_codes(iso: object, name: str, code: str | None) -> None:
+    from geo.formats.acled import country_code
+
+    assert country_code(iso, name) == code
