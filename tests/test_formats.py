@@ -111,3 +111,22 @@ def test_acled_countries_become_alpha_2_codes(iso: object, name: str, code: str 
     from geo.formats.acled import country_code
 
     assert country_code(iso, name) == code
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        ((2011, 11, 12), (date(2011, 11, 12), date(2011, 11, 12), "day")),
+        ((2016, 6, 0), (date(2016, 6, 1), date(2016, 6, 30), "month")),  # day unknown
+        ((2012, 0, 0), (date(2012, 1, 1), date(2012, 12, 31), "year")),  # month unknown
+        (("2012", "2", "0"), (date(2012, 2, 1), date(2012, 2, 29), "month")),
+        ((2011, 2, 30), None),
+        (("", 1, 1), None),
+    ],
+)
+def test_gtd_unknown_day_or_month_becomes_a_range(
+    parts: tuple[object, ...], expected: object
+) -> None:
+    from geo.formats.dates import gtd_dates
+
+    assert gtd_dates(*parts) == expected

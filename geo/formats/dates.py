@@ -7,6 +7,7 @@ here each form is matched exactly, and anything else is refused.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -35,4 +36,24 @@ def acled_date(text: str) -> date | None:
     return None
 
 
-__all__ = ["acled_date"]
+def gtd_dates(year: object, month: object, day: object) -> tuple[date, date, str] | None:
+    """(start, end, precision) from GTD's ``iyear``, ``imonth``, ``iday``.
+
+    GTD's codebook writes an unknown day as ``iday`` 0 (the month is known) and an unknown
+    month as ``imonth`` 0 (only the year is known): those become the month or the year as a
+    range, never its first day.
+    """
+    try:
+        y, m, d = int(str(year).strip()), int(str(month).strip()), int(str(day).strip())
+        if m == 0:
+            return date(y, 1, 1), date(y, 12, 31), "year"
+        if d == 0:
+            last = calendar.monthrange(y, m)[1]
+            return date(y, m, 1), date(y, m, last), "month"
+        day_ = date(y, m, d)
+    except ValueError:
+        return None
+    return day_, day_, "day"
+
+
+__all__ = ["acled_date", "gtd_dates"]
