@@ -15,7 +15,7 @@ from geo.paths import default_incidents_path, default_layer
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
     from geo.filters import Filters
-    from geo.tables import Dataset
+    from geo.tables import Dataset, ReadOptions
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -23,7 +23,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
-    dataset, problems = check_dataset(path, layer=_layer(args))
+    dataset, problems = check_dataset(path, options=_read_options(args))
+    if dataset.origin:
+        print(f"{path}: {dataset.origin}")
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -36,6 +38,92 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{path}: OK, {len(dataset.incidents)} incidents, {n_claims} claims, "
         f"{len(dataset.sources)} sources"
         + (f"; {len(dataset.warnings)} warning(s)" if dataset.warnings else "")
+    )
+    return 0
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    from geo.tables import ReadOptions
+
+    return ReadOptions(
+        layer=_layer(args),
+        fmt=getattr(args, "fmt", None),
+        encoding=getattr(args, "encoding", None),
+        unlocated=getattr(args, "unlocated", "skip"),
+    )
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    from geo.formats import FORMATS
+
+    p.add_argument(
+        "--from",
+        dest="fmt",
+        choices=FORMATS,
+        help="read the file as this dataset's export (default: recognised from the header)",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV's text encoding, e.g. cp1252 (default: detected; UTF-8 first)",
+    )
+    p.add_argument(
+        "--unlocated",
+        choices=["skip", "country"],
+        default="skip",
+        help="GTD rows without coordinates (specificity 5): skip them (default), or place "
+        "them at their country's representative point with country precision",
+    )
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.importing import import_table
+
+    out = _out(args)
+    result = import_table(Path(args.file), out, _read_options(args))
+    dataset = result.dataset
+    _print_origin(dataset)
+    print(
+        f"wrote {out}: {result.describe()}; {len(dataset.claims):,} claims, "
+        f"{len(dataset.sources):,} source(s)"
+    )
+    return 0
+
+
+def _print_origin(dataset: Dataset) -> None:
+    """What a converted export was, and the rows left out, on stderr."""
+    if not dataset.origin:
+        return
+    print(f"{Path(dataset.path).name}: {dataset.origin}", file=sys.stderr)
+    for warning in dataset.warnings[:20]:
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(dataset.warnings) > 20:
+        print(f"... and {len(dataset.warnings) - 20} more warnings", file=sys.stderr)
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from geo.importing import write_dataset
+    from geo.merging import merge_tables
+    from geo.tables import load_dataset, write_csv
+
+    out = _out(args)
+    if len(args.tables) < 2:
+        raise UsageError("merge needs two tables or more")
+    tables = []
+    for name in args.tables:
+        dataset = load_dataset(Path(name), options=_read_options(args))
+        _print_origin(dataset)
+        tables.append((dataset.incidents, dataset.claims, dataset.sources))
+    merged = merge_tables(tables, km=args.km, days=args.days)
+    report = Path(args.report) if args.report else out.with_name(f"{out.stem}.matches.csv")
+    write_dataset(merged.incidents, merged.claims, merged.sources, out)
+    write_csv(merged.report, report)
+    total = sum(len(t[0]) for t in tables)
+    misses = len(merged.report) - merged.matched
+    print(
+        f"wrote {out}: {len(merged.incidents):,} incidents from {total:,} records "
+        f"({merged.matched:,} matched across tables); {report}: {merged.matched:,} matches "
+        f"and {misses:,} near misses to review"
     )
     return 0
 
@@ -141,7 +229,9 @@ def _dataset(args: argparse.Namespace) -> Dataset:
     from geo.tables import load_dataset
 
     path = Path(args.data) if args.data else default_incidents_path()
-    return load_dataset(path, layer=_layer(args))
+    dataset = load_dataset(path, layer=_layer(args))
+    _print_origin(dataset)
+    return dataset
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -244,7 +334,40 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
     _add_layer(p)
+    _add_read_options(p)
     p.set_defaults(run=_cmd_validate)
+
+    p = commands.add_parser(
+        "import",
+        help="convert an ACLED, GTD or UCDP GED export (CSV, .csv.gz, .zip or .xlsx) into the "
+        "project's schema; an existing OUT is updated by incident_id",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="OUT.csv",
+        help="where to write; OUT.claims.csv and OUT.sources.csv go beside it",
+    )
+    _add_layer(p)
+    _add_read_options(p)
+    p.set_defaults(run=_cmd_import)
+
+    p = commands.add_parser(
+        "merge",
+        help="find records of the same incident across tables and keep one incident with "
+        "each table's claims; writes a match report to review",
+    )
+    p.add_argument("tables", nargs="+", metavar="TABLE")
+    p.add_argument("--out", required=True, metavar="OUT.csv")
+    p.add_argument("--km", type=float, default=10.0, help="largest distance of a match (10)")
+    p.add_argument("--days", type=int, default=1, help="largest gap between dates (1)")
+    p.add_argument(
+        "--report", metavar="FILE.csv", help="the match report (default OUT.matches.csv)"
+    )
+    _add_layer(p)
+    _add_read_options(p)
+    p.set_defaults(run=_cmd_merge)
 
     p = commands.add_parser("geocode", help="look up place names offline; one JSON line each")
     p.add_argument("places", nargs="+", metavar="PLACE")

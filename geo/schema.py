@@ -11,6 +11,11 @@ EVENT_TYPES: dict[str, str] = {
     "weapons_seizure": "arms, explosives or ammunition found or seized",
     "foiled_plot": "an attack prevented or attempted without effect",
     "unrest": "protest, strike or riot",
+    "armed_clash": "armed clash between organised forces (battles, territory taken or retaken)",
+    "shelling_airstrike": "shelling, artillery, missile, air or drone strike from a distance",
+    "kidnapping": "abduction, hostage taking or hijacking",
+    "arrest": "arrests or detentions by the authorities",
+    "other": "any other event a dataset records (agreements, looting, sexual violence, ...)",
 }
 DATE_PRECISIONS: dict[str, int] = {"day": 0, "week": 6, "month": 30, "year": 365}
 """Each date precision and the longest ``date_end - date_start`` (days) it allows."""
@@ -19,7 +24,7 @@ GEO_PRECISIONS: dict[str, str] = {
     "point": "the exact site (a building, a street, a border post)",
     "city": "the city or town the event happened in or next to",
     "district": "a district, park or area smaller than a region",
-    "region": "only the admin-1 region is known; the point is the region's centre",
+    "region": "only the admin-1 region is known; the point is its centre or its capital",
     "country": "only the country is known; the point is the country's centre",
 }
 CRS = "EPSG:4326"
@@ -46,7 +51,11 @@ COLUMNS = [
     "target",
     "summary",
     "sources",
+    "source_event_type",
+    "source_sub_event_type",
 ]
+"""Every column of a validated incident table; ``source_event_type`` and
+``source_sub_event_type`` keep an imported dataset's own type names (``geo.formats``)."""
 CLAIM_COLUMNS = ["incident_id", "source", "paragraph", "killed", "wounded", "note"]
 SOURCE_COLUMNS = ["source_id", "title", "outlet", "published", "published_note", "kind"]
 SOURCE_KINDS = {"news", "analysis", "opinion", "report", "dataset"}
@@ -60,7 +69,14 @@ MAX_COLUMNS = 200
 """The most columns a table may have (GTD's export, the widest the product reads, has 135)."""
 MAX_CELL_CHARS = 32_767
 """The longest text a cell may hold (a spreadsheet's own limit)."""
-FREE_TEXT_COLUMNS = ["place", "perpetrator", "target", "summary"]
+FREE_TEXT_COLUMNS = [
+    "place",
+    "perpetrator",
+    "target",
+    "summary",
+    "source_event_type",
+    "source_sub_event_type",
+]
 """Columns kept exactly as written (leading spaces included); other columns are codes and are
 stripped of surrounding spaces."""
 

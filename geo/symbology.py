@@ -17,6 +17,11 @@ TYPE_COLOURS: dict[str, str] = {
     "weapons_seizure": "#17becf",
     "foiled_plot": "#9467bd",
     "unrest": "#2ca02c",
+    "armed_clash": "#e377c2",
+    "shelling_airstrike": "#8c564b",
+    "kidnapping": "#637939",
+    "arrest": "#6baed6",
+    "other": "#7f7f7f",
 }
 """One colour per event type (``geo.schema.EVENT_TYPES``), the same on screen and in print."""
 OTHER_COLOUR = "#7f7f7f"

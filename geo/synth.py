@@ -23,7 +23,7 @@ from pandas.api.extensions import ExtensionArray
 from geo.errors import UsageError
 from geo.paths import DATA_DIR
 from geo.places.regions import country_names, read_regions, region_countries, regions_at
-from geo.schema import CLAIM_COLUMNS, COLUMNS, EVENT_TYPES, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.symbology import type_labels
 from geo.tables import sibling_paths, write_csv
 
@@ -299,7 +299,7 @@ def make_synthetic(
     # The draws come in a fixed order (where, then what and when, then text): the same seed
     # gives the same table.
     where = _where(rng, n, _area(countries))
-    event_type = _choice(rng, {t: TYPE_WEIGHTS.get(t, 0.05) for t in EVENT_TYPES}, n)
+    event_type = _choice(rng, dict(TYPE_WEIGHTS), n)
     start, end, date_precision = _dates(rng, n)
     k = rng.choice(np.array([1, 2, 3]), size=n, p=[0.5, 0.3, 0.2])
     kinds = pd.Series(event_type)

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +19,15 @@ import pandas as pd
 
 from geo.errors import DataError, Problem
 from geo.files import write_text_atomic
+from geo.formats import convert
+from geo.formats.containers import (
+    CONTAINER_SUFFIXES,
+    decode_check,
+    read_xlsx,
+    table_suffix,
+    unpack_csv,
+)
+from geo.formats.recognise import SIGNATURES, USED_COLUMNS, recognise
 from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
 from geo.validate import (
     check_cells,
@@ -29,11 +38,22 @@ from geo.validate import (
 )
 from geo.vector_files import read_vector
 
-MAX_FILE_BYTES = 150 * 1024 * 1024
-"""Largest table file read; a year of ACLED or all of GTD as CSV is well below this."""
-MAX_ROWS = 500_000
-"""Most rows a table may have; beyond this the dashboard would not stay responsive."""
-TABLE_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
+MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+"""Largest upload read (the sidebar's limit; ``server.maxUploadSize`` sets it for the app).
+Files read from disk (``--data``, ``INCIDENT_ATLAS_DATA``, ``import``) are limited by rows."""
+MAX_ROWS = 2_000_000
+"""Most rows a table may have: a year of ACLED or all of GTD is 100,000-200,000 rows."""
+TABLE_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", *CONTAINER_SUFFIXES)
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: strings, the row number a user sees for each row, and how
+    the file was read (a note when it was not UTF-8)."""
+
+    table: pd.DataFrame
+    rows: np.ndarray
+    notes: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -48,10 +68,14 @@ class Dataset:
     path: str = ""
     warnings: list[Problem] = field(default_factory=list)
     """What a user should know about the table that did not stop it loading."""
+    origin: str = ""
+    """What the file was when it is a dataset's export: its format and how many rows were
+    converted and skipped (``geo.formats.Conversion.describe``); empty for the project's own."""
 
 
-def _check_file(path: Path) -> None:
-    """``DataError`` when a table file is missing, unreadable, empty or too big."""
+def _check_file(path: Path, max_bytes: int | None = None) -> None:
+    """``DataError`` when a table file is missing, unreadable, empty or bigger than
+    ``max_bytes`` (uploads)."""
     try:
         if path.is_dir():
             raise DataError(f"{path}: is a folder, not a table file", file=str(path))
@@ -62,12 +86,12 @@ def _check_file(path: Path) -> None:
         raise DataError(_unreadable(path, exc)) from None
     if size == 0:
         raise DataError(Problem(path.name, None, None, "the file is empty"))
-    if size > MAX_FILE_BYTES:
-        raise _too_big(path, size)
+    if max_bytes is not None and size > max_bytes:
+        raise _too_big(path, size, max_bytes)
 
 
-def _too_big(path: Path, size: int) -> DataError:
-    limit = MAX_FILE_BYTES / 2**20
+def _too_big(path: Path, size: int, max_bytes: int) -> DataError:
+    limit = max_bytes / 2**20
     return DataError(
         Problem(
             path.name, None, None, f"the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB"
@@ -83,42 +107,46 @@ def _read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes (at most ``limit``), with ``OSError`` turned into ``DataError``."""
     try:
         with path.open("rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1 if limit is None else limit)
+            return fh.read() if limit is None else fh.read(limit)
     except FileNotFoundError:
         raise DataError(f"{path}: file not found", file=str(path)) from None
     except OSError as exc:
         raise DataError(_unreadable(path, exc)) from None
 
 
-def read_csv_text(path: Path, *, keep: Collection[str] | None = None) -> pd.DataFrame:
-    """Read a CSV file as strings, with a clear error for encodings and delimiters.
+def read_csv_text(
+    path: Path,
+    *,
+    keep: Collection[str] | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+    notes: list[Problem] | None = None,
+) -> pd.DataFrame:
+    """Read a CSV file (or a gzipped or zipped one) as strings, with a clear error for
+    encodings and delimiters.
 
     With ``keep``, only those columns are read (when the header has every one of ``REQUIRED``;
-    otherwise all are, so that a message can show the header as it is).
+    an export's header keeps the columns its converter reads; otherwise all are read, so that a
+    message can show the header as it is). The encoding is ``encoding`` when given, else found
+    (``geo.formats.containers.decode_check``); a note saying so is added to ``notes``.
     """
-    _check_file(path)
+    _check_file(path, max_bytes)
     name = path.name
-    data = _read_bytes(path)
-    if len(data) > MAX_FILE_BYTES:  # grew since it was looked at
-        raise _too_big(path, len(data))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(
-            Problem(
-                name,
-                line,
-                None,
-                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not "
-                "UTF-8; save the file as UTF-8",
-            )
-        ) from None
-    if not text or text.isspace():
+    if table_suffix(path) in (".csv.gz", ".zip"):
+        data, _inner = unpack_csv(path)
+    else:
+        data = _read_bytes(path, None if max_bytes is None else max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:  # grew since it was looked at
+            raise _too_big(path, len(data), max_bytes)
+    if not data.strip():
         raise DataError(Problem(name, None, None, "the file is empty"))
-    head = text[:_HEAD_CHARS]
-    del text  # the parser reads the bytes: a str copy of a large file costs up to 4 times its size
-    return parse_csv(data, head=head, name=name, keep=keep)
+    codec, note = decode_check(data, encoding, name=name)
+    if note is not None and notes is not None:
+        notes.append(Problem(name, None, None, note))
+    head = data[:_HEAD_CHARS].decode(codec, errors="replace")
+    if not head or head.isspace():
+        raise DataError(Problem(name, None, None, "the file is empty"))
+    return parse_csv(data, head=head, name=name, keep=keep, encoding=codec)
 
 
 _HEAD_CHARS = 1_000_000
@@ -126,9 +154,14 @@ _HEAD_CHARS = 1_000_000
 
 
 def parse_csv(
-    data: bytes, *, head: str, name: str, keep: Collection[str] | None = None
+    data: bytes,
+    *,
+    head: str,
+    name: str,
+    keep: Collection[str] | None = None,
+    encoding: str = "utf-8-sig",
 ) -> pd.DataFrame:
-    """Parse UTF-8 CSV bytes (``head``: the decoded start of the file) into a table of strings;
+    """Parse CSV bytes (``head``: the decoded start of the file) into a table of strings;
     ``keep`` as for :func:`read_csv_text`."""
     header = _LINE_END.split(head, maxsplit=1)[0]
     if "," not in header:
@@ -151,13 +184,13 @@ def parse_csv(
         raise DataError(Problem(name, 1, None, f"the header cannot be read: {exc}")) from None
     _check_header(columns, name)
     names = {c.strip().lstrip("\ufeff") for c in columns}
-    wanted = set(keep) if keep is not None and set(REQUIRED) <= names else None
+    wanted = _wanted_columns(names, keep)
     try:
         # The parser counts rows whatever the line endings (\n, \r\n or a bare \r), and stops
         # one row past the limit, so an oversized table costs no more than the limit to refuse.
         table = pd.read_csv(
             io.BytesIO(data),
-            encoding="utf-8-sig",
+            encoding=encoding,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -172,11 +205,30 @@ def parse_csv(
         raise DataError(Problem(name, None, None, f"not a valid CSV table: {exc}")) from None
     except pd.errors.EmptyDataError:
         raise DataError(Problem(name, None, None, "the file is empty")) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(Problem(name, None, None, f"cannot be read as {encoding}: {exc}")) from None
+    _check_rows(table, name)
+    return table
+
+
+def _wanted_columns(names: set[str], keep: Collection[str] | None) -> set[str] | None:
+    """The columns to parse: ``keep`` for the project's own table, the converter's for an
+    export, ``None`` (all) otherwise."""
+    if keep is None:
+        return None
+    if set(REQUIRED) <= names:
+        return set(keep)
+    found = recognise(names)
+    if found.format is not None:
+        return {c for c in names if c.lower() in USED_COLUMNS[found.format]}
+    return None
+
+
+def _check_rows(table: pd.DataFrame, name: str) -> None:
     if len(table) > MAX_ROWS:
         raise DataError(
             Problem(name, None, None, f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
         )
-    return table
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -209,29 +261,47 @@ def _check_header(header: list[str], name: str) -> None:
         raise DataError(problems)
 
 
-def read_table(path: str | Path, *, layer: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def read_table(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+) -> RawTable:
     """Read any supported table file into strings plus the row number a user sees for each row.
 
-    CSV rows are numbered as a spreadsheet shows them (header = row 1); GeoJSON and GeoPackage
-    rows are the features' numbers from 1. Point geometries fill ``lon``/``lat`` when the
-    table has no such columns. ``layer`` names the GeoPackage layer to read when it has several.
+    CSV rows are numbered as a spreadsheet shows them (header = row 1), as are the rows of a
+    workbook's first sheet; GeoJSON and GeoPackage rows are the features' numbers from 1. Point
+    geometries fill ``lon``/``lat`` when the table has no such columns. ``layer`` names the
+    GeoPackage layer to read when it has several; ``encoding`` the text encoding of a CSV when
+    it is not to be detected; ``max_bytes`` the largest file accepted (uploads).
     """
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = table_suffix(path)
     if suffix not in TABLE_SUFFIXES:
         raise DataError(
             Problem(
                 path.name,
                 None,
                 None,
-                f"unsupported file type {suffix!r}; use CSV, GeoJSON or GeoPackage",
+                f"unsupported file type {suffix!r}; use CSV (also .csv.gz or a .zip holding "
+                "one), an Excel .xlsx, GeoJSON or GeoPackage",
             )
         )
-    if suffix == ".csv":
-        table = read_csv_text(path, keep=COLUMNS)
-        return table, np.arange(2, len(table) + 2)
-    _check_file(path)
-    return read_vector(path, _read_bytes(path, 100), layer=layer, max_rows=MAX_ROWS)
+    if suffix in (".csv", ".csv.gz", ".zip"):
+        notes: list[Problem] = []
+        table = read_csv_text(
+            path, keep=COLUMNS, encoding=encoding, max_bytes=max_bytes, notes=notes
+        )
+        return RawTable(table, np.arange(2, len(table) + 2), notes)
+    _check_file(path, max_bytes)
+    if suffix == ".xlsx":
+        table = read_xlsx(path, max_rows=MAX_ROWS)
+        _check_header(list(table.columns), path.name)
+        _check_rows(table, path.name)
+        return RawTable(table, np.arange(2, len(table) + 2))
+    table, rows = read_vector(path, _read_bytes(path, 100), layer=layer, max_rows=MAX_ROWS)
+    return RawTable(table, rows)
 
 
 def to_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -251,12 +321,47 @@ def sibling_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{path.stem}.claims.csv"), path.with_name(f"{path.stem}.sources.csv")
 
 
-def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Dataset, list[Problem]]:
-    """Read an incident table (and its claims and sources if present) and validate all of it."""
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a table file: all optional, the defaults detect or refuse."""
+
+    layer: str | None = None
+    """The GeoPackage layer to read when it has several."""
+    fmt: str | None = None
+    """``acled``, ``gtd`` or ``ucdp`` to read the file as that export; ``None``: recognised
+    from the header (the project's own table otherwise)."""
+    encoding: str | None = None
+    """The text encoding of a CSV; ``None``: detected (UTF-8 first)."""
+    unlocated: str = "skip"
+    """What becomes of GTD rows without coordinates (``skip`` or ``country``)."""
+    max_bytes: int | None = None
+    """The largest file accepted (uploads); files on disk are limited by rows only."""
+
+
+def check_dataset(
+    path: str | Path, *, layer: str | None = None, options: ReadOptions | None = None
+) -> tuple[Dataset, list[Problem]]:
+    """Read an incident table (and its claims and sources if present) and validate all of it.
+
+    An ACLED, GTD or UCDP GED export is converted first (``geo.formats``): its rows that cannot
+    be converted or fail validation are left out and listed in ``Dataset.warnings``, and
+    ``Dataset.origin`` says what was read.
+    """
     path = Path(path)
-    raw, rows = read_table(path, layer=layer)
+    options = options or ReadOptions(layer=layer)
+    if layer is not None and options.layer is None:
+        options = replace(options, layer=layer)
+    raw = read_table(
+        path, layer=options.layer, encoding=options.encoding, max_bytes=options.max_bytes
+    )
+    fmt = options.fmt
+    if fmt is None and not set(REQUIRED) <= {_column(c) for c in raw.table.columns}:
+        fmt = recognise(raw.table.columns).format
+    if fmt is not None:
+        return _check_export(path, raw, fmt, options)
+    table, rows = raw.table, raw.rows
     claims_path, sources_path = sibling_paths(path)
-    problems: list[Problem] = check_cells(raw, file=path.name, row_numbers=rows)
+    problems: list[Problem] = check_cells(table, file=path.name, row_numbers=rows)
     sources = pd.DataFrame(columns=SOURCE_COLUMNS)
     source_ids: set[str] | None = None
     if sources_path.exists():
@@ -264,8 +369,10 @@ def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Datase
         problems.extend(check_cells(sources, file=sources_path.name))
         source_ids, found = validate_sources(sources, file=sources_path.name)
         problems.extend(found)
-    checked = validate_incidents(raw, file=path.name, row_numbers=rows, source_ids=source_ids)
+    checked = validate_incidents(table, file=path.name, row_numbers=rows, source_ids=source_ids)
     problems.extend(checked.problems)
+    if any(p.row is None and p.column in REQUIRED for p in checked.problems):
+        problems.extend(_nearest_export(raw.table, path.name))
     claims = pd.DataFrame(columns=CLAIM_COLUMNS)
     if claims_path.exists():
         claims = read_csv_text(claims_path)
@@ -276,14 +383,73 @@ def check_dataset(path: str | Path, *, layer: str | None = None) -> tuple[Datase
             )
         claims = claims_as_read(claims)
     dataset = Dataset(
-        to_geodataframe(checked.table), claims, sources, str(path), list(checked.warnings)
+        to_geodataframe(checked.table),
+        claims,
+        sources,
+        str(path),
+        raw.notes + list(checked.warnings),
     )
     return dataset, problems
 
 
-def load_dataset(path: str | Path, *, layer: str | None = None) -> Dataset:
+def _column(name: object) -> str:
+    return str(name).strip().lstrip("\ufeff")
+
+
+def _nearest_export(table: pd.DataFrame, name: str) -> list[Problem]:
+    """A hint when a table without the project's columns is most of an export's header."""
+    found = recognise(table.columns)
+    needed = len(SIGNATURES[found.nearest])
+    if found.format is not None or len(found.missing) > needed // 2:
+        return []
+    return [Problem(name, 1, None, f"this is {found.describe()}")]
+
+
+def _check_export(
+    path: Path, raw: RawTable, fmt: str, options: ReadOptions
+) -> tuple[Dataset, list[Problem]]:
+    """Convert an export, validate it, and leave out (and list) the rows that fail."""
+    conversion = convert(fmt, raw.table, raw.rows, file=path.name, unlocated=options.unlocated)
+    incidents = conversion.incidents
+    problems = check_cells(incidents, file=path.name, row_numbers=incidents["row"].to_numpy())
+    checked = validate_incidents(
+        incidents.drop(columns="row"), file=path.name, row_numbers=incidents["row"].to_numpy()
+    )
+    whole_file = [
+        p for p in problems + checked.problems if p.row is None and "more rows" not in p.message
+    ]
+    if whole_file:
+        return Dataset(to_geodataframe(checked.table.iloc[:0]), path=str(path)), whole_file
+    failed = checked.bad_rows
+    if problems:  # cells no page can show (a NUL byte): those rows too
+        bad_cells = {p.row for p in problems if p.row is not None}
+        failed = failed | incidents["row"].isin(bad_cells).to_numpy()
+    if failed.any():
+        conversion.reasons["failed validation"] += int(failed.sum())
+    table = checked.table.loc[~failed].reset_index(drop=True)
+    kept_ids = set(table["incident_id"])
+    claims = conversion.claims[conversion.claims["incident_id"].isin(kept_ids)]
+    skipped = [replace(p, message=f"skipped: {p.message}") for p in problems + checked.problems]
+    dataset = Dataset(
+        to_geodataframe(table),
+        claims_as_read(claims.reset_index(drop=True)),
+        conversion.sources,
+        str(path),
+        raw.notes + conversion.skipped + skipped + list(checked.warnings),
+        conversion.describe(),
+    )
+    if table.empty:
+        return dataset, [
+            Problem(path.name, None, None, f"no row could be converted: {dataset.origin}")
+        ]
+    return dataset, []
+
+
+def load_dataset(
+    path: str | Path, *, layer: str | None = None, options: ReadOptions | None = None
+) -> Dataset:
     """Read and validate a data set; raise ``DataError`` listing every problem if it has any."""
-    dataset, problems = check_dataset(path, layer=layer)
+    dataset, problems = check_dataset(path, layer=layer, options=options)
     if problems:
         raise DataError(problems)
     return dataset
@@ -316,6 +482,8 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
 __all__ = [
     "COLUMNS",
     "Dataset",
+    "RawTable",
+    "ReadOptions",
     "check_dataset",
     "load_dataset",
     "read_table",

@@ -15,7 +15,7 @@ from geo.errors import AtlasError
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
 from geo.snapshot import MapFrame
-from geo.tables import MAX_FILE_BYTES, check_dataset, load_dataset
+from geo.tables import MAX_UPLOAD_BYTES, ReadOptions, check_dataset, load_dataset
 from geo.webmap.build import build_map
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 from tests.test_maps import HOSTILE, external_refs
@@ -72,27 +72,37 @@ def test_hostile_text_in_an_svg_snapshot_is_escaped(tmp_path: Path) -> None:
     assert "&lt;/script&gt;" in svg or "alert(1)" not in svg
 
 
+def _problems(path: Path, options: ReadOptions) -> list[str]:
+    try:
+        return [str(p) for p in check_dataset(path, options=options)[1]]
+    except AtlasError as exc:
+        return str(exc).splitlines()
+
+
 # Broken files: each gives one clear message naming the file (and row/column where there is one),
 # in bounded time.
 
 
-def test_a_million_rows_is_refused_quickly(tmp_path: Path) -> None:
+def test_rows_beyond_the_limit_are_refused_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("geo.tables.MAX_ROWS", 200_000)
     path = tmp_path / "huge.csv"
     line = ",".join(GOOD_ROWS[0]) + "\n"
     path.write_text(",".join(HEADER) + "\n" + line * 1_000_000)
     started = time.perf_counter()
     found = problems_of(path)
     assert time.perf_counter() - started < 20
-    assert found == ["huge.csv: more than 500,000 rows; the limit is 500,000"]
+    assert found == ["huge.csv: more than 200,000 rows; the limit is 200,000"]
 
 
-def test_a_200_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+def test_a_200_mb_upload_is_refused_without_reading_it(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     with path.open("wb") as fh:
         fh.truncate(200 * 1024 * 1024)  # sparse: no disk used
-    assert path.stat().st_size > MAX_FILE_BYTES
+    assert path.stat().st_size > MAX_UPLOAD_BYTES
     started = time.perf_counter()
-    found = problems_of(path)
+    found = _problems(path, ReadOptions(max_bytes=MAX_UPLOAD_BYTES))
     assert time.perf_counter() - started < 1
     assert found == ["big.csv: the file is 200 MB; the limit is 150 MB"]
 

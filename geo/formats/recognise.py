@@ -30,6 +30,21 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """The columns that identify each format (all of them must be present)."""
 
+USED_COLUMNS: dict[str, frozenset[str]] = {
+    "acled": frozenset(
+        {*SIGNATURES["acled"], "actor2", "notes", "source", "admin1", "admin2"}
+    ),
+    "gtd": frozenset(
+        {*SIGNATURES["gtd"], "approxdate", "summary", "success", "suicide", "gname",
+         "target1", "nkillter", "nwoundte", "vicinity", "targtype1_txt"}
+    ),
+    "ucdp": frozenset(
+        {*SIGNATURES["ucdp"], "conflict_name", "where_coordinates", "adm_1", "adm_2",
+         "source_headline", "dyad_name"}
+    ),
+}  # fmt: skip
+"""The columns each format's converter reads (lower case); the rest of an export is not kept."""
+
 
 @dataclass(frozen=True)
 class Recognised:
@@ -64,4 +79,4 @@ def recognise(columns: Iterable[str]) -> Recognised:
     return Recognised(None, best[1], best[2])
 
 
-__all__ = ["SIGNATURES", "Recognised", "recognise"]
+__all__ = ["SIGNATURES", "USED_COLUMNS", "Recognised", "recognise"]

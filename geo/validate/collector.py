@@ -23,6 +23,8 @@ class Checked:
     problems: list[Problem]
     warnings: list[Problem] = field(default_factory=list)
     """Things a user should know that do not stop the table loading (a point in no region)."""
+    bad_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Which rows of the input have a problem (every one, beyond those listed)."""
 
 
 class Collector:
@@ -33,6 +35,7 @@ class Collector:
         self.rows = rows
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.bad_rows = np.zeros(len(rows), dtype=bool)
 
     @classmethod
     def numbered(cls, file: str, n: int, rows: np.ndarray | None = None) -> Collector:
@@ -55,7 +58,10 @@ class Collector:
         """One problem (a warning, with ``warn``) per row where ``mask`` holds; a callable
         ``message`` gets ``values[i]`` (or the row's index when no ``values`` are given)."""
         found = self.warnings if warn else self.problems
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        mask = np.asarray(mask, dtype=bool)
+        idx = np.flatnonzero(mask)
+        if not warn and len(mask) == len(self.bad_rows):
+            self.bad_rows |= mask
         for i in idx[:MAX_REPORTED]:
             if callable(message):
                 text = message(values[i] if values is not None else i)

@@ -44,6 +44,8 @@ _CODES_AND_TEXT = [
     "target",
     "summary",
     "sources",
+    "source_event_type",
+    "source_sub_event_type",
     "date_precision",
     "geo_precision",
     "event_type",
@@ -93,7 +95,9 @@ def validate_incidents(
     if source_ids is not None:
         check_sources(t, out, source_ids)
     t["row"] = out.rows
-    return Checked(t[COLUMNS + ["row"]].reset_index(drop=True), out.problems, out.warnings)
+    return Checked(
+        t[COLUMNS + ["row"]].reset_index(drop=True), out.problems, out.warnings, out.bad_rows
+    )
 
 
 def _has_required_columns(raw: pd.DataFrame, out: Collector) -> bool:

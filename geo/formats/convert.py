@@ -1,0 +1,172 @@
+"""What every converter shares: the result, skipped rows with their reasons, and the columns.
+
+A converter turns an export into three tables of strings in the project's schema (incidents,
+claims, sources); they are then validated like any table. A row it cannot convert (no date, no
+coordinates, a code its codebook does not define) is skipped with its row number and reason,
+never guessed; the count of each reason is in ``Conversion.describe``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import Problem
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.validate.collector import MAX_REPORTED
+
+FORMAT_NAMES = {"acled": "ACLED", "gtd": "GTD", "ucdp": "UCDP GED"}
+
+
+@dataclass
+class Conversion:
+    """An export in the project's schema, and what could not be converted."""
+
+    format: str
+    incidents: pd.DataFrame
+    """Strings, in the project's columns; ``row`` is the row of the export each came from."""
+    claims: pd.DataFrame
+    sources: pd.DataFrame
+    rows_read: int
+    skipped: list[Problem] = field(default_factory=list)
+    """Up to ``MAX_REPORTED`` rows of each reason, then a count."""
+    reasons: Counter[str] = field(default_factory=Counter)
+    """How many rows were skipped for each reason."""
+
+    @property
+    def converted(self) -> int:
+        return len(self.incidents)
+
+    def describe(self) -> str:
+        """One sentence: the format, rows read, converted and skipped (with why)."""
+        text = (
+            f"{FORMAT_NAMES[self.format]} export: {self.rows_read:,} rows read, "
+            f"{self.converted:,} converted"
+        )
+        n_skipped = sum(self.reasons.values())
+        if n_skipped:
+            why = "; ".join(f"{n:,} {reason}" for reason, n in self.reasons.most_common())
+            text += f", {n_skipped:,} skipped ({why})"
+        return text
+
+
+class Skips:
+    """Rows a converter leaves out, each with a reason; ``keep`` is what remains."""
+
+    def __init__(self, file: str, rows: np.ndarray) -> None:
+        self.file = file
+        self.rows = np.asarray(rows)
+        self.keep = np.ones(len(rows), dtype=bool)
+        self.problems: list[Problem] = []
+        self.reasons: Counter[str] = Counter()
+
+    def skip(self, mask: np.ndarray, column: str | None, reason: str, detail: str = "") -> None:
+        """Leave out the rows where ``mask`` holds and that are not left out already."""
+        new = np.asarray(mask, dtype=bool) & self.keep
+        count = int(new.sum())
+        if not count:
+            return
+        self.keep &= ~new
+        self.reasons[reason] += count
+        message = f"skipped: {reason}" + (f" ({detail})" if detail else "")
+        for i in np.flatnonzero(new)[:MAX_REPORTED]:
+            self.problems.append(Problem(self.file, int(self.rows[i]), column, message))
+        if count > MAX_REPORTED:
+            self.problems.append(
+                Problem(
+                    self.file,
+                    None,
+                    column,
+                    f"... {count - MAX_REPORTED:,} more rows skipped: {reason}",
+                )
+            )
+
+
+def text(raw: pd.DataFrame, column: str) -> pd.Series:
+    """A column as stripped strings ('' where the export has no such column)."""
+    if column not in raw.columns:
+        return pd.Series("", index=raw.index, dtype=object)
+    return raw[column].astype("string").fillna("").str.strip().astype(object)
+
+
+def free_text(raw: pd.DataFrame, column: str) -> pd.Series:
+    """A column of free text exactly as written ('' where missing)."""
+    if column not in raw.columns:
+        return pd.Series("", index=raw.index, dtype=object)
+    return raw[column].astype("string").fillna("").astype(object)
+
+
+def numbers(raw: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as floats (NaN where empty or not a number)."""
+    return pd.to_numeric(text(raw, column), errors="coerce").to_numpy(dtype=float)
+
+
+def whole(values: np.ndarray) -> np.ndarray:
+    """Whole numbers as text ('' where NaN): ``3.0`` is ``"3"``."""
+    out = np.full(len(values), "", dtype=object)
+    ok = np.isfinite(values)
+    out[ok] = values[ok].astype(np.int64).astype(str)
+    return out
+
+
+def iso(days: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Dates as ``YYYY-MM-DD`` ('' where missing)."""
+    return pd.Series(days).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+
+
+def assemble(
+    fmt: str,
+    columns: dict[str, object],
+    *,
+    skips: Skips,
+    rows_read: int,
+    source: dict[str, str],
+    claims: dict[str, object],
+) -> Conversion:
+    """The conversion of the rows ``skips`` keeps: ``columns`` of the incident table, the one
+    ``source`` (the dataset), and one claim per incident with ``claims``' figures and notes.
+
+    A repeated event id keeps its last row (a newer export's correction follows the first), and
+    the earlier rows are reported as skipped.
+    """
+    n = len(skips.keep)
+    frame = pd.DataFrame(
+        {
+            c: np.broadcast_to(np.asarray(v, dtype=object), (n,))
+            if np.ndim(v) == 0
+            else np.asarray(v, dtype=object)
+            for c, v in columns.items()
+        }
+    )
+    frame["sources"] = source["source_id"]
+    frame["row"] = skips.rows
+    claim = pd.DataFrame(
+        {
+            "incident_id": frame["incident_id"],
+            "source": source["source_id"],
+            "paragraph": "",
+            **{k: np.asarray(v, dtype=object) for k, v in claims.items()},
+        }
+    )
+    ids = frame["incident_id"].to_numpy(dtype=object)
+    repeated = (
+        pd.Series(np.where(skips.keep, ids, None)).duplicated(keep="last").to_numpy(copy=True)
+    )
+    repeated &= skips.keep
+    skips.skip(repeated, "incident_id", "a later row has the same event id")
+    keep = skips.keep
+    incidents = frame.loc[keep].reset_index(drop=True)
+    for column in COLUMNS:
+        if column not in incidents.columns:
+            incidents[column] = ""
+    incidents = incidents[[*COLUMNS, "row"]]
+    claim = claim.loc[keep, CLAIM_COLUMNS].reset_index(drop=True)
+    sources = pd.DataFrame([{c: source.get(c, "") for c in SOURCE_COLUMNS}])
+    return Conversion(fmt, incidents, claim, sources, rows_read, skips.problems, skips.reasons)
+
+
+__all__ = ["FORMAT_NAMES", "Conversion", "Skips", "assemble", "free_text", "iso", "numbers",
+           "text", "whole"]  # fmt: skip

@@ -1,0 +1,79 @@
+"""Importing a table into the project's schema, and writing a data set back as files.
+
+``import_table`` reads any table the product reads (an ACLED, GTD or UCDP GED export is
+converted), and writes it as ``OUT.csv`` with ``OUT.claims.csv`` and ``OUT.sources.csv`` beside
+it. When ``OUT`` exists, rows are upserted by ``incident_id``: a newer export updates its
+events instead of adding them twice, claims of other sources on those incidents are kept (their
+low and high still span every claim), and the rest of ``OUT`` stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import UsageError
+from geo.merging import span_claims
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths, write_csv
+
+
+@dataclass
+class Imported:
+    """What an import did."""
+
+    dataset: Dataset
+    """The data set as read and converted (before the upsert)."""
+    added: int
+    updated: int
+    kept: int
+    """Rows of an existing ``OUT`` the import did not touch."""
+
+    def describe(self) -> str:
+        text = f"{self.added:,} incidents added, {self.updated:,} updated"
+        return text + (f", {self.kept:,} kept as they were" if self.kept else "")
+
+
+def write_dataset(
+    incidents: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame, out: Path
+) -> None:
+    """Write a data set as CSV files (each atomically): ``out`` and its claims and sources."""
+    if out.suffix.lower() != ".csv":
+        raise UsageError(f"{out.name}: write the imported table as .csv")
+    claims_path, sources_path = sibling_paths(out)
+    write_csv(sources.reindex(columns=SOURCE_COLUMNS).fillna(""), sources_path)
+    write_csv(claims.reindex(columns=CLAIM_COLUMNS).fillna(""), claims_path)
+    write_csv(incidents.reindex(columns=COLUMNS), out)
+
+
+def import_table(path: Path, out: Path, options: ReadOptions | None = None) -> Imported:
+    """Read ``path`` (converting an export) and upsert it into the data set at ``out``."""
+    if out.resolve() == path.resolve():
+        raise UsageError(f"{out.name}: the output must not be the file being imported")
+    dataset = load_dataset(path, options=options)
+    incidents = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
+    claims, sources = dataset.claims, dataset.sources
+    added, updated, kept = len(incidents), 0, 0
+    if out.exists():
+        before = load_dataset(out)
+        new_ids = set(incidents["incident_id"])
+        old = pd.DataFrame(before.incidents.drop(columns=["geometry", "row"], errors="ignore"))
+        replaced = old["incident_id"].isin(new_ids)
+        updated = int(replaced.sum())
+        added -= updated
+        kept = len(old) - updated
+        new_sources = set(sources["source_id"])
+        stale = before.claims["incident_id"].isin(new_ids) & before.claims["source"].isin(
+            new_sources
+        )
+        claims = pd.concat([before.claims[~stale], claims], ignore_index=True)
+        incidents = pd.concat([old[~replaced], incidents], ignore_index=True)
+        incidents = span_claims(incidents, claims, ids=new_ids & set(old["incident_id"]))
+        sources = pd.concat([before.sources, sources]).drop_duplicates("source_id", keep="last")
+    write_dataset(incidents, claims, sources, out)
+    return Imported(dataset, added, updated, kept)
+
+
+__all__ = ["Imported", "import_table", "write_dataset"]
