@@ -226,10 +226,11 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
-    from geo.tables import load_dataset
+    from geo.table_cache import load_cached
+    from geo.tables import ReadOptions
 
     path = Path(args.data) if args.data else default_incidents_path()
-    dataset = load_dataset(path, layer=_layer(args))
+    dataset = load_cached(path, ReadOptions(layer=_layer(args)))
     _print_origin(dataset)
     return dataset
 

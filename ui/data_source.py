@@ -18,7 +18,8 @@ import streamlit as st
 from geo.errors import DataError
 from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_incidents_path, default_layer
-from geo.tables import Dataset, load_dataset, sibling_paths
+from geo.table_cache import load_cached
+from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths
 from geo.vector_files import LayerChoiceError
 from ui.filter_state import reset_filters
 
@@ -38,7 +39,7 @@ def _without_geometry(dataset: Dataset) -> Dataset:
 
 @st.cache_data(show_spinner="Loading incidents…")
 def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> Dataset:
-    return _without_geometry(load_dataset(path, layer=layer))
+    return _without_geometry(load_cached(path, ReadOptions(layer=layer)))
 
 
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)

@@ -9,12 +9,16 @@ Every mapping is documented in ``data/SCHEMA.md`` ("Importing ACLED, GTD and UCD
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo.errors import DataError, Problem
-from geo.formats.convert import FORMAT_NAMES, Conversion
-from geo.formats.recognise import SIGNATURES, Recognised, recognise
+from geo.formats.recognise import FORMAT_NAMES, SIGNATURES, Recognised, recognise
+
+if TYPE_CHECKING:  # pandas is imported when a table is converted, not by `python -m geo --help`
+    import numpy as np
+    import pandas as pd
+
+    from geo.formats.convert import Conversion
 
 FORMATS = tuple(SIGNATURES)
 """The export formats read: ``acled``, ``gtd``, ``ucdp``."""
@@ -46,4 +50,4 @@ def convert(
     return convert_ucdp(raw, rows, file=file)
 
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "Conversion", "Recognised", "convert", "recognise"]
+__all__ = ["FORMATS", "FORMAT_NAMES", "Recognised", "convert", "recognise"]

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import Problem
+from geo.formats.recognise import FORMAT_NAMES
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.validate.collector import MAX_REPORTED
-
-FORMAT_NAMES = {"acled": "ACLED", "gtd": "GTD", "ucdp": "UCDP GED"}
 
 
 @dataclass
@@ -168,5 +167,5 @@ def assemble(
     return Conversion(fmt, incidents, claim, sources, rows_read, skips.problems, skips.reasons)
 
 
-__all__ = ["FORMAT_NAMES", "Conversion", "Skips", "assemble", "free_text", "iso", "numbers",
+__all__ = ["Conversion", "Skips", "assemble", "free_text", "iso", "numbers",
            "text", "whole"]  # fmt: skip

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+FORMAT_NAMES = {"acled": "ACLED", "gtd": "GTD", "ucdp": "UCDP GED"}
+"""Each format as users know it."""
+
 SIGNATURES: dict[str, tuple[str, ...]] = {
     # ACLED codebook: the event's id, date, types, actors, place and fatalities.
     "acled": (
@@ -57,9 +60,9 @@ class Recognised:
     def describe(self) -> str:
         """One sentence for a user."""
         if self.format is not None:
-            return f"an {self.format.upper()} export"
+            return f"an {FORMAT_NAMES[self.format]} export"
         return (
-            f"no known export; nearest {self.nearest.upper()}, which would also have "
+            f"no known export; nearest {FORMAT_NAMES[self.nearest]}, which would also have "
             + ", ".join(self.missing)
         )
 
@@ -79,4 +82,4 @@ def recognise(columns: Iterable[str]) -> Recognised:
     return Recognised(None, best[1], best[2])
 
 
-__all__ = ["SIGNATURES", "USED_COLUMNS", "Recognised", "recognise"]
+__all__ = ["FORMAT_NAMES", "SIGNATURES", "USED_COLUMNS", "Recognised", "recognise"]
