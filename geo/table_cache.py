@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -94,9 +95,7 @@ def _write(folder: Path, key: str, dataset: Dataset) -> None:
                     (folder / part).unlink(missing_ok=True)
         for part, frame in frames.items():
             table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-            write_atomic(
-                folder / f"{key}.{part}.parquet", lambda tmp, t=table: pq.write_table(t, tmp)
-            )
+            write_atomic(folder / f"{key}.{part}.parquet", partial(pq.write_table, table))
         meta = {
             "path": str(Path(dataset.path).resolve()),
             "origin": dataset.origin,

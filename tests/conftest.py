@@ -28,3 +28,12 @@ def good_table(tmp_path: Path) -> Path:
         ],
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _table_cache_in_a_temporary_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables read during the tests are cached in a folder of the test run, not the user's."""
+    folder = tmp_path_factory.getbasetemp() / "cache"
+    monkeypatch.setattr("geo.table_cache.cache_dir", lambda: folder)

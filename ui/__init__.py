@@ -46,11 +46,12 @@ def sidebar() -> View:
     Every page calls it first, once per run.
     """
     from ui import filter_state as state
-    from ui.data_source import dataset_from_sidebar, show_warnings
+    from ui.data_source import dataset_from_sidebar, show_origin, show_warnings
     from ui.widgets import filter_widgets, navigation, page_links, url_notes
 
     links = navigation()
     dataset, label = dataset_from_sidebar()
+    show_origin(dataset)
     show_warnings(dataset)
     incidents = dataset.incidents
     state.init_from_url(incidents)

@@ -8,6 +8,7 @@ version; an upload is checked once, and a GeoPackage with several layers waits f
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,23 @@ from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths
 from geo.vector_files import LayerChoiceError
 from ui.filter_state import reset_filters
 
-UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]
+UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg"]
+"""What the sidebar accepts: tables of the project's schema, and ACLED, GTD and UCDP GED exports
+as CSV, gzipped CSV (``.csv.gz``), a zip holding one CSV, or an Excel workbook."""
+
+
+def upload_limit_mb() -> int:
+    """The largest upload, in MB: Streamlit's ``server.maxUploadSize`` (``.streamlit/config.toml``
+    or ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE``); the loader applies the same limit."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def _safe_name(name: str) -> str:
+    """The upload's file name with only plain characters kept (its suffixes intact), for the
+    temporary copy that is read: messages then name the user's file."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "upload"
+    return cleaned[-120:]
 
 
 def _without_geometry(dataset: Dataset) -> Dataset:
@@ -44,12 +61,12 @@ def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float])
 
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)
 def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
-    suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
+        path = Path(tmp) / _safe_name(name)
         path.write_bytes(data)
         try:
-            dataset = load_dataset(path, layer=layer)
+            options = ReadOptions(layer=layer, max_bytes=upload_limit_mb() * 2**20)
+            dataset = load_dataset(path, options=options)
         except LayerChoiceError as exc:
             raise LayerChoiceError(Path(name), exc.layers, layer) from None
         except DataError as exc:
@@ -138,6 +155,12 @@ def _take_upload(name: str, data: bytes) -> None:
         _show_problems("This table was not loaded; the map keeps the last good data.", error)
 
 
+def show_origin(dataset: Dataset) -> None:
+    """Which dataset's export the table was, and how many rows were converted and skipped."""
+    if dataset.origin:
+        st.sidebar.info(esc_markdown(f"{Path(dataset.path).name}: {dataset.origin}."))
+
+
 def show_warnings(dataset: Dataset) -> None:
     """What the table's check found that did not stop it loading, folded in the sidebar."""
     if not dataset.warnings:
@@ -152,8 +175,11 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
         "Your own incident table",
         type=UPLOAD_TYPES,
         key="upload",
-        help="CSV, GeoJSON or GeoPackage with the columns of data/SCHEMA.md. It is checked like "
-        "the shipped table; nothing in data/ is changed. Limit: 150 MB.",
+        help="A table with the columns of data/SCHEMA.md (CSV, GeoJSON or GeoPackage), or an "
+        "ACLED, GTD or UCDP GED export as it comes (CSV, .csv.gz, .zip or .xlsx), converted on "
+        "the way in. It is checked like the shipped table; nothing in data/ is changed. "
+        f"Limit: {upload_limit_mb()} MB (a larger table: INCIDENT_ATLAS_DATA or "
+        "python -m geo import).",
     )
     if upload is not None:
         _take_upload(upload.name, upload.getvalue())

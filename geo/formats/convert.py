@@ -133,12 +133,8 @@ def assemble(
     """
     n = len(skips.keep)
     frame = pd.DataFrame(
-        {
-            c: np.broadcast_to(np.asarray(v, dtype=object), (n,))
-            if np.ndim(v) == 0
-            else np.asarray(v, dtype=object)
-            for c, v in columns.items()
-        }
+        {c: np.full(n, v, dtype=object) if isinstance(v, str) else np.asarray(v, dtype=object)
+         for c, v in columns.items()}  # fmt: skip
     )
     frame["sources"] = source["source_id"]
     frame["row"] = skips.rows

@@ -58,8 +58,8 @@ def convert_gtd(
     lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
     codes = countries.codes_for(text(raw, "country_txt"))
     located = np.isfinite(lat) & np.isfinite(lon)
-    lat_text = text(raw, "latitude").to_numpy(dtype=object)
-    lon_text = text(raw, "longitude").to_numpy(dtype=object)
+    lat_text = text(raw, "latitude").to_numpy(dtype=object, copy=True)
+    lon_text = text(raw, "longitude").to_numpy(dtype=object, copy=True)
     unplaced = specificity == 5
     if unlocated == "country":
         from geo.places.regions import country_points
@@ -68,7 +68,8 @@ def convert_gtd(
         at = [points.get(c) for c in codes]
         has = np.array([p is not None for p in at]) & unplaced
         for i in np.flatnonzero(has):
-            lon_text[i], lat_text[i] = f"{at[i][1]:.5f}", f"{at[i][2]:.5f}"
+            _, x, y = points[codes[i]]
+            lon_text[i], lat_text[i] = f"{x:.5f}", f"{y:.5f}"
         skips.skip(unplaced & ~has, "country_txt", "specificity 5 in no known country")
         located = located | has
     else:

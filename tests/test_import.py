@@ -1,0 +1,417 @@
+"""Importing ACLED, GTD and UCDP GED exports, and merging tables: figures counted by hand.
+
+The fixture exports in tests/data/formats/ were written for these tests from the datasets'
+public codebooks (column names and codes); their events are made up, none is a row of ACLED,
+GTD or UCDP data.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.errors import DataError
+from geo.export import export_text
+from geo.filters import Filters
+from geo.merging import compatible, merge_tables
+from geo.tables import ReadOptions, check_dataset, load_dataset
+from geo.webmap.build import build_map
+
+FIXTURES = Path(__file__).parent / "data" / "formats"
+
+
+def by_id(path: Path, **options: object) -> dict[str, pd.Series]:
+    dataset = load_dataset(path, options=ReadOptions(**options))  # type: ignore[arg-type]
+    return {row["incident_id"]: row for _, row in dataset.incidents.iterrows()}
+
+
+def day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+# --- ACLED -------------------------------------------------------------------------------------
+
+
+def test_acled_export_converts_every_precision_and_date_form() -> None:
+    dataset = load_dataset(FIXTURES / "acled.csv")
+    assert dataset.origin == (
+        "ACLED export: 12 rows read, 9 converted, 3 skipped (1 event_date is not a date; "
+        "1 time_precision is not 1, 2 or 3; 1 no coordinates)"
+    )
+    rows = by_id(FIXTURES / "acled.csv")
+    one = rows["ACLED-TST1001"]  # time_precision 1, geo_precision 1, "14 February 2022"
+    assert (one["date_start"], one["date_end"], one["date_precision"]) == (
+        day("2022-02-14"),
+        day("2022-02-14"),
+        "day",
+    )
+    assert (one["geo_precision"], one["country"], one["region"]) == ("city", "NG", "Borno")
+    assert (one["killed_low"], one["killed_best"], one["killed_high"]) == (4, 4, 4)
+    assert pd.isna(one["wounded_best"])  # ACLED gives no wounded figure: empty, never 0
+    week = rows["ACLED-TST1002"]  # time_precision 2: three days either side; geo 2: district
+    assert (week["date_start"], week["date_end"], week["date_precision"]) == (
+        day("2022-02-11"),
+        day("2022-02-17"),
+        "week",
+    )
+    assert week["geo_precision"] == "district"
+    month = rows["ACLED-TST1003"]  # "10 March 2026", time_precision 3, geo_precision 3
+    assert (month["date_start"], month["date_end"]) == (day("2026-03-01"), day("2026-03-31"))
+    assert month["geo_precision"] == "region"
+    assert (month["lat"], month["lon"]) == (11.7470, 11.9608)  # the point is kept as given
+    assert rows["ACLED-TST2001"]["country"] == "BJ"  # iso 204
+    types = {k: v["event_type"] for k, v in rows.items()}
+    assert types == {
+        "ACLED-TST1001": "armed_attack",
+        "ACLED-TST1002": "armed_clash",
+        "ACLED-TST1003": "shelling_airstrike",
+        "ACLED-TST2001": "unrest",
+        "ACLED-TST1004": "arrest",
+        "ACLED-TST1005": "kidnapping",
+        "ACLED-TST1006": "suicide_bombing",
+        "ACLED-TST1010": "armed_attack",
+        "ACLED-TST1011": "other",
+    }
+    assert rows["ACLED-TST1011"]["source_sub_event_type"] == "Looting/property destruction"
+    skipped = [str(w) for w in dataset.warnings]
+    assert (
+        "acled.csv, row 10, column 'event_date': skipped: event_date is not a date "
+        in (
+            skipped[0][
+                : len("acled.csv, row 10, column 'event_date': skipped: event_date is not a date ")
+            ]
+        )
+    )
+    assert {w.row for w in dataset.warnings} == {9, 10, 11}
+    claims = dataset.claims.set_index("incident_id")
+    assert claims.loc["ACLED-TST1006", "killed"] == "7"
+    assert claims.loc["ACLED-TST1006", "source"] == "acled"
+    assert dataset.sources["kind"].tolist() == ["dataset"]
+
+
+# --- GTD ---------------------------------------------------------------------------------------
+
+
+def test_gtd_export_in_windows_1252_with_its_date_and_place_codes() -> None:
+    dataset = load_dataset(FIXTURES / "gtd.csv")
+    assert dataset.origin == (
+        "GTD export: 10 rows read, 7 converted, 3 skipped (1 iyear/imonth/iday is not a date; "
+        "1 specificity 5: no coordinates; 1 no coordinates)"
+    )
+    assert "read as cp1252" in str(dataset.warnings[0])
+    rows = by_id(FIXTURES / "gtd.csv")
+    assert rows["GTD-201503100001"]["place"] == "Bogotá"  # é and á as GTD wrote them
+    bombing = rows["GTD-201111120001"]  # suicide 1, specificity 1
+    assert (bombing["event_type"], bombing["geo_precision"], bombing["country"]) == (
+        "suicide_bombing",
+        "city",
+        "KZ",
+    )
+    german = rows["GTD-197000000001"]  # imonth 0 and approxdate "May 27 - June 5, 1970"
+    assert (german["date_start"], german["date_end"]) == (day("1970-05-27"), day("1970-06-05"))
+    assert german["country"] == "DE"  # West Germany (FRG)
+    zaire = rows["GTD-198503000001"]  # iday 0: the month; specificity 2
+    assert (zaire["date_start"], zaire["date_end"], zaire["date_precision"]) == (
+        day("1985-03-01"),
+        day("1985-03-31"),
+        "month",
+    )
+    assert (zaire["country"], zaire["geo_precision"], zaire["event_type"]) == (
+        "CD",
+        "district",
+        "kidnapping",
+    )
+    assert pd.isna(zaire["killed_best"])  # nkill empty: unknown, not 0
+    soviet = rows["GTD-199001150001"]  # "Soviet Union": the point decides; success 0
+    assert (soviet["country"], soviet["event_type"]) == ("AZ", "foiled_plot")
+    assert rows["GTD-200206010001"]["country"] == "CI"  # Ivory Coast
+    assert rows["GTD-200206010001"]["geo_precision"] == "district"  # specificity 3
+    assert rows["GTD-201503100001"]["geo_precision"] == "region"  # specificity 4
+    narrowed = rows["GTD-201308000001"]  # iday 0 and approxdate "August 3-5, 2013"
+    assert (narrowed["date_start"], narrowed["date_end"], narrowed["date_precision"]) == (
+        day("2013-08-03"),
+        day("2013-08-05"),
+        "week",
+    )
+    note = dataset.claims.set_index("incident_id").loc["GTD-201308000001", "note"]
+    assert "killed include 2 perpetrator(s)" in note and "wounded include 5" in note
+
+
+def test_gtd_rows_without_coordinates_can_be_placed_at_their_country() -> None:
+    rows = by_id(FIXTURES / "gtd.csv", unlocated="country")
+    iraq = rows["GTD-201601010001"]  # specificity 5
+    assert (iraq["geo_precision"], iraq["country"], iraq["region"]) == ("country", "IQ", "")
+    assert 29 < iraq["lat"] < 38 and 38 < iraq["lon"] < 49  # inside Iraq
+    assert len(rows) == 8
+
+
+# --- UCDP GED ----------------------------------------------------------------------------------
+
+
+def test_ucdp_export_keeps_its_low_best_high_and_every_where_prec() -> None:
+    dataset = load_dataset(FIXTURES / "ucdp.csv")
+    assert dataset.origin == (
+        "UCDP GED export: 9 rows read, 7 converted, 2 skipped (1 a date range longer than a "
+        "year; 1 where_prec is not 1-7)"
+    )
+    rows = by_id(FIXTURES / "ucdp.csv")
+    precision = {k: v["geo_precision"] for k, v in rows.items()}
+    assert precision == {
+        "UCDP-9001": "point",
+        "UCDP-9002": "city",
+        "UCDP-9003": "district",
+        "UCDP-9004": "region",
+        "UCDP-9005": "region",
+        "UCDP-9006": "country",
+        "UCDP-9007": "country",
+    }
+    first = rows["UCDP-9001"]
+    assert (first["killed_low"], first["killed_best"], first["killed_high"]) == (2, 3, 5)
+    assert first["country"] == "RU"  # "Russia (Soviet Union)"
+    assert rows["UCDP-9003"]["country"] == "CD"  # "DR Congo (Zaire)"
+    assert rows["UCDP-9004"]["event_type"] == "armed_attack"  # one-sided violence
+    assert rows["UCDP-9002"]["date_precision"] == "week"  # 1-5 March
+    assert rows["UCDP-9006"]["date_precision"] == "year"
+
+
+# --- Files as users have them ------------------------------------------------------------------
+
+
+def _packed(tmp_path: Path, kind: str) -> Path:
+    source = FIXTURES / "acled.csv"
+    if kind == "csv.gz":
+        path = tmp_path / "acled.csv.gz"
+        path.write_bytes(gzip.compress(source.read_bytes()))
+    elif kind == "zip":
+        path = tmp_path / "acled.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.write(source, "export/acled.csv")
+            archive.writestr("README.txt.md", "not a table")
+    else:
+        from openpyxl import Workbook
+
+        path = tmp_path / "acled.xlsx"
+        book = Workbook()
+        sheet = book.active
+        with source.open(encoding="utf-8", newline="") as fh:
+            for r, row in enumerate(csv.reader(fh), start=1):
+                for c, value in enumerate(row, start=1):
+                    cell = sheet.cell(row=r, column=c, value=value)
+                    cell.data_type = "s"  # text, as an export holds it (never a formula)
+        book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv.gz", "zip", "xlsx"])
+def test_gzipped_zipped_and_excel_exports_read_as_the_csv(tmp_path: Path, kind: str) -> None:
+    expected = load_dataset(FIXTURES / "acled.csv").incidents.drop(columns="geometry")
+    found = load_dataset(_packed(tmp_path, kind)).incidents.drop(columns="geometry")
+    pd.testing.assert_frame_equal(found, expected)
+
+
+def test_a_zip_with_two_tables_is_refused_with_their_names(tmp_path: Path) -> None:
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.csv", "x\n1\n")
+        archive.writestr("b.csv", "x\n1\n")
+    with pytest.raises(DataError, match=r"two.zip: a zip file must hold one CSV table; this one "):
+        load_dataset(path)
+
+
+def test_a_stated_encoding_is_used_and_a_wrong_one_named(tmp_path: Path) -> None:
+    rows = by_id(FIXTURES / "gtd.csv", encoding="cp1252")
+    assert rows["GTD-201503100001"]["place"] == "Bogotá"
+    with pytest.raises(DataError, match=r"gtd.csv, row 7: byte 0xe1 at offset \d+ is not utf-8"):
+        load_dataset(FIXTURES / "gtd.csv", options=ReadOptions(encoding="utf-8"))
+    with pytest.raises(DataError, match="unknown encoding 'klingon'"):
+        load_dataset(FIXTURES / "gtd.csv", options=ReadOptions(encoding="klingon"))
+
+
+def test_a_renamed_export_is_told_the_nearest_format_and_what_it_lacks(tmp_path: Path) -> None:
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    path = tmp_path / "renamed.csv"
+    path.write_text(text.replace("latitude,longitude", "lat,lon", 1), encoding="utf-8")
+    _, problems = check_dataset(path)
+    assert (
+        "renamed.csv, row 1: this is no known export; nearest ACLED, which would also have "
+        "latitude, longitude"
+    ) in [str(p) for p in problems]
+
+
+def test_from_names_the_format_and_its_missing_columns(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not an UCDP GED export: the header lacks id, date_start"):
+        load_dataset(FIXTURES / "acled.csv", options=ReadOptions(fmt="ucdp"))
+
+
+# --- The import command ------------------------------------------------------------------------
+
+
+def test_importing_twice_updates_instead_of_duplicating(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events.csv"
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    assert "9 incidents added, 0 updated" in capsys.readouterr().out
+    first = out.read_text(encoding="utf-8")
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    assert "0 incidents added, 9 updated" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8") == first
+    # A newer export corrects one toll: that row changes, nothing is added.
+    newer = tmp_path / "newer.csv"
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    newer.write_text(text.replace("a bomber struck a mosque.,7,", "a bomber struck a mosque.,8,"))
+    assert main(["import", str(newer), "--out", str(out)]) == 0
+    rows = by_id(out)
+    assert len(rows) == 9 and rows["ACLED-TST1006"]["killed_best"] == 8
+    claims = pd.read_csv(tmp_path / "events.claims.csv", dtype=str)
+    assert claims["incident_id"].tolist().count("ACLED-TST1006") == 1
+    assert main(["validate", str(out)]) == 0
+
+
+def test_validate_and_export_read_an_export_as_it_comes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(FIXTURES / "ucdp.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "UCDP GED export: 9 rows read, 7 converted, 2 skipped" in out
+    target = tmp_path / "ru.csv"
+    code = main(
+        ["export", "--data", str(FIXTURES / "ucdp.csv"), "--country", "RU", "--out", str(target)]
+    )
+    assert code == 0
+    assert len(list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))) == 2
+
+
+# --- Hostile text in an export -----------------------------------------------------------------
+
+
+def test_hostile_text_in_an_export_stays_text() -> None:
+    dataset = load_dataset(FIXTURES / "acled.csv")
+    hostile = dataset.incidents.set_index("incident_id").loc["ACLED-TST1010"]
+    assert hostile["place"] == "<img src=x onerror=alert(1)>"
+    assert hostile["perpetrator"] == "{{7*7}} ${alert(1)}"
+    page = build_map(dataset.incidents, claims=dataset.claims).get_root().render()
+    html = export_text(dataset, Filters(), "html")
+    for text in (page, html):
+        assert "<img src=x" not in text and "</script><b>" not in text
+        assert "{{7*7}}" not in text or "49" not in text.split("{{7*7}}")[0][-5:]
+    rows = list(csv.DictReader(io.StringIO(export_text(dataset, Filters(), "csv"))))
+    summary = next(r["summary"] for r in rows if r["incident_id"] == "ACLED-TST1010")
+    assert summary.startswith("'=HYPERLINK")  # a formula is never run by a spreadsheet
+
+
+# --- Merging -----------------------------------------------------------------------------------
+
+
+def test_merge_finds_the_same_attack_in_two_datasets(tmp_path: Path) -> None:
+    """By hand: ACLED-TST1006 and GTD-202205040001 are the Konduga bombing (0.8 km, same day);
+    ACLED-TST1001 and GTD-202202150001 the Maiduguri market attack (2.2 km, a day apart). The
+    Gusau kidnappings are 15 km apart (a near miss beyond 10 km), the Cotonou pair are a protest
+    and an assault (a near miss: types differ); the Kano bombing is GTD's alone."""
+    out = tmp_path / "merged.csv"
+    code = main(
+        [
+            "merge",
+            str(FIXTURES / "acled.csv"),
+            str(FIXTURES / "gtd_nigeria.csv"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    merged = load_dataset(out)  # the merged table validates
+    assert len(merged.incidents) == 9 + 5 - 2
+    report = pd.read_csv(tmp_path / "merged.matches.csv", dtype=str, keep_default_na=False)
+    matched = report[report["status"] == "matched"]
+    assert sorted(zip(matched["id_a"], matched["id_b"])) == [
+        ("ACLED-TST1001", "GTD-202202150001"),
+        ("ACLED-TST1006", "GTD-202205040001"),
+    ]
+    misses = report[report["status"] == "near miss"].set_index("id_a")
+    assert misses.loc["ACLED-TST1005", "why"] == "farther than 10 km"
+    assert misses.loc["ACLED-TST2001", "why"] == "types differ"
+    konduga = merged.incidents.set_index("incident_id").loc["ACLED-TST1006"]
+    assert (konduga["killed_low"], konduga["killed_best"], konduga["killed_high"]) == (7, 7, 9)
+    assert konduga["sources"] == "acled;gtd"
+    claims = merged.claims[merged.claims["incident_id"] == "ACLED-TST1006"]
+    assert sorted(zip(claims["source"], claims["killed"])) == [("acled", "7"), ("gtd", "9")]
+    market = merged.incidents.set_index("incident_id").loc["ACLED-TST1001"]
+    assert (market["date_start"], market["date_end"]) == (day("2022-02-14"), day("2022-02-15"))
+
+
+def test_merge_with_zero_days_leaves_the_day_apart_pair_unmatched() -> None:
+    a, b = (load_dataset(FIXTURES / n) for n in ("acled.csv", "gtd_nigeria.csv"))
+    merged = merge_tables(
+        [(a.incidents, a.claims, a.sources), (b.incidents, b.claims, b.sources)], km=10, days=0
+    )
+    assert merged.matched == 1
+    assert len(merged.incidents) == 13
+
+
+def test_compatible_types() -> None:
+    assert compatible("armed_attack", "armed_clash")
+    assert compatible("suicide_bombing", "bombing")
+    assert compatible("other", "unrest")
+    assert not compatible("unrest", "armed_attack")
+    assert not compatible("arrest", "bombing")
+
+
+# --- The dashboard -----------------------------------------------------------------------------
+
+
+def test_the_dashboard_says_which_export_it_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.apptest import failures, start
+
+    at = start(monkeypatch, data=FIXTURES / "gtd.csv")
+    assert not failures(at), failures(at)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "7"
+    said = " ".join(i.value for i in at.sidebar.info).replace("\\", "")
+    assert "GTD export: 10 rows read, 7 converted, 3 skipped" in said
+
+
+def test_an_uploaded_zip_export_is_converted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.apptest import failures, start
+
+    at = start(monkeypatch)
+    data = _packed(tmp_path, "zip").read_bytes()
+    at.file_uploader(key="upload").set_value(("my export.zip", data, "application/zip")).run()
+    assert not failures(at), failures(at)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "9"
+    said = " ".join(i.value for i in at.sidebar.info).replace("\\", "")
+    assert "ACLED export: 12 rows read, 9 converted, 3 skipped" in said
+
+
+def test_the_table_cache_is_used_and_refreshed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo import table_cache
+
+    path = tmp_path / "acled.csv"
+    shutil.copy(FIXTURES / "acled.csv", path)
+    first = table_cache.load_cached(path)
+    calls = []
+    real = table_cache.load_dataset
+    monkeypatch.setattr(
+        table_cache, "load_dataset", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    again = table_cache.load_cached(path)
+    assert calls == []  # read from the cache
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(again.incidents.drop(columns="geometry")),
+        pd.DataFrame(first.incidents.drop(columns="geometry")),
+    )
+    assert again.origin == first.origin and again.warnings == first.warnings
+    path.write_text(path.read_text(encoding="utf-8").replace(",7,,1651", ",70,,1651"))
+    changed = table_cache.load_cached(path)
+    assert calls == [1]
+    assert changed.incidents.set_index("incident_id").loc["ACLED-TST1006", "killed_best"] == 70
