@@ -338,7 +338,7 @@ def make_synthetic(
     table = table.sort_values(["date_start", "date_end"], kind="stable").reset_index(drop=True)
     width = max(len(str(n)), 6)
     table.insert(0, "incident_id", [f"synth-{i:0{width}d}" for i in range(1, n + 1)])
-    return table[COLUMNS]
+    return table.reindex(columns=COLUMNS, fill_value="")
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,10 @@ def test_a_200_mb_upload_is_refused_without_reading_it(tmp_path: Path) -> None:
     [
         ("t.geojson", b"{not json", "t.geojson: cannot read as GeoJSON"),
         ("t.gpkg", b"PK\x03\x04 zip, not sqlite", "t.gpkg: not a GeoPackage"),
-        ("t.xlsx", b"whatever", "t.xlsx: unsupported file type '.xlsx'"),
+        ("t.xlsb", b"whatever", "t.xlsb: unsupported file type '.xlsb'"),
+        ("t.xlsx", b"whatever", "t.xlsx: not a readable Excel (.xlsx) workbook"),
+        ("t.zip", b"whatever", "t.zip: not a readable zip file"),
+        ("t.csv.gz", b"whatever", "t.csv.gz: not a readable gzip file"),
         (
             "t.csv",
             b'incident_id,date_start,lat,lon,event_type\n"unclosed,2011-01-01,1,2,x\n',

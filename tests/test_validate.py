@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo.paths import INCIDENTS_CSV
-from geo.tables import load_dataset
+from geo.tables import check_dataset, load_dataset
 from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,6 @@ def test_missing_required_column(tmp_path: Path) -> None:
         (b"", "the file is empty"),
         (b",".join(h.encode() for h in HEADER) + b"\n", "header but no rows"),
         (b";".join(h.encode() for h in HEADER) + b"\n1;2\n", "separated by semicolons"),
-        (b"incident_id,date_start\n\xff\xfe,2011\n", "is not UTF-8"),
     ],
 )
 def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None:
@@ -125,6 +124,20 @@ def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None
     path.write_bytes(content)
     found = problems_of(path)
     assert any(expected in p and p.startswith("t.csv") for p in found), found
+
+
+def test_a_table_saved_as_windows_1252_is_read_and_says_so(tmp_path: Path) -> None:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][HEADER.index("place")] = "Almaty café"
+    path = write_csv(tmp_path / "t.csv", HEADER, rows)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    dataset, problems = check_dataset(path)
+    assert problems == []
+    assert dataset.incidents["place"].iloc[0] == "Almaty café"
+    assert [str(w) for w in dataset.warnings] == [
+        "t.csv: not UTF-8 (byte 0xe9 on line 2); read as cp1252. If letters look wrong, "
+        "state the encoding (--encoding)"
+    ]
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:

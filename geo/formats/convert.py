@@ -133,8 +133,10 @@ def assemble(
     """
     n = len(skips.keep)
     frame = pd.DataFrame(
-        {c: np.full(n, v, dtype=object) if isinstance(v, str) else np.asarray(v, dtype=object)
-         for c, v in columns.items()}  # fmt: skip
+        {
+            c: np.full(n, v, dtype=object) if isinstance(v, str) else np.asarray(v, dtype=object)
+            for c, v in columns.items()
+        }  # fmt: skip
     )
     frame["sources"] = source["source_id"]
     frame["row"] = skips.rows
