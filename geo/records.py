@@ -127,7 +127,7 @@ def disagreement(claims: pd.DataFrame) -> list[str]:
         values = sorted({int(v) for v in numbers[known]})
         if len(values) > 1:
             by = "; ".join(
-                f"{s} ¶{p}: {v:.0f}"
+                f"{s}{f' ¶{p}' if str(p).strip() else ''}: {v:.0f}"
                 for (s, p), v in zip(
                     given[["source", "paragraph"]].itertuples(index=False), numbers[known]
                 )

@@ -415,3 +415,22 @@ def test_the_table_cache_is_used_and_refreshed(
     changed = table_cache.load_cached(path)
     assert calls == [1]
     assert changed.incidents.set_index("incident_id").loc["ACLED-TST1006", "killed_best"] == 70
+
+
+def test_a_merged_incident_says_which_datasets_report_it_and_where_they_differ(
+    tmp_path: Path,
+) -> None:
+    from geo.records import claims_of, disagreement, named_claims
+
+    out = tmp_path / "merged.csv"
+    main(
+        ["merge", str(FIXTURES / "acled.csv"), str(FIXTURES / "gtd_nigeria.csv"), "--out", str(out)]
+    )
+    merged = load_dataset(out)
+    claims = named_claims(claims_of(merged.claims, "ACLED-TST1006"), merged.sources)
+    assert claims["source_id"].tolist() == ["acled", "gtd"]
+    assert disagreement(claims) == [
+        "Sources disagree on killed: 7, 9 (ACLED export acled.csv (Armed Conflict Location & "
+        "Event Data (ACLED)): 7; Global Terrorism Database export gtd_nigeria.csv (Global "
+        "Terrorism Database (GTD), START): 9)."
+    ]
