@@ -34,9 +34,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     n_claims = len(dataset.claims)
+    counts = (
+        f"{len(dataset.incidents):,} incidents, {n_claims:,} claims, "
+        f"{len(dataset.sources):,} source(s)"
+    )
+    if dataset.origin:
+        # An export: its rows that could not be converted were left out, each listed above.
+        print(f"{path}: converted, {counts}; the rows left out are listed above as warnings")
+        return 0
     print(
-        f"{path}: OK, {len(dataset.incidents)} incidents, {n_claims} claims, "
-        f"{len(dataset.sources)} sources"
+        f"{path}: OK, {counts}"
         + (f"; {len(dataset.warnings)} warning(s)" if dataset.warnings else "")
     )
     return 0

@@ -27,6 +27,7 @@ from geo.formats.containers import (
     table_suffix,
     unpack_csv,
 )
+from geo.formats.convert import by_row
 from geo.formats.recognise import SIGNATURES, USED_COLUMNS, recognise
 from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
 from geo.validate import (
@@ -435,7 +436,7 @@ def _check_export(
         claims_as_read(claims.reset_index(drop=True)),
         conversion.sources,
         str(path),
-        raw.notes + conversion.skipped + skipped + list(checked.warnings),
+        raw.notes + by_row(conversion.skipped + skipped) + list(checked.warnings),
         conversion.describe(),
     )
     if table.empty:

@@ -81,15 +81,12 @@ def test_acled_export_converts_every_precision_and_date_form() -> None:
         "ACLED-TST1011": "other",
     }
     assert rows["ACLED-TST1011"]["source_sub_event_type"] == "Looting/property destruction"
-    skipped = [str(w) for w in dataset.warnings]
-    assert (
-        "acled.csv, row 10, column 'event_date': skipped: event_date is not a date "
-        in (
-            skipped[0][
-                : len("acled.csv, row 10, column 'event_date': skipped: event_date is not a date ")
-            ]
-        )
-    )
+    assert [str(w) for w in dataset.warnings] == [
+        "acled.csv, row 9, column 'latitude': skipped: no coordinates",
+        "acled.csv, row 10, column 'event_date': skipped: event_date is not a date (ACLED "
+        "writes '28 December 2022' or '2022-12-28')",
+        "acled.csv, row 11, column 'time_precision': skipped: time_precision is not 1, 2 or 3",
+    ]
     assert {w.row for w in dataset.warnings} == {9, 10, 11}
     claims = dataset.claims.set_index("incident_id")
     assert claims.loc["ACLED-TST1006", "killed"] == "7"
@@ -434,3 +431,47 @@ def test_a_merged_incident_says_which_datasets_report_it_and_where_they_differ(
         "Event Data (ACLED)): 7; Global Terrorism Database export gtd_nigeria.csv (Global "
         "Terrorism Database (GTD), START): 9)."
     ]
+
+
+def test_a_toll_that_is_not_a_whole_number_skips_its_row_with_the_value(tmp_path: Path) -> None:
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    path = tmp_path / "tolls.csv"
+    path.write_text(
+        text.replace("a bomber struck a mosque.,7,", "a bomber struck a mosque.,abc,")
+        .replace("gunmen fired on a market.,4,", "gunmen fired on a market.,2.5,")
+        .replace("shops were looted.,0,", "shops were looted.,-1,"),
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path)
+    assert dataset.origin.startswith(
+        "ACLED export: 12 rows read, 6 converted, 6 skipped (3 fatalities is not a whole number "
+        "from 0 up;"
+    )
+    listed = [str(w) for w in dataset.warnings]
+    assert [w.row for w in dataset.warnings] == sorted(w.row for w in dataset.warnings)
+    assert (
+        "tolls.csv, row 2, column 'fatalities': skipped: fatalities is not a whole number from 0 up"
+        in listed
+    )
+
+
+def test_rows_placed_at_their_country_are_counted() -> None:
+    dataset = load_dataset(FIXTURES / "gtd.csv", options=ReadOptions(unlocated="country"))
+    assert dataset.origin.startswith(
+        "GTD export: 10 rows read, 8 converted (1 placed at their country's representative "
+        "point), 2 skipped"
+    )
+
+
+def test_rows_failing_validation_are_not_counted_as_converted(tmp_path: Path) -> None:
+    text = (FIXTURES / "ucdp.csv").read_text(encoding="utf-8")
+    path = tmp_path / "late.csv"
+    path.write_text(
+        text.replace("2016-02-15 00:00:00.000,2016-02-15", "2301-02-15 00:00:00.000,2301-02-15", 1)
+    )
+    dataset = load_dataset(path)
+    assert dataset.origin == (
+        "UCDP GED export: 9 rows read, 6 converted, 3 skipped (1 a date range longer than a "
+        "year; 1 where_prec is not 1-7; 1 failed validation)"
+    )
+    assert any(w.row == 2 and "skipped: " in w.message for w in dataset.warnings)

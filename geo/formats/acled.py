@@ -19,7 +19,17 @@ import numpy as np
 import pandas as pd
 
 from geo.formats import countries
-from geo.formats.convert import Conversion, Skips, assemble, free_text, iso, numbers, text, whole
+from geo.formats.convert import (
+    Conversion,
+    Skips,
+    assemble,
+    free_text,
+    iso,
+    numbers,
+    text,
+    tolls,
+    whole,
+)
 
 TIME_PRECISIONS = {1: "day", 2: "week", 3: "month"}
 GEO_PRECISIONS = {1: "city", 2: "district", 3: "region"}
@@ -132,7 +142,7 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     event_type = _types(sub, kind)
     codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
     codes = countries.fill_from_points(codes, lon, lat)
-    fatalities = numbers(raw, "fatalities")
+    fatalities = tolls(raw, "fatalities", skips)
     reported_by = free_text(raw, "source")
     note = ("ACLED " + event_ids + np.where(reported_by.str.strip() != "", "; reported by: ", "")
             + reported_by)  # fmt: skip

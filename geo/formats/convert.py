@@ -33,11 +33,14 @@ class Conversion:
     skipped: list[Problem] = field(default_factory=list)
     """Up to ``MAX_REPORTED`` rows of each reason, then a count."""
     reasons: Counter[str] = field(default_factory=Counter)
-    """How many rows were skipped for each reason."""
+    """How many rows were skipped for each reason (validation included, once it has run)."""
+    notes: Counter[str] = field(default_factory=Counter)
+    """How many rows were kept with a change a user should know of."""
 
     @property
     def converted(self) -> int:
-        return len(self.incidents)
+        """Rows kept: read, less every row skipped (by the converter or by validation)."""
+        return self.rows_read - sum(self.reasons.values())
 
     def describe(self) -> str:
         """One sentence: the format, rows read, converted and skipped (with why)."""
@@ -45,6 +48,8 @@ class Conversion:
             f"{FORMAT_NAMES[self.format]} export: {self.rows_read:,} rows read, "
             f"{self.converted:,} converted"
         )
+        if self.notes:
+            text += " (" + "; ".join(f"{n:,} {what}" for what, n in self.notes.items()) + ")"
         n_skipped = sum(self.reasons.values())
         if n_skipped:
             why = "; ".join(f"{n:,} {reason}" for reason, n in self.reasons.most_common())
@@ -61,6 +66,8 @@ class Skips:
         self.keep = np.ones(len(rows), dtype=bool)
         self.problems: list[Problem] = []
         self.reasons: Counter[str] = Counter()
+        self.notes: Counter[str] = Counter()
+        """Rows kept with a change a user should know of (placed at their country)."""
 
     def skip(self, mask: np.ndarray, column: str | None, reason: str, detail: str = "") -> None:
         """Leave out the rows where ``mask`` holds and that are not left out already."""
@@ -101,6 +108,18 @@ def free_text(raw: pd.DataFrame, column: str) -> pd.Series:
 def numbers(raw: pd.DataFrame, column: str) -> np.ndarray:
     """A column as floats (NaN where empty or not a number)."""
     return pd.to_numeric(text(raw, column), errors="coerce").to_numpy(dtype=float)
+
+
+def tolls(raw: pd.DataFrame, column: str, skips: Skips) -> np.ndarray:
+    """A toll column as floats (NaN where empty); a row whose figure is not a whole number
+    from 0 up (``abc``, ``2.5``, ``-1``) is skipped with its value, never rounded or blanked."""
+    cells = text(raw, column)
+    values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+    given = (cells != "").to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = given & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
+    skips.skip(bad, column, f"{column} is not a whole number from 0 up")
+    return np.where(bad, np.nan, values)
 
 
 def whole(values: np.ndarray) -> np.ndarray:
@@ -162,8 +181,16 @@ def assemble(
     incidents = incidents[[*COLUMNS, "row"]]
     claim = claim.loc[keep, CLAIM_COLUMNS].reset_index(drop=True)
     sources = pd.DataFrame([{c: source.get(c, "") for c in SOURCE_COLUMNS}])
-    return Conversion(fmt, incidents, claim, sources, rows_read, skips.problems, skips.reasons)
+    return Conversion(
+        fmt, incidents, claim, sources, rows_read, by_row(skips.problems), skips.reasons,
+        skips.notes,
+    )  # fmt: skip
 
 
-__all__ = ["Conversion", "Skips", "assemble", "free_text", "iso", "numbers",
+def by_row(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of their rows (those about no one row last)."""
+    return sorted(problems, key=lambda p: (p.row is None, p.row or 0))
+
+
+__all__ = ["Conversion", "Skips", "assemble", "by_row", "tolls", "free_text", "iso", "numbers",
            "text", "whole"]  # fmt: skip

@@ -23,7 +23,17 @@ import numpy as np
 import pandas as pd
 
 from geo.formats import countries
-from geo.formats.convert import Conversion, Skips, assemble, free_text, iso, numbers, text, whole
+from geo.formats.convert import (
+    Conversion,
+    Skips,
+    assemble,
+    free_text,
+    iso,
+    numbers,
+    text,
+    tolls,
+    whole,
+)
 from geo.formats.dates import MONTHS
 
 SPECIFICITY = {1: "city", 2: "district", 3: "district", 4: "region", 5: "country"}
@@ -71,12 +81,15 @@ def convert_gtd(
             _, x, y = points[codes[i]]
             lon_text[i], lat_text[i] = f"{x:.5f}", f"{y:.5f}"
         skips.skip(unplaced & ~has, "country_txt", "specificity 5 in no known country")
+        placed = int((has & skips.keep).sum())
+        if placed:
+            skips.notes["placed at their country's representative point"] += placed
         located = located | has
     else:
         skips.skip(unplaced, "specificity", "specificity 5: no coordinates")
     skips.skip(~located, "latitude", "no coordinates")
     codes = countries.fill_from_points(codes, lon, lat)
-    nkill, nwound = numbers(raw, "nkill"), numbers(raw, "nwound")
+    nkill, nwound = tolls(raw, "nkill", skips), tolls(raw, "nwound", skips)
     return assemble(
         "gtd",
         {

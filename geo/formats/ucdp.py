@@ -17,7 +17,17 @@ import numpy as np
 import pandas as pd
 
 from geo.formats import countries
-from geo.formats.convert import Conversion, Skips, assemble, free_text, iso, numbers, text, whole
+from geo.formats.convert import (
+    Conversion,
+    Skips,
+    assemble,
+    free_text,
+    iso,
+    numbers,
+    text,
+    tolls,
+    whole,
+)
 
 WHERE_PRECISIONS = {
     1: "point", 2: "city", 3: "district", 4: "region", 5: "region", 6: "country", 7: "country",
@@ -48,7 +58,7 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
         ~np.isin(violence, list(VIOLENCE_TYPES)), "type_of_violence", "type_of_violence is not 1-3"
     )
     codes = countries.fill_from_points(countries.codes_for(text(raw, "country")), lon, lat)
-    low, best, high = (numbers(raw, c) for c in ("low", "best", "high"))
+    low, best, high = (tolls(raw, c, skips) for c in ("low", "best", "high"))
     note = (
         "UCDP GED " + event_ids + "; best estimate " + whole(best) + " (low " + whole(low)
         + ", high " + whole(high) + ")"

@@ -427,7 +427,7 @@ def _region_shapes(
     regions = read_regions()
     regions = regions[regions["country"].isin(countries).to_numpy()].reset_index(drop=True)
     shapes = np.array([_without_islets(shape) for shape in regions.geometry.to_numpy()])
-    simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, True)
+    simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, preserve_topology=True)
     inside = shapely.point_on_surface(simple)
     outline = dict(zip(*(read_countries()[c] for c in ("country", "geometry")), strict=True))
     enclave = in_holes(shapes, regions["country"].to_numpy(), outline)
