@@ -105,7 +105,7 @@ from geo.webmap.assets import offline_map  # noqa: E402
 from geo.webmap.build import MapOptions, build_map  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synth_exports import make_acled, synthetic_tables, write_acled  # noqa: E402
+from synth_exports import make_acled, write_acled  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 TARGETS = {
@@ -509,8 +509,7 @@ def bench_size(
     else:
         path = folder / f"synthetic-{n}.csv"
         t0 = time.perf_counter()
-        with synthetic_tables():
-            write_synthetic(path, n, seed=0)
+        write_synthetic(path, n, seed=0)
         result["synth_s"] = time.perf_counter() - t0
 
     result["load_s"], _ = timed(lambda: load_cached(path, ReadOptions()), 1)  # fills the cache
@@ -555,13 +554,12 @@ def bench_size(
 
 def world_snapshots(sizes: list[int]) -> dict[str, float]:
     """An A4 PNG at 300 dpi of ``n`` synthetic incidents spread over the world, for each n
-    (the table is made in memory: a million rows is beyond what a file may hold)."""
+    (the table is made in memory, not read from a file)."""
     from geo.synth import WORLD, make_synthetic
 
     out: dict[str, float] = {}
     for n in sizes:
-        with synthetic_tables():
-            table = make_synthetic(n, seed=0, countries=WORLD)
+        table = make_synthetic(n, seed=0, countries=WORLD)
         took, png = timed(lambda t=table: snapshot_bytes(t, Filters(), frame=MapFrame(dpi=300)), 1)
         out[f"world_snapshot_{n}_s"] = round(took, 3)
         print(f"world snapshot, {n:,} incidents: {took:.2f} s, {len(png):,} bytes", flush=True)

@@ -13,23 +13,16 @@ actor and note says it is synthetic.
 A small share of rows (``repeated_share``) repeats an earlier event id with another fatality
 count, as when two exports are concatenated: the importer keeps the later row and reports the
 earlier as skipped, so the benchmark's skipped count is not always zero.
-
-``synthetic_tables()`` works around ``geo.synth`` selecting ``geo.schema.COLUMNS`` while making
-no ``source_event_type``/``source_sub_event_type`` (the import-only columns): within it, tables
-are made without them and the two are added empty.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from geo.schema import COLUMNS
 from geo.synth import WORLD, make_synthetic
 
 ACLED_COLUMNS = [
@@ -241,8 +234,7 @@ def make_acled(
     Places and dates come from ``geo.synth.make_synthetic(n, seed=seed, countries=countries)``;
     what happened is drawn here. The same arguments give the same table.
     """
-    with synthetic_tables():
-        base = make_synthetic(n, seed=seed, countries=countries)
+    base = make_synthetic(n, seed=seed, countries=countries)
     rng = np.random.default_rng([seed, 20_240_101])
     table = _countries()
     code = base["country"].to_numpy(dtype=object)
@@ -379,47 +371,4 @@ def write_acled(
     return path.stat().st_size
 
 
-_IMPORT_ONLY = ("source_event_type", "source_sub_event_type")
-
-
-@contextlib.contextmanager
-def synthetic_tables() -> Iterator[None]:
-    """``geo.synth`` as it should be: tables with every column of ``geo.schema.COLUMNS``.
-
-    ``make_synthetic`` ends with ``table[COLUMNS]``, and ``COLUMNS`` now has the import-only
-    columns it never makes (a KeyError). Within this block, when that is so, ``geo.synth``
-    selects the other columns and the two are added empty (as for any table of the project's
-    own); when ``geo.synth`` makes them itself, nothing is changed.
-    """
-    import geo.synth as synth
-
-    if _synth_makes_every_column():
-        yield
-        return
-    saved_columns, saved_make = synth.COLUMNS, synth.make_synthetic
-    narrowed = [c for c in COLUMNS if c not in _IMPORT_ONLY]
-
-    def make(*args: object, **kwargs: object) -> pd.DataFrame:
-        table = saved_make(*args, **kwargs)  # type: ignore[arg-type]
-        for column in _IMPORT_ONLY:
-            table[column] = ""
-        return table[COLUMNS]
-
-    synth.COLUMNS = narrowed
-    synth.make_synthetic = make  # write_synthetic calls it by its module name
-    try:
-        yield
-    finally:
-        synth.COLUMNS, synth.make_synthetic = saved_columns, saved_make
-
-
-@lru_cache(maxsize=1)
-def _synth_makes_every_column() -> bool:
-    try:
-        make_synthetic(1, seed=0)
-    except KeyError:
-        return False
-    return True
-
-
-__all__ = ["ACLED_COLUMNS", "make_acled", "synthetic_tables", "write_acled"]
+__all__ = ["ACLED_COLUMNS", "make_acled", "write_acled"]

@@ -40,6 +40,8 @@ def write_dataset(
     incidents: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame, out: Path
 ) -> None:
     """Write a data set as CSV files (each atomically): ``out`` and its claims and sources."""
+    if out.is_dir():
+        raise UsageError(f"{out}: is a folder; name the .csv file to write")
     if out.suffix.lower() != ".csv":
         raise UsageError(f"{out.name}: write the imported table as .csv")
     claims_path, sources_path = sibling_paths(out)
@@ -50,14 +52,22 @@ def write_dataset(
 
 def import_table(path: Path, out: Path, options: ReadOptions | None = None) -> Imported:
     """Read ``path`` (converting an export) and upsert it into the data set at ``out``."""
-    if out.resolve() == path.resolve():
-        raise UsageError(f"{out.name}: the output must not be the file being imported")
+    written = {p.resolve() for p in (out, *sibling_paths(out))}
+    if path.resolve() in written:
+        raise UsageError(
+            f"{path.name}: importing it into {out.name} would overwrite it; choose another --out"
+        )
     dataset = load_dataset(path, options=options)
     incidents = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
     claims, sources = dataset.claims, dataset.sources
     added, updated, kept = len(incidents), 0, 0
     if out.exists():
         before = load_dataset(out)
+        if before.origin:
+            raise UsageError(
+                f"{out.name} is itself an export ({before.origin.split(':')[0]}), not a table "
+                "of the project's; choose another --out so that it is not overwritten"
+            )
         new_ids = set(incidents["incident_id"])
         old = pd.DataFrame(before.incidents.drop(columns=["geometry", "row"], errors="ignore"))
         replaced = old["incident_id"].isin(new_ids)

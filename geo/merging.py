@@ -14,6 +14,7 @@ review.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,8 +76,10 @@ def merge_tables(
     days: int = 1,
 ) -> Merged:
     """Merge validated (incidents, claims, sources) tables, the first one's ids kept."""
-    if km <= 0 or days < 0:
-        raise UsageError(f"--km must be above 0 and --days 0 or more (not {km}, {days})")
+    if not (math.isfinite(km) and 0 < km <= 1000) or days < 0:
+        raise UsageError(
+            f"--km must be above 0 and at most 1000, and --days 0 or more (not {km}, {days})"
+        )
     if not tables:
         raise UsageError("nothing to merge")
     incidents, claims, sources = (_plain(t) for t in tables[0])
@@ -105,19 +108,26 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _unique_ids(
     incidents: pd.DataFrame, claims: pd.DataFrame, taken: set[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rename ids another table already uses (``x`` becomes ``x-2``), in its claims too."""
+    """Rename ids another table already uses (``x`` becomes ``x-2``, or the next number free
+    in both tables), in its claims too."""
+    own = set(incidents["incident_id"])
+    used = taken | own
     renamed: dict[str, str] = {}
     for old in incidents["incident_id"]:
-        if old in taken:
+        if old in taken and old not in renamed:
             n = 2
-            while f"{old}-{n}" in taken:
+            while f"{old}-{n}" in used:
                 n += 1
             renamed[old] = f"{old}-{n}"
-            taken.add(renamed[old])
+            used.add(renamed[old])
     if renamed:
-        incidents["incident_id"] = incidents["incident_id"].replace(renamed)
-        claims["incident_id"] = claims["incident_id"].replace(renamed)
+        incidents["incident_id"] = _renamed(incidents["incident_id"], renamed)
+        claims["incident_id"] = _renamed(claims["incident_id"], renamed)
     return incidents, claims
+
+
+def _renamed(ids: pd.Series, renamed: dict[str, str]) -> pd.Series:
+    return ids.map(renamed).fillna(ids)
 
 
 def _unit_vectors(frame: pd.DataFrame) -> np.ndarray:
@@ -225,45 +235,69 @@ def _combine(
     b_claims: pd.DataFrame,
     pairs: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``a`` with each matched ``b`` record folded in and the unmatched ``b`` rows added."""
-    a = a.copy()
+    """``a`` with each matched ``b`` record folded in and the unmatched ``b`` rows added.
+
+    A folded record takes the finer place of the two, dates covering both (where that is a
+    year or less), the first non-empty text, every source, and a low and high spanning both.
+    Claims repeated word for word (a table merged with itself) are kept once.
+    """
+    a = a.reset_index(drop=True).copy()
+    b = b.reset_index(drop=True)
     ia, ib = pairs["ia"].to_numpy(dtype=int), pairs["ib"].to_numpy(dtype=int)
     rename = dict(zip(b["incident_id"].to_numpy()[ib], a["incident_id"].to_numpy()[ia]))
-    for i, j in zip(ia, ib):
-        a.iloc[i] = _fold(a.iloc[i], b.iloc[j])
-    unmatched = b.drop(index=b.index[ib])
-    b_claims = b_claims.assign(incident_id=b_claims["incident_id"].replace(rename))
+    if len(ia):
+        _fold(a, b, ia, ib)
+    unmatched = b.drop(index=ib)
+    b_claims = b_claims.assign(incident_id=_renamed(b_claims["incident_id"], rename))
     incidents = pd.concat([a, unmatched], ignore_index=True)
-    claims = pd.concat([a_claims, b_claims], ignore_index=True)
-    return span_claims(incidents, claims, ids=set(a["incident_id"].to_numpy()[ia])), claims
+    claims = pd.concat([a_claims, b_claims], ignore_index=True).drop_duplicates()
+    merged_ids = set(a["incident_id"].to_numpy()[ia])
+    return span_claims(incidents, claims, ids=merged_ids), claims
 
 
-def _fold(base: pd.Series, other: pd.Series) -> pd.Series:
-    """One record from two: the finer place, dates covering both, every source."""
-    out = base.copy()
-    if PRECISION_RANK.get(other["geo_precision"], 9) < PRECISION_RANK.get(base["geo_precision"], 9):
-        for column in ("place", "country", "region", "lat", "lon", "geo_precision"):
-            out[column] = other[column]
-    start = min(base["date_start"], other["date_start"])
-    end = max(base["date_end"], other["date_end"])
-    if (end - start).days <= 365:
-        out["date_start"], out["date_end"] = start, end
-        span = (end - start).days
-        out["date_precision"] = (
-            "day" if span <= 0 else "week" if span <= 6 else "month" if span <= 30 else "year"
-        )
+def _fold(a: pd.DataFrame, b: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> None:
+    """Fold rows ``ib`` of ``b`` into rows ``ia`` of ``a``, in place, all pairs at once."""
+    rank_a = a["geo_precision"].map(PRECISION_RANK).fillna(9).to_numpy()[ia]
+    rank_b = b["geo_precision"].map(PRECISION_RANK).fillna(9).to_numpy()[ib]
+    finer = rank_b < rank_a
+    for column in ("place", "country", "region", "lat", "lon", "geo_precision"):
+        values = a[column].to_numpy(copy=True)
+        values[ia[finer]] = b[column].to_numpy()[ib[finer]]
+        a[column] = values
+    start = np.minimum(a["date_start"].to_numpy()[ia], b["date_start"].to_numpy()[ib])
+    end = np.maximum(a["date_end"].to_numpy()[ia], b["date_end"].to_numpy()[ib])
+    span = (end - start).astype("timedelta64[D]").astype(int)
+    fits = span <= 365
+    for column, values in (("date_start", start), ("date_end", end)):
+        column_values = a[column].to_numpy(copy=True)
+        column_values[ia[fits]] = values[fits]
+        a[column] = column_values
+    precision = a["date_precision"].to_numpy(dtype=object, copy=True)
+    precision[ia[fits]] = np.select(
+        [span[fits] <= 0, span[fits] <= 6, span[fits] <= 30], ["day", "week", "month"], "year"
+    )
+    a["date_precision"] = precision
     for column in ("perpetrator", "target", "summary", "source_event_type",
                    "source_sub_event_type"):  # fmt: skip
-        if not str(out[column] or "").strip():
-            out[column] = other[column]
-    cited = [s for s in f"{base['sources']};{other['sources']}".split(";") if s]
-    out["sources"] = ";".join(dict.fromkeys(cited))
+        values = a[column].astype("string").fillna("").to_numpy(dtype=object, copy=True)
+        other = b[column].astype("string").fillna("").to_numpy(dtype=object)[ib]
+        empty = np.array([not str(v).strip() for v in values[ia]], dtype=bool)
+        values[ia[empty]] = other[empty]
+        a[column] = values
+    cited = a["sources"].astype(str).to_numpy(dtype=object, copy=True)
+    other_cited = b["sources"].astype(str).to_numpy(dtype=object)[ib]
+    cited[ia] = [
+        ";".join(dict.fromkeys(s for s in f"{x};{y}".split(";") if s))
+        for x, y in zip(cited[ia], other_cited)
+    ]
+    a["sources"] = cited
     for what in ("killed", "wounded"):
-        low = [v for v in (base[f"{what}_low"], other[f"{what}_low"]) if pd.notna(v)]
-        high = [v for v in (base[f"{what}_high"], other[f"{what}_high"]) if pd.notna(v)]
-        out[f"{what}_low"] = min(low) if low else pd.NA
-        out[f"{what}_high"] = max(high) if high else pd.NA
-    return out
+        for bound, pick in (("low", np.fmin), ("high", np.fmax)):
+            column = f"{what}_{bound}"
+            mine = a[column].to_numpy(dtype=float, na_value=np.nan)
+            theirs = b[column].to_numpy(dtype=float, na_value=np.nan)[ib]
+            mine[ia] = pick(mine[ia], theirs)
+            a[column] = pd.array(mine, dtype="Float64").round().astype("Int64")
 
 
 def span_claims(
@@ -273,27 +307,39 @@ def span_claims(
     claim (the lower middle one of an even count): a figure a source gave, never an average.
 
     Only the incidents in ``ids`` are changed (all with ``None``); a low or high wider than
-    every claim (UCDP's own range) is kept.
+    every claim (UCDP's own range) is kept, and an incident's own best stays where it has one
+    claim.
     """
-    out = incidents.copy()
+    out = incidents.reset_index(drop=True).copy()
     chosen = claims if ids is None else claims[claims["incident_id"].isin(ids)]
     position = pd.Series(np.arange(len(out)), index=out["incident_id"].to_numpy())
     for what in ("killed", "wounded"):
         figures = pd.to_numeric(chosen[what].replace("", np.nan), errors="coerce")
-        given = chosen.assign(figure=figures).dropna(subset=["figure"])
+        given = (
+            pd.DataFrame({"incident_id": chosen["incident_id"], "figure": figures})
+            .dropna()
+            .sort_values(["incident_id", "figure"], kind="stable")
+        )
+        given = given[given["incident_id"].isin(position.index)]
         if given.empty:
             continue
-        for incident_id, group in given.groupby("incident_id"):
-            if incident_id not in position.index:
-                continue
-            i = int(position[incident_id])
-            values = sorted(group["figure"].astype(int))
-            cols = [out.columns.get_loc(f"{what}_{b}") for b in ("low", "best", "high")]
-            low, best, high = (out.iat[i, c] for c in cols)
-            out.iat[i, cols[0]] = min([values[0], *([low] if pd.notna(low) else [])])
-            out.iat[i, cols[2]] = max([values[-1], *([high] if pd.notna(high) else [])])
-            if len(values) > 1 or pd.isna(best):
-                out.iat[i, cols[1]] = values[(len(values) - 1) // 2]
+        groups = given.groupby("incident_id", sort=False)["figure"]
+        count = groups.transform("size").to_numpy()
+        rank = groups.cumcount().to_numpy()
+        middle = given[rank == (count - 1) // 2].set_index("incident_id")["figure"]
+        stats = pd.DataFrame(
+            {"low": groups.min(), "high": groups.max(), "n": groups.size(), "middle": middle}
+        )
+        rows = position.reindex(stats.index).to_numpy(dtype=int)
+        for bound, pick in (("low", np.fmin), ("high", np.fmax)):
+            column = f"{what}_{bound}"
+            values = out[column].to_numpy(dtype=float, na_value=np.nan)
+            values[rows] = pick(values[rows], stats[bound].to_numpy(dtype=float))
+            out[column] = pd.array(values, dtype="Float64").round().astype("Int64")
+        best = out[f"{what}_best"].to_numpy(dtype=float, na_value=np.nan)
+        several = (stats["n"].to_numpy() > 1) | np.isnan(best[rows])
+        best[rows[several]] = stats["middle"].to_numpy(dtype=float)[several]
+        out[f"{what}_best"] = pd.array(best, dtype="Float64").round().astype("Int64")
     for column in TOLL_COLUMNS:
         out[column] = pd.array(out[column], dtype="Int64")
     return out[[c for c in COLUMNS if c in out.columns]]

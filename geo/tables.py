@@ -134,7 +134,7 @@ def read_csv_text(
     _check_file(path, max_bytes)
     name = path.name
     if table_suffix(path) in (".csv.gz", ".zip"):
-        data, _inner = unpack_csv(path)
+        data, _inner = unpack_csv(path, max_bytes=max_bytes)
     else:
         data = _read_bytes(path, None if max_bytes is None else max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:  # grew since it was looked at
@@ -412,6 +412,14 @@ def _check_export(
     """Convert an export, validate it, and leave out (and list) the rows that fail."""
     conversion = convert(fmt, raw.table, raw.rows, file=path.name, unlocated=options.unlocated)
     incidents = conversion.incidents
+    if incidents.empty:
+        nothing = Problem(
+            path.name, None, None, f"no row could be converted: {conversion.describe()}"
+        )
+        return Dataset(to_geodataframe(incidents.drop(columns="row")), path=str(path)), [
+            nothing,
+            *conversion.skipped[:20],
+        ]
     problems = check_cells(incidents, file=path.name, row_numbers=incidents["row"].to_numpy())
     checked = validate_incidents(
         incidents.drop(columns="row"), file=path.name, row_numbers=incidents["row"].to_numpy()

@@ -475,3 +475,127 @@ def test_rows_failing_validation_are_not_counted_as_converted(tmp_path: Path) ->
         "year; 1 where_prec is not 1-7; 1 failed validation)"
     )
     assert any(w.row == 2 and "skipped: " in w.message for w in dataset.warnings)
+
+
+# --- Hostile files (found by attacking the import) ---------------------------------------------
+
+
+def test_a_tiny_workbook_claiming_a_huge_sheet_is_refused_unread(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["event_id_cnty", "event_date"])
+    sheet.cell(row=1_048_576, column=16_384, value="x")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(DataError, match="wide.xlsx: the first sheet is 16,384 columns wide"):
+        load_dataset(path)
+
+
+def test_excel_dates_and_numbers_read_as_an_export_writes_them(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    source = list(csv.reader((FIXTURES / "gtd.csv").read_text(encoding="cp1252").splitlines()))
+    book = Workbook()
+    sheet = book.active
+    for r, row in enumerate(source):
+        # Excel keeps GTD's ids and counts as numbers
+        sheet.append([float(v) if r and v.replace(".", "").isdigit() else v for v in row])
+    path = tmp_path / "gtd.xlsx"
+    book.save(path)
+    assert set(by_id(path)) == set(by_id(FIXTURES / "gtd.csv"))
+    acled = list(csv.reader((FIXTURES / "acled.csv").read_text(encoding="utf-8").splitlines()))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(acled[0])
+    row = list(acled[1])
+    row[1] = datetime(2022, 2, 14)  # a date cell, as Excel saves "14 February 2022"
+    sheet.append(row)
+    path = tmp_path / "acled.xlsx"
+    book.save(path)
+    assert by_id(path)["ACLED-TST1001"]["date_start"] == day("2022-02-14")
+
+
+def test_an_upload_that_unpacks_to_more_than_four_times_the_limit_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"a" * 5_000_000))
+    with pytest.raises(DataError, match="bomb.csv.gz: unpacks to more than 4 MB"):
+        load_dataset(path, options=ReadOptions(max_bytes=2**20))
+
+
+def test_a_header_naming_a_column_twice_in_other_case_is_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    path = tmp_path / "twice.csv"
+    path.write_text(text.replace(",tags,", ",Notes,", 1), encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"twice.csv, row 1, column 'notes': the header names notes twice"
+    ):
+        load_dataset(path)
+
+
+def test_an_export_whose_every_row_is_skipped_says_why(tmp_path: Path) -> None:
+    lines = (FIXTURES / "acled.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "daymonth.csv"
+    path.write_text("\n".join([lines[0], lines[1].replace("14 February 2022", "14/02/2022")]))
+    _, problems = check_dataset(path)
+    assert str(problems[0]) == (
+        "daymonth.csv: no row could be converted: ACLED export: 1 rows read, 0 converted, "
+        "1 skipped (1 event_date is not a date)"
+    )
+    assert problems[1].row == 2
+
+
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((FIXTURES / "ucdp.csv").read_text(encoding="utf-8").encode("utf-16"))
+    assert set(by_id(path)) == set(by_id(FIXTURES / "ucdp.csv"))
+
+
+def test_import_never_overwrites_its_input_nor_an_export(tmp_path: Path) -> None:
+    sibling = tmp_path / "out.claims.csv"
+    shutil.copy(FIXTURES / "acled.csv", sibling)
+    assert main(["import", str(sibling), "--out", str(tmp_path / "out.csv")]) == 1
+    assert sibling.read_bytes() == (FIXTURES / "acled.csv").read_bytes()
+    victim = tmp_path / "victim.csv"
+    shutil.copy(FIXTURES / "ucdp.csv", victim)
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(victim)]) == 1
+    assert victim.read_bytes() == (FIXTURES / "ucdp.csv").read_bytes()
+
+
+def test_merge_renames_colliding_ids_to_free_ones(tmp_path: Path) -> None:
+    a = pd.DataFrame({"incident_id": ["X"]})
+    b = pd.DataFrame({"incident_id": ["X-2", "X"]})
+    claims = pd.DataFrame({"incident_id": ["X", "X-2"]})
+    from geo.merging import _unique_ids
+
+    renamed, renamed_claims = _unique_ids(b.copy(), claims.copy(), set(a["incident_id"]))
+    assert renamed["incident_id"].tolist() == ["X-2", "X-3"]
+    assert renamed_claims["incident_id"].tolist() == ["X-3", "X-2"]
+
+
+def test_a_table_merged_with_itself_keeps_each_claim_once(tmp_path: Path) -> None:
+    out = tmp_path / "self.csv"
+    fixture = str(FIXTURES / "acled.csv")
+    assert main(["merge", fixture, fixture, "--out", str(out)]) == 0
+    merged = load_dataset(out)
+    assert (len(merged.incidents), len(merged.claims)) == (9, 9)
+
+
+@pytest.mark.parametrize("km", ["nan", "inf", "0", "-1"])
+def test_merge_refuses_a_distance_that_is_no_distance(km: str, tmp_path: Path) -> None:
+    fixture = str(FIXTURES / "acled.csv")
+    assert main(["merge", fixture, fixture, "--out", str(tmp_path / "m.csv"), "--km", km]) == 1
+
+
+def test_a_toll_above_the_limit_skips_its_row(tmp_path: Path) -> None:
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    path = tmp_path / "huge.csv"
+    path.write_text(text.replace("a bomber struck a mosque.,7,", "a bomber struck a mosque.,1e19,"))
+    dataset = load_dataset(path)
+    assert "1 fatalities is above 10,000,000" in dataset.origin

@@ -32,7 +32,18 @@ def convert(
     from geo.formats.gtd import convert_gtd
     from geo.formats.ucdp import convert_ucdp
 
-    have = {str(c).strip().lstrip("\ufeff").lower() for c in raw.columns}
+    names = [str(c).strip().lstrip("\ufeff").lower() for c in raw.columns]
+    have = set(names)
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise DataError(
+            Problem(
+                file,
+                1,
+                twice[0],
+                f"the header names {', '.join(twice)} twice (letter case aside); keep one",
+            )
+        )
     missing = [c for c in SIGNATURES[fmt] if c not in have]
     if missing:
         raise DataError(

@@ -1,24 +1,33 @@
 """Files as analysts have them: a CSV that is gzipped, zipped or a spreadsheet, in any encoding.
 
 Each container gives back the bytes of one CSV table (or, for ``.xlsx``, the table itself), with
-bounds so that a small archive cannot unpack into more than ``MAX_UNPACKED_BYTES``.
+bounds: a compressed table may unpack to at most ``MAX_UNPACKED_BYTES`` (an upload to four times
+its own limit), read in chunks so that a bomb is refused once the bound is passed; a workbook
+whose sheet says it is wider or longer than the table limits is refused before a cell is read.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
 from geo.errors import DataError, Problem
+from geo.schema import MAX_COLUMNS
 
 MAX_UNPACKED_BYTES = 4 * 2**30
-"""The most a compressed table may unpack to (ACLED's whole dataset is about 1.5 GB as CSV)."""
+"""The most a compressed table on disk may unpack to (ACLED's whole dataset is about 1.5 GB as
+CSV)."""
+UPLOAD_UNPACK_FACTOR = 4
+"""An uploaded compressed table may unpack to this many times the upload limit."""
 CONTAINER_SUFFIXES = (".csv.gz", ".zip", ".xlsx")
-_TABLE_MEMBERS = (".csv", ".txt", ".tsv")
+_CHUNK = 16 * 2**20
 
 
 def table_suffix(path: Path) -> str:
@@ -33,70 +42,143 @@ def _fail(path: Path, message: str) -> DataError:
     return DataError(Problem(path.name, None, None, message))
 
 
-def _read_bounded(stream, path: Path) -> bytes:  # type: ignore[no-untyped-def]
-    data = stream.read(MAX_UNPACKED_BYTES + 1)
-    if len(data) > MAX_UNPACKED_BYTES:
-        raise _fail(path, f"unpacks to more than {MAX_UNPACKED_BYTES / 2**30:.0f} GB")
-    return bytes(data)
+def _size(limit: int) -> str:
+    return f"{limit / 2**30:.0f} GB" if limit >= 2**30 else f"{limit / 2**20:.0f} MB"
 
 
-def unpack_csv(path: Path) -> tuple[bytes, str]:
+def _read_bounded(stream: io.BufferedIOBase | IO[bytes], path: Path, limit: int) -> bytes:
+    """The stream's bytes, read in chunks; refused as soon as there are more than ``limit``."""
+    parts: list[bytes] = []
+    total = 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise _fail(path, f"unpacks to more than {_size(limit)}; the limit is {_size(limit)}")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def unpack_csv(path: Path, *, max_bytes: int | None = None) -> tuple[bytes, str]:
     """The CSV bytes inside a ``.csv.gz`` or ``.zip`` file, and the name of the table inside.
 
-    A zip must hold exactly one CSV table (folders and files such as a README beside it are
-    ignored); several are refused with their names, so the user can say which by unzipping.
+    A zip must hold exactly one ``.csv`` file (folders and other files, such as a README beside
+    it, are ignored); several are refused with their names. ``max_bytes`` (uploads) bounds the
+    unpacked size to ``UPLOAD_UNPACK_FACTOR`` times itself.
     """
+    limit = MAX_UNPACKED_BYTES if max_bytes is None else UPLOAD_UNPACK_FACTOR * max_bytes
     suffix = table_suffix(path)
     try:
         if suffix == ".csv.gz":
             with gzip.open(path, "rb") as fh:
-                return _read_bounded(fh, path), path.name[: -len(".gz")]
+                return _read_bounded(fh, path, limit), path.name[: -len(".gz")]
         with zipfile.ZipFile(path) as archive:
             members = [
                 m
                 for m in archive.infolist()
                 if not m.is_dir()
-                and m.filename.lower().endswith(_TABLE_MEMBERS)
-                and not Path(m.filename).name.startswith((".", "__MACOSX"))
+                and m.filename.lower().endswith(".csv")
+                and not Path(m.filename).name.startswith(".")
                 and "__MACOSX" not in m.filename
             ]
             if len(members) != 1:
-                names = ", ".join(m.filename for m in archive.infolist()[:10]) or "nothing"
+                names = ", ".join(m.filename for m in members[:10]) or "none"
                 raise _fail(
                     path,
                     f"a zip file must hold one CSV table; this one holds {len(members)} ({names})",
                 )
-            if members[0].file_size > MAX_UNPACKED_BYTES:
-                raise _fail(path, f"unpacks to more than {MAX_UNPACKED_BYTES / 2**30:.0f} GB")
+            if members[0].flag_bits & 0x1:
+                raise _fail(path, "the zip file is encrypted; unzip it and read the CSV")
+            if members[0].file_size > limit:
+                raise _fail(
+                    path, f"unpacks to more than {_size(limit)}; the limit is {_size(limit)}"
+                )
             with archive.open(members[0]) as fh:
-                return _read_bounded(fh, path), Path(members[0].filename).name
+                return _read_bounded(fh, path, limit), Path(members[0].filename).name
     except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         kind = "gzip" if suffix == ".csv.gz" else "zip"
-        raise _fail(path, f"not a readable {kind} file: {exc}") from None
-    except RuntimeError as exc:  # an encrypted member
-        raise _fail(path, f"the zip file cannot be opened: {exc}") from None
+        raise _fail(path, f"not a readable {kind} file ({type(exc).__name__})") from None
+    except (RuntimeError, NotImplementedError):  # encryption or a compression zipfile lacks
+        raise _fail(path, "the zip file cannot be opened; unzip it and read the CSV") from None
 
 
 def read_xlsx(path: Path, *, max_rows: int) -> pd.DataFrame:
     """The first sheet of an Excel workbook as a table of strings (GTD ships one).
 
-    Only cell values are read: formulas are taken as their last computed value and never run.
+    Only the values last saved in the cells are read: formulas are never run. The sheet's
+    stated size is checked first (a tiny file can claim a million rows by 16,384 columns).
+    Dates become ``YYYY-MM-DD`` (with the time only where there is one), whole numbers lose
+    their ``.0`` (GTD's event ids are stored as numbers).
     """
+    from openpyxl import load_workbook
+
     try:
-        table = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", nrows=max_rows + 1)
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise _fail(path, f"not a readable Excel (.xlsx) workbook: {exc}") from None
-    table = table.fillna("")
-    table.columns = [str(c) for c in table.columns]
-    return table
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise _fail(path, f"not a readable Excel (.xlsx) workbook ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        width, height = sheet.max_column or 0, sheet.max_row or 0
+        if width > MAX_COLUMNS:
+            raise _fail(
+                path, f"the first sheet is {width:,} columns wide; the limit is {MAX_COLUMNS}"
+            )
+        if height > max_rows + 1:
+            raise _fail(path, f"the first sheet has {height - 1:,} rows; the limit is {max_rows:,}")
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        header = next(rows, None)
+        if header is None:
+            raise _fail(path, "the first sheet is empty")
+        header = _trimmed(header)
+        if len(header) > MAX_COLUMNS:
+            raise _fail(path, f"{len(header):,} columns; the limit is {MAX_COLUMNS}")
+        cells = []
+        for row in rows:
+            values = [_cell_text(v) for v in row[: len(header)]]
+            if any(values):
+                cells.append(values + [""] * (len(header) - len(values)))
+            if len(cells) > max_rows:
+                break
+    finally:
+        book.close()
+    return pd.DataFrame(cells, columns=[_cell_text(h) for h in header], dtype=object)
+
+
+def _trimmed(row: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(row)
+    while end and row[end - 1] in (None, ""):
+        end -= 1
+    return row[:end]
+
+
+def _cell_text(value: object) -> str:
+    """A cell's value as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == time(0) else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    return str(value)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, str | None]:
     """The encoding to read ``data`` with, and a note for the user when it is not UTF-8.
 
-    With ``encoding`` stated, that one (a name Python does not know is refused). Otherwise
-    UTF-8 when the bytes are UTF-8; else the encoding ``charset_normalizer`` finds most likely
-    on a sample; else Windows-1252 (GTD's own, and Excel's on Western Windows) or Latin-1.
+    With ``encoding`` stated, that one (a name Python does not know is refused). Otherwise a
+    UTF-16 or UTF-32 byte-order mark decides; else UTF-8 when the bytes are UTF-8; else the
+    encoding ``charset_normalizer`` finds most likely on a sample; else Windows-1252 (GTD's own,
+    and Excel's on Western Windows) or Latin-1. The bytes are checked in chunks, never copied
+    whole.
     """
     if encoding:
         try:
@@ -105,28 +187,22 @@ def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, 
             raise DataError(
                 Problem(name, None, None, f"unknown encoding {encoding!r}; try utf-8 or cp1252")
             ) from None
-        try:
-            data.decode(codec)
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+        bad = _first_bad(data, codec)
+        if bad is not None:
+            line = data[:bad].count(b"\n") + 1
             raise DataError(
-                Problem(
-                    name,
-                    line,
-                    None,
-                    f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not {codec}",
-                )
-            ) from None
+                Problem(name, line, None, f"byte 0x{data[bad]:02x} at offset {bad} is not {codec}")
+            )
         return codec, None
-    try:
-        data.decode("utf-8")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            if _first_bad(data, codec) is None:
+                return codec, f"read as {codec.upper()} (its byte-order mark says so)"
+    first_bad = _first_bad(data, "utf-8")
+    if first_bad is None:
         return "utf-8-sig", None
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
     for codec in _guesses(data[max(0, first_bad - 50_000) : first_bad + 200_000]):
-        try:
-            data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        if _first_bad(data, codec) is not None:
             continue
         line = data[:first_bad].count(b"\n") + 1
         return codec, (
@@ -134,6 +210,19 @@ def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, 
             "If letters look wrong, state the encoding (--encoding)"
         )
     return "latin-1", None  # pragma: no cover - latin-1 decodes every byte
+
+
+def _first_bad(data: bytes, codec: str) -> int | None:
+    """The offset of the first byte ``codec`` cannot decode, or ``None``."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
+    for start in range(0, len(data), _CHUNK):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            return max(start - pending + exc.start, 0)
+    return None
 
 
 def _guesses(sample: bytes) -> list[str]:
@@ -166,6 +255,7 @@ def _same(sample: bytes, one: str, other: str) -> bool:
 __all__ = [
     "CONTAINER_SUFFIXES",
     "MAX_UNPACKED_BYTES",
+    "UPLOAD_UNPACK_FACTOR",
     "decode_check",
     "read_xlsx",
     "table_suffix",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.errors import Problem
 from geo.formats.recognise import FORMAT_NAMES
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, MAX_TOLL, SOURCE_COLUMNS
 from geo.validate.collector import MAX_REPORTED
 
 
@@ -118,7 +118,10 @@ def tolls(raw: pd.DataFrame, column: str, skips: Skips) -> np.ndarray:
     given = (cells != "").to_numpy()
     with np.errstate(invalid="ignore"):
         bad = given & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
+        huge = given & ~bad & (values > MAX_TOLL)
     skips.skip(bad, column, f"{column} is not a whole number from 0 up")
+    skips.skip(huge, column, f"{column} is above {MAX_TOLL:,}")
+    bad |= huge
     return np.where(bad, np.nan, values)
 
 

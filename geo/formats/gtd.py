@@ -159,6 +159,8 @@ def _dates(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]:
     year, month, day = (numbers(raw, c) for c in ("iyear", "imonth", "iday"))
     ok = np.isfinite(year) & np.isfinite(month) & np.isfinite(day)
     ok &= (month >= 0) & (month <= 12) & (day >= 0) & (day <= 31) & (year >= 1) & (year <= 9999)
+    with np.errstate(invalid="ignore"):
+        ok &= (year == np.floor(year)) & (month == np.floor(month)) & (day == np.floor(day))
     y = np.where(ok, year, 2000).astype(int)
     m = np.where(ok & (month > 0), month, 1).astype(int)
     d = np.where(ok & (month > 0) & (day > 0), day, 1).astype(int)
