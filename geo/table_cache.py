@@ -49,13 +49,18 @@ def cache_key(path: Path, options: ReadOptions) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def load_cached(path: str | Path, options: ReadOptions | None = None) -> Dataset:
-    """:func:`geo.tables.load_dataset`, from the cache when the files have not changed."""
+def load_cached(
+    path: str | Path, options: ReadOptions | None = None, *, geometry: bool = True
+) -> Dataset:
+    """:func:`geo.tables.load_dataset`, from the cache when the files have not changed.
+
+    With ``geometry=False`` a table read from the cache is a plain DataFrame (every consumer
+    reads ``lon``/``lat``; a million points cost a second and 100 MB to build)."""
     path = Path(path)
     options = options or ReadOptions()
     folder = cache_dir() / "tables"
     key = cache_key(path, options)
-    found = _read(folder, key, path)
+    found = _read(folder, key, path, geometry=geometry)
     if found is not None:
         return found
     dataset = load_dataset(path, options=options)
@@ -64,15 +69,20 @@ def load_cached(path: str | Path, options: ReadOptions | None = None) -> Dataset
     return dataset
 
 
-def _read(folder: Path, key: str, path: Path) -> Dataset | None:
+def _read(folder: Path, key: str, path: Path, *, geometry: bool) -> Dataset | None:
     try:
         meta = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-        frames = {p: pq.read_table(folder / f"{key}.{p}.parquet").to_pandas() for p in _PARTS}
+        frames = {
+            p: pq.read_table(folder / f"{key}.{p}.parquet").to_pandas(
+                self_destruct=True, split_blocks=True
+            )
+            for p in _PARTS
+        }
     except (OSError, ValueError, pa.ArrowException):
         return None
     warnings = [Problem(*w) for w in meta.get("warnings", [])]
     return Dataset(
-        to_geodataframe(frames["incidents"]),
+        to_geodataframe(frames["incidents"]) if geometry else frames["incidents"],
         frames["claims"],
         frames["sources"],
         str(path),

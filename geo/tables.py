@@ -436,8 +436,7 @@ def _check_export(
     if failed.any():
         conversion.reasons["failed validation"] += int(failed.sum())
     table = checked.table.loc[~failed].reset_index(drop=True)
-    kept_ids = set(table["incident_id"])
-    claims = conversion.claims[conversion.claims["incident_id"].isin(kept_ids)]
+    claims = conversion.claims.loc[~failed]  # one claim per converted row, in the same order
     skipped = [replace(p, message=f"skipped: {p.message}") for p in problems + checked.problems]
     dataset = Dataset(
         to_geodataframe(table),

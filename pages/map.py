@@ -89,7 +89,7 @@ fmap = offline_map(
         options=MapOptions(
             metric=metric,
             online_tiles=online,
-            countries=tuple(sorted(set(view.dataset.incidents["country"]) - {""})),
+            countries=tuple(sorted(set(view.dataset.incidents["country"].unique()) - {""})),
             basemap_url=files.basemap_url,
         ),
     ),
@@ -136,7 +136,7 @@ with snap:
         size = f"{w}x{h}"
     dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
     # "The whole country" where the incidents are in one (beyond it, it frames them all anyway).
-    present = set(view.incidents["country"]) - {""}
+    present = set(view.incidents["country"].unique()) - {""}
     main = country_names().get(main_country(view.incidents["country"]), "")
     main = main if len(present) == 1 else ""
     extent = st.radio(

@@ -65,13 +65,13 @@ def _multiselect(
     )
 
 
-def _with_country(label: str, country_of: dict[str, str]) -> str:
+def _with_country(label: str, country_of: dict[str, str], names: dict[str, str]) -> str:
     """A region as the filter lists it: "Atyrau · Kazakhstan" (a label naming its country
     already stays as it is)."""
     code = country_of.get(label)
     if code is None or "," in label:
         return label
-    return f"{label} · {country_names().get(code, code)}"
+    return f"{label} · {names.get(code, code)}"
 
 
 def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
@@ -91,15 +91,15 @@ def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
     options = state.filter_options(incidents)
     _multiselect("Year", options["year"], "f_years", "All years")
     country_of = region_countries()
+    names = country_names()
     _multiselect(
         "Region",
         options["region"],
         "f_regions",
         "All regions",
-        format_func=lambda r: _with_country(str(r), country_of),
+        format_func=lambda r: _with_country(str(r), country_of, names),
     )
     _multiselect("Event type", options["type"], "f_types", "All types", format_func=type_label)
-    names = country_names()
     _multiselect(
         "Country",
         options["country"],

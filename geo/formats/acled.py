@@ -181,9 +181,12 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
 
 
 def _types(sub: pd.Series, kind: pd.Series) -> np.ndarray:
-    by_sub = sub.str.strip().str.lower().map(SUB_EVENT_TYPES)
-    by_kind = kind.str.strip().str.lower().map(EVENT_TYPES)
-    return by_sub.fillna(by_kind).fillna("other").to_numpy(dtype=object)
+    codes, pairs = pd.factorize(sub + "\x1f" + kind)  # a handful of distinct pairs
+    looked_up = [
+        SUB_EVENT_TYPES.get(s.strip().lower()) or EVENT_TYPES.get(k.strip().lower()) or "other"
+        for s, _, k in (pair.partition("\x1f") for pair in pairs)
+    ]
+    return np.asarray(looked_up, dtype=object)[codes]
 
 
 __all__ = [

@@ -84,7 +84,14 @@ def read_countries() -> gpd.GeoDataFrame:
 
 
 def country_names() -> dict[str, str]:
-    """ISO alpha-2 code -> the country's name (a country the layer leaves unnamed is absent)."""
+    """ISO alpha-2 code -> the country's name (a country the layer leaves unnamed is absent).
+
+    A copy of one table built once: the sidebar asks for names for every region it lists."""
+    return dict(_country_names())
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
     layer = _countries()
     return {
         code: name

@@ -210,7 +210,9 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
     lat, lon = t["lat"].to_numpy(dtype=float), t["lon"].to_numpy(dtype=float)
     inside = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     joined = np.full(len(t), None, dtype=object)
-    joined[inside] = regions_at(lon[inside], lat[inside])
+    # Each distinct point is looked up once: an export repeats its places many times.
+    codes, points = pd.factorize(lon[inside] + 1j * lat[inside])
+    joined[inside] = regions_at(points.real, points.imag)[codes]
     stated = t["region"].to_numpy(dtype=object)
     canonical = _canonical_regions(stated)
     unknown = (stated != "") & (canonical == None)  # noqa: E711

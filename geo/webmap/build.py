@@ -224,15 +224,16 @@ def grid_cells(incidents: pd.DataFrame, *, max_cells: int) -> pd.DataFrame:
         key = np.floor(lat / size).astype(np.int64) * 100_000 + np.floor(lon / size).astype(
             np.int64
         )
-        codes, inverse = np.unique(key, return_inverse=True)
+        inverse, codes = pd.factorize(key, sort=True)  # np.unique's result, without its sort
         if len(codes) <= max_cells:
             break
         size *= 2
     killed = incidents["killed_best"].fillna(0).to_numpy(dtype=float)
     imprecise = incidents["geo_precision"].isin(IMPRECISE).to_numpy()
-    type_codes, type_inverse = np.unique(
-        incidents["event_type"].to_numpy(dtype=str), return_inverse=True
+    type_inverse, type_codes = pd.factorize(
+        incidents["event_type"].to_numpy(dtype=object), sort=True
     )
+    type_codes = np.asarray(type_codes, dtype=object)
     count = np.bincount(inverse)
     per_type = np.zeros((len(codes), len(type_codes)), dtype=np.int64)
     np.add.at(per_type, (inverse, type_inverse), 1)
