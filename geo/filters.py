@@ -229,7 +229,13 @@ def filter_mask(incidents: pd.DataFrame, filters: Filters, *, precision: bool = 
 
 def filter_incidents(incidents: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The incidents the filters keep (same type as given, GeoDataFrame stays GeoDataFrame)."""
-    return incidents[filter_mask(incidents, filters)]
+    return rows_kept(incidents, filter_mask(incidents, filters))
+
+
+def rows_kept(incidents: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The rows where ``mask`` holds, taken by position: a boolean index over Arrow-backed
+    text columns took 1.7 s for 700,000 of a million rows, ``iloc`` 0.2 s."""
+    return incidents.iloc[np.flatnonzero(mask)]
 
 
 def hidden_by_precision(incidents: pd.DataFrame, filters: Filters) -> int:

@@ -46,11 +46,13 @@ IMPRECISE = PRECISION_CLASSES["coarse"]
 def precision_classes(precisions: pd.Series | np.ndarray) -> np.ndarray:
     """The class (``exact``, ``approximate`` or ``coarse``) of each ``geo_precision`` value; an
     unknown value counts as exact."""
-    values = pd.Series(np.asarray(precisions, dtype=object))
-    out = np.full(len(values), "exact", dtype=object)
-    for name in ("approximate", "coarse"):
-        out[values.isin(PRECISION_CLASSES[name]).to_numpy()] = name
-    return out
+    values_in = (
+        precisions if isinstance(precisions, pd.Series) else np.asarray(precisions, dtype=object)
+    )
+    codes, values = pd.factorize(values_in)  # a few distinct values
+    of_value = {p: name for name, members in PRECISION_CLASSES.items() for p in members}
+    classes = np.array([of_value.get(v, "exact") for v in values] + ["exact"], dtype=object)
+    return classes[codes]  # code -1 (a missing value) takes the last entry: exact
 
 
 def type_label(event_type: str) -> str:

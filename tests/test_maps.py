@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -129,6 +130,33 @@ def test_grid_cells_keep_counts_and_deaths(shipped: Dataset) -> None:
     assert len(cells) <= 5
     assert cells["count"].sum() == len(shipped.incidents)
     assert cells["killed"].sum() == shipped.incidents["killed_best"].fillna(0).sum()
+
+
+@pytest.mark.parametrize("max_cells", [10, 300, 5_000])
+def test_grid_cells_are_the_cells_of_the_first_size_that_fits(max_cells: int) -> None:
+    """The cells are those of squares of 0.05 degrees doubled until few enough, counted here
+    the plain way: every incident's cell at each size in turn, east and west, north and south."""
+    rng = np.random.default_rng(3)
+    n = 60_000
+    table = pd.DataFrame(
+        {
+            "lat": rng.uniform(-60, 75, n),
+            "lon": rng.uniform(-180, 180, n),
+            "killed_best": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+            "geo_precision": "city",
+            "event_type": rng.choice(["armed_attack", "bombing", "unrest"], n),
+        }
+    )
+    size = 0.05
+    while True:
+        keys = list(zip(np.floor(table["lat"] / size), np.floor(table["lon"] / size)))
+        counts = pd.Series(keys).value_counts()
+        if len(counts) <= max_cells:
+            break
+        size *= 2
+    cells = grid_cells(table, max_cells=max_cells)
+    assert sorted(cells["count"]) == sorted(counts)
+    assert cells["killed"].sum() == table["killed_best"].sum()
 
 
 def test_map_names_sources_shades_with_a_key_and_keeps_clusters_neutral() -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.escape import esc_markdown
-from geo.filters import Filters, filter_mask, hidden_by_precision
+from geo.filters import Filters, filter_mask, hidden_by_precision, rows_kept
 from geo.tables import Dataset
 
 UNEXPECTED = (
@@ -65,7 +65,7 @@ def sidebar() -> View:
     state.write_url(filters)
     page_links(links, filters.to_query())
     st.sidebar.caption(esc_markdown(f"Showing {label}."))
-    shown = incidents[filter_mask(incidents, filters)]
+    shown = rows_kept(incidents, filter_mask(incidents, filters))
     return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
 
 

@@ -127,9 +127,9 @@ def main_country(countries: np.ndarray | pd.Series | None) -> str:
 def _main_country(countries: np.ndarray | pd.Series | None, ok: np.ndarray | None) -> str:
     if countries is None:
         return ""
-    codes = pd.Series(np.asarray(countries, dtype=object))
+    codes = countries if isinstance(countries, pd.Series) else pd.Series(countries, dtype=object)
     if ok is not None and len(ok) == len(codes):
-        codes = codes[ok]
+        codes = codes[np.asarray(ok, dtype=bool)]
     counts = codes.value_counts()  # then keep the codes: a million rows count in one pass
     counts = counts[counts.index.astype(str).str.fullmatch("[A-Z]{2}")]
     return str(counts.index[0]) if len(counts) else ""
