@@ -297,8 +297,9 @@ def app_rerun(
 
 
 _APP_PROCESS = """
-import json, sys
+import json, os, sys
 from pathlib import Path
+os.environ.setdefault("MIMALLOC_PURGE_DELAY", "-1")  # as app.py sets it, before Arrow loads
 sys.path.insert(0, sys.argv[1])
 import bench
 bench.quiet_streamlit()

@@ -235,6 +235,8 @@ def filter_incidents(incidents: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def rows_kept(incidents: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """The rows where ``mask`` holds, taken by position: a boolean index over Arrow-backed
     text columns took 1.7 s for 700,000 of a million rows, ``iloc`` 0.2 s."""
+    if mask.all():  # the whole table: nothing to copy
+        return incidents
     return incidents.iloc[np.flatnonzero(mask)]
 
 
