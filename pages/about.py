@@ -63,3 +63,13 @@ st.caption(
     "Upload a CSV, GeoJSON or GeoPackage from the sidebar (up to 150 MB), or start the "
     "app with INCIDENT_ATLAS_DATA=/path/to/table.csv. Full column list: data/SCHEMA.md."
 )
+st.subheader("ACLED, GTD and UCDP GED exports")
+st.markdown(
+    "An export is read as it comes from its dataset (CSV, .csv.gz, .zip or .xlsx), from the "
+    "sidebar or with `python -m geo import`; the sidebar says which format it recognised and "
+    "how many rows it converted and skipped. How each dataset's codes become this table's:"
+)
+with st.expander("Each format's columns and codes"):
+    st.markdown(schema_section("Importing ACLED, GTD and UCDP GED exports"))
+with st.expander("Merging datasets: one incident, many sources"):
+    st.markdown(schema_section("Merging datasets: one incident, many sources"))
