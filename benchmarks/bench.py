@@ -170,7 +170,7 @@ def dashboard_map_html(dataset: Dataset) -> tuple[str, int]:
 
     As on the Map page, the basemap is fetched from a URL (once per browser), not carried."""
     options = MapOptions(
-        countries=tuple(sorted(set(dataset.incidents["country"]) - {""})),
+        countries=tuple(sorted(set(dataset.incidents["country"].unique()) - {""})),
         basemap_url="/app/static/vendor/basemap.json",
     )
     fmap = offline_map(

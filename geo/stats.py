@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -144,7 +145,9 @@ def killed_by_period(incidents: pd.DataFrame, *, period: str = "month") -> pd.Da
 
 def by_region(incidents: pd.DataFrame) -> pd.DataFrame:
     """Per region: incidents and killed (low, best, high sums)."""
-    located = incidents[incidents["region"] != ""]
+    killed = ["killed_low", "killed_best", "killed_high"]
+    columns = incidents[["region", *killed]]  # four columns, not the whole table, are kept
+    located = columns.iloc[np.flatnonzero((columns["region"] != "").to_numpy())]
     grouped = located.groupby("region")
     return pd.DataFrame(
         {

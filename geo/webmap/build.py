@@ -475,15 +475,15 @@ def _choropleth_geojson(
         chosen &= regions["label"].isin(busiest).to_numpy()
     features = []
     values = []
-    for i in np.flatnonzero(chosen):
+    picked = np.flatnonzero(chosen)
+    columns = ["incidents", "killed_low", "killed_best", "killed_high"]
+    per_region = (
+        figures.reindex(regions["label"].to_numpy()[picked])[columns]
+        .fillna(0)
+        .to_numpy(dtype=np.int64)
+    )
+    for i, (n, kl, kb, kh) in zip(picked, per_region.tolist(), strict=True):
         label = regions["label"].iat[i]
-        f = figures.loc[label] if label in figures.index else None
-        n = int(f["incidents"]) if f is not None else 0
-        kl, kb, kh = (
-            (int(f[c]) for c in ("killed_low", "killed_best", "killed_high"))
-            if (f is not None)
-            else (0, 0, 0)
-        )
         value = n if metric == "incidents" else kb
         values.append(value)
         features.append(
