@@ -22,6 +22,8 @@ class Headline:
     wounded_best: int
     wounded_high: int
     regions: int
+    wounded_given: int = 0
+    """How many incidents have a wounded figure: none (ACLED gives none) is no figure, not 0."""
 
     @staticmethod
     def span(low: int, high: int) -> str:
@@ -76,6 +78,7 @@ def headline(incidents: pd.DataFrame) -> Headline:
         wounded_best=total("wounded_best"),
         wounded_high=total("wounded_high"),
         regions=int(regions),
+        wounded_given=int(incidents["wounded_best"].notna().sum()) if len(incidents) else 0,
     )
 
 

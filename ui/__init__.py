@@ -96,11 +96,18 @@ def headline_metrics(view: View) -> None:
         Headline.short_span(h.killed_low, h.killed_high),
         help=f"Sum of the lowest to sum of the highest figure any source gives: {killed}.",
     )
-    cols[2].metric(
-        "Wounded",
-        Headline.short_span(h.wounded_low, h.wounded_high),
-        help=f"Likewise: {wounded}.",
-    )
+    if h.incidents and not h.wounded_given:
+        cols[2].metric(
+            "Wounded",
+            "no figure",
+            help="None of these incidents has a wounded figure (ACLED, for one, gives none).",
+        )
+    else:
+        cols[2].metric(
+            "Wounded",
+            Headline.short_span(h.wounded_low, h.wounded_high),
+            help=f"Likewise: {wounded}.",
+        )
     cols[3].metric("Regions affected", f"{h.regions}")
     cols[4].metric(
         "Hidden by precision",
