@@ -135,6 +135,72 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db_init(args: argparse.Namespace) -> int:
+    from geo.store.postgis import init_schema
+
+    before, now = init_schema(args.db)
+    print(
+        f"schema version {now}" + (" (already up to date)" if before == now else f" (was {before})")
+    )
+    return 0
+
+
+def _cmd_db_import(args: argparse.Namespace) -> int:
+    from geo.store.postgis import import_dataset
+    from geo.tables import load_dataset
+
+    dataset = load_dataset(Path(args.path), options=_read_options(args))
+    _print_origin(dataset)
+    counts = import_dataset(args.db, dataset, who=args.who or "")
+    print(
+        f"imported {Path(args.path).name}: {counts['added']:,} added, {counts['updated']:,} "
+        f"updated, {counts['unchanged']:,} unchanged"
+    )
+    return 0
+
+
+def _cmd_db_export(args: argparse.Namespace) -> int:
+    from geo.importing import write_dataset
+    from geo.store.postgis import read_dataset
+
+    out = _out(args)
+    dataset = read_dataset(args.db)
+    write_dataset(dataset.incidents, dataset.claims, dataset.sources, out)
+    print(
+        f"wrote {out}: {len(dataset.incidents):,} incidents, {len(dataset.claims):,} claims, "
+        f"{len(dataset.sources):,} source(s)"
+    )
+    return 0
+
+
+def _db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """db init, db import, db export: the team store in PostgreSQL with PostGIS."""
+    db = commands.add_parser(
+        "db", help="the team store: PostgreSQL with PostGIS (init, import, export)"
+    )
+    sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    url_help = (
+        "postgresql://user@host:port/database (a password from the URL, PGPASSWORD or "
+        "~/.pgpass; never printed)"
+    )
+    p = sub.add_parser("init", help="create or migrate the schema (safe to run again)")
+    p.add_argument("--db", required=True, metavar="URL", help=url_help)
+    p.set_defaults(run=_cmd_db_init)
+    p = sub.add_parser(
+        "import", help="load a table (or an ACLED, GTD or UCDP GED export), upserted by id"
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--db", required=True, metavar="URL", help=url_help)
+    p.add_argument("--who", help="recorded in the history as who made the change")
+    _add_layer(p)
+    _add_read_options(p)
+    p.set_defaults(run=_cmd_db_import)
+    p = sub.add_parser("export", help="write the store back as OUT.csv with claims and sources")
+    p.add_argument("--db", required=True, metavar="URL", help=url_help)
+    p.add_argument("--out", required=True, metavar="OUT.csv")
+    p.set_defaults(run=_cmd_db_export)
+
+
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from geo.places.geocode import geocode_command
 
@@ -329,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _table_commands(commands)
     _map_commands(commands)
+    _db_commands(commands)
     return parser
 
 

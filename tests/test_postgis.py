@@ -1,0 +1,143 @@
+"""The team store on a real PostgreSQL server with PostGIS (started by ``tests/pg.py``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.filters import Filters, filter_incidents
+from geo.paths import INCIDENTS_CSV
+from geo.store import postgis
+from geo.tables import load_dataset
+from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+
+FIXTURES = Path(__file__).parent / "data" / "formats"
+
+
+def test_init_is_idempotent_and_versioned(pg_url: str) -> None:  # noqa: F811
+    assert postgis.init_schema(pg_url) == (0, postgis.SCHEMA_VERSION)
+    assert postgis.init_schema(pg_url) == (postgis.SCHEMA_VERSION, postgis.SCHEMA_VERSION)
+    with postgis.connect(pg_url) as conn:
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes").fetchall()}
+        assert {"incidents_geom", "incidents_dates", "incidents_region"} <= indexes
+        conn.execute("UPDATE atlas_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(postgis.StoreError, match="schema is version 99; this release knows up to"):
+        postgis.init_schema(pg_url)
+
+
+def test_importing_twice_changes_nothing_and_export_gives_the_table_back(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["db", "init", "--db", pg_url]) == 0
+    assert main(["db", "import", str(INCIDENTS_CSV), "--db", pg_url]) == 0
+    assert "33 added, 0 updated, 0 unchanged" in capsys.readouterr().out
+    assert main(["db", "import", str(INCIDENTS_CSV), "--db", pg_url]) == 0
+    assert "0 added, 0 updated, 33 unchanged" in capsys.readouterr().out
+    out = tmp_path / "back.csv"
+    assert main(["db", "export", "--db", pg_url, "--out", str(out)]) == 0
+    shipped, back = load_dataset(INCIDENTS_CSV), load_dataset(out)
+    columns = [c for c in shipped.incidents.columns if c not in ("geometry", "row")]
+    pd.testing.assert_frame_equal(
+        back.incidents[columns].sort_values("incident_id").reset_index(drop=True),
+        shipped.incidents[columns].sort_values("incident_id").reset_index(drop=True),
+        check_dtype=False,  # the same values; an all-empty text column reads as either kind
+    )
+    key = ["incident_id", "source", "paragraph", "killed", "wounded", "note"]
+    assert sorted(map(tuple, back.claims[key].to_numpy())) == sorted(
+        map(tuple, shipped.claims[key].fillna("").to_numpy())
+    )
+    assert len(back.sources) == len(shipped.sources)
+    with postgis.connect(pg_url) as conn:
+        actions = conn.execute("SELECT action, count(*) FROM history GROUP BY 1").fetchall()
+    assert actions == [("import-add", 33)]  # the second import changed nothing
+
+
+def test_an_export_is_converted_and_updated_in_place(pg_url: str) -> None:  # noqa: F811
+    postgis.init_schema(pg_url)
+    assert postgis.import_dataset(pg_url, load_dataset(FIXTURES / "acled.csv")) == {
+        "added": 9,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    newer = load_dataset(FIXTURES / "acled.csv")
+    newer.incidents.loc[newer.incidents["incident_id"] == "ACLED-TST1006", "killed_best"] = 8
+    for bound in ("killed_low", "killed_high"):
+        newer.incidents.loc[newer.incidents["incident_id"] == "ACLED-TST1006", bound] = 8
+    newer.claims.loc[newer.claims["incident_id"] == "ACLED-TST1006", "killed"] = "8"
+    counts = postgis.import_dataset(pg_url, newer, who="analyst")
+    assert counts == {"added": 0, "updated": 1, "unchanged": 8}
+    stored = postgis.read_dataset(pg_url)
+    row = stored.incidents.set_index("incident_id").loc["ACLED-TST1006"]
+    assert row["killed_best"] == 8
+    claims = stored.claims[stored.claims["incident_id"] == "ACLED-TST1006"]
+    assert claims["killed"].tolist() == ["8"]  # the dataset's claim replaced, not added
+    with postgis.connect(pg_url) as conn:
+        who, old, new = conn.execute(
+            "SELECT who, old->>'killed_best', new->>'killed_best' FROM history "
+            "WHERE action = 'import-update'"
+        ).fetchone()
+    assert (who, old, new) == ("analyst", "7", "8")
+
+
+FILTERS = [
+    Filters(),
+    Filters(start=date(2012, 1, 1), end=date(2012, 12, 31)),
+    Filters(years=(2011, 2016)),
+    Filters(regions=("Atyrau",)),
+    Filters(regions=("Almaty City", "Aktobe"), types=("armed_attack",)),
+    Filters(countries=("RU",)),
+    Filters(exact_only=True),
+    Filters(start=date(2016, 6, 1), types=("armed_attack", "security_operation"), exact_only=True),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe())
+def test_every_filter_gives_the_same_incidents_from_files_and_postgis(
+    pg_url: str,  # noqa: F811
+    filters: Filters,
+) -> None:
+    postgis.init_schema(pg_url)
+    shipped = load_dataset(INCIDENTS_CSV)
+    postgis.import_dataset(pg_url, shipped)
+    expected = sorted(filter_incidents(shipped.incidents, filters.normalised())["incident_id"])
+    found = postgis.read_incidents(pg_url, filters)
+    assert sorted(found["incident_id"]) == expected
+    assert expected or filters == Filters(countries=("RU",))  # the filters keep something
+
+
+def test_a_bounding_box_is_answered_by_the_spatial_index(pg_url: str) -> None:  # noqa: F811
+    postgis.init_schema(pg_url)
+    shipped = load_dataset(INCIDENTS_CSV)
+    postgis.import_dataset(pg_url, shipped)
+    box = (50.0, 45.0, 55.0, 48.5)  # around Atyrau: lon, lat, lon, lat
+    inside = shipped.incidents[
+        shipped.incidents["lon"].between(50, 55) & shipped.incidents["lat"].between(45, 48.5)
+    ]
+    found = postgis.read_incidents(pg_url, bbox=box)
+    assert sorted(found["incident_id"]) == sorted(inside["incident_id"]) and len(inside)
+
+
+def test_hostile_text_is_stored_and_read_back_as_text(pg_url: str) -> None:  # noqa: F811
+    postgis.init_schema(pg_url)
+    dataset = load_dataset(FIXTURES / "acled.csv")
+    hostile = "'); DROP TABLE incidents; -- <img src=x onerror=alert(1)> {{7*7}}"
+    dataset.incidents.loc[dataset.incidents.index[0], "summary"] = hostile
+    postgis.import_dataset(pg_url, dataset, who="x'); DROP TABLE history; --")
+    back = postgis.read_dataset(pg_url).incidents.set_index("incident_id")
+    assert back.loc[dataset.incidents["incident_id"].iloc[0], "summary"] == hostile
+    assert len(back) == 9
+    hits = postgis.read_incidents(pg_url, Filters(regions=("Borno",)))
+    assert len(hits) == 4
+
+
+def test_a_wrong_password_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://atlas:s3cret-pw@127.0.0.1:1/none"
+    assert main(["db", "init", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to none on 127.0.0.1:1" in err and "s3cret-pw" not in err
