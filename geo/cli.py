@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.errors import AtlasError, UsageError
-from geo.paths import default_incidents_path, default_layer
+from geo.paths import default_database, default_incidents_path, default_layer
 
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data",
         metavar="PATH",
-        help="incident table to use (default: "
+        help="incident table to use, or the team store's postgresql:// URL (default: "
         "$INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
     )
     _add_layer(p)
@@ -299,9 +299,16 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
+    from geo.store import is_database_url
     from geo.table_cache import load_cached
     from geo.tables import ReadOptions
 
+    url = args.data if args.data and is_database_url(args.data) else None
+    url = url or (None if args.data else default_database())
+    if url:
+        from geo.store.postgis import read_dataset
+
+        return read_dataset(url)
     path = Path(args.data) if args.data else default_incidents_path()
     dataset = load_cached(path, ReadOptions(layer=_layer(args)))
     _print_origin(dataset)

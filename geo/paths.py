@@ -22,6 +22,14 @@ def default_incidents_path() -> Path:
     return Path(value) if value else INCIDENTS_CSV
 
 
+def default_database() -> str | None:
+    """``$INCIDENT_ATLAS_DATA`` when it names the team store (a ``postgresql://`` URL)."""
+    from geo.store import is_database_url
+
+    value = os.environ.get(DATA_ENV, "").strip()
+    return value if is_database_url(value) else None
+
+
 def default_layer() -> str | None:
     """The GeoPackage layer to read: ``$INCIDENT_ATLAS_LAYER`` if set (for a file with several)."""
     return os.environ.get(LAYER_ENV, "").strip() or None

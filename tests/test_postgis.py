@@ -141,3 +141,27 @@ def test_a_wrong_password_is_never_printed(capsys: pytest.CaptureFixture[str]) -
     assert main(["db", "init", "--db", url]) == 1
     err = capsys.readouterr().err
     assert "cannot connect to none on 127.0.0.1:1" in err and "s3cret-pw" not in err
+
+
+def test_commands_and_the_dashboard_read_the_team_store(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import ROOT, failures
+
+    postgis.init_schema(pg_url)
+    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    out = tmp_path / "atyrau.csv"
+    code = main(["export", "--data", pg_url, "--region", "Atyrau", "--out", str(out)])
+    assert code == 0
+    assert len(pd.read_csv(out)) == 5  # the shipped data's Atyrau incidents, as on the files
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("INCIDENT_ATLAS_DATA", pg_url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not failures(at), failures(at)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "33"
+    assert any("the team store" in c.value for c in at.sidebar.caption)

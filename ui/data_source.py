@@ -18,7 +18,8 @@ import streamlit as st
 
 from geo.errors import DataError
 from geo.escape import esc_markdown
-from geo.paths import INCIDENTS_CSV, default_incidents_path, default_layer
+from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
+from geo.store.postgis import StoreError
 from geo.table_cache import load_cached
 from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths
 from geo.vector_files import LayerChoiceError
@@ -88,8 +89,21 @@ def _mtime(path: Path) -> float:
         return -1.0
 
 
+@st.cache_resource(show_spinner="Reading the team store…", ttl=30, max_entries=2)
+def _load_database(url: str) -> Dataset:
+    """The team store's incidents, read again at most every 30 seconds (what colleagues
+    imported or edited shows up on the next rerun after that)."""
+    from geo.store.postgis import read_dataset
+
+    return read_dataset(url)
+
+
 def shipped_dataset() -> Dataset:
-    """The configured table, reloaded when it or its claims or sources file changes."""
+    """The configured table, reloaded when it or its claims or sources file changes; the team
+    store when ``INCIDENT_ATLAS_DATA`` is a ``postgresql://`` URL."""
+    url = default_database()
+    if url:
+        return _load_database(url)
     path = default_incidents_path()
     claims, sources = sibling_paths(path)
     return _load_path(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
@@ -196,6 +210,18 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
         return good, f"your table {good.path}"
     try:
         dataset = shipped_dataset()
+    except StoreError as exc:
+        last = st.session_state.get("last_good_table")
+        with st.sidebar:
+            _show_problems(
+                "The team store cannot be read"
+                + ("; showing the last data read from it." if last is not None else "."),
+                DataError(str(exc)),
+            )
+        if last is None:
+            st.error("The team store could not be read; the sidebar says why.")
+            st.stop()
+        return last, "the last data read from the team store"
     except DataError as exc:
         last = st.session_state.get("last_good_table")
         path = default_incidents_path()
@@ -214,6 +240,8 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
             st.stop()
         return last, "the last good version of the configured table"
     st.session_state["last_good_table"] = dataset
+    if default_database():
+        return dataset, "the team store"
     return dataset, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
         f"the table {default_incidents_path().name}"
     )
