@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import AtlasError
+from geo.errors import AtlasError, DataError
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 
 if TYPE_CHECKING:
@@ -402,13 +402,113 @@ def read_dataset(url: str) -> Dataset:
     return Dataset(incidents.drop(columns="version"), claims, sources, _redacted(url))
 
 
+def record_of(
+    conn: psycopg.Connection[Any], incident_id: str, *, lock: bool
+) -> tuple[dict[str, Any], int] | None:
+    """One incident's values (as ``geo.store.edits.plain`` writes them) and version."""
+    from psycopg import sql
+
+    from geo.store.edits import plain
+
+    query = sql.SQL("SELECT {names}, version FROM incidents WHERE incident_id = %s{lock}").format(
+        names=_names(COLUMNS), lock=sql.SQL(" FOR UPDATE" if lock else "")
+    )
+    row = conn.execute(query, (incident_id,)).fetchone()
+    if row is None:
+        return None
+    frame = _typed(pd.DataFrame([row], columns=[*COLUMNS, "version"]))
+    return plain(frame.iloc[0].to_dict()), int(row[-1])
+
+
+def write_change(
+    url: str,
+    incident_id: str,
+    new: dict[str, Any] | None,
+    version: int | None,
+    who: str,
+    action: str,
+) -> tuple[Any, ...]:
+    """Add, update or (``new`` None) delete one incident if it is still at ``version``
+    (``None``: it must not exist yet), and record the change; the history row as a tuple."""
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    from geo.store.edits import EditConflict
+
+    with connect(url) as conn:
+        _require_schema(conn, url)
+        found = record_of(conn, incident_id, lock=True)
+        old, current = found if found is not None else (None, None)
+        if version is None and found is not None:
+            raise DataError(f"incident_id {incident_id!r} is taken; choose another")
+        if version is not None and current != version:
+            raise EditConflict(incident_id, old, current or 0)
+        if new is None:
+            conn.execute("DELETE FROM incidents WHERE incident_id = %s", (incident_id,))
+            action = action or "delete"
+        else:
+            values = [new[c] for c in COLUMNS]
+            if found is None:
+                statement = sql.SQL(
+                    "INSERT INTO incidents ({names}, geom) VALUES ({slots}, "
+                    "ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+                ).format(
+                    names=_names(COLUMNS),
+                    slots=sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS)),
+                )
+                conn.execute(statement, [*values, new["lon"], new["lat"]])
+                action = action or "add"
+            else:
+                statement = sql.SQL(
+                    "UPDATE incidents SET {assignments}, geom = "
+                    "ST_SetSRID(ST_MakePoint(%s, %s), 4326), version = version + 1 "
+                    "WHERE incident_id = %s"
+                ).format(
+                    assignments=sql.SQL(", ").join(
+                        sql.SQL("{} = %s").format(sql.Identifier(c)) for c in COLUMNS[1:]
+                    )
+                )
+                conn.execute(statement, [*values[1:], new["lon"], new["lat"], incident_id])
+                action = action or "update"
+        row = conn.execute(
+            "INSERT INTO history (who, incident_id, action, old, new) VALUES (%s, %s, %s, %s, %s) "
+            "RETURNING change_id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), "
+            "who, incident_id, action, old, new",
+            (
+                who,
+                incident_id,
+                action,
+                None if old is None else Jsonb(old),
+                None if new is None else Jsonb(new),
+            ),
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def changes(url: str, incident_id: str | None) -> list[tuple[Any, ...]]:
+    """The recorded changes (of one incident), oldest first."""
+    with connect(url) as conn:
+        return list(
+            conn.execute(
+                "SELECT change_id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), "
+                "who, incident_id, action, old, new FROM history "
+                "WHERE %s::text IS NULL OR incident_id = %s ORDER BY change_id",
+                (incident_id, incident_id),
+            ).fetchall()
+        )
+
+
 __all__ = [
     "SCHEMA_VERSION",
     "StoreError",
+    "changes",
     "connect",
     "import_dataset",
     "init_schema",
     "read_dataset",
     "read_incidents",
+    "record_of",
     "schema_version",
+    "write_change",
 ]

@@ -1,0 +1,141 @@
+"""Editing incidents: one behaviour suite, run on the file store and on PostGIS."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.errors import DataError
+from geo.paths import DATA_DIR, INCIDENTS_CSV
+from geo.store import postgis
+from geo.store.edits import EditConflict, FileStore, PostgisStore, open_store
+from geo.tables import load_dataset
+from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+
+ALMATY = "2016-07-18-almaty-shooting"
+
+
+@pytest.fixture(params=["files", "postgis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> FileStore | PostgisStore:
+    """The shipped data set in a store of each kind."""
+    if request.param == "files":
+        for name in ("incidents.csv", "claims.csv", "sources.csv"):
+            shutil.copy(DATA_DIR / name, tmp_path / name)
+        return FileStore(tmp_path / "incidents.csv")
+    url = request.getfixturevalue("pg_url")
+    postgis.init_schema(url)
+    postgis.import_dataset(url, load_dataset(INCIDENTS_CSV))
+    return PostgisStore(url)
+
+
+def test_the_shipped_incident_opens_at_version_1(store: FileStore | PostgisStore) -> None:
+    record = store.open(ALMATY)
+    assert record.version == 1
+    assert record.values["region"] == "Almaty City"
+    assert record.values["date_start"] == "2016-07-18"
+
+
+def test_an_edit_is_saved_with_its_history_and_can_be_undone(
+    store: FileStore | PostgisStore,
+) -> None:
+    record = store.open(ALMATY)
+    killed, original = record.values["killed_best"], record.values["summary"]
+    record.values["summary"] = "Edited by a test."
+    record.values["killed_high"] = killed + 4
+    change = store.save(record.values, version=record.version, who="Aigerim")
+    assert (change.action, change.who) == ("update", "Aigerim")
+    assert change.old["summary"] != "Edited by a test." and change.new["killed_high"] == killed + 4
+    again = store.open(ALMATY)
+    assert (again.version, again.values["summary"]) == (2, "Edited by a test.")
+    store.undo(change.change_id, who="Dmitri")
+    back = store.open(ALMATY)
+    assert (back.values["summary"], back.version) == (original, 3)
+    assert back.values["killed_high"] == change.old["killed_high"]
+    edits = [c.action for c in store.history(ALMATY) if not c.action.startswith("import")]
+    assert edits == ["update", f"undo {change.change_id}"]
+
+
+def test_two_people_editing_one_incident_never_lose_an_edit(
+    store: FileStore | PostgisStore,
+) -> None:
+    first, second = store.open(ALMATY), store.open(ALMATY)
+    first.values["summary"] = "First editor's words."
+    store.save(first.values, version=first.version, who="one")
+    second.values["summary"] = "Second editor's words."
+    with pytest.raises(EditConflict) as conflict:
+        store.save(second.values, version=second.version, who="two")
+    assert conflict.value.theirs is not None
+    assert conflict.value.theirs["summary"] == "First editor's words."
+    assert conflict.value.version == 2
+    assert store.open(ALMATY).values["summary"] == "First editor's words."
+    # Having seen theirs, the second editor saves on top of it.
+    store.save(second.values, version=conflict.value.version, who="two")
+    assert store.open(ALMATY).values["summary"] == "Second editor's words."
+
+
+def test_an_invalid_edit_writes_nothing(store: FileStore | PostgisStore) -> None:
+    record = store.open(ALMATY)
+    before = store.history()
+    record.values["lat"] = 123.0
+    record.values["event_type"] = "riot"
+    with pytest.raises(DataError) as error:
+        store.save(record.values, version=record.version, who="x")
+    text = str(error.value)
+    assert "lat 123.0 is outside -90..90" in text and "unknown event_type 'riot'" in text
+    assert store.open(ALMATY).version == 1 and store.history() == before
+
+
+def test_add_then_delete_with_confirmation_of_the_version(
+    store: FileStore | PostgisStore,
+) -> None:
+    values = dict(store.open(ALMATY).values)
+    values.update(incident_id="2026-12-02-almaty-new", summary="<img src=x onerror=alert(1)>")
+    added = store.save(values, version=None, who="Aigerim")
+    assert added.action == "add"
+    stored = store.open("2026-12-02-almaty-new")
+    assert stored.values["summary"] == "<img src=x onerror=alert(1)>"  # kept as text
+    with pytest.raises(DataError, match="is taken"):
+        store.save(values, version=None, who="Aigerim")
+    with pytest.raises(EditConflict):
+        store.delete("2026-12-02-almaty-new", version=5, who="x")
+    store.delete("2026-12-02-almaty-new", version=stored.version, who="x")
+    with pytest.raises(DataError):
+        store.open("2026-12-02-almaty-new")
+
+
+def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("incidents.csv", "claims.csv", "sources.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    store = FileStore(tmp_path / "incidents.csv")
+    original = (tmp_path / "incidents.csv").read_bytes()
+    record = store.open(ALMATY)
+    record.values["summary"] = "Edited."
+    store.save(record.values, version=record.version, who="a")
+    assert (tmp_path / "incidents.csv.bak").read_bytes() == original
+    assert (
+        load_dataset(tmp_path / "incidents.csv")
+        .incidents.set_index("incident_id")
+        .loc[ALMATY, "summary"]
+        == "Edited."
+    )
+    # A write that fails half-way leaves the table as it was.
+    before = (tmp_path / "incidents.csv").read_bytes()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("geo.tables.write_text_atomic", broken)
+    record = store.open(ALMATY)
+    record.values["summary"] = "Never written."
+    with pytest.raises(OSError, match="disk full"):
+        store.save(record.values, version=record.version, who="a")
+    assert (tmp_path / "incidents.csv").read_bytes() == before
+
+
+def test_open_store_picks_the_back_end(tmp_path: Path) -> None:
+    assert isinstance(open_store(tmp_path / "x.csv"), FileStore)
+    assert isinstance(open_store("postgresql://atlas@localhost/x"), PostgisStore)
