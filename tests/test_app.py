@@ -21,7 +21,13 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import failures, start
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/map.py", "pages/timeline.py", "pages/incidents.py", "pages/about.py"]
+PAGES = [
+    "pages/map.py",
+    "pages/timeline.py",
+    "pages/incidents.py",
+    "pages/edit.py",
+    "pages/about.py",
+]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ PAGES = [
     ("pages/map.py", "Map", ":material/map:"),
     ("pages/timeline.py", "Timeline", ":material/timeline:"),
     ("pages/incidents.py", "Incidents", ":material/table:"),
+    ("pages/edit.py", "Edit", ":material/edit:"),
     ("pages/about.py", "About the data", ":material/info:"),
 ]
 

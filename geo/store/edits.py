@@ -92,11 +92,20 @@ def check_record(values: dict[str, Any]) -> dict[str, Any]:
     ``DataError`` listing every problem (nothing is written)."""
     from geo.validate import validate_incidents
 
-    raw = pd.DataFrame([{c: "" if v is None else str(v) for c, v in plain(values).items()}])
+    raw = pd.DataFrame([{c: _text(values.get(c)) for c in COLUMNS}])
     checked = validate_incidents(raw, file="this incident", row_numbers=pd.Series([1]).to_numpy())
     if checked.problems:
         raise DataError(checked.problems)
     return plain(checked.table.iloc[0].to_dict())
+
+
+def _text(value: object) -> str:
+    """A typed value as the text a table cell would hold."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 class FileStore:

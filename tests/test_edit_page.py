@@ -1,0 +1,79 @@
+"""The Edit page, driven as a user would through Streamlit's AppTest, on a copy of the data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.paths import DATA_DIR
+from geo.store.edits import FileStore
+from geo.tables import load_dataset
+from tests.apptest import failures, start
+
+ALMATY = "2016-07-18-almaty-shooting"
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    for name in ("incidents.csv", "claims.csv", "sources.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return tmp_path / "incidents.csv"
+
+
+def _edit_page(monkeypatch: pytest.MonkeyPatch, table: Path):  # type: ignore[no-untyped-def]
+    at = start(monkeypatch, data=table)
+    at.switch_page("pages/edit.py").run()
+    assert not failures(at), failures(at)
+    return at
+
+
+def test_an_edit_made_on_the_page_is_saved_with_its_history(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = _edit_page(monkeypatch, table)
+    at.selectbox(key="edit_choice").set_value(ALMATY).run()
+    summary = next(t for t in at.text_area if t.label.startswith("Summary"))
+    summary.set_value("Changed on the Edit page <b>as text</b>.")
+    at.button[0].click().run()  # Save, with no name set
+    assert any("Set your name" in e.value for e in at.error)
+    assert load_dataset(table).incidents.set_index("incident_id").loc[ALMATY, "summary"] != (
+        "Changed on the Edit page <b>as text</b>."
+    )
+    at.text_input(key="editor_name").set_value("Aigerim").run()
+    summary = next(t for t in at.text_area if t.label.startswith("Summary"))
+    summary.set_value("Changed on the Edit page <b>as text</b>.")
+    save = next(b for b in at.button if b.label == "Save")
+    save.click().run()
+    assert not failures(at), failures(at)
+    assert any("Saved" in s.value for s in at.success)
+    saved = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY, "summary"]
+    assert saved == "Changed on the Edit page <b>as text</b>."
+    history = FileStore(table).history(ALMATY)
+    assert [(c.who, c.action) for c in history] == [("Aigerim", "update")]
+
+
+def test_an_invalid_save_writes_nothing_and_keeps_what_was_typed(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    before = table.read_bytes()
+    at = _edit_page(monkeypatch, table)
+    at.text_input(key="editor_name").set_value("Aigerim").run()
+    at.selectbox(key="edit_choice").set_value(ALMATY).run()
+    killed = next(t for t in at.text_input if t.label == "killed best")
+    killed.set_value("many")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert any("nothing was written" in e.value for e in at.error)
+    assert "killed_best" in "\n".join(c.value for c in at.code)
+    assert table.read_bytes() == before
+    assert next(t for t in at.text_input if t.label == "killed best").value == "many"
+
+
+def test_editing_is_off_when_the_server_says_so(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    monkeypatch.setenv("INCIDENT_ATLAS_READONLY", "1")
+    at = _edit_page(monkeypatch, table)
+    assert any("switched off" in i.value for i in at.info)
+    assert not any(b.label == "Save" for b in at.button)

@@ -1,0 +1,126 @@
+"""The Edit page's glue: which store is being edited, who edits, and the incident form.
+
+Nothing here validates or writes: ``geo.store.edits`` does, with the file rules; a failed save
+keeps every value the user typed (the form's widgets keep their state).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.paths import default_database, default_incidents_path
+from geo.schema import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TOLL_COLUMNS
+from geo.store.edits import FileStore, PostgisStore, open_store
+from geo.symbology import type_label
+
+READONLY_ENV = "INCIDENT_ATLAS_READONLY"
+
+
+def editable_store(origin: str, uploaded: bool) -> tuple[FileStore | PostgisStore | None, str]:
+    """The store the Edit page writes to, or ``None`` and why editing is off."""
+    if os.environ.get(READONLY_ENV, "").strip() not in ("", "0"):
+        return None, "Editing is switched off on this server (INCIDENT_ATLAS_READONLY)."
+    if uploaded:
+        return (
+            None,
+            "An uploaded table is your own view: it is never written. Edit the "
+            "configured table, or import yours into it with python -m geo import.",
+        )
+    url = default_database()
+    if url:
+        return open_store(url), "the team store"
+    path = default_incidents_path()
+    if origin or path.suffix.lower() != ".csv":
+        return None, (
+            f"{path.name} is not one of the product's CSV tables; import it first "
+            "(python -m geo import) to edit it."
+        )
+    return open_store(path), f"the table {path.name}"
+
+
+def who_edits() -> str:
+    """The name changes are recorded under: the server's authenticated user where there is
+    one, else the name the user sets in the sidebar."""
+    user = getattr(st, "user", None)
+    name = ""
+    try:
+        if user is not None and user.is_logged_in:
+            name = str(user.get("email") or user.get("name") or "")
+    except (AttributeError, KeyError):
+        name = ""
+    if name:
+        st.sidebar.caption(f"Changes are recorded as {name}.")
+        return name
+    return str(
+        st.sidebar.text_input(
+            "Your name (recorded with your changes)", key="editor_name", max_chars=80
+        )
+    ).strip()
+
+
+def incident_form(values: dict[str, Any], *, new: bool, key: str) -> dict[str, Any] | None:
+    """The incident's fields as a form; the values typed when Save is pressed, else ``None``."""
+    with st.form(key=f"form_{key}"):
+        out: dict[str, Any] = dict(values)
+        if new:
+            out["incident_id"] = st.text_input("Id (a stable slug)", values.get("incident_id", ""))
+        a, b, c = st.columns(3)
+        out["date_start"] = a.date_input(
+            "From", _day(values.get("date_start")), format="YYYY-MM-DD"
+        )
+        out["date_end"] = b.date_input("To", _day(values.get("date_end")), format="YYYY-MM-DD")
+        precisions = list(DATE_PRECISIONS)
+        out["date_precision"] = c.selectbox(
+            "Date known to", precisions, index=_index(precisions, values.get("date_precision"))
+        )
+        out["place"] = st.text_input("Place, as the sources name it", values.get("place", ""))
+        a, b, c, d = st.columns(4)
+        out["lat"] = a.number_input(
+            "lat", -90.0, 90.0, float(values.get("lat") or 0.0), format="%.5f"
+        )
+        out["lon"] = b.number_input(
+            "lon", -180.0, 180.0, float(values.get("lon") or 0.0), format="%.5f"
+        )
+        places = list(GEO_PRECISIONS)
+        out["geo_precision"] = c.selectbox(
+            "Located to", places, index=_index(places, values.get("geo_precision"))
+        )
+        out["country"] = d.text_input("Country (ISO code)", values.get("country", ""), max_chars=2)
+        out["region"] = st.text_input(
+            "Region (empty: the one the point lies in)", values.get("region", "")
+        )
+        types = list(EVENT_TYPES)
+        out["event_type"] = st.selectbox(
+            "Type", types, index=_index(types, values.get("event_type")), format_func=type_label
+        )
+        columns = st.columns(6)
+        for column, place in zip(TOLL_COLUMNS, columns, strict=True):
+            value = values.get(column)
+            out[column] = place.text_input(
+                column.replace("_", " "), "" if value is None or pd.isna(value) else str(value)
+            )
+        out["perpetrator"] = st.text_input("Perpetrator", values.get("perpetrator", ""))
+        out["target"] = st.text_input("Target", values.get("target", ""))
+        out["summary"] = st.text_area("Summary, in your own words", values.get("summary", ""))
+        out["sources"] = st.text_input("Sources (ids, ;-separated)", values.get("sources", ""))
+        saved = st.form_submit_button("Save", type="primary")
+    return out if saved else None
+
+
+def _day(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return date.today()
+
+
+def _index(options: list[str], value: object) -> int:
+    return options.index(str(value)) if str(value) in options else 0
+
+
+__all__ = ["READONLY_ENV", "editable_store", "incident_form", "who_edits"]
