@@ -19,7 +19,13 @@ if store is None:
 who = who_edits()
 st.caption(esc_markdown(f"Changes are written to {where}, each with who made it and when."))
 
+flash = st.session_state.pop("edit_flash", None)
+if flash:
+    st.success(esc_markdown(flash))
 ids = list(view.dataset.incidents["incident_id"])
+following = st.session_state.pop("edit_choice_next", None)
+if following in ids:  # after adding an incident, open it
+    st.session_state["edit_choice"] = following
 choice = st.selectbox(
     "Incident", ["(a new incident)", *ids], key="edit_choice", help="Pick one to change it."
 )
@@ -78,7 +84,9 @@ if typed is not None:
         else:
             st.session_state.pop(conflict_key, None)
             st.cache_resource.clear()
-            st.success(esc_markdown(f"Saved {change.incident_id} ({change.action})."))
+            st.session_state["edit_flash"] = f"Saved {change.incident_id} ({change.action})."
+            st.session_state["edit_choice_next"] = change.incident_id
+            st.rerun()
 
 if conflict_key in st.session_state:
     conflict, mine = st.session_state[conflict_key]
