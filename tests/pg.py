@@ -45,41 +45,69 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Server:
+    """A PostgreSQL server with PostGIS in a temporary folder on a free loopback port."""
+
+    def __init__(self, binaries: Path) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="atlas-pg-"))
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # the server refuses to run as root: run it as postgres
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = _free_port()
+        data = self.folder / "data"
+        self.ctl = [*self.as_user, str(binaries / "pg_ctl"), "-D", str(data)]
+        subprocess.run(
+            [
+                *self.as_user,
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "atlas",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [*self.ctl, "-o", options, "-l", str(self.folder / "log"), "-w", "start"],
+            check=True,
+            capture_output=True,
+        )
+        self.url = f"postgresql://atlas@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        subprocess.run([*self.ctl, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_server() -> Server:
+    """Start a server (``Server.stop`` ends it); ``RuntimeError`` where none can be started."""
+    binaries = _binaries()
+    if binaries is None:
+        raise RuntimeError("no initdb with a postgis extension under /usr/lib/postgresql")
+    try:
+        return Server(binaries)
+    except KeyError:
+        raise RuntimeError("running as root and there is no postgres user") from None
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The server's URL (its ``postgres`` database), for the whole session."""
-    binaries = _binaries()
-    if binaries is None:
-        _unavailable("no initdb with a postgis extension under /usr/lib/postgresql")
-    assert binaries is not None
-    folder = Path(tempfile.mkdtemp(prefix="atlas-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres user
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            _unavailable("running as root and there is no postgres user")
-        os.chown(folder, owner.pw_uid, owner.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    data = folder / "data"
-    run = [*as_user, str(binaries / "pg_ctl"), "-D", str(data)]
-    subprocess.run(
-        [*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "atlas"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [*run, "-o", options, "-l", str(folder / "log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield f"postgresql://atlas@127.0.0.1:{port}/postgres"
+        server = start_server()
+    except RuntimeError as exc:
+        _unavailable(str(exc))
+        raise
+    try:
+        yield server.url
     finally:
-        subprocess.run([*run, "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture

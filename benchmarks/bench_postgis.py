@@ -1,0 +1,104 @@
+"""How fast the team store answers, beside the file store, on the same synthetic table.
+
+Run from the repository root (needs Debian's postgresql-15-postgis-3; a throwaway server is
+started in a temporary folder, as the tests do)::
+
+    python benchmarks/bench_postgis.py                # N = 100,000
+    python benchmarks/bench_postgis.py --n 1000000    # a million incidents over the world
+
+It writes a synthetic table of N incidents over the world (``geo.synth``), then times, in
+seconds: ``pg_import_s`` (``geo.store.postgis.import_dataset``: COPY and upsert, indexes kept
+up to date), ``pg_reimport_s`` (the same table again: nothing changes), and for each query the
+median of five runs of ``geo.store.postgis.read_incidents`` (rows sent back and typed) beside
+``geo.filters.filter_incidents`` on the file store's table in memory: a year + region + type
+filter (``*_filter_s``), a bounding box around the busiest region (``*_bbox_s``), and the
+unfiltered table (``*_all_s``). The last line is one JSON object. The issue's target for the
+team store, a filtered map query under 0.15 s at 1,000,000, is for a query whose aggregation
+runs in SQL; the map's aggregation still runs in the dashboard, so ``pg_filter_s`` is the
+nearest measure here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo.filters import Filters, filter_incidents  # noqa: E402
+from geo.store import postgis  # noqa: E402
+from geo.synth import WORLD, write_synthetic  # noqa: E402
+from geo.tables import load_dataset  # noqa: E402
+from tests.pg import start_server  # noqa: E402
+
+
+def median_of(step: Callable[[], Any], repeats: int = 5) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = step()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    args = parser.parse_args()
+    server = start_server()
+    out: dict[str, Any] = {"n": args.n}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "synthetic.csv"
+            write_synthetic(path, args.n, seed=7, countries=WORLD)
+            dataset = load_dataset(path)
+            postgis.init_schema(server.url)
+            started = time.perf_counter()
+            postgis.import_dataset(server.url, dataset)
+            out["pg_import_s"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            counts = postgis.import_dataset(server.url, dataset)
+            out["pg_reimport_s"] = round(time.perf_counter() - started, 3)
+            out["pg_reimport_unchanged"] = counts["unchanged"]
+            with postgis.connect(server.url) as conn:
+                conn.execute("ANALYZE incidents")
+            incidents = dataset.incidents
+            busiest = str(incidents["region"][incidents["region"] != ""].value_counts().index[0])
+            year = int(incidents["date_start"].dt.year.value_counts().index[0])
+            kinds = tuple(incidents["event_type"].value_counts().index[:2])
+            at = incidents[incidents["region"] == busiest]
+            box = (
+                float(at["lon"].min()), float(at["lat"].min()),
+                float(at["lon"].max()), float(at["lat"].max()),
+            )  # fmt: skip
+            chosen = Filters(years=(year,), regions=(busiest,), types=kinds).normalised()
+            for name, filters, bbox in (
+                ("filter", chosen, None),
+                ("bbox", Filters(), box),
+                ("all", Filters(), None),
+            ):
+                pg_s, rows = median_of(
+                    lambda f=filters, b=bbox: postgis.read_incidents(server.url, f, bbox=b)
+                )
+                out[f"pg_{name}_s"], out[f"pg_{name}_rows"] = round(pg_s, 4), len(rows)
+                if bbox is None:
+                    file_s, kept = median_of(lambda f=filters: filter_incidents(incidents, f))
+                    out[f"file_{name}_s"], out[f"file_{name}_rows"] = round(file_s, 4), len(kept)
+            out["filter"] = chosen.describe()
+    finally:
+        server.stop()
+    for key, value in out.items():
+        print(f"{key}: {value}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
