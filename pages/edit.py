@@ -81,6 +81,8 @@ if typed is not None:
         except DataError as exc:
             st.error("Not saved; nothing was written. Fix these and press Save again:")
             st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
+        except (AtlasError, OSError) as exc:
+            st.error(esc_markdown(f"Not saved: {exc}"))
         else:
             st.session_state.pop(conflict_key, None)
             st.cache_resource.clear()
@@ -97,18 +99,26 @@ if conflict_key in st.session_state:
     right.markdown("**Yours (not saved)**")
     right.dataframe(pd.Series(mine, name="value").astype(str))
     if st.button("Save mine over theirs", key=f"overwrite_{choice}"):
-        store.save(mine, version=conflict.version, who=who)
-        st.session_state.pop(conflict_key, None)
-        st.cache_resource.clear()
-        st.rerun()
+        try:
+            store.save(mine, version=conflict.version, who=who)
+        except (AtlasError, OSError) as exc:
+            st.error(esc_markdown(f"Not saved: {exc}"))
+        else:
+            st.session_state.pop(conflict_key, None)
+            st.cache_resource.clear()
+            st.rerun()
 
 if not new:
     with st.expander("Delete this incident"):
         sure = st.checkbox("Yes, delete it (the history keeps it, and it can be undone)")
         if st.button("Delete", disabled=not (sure and who), key=f"delete_{choice}"):
-            store.delete(choice, version=version or 0, who=who)
-            st.cache_resource.clear()
-            st.rerun()
+            try:
+                store.delete(choice, version=version or 0, who=who)
+            except (AtlasError, OSError) as exc:
+                st.error(esc_markdown(f"Not deleted: {exc}"))
+            else:
+                st.cache_resource.clear()
+                st.rerun()
     history = store.history(choice)
     st.subheader("History")
     if not history:
@@ -122,6 +132,10 @@ if not new:
         )
         cols[2].text(", ".join(changed[:4]) + ("…" if len(changed) > 4 else ""))
         if cols[3].button("Undo", key=f"undo_{change.change_id}", disabled=not who):
-            store.undo(change.change_id, who=who)
-            st.cache_resource.clear()
-            st.rerun()
+            try:
+                store.undo(change.change_id, who=who)
+            except (AtlasError, OSError) as exc:
+                st.error(esc_markdown(f"Not undone: {exc}"))
+            else:
+                st.cache_resource.clear()
+                st.rerun()

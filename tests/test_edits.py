@@ -105,6 +105,36 @@ def test_add_then_delete_with_confirmation_of_the_version(
         store.open("2026-12-02-almaty-new")
 
 
+def test_an_incident_with_claims_is_not_deleted(store: FileStore | PostgisStore) -> None:
+    record = store.open(ALMATY)
+    with pytest.raises(DataError, match="has 3 source claim"):
+        store.delete(ALMATY, version=record.version, who="x")
+    assert store.open(ALMATY).version == 1
+    with pytest.raises(DataError, match="no change 999999"):
+        store.undo(999999, who="x")
+
+
+def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("incidents.csv", "claims.csv", "sources.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    store = FileStore(tmp_path / "incidents.csv")
+    before = (tmp_path / "incidents.csv").read_bytes()
+    record = store.open(ALMATY)
+    record.values["summary"] = "Never kept."
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("geo.files.write_text_atomic", full)
+    with pytest.raises(OSError, match="No space"):
+        store.save(record.values, version=record.version, who="a")
+    monkeypatch.undo()
+    assert (tmp_path / "incidents.csv").read_bytes() == before
+    assert store.open(ALMATY).version == 1
+
+
 def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -143,6 +143,12 @@ class FileStore:
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
         return table, stamp
 
+    def _claim_count(self, incident_id: str) -> int:
+        if not self.claims_path.exists():
+            return 0
+        claims = pd.read_csv(self.claims_path, dtype=str, keep_default_na=False)
+        return int((claims.get("incident_id", pd.Series(dtype=str)) == incident_id).sum())
+
     def history(self, incident_id: str | None = None) -> list[Change]:
         if not self.history_path.exists():
             return []
@@ -169,15 +175,21 @@ class FileStore:
 
         if self._stamp() != stamp:  # someone wrote the file since it was read
             raise EditConflict(change["incident_id"], None, 0)
-        shutil.copy2(self.path, self.path.with_name(self.path.name + ".bak"))
-        write_csv(table.reindex(columns=COLUMNS), self.path)
+        backup = self.path.with_name(self.path.name + ".bak")
+        shutil.copy2(self.path, backup)
         done = Change(
             change_id=len(self.history()) + 1,
             at=datetime.now(UTC).isoformat(timespec="seconds"),
             **change,
         )
         lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
-        write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
+        write_csv(table.reindex(columns=COLUMNS), self.path)
+        try:
+            write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
+        except BaseException:
+            # No change without its history: put the table back as it was.
+            shutil.copy2(backup, self.path)
+            raise
         return done
 
     def save(
@@ -232,6 +244,7 @@ class FileStore:
         old = plain(table.loc[at[0]].to_dict())
         if current != version:
             raise EditConflict(incident_id, old, current)
+        _refuse_with_claims(incident_id, self._claim_count(incident_id))
         table = table.drop(index=at).reset_index(drop=True)
         return self._write(
             table,
@@ -241,7 +254,7 @@ class FileStore:
 
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
-        change = next(c for c in self.history() if c.change_id == change_id)
+        change = _find(self.history(), change_id)
         version = self._version(change.incident_id)
         if change.old is None:
             return self.delete(change.incident_id, version=version, who=who)
@@ -287,8 +300,13 @@ class PostgisStore:
 
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
-        change = next(c for c in self.history() if c.change_id == change_id)
+        change = _find(self.history(), change_id)
         current = self._current_version(change.incident_id)
+        if change.new is None and current is not None:
+            raise DataError(
+                f"incident_id {change.incident_id!r} is taken again; undoing its deletion would "
+                "replace it"
+            )
         if change.old is None:
             return self.delete(change.incident_id, version=current or 0, who=who)
         return self.save(change.old, version=current, who=who, action=f"undo {change_id}")
@@ -298,6 +316,23 @@ class PostgisStore:
             return self.open(incident_id).version
         except DataError:
             return None
+
+
+def _find(history: list[Change], change_id: int) -> Change:
+    for change in history:
+        if change.change_id == change_id:
+            return change
+    raise DataError(f"no change {change_id} in the history")
+
+
+def _refuse_with_claims(incident_id: str, claims: int) -> None:
+    """Deleting an incident would orphan or lose its claims (the page does not edit claims
+    yet): refuse, saying so."""
+    if claims:
+        raise DataError(
+            f"incident {incident_id!r} has {claims} source claim(s); deleting it would lose "
+            "them. Remove its claims from the claims table first."
+        )
 
 
 def open_store(data: str | Path) -> FileStore | PostgisStore:

@@ -103,6 +103,9 @@ class StoreError(AtlasError):
 def _redacted(url: str) -> str:
     from psycopg.conninfo import conninfo_to_dict
 
+    if _has_password(url):
+        return "the database"
+
     try:
         parts = conninfo_to_dict(url)
     except Exception:  # noqa: BLE001 - an unparsable URL is named without its content
@@ -119,14 +122,29 @@ def connect(url: str) -> Iterator[psycopg.Connection[Any]]:
     try:
         conn = psycopg.connect(url, connect_timeout=10)
     except psycopg.Error as exc:
-        raise StoreError(f"cannot connect to {_redacted(url)}: {_first_line(exc)}") from None
+        raise StoreError(f"cannot connect to {_redacted(url)}: {_said(exc, url)}") from None
     try:
         with conn.transaction():
             yield conn
     except psycopg.Error as exc:
-        raise StoreError(f"{_redacted(url)}: {_first_line(exc)}") from None
+        raise StoreError(f"{_redacted(url)}: {_said(exc, url)}") from None
     finally:
         conn.close()
+
+
+def _has_password(url: str) -> bool:
+    rest = url.split("://", 1)[-1]
+    return "@" in rest and ":" in rest.rsplit("@", 1)[0]
+
+
+def _said(exc: Exception, url: str) -> str:
+    """The driver's message, unless the URL holds a password it might quote in part."""
+    if _has_password(url):
+        return (
+            "the driver's message is withheld because the URL holds a password; keep it in "
+            "PGPASSWORD or ~/.pgpass instead"
+        )
+    return _first_line(exc)
 
 
 def _first_line(exc: Exception) -> str:
@@ -444,6 +462,12 @@ def write_change(
         if version is not None and current != version:
             raise EditConflict(incident_id, old, current or 0)
         if new is None:
+            from geo.store.edits import _refuse_with_claims
+
+            n = conn.execute(
+                "SELECT count(*) FROM claims WHERE incident_id = %s", (incident_id,)
+            ).fetchone()
+            _refuse_with_claims(incident_id, int(n[0]) if n else 0)
             conn.execute("DELETE FROM incidents WHERE incident_id = %s", (incident_id,))
             action = action or "delete"
         else:
