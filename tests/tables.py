@@ -103,3 +103,14 @@ def problems_of(path: Path) -> list[str]:
     except DataError as exc:
         problems = exc.problems
     return [str(p) for p in problems]
+
+
+def copy_shipped(folder: Path) -> Path:
+    """A copy of the shipped data set (incidents, claims, sources) in ``folder``; its table."""
+    import shutil
+
+    from geo.paths import DATA_DIR
+
+    for name in ("incidents.csv", "claims.csv", "sources.csv"):
+        shutil.copy(DATA_DIR / name, folder / name)
+    return folder / "incidents.csv"

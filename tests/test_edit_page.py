@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from geo.paths import DATA_DIR
 from geo.store.edits import FileStore
 from geo.tables import load_dataset
 from tests.apptest import failures, start
+from tests.tables import copy_shipped
 
 ALMATY = "2016-07-18-almaty-shooting"
 
 
 @pytest.fixture
 def table(tmp_path: Path) -> Path:
-    for name in ("incidents.csv", "claims.csv", "sources.csv"):
-        shutil.copy(DATA_DIR / name, tmp_path / name)
-    return tmp_path / "incidents.csv"
+    return copy_shipped(tmp_path)
 
 
 def _edit_page(monkeypatch: pytest.MonkeyPatch, table: Path):  # type: ignore[no-untyped-def]

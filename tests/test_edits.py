@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from geo.errors import DataError
-from geo.paths import DATA_DIR, INCIDENTS_CSV
+from geo.paths import INCIDENTS_CSV
 from geo.store import postgis
 from geo.store.edits import EditConflict, FileStore, PostgisStore, open_store
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import copy_shipped
 
 ALMATY = "2016-07-18-almaty-shooting"
 
@@ -21,9 +21,7 @@ ALMATY = "2016-07-18-almaty-shooting"
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> FileStore | PostgisStore:
     """The shipped data set in a store of each kind."""
     if request.param == "files":
-        for name in ("incidents.csv", "claims.csv", "sources.csv"):
-            shutil.copy(DATA_DIR / name, tmp_path / name)
-        return FileStore(tmp_path / "incidents.csv")
+        return FileStore(copy_shipped(tmp_path))
     url = request.getfixturevalue("pg_url")
     postgis.init_schema(url)
     postgis.import_dataset(url, load_dataset(INCIDENTS_CSV))
@@ -117,9 +115,7 @@ def test_an_incident_with_claims_is_not_deleted(store: FileStore | PostgisStore)
 def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("incidents.csv", "claims.csv", "sources.csv"):
-        shutil.copy(DATA_DIR / name, tmp_path / name)
-    store = FileStore(tmp_path / "incidents.csv")
+    store = FileStore(copy_shipped(tmp_path))
     before = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Never kept."
@@ -138,9 +134,7 @@ def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
 def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("incidents.csv", "claims.csv", "sources.csv"):
-        shutil.copy(DATA_DIR / name, tmp_path / name)
-    store = FileStore(tmp_path / "incidents.csv")
+    store = FileStore(copy_shipped(tmp_path))
     original = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Edited."

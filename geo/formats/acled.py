@@ -30,6 +30,7 @@ from geo.formats.convert import (
     tolls,
     whole,
 )
+from geo.formats.countries import country_code  # ACLED's iso number, else its name
 
 TIME_PRECISIONS = {1: "day", 2: "week", 3: "month"}
 GEO_PRECISIONS = {1: "city", 2: "district", 3: "region"}
@@ -51,11 +52,6 @@ def acled_dates(day: date, time_precision: int) -> tuple[date, date, str] | None
 def acled_place_precision(geo_precision: int) -> str | None:
     """The project's ``geo_precision`` for ACLED's, or ``None`` for a code it does not define."""
     return GEO_PRECISIONS.get(int(geo_precision))
-
-
-def country_code(iso_numeric: object, name: object = "") -> str | None:
-    """ISO 3166-1 alpha-2 code from ACLED's numeric ``iso``, else from its ``country`` name."""
-    return countries.country_code(iso_numeric, name)
 
 
 SUB_EVENT_TYPES: dict[str, str] = {

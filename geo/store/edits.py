@@ -133,21 +133,19 @@ class FileStore:
         stat = self.path.stat()
         return stat.st_mtime_ns, stat.st_size
 
-    def _load(self) -> tuple[pd.DataFrame, tuple[int, int]]:
-        from geo.tables import load_dataset
+    def _load(self) -> tuple[pd.DataFrame, tuple[int, int], pd.DataFrame]:
+        """(incidents, the file's stamp when read, claims), through the table cache: the Edit
+        page opens a record on every rerun, and an unchanged table is not validated again."""
+        from geo.table_cache import load_cached
 
         stamp = self._stamp()
-        dataset = load_dataset(self.path)
+        dataset = load_cached(self.path, geometry=False)
         if self._stamp() != stamp:
             raise EditConflict(str(self.path.name), None, 0)
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
-        return table, stamp
-
-    def _claim_count(self, incident_id: str) -> int:
-        if not self.claims_path.exists():
-            return 0
-        claims = pd.read_csv(self.claims_path, dtype=str, keep_default_na=False)
-        return int((claims.get("incident_id", pd.Series(dtype=str)) == incident_id).sum())
+        # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
+        # ``_typed`` makes it a table again before it is written.
+        return table.astype(object), stamp, dataset.claims
 
     def history(self, incident_id: str | None = None) -> list[Change]:
         if not self.history_path.exists():
@@ -163,7 +161,7 @@ class FileStore:
         return 1 + len(self.history(incident_id))
 
     def open(self, incident_id: str) -> Record:
-        table, _ = self._load()
+        table, _, _ = self._load()
         rows = table[table["incident_id"] == incident_id]
         if rows.empty:
             raise DataError(f"no incident {incident_id!r} in {self.path.name}")
@@ -202,7 +200,7 @@ class FileStore:
 
     def _save(self, new: dict[str, Any], *, version: int | None, who: str, action: str) -> Change:
         incident_id = new["incident_id"]
-        table, stamp = self._load()
+        table, stamp, _ = self._load()
         at = table.index[table["incident_id"] == incident_id]
         current = self._version(incident_id)
         if version is None:
@@ -236,7 +234,7 @@ class FileStore:
             return self._delete(incident_id, version=version, who=who)
 
     def _delete(self, incident_id: str, *, version: int, who: str) -> Change:
-        table, stamp = self._load()
+        table, stamp, claims = self._load()
         at = table.index[table["incident_id"] == incident_id]
         current = self._version(incident_id)
         if not len(at):
@@ -244,7 +242,7 @@ class FileStore:
         old = plain(table.loc[at[0]].to_dict())
         if current != version:
             raise EditConflict(incident_id, old, current)
-        _refuse_with_claims(incident_id, self._claim_count(incident_id))
+        _refuse_with_claims(incident_id, int((claims["incident_id"] == incident_id).sum()))
         table = table.drop(index=at).reset_index(drop=True)
         return self._write(
             table,

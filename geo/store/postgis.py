@@ -254,9 +254,7 @@ def import_dataset(url: str, dataset: Dataset, *, who: str = "") -> dict[str, in
             """
         ).format(
             names=names,
-            assignments=sql.SQL(", ").join(
-                sql.SQL("{c} = excluded.{c}").format(c=sql.Identifier(c)) for c in rest
-            ),
+            assignments=_from_excluded(rest),
             old=sql.SQL(", ").join(sql.Identifier("incidents", c) for c in rest),
             new=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in rest),
         )
@@ -271,6 +269,22 @@ def _names(columns: list[str]) -> sql.Composed:
     from psycopg import sql
 
     return sql.SQL(", ").join(map(sql.Identifier, columns))
+
+
+def _slots(n: int) -> sql.Composed:
+    """``%s, %s, ...``: one bound parameter for each of ``n`` values."""
+    from psycopg import sql
+
+    return sql.SQL(", ").join(sql.Placeholder() * n)
+
+
+def _from_excluded(columns: list[str]) -> sql.Composed:
+    """``c = excluded.c, ...``: an upsert's update of ``columns`` from the row proposed."""
+    from psycopg import sql
+
+    return sql.SQL(", ").join(
+        sql.SQL("{c} = excluded.{c}").format(c=sql.Identifier(c)) for c in columns
+    )
 
 
 def _replace_claims(conn: psycopg.Connection[Any], dataset: Dataset) -> None:
@@ -310,10 +324,8 @@ def _upsert_sources(conn: psycopg.Connection[Any], sources: pd.DataFrame) -> Non
         "ON CONFLICT (source_id) DO UPDATE SET {assignments}"
     ).format(
         names=_names(SOURCE_COLUMNS),
-        slots=sql.SQL(", ").join(sql.Placeholder() * len(SOURCE_COLUMNS)),
-        assignments=sql.SQL(", ").join(
-            sql.SQL("{c} = excluded.{c}").format(c=sql.Identifier(c)) for c in SOURCE_COLUMNS[1:]
-        ),
+        slots=_slots(len(SOURCE_COLUMNS)),
+        assignments=_from_excluded(SOURCE_COLUMNS[1:]),
     )
     with conn.cursor() as cur:
         cur.executemany(statement, rows)
@@ -478,7 +490,7 @@ def write_change(
                     "ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
                 ).format(
                     names=_names(COLUMNS),
-                    slots=sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS)),
+                    slots=_slots(len(COLUMNS)),
                 )
                 conn.execute(statement, [*values, new["lon"], new["lat"]])
                 action = action or "add"
