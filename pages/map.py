@@ -15,7 +15,8 @@ from geo.places.regions import country_names
 from geo.snapshot.frame import main_country
 from geo.timelapse import timelapse_frames
 from geo.webmap.assets import offline_map
-from geo.webmap.build import MapOptions, build_map
+from geo.webmap.build import MAX_SYMBOLS, MapOptions, build_map
+from ui.data_source import map_of
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -83,7 +84,7 @@ online = right.toggle(
 files = served()
 fmap = offline_map(
     build_map(
-        view.incidents,
+        map_of(view.incidents, view.filters, MAX_SYMBOLS),
         claims=view.dataset.claims,
         sources=view.dataset.sources,
         options=MapOptions(

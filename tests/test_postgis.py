@@ -184,3 +184,46 @@ def test_commands_and_the_dashboard_read_the_team_store(
     assert not failures(at), failures(at)
     assert {m.label: m.value for m in at.metric}["Incidents"] == "33"
     assert any("the team store" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(years=(2012,)), Filters(types=("armed_attack", "unrest"), exact_only=True)],
+    ids=lambda f: f.describe(),
+)
+def test_the_map_counted_in_sql_is_the_map_counted_in_memory(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+    filters: Filters,
+) -> None:
+    """The team store's summary (one grouped query) against the same counts made by hand
+    from the table in memory: cells at the first size that fits, regions, classes, countries."""
+    import numpy as np
+
+    from geo.symbology import precision_classes
+    from geo.synth import WORLD, write_synthetic
+    from geo.webmap.cells import grid_cells
+
+    path = tmp_path / "world.csv"
+    write_synthetic(path, 3_000, seed=5, countries=WORLD)
+    dataset = load_dataset(path)
+    postgis.init_schema(pg_url)
+    postgis.import_dataset(pg_url, dataset)
+    kept = filter_incidents(dataset.incidents, filters.normalised())
+    assert len(kept) > 300  # more than the cells: they are coarsened
+    summary = postgis.map_summary(pg_url, filters, max_cells=300)
+    assert summary.count == len(kept)
+    expected = grid_cells(kept, max_cells=300).sort_values(["count", "lat"])
+    cells = summary.cells.sort_values(["count", "lat"])
+    assert len(cells) == len(expected) <= 300
+    assert cells["count"].tolist() == expected["count"].tolist()
+    assert cells["killed"].sum() == kept["killed_best"].fillna(0).sum()
+    np.testing.assert_allclose(cells["lat"], expected["lat"], atol=1e-9)
+    np.testing.assert_allclose(cells["lon"], expected["lon"], atol=1e-9)
+    assert cells["event_type"].tolist() == expected["event_type"].tolist()  # ties: a-z first
+    assert cells["imprecise"].tolist() == expected["imprecise"].tolist()
+    located = kept[kept["region"] != ""]
+    assert summary.regions["incidents"].to_dict() == located.groupby("region").size().to_dict()
+    assert summary.regions["killed_high"].sum() == located["killed_high"].fillna(0).sum()
+    assert set(summary.classes) == set(precision_classes(kept["geo_precision"]))
+    assert set(summary.countries) == set(kept["country"])

@@ -18,11 +18,13 @@ import streamlit as st
 
 from geo.errors import DataError
 from geo.escape import esc_markdown
+from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.store.postgis import StoreError
 from geo.table_cache import load_cached
 from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths
 from geo.vector_files import LayerChoiceError
+from geo.webmap.cells import MapSummary
 from ui.filter_state import reset_filters
 
 UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg"]
@@ -96,6 +98,35 @@ def _load_database(url: str) -> Dataset:
     from geo.store.postgis import read_dataset
 
     return read_dataset(url)
+
+
+def team_store_shown() -> str | None:
+    """The team store's URL when the dashboard shows it (not an upload), else ``None``."""
+    if st.session_state.get("good_upload") is not None:
+        return None
+    return default_database()
+
+
+@st.cache_data(show_spinner=False, ttl=30, max_entries=16)
+def _team_map(url: str, filters: Filters, max_cells: int) -> MapSummary:
+    from geo.store.postgis import map_summary
+
+    return map_summary(url, filters, max_cells=max_cells)
+
+
+def map_of(
+    view_incidents: pd.DataFrame, filters: Filters, max_cells: int
+) -> pd.DataFrame | MapSummary:
+    """What the map draws: the filtered rows, or, from the team store and above ``max_cells``
+    of them, their counts per cell and region added up in the database (the last good rows
+    when the store cannot be reached)."""
+    url = team_store_shown()
+    if url is None or len(view_incidents) <= max_cells:
+        return view_incidents
+    try:
+        return _team_map(url, filters, max_cells)
+    except StoreError:
+        return view_incidents
 
 
 def shipped_dataset() -> Dataset:

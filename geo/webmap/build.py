@@ -40,7 +40,6 @@ from geo.records import source_names
 from geo.stats import Headline, by_region, toll_text
 from geo.symbology import (
     CLASS_LABELS,
-    IMPRECISE,
     OTHER_COLOUR,
     TYPE_COLOURS,
     precision_classes,
@@ -48,6 +47,7 @@ from geo.symbology import (
     type_label,
     unwrap_longitudes,
 )
+from geo.webmap.cells import MapSummary, grid_cells, summarise
 from geo.webmap.elements import (
     DataGeoJson,
     DataMarkerCluster,
@@ -209,65 +209,6 @@ def _symbol_rows(
             ]
         )
     return rows
-
-
-def grid_cells(incidents: pd.DataFrame, *, max_cells: int) -> pd.DataFrame:
-    """Aggregate incidents into square lon/lat cells, coarsening until at most ``max_cells``.
-
-    Returns one row per cell: mean ``lat``/``lon`` of its incidents, ``count``, ``killed``
-    (sum of best), the most frequent ``event_type`` and ``imprecise`` (all members imprecise).
-    Cells start at 0.05 degrees and double until few enough; each doubling works on the
-    previous level's cells, not on every incident again (a million incidents in 0.1 s).
-    """
-    lat = incidents["lat"].to_numpy(dtype=float)
-    lon = incidents["lon"].to_numpy(dtype=float)
-    size = 0.05
-    # floor(x / 2s) == floor(floor(x / s) / 2): a coarser cell is a shift of a finer one.
-    iy = np.floor(lat / size).astype(np.int64)
-    ix = np.floor(lon / size).astype(np.int64)
-    # A sample never has more cells than the whole: skip the levels where it has too many.
-    step = max(len(iy) // 50_000, 1)
-    level = 0
-    while len(pd.unique(_cell_keys(iy[::step] >> level, ix[::step] >> level))) > max_cells:
-        level += 1
-    cell_y, cell_x = iy >> level, ix >> level
-    inverse, cells = pd.factorize(_cell_keys(cell_y, cell_x), sort=True)
-    while len(cells) > max_cells:
-        cell_y, cell_x = _cell_coords(np.asarray(cells, dtype=np.int64))
-        parent, cells = pd.factorize(_cell_keys(cell_y >> 1, cell_x >> 1), sort=True)
-        inverse = parent[inverse]
-    n_cells = len(cells)
-    killed = incidents["killed_best"].fillna(0).to_numpy(dtype=float)
-    imprecise = incidents["geo_precision"].isin(IMPRECISE).to_numpy()
-    type_inverse, type_codes = pd.factorize(incidents["event_type"], sort=True)
-    type_codes = np.asarray(type_codes, dtype=object)
-    count = np.bincount(inverse, minlength=n_cells)
-    per_type = np.bincount(
-        inverse * len(type_codes) + type_inverse, minlength=n_cells * len(type_codes)
-    ).reshape(n_cells, len(type_codes))
-    return pd.DataFrame(
-        {
-            "lat": np.bincount(inverse, lat, minlength=n_cells) / count,
-            "lon": np.bincount(inverse, lon, minlength=n_cells) / count,
-            "count": count,
-            "killed": np.bincount(inverse, killed, minlength=n_cells),
-            "event_type": type_codes[per_type.argmax(axis=1)],
-            "imprecise": np.bincount(inverse, imprecise, minlength=n_cells) == count,
-        }
-    )
-
-
-_CELL_OFFSET = 1 << 24  # cell numbers stay far below this at 0.05 degrees (7,200 around)
-
-
-def _cell_keys(cell_y: np.ndarray, cell_x: np.ndarray) -> np.ndarray:
-    """One int64 per (row, column) of the grid, negative numbers included."""
-    return (cell_y + _CELL_OFFSET) * (2 * _CELL_OFFSET) + (cell_x + _CELL_OFFSET)
-
-
-def _cell_coords(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    y, x = np.divmod(keys, 2 * _CELL_OFFSET)
-    return y - _CELL_OFFSET, x - _CELL_OFFSET
 
 
 def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
@@ -462,12 +403,11 @@ def _region_shapes(
 
 
 def _choropleth_geojson(
-    incidents: pd.DataFrame, metric: str, countries: Collection[str]
+    figures: pd.DataFrame, metric: str, countries: Collection[str]
 ) -> dict[str, object]:
     """The regions of ``countries`` (beyond ``MAX_REGION_SHAPES``, those with incidents) with
-    their figures and fill colours."""
+    their figures (``geo.stats.by_region``) and fill colours."""
     regions, shapes, inside = _region_shapes(tuple(sorted(set(countries))))
-    figures = by_region(incidents)
     chosen = np.ones(len(regions), dtype=bool)
     if chosen.sum() > MAX_REGION_SHAPES:
         # Only regions with incidents, and of those the busiest: the map stays a few MB.
@@ -618,7 +558,7 @@ class MapOptions:
 
 
 def build_map(
-    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    incidents: gpd.GeoDataFrame | pd.DataFrame | MapSummary,
     *,
     claims: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
@@ -633,7 +573,8 @@ def build_map(
     Parameters
     ----------
     incidents
-        Filtered incidents (the columns of ``geo.schema.COLUMNS``).
+        Filtered incidents (the columns of ``geo.schema.COLUMNS``), or their
+        :class:`~geo.webmap.cells.MapSummary` as the team store computes it in SQL.
     claims
         Per-source claims; shown in popups when given.
     sources
@@ -642,42 +583,52 @@ def build_map(
         Metric, symbol limit, web tiles, height, countries and where the basemap is served.
     """
     options = options or MapOptions()
-    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
-    if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
-        incidents = incidents.assign(lon=unwrap_longitudes(lon))
     metric, max_symbols, online_tiles = options.metric, options.max_symbols, options.online_tiles
     countries, basemap_url, height = options.countries, options.basemap_url, options.height
     if metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
+    if not isinstance(incidents, MapSummary) and len(incidents) > max_symbols:
+        incidents = summarise(incidents, max_cells=max_symbols)
+    if isinstance(incidents, MapSummary):
+        summary = incidents
+        cells = summary.cells
+        if len(cells):  # across the 180th meridian (Fiji): cells and view east of 180
+            cells = cells.assign(lon=unwrap_longitudes(cells["lon"].to_numpy(dtype=float)))
+        name = f"Incidents ({summary.count:,}, grouped by area)"
+        layer = _incident_layer(_cell_rows(cells), name)
+        figures, classes, points = summary.regions, summary.classes, cells
+        own_countries: Collection[str] = summary.countries
+        note = f"{summary.count:,} incidents grouped into areas; filter further to see each one"
+    else:
+        lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
+        if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
+            incidents = incidents.assign(lon=unwrap_longitudes(lon))
+        rows = _symbol_rows(incidents, claims, source_names(sources))
+        layer = _incident_layer(rows, f"Incidents by city ({len(incidents):,})")
+        figures, points, note = by_region(incidents), incidents, ""
+        classes = tuple(sorted(set(precision_classes(incidents["geo_precision"]))))
+        own_countries = {str(c) for c in incidents["country"]}
     m = _empty_map(height)
-    chosen = sorted(
-        {str(c) for c in (incidents["country"] if countries is None else countries)} - {""}
-    )
+    chosen = sorted({str(c) for c in (own_countries if countries is None else countries)} - {""})
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
     _offline_basemap(chosen, filled=not online_tiles, basemap_url=basemap_url).add_to(m)
     label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
-    shaded = _choropleth_geojson(incidents, metric, chosen)
+    shaded = _choropleth_geojson(figures, metric, chosen)
     _region_layer(shaded, label).add_to(m)
-    aggregated = len(incidents) > max_symbols
-    _incident_layer(incidents, claims, sources, max_symbols).add_to(m)
+    layer.add_to(m)
     # Folded: open, it covers the top right of the map, where popups open.
     folium.LayerControl(collapsed=True).add_to(m)
-    note = (
-        f"{len(incidents):,} incidents grouped into areas; filter further to see each one"
-        if aggregated
-        else ""
-    )
     top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
     Legend(
         title="Event type",
         note=note,
         shading_title=label,
         shading=shading_key(top),
-        classes=sorted(set(precision_classes(incidents["geo_precision"]))) or tuple(CLASS_LABELS),
+        classes=classes or tuple(CLASS_LABELS),
     ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
-    bounds = _bounds(incidents)
+    bounds = _bounds(points)
     m.fit_bounds(bounds, padding_bottom_right=(230, 150))
     ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
     return m
@@ -802,33 +753,23 @@ def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
     return layer
 
 
-def _incident_layer(
-    incidents: pd.DataFrame,
-    claims: pd.DataFrame | None,
-    sources: pd.DataFrame | None,
-    max_symbols: int,
-) -> DataMarkerCluster:
-    """One symbol per incident, clustered; above ``max_symbols``, grid cells with counts."""
-    if len(incidents) > max_symbols:
-        rows = _cell_rows(grid_cells(incidents, max_cells=max_symbols))
-        layer_name = f"Incidents ({len(incidents):,}, grouped by area)"
-    else:
-        rows = _symbol_rows(incidents, claims, source_names(sources))
-        layer_name = f"Incidents by city ({len(incidents):,})"
+def _incident_layer(rows: list[list[object]], name: str) -> DataMarkerCluster:
+    """Symbols (one per incident, or one per grid cell with its count), clustered."""
     colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
     return DataMarkerCluster(
         rows,
         callback=_CALLBACK % json.dumps(colours),
-        name=layer_name,
+        name=name,
         options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
         icon_create_function=_CLUSTER_ICON,
     )
 
 
-def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
-    """The filtered incidents' extent with a margin (at least 3 degrees across), else the world."""
-    lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
+def _bounds(points: pd.DataFrame) -> list[list[float]]:
+    """The extent of the filtered incidents (or of their cells) with a margin (at least 3
+    degrees across), else the world."""
+    lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         return [[-58.0, -170.0], [78.0, 180.0]]
@@ -841,4 +782,4 @@ def _bounds(incidents: pd.DataFrame) -> list[list[float]]:
     ]
 
 
-__all__ = ["TYPE_COLOURS", "MapOptions", "build_map", "grid_cells", "popup_html"]
+__all__ = ["TYPE_COLOURS", "MapOptions", "MapSummary", "build_map", "grid_cells", "popup_html"]
