@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo.errors import DataError
@@ -103,13 +104,80 @@ def test_add_then_delete_with_confirmation_of_the_version(
         store.open("2026-12-02-almaty-new")
 
 
-def test_an_incident_with_claims_is_not_deleted(store: FileStore | PostgisStore) -> None:
+def test_deleting_an_incident_takes_its_claims_and_undo_puts_both_back(
+    store: FileStore | PostgisStore,
+) -> None:
     record = store.open(ALMATY)
-    with pytest.raises(DataError, match="has 3 source claim"):
-        store.delete(ALMATY, version=record.version, who="x")
-    assert store.open(ALMATY).version == 1
+    assert [c["source"] for c in record.claims] == [
+        "000_b01b73891350e37e",
+        "003_2f11906d63638778",
+        "004_5f5978043113cffd",
+    ]  # fmt: skip  (data/claims.csv rows 46-48)
+    deletion = store.delete(ALMATY, version=record.version, who="x")
+    assert deletion.old is not None and len(deletion.old["claims"]) == 3
+    with pytest.raises(DataError):
+        store.open(ALMATY)
+    store.undo(deletion.change_id, who="y")
+    back = store.open(ALMATY)
+    assert back.values == record.values
+    assert back.claims == record.claims  # "3;6", 3, 11 and the notes, as they were
     with pytest.raises(DataError, match="no change 999999"):
         store.undo(999999, who="x")
+
+
+def test_claims_are_edited_per_source_and_checked_like_the_claims_file(
+    store: FileStore | PostgisStore,
+) -> None:
+    record = store.open(ALMATY)  # killed 3-5, wounded 11-11
+    unknown = [{"source": "no-such-source", "paragraph": "1", "killed": "4"}]
+    with pytest.raises(DataError, match="unknown source 'no-such-source'"):
+        store.save(record.values, version=record.version, who="a", claims=unknown)
+    outside = [{"source": "003_2f11906d63638778", "paragraph": "3", "killed": "9"}]
+    with pytest.raises(DataError, match="claim of 9 killed is outside the range 3-5"):
+        store.save(record.values, version=record.version, who="a", claims=outside)
+    assert store.open(ALMATY).version == 1  # nothing written
+    record.values["killed_high"] = 9
+    claims = [
+        *record.claims[:2],
+        {"source": "004_5f5978043113cffd", "paragraph": "15", "killed": "9", "wounded": "",
+         "note": "<b>updated</b> toll {{ 7*7 }}"},
+        {"source": "", "paragraph": "", "killed": "", "wounded": "", "note": ""},  # blank row
+    ]  # fmt: skip
+    change = store.save(record.values, version=record.version, who="a", claims=claims)
+    again = store.open(ALMATY)
+    assert [c["killed"] for c in again.claims] == ["3", "5", "9"]
+    assert again.claims[2]["note"] == "<b>updated</b> toll {{ 7*7 }}"
+    assert change.new is not None and len(change.new["claims"]) == 3
+    store.undo(change.change_id, who="b")
+    undone = store.open(ALMATY)
+    assert undone.claims == record.claims and undone.values["killed_high"] == 5
+
+
+def test_undoing_an_old_change_keeps_later_edits_of_other_fields(
+    store: FileStore | PostgisStore,
+) -> None:
+    record = store.open(ALMATY)
+    first = store.save({**record.values, "summary": "First."}, version=1, who="a")
+    store.save({**record.values, "summary": "First.", "target": "Later."}, version=2, who="b")
+    store.undo(first.change_id, who="c")  # puts the summary back, keeps the target
+    now = store.open(ALMATY)
+    assert (now.values["summary"], now.values["target"]) == (record.values["summary"], "Later.")
+    third = store.save({**now.values, "target": "Again."}, version=now.version, who="a")
+    store.save({**now.values, "target": "Once more."}, version=third_version(store), who="b")
+    with pytest.raises(DataError, match="target changed again after change"):
+        store.undo(third.change_id, who="c")
+    assert store.open(ALMATY).values["target"] == "Once more."
+
+
+def third_version(store: FileStore | PostgisStore) -> int:
+    return store.open(ALMATY).version
+
+
+def test_a_new_id_must_be_a_plain_slug(store: FileStore | PostgisStore) -> None:
+    record = store.open(ALMATY)
+    for bad in ("two;ids", "line\nbreak", " spaced out", "-leading-dash"):
+        with pytest.raises(DataError, match="may hold only letters, digits"):
+            store.save({**record.values, "incident_id": bad}, version=None, who="a")
 
 
 def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
@@ -158,6 +226,38 @@ def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
     with pytest.raises(OSError, match="disk full"):
         store.save(record.values, version=record.version, who="a")
     assert (tmp_path / "incidents.csv").read_bytes() == before
+
+
+def test_a_hand_edit_made_after_the_record_was_opened_is_not_overwritten(tmp_path: Path) -> None:
+    path = copy_shipped(tmp_path)
+    store = FileStore(path)
+    record = store.open(ALMATY)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("police and the KNB", "police and the KNB (checked)"), "utf-8")
+    mine = {**record.values, "summary": "Mine."}
+    with pytest.raises(EditConflict) as caught:
+        store.save(mine, version=record.version, who="a", opened=record.values)
+    assert caught.value.theirs is not None
+    assert caught.value.theirs["target"] == "police and the KNB (checked)"
+    assert "police and the KNB (checked)" in path.read_text(encoding="utf-8")
+
+
+def test_the_file_store_keeps_columns_of_its_own(tmp_path: Path) -> None:
+    path = copy_shipped(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",analyst_flag"] + [line + ",checked" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = FileStore(path)
+    record = store.open(ALMATY)
+    store.save({**record.values, "summary": "Edited."}, version=record.version, who="a")
+    added = {**record.values, "incident_id": "2026-12-03-new"}
+    store.save(added, version=None, who="a")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    header = lines[0].split(",")
+    assert list(back.columns)[: len(header)] == header  # the file's own order first
+    flags = back.set_index("incident_id")["analyst_flag"]
+    assert flags[ALMATY] == "checked" and flags["2026-12-03-new"] == ""
+    assert (flags == "checked").sum() == 33  # every shipped row kept its own cell
 
 
 def test_open_store_picks_the_back_end(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,10 +27,13 @@ from typing import Any
 
 import pandas as pd
 
-from geo.errors import AtlasError, DataError
-from geo.schema import COLUMNS, TOLL_COLUMNS
+from geo.errors import AtlasError, DataError, Problem
+from geo.schema import CLAIM_COLUMNS, COLUMNS, TOLL_COLUMNS
 
 EDITABLE = [c for c in COLUMNS if c != "incident_id"]
+CLAIM_FIELDS = [c for c in CLAIM_COLUMNS if c != "incident_id"]
+"""What one claim holds on the Edit page: source, paragraph, killed, wounded, note."""
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 
 
 class EditConflict(AtlasError):
@@ -87,16 +91,97 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_record(values: dict[str, Any]) -> dict[str, Any]:
+def check_record(values: dict[str, Any], *, new: bool = False) -> dict[str, Any]:
     """Validate one record with the file rules; its values as validation read them, or a
-    ``DataError`` listing every problem (nothing is written)."""
+    ``DataError`` listing every problem (nothing is written). A ``new`` incident's id must also
+    be a plain slug (letters, digits and ``-_.:``), as every id a page links to."""
     from geo.validate import validate_incidents
 
     raw = pd.DataFrame([{c: _text(values.get(c)) for c in COLUMNS}])
     checked = validate_incidents(raw, file="this incident", row_numbers=pd.Series([1]).to_numpy())
-    if checked.problems:
-        raise DataError(checked.problems)
+    problems = list(checked.problems)
+    incident_id = _text(values.get("incident_id")).strip()
+    if new and incident_id and not ID_PATTERN.fullmatch(incident_id):
+        problems.append(
+            Problem(
+                "this incident",
+                1,
+                "incident_id",
+                f"incident_id {incident_id!r} may hold only letters, digits and - _ . : "
+                "(no spaces or ;), and must start with a letter or digit",
+            )
+        )
+    if problems:
+        raise DataError(problems)
     return plain(checked.table.iloc[0].to_dict())
+
+
+def check_claims(
+    claims: list[dict[str, Any]], record: dict[str, Any], source_ids: set[str]
+) -> list[dict[str, str]]:
+    """Validate an incident's claims with the file rules (a known source, whole figures within
+    the incident's low-high range); the claims as text cells, or a ``DataError``."""
+    from geo.validate.claims import claims_as_read, validate_claims
+
+    rows = [
+        {
+            **{c: _text(claim.get(c)).strip() for c in CLAIM_FIELDS},
+            "incident_id": record["incident_id"],
+        }
+        for claim in claims
+        if any(_text(claim.get(c)).strip() for c in CLAIM_FIELDS)  # an empty row is no claim
+    ]
+    frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS).astype(object)
+    incident = _typed(pd.DataFrame([record]))
+    problems = validate_claims(
+        frame, incident, file="claims of this incident", source_ids=source_ids
+    )
+    if problems:
+        raise DataError(problems)
+    return [{c: str(r[c]) for c in CLAIM_FIELDS} for r in claims_as_read(frame).to_dict("records")]
+
+
+def undo_plan(
+    change: Change, current: Record | None
+) -> tuple[str, dict[str, Any] | None, list[dict[str, str]] | None]:
+    """What undoing ``change`` writes now: ``("delete", None, None)``, ``("add", values,
+    claims)`` or ``("update", values, claims)``. An update is undone field by field: only the
+    fields it changed are put back, and only if no later change touched them (else a
+    ``DataError`` names them), so later edits to other fields are kept."""
+    name = f"change {change.change_id}"
+    if change.old is None:  # an addition: undone by deleting the incident
+        if current is None:
+            raise DataError(f"{name} added {change.incident_id!r}, which is already deleted")
+        return "delete", None, None
+    old = dict(change.old)
+    old_claims = old.pop("claims", None)
+    if change.new is None:  # a deletion: undone by adding it back, claims included
+        if current is not None:
+            raise DataError(
+                f"incident_id {change.incident_id!r} is taken again; undoing its deletion would "
+                "replace it"
+            )
+        return "add", old, old_claims
+    if current is None:
+        raise DataError(f"{change.incident_id!r} was deleted after {name}; undo the deletion first")
+    new = dict(change.new)
+    touched = sorted(
+        k for k in set(old) | set(new) | {"claims"} if _of(change.old, k) != _of(change.new, k)
+    )
+    now = {**current.values, "claims": current.claims}
+    later = [k for k in touched if _of(now, k) != _of(change.new, k)]
+    if later:
+        raise DataError(
+            f"{', '.join(later)} changed again after {name}; undo the later change first, or "
+            "edit the incident by hand"
+        )
+    values = {**current.values, **{k: old[k] for k in touched if k != "claims"}}
+    return "update", values, (old_claims if "claims" in touched else None)
+
+
+def _of(values: dict[str, Any], key: str) -> Any:
+    value = values.get(key)
+    return [] if key == "claims" and value is None else value
 
 
 def _text(value: object) -> str:
@@ -133,9 +218,10 @@ class FileStore:
         stat = self.path.stat()
         return stat.st_mtime_ns, stat.st_size
 
-    def _load(self) -> tuple[pd.DataFrame, tuple[int, int], pd.DataFrame]:
-        """(incidents, the file's stamp when read, claims), through the table cache: the Edit
-        page opens a record on every rerun, and an unchanged table is not validated again."""
+    def _load(self) -> _Loaded:
+        """The table, its claims and source ids, and the file's stamp when read, through the
+        table cache: the Edit page opens a record on every rerun, and an unchanged table is
+        not validated again."""
         from geo.table_cache import load_cached
 
         stamp = self._stamp()
@@ -143,9 +229,11 @@ class FileStore:
         if self._stamp() != stamp:
             raise EditConflict(str(self.path.name), None, 0)
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
+        claims = pd.DataFrame(dataset.claims).reindex(columns=CLAIM_COLUMNS).fillna("")
+        sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
         # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
         # ``_typed`` makes it a table again before it is written.
-        return table.astype(object), stamp, dataset.claims
+        return _Loaded(table.astype(object), stamp, claims.astype(str), sources)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
         if not self.history_path.exists():
@@ -161,105 +249,163 @@ class FileStore:
         return 1 + len(self.history(incident_id))
 
     def open(self, incident_id: str) -> Record:
-        table, _, _ = self._load()
-        rows = table[table["incident_id"] == incident_id]
-        if rows.empty:
+        found = self._record(self._load(), incident_id)
+        if found is None:
             raise DataError(f"no incident {incident_id!r} in {self.path.name}")
-        return Record(plain(rows.iloc[0].to_dict()), self._version(incident_id))
+        return found
 
-    def _write(self, table: pd.DataFrame, stamp: tuple[int, int], change: dict[str, Any]) -> Change:
+    def _record(self, loaded: _Loaded, incident_id: str) -> Record | None:
+        rows = loaded.table[loaded.table["incident_id"] == incident_id]
+        if rows.empty:
+            return None
+        claims = loaded.claims[loaded.claims["incident_id"] == incident_id]
+        return Record(
+            plain(rows.iloc[0].to_dict()),
+            self._version(incident_id),
+            claims[CLAIM_FIELDS].to_dict("records"),
+        )
+
+    def source_ids(self) -> set[str]:
+        return self._load().sources
+
+    def _write(self, loaded: _Loaded, change: dict[str, Any], claims_changed: bool) -> Change:
         from geo.files import write_text_atomic
         from geo.tables import write_csv
 
-        if self._stamp() != stamp:  # someone wrote the file since it was read
+        if self._stamp() != loaded.stamp:  # someone wrote the file since it was read
             raise EditConflict(change["incident_id"], None, 0)
-        backup = self.path.with_name(self.path.name + ".bak")
-        shutil.copy2(self.path, backup)
+        written = [self.path, *([self.claims_path] if claims_changed else [])]
+        backups = [p.with_name(p.name + ".bak") for p in written]
+        for path, backup in zip(written, backups, strict=True):
+            if path.exists():
+                shutil.copy2(path, backup)
         done = Change(
             change_id=len(self.history()) + 1,
             at=datetime.now(UTC).isoformat(timespec="seconds"),
             **change,
         )
         lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
-        write_csv(table.reindex(columns=COLUMNS), self.path)
         try:
+            if claims_changed:
+                write_csv(loaded.claims[CLAIM_COLUMNS], self.claims_path)
+            write_csv(self._with_extra_columns(_typed(loaded.table)), self.path)
             write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
         except BaseException:
-            # No change without its history: put the table back as it was.
-            shutil.copy2(backup, self.path)
+            # No change without its history: put the tables back as they were.
+            for path, backup in zip(written, backups, strict=True):
+                if backup.exists():
+                    shutil.copy2(backup, path)
             raise
         return done
 
-    def save(
-        self, values: dict[str, Any], *, version: int | None, who: str, action: str = ""
-    ) -> Change:
-        """Add (``version`` None) or update an incident; ``EditConflict`` if it changed."""
-        new = check_record(values)
-        with self._locked():
-            return self._save(new, version=version, who=who, action=action)
+    def _with_extra_columns(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The table with the file's own columns beyond the schema kept as they were (a new
+        incident's cells empty), in the file's column order."""
+        import csv
 
-    def _save(self, new: dict[str, Any], *, version: int | None, who: str, action: str) -> Change:
+        with self.path.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        extra = [c for c in header if c not in COLUMNS]
+        if not extra:
+            return table.reindex(columns=COLUMNS)
+        raw = pd.read_csv(self.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        kept = raw[["incident_id", *extra]].drop_duplicates("incident_id")
+        table = table.reindex(columns=COLUMNS).merge(kept, on="incident_id", how="left")
+        table[extra] = table[extra].fillna("")
+        return table[
+            [*[c for c in header if c in table.columns], *[c for c in COLUMNS if c not in header]]
+        ]
+
+    def save(
+        self,
+        values: dict[str, Any],
+        *,
+        version: int | None,
+        who: str,
+        action: str = "",
+        claims: list[dict[str, Any]] | None = None,
+        opened: dict[str, Any] | None = None,
+    ) -> Change:
+        """Add (``version`` None) or update an incident, and replace its claims when
+        ``claims`` is given. ``EditConflict`` if it changed since it was opened: a recorded
+        change (``version``) or an edit of the file by hand (its values differ from
+        ``opened``, the values the editor started from)."""
+        new = check_record(values, new=version is None)
+        with self._locked():
+            loaded = self._load()
+            if claims is not None:
+                claims = check_claims(claims, new, loaded.sources)
+            return self._save(
+                loaded, new, claims, version=version, who=who, action=action, opened=opened
+            )
+
+    def _save(
+        self,
+        loaded: _Loaded,
+        new: dict[str, Any],
+        claims: list[dict[str, str]] | None,
+        *,
+        version: int | None,
+        who: str,
+        action: str,
+        opened: dict[str, Any] | None,
+    ) -> Change:
         incident_id = new["incident_id"]
-        table, stamp, _ = self._load()
-        at = table.index[table["incident_id"] == incident_id]
-        current = self._version(incident_id)
-        if version is None:
-            if len(at):
-                raise DataError(f"incident_id {incident_id!r} is taken; choose another")
-            old = None
+        current = self._record(loaded, incident_id)
+        old = check_version(incident_id, current, version, opened, self._version(incident_id))
+        table = loaded.table
+        if current is None:
             table = pd.concat([table, pd.DataFrame([new])], ignore_index=True)
         else:
-            if not len(at):
-                raise EditConflict(incident_id, None, current)
-            old = plain(table.loc[at[0]].to_dict())
-            if current != version:
-                raise EditConflict(incident_id, old, current)
+            at = table.index[table["incident_id"] == incident_id][0]
             for column in EDITABLE:
-                table.at[at[0], column] = new[column]
-        table = _typed(table)
+                table.at[at, column] = new[column]
+        if claims is not None:
+            loaded.claims = _replace_claims(loaded.claims, incident_id, claims)
+        loaded.table = table
+        recorded = {
+            **new,
+            "claims": claims if claims is not None else (old or {}).get("claims", []),
+        }
         return self._write(
-            table,
-            stamp,
+            loaded,
             {
                 "who": who,
                 "incident_id": incident_id,
                 "action": action or ("add" if old is None else "update"),
                 "old": old,
-                "new": new,
+                "new": recorded,
             },
+            claims_changed=claims is not None,
         )
 
-    def delete(self, incident_id: str, *, version: int, who: str) -> Change:
+    def delete(self, incident_id: str, *, version: int, who: str, action: str = "") -> Change:
+        """Delete an incident and its claims (the history keeps both: undo puts them back)."""
         with self._locked():
-            return self._delete(incident_id, version=version, who=who)
-
-    def _delete(self, incident_id: str, *, version: int, who: str) -> Change:
-        table, stamp, claims = self._load()
-        at = table.index[table["incident_id"] == incident_id]
-        current = self._version(incident_id)
-        if not len(at):
-            raise EditConflict(incident_id, None, current)
-        old = plain(table.loc[at[0]].to_dict())
-        if current != version:
-            raise EditConflict(incident_id, old, current)
-        _refuse_with_claims(incident_id, int((claims["incident_id"] == incident_id).sum()))
-        table = table.drop(index=at).reset_index(drop=True)
-        return self._write(
-            table,
-            stamp,
-            {"who": who, "incident_id": incident_id, "action": "delete", "old": old, "new": None},
-        )
+            loaded = self._load()
+            current = self._record(loaded, incident_id)
+            old = check_version(incident_id, current, version, None, self._version(incident_id))
+            if current is None:
+                raise EditConflict(incident_id, None, self._version(incident_id))
+            loaded.table = loaded.table[loaded.table["incident_id"] != incident_id].reset_index(
+                drop=True
+            )
+            loaded.claims = _replace_claims(loaded.claims, incident_id, [])
+            return self._write(
+                loaded,
+                {
+                    "who": who,
+                    "incident_id": incident_id,
+                    "action": action or "delete",
+                    "old": old,
+                    "new": None,
+                },
+                claims_changed=bool(current.claims),
+            )
 
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
-        change = _find(self.history(), change_id)
-        version = self._version(change.incident_id)
-        if change.old is None:
-            return self.delete(change.incident_id, version=version, who=who)
-        exists = change.new is not None
-        return self.save(
-            change.old, version=version if exists else None, who=who, action=f"undo {change_id}"
-        )
+        return _undo(self, _find(self.history(), change_id), who)
 
 
 class PostgisStore:
@@ -275,7 +421,12 @@ class PostgisStore:
             found = record_of(conn, incident_id, lock=False)
         if found is None:
             raise DataError(f"no incident {incident_id!r} in the team store")
-        return Record(found[0], found[1])
+        return Record(*found)
+
+    def source_ids(self) -> set[str]:
+        from geo.store.postgis import source_ids
+
+        return source_ids(self.url)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
         from geo.store.postgis import changes
@@ -283,37 +434,89 @@ class PostgisStore:
         return [Change(*row) for row in changes(self.url, incident_id)]
 
     def save(
-        self, values: dict[str, Any], *, version: int | None, who: str, action: str = ""
+        self,
+        values: dict[str, Any],
+        *,
+        version: int | None,
+        who: str,
+        action: str = "",
+        claims: list[dict[str, Any]] | None = None,
+        opened: dict[str, Any] | None = None,  # noqa: ARG002 - the version column sees every change
     ) -> Change:
-        """Add (``version`` None) or update an incident; ``EditConflict`` if it changed."""
+        """Add (``version`` None) or update an incident, and replace its claims when
+        ``claims`` is given; ``EditConflict`` if it changed since it was opened."""
         from geo.store.postgis import write_change
 
-        new = check_record(values)
-        return Change(*write_change(self.url, new["incident_id"], new, version, who, action))
+        new = check_record(values, new=version is None)
+        if claims is not None:
+            claims = check_claims(claims, new, self.source_ids())
+        return Change(
+            *write_change(self.url, new["incident_id"], new, version, who, action, claims)
+        )
 
-    def delete(self, incident_id: str, *, version: int, who: str) -> Change:
+    def delete(self, incident_id: str, *, version: int, who: str, action: str = "") -> Change:
+        """Delete an incident and its claims (the history keeps both: undo puts them back)."""
         from geo.store.postgis import write_change
 
-        return Change(*write_change(self.url, incident_id, None, version, who, "delete"))
+        return Change(
+            *write_change(self.url, incident_id, None, version, who, action or "delete", None)
+        )
 
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
-        change = _find(self.history(), change_id)
-        current = self._current_version(change.incident_id)
-        if change.new is None and current is not None:
-            raise DataError(
-                f"incident_id {change.incident_id!r} is taken again; undoing its deletion would "
-                "replace it"
-            )
-        if change.old is None:
-            return self.delete(change.incident_id, version=current or 0, who=who)
-        return self.save(change.old, version=current, who=who, action=f"undo {change_id}")
+        return _undo(self, _find(self.history(), change_id), who)
 
-    def _current_version(self, incident_id: str) -> int | None:
-        try:
-            return self.open(incident_id).version
-        except DataError:
-            return None
+
+@dataclass
+class _Loaded:
+    table: pd.DataFrame
+    stamp: tuple[int, int]
+    claims: pd.DataFrame
+    sources: set[str]
+
+
+def check_version(
+    incident_id: str,
+    current: Record | None,
+    version: int | None,
+    opened: dict[str, Any] | None,
+    now: int,
+) -> dict[str, Any] | None:
+    """The stored values (claims included) a change replaces, after checking the change is
+    made on what the editor saw."""
+    if current is None:
+        if version is not None:
+            raise EditConflict(incident_id, None, now)
+        return None
+    old = {**current.values, "claims": current.claims}
+    if version is None:
+        raise DataError(f"incident_id {incident_id!r} is taken; choose another")
+    if version != current.version or (opened is not None and plain(opened) != current.values):
+        raise EditConflict(incident_id, current.values, current.version)
+    return old
+
+
+def _replace_claims(
+    claims: pd.DataFrame, incident_id: str, rows: list[dict[str, str]]
+) -> pd.DataFrame:
+    others = claims[claims["incident_id"] != incident_id]
+    added = pd.DataFrame([{**r, "incident_id": incident_id} for r in rows], columns=CLAIM_COLUMNS)
+    return pd.concat([others, added], ignore_index=True).astype(str)
+
+
+def _undo(store: FileStore | PostgisStore, change: Change, who: str) -> Change:
+    try:
+        current: Record | None = store.open(change.incident_id)
+    except DataError:
+        current = None
+    what, values, claims = undo_plan(change, current)
+    action = f"undo {change.change_id}"
+    if what == "delete":
+        assert current is not None
+        return store.delete(change.incident_id, version=current.version, who=who, action=action)
+    assert values is not None
+    version = None if current is None else current.version
+    return store.save(values, version=version, who=who, action=action, claims=claims)
 
 
 def _find(history: list[Change], change_id: int) -> Change:
@@ -321,16 +524,6 @@ def _find(history: list[Change], change_id: int) -> Change:
         if change.change_id == change_id:
             return change
     raise DataError(f"no change {change_id} in the history")
-
-
-def _refuse_with_claims(incident_id: str, claims: int) -> None:
-    """Deleting an incident would orphan or lose its claims (the page does not edit claims
-    yet): refuse, saying so."""
-    if claims:
-        raise DataError(
-            f"incident {incident_id!r} has {claims} source claim(s); deleting it would lose "
-            "them. Remove its claims from the claims table first."
-        )
 
 
 def open_store(data: str | Path) -> FileStore | PostgisStore:

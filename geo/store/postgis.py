@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import AtlasError, DataError
+from geo.errors import AtlasError
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 
 if TYPE_CHECKING:
@@ -435,11 +435,12 @@ def read_dataset(url: str) -> Dataset:
 
 def record_of(
     conn: psycopg.Connection[Any], incident_id: str, *, lock: bool
-) -> tuple[dict[str, Any], int] | None:
-    """One incident's values (as ``geo.store.edits.plain`` writes them) and version."""
+) -> tuple[dict[str, Any], int, list[dict[str, str]]] | None:
+    """One incident's values (as ``geo.store.edits.plain`` writes them), version and claims
+    (text cells, as in a claims file)."""
     from psycopg import sql
 
-    from geo.store.edits import plain
+    from geo.store.edits import CLAIM_FIELDS, plain
 
     query = sql.SQL("SELECT {names}, version FROM incidents WHERE incident_id = %s{lock}").format(
         names=_names(COLUMNS), lock=sql.SQL(" FOR UPDATE" if lock else "")
@@ -448,7 +449,23 @@ def record_of(
     if row is None:
         return None
     frame = _typed(pd.DataFrame([row], columns=[*COLUMNS, "version"]))
-    return plain(frame.iloc[0].to_dict()), int(row[-1])
+    claims = conn.execute(
+        sql.SQL("SELECT {} FROM claims WHERE incident_id = %s ORDER BY claim_id").format(
+            _names(CLAIM_FIELDS)
+        ),
+        (incident_id,),
+    ).fetchall()
+    as_text = [
+        {c: "" if v is None else str(v) for c, v in zip(CLAIM_FIELDS, claim, strict=True)}
+        for claim in claims
+    ]
+    return plain(frame.iloc[0].to_dict()), int(row[-1]), as_text
+
+
+def source_ids(url: str) -> set[str]:
+    """The ids of the sources in the team store."""
+    with connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT source_id FROM sources").fetchall()}
 
 
 def write_change(
@@ -458,31 +475,26 @@ def write_change(
     version: int | None,
     who: str,
     action: str,
+    claims: list[dict[str, str]] | None = None,
 ) -> tuple[Any, ...]:
     """Add, update or (``new`` None) delete one incident if it is still at ``version``
-    (``None``: it must not exist yet), and record the change; the history row as a tuple."""
+    (``None``: it must not exist yet), replace its claims when ``claims`` is given (a deletion
+    removes them), and record the change, claims included; the history row as a tuple."""
     from psycopg import sql
     from psycopg.types.json import Jsonb
 
-    from geo.store.edits import EditConflict
+    from geo.store.edits import CLAIM_FIELDS, EditConflict, Record, check_version
 
     with connect(url) as conn:
         _require_schema(conn, url)
         found = record_of(conn, incident_id, lock=True)
-        old, current = found if found is not None else (None, None)
-        if version is None and found is not None:
-            raise DataError(f"incident_id {incident_id!r} is taken; choose another")
-        if version is not None and current != version:
-            raise EditConflict(incident_id, old, current or 0)
+        current = Record(*found) if found is not None else None
+        old = check_version(incident_id, current, version, None, 0)
         if new is None:
-            from geo.store.edits import _refuse_with_claims
-
-            n = conn.execute(
-                "SELECT count(*) FROM claims WHERE incident_id = %s", (incident_id,)
-            ).fetchone()
-            _refuse_with_claims(incident_id, int(n[0]) if n else 0)
+            if current is None:
+                raise EditConflict(incident_id, None, 0)
             conn.execute("DELETE FROM incidents WHERE incident_id = %s", (incident_id,))
-            action = action or "delete"
+            action = action or "delete"  # the claims go with it (ON DELETE CASCADE)
         else:
             values = [new[c] for c in COLUMNS]
             if found is None:
@@ -507,6 +519,27 @@ def write_change(
                 )
                 conn.execute(statement, [*values[1:], new["lon"], new["lat"], incident_id])
                 action = action or "update"
+            if claims is not None:
+                conn.execute("DELETE FROM claims WHERE incident_id = %s", (incident_id,))
+                insert = sql.SQL("INSERT INTO claims (incident_id, {}) VALUES (%s, {})").format(
+                    _names(CLAIM_FIELDS), _slots(len(CLAIM_FIELDS))
+                )
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        insert,
+                        [
+                            [
+                                incident_id,
+                                c["source"],
+                                c["paragraph"],
+                                _figure(c["killed"]),
+                                _figure(c["wounded"]),
+                                c["note"],
+                            ]
+                            for c in claims
+                        ],  # fmt: skip
+                    )
+            new = {**new, "claims": claims if claims is not None else (old or {}).get("claims", [])}
         row = conn.execute(
             "INSERT INTO history (who, incident_id, action, old, new) VALUES (%s, %s, %s, %s, %s) "
             "RETURNING change_id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), "
@@ -521,6 +554,10 @@ def write_change(
         ).fetchone()
     assert row is not None
     return tuple(row)
+
+
+def _figure(text: str) -> int | None:
+    return int(text) if str(text).strip() else None
 
 
 _LEVELS = 13
@@ -634,5 +671,6 @@ __all__ = [
     "read_incidents",
     "record_of",
     "schema_version",
+    "source_ids",
     "write_change",
 ]
