@@ -1,14 +1,22 @@
-"""Edit page: add an incident, change one, delete one; see its history and undo a change."""
+"""Edit page: add an incident, change one, delete one; its claims per source; its history,
+and undo of a change."""
 
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.places.geocode import geocode_place
-from geo.store.edits import EditConflict
-from ui.editing import editable_store, incident_form, who_edits
+from geo.places.geocode import OfflineGeocoder
+from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
+from geo.store.edits import Change, EditConflict, fill_range_from_claims
+from geo.webmap.assets import offline_map
+from geo.webmap.build import pick_map
+from ui.editing import editable_store, incident_form, place_key, who_edits
+from ui.static_files import served
+
+NEW = "(a new incident)"
 
 view = ui.sidebar()
 st.title("Edit incidents")
@@ -19,46 +27,43 @@ if store is None:
 who = who_edits()
 st.caption(esc_markdown(f"Changes are written to {where}, each with who made it and when."))
 
+
+def report(error: Exception, what: str) -> None:
+    """A refused change, said in full: every problem of a validation, else the reason."""
+    if isinstance(error, DataError) and error.problems:
+        st.error(f"{what}; nothing was written. Fix these and try again:")
+        st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+    else:
+        st.error(esc_markdown(f"{what}: {error}"))
+
+
+def done(message: str, incident_id: str | None = None) -> None:
+    """After a change: reload the data everywhere, say what happened, open the incident."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    st.session_state["edit_flash"] = message
+    if incident_id:
+        st.session_state["edit_choice_next"] = incident_id
+    st.rerun()
+
+
 flash = st.session_state.pop("edit_flash", None)
 if flash:
     st.success(esc_markdown(flash))
 ids = list(view.dataset.incidents["incident_id"])
 following = st.session_state.pop("edit_choice_next", None)
-if following in ids:  # after adding an incident, open it
+if following in ids or following == NEW:  # after a save, open what was saved
     st.session_state["edit_choice"] = following
-choice = st.selectbox(
-    "Incident", ["(a new incident)", *ids], key="edit_choice", help="Pick one to change it."
-)
-new = choice == "(a new incident)"
+choice = st.selectbox("Incident", [NEW, *ids], key="edit_choice", help="Pick one to change it.")
+new = choice == NEW
 
 if new:
-    name = st.text_input("Find a place (offline)", key="edit_find", placeholder="Alma-Ata")
-    found = None
-    if name.strip():
-        try:
-            found = geocode_place(name)
-        except AtlasError as exc:
-            st.warning(esc_markdown(str(exc)))
-    if found:
-        st.caption(
-            esc_markdown(
-                f"{found['name']}, {found['region'] or ''} {found['country']}: "
-                f"{found['lat']:.4f}, {found['lon']:.4f} ({found['precision']})"
-            )
-        )
-    values = {
-        "incident_id": "",
-        "date_start": pd.Timestamp.today().strftime("%Y-%m-%d"),
-        "date_end": pd.Timestamp.today().strftime("%Y-%m-%d"),
-        "date_precision": "day",
-        "place": name,
-        "lat": found["lat"] if found else 0.0,
-        "lon": found["lon"] if found else 0.0,
-        "country": found["country"] if found else "",
-        "geo_precision": found["precision"] if found else "city",
-        "event_type": "armed_attack",
-    }
+    today = pd.Timestamp.today().strftime("%Y-%m-%d")
+    values = {"incident_id": "", "date_start": today, "date_end": today}
+    values |= {"date_precision": "day", "event_type": "armed_attack"}
+    record = None
     version = None
+    key = f"new_{st.session_state.get('edit_new_round', 0)}"
 else:
     try:
         record = store.open(choice)
@@ -66,76 +71,178 @@ else:
         st.error(esc_markdown(str(exc)))
         st.stop()
     values, version = record.values, record.version
+    key = f"{choice}_{version}"
     st.caption(f"Version {version}")
 
+# Where it happened: a place found in the offline gazetteer, or a point clicked on the map.
+with st.expander("Place it: find a name offline, or click the map", expanded=new):
+    name = st.text_input("Find a place", key=f"find_{key}", placeholder="Alma-Ata")
+    candidates = []
+    if name.strip():
+        try:
+            found = OfflineGeocoder().geocode(name, exactly_one=False) or []
+            candidates = [c.raw for c in found][:10]
+        except AtlasError as exc:
+            st.warning(esc_markdown(str(exc)))
+        if not candidates:
+            st.caption(esc_markdown(f"Nothing called {name!r} in the offline gazetteer."))
+    if candidates:
+        labels = [
+            f"{c['name']}, {c['region'] or '-'}, {c['country']} ({c['precision']}; "
+            f"{c['lat']:.4f}, {c['lon']:.4f})"
+            for c in candidates
+        ]
+        picked = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__)
+        if st.button("Use this place", key=f"use_{key}"):
+            c = candidates[picked]
+            st.session_state[place_key(key, "lat")] = float(c["lat"])
+            st.session_state[place_key(key, "lon")] = float(c["lon"])
+            st.session_state[place_key(key, "country")] = c["country"]
+            st.session_state[place_key(key, "region")] = c["region"] or ""
+            precision = c["precision"] if c["precision"] in GEO_PRECISIONS else "city"
+            st.session_state[place_key(key, "geo_precision")] = precision
+            if not st.session_state.get(place_key(key, "place")):
+                st.session_state[place_key(key, "place")] = c["name"]
+    lat = float(st.session_state.get(place_key(key, "lat"), values.get("lat") or 48.0))
+    lon = float(st.session_state.get(place_key(key, "lon"), values.get("lon") or 67.0))
+    files = served()
+    picker = offline_map(
+        pick_map(lat, lon, basemap_url=files.basemap_url, zoom=3 if lat == lon == 0 else 6),
+        base_url=files.assets_url,
+    )
+    clicked = st_folium(
+        picker, key=f"pick_{key}", height=320, use_container_width=True,
+        returned_objects=["last_clicked"],
+    )  # fmt: skip
+    point = (clicked or {}).get("last_clicked")
+    if point and point != st.session_state.get(f"clicked_{key}"):
+        st.session_state[f"clicked_{key}"] = point
+        st.session_state[place_key(key, "lat")] = round(float(point["lat"]), 5)
+        st.session_state[place_key(key, "lon")] = round((float(point["lng"]) + 180) % 360 - 180, 5)
+        st.rerun()
+    st.caption("A click on the map sets the point below; the region is then the one it lies in.")
+
+sources = sorted(store.source_ids())
+claims = record.claims if record is not None else []
+typed = incident_form(values, claims, sources, new=new, key=key)
 conflict_key = f"conflict_{choice}"
-typed = incident_form(values, new=new, key=f"{choice}_{version}")
 if typed is not None:
+    mine, my_claims, fill = typed
+    if fill:
+        mine = fill_range_from_claims(mine, my_claims)
     if not who:
         st.error("Set your name in the sidebar first: every change records who made it.")
     else:
         try:
-            change = store.save(typed, version=version, who=who)
+            change = store.save(
+                mine,
+                version=version,
+                who=who,
+                claims=my_claims,
+                opened=None if record is None else record.values,
+            )
         except EditConflict as exc:
-            st.session_state[conflict_key] = (exc, typed)
-        except DataError as exc:
-            st.error("Not saved; nothing was written. Fix these and press Save again:")
-            st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
+            st.session_state[conflict_key] = (exc, mine, my_claims)
         except (AtlasError, OSError) as exc:
-            st.error(esc_markdown(f"Not saved: {exc}"))
+            report(exc, "Not saved")
         else:
             st.session_state.pop(conflict_key, None)
-            st.cache_resource.clear()
-            st.session_state["edit_flash"] = f"Saved {change.incident_id} ({change.action})."
-            st.session_state["edit_choice_next"] = change.incident_id
-            st.rerun()
+            if new:
+                st.session_state["edit_new_round"] = st.session_state.get("edit_new_round", 0) + 1
+            done(f"Saved {change.incident_id} ({change.action}).", change.incident_id)
 
 if conflict_key in st.session_state:
-    conflict, mine = st.session_state[conflict_key]
+    conflict, mine, my_claims = st.session_state[conflict_key]
     st.warning(esc_markdown(str(conflict)))
     left, right = st.columns(2)
-    left.markdown("**Theirs (stored now)**")
-    left.dataframe(pd.Series(conflict.theirs or {}, name="value").astype(str))
-    right.markdown("**Yours (not saved)**")
-    right.dataframe(pd.Series(mine, name="value").astype(str))
-    if st.button("Save mine over theirs", key=f"overwrite_{choice}"):
+    theirs = pd.Series(conflict.theirs or {}, name="theirs (stored now)", dtype=object)
+    yours = pd.Series(mine, name="yours (not saved)", dtype=object)
+    both = pd.concat([theirs, yours], axis=1).astype(str)
+    differs = both.iloc[:, 0] != both.iloc[:, 1]
+    st.dataframe(both[differs] if differs.any() else both, use_container_width=True)
+    a, b = st.columns(2)
+    if a.button("Save mine over theirs", key=f"overwrite_{choice}", disabled=not who):
         try:
-            store.save(mine, version=conflict.version, who=who)
+            change = store.save(mine, version=conflict.version, who=who, claims=my_claims)
         except (AtlasError, OSError) as exc:
-            st.error(esc_markdown(f"Not saved: {exc}"))
+            report(exc, "Not saved")
         else:
             st.session_state.pop(conflict_key, None)
-            st.cache_resource.clear()
-            st.rerun()
+            done(f"Saved {change.incident_id} over the other version.", change.incident_id)
+    if b.button("Keep theirs (drop mine)", key=f"drop_{choice}"):
+        st.session_state.pop(conflict_key, None)
+        done("Kept the stored version; your changes were dropped.", choice)
+
+with st.expander("Add a source (an article or report that claims can cite)"):
+    with st.form(key="add_source"):
+        a, b = st.columns(2)
+        source = {
+            "source_id": a.text_input("Id (a stable slug)"),
+            "title": b.text_input("Title"),
+            "outlet": a.text_input("Outlet"),
+            "published": b.text_input("Published (YYYY-MM-DD)"),
+            "kind": a.selectbox("Kind", sorted(SOURCE_KINDS)),
+            "published_note": b.text_input("Note on the date"),
+        }
+        if st.form_submit_button("Add source"):
+            if not who:
+                st.error("Set your name in the sidebar first: every change records who made it.")
+            else:
+                try:
+                    store.add_source(source, who=who)
+                except (AtlasError, OSError) as exc:
+                    report(exc, "Source not added")
+                else:
+                    done(f"Added source {source['source_id']}; claims can now cite it.")
+
+
+def history_row(change: Change) -> None:
+    """One recorded change: when, who, what it changed from and to, and its undo button."""
+    assert store is not None
+    old, new_values = change.old or {}, change.new or {}
+    changed = sorted(k for k in set(old) | set(new_values) if old.get(k) != new_values.get(k))
+    title = f"{change.at} · {change.action} · {change.who or 'unknown'}"
+    with st.expander(esc_markdown(title) + f" · {len(changed)} field(s)"):
+        rows = [
+            {"field": k, "before": _shown(old.get(k)), "after": _shown(new_values.get(k))}
+            for k in changed
+        ]
+        st.dataframe(pd.DataFrame(rows, columns=["field", "before", "after"]), hide_index=True)
+        if st.button("Undo this change", key=f"undo_{change.change_id}", disabled=not who):
+            try:
+                store.undo(change.change_id, who=who)
+            except (AtlasError, OSError) as exc:
+                report(exc, "Not undone")
+            else:
+                done(f"Undid change {change.change_id}.", change.incident_id)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):  # claims
+        return "; ".join(
+            f"{c.get('source')} ¶{c.get('paragraph')}: killed {c.get('killed') or '-'}, "
+            f"wounded {c.get('wounded') or '-'}"
+            for c in value
+        )
+    return "" if value is None else str(value)
+
 
 if not new:
     with st.expander("Delete this incident"):
-        sure = st.checkbox("Yes, delete it (the history keeps it, and it can be undone)")
+        st.caption(f"Its {len(claims)} claim(s) go with it; the history keeps both for undo.")
+        sure = st.checkbox("Yes, delete it", key=f"sure_{choice}")
         if st.button("Delete", disabled=not (sure and who), key=f"delete_{choice}"):
             try:
                 store.delete(choice, version=version or 0, who=who)
             except (AtlasError, OSError) as exc:
-                st.error(esc_markdown(f"Not deleted: {exc}"))
+                report(exc, "Not deleted")
             else:
-                st.cache_resource.clear()
-                st.rerun()
-    history = store.history(choice)
-    st.subheader("History")
-    if not history:
-        st.text("No changes recorded yet.")
-    for change in reversed(history):
-        cols = st.columns([3, 2, 2, 1])
-        cols[0].text(f"{change.at} {change.action}")
-        cols[1].text(change.who)
-        changed = sorted(
-            k for k in (change.new or {}) if (change.old or {}).get(k) != (change.new or {}).get(k)
-        )
-        cols[2].text(", ".join(changed[:4]) + ("…" if len(changed) > 4 else ""))
-        if cols[3].button("Undo", key=f"undo_{change.change_id}", disabled=not who):
-            try:
-                store.undo(change.change_id, who=who)
-            except (AtlasError, OSError) as exc:
-                st.error(esc_markdown(f"Not undone: {exc}"))
-            else:
-                st.cache_resource.clear()
-                st.rerun()
+                done(f"Deleted {choice}; undo it from the history below.", NEW)
+st.subheader("History")
+history = store.history(choice if not new else None)
+if new:  # recent changes anywhere, deletions among them
+    history = history[-10:]
+if not history:
+    st.text("No changes recorded yet.")
+for past in reversed(history):
+    history_row(past)

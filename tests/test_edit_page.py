@@ -74,3 +74,32 @@ def test_editing_is_off_when_the_server_says_so(
     at = _edit_page(monkeypatch, table)
     assert any("switched off" in i.value for i in at.info)
     assert not any(b.label == "Save" for b in at.button)
+
+
+def test_a_new_incident_placed_from_a_gazetteer_candidate_is_added_then_undone(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = _edit_page(monkeypatch, table)
+    at.text_input(key="editor_name").set_value("Aigerim <b>").run()
+    find = next(t for t in at.text_input if t.label == "Find a place")
+    find.set_value("Alma-Ata").run()
+    assert any(r.label == "Candidates" for r in at.radio)
+    next(b for b in at.button if b.label == "Use this place").click().run()
+    # The gazetteer's Almaty (the shipped geocoder test's answer): city in Almaty City, KZ.
+    assert next(t for t in at.text_input if t.label == "Country (ISO code)").value == "KZ"
+    lat = next(n for n in at.number_input if n.label == "lat").value
+    assert abs(lat - 43.25) < 0.1
+    next(t for t in at.text_input if t.label.startswith("Id")).set_value("2026-12-03-almaty-test")
+    next(t for t in at.text_input if t.label == "killed best").set_value("2")
+    next(t for t in at.text_input if t.label == "killed low").set_value("2")
+    next(t for t in at.text_input if t.label == "killed high").set_value("2")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not failures(at), failures(at)
+    added = load_dataset(table).incidents.set_index("incident_id").loc["2026-12-03-almaty-test"]
+    assert (added["country"], added["region"], added["killed_best"]) == ("KZ", "Almaty City", 2)
+    assert at.selectbox(key="edit_choice").value == "2026-12-03-almaty-test"
+    history = FileStore(table).history("2026-12-03-almaty-test")
+    assert [(c.who, c.action) for c in history] == [("Aigerim <b>", "add")]
+    next(b for b in at.button if b.label == "Undo this change").click().run()
+    assert not failures(at), failures(at)
+    assert "2026-12-03-almaty-test" not in set(load_dataset(table).incidents["incident_id"])

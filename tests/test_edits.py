@@ -263,3 +263,30 @@ def test_the_file_store_keeps_columns_of_its_own(tmp_path: Path) -> None:
 def test_open_store_picks_the_back_end(tmp_path: Path) -> None:
     assert isinstance(open_store(tmp_path / "x.csv"), FileStore)
     assert isinstance(open_store("postgresql://atlas@localhost/x"), PostgisStore)
+
+
+def test_a_source_is_added_once_and_claims_can_cite_it(store: FileStore | PostgisStore) -> None:
+    hostile = '=HYPERLINK("http://x") <script>alert(1)</script> {{ 7*7 }}'
+    source = {"source_id": "2026-12-03-wire", "title": hostile, "outlet": "Wire", "kind": "news"}
+    change = store.add_source(source, who="a")
+    assert (change.action, change.who) == ("add-source", "a")
+    with pytest.raises(DataError, match="'2026-12-03-wire' is taken"):
+        store.add_source(source, who="b")
+    with pytest.raises(DataError, match="unknown kind 'rumour'"):
+        store.add_source({**source, "source_id": "other", "kind": "rumour"}, who="b")
+    assert "2026-12-03-wire" in store.source_ids()
+    record = store.open(ALMATY)
+    claim = {"source": "2026-12-03-wire", "paragraph": "2", "killed": "4", "note": hostile}
+    store.save(record.values, version=record.version, who="a", claims=[*record.claims, claim])
+    assert store.open(ALMATY).claims[-1]["note"] == hostile
+
+
+def test_empty_bounds_are_filled_from_the_claims_and_best_only_where_they_agree() -> None:
+    from geo.store.edits import fill_range_from_claims
+
+    values = {"killed_low": "", "killed_best": "", "killed_high": "", "wounded_low": "2",
+              "wounded_best": "", "wounded_high": ""}  # fmt: skip
+    claims = [{"killed": "17", "wounded": "3"}, {"killed": "21"}, {"killed": "7", "wounded": "3"}]
+    filled = fill_range_from_claims(values, claims)
+    assert (filled["killed_low"], filled["killed_best"], filled["killed_high"]) == (7, "", 21)
+    assert (filled["wounded_low"], filled["wounded_best"], filled["wounded_high"]) == ("2", 3, 3)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.paths import default_database, default_incidents_path
 from geo.schema import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TOLL_COLUMNS
-from geo.store.edits import FileStore, PostgisStore, open_store
+from geo.store.edits import CLAIM_FIELDS, FileStore, PostgisStore, open_store
 from geo.symbology import type_label
 
 READONLY_ENV = "INCIDENT_ATLAS_READONLY"
@@ -63,12 +63,30 @@ def who_edits() -> str:
     ).strip()
 
 
-def incident_form(values: dict[str, Any], *, new: bool, key: str) -> dict[str, Any] | None:
-    """The incident's fields as a form; the values typed when Save is pressed, else ``None``."""
+def place_key(key: str, field: str) -> str:
+    """The session-state key of one of the form's place widgets (``lat``, ``lon``, ``place``,
+    ``country``, ``geo_precision``, ``region``): a chosen candidate or a map click sets them."""
+    return f"form_{key}_{field}"
+
+
+def incident_form(
+    values: dict[str, Any],
+    claims: list[dict[str, Any]],
+    source_ids: list[str],
+    *,
+    new: bool,
+    key: str,
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool] | None:
+    """The incident's fields and its claims as a form; when Save is pressed, the values typed,
+    the claims and whether empty low/high tolls are to be filled from the claims."""
+    for field in ("lat", "lon", "place", "country", "geo_precision", "region"):
+        st.session_state.setdefault(place_key(key, field), values.get(field) or _blank(field))
     with st.form(key=f"form_{key}"):
         out: dict[str, Any] = dict(values)
         if new:
-            out["incident_id"] = st.text_input("Id (a stable slug)", values.get("incident_id", ""))
+            out["incident_id"] = st.text_input(
+                "Id (a stable slug: letters, digits, - _ . :)", values.get("incident_id", "")
+            )
         a, b, c = st.columns(3)
         out["date_start"] = a.date_input(
             "From", _day(values.get("date_start")), format="YYYY-MM-DD"
@@ -78,38 +96,63 @@ def incident_form(values: dict[str, Any], *, new: bool, key: str) -> dict[str, A
         out["date_precision"] = c.selectbox(
             "Date known to", precisions, index=_index(precisions, values.get("date_precision"))
         )
-        out["place"] = st.text_input("Place, as the sources name it", values.get("place", ""))
+        out["place"] = st.text_input("Place, as the sources name it", key=place_key(key, "place"))
         a, b, c, d = st.columns(4)
-        out["lat"] = a.number_input(
-            "lat", -90.0, 90.0, float(values.get("lat") or 0.0), format="%.5f"
-        )
-        out["lon"] = b.number_input(
-            "lon", -180.0, 180.0, float(values.get("lon") or 0.0), format="%.5f"
-        )
+        out["lat"] = a.number_input("lat", -90.0, 90.0, format="%.5f", key=place_key(key, "lat"))
+        out["lon"] = b.number_input("lon", -180.0, 180.0, format="%.5f", key=place_key(key, "lon"))
         places = list(GEO_PRECISIONS)
         out["geo_precision"] = c.selectbox(
-            "Located to", places, index=_index(places, values.get("geo_precision"))
+            "Located to", places, key=place_key(key, "geo_precision")
         )
-        out["country"] = d.text_input("Country (ISO code)", values.get("country", ""), max_chars=2)
+        out["country"] = d.text_input(
+            "Country (ISO code)", max_chars=2, key=place_key(key, "country")
+        )
         out["region"] = st.text_input(
-            "Region (empty: the one the point lies in)", values.get("region", "")
+            "Region (empty: the one the point lies in)", key=place_key(key, "region")
         )
         types = list(EVENT_TYPES)
         out["event_type"] = st.selectbox(
             "Type", types, index=_index(types, values.get("event_type")), format_func=type_label
         )
+        st.markdown("**Tolls: each source's claim** (one row a passage; add rows at the bottom)")
+        edited = st.data_editor(
+            pd.DataFrame(claims, columns=CLAIM_FIELDS).astype(str),
+            num_rows="dynamic",
+            use_container_width=True,
+            hide_index=True,
+            key=f"claims_{key}",
+            column_config={
+                "source": st.column_config.SelectboxColumn("source", options=source_ids),
+                "paragraph": st.column_config.TextColumn("paragraph(s)", help="e.g. 4 or 3;6"),
+                "killed": st.column_config.TextColumn("killed", help="a whole number"),
+                "wounded": st.column_config.TextColumn("wounded", help="a whole number"),
+                "note": st.column_config.TextColumn("note", width="large"),
+            },
+        )
+        st.markdown("**The incident's range** (low, best, high; best is your call)")
         columns = st.columns(6)
         for column, place in zip(TOLL_COLUMNS, columns, strict=True):
             value = values.get(column)
             out[column] = place.text_input(
                 column.replace("_", " "), "" if value is None or pd.isna(value) else str(value)
             )
+        fill = st.checkbox(
+            "Fill an empty low or high from the claims (and best where they all agree)",
+            value=True,
+        )
         out["perpetrator"] = st.text_input("Perpetrator", values.get("perpetrator", ""))
         out["target"] = st.text_input("Target", values.get("target", ""))
         out["summary"] = st.text_area("Summary, in your own words", values.get("summary", ""))
         out["sources"] = st.text_input("Sources (ids, ;-separated)", values.get("sources", ""))
         saved = st.form_submit_button("Save", type="primary")
-    return out if saved else None
+    if not saved:
+        return None
+    rows = pd.DataFrame(edited).fillna("").astype(str).to_dict("records")
+    return out, rows, fill
+
+
+def _blank(field: str) -> Any:
+    return {"lat": 0.0, "lon": 0.0, "geo_precision": "city"}.get(field, "")
 
 
 def _day(value: object) -> date:
@@ -123,4 +166,4 @@ def _index(options: list[str], value: object) -> int:
     return options.index(str(value)) if str(value) in options else 0
 
 
-__all__ = ["READONLY_ENV", "editable_store", "incident_form", "who_edits"]
+__all__ = ["READONLY_ENV", "editable_store", "incident_form", "place_key", "who_edits"]

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import AtlasError, DataError, Problem
-from geo.schema import CLAIM_COLUMNS, COLUMNS, TOLL_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 
 EDITABLE = [c for c in COLUMNS if c != "incident_id"]
 CLAIM_FIELDS = [c for c in CLAIM_COLUMNS if c != "incident_id"]
@@ -139,6 +139,47 @@ def check_claims(
     if problems:
         raise DataError(problems)
     return [{c: str(r[c]) for c in CLAIM_FIELDS} for r in claims_as_read(frame).to_dict("records")]
+
+
+def check_source(source: dict[str, Any], known: set[str]) -> dict[str, str]:
+    """Validate a new source with the file rules (an id and a title, a known kind, an id not
+    taken); its cells as text, or a ``DataError``."""
+    from geo.validate.claims import validate_sources
+
+    row = {c: _text(source.get(c)).strip() for c in SOURCE_COLUMNS}
+    _, problems = validate_sources(pd.DataFrame([row]), file="this source")
+    for column in ("source_id", "title"):
+        if not row[column]:
+            problems.append(Problem("this source", 1, column, f"{column} is required"))
+    if row["source_id"] and not ID_PATTERN.fullmatch(row["source_id"]):
+        problems.append(
+            Problem("this source", 1, "source_id", "source_id may hold only letters, digits "
+                    "and - _ . :, and must start with a letter or digit")
+        )  # fmt: skip
+    if row["source_id"] in known:
+        problems.append(Problem("this source", 1, "source_id", f"{row['source_id']!r} is taken"))
+    if problems:
+        raise DataError(problems)
+    return row
+
+
+def fill_range_from_claims(values: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The incident's values with each empty low or high toll set to the lowest or highest
+    figure its claims give, and an empty best set where every claim agrees (never an average:
+    where sources differ, the best figure is the editor's call)."""
+    out = dict(values)
+    for what in ("killed", "wounded"):
+        figures = sorted(
+            {int(text) for c in claims if (text := _text(c.get(what)).strip()).isdigit()}
+        )
+        if not figures:
+            continue
+        for bound, figure in (("low", figures[0]), ("high", figures[-1])):
+            if _text(out.get(f"{what}_{bound}")).strip() == "":
+                out[f"{what}_{bound}"] = figure
+        if _text(out.get(f"{what}_best")).strip() == "" and len(figures) == 1:
+            out[f"{what}_best"] = figures[0]
+    return out
 
 
 def undo_plan(
@@ -269,7 +310,6 @@ class FileStore:
         return self._load().sources
 
     def _write(self, loaded: _Loaded, change: dict[str, Any], claims_changed: bool) -> Change:
-        from geo.files import write_text_atomic
         from geo.tables import write_csv
 
         if self._stamp() != loaded.stamp:  # someone wrote the file since it was read
@@ -279,24 +319,17 @@ class FileStore:
         for path, backup in zip(written, backups, strict=True):
             if path.exists():
                 shutil.copy2(path, backup)
-        done = Change(
-            change_id=len(self.history()) + 1,
-            at=datetime.now(UTC).isoformat(timespec="seconds"),
-            **change,
-        )
-        lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
         try:
             if claims_changed:
                 write_csv(loaded.claims[CLAIM_COLUMNS], self.claims_path)
             write_csv(self._with_extra_columns(_typed(loaded.table)), self.path)
-            write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
+            return self._record_change(change)
         except BaseException:
             # No change without its history: put the tables back as they were.
             for path, backup in zip(written, backups, strict=True):
                 if backup.exists():
                     shutil.copy2(backup, path)
             raise
-        return done
 
     def _with_extra_columns(self, table: pd.DataFrame) -> pd.DataFrame:
         """The table with the file's own columns beyond the schema kept as they were (a new
@@ -403,6 +436,36 @@ class FileStore:
                 claims_changed=bool(current.claims),
             )
 
+    def add_source(self, source: dict[str, Any], *, who: str) -> Change:
+        """Add a source (an article or report) that claims can cite."""
+        from geo.tables import write_csv
+
+        with self._locked():
+            row = check_source(source, self._load().sources)
+            sources = (
+                pd.read_csv(self.sources_path, dtype=str, keep_default_na=False)
+                if self.sources_path.exists()
+                else pd.DataFrame(columns=SOURCE_COLUMNS)
+            )
+            write_csv(
+                pd.concat([sources, pd.DataFrame([row])], ignore_index=True), self.sources_path
+            )
+            return self._record_change(
+                {"who": who, "incident_id": "", "action": "add-source", "old": None, "new": row}
+            )
+
+    def _record_change(self, change: dict[str, Any]) -> Change:
+        from geo.files import write_text_atomic
+
+        done = Change(
+            change_id=len(self.history()) + 1,
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            **change,
+        )
+        lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
+        write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
+        return done
+
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
         return _undo(self, _find(self.history(), change_id), who)
@@ -413,6 +476,12 @@ class PostgisStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+
+    def add_source(self, source: dict[str, Any], *, who: str) -> Change:
+        """Add a source (an article or report) that claims can cite."""
+        from geo.store.postgis import add_source
+
+        return Change(*add_source(self.url, check_source(source, self.source_ids()), who))
 
     def open(self, incident_id: str) -> Record:
         from geo.store.postgis import connect, record_of
@@ -548,6 +617,7 @@ __all__ = [
     "PostgisStore",
     "Record",
     "check_record",
+    "fill_range_from_claims",
     "open_store",
     "plain",
 ]

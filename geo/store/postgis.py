@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import AtlasError
+from geo.errors import AtlasError, DataError
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 
 if TYPE_CHECKING:
@@ -556,6 +556,32 @@ def write_change(
     return tuple(row)
 
 
+def add_source(url: str, row: dict[str, str], who: str) -> tuple[Any, ...]:
+    """Insert a checked source and record who added it; the history row as a tuple."""
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    with connect(url) as conn:
+        _require_schema(conn, url)
+        inserted = conn.execute(
+            sql.SQL("INSERT INTO sources ({}) VALUES ({}) ON CONFLICT DO NOTHING").format(
+                _names(SOURCE_COLUMNS), _slots(len(SOURCE_COLUMNS))
+            ),
+            [row[c] for c in SOURCE_COLUMNS],
+        ).rowcount
+        if not inserted:
+            raise DataError(f"source_id {row['source_id']!r} is taken")
+        found = conn.execute(
+            "INSERT INTO history (who, incident_id, action, old, new) "
+            "VALUES (%s, '', 'add-source', NULL, %s) RETURNING change_id, "
+            "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), who, incident_id, "
+            "action, old, new",
+            (who, Jsonb(row)),
+        ).fetchone()
+    assert found is not None
+    return tuple(found)
+
+
 def _figure(text: str) -> int | None:
     return int(text) if str(text).strip() else None
 
@@ -662,6 +688,7 @@ def changes(url: str, incident_id: str | None) -> list[tuple[Any, ...]]:
 __all__ = [
     "SCHEMA_VERSION",
     "StoreError",
+    "add_source",
     "changes",
     "connect",
     "import_dataset",

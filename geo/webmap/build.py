@@ -634,6 +634,21 @@ def build_map(
     return m
 
 
+def pick_map(
+    lat: float, lon: float, *, basemap_url: str | None = None, zoom: int = 5
+) -> folium.Map:
+    """A small map to place an incident: the offline basemap, centred on the point given,
+    with a marker there (a click elsewhere gives the new point)."""
+    m = _empty_map("100%")
+    _offline_basemap([], filled=True, basemap_url=basemap_url).add_to(m)
+    folium.CircleMarker(
+        [lat, lon], radius=7, color="#333333", weight=2, fill=True, fill_color="#e6550d",
+        fill_opacity=0.9, tooltip="The incident's point",
+    ).add_to(m)  # fmt: skip
+    m.location, m.options["zoom"] = [lat, lon], zoom
+    return m
+
+
 def _empty_map(height: str) -> folium.Map:
     """A map with no tiles (the basemap is the project's own outlines) on a water background."""
     m = folium.Map(
@@ -782,4 +797,12 @@ def _bounds(points: pd.DataFrame) -> list[list[float]]:
     ]
 
 
-__all__ = ["TYPE_COLOURS", "MapOptions", "MapSummary", "build_map", "grid_cells", "popup_html"]
+__all__ = [
+    "TYPE_COLOURS",
+    "MapOptions",
+    "MapSummary",
+    "build_map",
+    "grid_cells",
+    "pick_map",
+    "popup_html",
+]
