@@ -1,0 +1,62 @@
+"""``python -m geo ingest``: articles in, candidate incidents with their evidence out."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from geo.errors import UsageError
+from geo.ingest.extract import extract_with_publication
+from geo.ingest.text import read_article, split_paragraphs, title_of
+from geo.ingest.write import Article, evidence_path, write_candidates
+from geo.tables import sibling_paths
+
+_SOURCE_ID = re.compile(r"^[\w.-]{1,100}$")
+
+
+def read_articles(
+    files: list[Path], *, published: date | None = None, source_id: str | None = None
+) -> list[Article]:
+    """Read and extract each article; the source id is the file's stem unless given."""
+    if source_id is not None and len(files) > 1:
+        raise UsageError("--source-id names one article; give one file, or let each file's "
+                         "name be its id")
+    ids = [source_id or f.stem for f in files]
+    for sid in ids:
+        if not _SOURCE_ID.match(sid):
+            raise UsageError(f"{sid!r} is not a source id: use letters, digits, '.', '_', '-'")
+    if len(set(ids)) < len(ids):
+        raise UsageError("two articles have the same file name; give them different names")
+    articles = []
+    for path, sid in zip(files, ids, strict=True):
+        text = read_article(path)
+        candidates, pub = extract_with_publication(text, source_id=sid, published=published)
+        articles.append(Article(sid, title_of(split_paragraphs(text)), pub, candidates))
+    return articles
+
+
+def ingest_command(
+    files: list[Path], out: Path, *, published: date | None, source_id: str | None
+) -> int:
+    """Write the candidates of ``files`` to ``out`` and say what was written."""
+    written_paths = {p.resolve() for p in (out, *sibling_paths(out), evidence_path(out))}
+    for path in files:
+        if path.resolve() in written_paths:
+            raise UsageError(f"{path.name}: writing {out.name} would overwrite it")
+    articles = read_articles(files, published=published, source_id=source_id)
+    written = write_candidates(out, articles)
+    print(
+        f"wrote {out}: {written.incidents} candidate(s) from {len(articles)} article(s), "
+        f"{written.claims} claim(s); evidence in {written.evidence.name}"
+    )
+    if written.undated:
+        print(
+            f"{len(written.undated)} candidate(s) with no date or place were kept only in "
+            f"{written.evidence.name} (give --published to date them): "
+            + ", ".join(written.undated),
+        )
+    for article in articles:
+        if not article.candidates:
+            print(f"{article.source_id}: no incident found")
+    return 0

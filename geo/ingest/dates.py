@@ -1,0 +1,422 @@
+"""Dates in an article's text: absolute ones, and relative ones resolved against a reference.
+
+Every date found is a :class:`DateRange` (first and last day it certainly lies in), never one
+day picked out of a wider range: "in May 2011" is the month, "in 2012" the year. Relative words
+("yesterday", "on Tuesday", "last Friday", "this weekend") are resolved against the publication
+date; "a week earlier" or "two days later" against the date the text was last speaking of. When
+the publication date is not known but bounded (a range), a relative date is that range moved,
+so it stays honest.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from geo.schema import DATE_PRECISIONS
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+)
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+_ABSOLUTE = re.compile(
+    rf"\b(?P<iy>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"
+    rf"|\b(?P<dd>[0-3]?\d)\.(?P<dm>[01]?\d)\.(?P<dy>{_YEAR})\b"
+    rf"|\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?"
+    rf"(?:,?\s+(?P<y1>{_YEAR})\b)?"
+    rf"|\b(?P<m2>{_MONTH})\b\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\b(?![:\d])"
+    rf"(?:,?\s*(?P<y2>{_YEAR})\b)?"
+    rf"|\b(?:(?P<mq>[Ee]arly|[Ll]ate|[Mm]id)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+of)?,?\s+"
+    rf"(?P<y3>{_YEAR})\b"
+    rf"|\b(?P<bp>[Ii]n|[Ee]arly|[Ll]ate|[Mm]id|[Ss]ince|[Dd]uring|[Ll]ast|[Tt]his|[Ee]nd of)"
+    rf"[\s-]+(?:(?:early|late|mid)[\s-]+)?(?P<m4>{_MONTH})\b(?!\.?\s+\d)"
+    rf"|\b(?P<yr1>{_YEAR})\s*[-–/]\s*(?P<yr2>{_YEAR}|\d\d)\b"
+    rf"|\b(?P<yp>[Ii]n|[Oo]f|[Ss]ince|[Dd]uring|[Tt]hroughout|[Ee]arly|[Ll]ate|[Mm]id)[\s-]+"
+    rf"(?P<y5>{_YEAR})\b"
+    rf"|(?<![\d.-])(?P<y6>{_YEAR})(?=,)"
+)
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a couple of": 2,
+    "a few": 3,
+}
+_COUNT = r"(?:a couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_RELATIVE = re.compile(
+    r"\b(?P<day>yesterday|today|tonight|this (?:morning|afternoon|evening)|last night"
+    r"|overnight|the day before yesterday)\b"
+    rf"|\b(?:(?P<wq>on|last|this|past|early on|late on|since)\s+)?(?P<wd>{_WEEKDAY})(?:'s)?"
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b"
+    r"|\b(?P<wk>this|last|past|over the|at the|during the|on the)\s+weekend\b"
+    r"|\b(?P<pw>last|this|past|previous)\s+(?P<unit>week|month|year)\b"
+    r"|\bearlier (?:this|in the) (?P<unit2>week|month|year)\b"
+    rf"|\b(?P<n>{_COUNT})\s+(?P<unit3>day|week|month|year)s?\s+"
+    r"(?P<dir>ago|earlier|before|later|after|afterwards|previously)\b"
+    r"|\b(?P<same>the same day|that day|that same day|the day before|the previous day"
+    r"|the next day|the following day|the day after|a day later|a day earlier)\b",
+    re.IGNORECASE,
+)
+# Words that make a date a plan rather than an event (it says nothing of the article's time).
+_FUTURE = re.compile(r"\b(?:will|scheduled|is due|are due|to be held|next|plans? to)\b", re.I)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The days an event certainly lies in, first and last included."""
+
+    start: date
+    end: date
+
+    @property
+    def precision(self) -> str:
+        """``day``, ``week``, ``month`` or ``year`` (data/SCHEMA.md), from the range's length."""
+        days = (self.end - self.start).days
+        for name, longest in DATE_PRECISIONS.items():
+            if days <= longest:
+                return name
+        return "years"
+
+    def overlaps(self, other: DateRange, slack_days: int = 0) -> bool:
+        pad = timedelta(days=slack_days)
+        return self.start <= other.end + pad and other.start <= self.end + pad
+
+    def shifted(self, days: int) -> DateRange:
+        return DateRange(self.start + timedelta(days=days), self.end + timedelta(days=days))
+
+    def iso(self) -> str:
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date in a sentence: offsets within the sentence's text, what it means, how it was read.
+
+    ``when`` is ``None`` when the words name a date that cannot be placed (a relative date in
+    an article whose publication date is unknown and unbounded). ``kind`` is ``absolute``,
+    ``relative`` (to the publication date), ``narrative`` (to the date last spoken of) or
+    ``span`` (years like "2011-12": context only, too long to date an event).
+    """
+
+    start: int
+    end: int
+    text: str
+    when: DateRange | None
+    kind: str
+    note: str = ""
+    future: bool = False
+
+
+@dataclass
+class DateContext:
+    """What relative dates and dates without a year are read against, updated while reading.
+
+    ``published`` is the publication date's range: one day when known, a range when only
+    bounded, ``None`` when nothing is known. ``year`` is the last year the text wrote out.
+    ``last`` is the date the text last spoke of (for "a week earlier").
+    """
+
+    published: DateRange | None
+    published_exact: bool
+    year: int | None = None
+    year_paragraph: int = 0
+    last: DateRange | None = None
+
+
+def month_range(year: int, month: int) -> DateRange:
+    last = calendar.monthrange(year, month)[1]
+    return DateRange(date(year, month, 1), date(year, month, last))
+
+
+def year_range(year: int) -> DateRange:
+    return DateRange(date(year, 1, 1), date(year, 12, 31))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, context: DateContext, paragraph: int) -> list[DateMention]:
+    """Every date in ``text`` (one sentence), in order, resolved with ``context``.
+
+    The context is updated as dates are read: a written year becomes the year of later
+    "October 31st"; each resolved date becomes what "a week earlier" counts from.
+    """
+    future = bool(_FUTURE.search(text))
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for match in _ABSOLUTE.finditer(text):
+        mention = _absolute(match, context, paragraph)
+        if mention is not None:
+            found.append(replace(mention, future=future))
+            taken.append((match.start(), match.end()))
+    for match in _RELATIVE.finditer(text):
+        # "Thursday, 28 July, 2016": the weekday belongs to the date after it.
+        reach = match.end() + 2
+        if any(s < reach and match.start() < e for s, e in taken):
+            continue
+        mention = _relative(match, context)
+        if mention is not None:
+            found.append(replace(mention, future=future))
+    found.sort(key=lambda m: m.start)
+    for mention in found:
+        if mention.when is not None and mention.kind != "span" and not future:
+            context.last = mention.when
+    return found
+
+
+def _absolute(match: re.Match[str], context: DateContext, paragraph: int) -> DateMention | None:
+    g = match.groupdict()
+    text = match.group()
+    start, end = match.start(), match.end()
+
+    def mention(when: DateRange | None, note: str = "", kind: str = "absolute") -> DateMention:
+        return DateMention(start, end, text, when, kind, note)
+
+    def written_year(year: int) -> None:
+        context.year = year
+        context.year_paragraph = paragraph
+
+    if g["iy"]:
+        day = _safe_date(int(g["iy"]), int(g["im"]), int(g["id"]))
+        if day is None:
+            return None
+        written_year(day.year)
+        return mention(DateRange(day, day))
+    if g["dy"]:
+        day = _safe_date(int(g["dy"]), int(g["dm"]), int(g["dd"]))
+        if day is None:
+            return None
+        written_year(day.year)
+        return mention(DateRange(day, day), "day.month.year")
+    month_name = g["m1"] or g["m2"]
+    if month_name:
+        month = MONTHS[month_name.lower()]
+        day_text = g["d1"] or g["d2"]
+        year_text = g["y1"] or g["y2"]
+        if month_name == "May" and g["d2"] and not year_text and int(day_text) > 31:
+            return None
+        if year_text:
+            written_year(int(year_text))
+            day = _safe_date(int(year_text), month, int(day_text))
+            return mention(DateRange(day, day)) if day else None
+        year, note = _year_for(month, int(day_text), context, paragraph)
+        if year is None:
+            return mention(None, "no year in the text or the publication date")
+        day = _safe_date(year, month, int(day_text))
+        return mention(DateRange(day, day), note) if day else None
+    if g["m3"]:
+        year = int(g["y3"])
+        written_year(year)
+        note = f"{g['mq'].lower()} in the month" if g["mq"] else ""
+        return mention(month_range(year, MONTHS[g["m3"].lower()]), note)
+    if g["m4"]:
+        month = MONTHS[g["m4"].lower()]
+        year, note = _year_for(month, 1, context, paragraph, whole_month=True)
+        if year is None:
+            return mention(None, "no year in the text or the publication date")
+        if g["bp"].lower() == "last" and context.published is not None:
+            year = context.published.start.year - (
+                1 if month >= context.published.start.month else 0
+            )
+            note = "last <month>: the one before publication"
+        return mention(month_range(year, month), note)
+    if g["yr1"]:
+        first = int(g["yr1"])
+        last_text = g["yr2"]
+        last = int(last_text) if len(last_text) == 4 else first // 100 * 100 + int(last_text)
+        if not first <= last <= first + 50:
+            return None
+        written_year(last)
+        return mention(DateRange(date(first, 1, 1), date(last, 12, 31)), "span of years", "span")
+    year_text = g["y5"] or g["y6"]
+    if year_text:
+        year = int(year_text)
+        written_year(year)
+        return mention(year_range(year), "the whole year")
+    return None
+
+
+def _year_for(
+    month: int, day: int, context: DateContext, paragraph: int, *, whole_month: bool = False
+) -> tuple[int | None, str]:
+    """The year of a date written without one, and how it was chosen."""
+    pub = context.published
+    near = context.year is not None and paragraph - context.year_paragraph <= 1
+    if near and context.year is not None:
+        return context.year, f"year {context.year} from the text before it"
+    if pub is not None and context.published_exact:
+        year = pub.start.year
+        first = date(year, month, 1 if whole_month else min(day, 28))
+        if first > pub.end:
+            year -= 1
+        return year, "year of the publication date"
+    if context.year is not None:
+        return context.year, f"year {context.year} from earlier in the text"
+    return None, ""
+
+
+# --- relative dates ---------------------------------------------------------------------------
+
+Rule = Callable[[date], DateRange]
+
+
+def _day(offset: int) -> Rule:
+    return lambda d: DateRange(d + timedelta(days=offset), d + timedelta(days=offset))
+
+
+def _weekday(index: int, *, strictly_before: bool) -> Rule:
+    def rule(d: date) -> DateRange:
+        back = (d.weekday() - index) % 7
+        if back == 0 and strictly_before:
+            back = 7
+        day = d - timedelta(days=back)
+        return DateRange(day, day)
+
+    return rule
+
+
+def _weekend(d: date) -> DateRange:
+    # The weekend on or before the reference: its Saturday and Sunday.
+    back = (d.weekday() - 5) % 7
+    saturday = d - timedelta(days=back)
+    return DateRange(saturday, saturday + timedelta(days=1))
+
+
+def _calendar(unit: str, previous: bool, to_date: bool) -> Rule:
+    def rule(d: date) -> DateRange:
+        if unit == "week":
+            monday = d - timedelta(days=d.weekday())
+            if previous:
+                return DateRange(monday - timedelta(days=7), monday - timedelta(days=1))
+            return DateRange(d - timedelta(days=6), d) if not to_date else DateRange(monday, d)
+        if unit == "month":
+            if previous:
+                last = d.replace(day=1) - timedelta(days=1)
+                return month_range(last.year, last.month)
+            return DateRange(d.replace(day=1), d)
+        if previous:
+            return year_range(d.year - 1)
+        return DateRange(date(d.year, 1, 1), d)
+
+    return rule
+
+
+def _apply(rule: Rule, reference: DateRange) -> DateRange:
+    """A monotonic rule over a reference range: the range from its earliest to latest answer."""
+    first, last = rule(reference.start), rule(reference.end)
+    return DateRange(first.start, last.end)
+
+
+def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
+    g = {k: (v.lower() if v else v) for k, v in match.groupdict().items()}
+    text = match.group()
+    narrative = False
+    rule: Rule
+    if g["day"]:
+        word = g["day"]
+        if word == "the day before yesterday":
+            rule = _day(-2)
+        elif word in ("yesterday", "last night"):
+            rule = _day(-1)
+        elif word == "overnight":
+            rule = lambda d: DateRange(d - timedelta(days=1), d)  # noqa: E731
+        else:
+            rule = _day(0)
+    elif g["wd"]:
+        if g["wq"] == "since":
+            return None
+        rule = _weekday(WEEKDAYS.index(g["wd"]), strictly_before=g["wq"] == "last")
+    elif g["wk"]:
+        rule = _weekend
+    elif g["pw"]:
+        previous = g["pw"] in ("last", "previous")
+        rule = _calendar(g["unit"], previous, to_date=False)
+    elif g["unit2"]:
+        rule = _calendar(g["unit2"], False, to_date=True)
+    elif g["unit3"]:
+        count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS.get(g["n"], 1)
+        sign = 1 if g["dir"] in ("later", "afterwards") else -1
+        narrative = g["dir"] != "ago"
+        unit = g["unit3"]
+        days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
+        if g["dir"] in ("after", "before"):
+            # "X took place a month after Y": which side is which, the words alone do not say.
+            rule = lambda d: DateRange(  # noqa: E731
+                d - timedelta(days=days + days // 3), d + timedelta(days=days + days // 3)
+            )
+        elif unit == "day":
+            rule = _day(sign * count)
+        else:
+            spread = {"week": 2, "month": 10, "year": 60}[unit]
+            centre = sign * days
+            rule = lambda d: DateRange(  # noqa: E731
+                d + timedelta(days=centre - spread), d + timedelta(days=centre + spread)
+            )
+    elif g["same"]:
+        narrative = True
+        word = g["same"]
+        offset = 0
+        if word in ("the day before", "the previous day", "a day earlier"):
+            offset = -1
+        elif word in ("the next day", "the following day", "the day after", "a day later"):
+            offset = 1
+        rule = _day(offset)
+    else:
+        return None
+    reference = context.last if narrative else context.published
+    if reference is None and narrative:
+        reference = context.published
+    start, end = match.start(), match.end()
+    kind = "narrative" if narrative else "relative"
+    if reference is None:
+        return DateMention(start, end, text, None, kind, "nothing to count it from")
+    when = _apply(rule, reference)
+    if narrative:
+        note = f"counted from {reference.iso()}, the date spoken of before"
+    elif context.published_exact:
+        note = f"counted from the publication date {reference.iso()}"
+    else:
+        note = f"publication date unknown, bounded by {reference.iso()}"
+    return DateMention(start, end, text, when, kind, note)

@@ -1,0 +1,455 @@
+"""Place names in an article, found with the project's own gazetteer and geocoder.
+
+Capitalised word runs ("Alma-Ata", "Ile-Alatau National Park", "Khasavyurt") are looked up in
+the offline gazetteer (GeoNames places with their historical and alternate names, the project's
+curated places, the region and country layers). A run is a place only if the gazetteer knows
+it and the words around it allow it: a common word at a sentence's start ("Police", "Western")
+or a person's name ("Nursultan Nazarbayev") is not taken for a town. Among places of one name,
+those in the countries the article speaks of come first, then the geocoder's own order (curated
+places, large cities, regions, then population).
+
+The precision is what the text supports: "near Alma-Ata" or "on the outskirts of" is an
+approximate location (``district``, at the city's point), "in the Atyrau region" is ``region``,
+a town named alone is ``city``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from geo.places.names import fold_name
+
+if TYPE_CHECKING:
+    from geo.places.geocode import OfflineGeocoder
+
+_CONNECTORS = r"(?:de|del|la|el|al|da|do|dos|das|du|des|le|bin|ibn|of)"
+_CAP_WORD = r"(?:[A-Z][\w'’.]*(?:-[\w'’]+)*|al-[A-Z][\w'’-]*)"
+_SPAN = re.compile(
+    rf"(?<![\w'’-]){_CAP_WORD}(?:(?:\s+(?:{_CONNECTORS}\s+)?|-){_CAP_WORD})*",
+)
+_APPROXIMATE = re.compile(
+    r"(?:\bnear|\boutside|\bclose to|\bnot far from|\b(?:on )?the outskirts of|\boutskirts of"
+    r"|\bin the vicinity of|\bneighbou?ring|\bsuburbs? of|\bon the (?:border|edge) of"
+    r"|\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+    r" of|\b\d+(?:\.\d+)? ?(?:km|kilometres|kilometers|miles|mi)\b(?: \w+)? (?:of|from)"
+    r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (?:kilometres|kilometers"
+    r"|miles|km)(?: \w+)? (?:of|from)|\bvillage(?:s)? (?:near|around))"
+    r"\s+(?:the\s+)?(?:(?:city|town|village|capital|region|province) of\s+)?$",
+    re.IGNORECASE,
+)
+_PREPOSITION = re.compile(
+    r"\b(?:in|near|at|outside|from|of|to|into|across|around|towards?|between|and|through"
+    r"|on|hit|struck|attacked|besieged|captured|seized|entered|left|visited|raided)\s+(?:the\s+)?"
+    r"(?:(?:\w+ern|central|northern|southern|eastern|western|nearby|restive|northwestern"
+    r"|northeastern|southwestern|southeastern)\s+)?(?:(?:city|town|village|capital|port|district"
+    r"|region|province|state|municipality|county|area|suburb|outskirts|department|oblast)"
+    r"\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_REGION_SUFFIX = re.compile(
+    r"^\s+(?P<word>region|oblast|province|state|governorate|department|prefecture"
+    r"|territory)\b",
+    re.IGNORECASE,
+)
+_AREA_SUFFIX = re.compile(
+    r"^\s+(?P<word>district|county|municipality|raion|rayon|park|outpost|border post"
+    r"|neighbou?rhood|microdistrict|area|valley)\b",
+    re.IGNORECASE,
+)
+_DIRECTIONS = frozenset(
+    "north south east west northern southern eastern western central upper lower greater "
+    "northeastern northwestern southeastern southwestern north-east north-west south-east "
+    "south-west north-eastern north-western south-eastern south-western".split()
+)
+_PLACE_WORDS = frozenset(
+    "city town village region province state oblast district county national park municipality"
+    " governorate department island islands valley mountains river lake".split()
+)
+# Capitalised words that are not places however a gazetteer spells them.
+_NOT_PLACES = frozenset(
+    """a an the this that these those there then than they their them he she his her it its
+    we our you your i in on at of for from by with as but and or if when while after before
+    since during until according also however meanwhile yet still so such some many most more
+    several all both each every one two three four five six seven eight nine ten no not none
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december police army military government
+    president minister ministry interior defence defense security state islamic
+    islamist muslim christian western eastern northern southern central western-backed news
+    reuters afp ap associated press agency officials official authorities witnesses
+    residents troops soldiers forces rebels militants spokesman spokeswoman general colonel
+    major captain lieutenant sergeant mr mrs ms dr saint st lake river mount mountain
+    republic federation union kingdom committee council court parliament congress senate
+    hospital university airport station church mosque school market bank office department
+    headquarters prison camp base unit division brigade regiment battalion front party movement
+    group network cell east west north south centre center bay city town village region
+    province district county capital border day night morning evening week month year today
+    yesterday tomorrow eid ramadan christmas easter breaking update updated photo video read
+    more share comments advertisement follow subscribe home world africa asia europe america
+    americas latin middle caucasus volga""".split()
+)
+DEMONYMS = {
+    "kazakh": "KZ",
+    "kazak": "KZ",
+    "kazakhstani": "KZ",
+    "russian": "RU",
+    "nigerian": "NG",
+    "colombian": "CO",
+    "ukrainian": "UA",
+    "pakistani": "PK",
+    "filipino": "PH",
+    "philippine": "PH",
+    "afghan": "AF",
+    "iraqi": "IQ",
+    "syrian": "SY",
+    "somali": "SO",
+    "kenyan": "KE",
+    "malian": "ML",
+    "indian": "IN",
+    "turkish": "TR",
+    "kyrgyz": "KG",
+    "tajik": "TJ",
+    "uzbek": "UZ",
+    "mexican": "MX",
+    "yemeni": "YE",
+    "libyan": "LY",
+    "egyptian": "EG",
+    "cameroonian": "CM",
+    "burkinabe": "BF",
+    "sudanese": "SD",
+    "ethiopian": "ET",
+    "congolese": "CD",
+    "mozambican": "MZ",
+    "bangladeshi": "BD",
+    "indonesian": "ID",
+    "thai": "TH",
+    "burmese": "MM",
+    "iranian": "IR",
+    "israeli": "IL",
+    "lebanese": "LB",
+    "french": "FR",
+    "german": "DE",
+    "british": "GB",
+    "american": "US",
+    "chinese": "CN",
+    "peruvian": "PE",
+    "venezuelan": "VE",
+    "chadian": "TD",
+    "nigerien": "NE",
+    "dagestani": "RU",
+    "chechen": "RU",
+    "ingush": "RU",
+}
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in a sentence: offsets of its words (with "near" and the like), what the
+    geocoder found, and the precision the words support."""
+
+    start: int
+    end: int
+    text: str
+    query: str
+    name: str
+    lat: float
+    lon: float
+    country: str
+    region: str | None
+    precision: str
+    qualifier: str
+    population: int
+    sentence_start: bool
+
+
+@lru_cache(maxsize=1)
+def _region_keys() -> frozenset[str]:
+    from geo.places.regions import read_regions
+
+    layer = read_regions()
+    keys: set[str] = set()
+    for column in ("region", "label", "ne_name"):
+        keys.update(fold_name(str(v)) for v in layer[column] if isinstance(v, str))
+    for aliases in layer["aliases"]:
+        if isinstance(aliases, str):
+            keys.update(fold_name(a) for a in aliases.split(";") if a.strip())
+    return frozenset(k for k in keys if k)
+
+
+@lru_cache(maxsize=1)
+def country_keys() -> dict[str, str]:
+    """Folded country names (and the geocoder's aliases) -> ISO alpha-2 code."""
+    from geo.places.geocode import COUNTRY_ALIASES
+    from geo.places.regions import country_names
+
+    keys = {fold_name(name): code for code, name in country_names().items()}
+    keys.update({fold_name(name): code for name, code in COUNTRY_ALIASES.items()})
+    for name, code in (
+        ("United States", "US"),
+        ("United Kingdom", "GB"),
+        ("Britain", "GB"),
+        ("Philippines", "PH"),
+        ("Democratic Republic of Congo", "CD"),
+        ("Ivory Coast", "CI"),
+        ("Russia", "RU"),
+        ("Syria", "SY"),
+        ("Kazakstan", "KZ"),
+    ):
+        keys[fold_name(name)] = code
+    return keys
+
+
+def _known(name: str) -> bool:
+    """Whether the gazetteer, the regions or the countries know ``name`` (cheap: no geocoding)."""
+    from geo.places.gazetteer import load_gazetteer
+
+    key = fold_name(name)
+    if not key or len(key) < 3:
+        return False
+    return key in _region_keys() or key in country_keys() or bool(load_gazetteer().lookup(name))
+
+
+@lru_cache(maxsize=4096)
+def _geocode_all(query: str) -> tuple[dict[str, object], ...]:
+    """Every match of the offline geocoder for ``query``, best first (cached per process)."""
+    from geo.places.gazetteer import load_gazetteer
+
+    found = _geocoder().geocode(query, exactly_one=False)
+    if not found:
+        return ()
+    population = {place.source: place.population for place, _ in load_gazetteer().lookup(query)}
+    out = []
+    for location in found if isinstance(found, list) else [found]:
+        raw = dict(location.raw)
+        raw["population"] = population.get(str(raw["source"]), 0)
+        out.append(raw)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _geocoder() -> OfflineGeocoder:
+    from geo.places.geocode import OfflineGeocoder
+
+    return OfflineGeocoder()
+
+
+def countries_spoken_of(text: str) -> Counter[str]:
+    """How often each country is named in a text, by name or by its people's adjective."""
+    counts: Counter[str] = Counter()
+    keys = country_keys()
+    for match in _SPAN.finditer(text):
+        words = match.group().replace("’", "'").split()
+        for size in range(min(len(words), 4), 0, -1):
+            for i in range(len(words) - size + 1):
+                phrase = " ".join(words[i : i + size])
+                phrase = re.sub(r"'s$", "", phrase)
+                code = keys.get(fold_name(phrase)) or DEMONYMS.get(phrase.lower())
+                if code:
+                    counts[code] += 1
+    return counts
+
+
+def find_places(
+    sentence: str,
+    *,
+    context: tuple[str, ...],
+    skip: tuple[tuple[int, int], ...] = (),
+) -> list[PlaceMention]:
+    """Places named in one sentence, in order of the words.
+
+    Parameters
+    ----------
+    sentence
+        The sentence's text; offsets in the result are within it.
+    context
+        ISO codes of the countries the article speaks of, most spoken of first: a name several
+        countries have is read as the place in one of them.
+    skip
+        Offsets not to read (a dateline, which names where a report was filed).
+    """
+    out: list[PlaceMention] = []
+    for match in _SPAN.finditer(sentence):
+        if any(s < match.end() and match.start() < e for s, e in skip):
+            continue
+        out.extend(_places_in_span(sentence, match.start(), match.group(), context))
+    return out
+
+
+def _words(span: str, start: int) -> list[tuple[int, int, str]]:
+    out = []
+    for word in re.finditer(r"\S+", span):
+        text = re.sub(r"(?:'s|’s|'|’)$", "", word.group())
+        text = text.rstrip(".")
+        if text:
+            out.append((start + word.start(), start + word.start() + len(text), text))
+    return out
+
+
+def _runs(words: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """A capitalised run cut at words that are never part of a place's name ("In", "The",
+    "President", a demonym: "Kazakh President Nursultan Nazarbayev")."""
+    runs: list[list[tuple[int, int, str]]] = [[]]
+    for word in words:
+        lower = word[2].lower()
+        if lower in _NOT_PLACES or lower in DEMONYMS:
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    return [run for run in runs if run]
+
+
+def _places_in_span(
+    sentence: str, start: int, span: str, context: tuple[str, ...]
+) -> list[PlaceMention]:
+    found: list[PlaceMention] = []
+    for run in _runs(_words(span, start)):
+        found.extend(_places_in_run(sentence, run, context))
+    return found
+
+
+def _places_in_run(
+    sentence: str, words: list[tuple[int, int, str]], context: tuple[str, ...]
+) -> list[PlaceMention]:
+    # Strip a leading direction word ("Northern Borno") and trailing place words for the lookup.
+    while words and words[0][2].lower() in _DIRECTIONS and len(words) > 1:
+        words = words[1:]
+    if not words:
+        return []
+    found: list[PlaceMention] = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for j in range(len(words), i, -1):
+            chunk = words[i:j]
+            rest = words[:i] + words[j:]
+            # A part of a longer run is a place only beside place words ("Almaty City"):
+            # "Nursultan" in "Nursultan Nazarbayev" is a man, not the city.
+            if rest and not all(_place_word(w[2]) for w in rest):
+                continue
+            mention = _lookup_chunk(sentence, chunk, context)
+            if mention is not None:
+                hit = (j, mention)
+                break
+        if hit is None:
+            i += 1
+            continue
+        found.append(hit[1])
+        i = hit[0]
+    return found
+
+
+def _place_word(word: str) -> bool:
+    """Words that may stand beside a place name in one run: "City", "Northern", "Kazakh"."""
+    lower = word.lower()
+    return lower in _PLACE_WORDS or lower in _DIRECTIONS or fold_name(word) in country_keys()
+
+
+def _lookup_chunk(
+    sentence: str, chunk: list[tuple[int, int, str]], context: tuple[str, ...]
+) -> PlaceMention | None:
+    first, last = chunk[0][0], chunk[-1][1]
+    name = " ".join(w[2] for w in chunk)
+    if name.lower() in _NOT_PLACES or name.lower() in DEMONYMS or len(name) < 3:
+        return None
+    before = sentence[max(0, first - 80) : first]
+    after = sentence[last : last + 40]
+    sentence_start = not sentence[:first].strip() or bool(re.search(r"[\n\"“(]\s*$", before))
+    region_word = _REGION_SUFFIX.match(after)
+    area_word = _AREA_SUFFIX.match(after)
+    queries: list[tuple[str, int, str]] = []
+    if region_word:
+        queries.append((f"{name} {region_word.group('word')}", region_word.end(), "region"))
+        queries.append((name, region_word.end(), "region"))
+    if area_word:
+        queries.append((f"{name} {area_word.group('word')}", area_word.end(), "area"))
+    queries.append((name, 0, ""))
+    for query, extra, kind in queries:
+        if kind != "region" and not _known(query):
+            continue
+        matches = _geocode_all(query)
+        if kind == "region":
+            matches = tuple(m for m in matches if m["precision"] == "region") or matches
+        best = _choose(matches, context)
+        if best is None:
+            continue
+        if not _plausible(best, before, sentence_start, context, kind):
+            return None
+        end = last + extra
+        approximate = _APPROXIMATE.search(before)
+        precision = str(best["precision"])
+        qualifier = ""
+        mention_start = first
+        if approximate and precision in ("city", "point"):
+            precision = "district"
+            qualifier = approximate.group().strip()
+            mention_start = first - len(before) + approximate.start()
+        elif kind == "area" and precision in ("city", "point"):
+            precision = "district"
+            qualifier = (area_word.group("word") if area_word else "").lower()
+        if kind == "region" and precision != "region":
+            continue
+        return PlaceMention(
+            start=mention_start,
+            end=end,
+            text=sentence[mention_start:end],
+            query=query,
+            name=str(best["name"]),
+            lat=float(str(best["lat"])),
+            lon=float(str(best["lon"])),
+            country=str(best["country"]),
+            region=str(best["region"]) if best["region"] else None,
+            precision=precision,
+            qualifier=qualifier,
+            population=int(str(best["population"])),
+            sentence_start=sentence_start,
+        )
+    return None
+
+
+def _choose(
+    matches: tuple[dict[str, object], ...], context: tuple[str, ...]
+) -> dict[str, object] | None:
+    if not matches:
+        return None
+    top = matches[0]
+    top_population = int(str(top["population"]))
+    for code in context:
+        for match in matches:
+            if match["country"] != code:
+                continue
+            # A village of the article's country does not beat a large city elsewhere.
+            weighty = match["precision"] in ("region", "country") or match["source"] == (
+                "gazetteer_extra"
+            )
+            if weighty or int(str(match["population"])) * 20 >= top_population:
+                return match
+    return top
+
+
+def _plausible(
+    match: dict[str, object],
+    before: str,
+    sentence_start: bool,
+    context: tuple[str, ...],
+    kind: str,
+) -> bool:
+    """Whether a gazetteer match is likely the place meant rather than a word or a name."""
+    precision = match["precision"]
+    if precision == "country" or kind:
+        return True
+    in_context = not context or match["country"] in context
+    population = int(str(match["population"]))
+    by_preposition = bool(_PREPOSITION.search(before))
+    if precision == "region":
+        return in_context or by_preposition
+    curated = str(match["source"]) == "gazetteer_extra"
+    if curated:
+        return True
+    if sentence_start and not by_preposition:
+        return in_context and population >= 100_000
+    if in_context:
+        return by_preposition or population >= 50_000
+    return by_preposition and population >= 100_000

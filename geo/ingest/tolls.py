@@ -1,0 +1,389 @@
+"""Death and injury figures in a sentence: numbers in words and digits, vague ones as bounds.
+
+A figure is read with its qualifier: "at least 12" is 12 and up (no upper bound), "more than
+20" is 21 and up, "up to 30" is at most 30, "dozens" is 24 and up. A toll is a figure tied to a
+word for dying or being hurt, after it ("17 people were killed", "three soldiers and four
+civilians were killed": 7) or before it ("killing two police officers", "the death toll rose to
+12 from seven": 12, and 7 as the first figure). A subset ("including three police officers",
+"five of whom") is a note, not a second toll.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0,
+    "no": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+# Vague amounts: (lowest figure meant, highest or None).
+_VAGUE = {
+    "a dozen": (12, 12),
+    "dozens": (24, None),
+    "dozens of": (24, None),
+    "scores": (40, None),
+    "scores of": (40, None),
+    "hundreds": (200, None),
+    "hundreds of": (200, None),
+    "a hundred": (100, 100),
+    "thousands": (2000, None),
+    "thousands of": (2000, None),
+}
+_UNIT_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))
+_TEN_WORDS = "|".join(_TENS)
+_WORD_NUMBER = (
+    rf"(?:(?:{_TEN_WORDS})(?:[- ](?:{_UNIT_WORDS}))?|{_UNIT_WORDS})(?:\s+hundred(?:\s+and\s+"
+    rf"(?:(?:{_TEN_WORDS})(?:[- ](?:{_UNIT_WORDS}))?|{_UNIT_WORDS}))?)?"
+)
+_QUALIFIER = (
+    r"at least|more than|over|upwards of|in excess of|up to|as many as|nearly|almost|about"
+    r"|around|some|approximately|roughly|an estimated|at most|fewer than|less than|no fewer than"
+    r"|no less than|a total of|another|a further|an additional"
+)
+_FIGURE = re.compile(
+    rf"(?<![\w.,-])(?:(?P<q>{_QUALIFIER})\s+)?"
+    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER}|a dozen|dozens(?: of)?|scores(?: of)?"
+    rf"|hundreds(?: of)?|a hundred|thousands(?: of)?)"
+    r"(?=\b|people|persons|civilians|soldiers|policemen)(?![-.,]\d)(?!-year|-strong|-member)",
+    re.IGNORECASE,
+)
+_KILL = (
+    r"killed|dead|died|dies|slain|slaughtered|massacred|murdered|executed|shot dead"
+    r"|lost their lives|perished|fatalities|deaths|liquidated|eliminated|neutrali[sz]ed"
+    r"|destroyed|bodies|corpses"
+)
+_HURT = r"wounded|injured|hurt|injuries|hospitali[sz]ed|wounds|maimed"
+# Figure, up to five words (people, police officers, more), an auxiliary, then the word.
+_AFTER = re.compile(
+    r"\s*(?P<words>(?:(?!and\b|but\b|who\b|which\b|were\b|was\b|had\b|have\b|as\b)[\w'’-]+\s+)"
+    r"{0,5}?)(?:(?:were|was|have been|has been|had been|are|is|being|got|reportedly|later|also|"
+    r"all|either|both)\s+){0,3}(?:\w+ly\s+)?(?P<verb>" + _KILL + "|" + _HURT + r")\b",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(
+    r"(?P<verb>killing|killed|kills|kill|massacred|murdered|slaughtered|shot dead|executed"
+    r"|claimed the lives of|claiming the lives of|took the lives of|dead|deaths|death toll"
+    r"(?:\s+[\w'-]+){0,4}?\s+(?:to|at|of|is|was|reached|hit|stands at|stood at)|toll(?:\s+[\w'-]+)"
+    r"{0,3}?\s+(?:to|at|of)|injuring|injured|wounding|wounded|hurting|injuries to|wounds to"
+    r"|injured toll(?:\s+[\w'-]+){0,3}?\s+(?:to|at|of))\s+$",
+    re.IGNORECASE,
+)
+_NOT_VICTIMS = re.compile(
+    r"\b(?:km|kilometres?|kilometers?|miles?|metres?|meters?|years?|months?|weeks?|days?|hours?"
+    r"|minutes?|rounds?|cartridges?|bombs?|grenades?|rifles?|guns?|weapons?|percent|per cent|%"
+    r"|dollars?|tonnes?|kg|vehicles?|cars?|houses?|homes?|buildings?|times?|cases?|suspects?"
+    r"|arrested|detained|sentenced)\b",
+    re.IGNORECASE,
+)
+_AND_MORE = re.compile(
+    r"\s+(?:[\w'’-]+\s+){1,2}and\s+(?P<fig>(?:\d+|[a-z]+(?:-[a-z]+)?))\s+(?:[\w'’-]+)"
+    r"(?:\s+of\s+the\s+public)?",
+    re.IGNORECASE,
+)
+_SUBSET_BEFORE = re.compile(
+    r"(?:including|among them|among whom|of whom|of them|mostly|mainly)\s+$", re.IGNORECASE
+)
+_SUBSET_AFTER = re.compile(r"^\s*(?:of whom|of them)\b", re.IGNORECASE)
+_ATTACKER_WORDS = (
+    r"attackers?|gunm[ae]n|assailants?|bombers?|militants?|terrorists?|insurgents?|rebels?"
+    r"|bandits?|fighters?|jihadists?|perpetrators?|hostage-takers?|kidnappers?"
+)
+_ATTACKERS_COUNTED = re.compile(
+    rf"\bincluding (?:the |two |three |one |an? |all )?(?:\w+ )?(?:{_ATTACKER_WORDS})\b", re.I
+)
+_ATTACKERS_NOT_COUNTED = re.compile(
+    rf"\b(?:not (?:counting|including)|excluding|besides|apart from|in addition to|as well as)"
+    rf" (?:the |two |three |one |an? |all )?(?:\w+ )?(?:{_ATTACKER_WORDS})\b",
+    re.I,
+)
+_ATTACKER_VICTIMS = re.compile(rf"\b(?:{_ATTACKER_WORDS})\b", re.I)
+_SINGULAR = re.compile(
+    r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?P<who>man|woman|person|civilian|policeman"
+    r"|policewoman|police officer|officer|soldier|guard|bomber|attacker|gunman|militant|child"
+    r"|boy|girl|resident|journalist|worker|trooper|passer-by|driver|student|teacher|imam|priest"
+    r"|official|commander)\s+(?:was|has been|had been|is)\s+(?:\w+ly\s+)?(?P<verb>killed|shot dead"
+    r"|murdered|stabbed to death|wounded|injured|hurt)\b"
+    r"|\b(?:blew (?:himself|herself) up|killing (?:himself|herself))",
+    re.IGNORECASE,
+)
+_UPDATED = re.compile(r"\b(?:rose|risen|rising|climbed|increased|jumped|revised|later|updated)\b")
+_INITIAL = re.compile(r"\b(?:initially|first reported|earlier reports?|at first)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as written: its lower bound, upper bound (``None``: open) and how it was read."""
+
+    start: int
+    end: int
+    text: str
+    low: int
+    high: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Toll:
+    """Deaths or injuries a sentence reports: offsets in the sentence, the figure's bounds.
+
+    ``what`` is ``killed`` or ``wounded``; ``role`` is ``""``, ``initial`` (a first figure the
+    text says was later changed) or ``updated``; ``note`` says how vague figures were read,
+    sums, subsets, and whether attackers are counted where the text says so.
+    """
+
+    what: str
+    low: int
+    high: int | None
+    start: int
+    end: int
+    text: str
+    note: str
+    role: str = ""
+
+
+def word_number(text: str) -> int | None:
+    """``"twenty-one"`` -> 21, ``"seven"`` -> 7, ``"17"`` -> 17, ``"1,200"`` -> 1200."""
+    text = text.lower().strip()
+    if text.replace(",", "").isdigit():
+        return int(text.replace(",", ""))
+    total = 0
+    hundreds = re.match(r"(.+?)\s+hundred(?:\s+and\s+(.+))?$", text)
+    if hundreds:
+        head = word_number(hundreds.group(1))
+        tail = word_number(hundreds.group(2)) if hundreds.group(2) else 0
+        if head is None or tail is None:
+            return None
+        return head * 100 + tail
+    for part in re.split(r"[- ]", text):
+        if part in _UNITS:
+            total += _UNITS[part]
+        elif part in _TENS:
+            total += _TENS[part]
+        else:
+            return None
+    return total
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every number in ``text`` with its qualifier, as bounds."""
+    out = []
+    for match in _FIGURE.finditer(text):
+        qualifier = (match.group("q") or "").lower()
+        number = match.group("n").lower()
+        if number == "no" and not qualifier:
+            continue
+        if number in _VAGUE:
+            low, high = _VAGUE[number]
+            note = f"'{match.group('n')}' read as {low} or more" if high is None else ""
+        else:
+            value = word_number(number)
+            if value is None:
+                continue
+            low, high = value, value
+            note = ""
+        if 1800 <= low <= 2200 and number.isdigit() and not qualifier:
+            continue  # a year
+        if qualifier in ("at least", "no fewer than", "no less than"):
+            high, note = None, f"'{qualifier} {number}': {low} or more"
+        elif qualifier in ("more than", "over", "upwards of", "in excess of"):
+            low, high, note = low + 1, None, f"'{qualifier} {number}': {low + 1} or more"
+        elif qualifier in ("up to", "as many as", "at most"):
+            note = f"'{qualifier} {number}': at most {low}"
+        elif qualifier in ("fewer than", "less than"):
+            low = max(low - 1, 0)
+            high = low
+            note = f"'{qualifier} {number}': at most {low}"
+        elif qualifier in ("nearly", "almost", "about", "around", "some", "approximately"):
+            note = f"'{qualifier} {number}': approximate"
+        elif qualifier in ("roughly", "an estimated"):
+            note = f"'{qualifier} {number}': approximate"
+        elif qualifier in ("another", "a further", "an additional"):
+            note = f"'{qualifier} {number}': in addition"
+        out.append(Figure(match.start(), match.end(), match.group(), low, high, note))
+    return out
+
+
+def _kind(verb: str) -> str:
+    return (
+        "wounded"
+        if re.fullmatch(_HURT, verb.lower()) or "injur" in verb.lower()
+        else ("wounded" if re.search(r"wound|hurt|injur", verb, re.I) else "killed")
+    )
+
+
+def find_tolls(text: str) -> list[Toll]:
+    """Deaths and injuries in one sentence, in order of the words."""
+    figures = find_figures(text)
+    tolls: list[Toll] = []
+    used: set[int] = set()
+    for i, figure in enumerate(figures):
+        if i in used:
+            continue
+        before = text[max(0, figure.start - 70) : figure.start]
+        if _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(text[figure.end :]):
+            continue
+        toll = _toll_before(text, figure, before) or _toll_after(text, figures, i, used)
+        if toll is None and tolls and re.search(r"\bfrom\s+$", before):
+            if figure.start - tolls[-1].end <= 12:
+                last = tolls[-1]
+                toll = Toll(
+                    last.what,
+                    figure.low,
+                    figure.high,
+                    figure.start,
+                    figure.end,
+                    figure.text,
+                    figure.note,
+                )
+        if toll is not None:
+            tolls.append(toll)
+            used.add(i)
+    tolls += _singular(text, tolls)
+    tolls.sort(key=lambda t: t.start)
+    return [_with_attackers(text, t) for t in _roles(text, tolls)]
+
+
+def _toll_before(text: str, figure: Figure, before: str) -> Toll | None:
+    match = _BEFORE.search(before)
+    if match is None:
+        return None
+    verb = match.group("verb")
+    after = text[figure.end : figure.end + 40]
+    if _NOT_VICTIMS.match(after.strip().split(" ")[0] if after.strip() else ""):
+        return None
+    what = "wounded" if re.search(r"injur|wound|hurt", verb, re.I) else "killed"
+    start = figure.start - len(before) + match.start()
+    low, high, end, note = figure.low, figure.high, figure.end, figure.note
+    # "killed three policemen and two members of the public": 5.
+    more = _AND_MORE.match(text, figure.end)
+    if more:
+        for other in find_figures(more.group("fig")):
+            low += other.low
+            high = None if high is None or other.high is None else high + other.high
+            end = more.end()
+            note = f"{text[figure.start : end]}: {low} in all"
+            break
+    return Toll(what, low, high, start, end, text[start:end], note)
+
+
+def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Toll | None:
+    figure = figures[i]
+    parts = [figure]
+    cursor = figure.end
+    # "three soldiers and four civilians were killed": figures joined by "and" or commas.
+    for j in range(i + 1, len(figures)):
+        gap = text[cursor : figures[j].start]
+        if not re.fullmatch(r"\s+[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,\s*|,?\s+and\s+)", gap):
+            break
+        if _NOT_VICTIMS.search(gap):
+            break
+        parts.append(figures[j])
+        cursor = figures[j].end
+    while parts:
+        last = parts[-1]
+        match = _AFTER.match(text, last.end)
+        if match and not _NOT_VICTIMS.search(match.group("words")):
+            verb = match.group("verb")
+            what = _kind(verb)
+            low = sum(p.low for p in parts)
+            high = None if any(p.high is None for p in parts) else sum(p.high or 0 for p in parts)
+            notes = [p.note for p in parts if p.note]
+            if len(parts) > 1:
+                notes.insert(0, f"{text[figure.start : match.end()]}: {low} in all")
+            if verb.lower() in (
+                "destroyed",
+                "eliminated",
+                "liquidated",
+                "neutralised",
+                "neutralized",
+            ):
+                notes.append(f"reported as '{verb}'")
+            for k in range(len(parts)):
+                used.add(i + k)
+            return Toll(
+                what,
+                low,
+                high,
+                figure.start,
+                match.end(),
+                text[figure.start : match.end()],
+                "; ".join(notes),
+            )
+        parts.pop()
+    return None
+
+
+def _singular(text: str, found: list[Toll]) -> list[Toll]:
+    out = []
+    for match in _SINGULAR.finditer(text):
+        if any(t.start <= match.start() < t.end for t in found):
+            continue
+        verb = (match.group("verb") or "killed").lower()
+        what = "wounded" if verb in ("wounded", "injured", "hurt") else "killed"
+        note = "" if match.group("who") else "the bomber himself"
+        if found and any(t.what == what for t in found):
+            continue
+        out.append(Toll(what, 1, 1, match.start(), match.end(), match.group(), note))
+    return out
+
+
+def _roles(text: str, tolls: list[Toll]) -> list[Toll]:
+    """Mark "rose to 12 from 7" and "initially 7 ... later 12" as updated and initial figures."""
+    out = []
+    for k, toll in enumerate(tolls):
+        role = ""
+        before = text[max(0, toll.start - 12) : toll.start]
+        if re.search(r"\bfrom\s+$", before) and k and tolls[k - 1].what == toll.what:
+            role = "initial"
+            out[-1] = Toll(**{**out[-1].__dict__, "role": "updated"})
+        elif _UPDATED.search(toll.text) or _UPDATED.search(
+            text[max(0, toll.start - 40) : toll.start]
+        ):
+            role = "updated"
+        elif _INITIAL.search(text[max(0, toll.start - 40) : toll.end]):
+            role = "initial"
+        out.append(Toll(**{**toll.__dict__, "role": role}))
+    return out
+
+
+def _with_attackers(text: str, toll: Toll) -> Toll:
+    notes = [toll.note] if toll.note else []
+    if toll.role:
+        notes.append(f"{toll.role} figure")
+    if _ATTACKERS_NOT_COUNTED.search(text):
+        notes.append("attackers not counted")
+    elif _ATTACKERS_COUNTED.search(text):
+        notes.append("attackers counted")
+    elif _ATTACKER_VICTIMS.search(toll.text):
+        notes.append("the dead or hurt are attackers")
+    return Toll(**{**toll.__dict__, "note": "; ".join(notes)})
