@@ -135,6 +135,15 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.ingest.cli import ingest_command
+
+    return ingest_command(
+        [Path(f) for f in args.files], _out(args), published=args.published,
+        source_id=args.source_id,
+    )
+
+
 def _cmd_db_init(args: argparse.Namespace) -> int:
     from geo.store.postgis import init_schema
 
@@ -450,6 +459,29 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     _add_layer(p)
     _add_read_options(p)
     p.set_defaults(run=_cmd_merge)
+
+    p = commands.add_parser(
+        "ingest",
+        help="propose candidate incidents from news articles (text or .html), each value "
+        "cited to its paragraph; writes OUT.csv with claims, sources and evidence beside it",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--published",
+        type=_date,
+        metavar="DATE",
+        help="the articles' publication date (default: found in the byline or dateline)",
+    )
+    p.add_argument(
+        "--source-id", metavar="ID", help="the article's source id (one file; default: its stem)"
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="OUT.csv",
+        help="where to write; OUT.claims.csv, OUT.sources.csv and OUT.evidence.jsonl go beside it",
+    )
+    p.set_defaults(run=_cmd_ingest)
 
     p = commands.add_parser("geocode", help="look up place names offline; one JSON line each")
     p.add_argument("places", nargs="+", metavar="PLACE")
