@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,8 @@ def test_a_new_incident_placed_from_a_gazetteer_candidate_is_added_then_undone(
     added = load_dataset(table).incidents.set_index("incident_id").loc["2026-12-03-almaty-test"]
     assert (added["country"], added["region"], added["killed_best"]) == ("KZ", "Almaty City", 2)
     assert at.selectbox(key="edit_choice").value == "2026-12-03-almaty-test"
+    # The time range followed the data to the new incident's day (today, the form's default).
+    assert at.slider(key="f_dates").value[1] == date.today()
     history = FileStore(table).history("2026-12-03-almaty-test")
     assert [(c.who, c.action) for c in history] == [("Aigerim <b>", "add")]
     next(b for b in at.button if b.label == "Undo this change").click().run()

@@ -58,6 +58,7 @@ def sidebar() -> View:
     state.restore_kept()
     state.apply_pending()
     lo, hi = state.date_bounds(incidents)
+    state.follow_bounds(lo, hi)
     st.sidebar.subheader("Filters")
     url_notes()
     filter_widgets(incidents, lo, hi)

@@ -102,6 +102,22 @@ def set_value(key: str, value: object) -> None:
     st.session_state[f"kept_{key}"] = value
 
 
+def follow_bounds(lo: date, hi: date) -> None:
+    """Keep the time range on the data when the data's own range changes (an incident added
+    on the Edit page, a colleague's import): an end that was at the data's old first or last
+    day moves with it, and a range is kept inside the new one."""
+    old = st.session_state.get("f_dates_bounds")
+    st.session_state["f_dates_bounds"] = (lo, hi)
+    chosen = st.session_state.get("f_dates")
+    if old is None or old == (lo, hi) or not chosen or len(chosen) != 2:
+        return
+    start, end = chosen
+    start = lo if start == old[0] else start
+    end = hi if end == old[1] else end
+    start, end = min(max(start, lo), hi), max(min(end, hi), lo)
+    set_value("f_dates", (min(start, end), max(start, end)))
+
+
 def apply_pending() -> None:
     """Apply a region picked on the map before the widgets are drawn (they cannot change after)."""
     pending = st.session_state.pop("pending_region", None)
