@@ -159,7 +159,7 @@ if conflict_key in st.session_state:
     yours = pd.Series(mine, name="yours (not saved)", dtype=object)
     both = pd.concat([theirs, yours], axis=1).astype(str)
     differs = both.iloc[:, 0] != both.iloc[:, 1]
-    st.dataframe(both[differs] if differs.any() else both, use_container_width=True)
+    st.dataframe(both[differs] if differs.any() else both, width="stretch")
     a, b = st.columns(2)
     if a.button("Save mine over theirs", key=f"overwrite_{choice}", disabled=not who):
         try:

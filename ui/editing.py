@@ -118,7 +118,7 @@ def incident_form(
         edited = st.data_editor(
             pd.DataFrame(claims, columns=CLAIM_FIELDS).astype(str),
             num_rows="dynamic",
-            use_container_width=True,
+            width="stretch",
             hide_index=True,
             key=f"claims_{key}",
             column_config={
