@@ -20,8 +20,9 @@ def read_articles(
 ) -> list[Article]:
     """Read and extract each article; the source id is the file's stem unless given."""
     if source_id is not None and len(files) > 1:
-        raise UsageError("--source-id names one article; give one file, or let each file's "
-                         "name be its id")
+        raise UsageError(
+            "--source-id names one article; give one file, or let each file's name be its id"
+        )
     ids = [source_id or f.stem for f in files]
     for sid in ids:
         if not _SOURCE_ID.match(sid):

@@ -94,7 +94,11 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 # Words that make a date a plan rather than an event (it says nothing of the article's time).
-_FUTURE = re.compile(r"\b(?:will|scheduled|is due|are due|to be held|next|plans? to)\b", re.I)
+_FUTURE = re.compile(
+    r"\b(?:will|scheduled|is due|are due|to be held|plans? to|next (?:week|month|year|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday|weekend))\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,9 @@ def find_dates(text: str, context: DateContext, paragraph: int) -> list[DateMent
         reach = match.end() + 2
         if any(s < reach and match.start() < e for s, e in taken):
             continue
+        before = [m for m in found if m.start < match.start() and m.when and m.kind != "span"]
+        if before:
+            context.last = max(before, key=lambda m: m.start).when
         mention = _relative(match, context)
         if mention is not None:
             found.append(replace(mention, future=future))
@@ -274,6 +281,9 @@ def _absolute(match: re.Match[str], context: DateContext, paragraph: int) -> Dat
     if year_text:
         year = int(year_text)
         written_year(year)
+        if (g["yp"] or "").lower() == "since":
+            # "since 2009" is a span up to now, not an event's year.
+            return mention(year_range(year), "since the year: context only", "span")
         return mention(year_range(year), "the whole year")
     return None
 

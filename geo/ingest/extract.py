@@ -55,6 +55,9 @@ class ClaimDraft:
     killed: int | None
     wounded: int | None
     note: str
+    killed_open: bool = False
+    """The killed figure is a lower bound ("at least 12", "more than 20")."""
+    wounded_open: bool = False
 
 
 @dataclass
@@ -162,7 +165,7 @@ def _date_line(paragraph: Paragraph, *, prefer_words: bool) -> tuple[date, Evide
             if mention.when.precision != "day":
                 continue
             rest = (line[: mention.start] + line[mention.end :]).strip(" ,.|-–—:")
-            if len(rest.split()) > 6 and not _BYLINE_START.match(rest):
+            if len(rest.split()) > 3 and not _BYLINE_START.match(rest):
                 continue
             evidence = Evidence(
                 "published",
@@ -279,6 +282,8 @@ def _read(
 ) -> list[_Mention]:
     out: list[_Mention] = []
     for paragraph in paragraphs:
+        if paragraph.number == 1 and _headline(paragraph) and len(paragraphs) > 1:
+            continue  # a headline restates the story in short: it is not a passage to cite
         last_date: tuple[DateMention, Sentence] | None = None
         for sentence in split_sentences(paragraph):
             if sentence.text.rstrip("\"'”’) ").endswith("?"):
@@ -286,14 +291,18 @@ def _read(
             skip: tuple[tuple[int, int], ...] = ()
             if dateline is not None and dateline.paragraph == paragraph.number:
                 skip = ((dateline.start - sentence.start, dateline.end - sentence.start),)
+            every = find_dates(sentence.text, context, paragraph.number)
             dates = [
                 d
-                for d in find_dates(sentence.text, context, paragraph.number)
+                for d in every
                 if d.when is not None
+                and not any(s <= d.start < e for s, e in skip)
                 and d.kind != "span"
                 and not d.future
                 and not (context.published_exact and _after(d.when, context.published))
             ]
+            if not dates and any(d.kind == "span" for d in every):
+                continue  # "since 2009", "in 2011-12": a period spoken of, not an event
             triggers = find_triggers(sentence.text)
             tolls = find_tolls(sentence.text)
             places = (
@@ -306,6 +315,12 @@ def _read(
             if dates:
                 last_date = (dates[0], sentence)
     return out
+
+
+def _headline(paragraph: Paragraph) -> bool:
+    """One short line without a full stop at its end: a title."""
+    text = paragraph.text.strip()
+    return "\n" not in text and len(text.split()) <= 20 and not text.endswith(".")
 
 
 def _after(when: DateRange, published: DateRange | None) -> bool:
@@ -363,13 +378,20 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
         date_here = (mention.dates[0], sentence) if mention.dates else mention.inherited_date
         listed = _as_list(mention)
         if listed and mention.triggers:
-            for place in listed:
-                incident = _Incident([mention], date_here or mention.inherited_date, None, place)
+            for town in listed:
+                incident = _Incident([mention], date_here or mention.inherited_date, None, town)
                 incidents.append(incident)
             current = None
             continue
         place = _main_place(mention.places)
         place_here = (place, sentence) if place else None
+        if not mention.triggers and place_here is None and current is not None:
+            # "The death toll rose to 17 on Wednesday": a figure about the event just told,
+            # dated by when it was reported.
+            last = current.mentions[-1].sentence.paragraph if current.mentions else -9
+            if sentence.paragraph - last <= 1:
+                current.mentions.append(mention)
+                continue
         if date_here is None and place_here is None:
             if current is not None and _near(current, sentence.paragraph):
                 current.mentions.append(mention)
@@ -577,8 +599,15 @@ def _candidate(
     if when is not None and when.precision == "years":
         # Longer than a table's date may span (a year): the evidence keeps what the text said.
         evidence.append(
-            Evidence("date", 0, 0, 0, "", f"the text allows {when.iso()}; cut to a year from "
-                     "its start, the longest range a table holds")
+            Evidence(
+                "date",
+                0,
+                0,
+                0,
+                "",
+                f"the text allows {when.iso()}; cut to a year from "
+                "its start, the longest range a table holds",
+            )
         )
         when = DateRange(when.start, when.start + timedelta(days=365))
     # Place.
@@ -600,10 +629,11 @@ def _candidate(
     elif incident.country is not None:
         place, sentence = incident.country
         evidence.append(
-            _evidence_of("place", sentence, place.start, place.end,
-                         "only the country is named")
+            _evidence_of("place", sentence, place.start, place.end, "only the country is named")
         )
     elif fallback is not None:
+        if not any(m.tolls for m in incident.mentions):
+            return None  # no place named and no figure: too little to propose
         place = fallback[0]
         evidence.append(fallback[1])
     if place is None and not incident.date:
@@ -618,8 +648,8 @@ def _candidate(
     # Tolls, one claim per passage.
     claims, toll_evidence = _claims(incident)
     evidence += toll_evidence
-    killed = _span([c.killed for c in claims], [c for c in claims], "killed")
-    wounded = _span([c.wounded for c in claims], [c for c in claims], "wounded")
+    killed = _span([c.killed for c in claims], claims, "killed")
+    wounded = _span([c.wounded for c in claims], claims, "wounded")
     paragraphs = tuple(sorted({m.sentence.paragraph for m in incident.mentions}))
     first = incident.mentions[0].sentence.paragraph
     place_name = place.text if place is not None and place.text else ""
@@ -674,7 +704,7 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
             evidence.append(
                 _evidence_of(toll.what, mention.sentence, toll.start, toll.end, _toll_note(toll))
             )
-    drafts: list[tuple[int, int | None, int | None, str]] = []
+    drafts: list[tuple[int, int | None, int | None, str, bool, bool]] = []
     for paragraph, tolls in by_paragraph.items():
         killed = [t for t, _ in tolls if t.what == "killed"]
         wounded = [t for t, _ in tolls if t.what == "wounded"]
@@ -688,14 +718,27 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
                     dead.low if dead else None,
                     hurt.low if hurt else None,
                     "; ".join(notes),
+                    dead is not None and dead.high is None,
+                    hurt is not None and hurt.high is None,
                 )
             )
-    merged: dict[tuple[int | None, int | None, str], list[int]] = {}
-    for paragraph, dead_n, hurt_n, note in drafts:
-        merged.setdefault((dead_n, hurt_n, note), []).append(paragraph)
+    # One claim per figure: the same figure said twice is one claim citing both passages.
+    merged: dict[tuple[int | None, int | None, bool, bool], tuple[list[int], list[str]]] = {}
+    for paragraph, dead_n, hurt_n, note, dead_open, hurt_open in drafts:
+        paras, notes = merged.setdefault((dead_n, hurt_n, dead_open, hurt_open), ([], []))
+        paras.append(paragraph)
+        if note and note not in notes:
+            notes.append(note)
     claims = [
-        ClaimDraft(";".join(str(p) for p in sorted(set(paras))), dead_n, hurt_n, note)
-        for (dead_n, hurt_n, note), paras in merged.items()
+        ClaimDraft(
+            ";".join(str(p) for p in sorted(set(paras))),
+            key[0],
+            key[1],
+            "; ".join(notes),
+            key[2],
+            key[3],
+        )
+        for key, (paras, notes) in merged.items()
     ]
     return claims, evidence
 
@@ -715,8 +758,12 @@ def _span(
     best = figures[(len(figures) - 1) // 2]
     high: int | None = figures[-1]
     for claim in claims:
-        value = claim.killed if what == "killed" else claim.wounded
-        if value == figures[-1] and "or more" in claim.note:
+        value, is_open = (
+            (claim.killed, claim.killed_open)
+            if what == "killed"
+            else (claim.wounded, claim.wounded_open)
+        )
+        if value == figures[-1] and is_open:
             high = None
     return figures[0], best, high
 

@@ -50,7 +50,7 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     """Split a document into paragraphs counted from 1 (blank lines separate them)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = _BLANK_LINES.split(text)
-    out = []
+    out: list[Paragraph] = []
     for block in blocks:
         block = block.strip("\n")
         if block.strip():
@@ -203,7 +203,8 @@ def title_of(paragraphs: list[Paragraph]) -> str:
 # --- where and when the report was filed -------------------------------------------------------
 
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)*))?"
+    r"^(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)"
+    r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)*))?"
     r"(?:,?\s+(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
     r"(?:,\s*\d{4})?))?\s*(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\))?\s*[-–—]+\s*"
 )

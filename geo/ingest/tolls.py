@@ -113,7 +113,9 @@ _AND_MORE = re.compile(
 _SUBSET_BEFORE = re.compile(
     r"(?:including|among them|among whom|of whom|of them|mostly|mainly)\s+$", re.IGNORECASE
 )
-_SUBSET_AFTER = re.compile(r"^\s*(?:of whom|of them)\b", re.IGNORECASE)
+_SUBSET_AFTER = re.compile(
+    r"^\s*(?:of whom|of them|of the (?:wounded|injured|dead|victims|hostages))\b", re.IGNORECASE
+)
 _ATTACKER_WORDS = (
     r"attackers?|gunm[ae]n|assailants?|bombers?|militants?|terrorists?|insurgents?|rebels?"
     r"|bandits?|fighters?|jihadists?|perpetrators?|hostage-takers?|kidnappers?"
@@ -359,7 +361,7 @@ def _singular(text: str, found: list[Toll]) -> list[Toll]:
 
 def _roles(text: str, tolls: list[Toll]) -> list[Toll]:
     """Mark "rose to 12 from 7" and "initially 7 ... later 12" as updated and initial figures."""
-    out = []
+    out: list[Toll] = []
     for k, toll in enumerate(tolls):
         role = ""
         before = text[max(0, toll.start - 12) : toll.start]

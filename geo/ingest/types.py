@@ -18,9 +18,9 @@ PRIORITY = (
     "shelling_airstrike",
     "bombing",
     "kidnapping",
+    "weapons_seizure",
     "security_operation",
     "armed_clash",
-    "weapons_seizure",
     "foiled_plot",
     "armed_attack",
     "unrest",
@@ -57,8 +57,9 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         "explosion",
         4,
         r"mishandl\w*|went off prematurely|premature(?:ly)? (?:blast|explosion)"
-        r"|self-explosion|accidental(?:ly)? (?:blast|explosion|detonat\w*)|while (?:assembling|making"
-        r"|building|handling|planting) (?:a |an |the )?(?:bomb|device|explosive)",
+        r"|self-explosion|accidental(?:ly)? (?:blast|explosion|detonat\w*)"
+        r"|while (?:assembling|making|building|handling|planting)"
+        r" (?:a |an |the )?(?:bomb|device|explosive)",
     ),
     ("explosion", 1, r"explosions?|blasts?|exploded|blew up"),
     (
@@ -66,7 +67,8 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         3,
         r"air ?strikes?|drone strikes?|drone attacks?|shell(?:ing|ed|s)"
         r"|artillery|mortar (?:fire|rounds?|shells?|attack)|missile (?:strike|attack)s?"
-        r"|rocket (?:fire|attacks?|strikes?)|bombard\w*|air raids?|(?:missiles?|rockets?) (?:hit|struck)",
+        r"|rocket (?:fire|attacks?|strikes?)|bombard\w*|air raids?"
+        r"|(?:missiles?|rockets?) (?:hit|struck)",
     ),
     (
         "bombing",
@@ -121,7 +123,7 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         r"|slaughtered|stabb\w*|hacked|machetes?|raided (?:a|the) (?:village|town|market|church"
         r"|mosque|school|gun shop)|killings?|murder(?:ed|s)?|assault(?:ed)?|rampage",
     ),
-    ("armed_attack", 1, r"attackers|shot|killed|killing|gunfire|gun fire|fired"),
+    ("armed_attack", 1, r"attackers|shot(?! down)|killed|killing|gunfire|gun fire|fired"),
     (
         "unrest",
         3,

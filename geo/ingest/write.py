@@ -41,7 +41,10 @@ def _high(candidate: Candidate, what: str) -> int | None:
     # An open upper bound ("at least 12") is written as the largest figure given: the table
     # holds what sources claim, and the claim's note says "or more".
     high = getattr(candidate, f"{what}_high")
-    return high if high is not None else getattr(candidate, f"{what}_best")
+    if high is not None:
+        return int(high)
+    figures = [getattr(c, what) for c in candidate.claims if getattr(c, what) is not None]
+    return max(figures) if figures else getattr(candidate, f"{what}_best")
 
 
 def incident_row(candidate: Candidate) -> dict[str, object]:
@@ -163,8 +166,14 @@ def write_candidates(out: Path, articles: list[Article]) -> Written:
                     }
                 )
     incidents = pd.DataFrame(rows, columns=COLUMNS)
-    for column in ("killed_low", "killed_best", "killed_high", "wounded_low", "wounded_best",
-                   "wounded_high"):
+    for column in (
+        "killed_low",
+        "killed_best",
+        "killed_high",
+        "wounded_low",
+        "wounded_best",
+        "wounded_high",
+    ):
         incidents[column] = incidents[column].astype("Int64")
     claim_table = pd.DataFrame(claims, columns=CLAIM_COLUMNS)
     sources = pd.DataFrame([source_row(a) for a in articles], columns=SOURCE_COLUMNS)

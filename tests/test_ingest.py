@@ -1,0 +1,274 @@
+"""geo.ingest: candidate incidents from article text. Expected values are worked out by hand
+from the test texts (calendar days, gazetteer points), never taken from the extractor."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.ingest import extract, read_article, split_paragraphs
+from geo.ingest.dates import DateContext, DateRange, find_dates
+from geo.ingest.tolls import find_tolls
+from geo.tables import check_dataset
+
+ARTICLES = Path(__file__).parent / "data" / "articles"
+ALMATY = (43.25249, 76.9115)
+
+
+def _dates(text: str, published: date) -> list[tuple[date, date]]:
+    context = DateContext(published=DateRange(published, published), published_exact=True)
+    return [(m.when.start, m.when.end) for m in find_dates(text, context, 1) if m.when]
+
+
+def test_relative_dates_resolve_against_the_publication_date() -> None:
+    wednesday = date(2020, 5, 6)  # 1 May 2020 was a Friday
+    assert _dates("Gunmen attacked the town yesterday.", wednesday) == [
+        (date(2020, 5, 5), date(2020, 5, 5))
+    ]
+    assert _dates("The blast happened last Friday.", wednesday) == [
+        (date(2020, 5, 1), date(2020, 5, 1))
+    ]
+    assert _dates("Police said on Tuesday.", wednesday) == [(date(2020, 5, 5), date(2020, 5, 5))]
+    assert _dates("Riot police moved in this weekend.", wednesday) == [
+        (date(2020, 5, 2), date(2020, 5, 3))
+    ]
+    # "a week earlier" counts from the date spoken of before, in the same reading.
+    assert _dates("It began on 20 April 2020; a week earlier a bomb went off.", wednesday) == [
+        (date(2020, 4, 20), date(2020, 4, 20)),
+        (date(2020, 4, 11), date(2020, 4, 15)),
+    ]
+
+
+def test_absolute_dates_and_honest_ranges() -> None:
+    published = date(2016, 7, 28)
+    assert _dates("On 13 October 2016 and on 2016-07-18.", published) == [
+        (date(2016, 10, 13), date(2016, 10, 13)),
+        (date(2016, 7, 18), date(2016, 7, 18)),
+    ]
+    assert _dates("In May 2011 terrorists tried to plant a bomb.", published) == [
+        (date(2011, 5, 1), date(2011, 5, 31))
+    ]
+    assert _dates("In 2012, attackers struck.", published) == [
+        (date(2012, 1, 1), date(2012, 12, 31))
+    ]
+    # No year written: the publication year, unless that would be after publication.
+    assert _dates("The raid on Oct. 13 ended.", published) == [
+        (date(2015, 10, 13), date(2015, 10, 13))
+    ]
+    assert _dates("The raid on June 5 ended.", published) == [(date(2016, 6, 5), date(2016, 6, 5))]
+
+
+def test_an_unanchored_relative_date_is_a_range_not_a_guess() -> None:
+    text = (
+        "Blog notes\n\n"
+        "On August 17, 2012 nine militants were killed near Alma-Ata.\n\n"
+        "Yesterday gunmen attacked a police post in Taraz, killing two officers."
+    )
+    (candidate,) = [c for c in extract(text, source_id="t") if c.place == "Taraz"]
+    assert candidate.date_start is not None and candidate.date_end is not None
+    # The article was written after 17 August 2012, so "yesterday" is on the 16th or later.
+    assert candidate.date_start == date(2012, 8, 16)
+    assert candidate.date_end > candidate.date_start
+    assert candidate.date_precision == "year"
+    assert candidate.confidence < 0.8
+
+
+def test_the_dateline_is_not_the_place_of_the_incident() -> None:
+    text = (
+        "Car bomb in Kazan\n\n"
+        "MOSCOW, Oct 13 (Wire) - A car bomb exploded in Kazan on Tuesday, killing three people, "
+        "police said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 13))
+    assert candidate.country == "RU"
+    assert candidate.place == "Kazan"
+    assert (candidate.date_start, candidate.date_end) == (date(2016, 10, 11), date(2016, 10, 11))
+    assert candidate.killed_best == 3
+    place = [e for e in candidate.evidence if e.field == "place"][0]
+    assert place.text == "Kazan" and place.paragraph == 2
+
+
+def test_the_dateline_places_an_incident_only_when_nothing_else_is_named() -> None:
+    text = (
+        "Police shot\n\n"
+        "PESHAWAR, Pakistan, Nov 6 (Wire) - Gunmen killed two police officers on Sunday, "
+        "officials said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2017, 11, 6))
+    assert candidate.country == "PK"
+    assert round(candidate.lat or 0, 2) == 34.01  # Peshawar, GeoNames
+    note = [e for e in candidate.evidence if e.field == "place"][0].note
+    assert "dateline" in note
+
+
+def test_near_a_city_is_not_city_precision_and_a_region_is_region() -> None:
+    text = (
+        "Operations\n\n"
+        "On August 17, 2012 nine militants were killed in a special operation near Alma-Ata.\n\n"
+        "On 3 December 2011 a band of five terrorists was destroyed in a special operation in "
+        "the Atyrau region."
+    )
+    near, region = extract(text, source_id="t")
+    assert near.geo_precision == "district"
+    assert (near.lat, near.lon) == ALMATY
+    assert near.place == "near Alma-Ata"
+    assert near.event_type == "security_operation"
+    assert region.geo_precision == "region"
+    assert region.region == "Atyrau"
+    assert region.killed_best == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "low", "high"),
+    [
+        ("At least 12 people were killed.", "killed", 12, None),
+        ("More than 20 people were killed.", "killed", 21, None),
+        ("Dozens of people were wounded.", "wounded", 24, None),
+        ("Twenty-one people died.", "killed", 21, 21),
+        ("Three soldiers and four civilians were killed.", "killed", 7, 7),
+        ("The hospital received more than ten people with injuries.", "wounded", 11, None),
+    ],
+)
+def test_vague_tolls_are_bounds(text: str, what: str, low: int, high: int | None) -> None:
+    (toll,) = find_tolls(text)
+    assert (toll.what, toll.low, toll.high) == (what, low, high)
+
+
+def test_attackers_counted_or_not_is_noted() -> None:
+    (counted,) = find_tolls("Nine people died, including the attackers.")
+    (not_counted,) = find_tolls("Nine people died, not counting the gunmen.")
+    assert "attackers counted" in counted.note
+    assert "attackers not counted" in not_counted.note
+
+
+def test_initial_and_updated_figures_are_two_claims() -> None:
+    text = (
+        "Attack\n\n"
+        "Gunmen killed seven people in Taraz on 12 November 2011, police said.\n\n"
+        "The death toll rose to 12 from seven on Monday, officials said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2011, 11, 15))
+    assert sorted(c.killed for c in candidate.claims if c.killed is not None) == [7, 12]
+    assert (candidate.killed_low, candidate.killed_best, candidate.killed_high) == (7, 7, 12)
+
+
+def test_figures_of_an_earlier_incident_stay_with_it() -> None:
+    text = (
+        "Checkpoint bombing\n\n"
+        "A suicide bomber blew himself up at a checkpoint in Peshawar on Sunday, killing nine "
+        "people, officials said.\n\n"
+        "It was the deadliest attack since March, when a blast at a market in Parachinar killed "
+        "24 people."
+    )
+    peshawar, parachinar = extract(text, source_id="t", published=date(2017, 11, 6))
+    assert peshawar.event_type == "suicide_bombing"
+    assert peshawar.killed_best == 9 and peshawar.killed_high == 9
+    assert peshawar.date_start == date(2017, 11, 5)
+    assert parachinar.killed_best == 24
+    assert (parachinar.date_start, parachinar.date_end) == (date(2017, 3, 1), date(2017, 3, 31))
+
+
+def test_several_incidents_in_one_article() -> None:
+    text = (
+        "A list\n\n"
+        "- May 25, 2012. Police raided a resident of Ridder, seizing explosives and ammunition;\n\n"
+        "- December 3, 2011. A band of 5 terrorists was destroyed in the Alma-Ata region;\n\n"
+        "- November 12, 2011. Gunmen killed police officers in Taraz;"
+    )
+    found = extract(text, source_id="t")
+    assert [(c.date_start, c.event_type) for c in found] == [
+        (date(2012, 5, 25), "weapons_seizure"),
+        (date(2011, 12, 3), "security_operation"),
+        (date(2011, 11, 12), "armed_attack"),
+    ]
+    assert [c.paragraphs for c in found] == [(2,), (3,), (4,)]
+
+
+def test_evidence_offsets_point_at_the_words() -> None:
+    text = read_article(ARTICLES / "pk_peshawar_checkpoint_bombing.txt")
+    paragraphs = {p.number: p.text for p in split_paragraphs(text)}
+    candidates = extract(text, source_id="pk")
+    assert candidates
+    for candidate in candidates:
+        assert 0 < candidate.confidence <= 1
+        assert {"date", "place", "event_type"} <= {e.field for e in candidate.evidence}
+        for item in candidate.evidence:
+            if item.paragraph:
+                assert paragraphs[item.paragraph][item.start : item.end] == item.text
+
+
+def test_paragraphs_are_counted_as_the_shipped_data_cites_them() -> None:
+    text = "Title\n\n\nFirst line\nsame paragraph\n   \nThird"
+    assert [(p.number, p.text) for p in split_paragraphs(text)] == [
+        (1, "Title"),
+        (2, "First line\nsame paragraph"),
+        (3, "Third"),
+    ]
+
+
+def test_hostile_text_stays_plain_text(tmp_path: Path) -> None:
+    page = tmp_path / "hostile.html"
+    page.write_text(
+        '<html><head><title>=HYPERLINK("http://x")</title><script>alert(1)</script></head>'
+        "<body><p>Gunmen {{7*7}} killed 3 people in Peshawar on Monday &lt;img src=x "
+        "onerror=alert(1)&gt;.</p><p>{% for x in y %}${alert(1)}</p></body></html>",
+        encoding="utf-8",
+    )
+    text = read_article(page)
+    assert "alert(1)</script>" not in text and "<script" not in text
+    assert "{{7*7}}" in text and "<img src=x onerror=alert(1)>" in text
+    out = tmp_path / "c.csv"
+    assert main(["ingest", str(page), "--out", str(out), "--published", "2017-11-07"]) == 0
+    _, problems = check_dataset(out)
+    assert problems == []
+    sources = (tmp_path / "c.sources.csv").read_text(encoding="utf-8")
+    assert '=HYPERLINK(""http://x"")' in sources  # data, exactly as written
+    incidents = out.read_text(encoding="utf-8")
+    assert "<script" not in incidents and "alert(1)</" not in incidents
+
+
+def test_cli_writes_tables_that_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [
+        str(ARTICLES / "ng_borno_village_attack.txt"),
+        str(ARTICLES / "co_cauca_police_bombing.txt"),
+    ]
+    out = tmp_path / "cands.csv"
+    assert main(["ingest", *files, "--out", str(out)]) == 0
+    assert "candidate(s) from 2 article(s)" in capsys.readouterr().out
+    dataset, problems = check_dataset(out)
+    assert problems == []
+    assert set(dataset.sources["source_id"]) == {
+        "ng_borno_village_attack",
+        "co_cauca_police_bombing",
+    }
+    assert len(dataset.incidents) >= 4
+    lines = (tmp_path / "cands.evidence.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert {r["incident_id"] for r in records if r["written"]} == set(
+        dataset.incidents["incident_id"]
+    )
+    assert all(
+        {"field", "paragraph", "start", "end", "text", "note"} <= set(e)
+        for r in records
+        for e in r["evidence"]
+    )
+
+
+def test_cli_names_a_missing_or_binary_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.txt"
+    assert main(["ingest", str(missing), "--out", str(tmp_path / "c.csv")]) == 1
+    assert "nowhere.txt" in capsys.readouterr().err
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert main(["ingest", str(binary), "--out", str(tmp_path / "c.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "photo.txt" in err and "binary" in err
+    assert not (tmp_path / "c.csv").exists()
