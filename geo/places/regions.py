@@ -160,6 +160,13 @@ def _lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
     return table, several
 
 
+def region_label(name: str) -> str | None:
+    """The label of the one region ``name`` names exactly, else ``None`` (no suggestions:
+    cheap enough to ask of every capitalised word of an article)."""
+    table, _ = _lookup()
+    return table.get(fold_name(str(name)))
+
+
 def canonical_region(name: str) -> str:
     """Return a region's label given its label, code, name or an alternate name.
 
