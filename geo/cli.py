@@ -139,7 +139,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest.cli import ingest_command
 
     return ingest_command(
-        [Path(f) for f in args.files], _out(args), published=args.published,
+        [Path(f) for f in args.files],
+        _out(args),
+        published=args.published,
         source_id=args.source_id,
     )
 

@@ -236,6 +236,11 @@ def _geocoder() -> OfflineGeocoder:
     return OfflineGeocoder()
 
 
+def clear_cache() -> None:
+    """Forget the names looked up so far (the gazetteer itself stays open)."""
+    _geocode_all.cache_clear()
+
+
 def countries_spoken_of(text: str) -> Counter[str]:
     """How often each country is named in a text, by name or by its people's adjective."""
     counts: Counter[str] = Counter()
