@@ -23,10 +23,26 @@ def test_init_is_idempotent_and_versioned(pg_url: str) -> None:  # noqa: F811
     assert postgis.init_schema(pg_url) == (postgis.SCHEMA_VERSION, postgis.SCHEMA_VERSION)
     with postgis.connect(pg_url) as conn:
         indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes").fetchall()}
-        assert {"incidents_geom", "incidents_dates", "incidents_region"} <= indexes
+        assert {"incidents_geom", "incidents_dates", "incidents_region", "incidents_map"} <= indexes
         conn.execute("UPDATE atlas_meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(postgis.StoreError, match="schema is version 99; this release knows up to"):
         postgis.init_schema(pg_url)
+
+
+def test_a_version_1_database_is_migrated_keeping_its_incidents(pg_url: str) -> None:  # noqa: F811
+    with postgis.connect(pg_url) as conn:  # a database as the first release left it
+        for statement in postgis._MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO atlas_meta VALUES ('schema_version', '1')")
+        conn.execute(
+            "INSERT INTO incidents (incident_id, date_start, date_end, date_precision, lat, lon, "
+            "geo_precision, event_type, geom) VALUES ('kept', '2016-01-01', '2016-01-01', 'day', "
+            "43.25, 76.9, 'city', 'bombing', ST_SetSRID(ST_MakePoint(76.9, 43.25), 4326))"
+        )
+    assert postgis.init_schema(pg_url) == (1, 2)
+    assert list(postgis.read_incidents(pg_url)["incident_id"]) == ["kept"]
+    with postgis.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('incidents_map')").fetchone() == ("incidents_map",)
 
 
 def test_importing_twice_changes_nothing_and_export_gives_the_table_back(

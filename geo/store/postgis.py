@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from geo.tables import Dataset
     from geo.webmap.cells import MapSummary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this release writes; a database at a later version is refused."""
 
 _TEXT = [
@@ -92,6 +92,14 @@ _MIGRATIONS: dict[int, list[str]] = {
             new jsonb
         )""",
         "CREATE INDEX history_incident ON history (incident_id, at)",
+    ],
+    2: [
+        # Everything the map counts, in one index: a filtered map query reads the index alone
+        # (an index-only scan), not the table's pages (at a million incidents, one country
+        # and year took 0.5 s from the table and 0.1 s from this index).
+        """CREATE INDEX incidents_map ON incidents (country, date_end, date_start)
+            INCLUDE (region, event_type, geo_precision, lat, lon,
+                     killed_low, killed_best, killed_high)""",
     ],
 }
 """The statements that bring a database from version ``n - 1`` to ``n``."""
@@ -263,7 +271,21 @@ def import_dataset(url: str, dataset: Dataset, *, who: str = "") -> dict[str, in
         added, updated = (int(v) for v in counts) if counts else (0, 0)
         _replace_claims(conn, dataset)
         _upsert_sources(conn, dataset.sources)
+    if added or updated:
+        _vacuum(url)
     return {"added": added, "updated": updated, "unchanged": len(incidents) - added - updated}
+
+
+def _vacuum(url: str) -> None:
+    """Refresh the planner's statistics and the map of pages every reader may see, after a
+    bulk change: index-only scans need the latter (autovacuum would get there later)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            conn.execute("VACUUM (ANALYZE) incidents")
+    except psycopg.Error as exc:
+        raise StoreError(f"{_redacted(url)}: {_said(exc, url)}") from None
 
 
 def _names(columns: list[str]) -> sql.Composed:
