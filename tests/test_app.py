@@ -26,6 +26,7 @@ PAGES = [
     "pages/timeline.py",
     "pages/incidents.py",
     "pages/edit.py",
+    "pages/review.py",
     "pages/about.py",
 ]
 

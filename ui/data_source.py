@@ -38,7 +38,7 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """The upload's file name with only plain characters kept (its suffixes intact), for the
     temporary copy that is read: messages then name the user's file."""
     base = Path(name.replace("\\", "/")).name
@@ -67,7 +67,7 @@ def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float])
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)
 def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / _safe_name(name)
+        path = Path(tmp) / safe_name(name)
         path.write_bytes(data)
         try:
             options = ReadOptions(layer=layer, max_bytes=upload_limit_mb() * 2**20)

@@ -20,6 +20,7 @@ PAGES = [
     ("pages/timeline.py", "Timeline", ":material/timeline:"),
     ("pages/incidents.py", "Incidents", ":material/table:"),
     ("pages/edit.py", "Edit", ":material/edit:"),
+    ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/about.py", "About the data", ":material/info:"),
 ]
 

@@ -146,7 +146,16 @@ def find_published(
             if found is not None:
                 day, evidence = found
                 return Published(DateRange(day, day), True, where, evidence)
-    if dateline is not None and dateline.date_text:
+    if dateline is not None and re.search(r"\d{4}", dateline.date_text):
+        context = DateContext(published=None, published_exact=False)
+        for mention in find_dates(dateline.date_text, context, dateline.paragraph):
+            if mention.kind == "absolute" and mention.when and mention.when.precision == "day":
+                at = dateline.text.find(dateline.date_text)  # the filing date, year written
+                evidence = Evidence(
+                    "published", dateline.paragraph, at, at + len(dateline.date_text),
+                    dateline.date_text, "the dateline's date: when the report was filed",
+                )  # fmt: skip
+                return Published(mention.when, True, "dateline", evidence)
         return Published(None, False, "dateline without a year")
     return Published(None, False, "unknown")
 

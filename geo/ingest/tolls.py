@@ -275,11 +275,24 @@ def find_tolls(text: str) -> list[Toll]:
     return [_with_attackers(text, t) for t in _roles(text, tolls)]
 
 
+_RISEN_TO = re.compile(
+    r"\b(?:has |have |had )?(?:risen|rose|climbed|increased|jumped|grown|grew)\s+to\s+$", re.I
+)
+_VICTIMS = re.compile(r"\b(?:killed|dead|deaths?|died|lives|injured|wounded|hurt)\b", re.I)
+
+
 def _toll_before(text: str, figure: Figure, before: str) -> Toll | None:
     match = _BEFORE.search(before)
     if match is None:
-        return None
-    verb = match.group("verb")
+        # "The number of people killed in ... has risen to six": the victims are named earlier
+        # in the sentence than the words just before the figure.
+        risen = _RISEN_TO.search(before)
+        named = list(_VICTIMS.finditer(text, 0, figure.start))
+        if risen is None or not named:
+            return None
+        match, verb = risen, named[-1].group()
+    else:
+        verb = match.group("verb")
     after = text[figure.end : figure.end + 40]
     if _NOT_VICTIMS.match(after.strip().split(" ")[0] if after.strip() else ""):
         return None

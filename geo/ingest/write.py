@@ -96,6 +96,7 @@ def source_row(article: Article) -> dict[str, object]:
     note = {
         "given": "publication date given (--published)",
         "byline": "date in the byline or date line",
+        "dateline": "date in the dateline",
         "printed": "date printed in the article",
         "bounded": "not printed; after the latest date the article gives",
         "dateline without a year": "dateline gives a day without a year",

@@ -1,0 +1,178 @@
+"""What the Review page needs beyond extraction: an article's paragraphs with the words behind
+a candidate marked, the incident already stored that a candidate repeats, and the values an
+accepted candidate is saved with (through the same validated store as the Edit page)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.escape import esc
+from geo.ingest.extract import MATCH_KM, Candidate, Evidence
+from geo.ingest.text import Paragraph
+from geo.ingest.write import incident_row
+
+FIELD_COLOURS = {
+    "date": "#cfe8ff",
+    "place": "#d9f2d0",
+    "event_type": "#fde2c8",
+    "killed": "#f9c9c9",
+    "wounded": "#efd5f5",
+}
+"""The background each field's words are marked with (the page's key uses the same)."""
+
+
+def marked_paragraph(paragraph: Paragraph, evidence: list[Evidence]) -> str:
+    """One paragraph as HTML: its number, and its text with the words behind each field of
+    the candidate marked in that field's colour. Every piece of article text goes through
+    ``esc``; overlapping marks keep the first."""
+    spans = sorted(
+        (e for e in evidence if e.paragraph == paragraph.number and e.end > e.start),
+        key=lambda e: (e.start, -e.end),
+    )
+    text, out, at = paragraph.text, [], 0
+    for span in spans:
+        if span.start < at:
+            continue
+        colour = FIELD_COLOURS.get(span.field, "#eeeeee")
+        out.append(esc(text[at : span.start]))
+        out.append(
+            f'<mark style="background:{colour};padding:0 2px" title="{esc(span.field)}'
+            f'{": " + esc(span.note) if span.note else ""}">{esc(text[span.start : span.end])}'
+            "</mark>"
+        )
+        at = span.end
+    out.append(esc(text[at:]))
+    return f'<p><span style="color:#888">¶{paragraph.number}</span> {"".join(out)}</p>'
+
+
+def key_html() -> str:
+    """The colour key of :func:`marked_paragraph`."""
+    return " ".join(
+        f'<mark style="background:{colour};padding:0 4px">{esc(field.replace("_", " "))}</mark>'
+        for field, colour in FIELD_COLOURS.items()
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    """An incident already stored that a candidate repeats: how far apart the two places are."""
+
+    incident_id: str
+    km: float
+    place: str
+    date_text: str
+
+
+def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:
+    """The stored incident a candidate repeats, if any: of the same type family or not, its
+    dates overlap the candidate's and its point lies within ``MATCH_KM`` (the nearest)."""
+    if candidate.lat is None or candidate.lon is None or candidate.date_start is None:
+        return None
+    end = candidate.date_end or candidate.date_start
+    if incidents.empty:
+        return None
+    starts = pd.to_datetime(incidents["date_start"]).dt.date.to_numpy()
+    ends = pd.to_datetime(incidents["date_end"]).dt.date.to_numpy()
+    overlap = (starts <= end) & (ends >= candidate.date_start)
+    if not overlap.any():
+        return None
+    near = incidents.iloc[np.flatnonzero(overlap)]
+    km = _km(
+        candidate.lat,
+        candidate.lon,
+        near["lat"].to_numpy(dtype=float),
+        near["lon"].to_numpy(dtype=float),
+    )
+    best = int(np.argmin(km))
+    if km[best] > MATCH_KM:
+        return None
+    row = near.iloc[best]
+    when = f"{_day(row['date_start'])}..{_day(row['date_end'])}"
+    return Match(str(row["incident_id"]), float(km[best]), str(row["place"]), when)
+
+
+def _day(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+
+
+def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km (haversine on a sphere of 6,371 km)."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(lons - lon)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def candidate_values(candidate: Candidate) -> dict[str, Any]:
+    """A candidate as the values of a new incident (an empty toll where none was given)."""
+    row = incident_row(candidate)
+    return {k: ("" if v is None else v) for k, v in row.items()}
+
+
+def candidate_claims(candidate: Candidate, source_id: str) -> list[dict[str, str]]:
+    """A candidate's claims as rows of the claims table, citing ``source_id`` and paragraph;
+    an open figure ("at least 12") says so in the note."""
+    rows = []
+    for claim in candidate.claims:
+        note = claim.note
+        opens = [
+            w for w, o in (("killed", claim.killed_open), ("wounded", claim.wounded_open)) if o
+        ]
+        if opens and "or more" not in note:
+            note = f"{note}; {' and '.join(opens)}: or more".lstrip("; ")
+        rows.append(
+            {
+                "source": source_id,
+                "paragraph": claim.paragraph,
+                "killed": "" if claim.killed is None else str(claim.killed),
+                "wounded": "" if claim.wounded is None else str(claim.wounded),
+                "note": note,
+            }
+        )
+    return rows
+
+
+def with_claims(values: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """An incident's values with its low and high widened to hold every claim (a new source
+    claiming more or fewer): the range shows sources disagreeing, never an average."""
+    out = dict(values)
+    for what in ("killed", "wounded"):
+        figures = [int(c[what]) for c in claims if str(c.get(what, "")).strip().isdigit()]
+        if not figures:
+            continue
+        low, high = _number(out.get(f"{what}_low")), _number(out.get(f"{what}_high"))
+        out[f"{what}_low"] = min([*figures, *([low] if low is not None else [])])
+        out[f"{what}_high"] = max([*figures, *([high] if high is not None else [])])
+        if _number(out.get(f"{what}_best")) is None and len(set(figures)) == 1:
+            out[f"{what}_best"] = figures[0]
+    return out
+
+
+def _number(value: object) -> int | None:
+    text = "" if value is None else str(value).strip()
+    return int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else None
+
+
+def slug(text: str, fallback: str) -> str:
+    """A plain source id from a title: lower-case words joined by ``-`` (at most 60 chars)."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    made = "-".join(words)[:60].strip("-")
+    return made or fallback
+
+
+__all__ = [
+    "FIELD_COLOURS",
+    "Match",
+    "candidate_claims",
+    "candidate_values",
+    "key_html",
+    "marked_paragraph",
+    "slug",
+    "stored_match",
+    "with_claims",
+]
