@@ -133,7 +133,10 @@ def decide(cid: str, outcome: str) -> None:
 def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> None:
     cid = candidate.incident_id
     status = decided.get(cid)
-    when = f"{candidate.date_start}..{candidate.date_end}" if candidate.date_start else "no date"
+    start, end = candidate.date_start, candidate.date_end
+    when = (
+        "no date" if start is None else f"{start}" if end in (None, start) else f"{start} to {end}"
+    )
     title = (
         f"{type_label(candidate.event_type)} · {candidate.place or 'no place'} · {when} · "
         f"confidence {candidate.confidence:.0%}" + (f" · {status}" if status else "")
