@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/ingest_eval.py          # the seed articles, then tests/data/articles
     python benchmarks/ingest_eval.py --seeds ../shared/seeds --articles tests/data/articles
     python benchmarks/ingest_eval.py --articles DIR --no-seeds   # any folder of articles
+    python benchmarks/ingest_eval.py --verbose   # also list, per article, what was missed
 
 A folder of articles is ``*.txt`` / ``*.html`` files with ``expected.csv`` beside them: an
 incident table in the project's schema whose ``sources`` name the articles by file stem (and,
@@ -19,7 +20,9 @@ places and dates (date ranges overlap, within 50 km): the best such candidate's 
 and has the same precision), place (within 25 km), killed and wounded (its best figure within
 the claims' range, or both give none) and event type (equal).
 
-Prints one line per article, the totals, then one JSON object.
+Prints one line per article, the totals, then one JSON object. With ``--verbose``, each article
+is followed by the expected incidents no candidate finds (id, dates, place, tolls) and the
+candidates that find none (their values and the words behind them).
 """
 
 from __future__ import annotations
@@ -159,6 +162,10 @@ class Score:
     candidates: int
     matching: int
     fields: dict[str, list[bool]]
+    missed: list[Expected]
+    unmatched: list[Candidate]
+    candidates_read: list[Candidate]
+    wrong: list[tuple[Expected, Candidate, list[str]]]
 
 
 def score_article(path: Path, expected: list[Expected]) -> Score:
@@ -169,6 +176,7 @@ def score_article(path: Path, expected: list[Expected]) -> Score:
     found = sum(any(finds(c, e) for c in candidates) for e in expected)
     matching = sum(any(finds(c, e) for e in expected) for c in candidates)
     fields: dict[str, list[bool]] = {k: [] for k in ("date", "place", "killed", "wounded", "type")}
+    wrong: list[tuple[Expected, Candidate, list[str]]] = []
     for e in expected:
         near = [c for c in candidates if _dates_overlap(c, e) and _distance(c, e) <= FOUND_KM]
         if not near:
@@ -176,6 +184,9 @@ def score_article(path: Path, expected: list[Expected]) -> Score:
         best = max(near, key=lambda c: sum(field_scores(c, e).values()))
         for key, ok in field_scores(best, e).items():
             fields[key].append(ok)
+        bad = [key for key, ok in field_scores(best, e).items() if not ok]
+        if bad:
+            wrong.append((e, best, bad))
     return Score(
         path.stem,
         len(text.split()),
@@ -185,7 +196,67 @@ def score_article(path: Path, expected: list[Expected]) -> Score:
         len(candidates),
         matching,
         fields,
+        [e for e in expected if not any(finds(c, e) for c in candidates)],
+        [c for c in candidates if not any(finds(c, e) for e in expected)],
+        candidates,
+        wrong,
     )
+
+
+def _span_text(span: tuple[int, int] | None) -> str:
+    if span is None:
+        return "-"
+    return str(span[0]) if span[0] == span[1] else f"{span[0]}-{span[1]}"
+
+
+def _figures(low: int | None, best: int | None, high: int | None) -> str:
+    if best is None:
+        return "-"
+    return f"{best} ({low}-{'' if high is None else high})" if low != high else str(best)
+
+
+def explain(s: Score) -> None:
+    """What ``--verbose`` prints under an article: its misses, then its unmatched candidates."""
+    for e in s.missed:
+        near = [c for c in s.candidates_read if _distance(c, e) <= FOUND_KM]
+        why = ""
+        if near:
+            dated = [c for c in near if _dates_overlap(c, e)]
+            why = "; a candidate nearby, toll out of range" if dated else "; nearby, other dates"
+        print(
+            f"    missed {e.incident_id}: {e.start}..{e.end} ({e.precision}) at "
+            f"{e.lat:.3f},{e.lon:.3f}, {e.event_type}, killed {_span_text(e.killed)}, "
+            f"wounded {_span_text(e.wounded)}{why}"
+        )
+    for e, c, bad in s.wrong:
+        got = {
+            "date": f"{c.date_start}..{c.date_end} ({c.date_precision})",
+            "place": f"{c.place} {c.lat},{c.lon}",
+            "killed": _figures(c.killed_low, c.killed_best, c.killed_high),
+            "wounded": _figures(c.wounded_low, c.wounded_best, c.wounded_high),
+            "type": c.event_type,
+        }
+        want = {
+            "date": f"{e.start}..{e.end} ({e.precision})",
+            "place": f"{e.lat:.3f},{e.lon:.3f}",
+            "killed": _span_text(e.killed),
+            "wounded": _span_text(e.wounded),
+            "type": e.event_type,
+        }
+        print(
+            f"    fields wrong for {e.incident_id}: "
+            + "; ".join(f"{k} {got[k]}, expected {want[k]}" for k in bad)
+        )
+    for c in s.unmatched:
+        print(
+            f"    unmatched {c.incident_id}: {c.date_start}..{c.date_end} ({c.date_precision}) "
+            f"at {c.place or '?'} ({c.geo_precision}), {c.event_type}, killed "
+            f"{_figures(c.killed_low, c.killed_best, c.killed_high)}, wounded "
+            f"{_figures(c.wounded_low, c.wounded_best, c.wounded_high)}"
+        )
+        for ev in c.evidence:
+            words = ev.text.replace("\n", " ")
+            print(f"        {ev.field:<10} para {ev.paragraph:<3} {words[:70]!r} {ev.note[:60]}")
 
 
 def _articles(folder: Path) -> list[Path]:
@@ -196,7 +267,7 @@ def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def report(label: str, scores: list[Score]) -> dict[str, object]:
+def report(label: str, scores: list[Score], *, verbose: bool = False) -> dict[str, object]:
     print(f"\n{label}")
     print(
         f"{'article':<26} {'words':>6} {'s':>6} {'expected':>8} {'found':>6} "
@@ -207,6 +278,8 @@ def report(label: str, scores: list[Score]) -> dict[str, object]:
             f"{s.name[:26]:<26} {s.words:>6} {s.seconds:>6.2f} {s.expected:>8} {s.found:>6} "
             f"{s.candidates:>6} {s.matching:>6}"
         )
+        if verbose:
+            explain(s)
     expected = sum(s.expected for s in scores)
     found = sum(s.found for s in scores)
     candidates = sum(s.candidates for s in scores)
@@ -279,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a folder of articles with expected.csv beside them (default tests/data/articles)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="list, per article, the expected incidents not found and the candidates that "
+        "match nothing, with their evidence",
+    )
     args = parser.parse_args(argv)
     results = []
     cold = time.perf_counter()
@@ -287,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_seeds:
         truth = read_expected(args.truth, args.truth.with_name("claims.csv"))
         scores = [score_article(p, truth.get(p.stem, [])) for p in _articles(args.seeds)]
-        results.append(report(f"seeds ({args.seeds})", scores))
+        results.append(report(f"seeds ({args.seeds})", scores, verbose=args.verbose))
     for folder in args.articles or [ROOT / "tests" / "data" / "articles"]:
         expected_csv = folder / "expected.csv"
         if not expected_csv.exists():
@@ -295,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         truth = read_expected(expected_csv, folder / "expected.claims.csv")
         scores = [score_article(p, truth.get(p.stem, [])) for p in _articles(folder)]
-        results.append(report(f"articles ({folder})", scores))
+        results.append(report(f"articles ({folder})", scores, verbose=args.verbose))
     speed_s = speed()
     print(
         f"\nspeed: a 1,000-word article in {speed_s:.2f} s (target 2 s); first call, "
