@@ -272,3 +272,58 @@ def test_cli_names_a_missing_or_binary_file(
     err = capsys.readouterr().err
     assert "photo.txt" in err and "binary" in err
     assert not (tmp_path / "c.csv").exists()
+
+
+def _type_of(sentence: str) -> str:
+    from geo.ingest.types import choose_type, find_triggers
+
+    return choose_type(find_triggers(sentence))[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        # A store of weapons taken by force is an attack on it, not a seizure by the police.
+        ("Militants seized a gun shop in the town centre before dawn.", "armed_attack"),
+        ("Gunmen stormed the armoury of a police station.", "armed_attack"),
+        ("Police seized a cache of weapons and ammunition in a farmhouse.", "weapons_seizure"),
+        # A detonator in a list of seized goods is a thing found, not a bomb set off.
+        ("Officers seized an arsenal: two grenades and an electric detonator.", "weapons_seizure"),
+        # An attempt on a life that failed was still carried out: an attack, not a plot.
+        ("There was a failed attempt to assassinate the provincial governor.", "armed_attack"),
+        ("The attempted murder of a judge shocked the city.", "armed_attack"),
+        ("Police said they had thwarted a plot to bomb the stadium.", "foiled_plot"),
+        # A plural names events too.
+        ("Security was stepped up after the deadly attacks in the port.", "armed_attack"),
+    ],
+)
+def test_event_types_from_the_wording(sentence: str, event_type: str) -> None:
+    assert _type_of(sentence) == event_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "what", "figure", "role"),
+    [
+        # Victims shot, with no word on how many died: a figure to review, read as killed.
+        ("Masked men shot nine villagers outside a church on Sunday.", "killed", 9, ""),
+        ("The shooting of six guards at the checkpoint went unpunished.", "killed", 6, ""),
+        ("Two traffic policemen were gunned down at a junction.", "killed", 2, ""),
+        # An ordinal death updates the count: the third to die makes three.
+        ("A third officer later died of his wounds.", "killed", 3, "updated"),
+        ("A fourth victim died in hospital overnight.", "killed", 4, "updated"),
+    ],
+)
+def test_tolls_from_shootings_and_ordinal_updates(
+    sentence: str, what: str, figure: int, role: str
+) -> None:
+    (toll,) = find_tolls(sentence)
+    assert (toll.what, toll.low, toll.high, toll.role) == (what, figure, figure, role)
+    if "shot" in sentence or "shooting" in sentence:
+        assert "does not say how many died" in toll.note
+
+
+def test_one_more_hurt_is_a_figure_and_shooting_at_is_none() -> None:
+    tolls = find_tolls("Four gunmen were killed and another wounded in the firefight.")
+    assert [(t.what, t.low) for t in tolls] == [("killed", 4), ("wounded", 1)]
+    assert find_tolls("Soldiers shot at the crowd and fired on two cars.") == []
+    assert find_tolls("He was shot 4 times in the chest.") == []

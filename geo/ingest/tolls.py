@@ -78,7 +78,8 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _KILL = (
-    r"killed|dead|died|dies|slain|slaughtered|massacred|murdered|executed|shot dead"
+    r"killed|dead|died|dies|slain|slaughtered|massacred|murdered|executed|shot dead|gunned down"
+    r"|shot(?!\s+(?:at|down|up|through|in the|into))"
     r"|lost their lives|perished|fatalities|deaths|liquidated|eliminated|neutrali[sz]ed"
     r"|destroyed|bodies|corpses"
 )
@@ -92,6 +93,7 @@ _AFTER = re.compile(
 )
 _BEFORE = re.compile(
     r"(?P<verb>killing|killed|kills|kill|massacred|murdered|slaughtered|shot dead|executed"
+    r"|gunned down|gunning down|shot|shooting|(?:the )?shooting of"
     r"|claimed the lives of|claiming the lives of|took the lives of|dead|deaths|death toll"
     r"(?:\s+[\w'-]+){0,4}?\s+(?:to|at|of|is|was|reached|hit|stands at|stood at)|toll(?:\s+[\w'-]+)"
     r"{0,3}?\s+(?:to|at|of)|injuring|injured|wounding|wounded|hurting|injuries to|wounds to"
@@ -136,6 +138,33 @@ _SINGULAR = re.compile(
     r"|official|commander)\s+(?:was|has been|had been|is)\s+(?:\w+ly\s+)?(?P<verb>killed|shot dead"
     r"|murdered|stabbed to death|wounded|injured|hurt)\b"
     r"|\b(?:blew (?:himself|herself) up|killing (?:himself|herself))",
+    re.IGNORECASE,
+)
+_SHOT_NOTE = "'shot': read as killed; the text does not say how many died"
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+# "A third officer later died in hospital": the dead now number three.
+_ORDINAL_DEATH = re.compile(
+    rf"\b(?:a|the)\s+(?P<ord>{'|'.join(_ORDINALS)})\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:(?:later|also|has|had|have|subsequently|since|then|was|reportedly)\s+){0,2}"
+    r"(?P<verb>died|dies|succumbed|passed away|was killed|killed|was wounded|wounded"
+    r"|was injured|injured)\b",
+    re.IGNORECASE,
+)
+# "Five were killed and another wounded": one more.
+_ONE_MORE = re.compile(
+    r"\b(?:and|while)\s+(?P<one>(?:another|one more|a further)\s+(?:(?!\d)[a-z-]+\s+)?"
+    r"(?:(?:was|were|has been|had been)\s+)?(?:\w+ly\s+)?(?P<verb>wounded|injured|hurt|killed"
+    r"|died))\b",
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"\b(?:rose|risen|rising|climbed|increased|jumped|revised|later|updated)\b")
@@ -299,6 +328,8 @@ def _toll_before(text: str, figure: Figure, before: str) -> Toll | None:
     what = "wounded" if re.search(r"injur|wound|hurt", verb, re.I) else "killed"
     start = figure.start - len(before) + match.start()
     low, high, end, note = figure.low, figure.high, figure.end, figure.note
+    if re.fullmatch(r"(?:the )?shooting(?: of)?|shot", verb, re.I):
+        note = "; ".join(n for n in (note, _SHOT_NOTE) if n)
     # "killed three policemen and two members of the public": 5.
     more = _AND_MORE.match(text, figure.end)
     if more:
@@ -335,6 +366,8 @@ def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Tol
             notes = [p.note for p in parts if p.note]
             if len(parts) > 1:
                 notes.insert(0, f"{text[figure.start : match.end()]}: {low} in all")
+            if verb.lower() == "shot":
+                notes.append(_SHOT_NOTE)
             if verb.lower() in (
                 "destroyed",
                 "eliminated",
@@ -360,6 +393,24 @@ def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Tol
 
 def _singular(text: str, found: list[Toll]) -> list[Toll]:
     out = []
+    for match in _ORDINAL_DEATH.finditer(text):
+        if any(t.start <= match.start() < t.end for t in found):
+            continue
+        n = _ORDINALS[match.group("ord").lower()]
+        what = "wounded" if re.search(r"wound|injur", match.group("verb"), re.I) else "killed"
+        note = f"'{match.group()}': the {match.group('ord').lower()} to be counted, {n} in all"
+        out.append(Toll(what, n, n, match.start(), match.end(), match.group(), note, "updated"))
+    for match in _ONE_MORE.finditer(text):
+        if any(t.start <= match.start() < t.end for t in found + out):
+            continue
+        verb = match.group("verb").lower()
+        what = "killed" if verb in ("killed", "died") else "wounded"
+        if any(t.what == what for t in found + out):
+            continue
+        start, end = match.span("one")
+        note = f"'{match.group('one')}': one more"
+        out.append(Toll(what, 1, 1, start, end, match.group("one"), note))
+    found = found + out
     for match in _SINGULAR.finditer(text):
         if any(t.start <= match.start() < t.end for t in found):
             continue
@@ -376,7 +427,7 @@ def _roles(text: str, tolls: list[Toll]) -> list[Toll]:
     """Mark "rose to 12 from 7" and "initially 7 ... later 12" as updated and initial figures."""
     out: list[Toll] = []
     for k, toll in enumerate(tolls):
-        role = ""
+        role = toll.role
         before = text[max(0, toll.start - 12) : toll.start]
         if re.search(r"\bfrom\s+$", before) and k and tolls[k - 1].what == toll.what:
             role = "initial"

@@ -74,7 +74,8 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         "bombing",
         3,
         r"car bomb\w*|roadside bomb\w*|bomb(?:ing|ings|ed)|improvised explosive"
-        r"|IEDs?|detonat\w*|grenade attack|set off (?:a|an) (?:bomb|device|explosive)",
+        r"|IEDs?|detonat(?:e|es|ed|ing|ion|ions)|grenade attack"
+        r"|set off (?:a|an) (?:bomb|device|explosive)",
     ),
     ("bombing", 1.5, r"bombs?|explosive devices?"),
     (
@@ -101,10 +102,23 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         r"seized control of|overran) (?:the )?(?:town|village|city|base|positions?)",
     ),
     (
+        # An attempt on someone's life was carried out, even when it failed: an attack, not a
+        # plot stopped beforehand. A store of weapons taken by force is attacked, not seized.
+        "armed_attack",
+        3,
+        r"assassination attempt|attempted (?:murder|assassination|killing)"
+        r"|(?:failed |unsuccessful )?attempts? (?:to (?:assassinate|kill|murder)|on (?:the )?life)"
+        r"|(?:seized|stormed|raided|attacked|looted|robbed|broke into) (?:a |an |the )?(?:\w+ )?"
+        r"(?:gun|guns|weapons?|arms|ammunition|hunting) (?:stores?|shops?|depots?|warehouses?"
+        r"|dealers?)|(?:stormed|raided|looted|broke into) (?:a |an |the )?(?:\w+ )?"
+        r"(?:armou?ry|arsenal)",
+    ),
+    (
         "weapons_seizure",
         3,
         r"weapons? caches?|arms caches?|caches? of (?:arms|weapons)|arsenal"
         r"|seiz(?:ed|ing) (?:\w+ ){0,3}(?:weapons|arms|explosives|ammunition|rifles|grenades|TNT)"
+        r"(?! (?:stores?|shops?|depots?|warehouses?|factory|plant|dealers?|markets?))"
         r"|(?:weapons|arms|explosives|ammunition|rifles|grenades) (?:were |was )?(?:found|seized"
         r"|confiscated|recovered|discovered)|confiscat\w*",
     ),
@@ -112,14 +126,14 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         "foiled_plot",
         3,
         r"foil(?:ed|s)|thwart(?:ed|s)|prevent(?:ed|s) (?:a|an|the) (?:\w+ )?attack"
-        r"|attempt(?:ed|s)? to (?:plant|bomb|blow up|assassinate|kill)|failed (?:attempt|bid|plot)"
-        r"|plot(?:ted|ting|s)?\b|defused|assassination attempt|attempted (?:murder|assassination)",
+        r"|attempt(?:ed|s)? to (?:plant|bomb|blow up)|failed (?:bid|plot)"
+        r"|plot(?:ted|ting|s)?\b|defused",
     ),
     (
         "armed_attack",
         2,
         r"gunm[ae]n|opened fire|fired (?:at|on|upon)|shot (?:dead|at)|shootings?"
-        r"|ambush\w*|stormed|massacre\w*|gun attack|armed attack|attack(?:ed|ing)?|assailants?"
+        r"|ambush\w*|stormed|massacre\w*|gun attack|armed attack|attack(?:ed|ing|s)?|assailants?"
         r"|slaughtered|stabb\w*|hacked|machetes?|raided (?:a|the) (?:village|town|market|church"
         r"|mosque|school|gun shop)|killings?|murder(?:ed|s)?|assault(?:ed)?|rampage",
     ),
