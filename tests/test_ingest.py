@@ -327,3 +327,45 @@ def test_one_more_hurt_is_a_figure_and_shooting_at_is_none() -> None:
     assert [(t.what, t.low) for t in tolls] == [("killed", 4), ("wounded", 1)]
     assert find_tolls("Soldiers shot at the crowd and fired on two cars.") == []
     assert find_tolls("He was shot 4 times in the chest.") == []
+
+
+def test_a_statement_date_is_not_the_event_date_nor_what_a_week_earlier_counts_from() -> None:
+    thursday = date(2019, 11, 14)
+    context = DateContext(published=DateRange(thursday, thursday), published_exact=True)
+    first = find_dates("Gunmen raided the camp on Saturday, police said on Monday.", context, 1)
+    assert [m.reported for m in first] == [False, True]
+    # "A week earlier" counts from Saturday 9 November, the raid's day: 2 November, +-2 days.
+    (earlier,) = find_dates("A week earlier, a bomb went off.", context, 1)
+    assert earlier.when == DateRange(date(2019, 10, 31), date(2019, 11, 4))
+    # "A month earlier" is three to six weeks before: from 18 July, 3 June to 27 June.
+    context.last = DateRange(date(2016, 7, 18), date(2016, 7, 18))
+    (month,) = find_dates("A month earlier, gunmen attacked a base.", context, 1)
+    assert month.when == DateRange(date(2016, 6, 3), date(2016, 6, 27))
+
+
+def test_another_day_or_another_event_is_another_incident() -> None:
+    # No publication date: "yesterday" is only bounded, so the dates alone do not tell the
+    # events apart; "a week earlier" and "another" do.
+    text = (
+        "Regional notes: Kenya\n\n"
+        "On 3 March 2019 troops killed four militants near Garissa.\n\n"
+        "Yesterday gunmen attacked a police post in Mandera, killing two officers. "
+        "A week earlier in Mandera a man blew himself up while assembling a bomb.\n\n"
+        "On 5 May 2019 police raided a house in Wajir and seized rifles. "
+        "On the same day another weapons cache was found."
+    )
+    candidates = extract(text, source_id="t")
+    mandera = [c for c in candidates if c.place == "Mandera"]
+    assert sorted((c.event_type, c.killed_best) for c in mandera) == [
+        ("armed_attack", 2),
+        ("explosion", 1),
+    ]
+    # "On 3 March": a day of the month, not a toll of three.
+    assert [c.killed_best for c in candidates if c.place == "near Garissa"] == [4]
+    cache = [c for c in candidates if c.date_start == date(2019, 5, 5) and c.place != "Wajir"]
+    (found,) = cache  # the second cache, dated, in the article's country (no place given)
+    assert (found.event_type, found.geo_precision, found.country) == (
+        "weapons_seizure",
+        "country",
+        "KE",
+    )

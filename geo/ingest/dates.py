@@ -93,6 +93,13 @@ _RELATIVE = re.compile(
     r"|the next day|the following day|the day after|a day later|a day earlier)\b",
     re.IGNORECASE,
 )
+# "Police said on Monday", "told reporters on Monday", "announced Tuesday": the date of a
+# statement, not of the event.
+_REPORTED_BEFORE = re.compile(
+    r"\b(?:said|says|told (?:\w+ ){0,2}?|announced|reported|confirmed|added|stated|claimed"
+    r"|tweeted|wrote|statement)\s+(?:(?:late|early)\s+)?(?:on\s+)?$",
+    re.IGNORECASE,
+)
 # Words that make a date a plan rather than an event (it says nothing of the article's time).
 _FUTURE = re.compile(
     r"\b(?:will|scheduled|is due|are due|to be held|plans? to|next (?:week|month|year|monday"
@@ -147,6 +154,11 @@ class DateMention:
     kind: str
     note: str = ""
     future: bool = False
+    offset: bool = False
+    """A narrative date some days away from the one spoken of ("a week earlier", "two days
+    later"): it names another day, so another event."""
+    reported: bool = False
+    """When something was said ("police said on Monday"), not when it happened."""
 
 
 @dataclass
@@ -207,7 +219,15 @@ def find_dates(text: str, context: DateContext, paragraph: int) -> list[DateMent
         if mention is not None:
             found.append(replace(mention, future=future))
     found.sort(key=lambda m: m.start)
-    for mention in found:
+    found = [
+        replace(m, reported=True)
+        if _REPORTED_BEFORE.search(text[max(0, m.start - 40) : m.start])
+        else m
+        for m in found
+    ]
+    # "A week earlier" counts from the event's date, not from when it was reported.
+    events = [m for m in found if not m.reported] or found
+    for mention in events:
         if mention.when is not None and mention.kind != "span" and not future:
             context.last = mention.when
     return found
@@ -363,6 +383,7 @@ def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
     g = {k: (v.lower() if v else v) for k, v in match.groupdict().items()}
     text = match.group()
     narrative = False
+    offset = False
     rule: Rule
     if g["day"]:
         word = g["day"]
@@ -389,6 +410,7 @@ def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
         count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS.get(g["n"], 1)
         sign = 1 if g["dir"] in ("later", "afterwards") else -1
         narrative = g["dir"] != "ago"
+        offset = narrative
         unit = g["unit3"]
         days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
         if g["dir"] in ("after", "before"):
@@ -399,20 +421,24 @@ def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
         elif unit == "day":
             rule = _day(sign * count)
         else:
-            spread = {"week": 2, "month": 10, "year": 60}[unit]
-            centre = sign * days
+            # A round "a month earlier" is said of three to six weeks: it reaches further back
+            # (or on) than short of the round figure.
+            near, far = {"week": (2, 2), "month": (9, 15), "year": (60, 60)}[unit]
+            low, high = (days - near, days + far)
+            first, last = (-high, -low) if sign < 0 else (low, high)
             rule = lambda d: DateRange(  # noqa: E731
-                d + timedelta(days=centre - spread), d + timedelta(days=centre + spread)
+                d + timedelta(days=first), d + timedelta(days=last)
             )
     elif g["same"]:
         narrative = True
         word = g["same"]
-        offset = 0
+        shift = 0
         if word in ("the day before", "the previous day", "a day earlier"):
-            offset = -1
+            shift = -1
         elif word in ("the next day", "the following day", "the day after", "a day later"):
-            offset = 1
-        rule = _day(offset)
+            shift = 1
+        offset = shift != 0
+        rule = _day(shift)
     else:
         return None
     reference = context.last if narrative else context.published
@@ -429,4 +455,4 @@ def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
         note = f"counted from the publication date {reference.iso()}"
     else:
         note = f"publication date unknown, bounded by {reference.iso()}"
-    return DateMention(start, end, text, when, kind, note)
+    return DateMention(start, end, text, when, kind, note, offset=offset and narrative)

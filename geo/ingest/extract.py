@@ -116,6 +116,8 @@ class _Mention:
     tolls: list[Toll]
     triggers: list[Trigger]
     inherited_date: tuple[DateMention, Sentence] | None = None
+    distinct: bool = False
+    """The words say this is another event than the one just told ("another", "a second")."""
 
 
 @dataclass
@@ -125,6 +127,7 @@ class _Incident:
     place: tuple[PlaceMention, Sentence] | None = None
     only_place: PlaceMention | None = None  # one place of a list ("in A, B and C")
     country: tuple[PlaceMention, Sentence] | None = None
+    distinct: bool = False  # opened by "another ...": proposed even with only its date
 
 
 # --- publication date ------------------------------------------------------------------------
@@ -294,36 +297,85 @@ def _read(
         if paragraph.number == 1 and _headline(paragraph) and len(paragraphs) > 1:
             continue  # a headline restates the story in short: it is not a passage to cite
         last_date: tuple[DateMention, Sentence] | None = None
-        for sentence in split_sentences(paragraph):
-            if sentence.text.rstrip("\"'”’) ").endswith("?"):
+        for whole in split_sentences(paragraph):
+            if whole.text.rstrip("\"'”’) ").endswith("?"):
                 continue  # a question reports nothing
-            skip: tuple[tuple[int, int], ...] = ()
-            if dateline is not None and dateline.paragraph == paragraph.number:
-                skip = ((dateline.start - sentence.start, dateline.end - sentence.start),)
-            every = find_dates(sentence.text, context, paragraph.number)
-            dates = [
-                d
-                for d in every
-                if d.when is not None
-                and not any(s <= d.start < e for s, e in skip)
-                and d.kind != "span"
-                and not d.future
-                and not (context.published_exact and _after(d.when, context.published))
-            ]
-            if not dates and any(d.kind == "span" for d in every):
-                continue  # "since 2009", "in 2011-12": a period spoken of, not an event
-            triggers = find_triggers(sentence.text)
-            tolls = find_tolls(sentence.text)
-            places = (
-                find_places(sentence.text, context=countries, skip=skip)
-                if (triggers or tolls or dates)
-                else []
-            )
-            if triggers or tolls:
-                out.append(_Mention(sentence, dates, places, tolls, triggers, last_date))
-            if dates:
-                last_date = (dates[0], sentence)
+            for sentence in _clauses(whole, countries):
+                skip: tuple[tuple[int, int], ...] = ()
+                if dateline is not None and dateline.paragraph == paragraph.number:
+                    skip = ((dateline.start - sentence.start, dateline.end - sentence.start),)
+                every = find_dates(sentence.text, context, paragraph.number)
+                dates = [
+                    d
+                    for d in every
+                    if d.when is not None
+                    and not any(s <= d.start < e for s, e in skip)
+                    and d.kind != "span"
+                    and not d.future
+                    and not (context.published_exact and _after(d.when, context.published))
+                ]
+                # "Gunmen killed 12 on Saturday, police said on Monday": the event's date.
+                dates = [d for d in dates if not d.reported] or dates
+                if not dates and any(d.kind == "span" for d in every):
+                    continue  # "since 2009", "in 2011-12": a period spoken of, not an event
+                triggers = find_triggers(sentence.text)
+                tolls = find_tolls(sentence.text)
+                places = (
+                    find_places(sentence.text, context=countries, skip=skip)
+                    if (triggers or tolls or dates)
+                    else []
+                )
+                if triggers or tolls:
+                    mention = _Mention(sentence, dates, places, tolls, triggers, last_date)
+                    mention.distinct = _distinct(sentence.text, triggers)
+                    out.append(mention)
+                if dates:
+                    last_date = (dates[0], sentence)
     return out
+
+
+# "..., and in B there was ...", "...; in B ...": a second event in the same sentence.
+_CLAUSE_BREAK = re.compile(r"(?:,\s+(?:and|while|whereas|but)|;)\s+(?=(?:in|at|near|on)\s+)", re.I)
+
+
+def _clauses(sentence: Sentence, countries: tuple[str, ...]) -> list[Sentence]:
+    """A sentence that tells two events, each with its own trigger and its own place ("a
+    patrol was shot at in A, and in B there was a failed attempt on a judge"), as two parts;
+    otherwise the sentence whole."""
+    cuts = list(_CLAUSE_BREAK.finditer(sentence.text))
+    if not cuts:
+        return [sentence]
+    bounds = [0] + [m.start() for m in cuts] + [len(sentence.text)]
+    starts = [0] + [m.end() for m in cuts]
+    parts = []
+    for k in range(len(cuts) + 1):
+        start, end = starts[k], bounds[k + 1]
+        text = sentence.text[start:end]
+        parts.append(
+            Sentence(sentence.paragraph, sentence.start + start, sentence.start + end, text)
+        )
+    for part in parts:
+        if not find_triggers(part.text):
+            return [sentence]
+        places = find_places(part.text, context=countries)
+        if _main_place(places) is None:
+            return [sentence]
+    return parts
+
+
+_ANOTHER = re.compile(
+    r"\b(?:another|a second|a third|a separate|a further|one more)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_SEPARATELY = re.compile(r"\s*(?:separately|in a separate)\b", re.IGNORECASE)
+
+
+def _distinct(text: str, triggers: list[Trigger]) -> bool:
+    """Whether the sentence tells an event other than the one just told: "another weapons
+    cache was found", "a second bomb went off", "In a separate incident"."""
+    if _SEPARATELY.match(text):
+        return True
+    return any(_ANOTHER.search(text[max(0, t.start - 30) : t.start]) for t in triggers)
 
 
 def _headline(paragraph: Paragraph) -> bool:
@@ -394,6 +446,10 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
             continue
         place = _main_place(mention.places)
         place_here = (place, sentence) if place else None
+        # "A week earlier", "two days later", "another bomb": not the event just told.
+        other = mention.distinct or bool(mention.dates and mention.dates[0].offset)
+        if other:
+            current = None
         if not mention.triggers and place_here is None and current is not None:
             # "The death toll rose to 17 on Wednesday": a figure about the event just told,
             # dated by when it was reported.
@@ -407,20 +463,29 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
             elif mention.triggers and mention.inherited_date is not None:
                 current = _Incident([mention], mention.inherited_date, None)
                 incidents.append(current)
+            elif mention.triggers and mention.tolls and current is None and not incidents:
+                # The lead tells what happened before it says where: "At least two policemen
+                # were killed in a shooting." The next sentences may place it.
+                current = _Incident([mention], None, None)
+                incidents.append(current)
             continue
         # An incident recalled by its day or its town first; else the one just spoken of.
         target = None
-        for incident in reversed(incidents):
-            if _fits(incident, date_here, place_here, loose=False):
+        for incident in [] if other else reversed(incidents):
+            if _fits(incident, date_here, place_here, loose=False) and not _exclusive(
+                incident, mention
+            ):
                 target = incident
                 break
         if target is None and current is not None:
-            if _fits(current, date_here, place_here, loose=True):
+            if _fits(current, date_here, place_here, loose=True) and not _exclusive(
+                current, mention
+            ):
                 target = current
         if target is None:
             if not mention.triggers and not mention.tolls:
                 continue
-            target = _Incident([], None, None)
+            target = _Incident([], None, None, distinct=mention.distinct)
             incidents.append(target)
             if date_here is None and mention.inherited_date is not None:
                 target.date = mention.inherited_date
@@ -439,6 +504,23 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
             target.place = place_here
         current = target
     return incidents
+
+
+_CARRIED_OUT = frozenset(
+    ("armed_attack", "bombing", "suicide_bombing", "explosion", "shelling_airstrike", "kidnapping")
+)
+
+
+def _exclusive(incident: _Incident, mention: _Mention) -> bool:
+    """Whether a mention's event cannot be the incident's: a plot stopped before it happened
+    is not the attack that did happen (and the other way round)."""
+    if not mention.triggers or not incident.mentions:
+        return False
+    mine = choose_type(mention.triggers)[0]
+    theirs = choose_type([t for m in incident.mentions for t in m.triggers])[0]
+    return (mine == "foiled_plot" and theirs in _CARRIED_OUT) or (
+        theirs == "foiled_plot" and mine in _CARRIED_OUT
+    )
 
 
 def _narrower(new: DateRange | None, old: DateRange | None) -> bool:
@@ -641,7 +723,8 @@ def _candidate(
             _evidence_of("place", sentence, place.start, place.end, "only the country is named")
         )
     elif fallback is not None:
-        if not any(m.tolls for m in incident.mentions):
+        told_apart = incident.distinct and when is not None and when.precision == "day"
+        if not any(m.tolls for m in incident.mentions) and not told_apart:
             return None  # no place named and no figure: too little to propose
         place = fallback[0]
         evidence.append(fallback[1])
@@ -707,8 +790,14 @@ def _place_note(place: PlaceMention) -> str:
 def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
     evidence: list[Evidence] = []
     by_paragraph: dict[int, list[tuple[Toll, Sentence]]] = {}
+    # A bomber who blew himself up is the toll only when no one else is counted dead.
+    others = any(
+        t.what == "killed" and not _self_only(t) for m in incident.mentions for t in m.tolls
+    )
     for mention in incident.mentions:
         for toll in mention.tolls:
+            if others and _self_only(toll):
+                continue
             by_paragraph.setdefault(mention.sentence.paragraph, []).append((toll, mention.sentence))
             evidence.append(
                 _evidence_of(toll.what, mention.sentence, toll.start, toll.end, _toll_note(toll))
@@ -750,6 +839,10 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
         for key, (paras, notes) in merged.items()
     ]
     return claims, evidence
+
+
+def _self_only(toll: Toll) -> bool:
+    return toll.what == "killed" and toll.note.startswith("the bomber himself")
 
 
 def _toll_note(toll: Toll) -> str:

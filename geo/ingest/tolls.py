@@ -140,6 +140,12 @@ _SINGULAR = re.compile(
     r"|\b(?:blew (?:himself|herself) up|killing (?:himself|herself))",
     re.IGNORECASE,
 )
+_MONTH_NAMES = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b"
+)
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH_NAMES}")
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH_NAMES}\.?\s*$")
 _SHOT_NOTE = "'shot': read as killed; the text does not say how many died"
 _ORDINALS = {
     "second": 2,
@@ -244,6 +250,10 @@ def find_figures(text: str) -> list[Figure]:
             note = ""
         if 1800 <= low <= 2200 and number.isdigit() and not qualifier:
             continue  # a year
+        if number.isdigit() and (
+            _MONTH_AFTER.match(text, match.end()) or _MONTH_BEFORE.search(text, 0, match.start())
+        ):
+            continue  # a day of the month: "On 3 March", "March 3"
         if qualifier in ("at least", "no fewer than", "no less than"):
             high, note = None, f"'{qualifier} {number}': {low} or more"
         elif qualifier in ("more than", "over", "upwards of", "in excess of"):

@@ -54,8 +54,10 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         r"|suicide vest|explosives?[- ]laden (?:vest|belt)",
     ),
     (
+        # An accident outweighs "blew himself up": a man killed by his own bomb as he built it
+        # is no suicide bomber.
         "explosion",
-        4,
+        5,
         r"mishandl\w*|went off prematurely|premature(?:ly)? (?:blast|explosion)"
         r"|self-explosion|accidental(?:ly)? (?:blast|explosion|detonat\w*)"
         r"|while (?:assembling|making|building|handling|planting)"
