@@ -290,3 +290,71 @@ def test_empty_bounds_are_filled_from_the_claims_and_best_only_where_they_agree(
     filled = fill_range_from_claims(values, claims)
     assert (filled["killed_low"], filled["killed_best"], filled["killed_high"]) == (7, "", 21)
     assert (filled["wounded_low"], filled["wounded_best"], filled["wounded_high"]) == ("2", 3, 3)
+
+
+def test_no_save_leaves_a_table_that_would_not_load(store: FileStore | PostgisStore) -> None:
+    """A record is checked with the table's rules as a whole: cells, sources, and the claims it
+    keeps against its new range (the hostile review's tables that no visitor could load)."""
+    record = store.open(ALMATY)  # killed 3-5, claims of 3, 5, 5
+    for bad, message in (
+        ({"summary": "x" * 40_000}, "the limit is 32,767"),
+        ({"summary": "a\x00b"}, "NUL"),
+        ({"sources": "000_b01b73891350e37e;no-such-source"}, "no-such-source"),
+        ({"killed_best": 4, "killed_high": 4}, "claim of 5 killed is outside the range 3-4"),
+    ):
+        with pytest.raises(DataError, match=message):
+            store.save({**record.values, **bad}, version=record.version, who="a")
+    with pytest.raises(DataError, match="NUL"):
+        store.add_source({"source_id": "s1", "title": "a\x00b"}, who="a")
+    assert store.open(ALMATY).version == 1  # nothing written
+    widened = store.save({**record.values, "killed_high": 9}, version=1, who="a")
+    claims = [*record.claims, {"source": "003_2f11906d63638778", "paragraph": "9", "killed": "9"}]
+    store.save({**record.values, "killed_high": 9}, version=2, who="a", claims=claims)
+    with pytest.raises(DataError, match="claim of 9 killed is outside the range"):
+        store.undo(widened.change_id, who="b")  # would leave the claim of 9 outside 3-5
+
+
+def test_undo_refuses_what_it_cannot_put_back_sensibly(store: FileStore | PostgisStore) -> None:
+    source = store.add_source({"source_id": "s-1", "title": "A wire report"}, who="a")
+    with pytest.raises(DataError, match="added a source"):
+        store.undo(source.change_id, who="a")
+    record = store.open(ALMATY)
+    edit = store.save({**record.values, "target": "Edited."}, version=1, who="a")
+    gone = store.delete(ALMATY, version=2, who="a")
+    store.undo(gone.change_id, who="a")
+    with pytest.raises(DataError, match="was deleted after change"):
+        store.undo(edit.change_id, who="a")
+
+
+def test_a_deleted_incident_with_an_id_of_any_form_comes_back(tmp_path: Path) -> None:
+    path = copy_shipped(tmp_path)
+    path.write_text(path.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
+    claims = path.with_name("claims.csv")
+    claims.write_text(claims.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
+    store = FileStore(path)
+    gone = store.delete("Almaty 2016/07", version=1, who="a")
+    store.undo(gone.change_id, who="a")
+    assert len(store.open("Almaty 2016/07").claims) == 3
+
+
+def test_the_claims_file_keeps_columns_of_its_own(tmp_path: Path) -> None:
+    path = copy_shipped(tmp_path)
+    claims = path.with_name("claims.csv")
+    lines = claims.read_text("utf-8").splitlines()
+    claims.write_text("\n".join([lines[0] + ",quote", *(x + ",q" for x in lines[1:])]) + "\n")
+    store = FileStore(path)
+    record = store.open(ALMATY)
+    store.save(record.values, version=1, who="a", claims=record.claims[:2])
+    back = pd.read_csv(claims, dtype=str, keep_default_na=False)
+    assert list(back.columns)[-1] == "quote"
+    assert (back["quote"] == "q").sum() == len(lines) - 1 - 3  # the other incidents' rows
+    assert (back["incident_id"] == ALMATY).sum() == 2
+
+
+def test_a_history_line_that_is_not_a_change_is_named(tmp_path: Path) -> None:
+    store = FileStore(copy_shipped(tmp_path))
+    store.save({**store.open(ALMATY).values, "target": "x"}, version=1, who="a")
+    with store.history_path.open("a", encoding="utf-8") as fh:
+        fh.write("<<<<<<< HEAD\n")
+    with pytest.raises(DataError, match=r"incidents.history.jsonl, row 2"):
+        store.open(ALMATY)

@@ -33,6 +33,7 @@ from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 EDITABLE = [c for c in COLUMNS if c != "incident_id"]
 CLAIM_FIELDS = [c for c in CLAIM_COLUMNS if c != "incident_id"]
 """What one claim holds on the Edit page: source, paragraph, killed, wounded, note."""
+_WHOLE = re.compile(r"[0-9]{1,9}")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 
 
@@ -91,15 +92,20 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_record(values: dict[str, Any], *, new: bool = False) -> dict[str, Any]:
-    """Validate one record with the file rules; its values as validation read them, or a
+def check_record(
+    values: dict[str, Any], *, new: bool = False, source_ids: set[str] | None = None
+) -> dict[str, Any]:
+    """Validate one record with the file rules (cells a page can show, ``sources`` naming
+    known sources when ``source_ids`` is given); its values as validation read them, or a
     ``DataError`` listing every problem (nothing is written). A ``new`` incident's id must also
     be a plain slug (letters, digits and ``-_.:``), as every id a page links to."""
     from geo.validate import validate_incidents
+    from geo.validate.cells import check_cells
 
     raw = pd.DataFrame([{c: _text(values.get(c)) for c in COLUMNS}])
-    checked = validate_incidents(raw, file="this incident", row_numbers=pd.Series([1]).to_numpy())
-    problems = list(checked.problems)
+    rows = pd.Series([1]).to_numpy()
+    checked = validate_incidents(raw, file="this incident", row_numbers=rows, source_ids=source_ids)
+    problems = [*check_cells(raw, file="this incident", row_numbers=rows), *checked.problems]
     incident_id = _text(values.get("incident_id")).strip()
     if new and incident_id and not ID_PATTERN.fullmatch(incident_id):
         problems.append(
@@ -121,6 +127,7 @@ def check_claims(
 ) -> list[dict[str, str]]:
     """Validate an incident's claims with the file rules (a known source, whole figures within
     the incident's low-high range); the claims as text cells, or a ``DataError``."""
+    from geo.validate.cells import check_cells
     from geo.validate.claims import claims_as_read, validate_claims
 
     rows = [
@@ -133,21 +140,40 @@ def check_claims(
     ]
     frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS).astype(object)
     incident = _typed(pd.DataFrame([record]))
-    problems = validate_claims(
-        frame, incident, file="claims of this incident", source_ids=source_ids
-    )
+    where = "claims of this incident"
+    problems = check_cells(frame, file=where)
+    problems += validate_claims(frame, incident, file=where, source_ids=source_ids)
     if problems:
         raise DataError(problems)
     return [{c: str(r[c]) for c in CLAIM_FIELDS} for r in claims_as_read(frame).to_dict("records")]
 
 
+def checked_change(
+    values: dict[str, Any],
+    claims: list[dict[str, Any]] | None,
+    current: Record | None,
+    source_ids: set[str],
+    *,
+    new_id: bool,
+) -> tuple[dict[str, Any], list[dict[str, str]] | None]:
+    """The values and claims a save writes, checked as a whole: the record (cells, known
+    sources), and its claims (the new ones, else those it has) against its new range, so no
+    save leaves a table that would not load. ``new_id``: the id is typed by a person."""
+    new = check_record(values, new=new_id, source_ids=source_ids)
+    kept = claims if claims is not None else (current.claims if current is not None else [])
+    checked = check_claims(kept, new, source_ids)
+    return new, (checked if claims is not None else None)
+
+
 def check_source(source: dict[str, Any], known: set[str]) -> dict[str, str]:
     """Validate a new source with the file rules (an id and a title, a known kind, an id not
     taken); its cells as text, or a ``DataError``."""
+    from geo.validate.cells import check_cells
     from geo.validate.claims import validate_sources
 
     row = {c: _text(source.get(c)).strip() for c in SOURCE_COLUMNS}
     _, problems = validate_sources(pd.DataFrame([row]), file="this source")
+    problems = check_cells(pd.DataFrame([row]), file="this source") + problems
     for column in ("source_id", "title"):
         if not row[column]:
             problems.append(Problem("this source", 1, column, f"{column} is required"))
@@ -170,7 +196,7 @@ def fill_range_from_claims(values: dict[str, Any], claims: list[dict[str, Any]])
     out = dict(values)
     for what in ("killed", "wounded"):
         figures = sorted(
-            {int(text) for c in claims if (text := _text(c.get(what)).strip()).isdigit()}
+            {int(text) for c in claims if _WHOLE.fullmatch(text := _text(c.get(what)).strip())}
         )
         if not figures:
             continue
@@ -190,6 +216,11 @@ def undo_plan(
     fields it changed are put back, and only if no later change touched them (else a
     ``DataError`` names them), so later edits to other fields are kept."""
     name = f"change {change.change_id}"
+    if change.action == "add-source":
+        raise DataError(
+            f"{name} added a source; a source is removed by hand from the sources table (once "
+            "no claim cites it)"
+        )
     if change.old is None:  # an addition: undone by deleting the incident
         if current is None:
             raise DataError(f"{name} added {change.incident_id!r}, which is already deleted")
@@ -265,10 +296,13 @@ class FileStore:
         not validated again."""
         from geo.table_cache import load_cached
 
-        stamp = self._stamp()
-        dataset = load_cached(self.path, geometry=False)
-        if self._stamp() != stamp:
-            raise EditConflict(str(self.path.name), None, 0)
+        for _ in range(20):  # another process may be writing: read again once it is done
+            stamp = self._stamp()
+            dataset = load_cached(self.path, geometry=False)
+            if self._stamp() == stamp:
+                break
+        else:
+            raise DataError(f"{self.path.name} keeps changing while it is read; try again")
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
         claims = pd.DataFrame(dataset.claims).reindex(columns=CLAIM_COLUMNS).fillna("")
         sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
@@ -279,11 +313,23 @@ class FileStore:
     def history(self, incident_id: str | None = None) -> list[Change]:
         if not self.history_path.exists():
             return []
-        changes = [
-            Change(**json.loads(line))
-            for line in self.history_path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        changes = []
+        text = self.history_path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                changes.append(Change(**json.loads(line)))
+            except (ValueError, TypeError):
+                raise DataError(
+                    Problem(
+                        self.history_path.name,
+                        number,
+                        None,
+                        "is not a change this product wrote (a merge conflict?); mend or "
+                        "remove the line, then edit again",
+                    )
+                ) from None
         return [c for c in changes if incident_id is None or c.incident_id == incident_id]
 
     def _version(self, incident_id: str) -> int:
@@ -319,10 +365,16 @@ class FileStore:
         for path, backup in zip(written, backups, strict=True):
             if path.exists():
                 shutil.copy2(path, backup)
+        claims = self._claims_file(loaded.claims, change["incident_id"]) if claims_changed else None
+        steps = [
+            lambda: write_csv(self._with_extra_columns(_typed(loaded.table)), self.path),
+            lambda: write_csv(claims, self.claims_path),
+        ][: 2 if claims_changed else 1]
+        if change["new"] is None:  # readers never see claims of an incident not in the table
+            steps.reverse()
         try:
-            if claims_changed:
-                write_csv(loaded.claims[CLAIM_COLUMNS], self.claims_path)
-            write_csv(self._with_extra_columns(_typed(loaded.table)), self.path)
+            for step in steps:
+                step()
             return self._record_change(change)
         except BaseException:
             # No change without its history: put the tables back as they were.
@@ -330,6 +382,17 @@ class FileStore:
                 if backup.exists():
                     shutil.copy2(backup, path)
             raise
+
+    def _claims_file(self, claims: pd.DataFrame, incident_id: str) -> pd.DataFrame:
+        """The claims file with one incident's rows replaced by its rows in ``claims``; other
+        rows, and any columns of the file's own, as they were."""
+        if not self.claims_path.exists():
+            return claims[CLAIM_COLUMNS]
+        raw = pd.read_csv(self.claims_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        mine = claims[claims["incident_id"] == incident_id]
+        others = raw[raw["incident_id"].str.strip() != incident_id] if len(raw.columns) else raw
+        out = pd.concat([others, mine[CLAIM_COLUMNS]], ignore_index=True).fillna("")
+        return out[[*raw.columns, *[c for c in CLAIM_COLUMNS if c not in raw.columns]]]
 
     def _with_extra_columns(self, table: pd.DataFrame) -> pd.DataFrame:
         """The table with the file's own columns beyond the schema kept as they were (a new
@@ -363,11 +426,12 @@ class FileStore:
         ``claims`` is given. ``EditConflict`` if it changed since it was opened: a recorded
         change (``version``) or an edit of the file by hand (its values differ from
         ``opened``, the values the editor started from)."""
-        new = check_record(values, new=version is None)
         with self._locked():
             loaded = self._load()
-            if claims is not None:
-                claims = check_claims(claims, new, loaded.sources)
+            current = self._record(loaded, _text(values.get("incident_id")).strip())
+            new, claims = checked_change(
+                values, claims, current, loaded.sources, new_id=_typed_id(version, action)
+            )
             return self._save(
                 loaded, new, claims, version=version, who=who, action=action, opened=opened
             )
@@ -516,9 +580,14 @@ class PostgisStore:
         ``claims`` is given; ``EditConflict`` if it changed since it was opened."""
         from geo.store.postgis import write_change
 
-        new = check_record(values, new=version is None)
-        if claims is not None:
-            claims = check_claims(claims, new, self.source_ids())
+        incident_id = _text(values.get("incident_id")).strip()
+        try:
+            current: Record | None = self.open(incident_id)
+        except DataError:
+            current = None
+        new, claims = checked_change(
+            values, claims, current, self.source_ids(), new_id=_typed_id(version, action)
+        )
         return Change(
             *write_change(self.url, new["incident_id"], new, version, who, action, claims)
         )
@@ -534,6 +603,11 @@ class PostgisStore:
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
         return _undo(self, _find(self.history(), change_id), who)
+
+
+def _typed_id(version: int | None, action: str) -> bool:
+    """A new incident's id typed by a person (not one an undo brings back)."""
+    return version is None and not action.startswith("undo")
 
 
 @dataclass
@@ -574,6 +648,13 @@ def _replace_claims(
 
 
 def _undo(store: FileStore | PostgisStore, change: Change, who: str) -> Change:
+    later = store.history(change.incident_id) if change.incident_id else []
+    deleted = [c for c in later if c.change_id > change.change_id and c.new is None]
+    if change.new is not None and change.old is not None and deleted:
+        raise DataError(
+            f"{change.incident_id!r} was deleted after change {change.change_id} (change "
+            f"{deleted[0].change_id}); undo the deletion first"
+        )
     try:
         current: Record | None = store.open(change.incident_id)
     except DataError:
