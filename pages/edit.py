@@ -1,6 +1,8 @@
 """Edit page: add an incident, change one, delete one; its claims per source; its history,
 and undo of a change."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -10,7 +12,13 @@ from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
 from geo.places.geocode import OfflineGeocoder
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
-from geo.store.edits import Change, EditConflict, fill_range_from_claims
+from geo.store.edits import (
+    Change,
+    EditConflict,
+    fill_range_from_claims,
+    unchosen_best,
+    with_claim_sources,
+)
 from geo.webmap.assets import offline_map
 from geo.webmap.build import pick_map
 from ui.editing import editable_store, incident_form, place_key, who_edits
@@ -24,8 +32,8 @@ store, where = editable_store(view.dataset.origin, st.session_state.get("good_up
 if store is None:
     st.info(esc_markdown(where))
     st.stop()
-who = who_edits()
 st.caption(esc_markdown(f"Changes are written to {where}, each with who made it and when."))
+who = who_edits()
 
 
 def report(error: Exception, what: str) -> None:
@@ -33,6 +41,11 @@ def report(error: Exception, what: str) -> None:
     if isinstance(error, DataError) and error.problems:
         st.error(f"{what}; nothing was written. Fix these and try again:")
         st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+    elif isinstance(error, OSError):  # the reason, never the server's folders
+        name = Path(str(error.filename or "")).name
+        st.error(
+            esc_markdown(f"{what}: {error.strerror or 'the file cannot be written'} ({name}).")
+        )
     else:
         st.error(esc_markdown(f"{what}: {error}"))
 
@@ -41,6 +54,8 @@ def done(message: str, incident_id: str | None = None) -> None:
     """After a change: reload the data everywhere, say what happened, open the incident."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    for key in [k for k in st.session_state if str(k).startswith("opened_")]:
+        del st.session_state[key]  # the next run opens what is stored now
     st.session_state["edit_flash"] = message
     if incident_id:
         st.session_state["edit_choice_next"] = incident_id
@@ -65,14 +80,18 @@ if new:
     version = None
     key = f"new_{st.session_state.get('edit_new_round', 0)}"
 else:
-    try:
-        record = store.open(choice)
-    except DataError as exc:
-        st.error(esc_markdown(str(exc)))
-        st.stop()
+    # The record as it was opened: kept until it is saved, so a colleague's save in between is
+    # a conflict shown side by side, never a form silently refilled with their values.
+    if f"opened_{choice}" not in st.session_state:
+        try:
+            st.session_state[f"opened_{choice}"] = store.open(choice)
+        except (AtlasError, OSError) as exc:
+            report(exc, "Cannot open it")
+            st.stop()
+    record = st.session_state[f"opened_{choice}"]
     values, version = record.values, record.version
     key = f"{choice}_{version}"
-    st.caption(f"Version {version}")
+    st.caption(f"Version {version} (as you opened it)")
 
 # Where it happened: a place found in the offline gazetteer, or a point clicked on the map.
 with st.expander("Place it: find a name offline, or click the map", expanded=new):
@@ -103,13 +122,16 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
             st.session_state[place_key(key, "geo_precision")] = precision
             if not st.session_state.get(place_key(key, "place")):
                 st.session_state[place_key(key, "place")] = c["name"]
-    lat = float(st.session_state.get(place_key(key, "lat"), values.get("lat") or 48.0))
-    lon = float(st.session_state.get(place_key(key, "lon"), values.get("lon") or 67.0))
+    lat = float(st.session_state.get(place_key(key, "lat"), values.get("lat") or 0.0))
+    lon = float(st.session_state.get(place_key(key, "lon"), values.get("lon") or 0.0))
     files = served()
+    unplaced = lat == 0.0 and lon == 0.0  # no point yet: the world, no marker
     picker = offline_map(
-        pick_map(lat, lon, basemap_url=files.basemap_url, zoom=3 if lat == lon == 0 else 6),
+        pick_map(lat, lon, basemap_url=files.basemap_url, zoom=2 if unplaced else 8,
+                 marker=not unplaced,
+                 country=str(st.session_state.get(place_key(key, "country")) or "")),
         base_url=files.assets_url,
-    )
+    )  # fmt: skip
     clicked = st_folium(
         picker, key=f"pick_{key}", height=320, use_container_width=True,
         returned_objects=["last_clicked"],
@@ -128,10 +150,14 @@ typed = incident_form(values, claims, sources, new=new, key=key)
 conflict_key = f"conflict_{choice}"
 if typed is not None:
     mine, my_claims, fill = typed
+    mine = with_claim_sources(mine, my_claims)
     if fill:
         mine = fill_range_from_claims(mine, my_claims)
+    undecided = unchosen_best(mine)
     if not who:
-        st.error("Set your name in the sidebar first: every change records who made it.")
+        st.error("Set your name above first: every change records who made it.")
+    elif undecided:
+        st.error(esc_markdown(undecided))
     else:
         try:
             change = store.save(
@@ -172,6 +198,7 @@ if conflict_key in st.session_state:
     if b.button("Keep theirs (drop mine)", key=f"drop_{choice}"):
         st.session_state.pop(conflict_key, None)
         done("Kept the stored version; your changes were dropped.", choice)
+    st.caption("Or change the form above and save again: it stays as you typed it.")
 
 with st.expander("Add a source (an article or report that claims can cite)"):
     with st.form(key="add_source"):
@@ -201,13 +228,17 @@ def history_row(change: Change) -> None:
     assert store is not None
     old, new_values = change.old or {}, change.new or {}
     changed = sorted(k for k in set(old) | set(new_values) if old.get(k) != new_values.get(k))
-    title = f"{change.at} · {change.action} · {change.who or 'unknown'}"
-    with st.expander(esc_markdown(title) + f" · {len(changed)} field(s)"):
+    when = change.at.replace("T", " ")[:16] + " UTC"
+    title = f"#{change.change_id} · {when} · {change.action} · {change.incident_id} · "
+    title += f"{change.who or 'unknown'} · {len(changed)} field(s)"
+    with st.expander(esc_markdown(title)):
         rows = [
             {"field": k, "before": _shown(old.get(k)), "after": _shown(new_values.get(k))}
             for k in changed
         ]
         st.dataframe(pd.DataFrame(rows, columns=["field", "before", "after"]), hide_index=True)
+        if not who:
+            st.caption("Set your name above to undo.")
         if st.button("Undo this change", key=f"undo_{change.change_id}", disabled=not who):
             try:
                 store.undo(change.change_id, who=who)
@@ -228,10 +259,10 @@ def _shown(value: object) -> str:
 
 
 if not new:
-    with st.expander("Delete this incident"):
+    with st.expander("Delete this incident"), st.form(key=f"delete_{key}"):
         st.caption(f"Its {len(claims)} claim(s) go with it; the history keeps both for undo.")
-        sure = st.checkbox("Yes, delete it", key=f"sure_{choice}")
-        if st.button("Delete", disabled=not (sure and who), key=f"delete_{choice}"):
+        sure = st.checkbox("Yes, delete it")
+        if st.form_submit_button("Delete", disabled=not who) and sure:
             try:
                 store.delete(choice, version=version or 0, who=who)
             except (AtlasError, OSError) as exc:

@@ -106,3 +106,29 @@ def test_a_new_incident_placed_from_a_gazetteer_candidate_is_added_then_undone(
     next(b for b in at.button if b.label == "Undo this change").click().run()
     assert not failures(at), failures(at)
     assert "2026-12-03-almaty-test" not in set(load_dataset(table).incidents["incident_id"])
+
+
+def test_a_colleagues_save_in_between_is_shown_as_a_conflict_not_lost(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = _edit_page(monkeypatch, table)
+    at.text_input(key="editor_name").set_value("Bob").run()
+    at.selectbox(key="edit_choice").set_value(ALMATY).run()
+    summary = next(t for t in at.text_area if t.label.startswith("Summary"))
+    summary.set_value("Bob's summary.")
+    colleague = FileStore(table)  # Alice saves the same incident from another session
+    record = colleague.open(ALMATY)
+    colleague.save({**record.values, "perpetrator": "Alice's finding."}, version=1, who="Alice")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not failures(at), failures(at)
+    assert any("since you opened it" in w.value for w in at.warning)
+    differing = "\n".join(str(d.value) for d in at.dataframe)
+    assert "Alice's finding." in differing and "Bob's summary." in differing
+    typed = next(t for t in at.text_area if t.label.startswith("Summary"))
+    assert typed.value == "Bob's summary."  # what Bob typed is still there
+    stored = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY]
+    assert stored["perpetrator"] == "Alice's finding." and stored["summary"] != "Bob's summary."
+    next(b for b in at.button if b.label == "Save mine over theirs").click().run()
+    stored = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY]
+    assert stored["summary"] == "Bob's summary."
+    assert [c.who for c in FileStore(table).history(ALMATY)] == ["Alice", "Bob"]

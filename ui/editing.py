@@ -14,11 +14,20 @@ import pandas as pd
 import streamlit as st
 
 from geo.paths import default_database, default_incidents_path
-from geo.schema import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TOLL_COLUMNS
+from geo.schema import (
+    DATE_PRECISIONS,
+    EVENT_TYPES,
+    FIRST_DATE,
+    GEO_PRECISIONS,
+    LAST_DATE,
+    TOLL_COLUMNS,
+)
 from geo.store.edits import CLAIM_FIELDS, FileStore, PostgisStore, open_store
 from geo.symbology import type_label
 
 READONLY_ENV = "INCIDENT_ATLAS_READONLY"
+FIRST_DAY, LAST_DAY = date.fromisoformat(FIRST_DATE), date.fromisoformat(LAST_DATE)
+"""The dates a table may hold (data/SCHEMA.md): the form's calendars reach all of them."""
 
 
 def editable_store(origin: str, uploaded: bool) -> tuple[FileStore | PostgisStore | None, str]:
@@ -54,13 +63,20 @@ def who_edits() -> str:
     except (AttributeError, KeyError):
         name = ""
     if name:
-        st.sidebar.caption(f"Changes are recorded as {name}.")
+        st.caption(f"Changes are recorded as {name}.")
         return name
-    return str(
-        st.sidebar.text_input(
-            "Your name (recorded with your changes)", key="editor_name", max_chars=80
+    if "editor_name" not in st.session_state and "kept_editor_name" in st.session_state:
+        st.session_state["editor_name"] = st.session_state["kept_editor_name"]  # across pages
+    typed = str(
+        st.text_input(
+            "Your name (recorded with every change you make)",
+            key="editor_name",
+            max_chars=80,
+            placeholder="needed to save, delete or undo",
         )
     ).strip()
+    st.session_state["kept_editor_name"] = typed
+    return typed
 
 
 def place_key(key: str, field: str) -> str:
@@ -89,9 +105,11 @@ def incident_form(
             )
         a, b, c = st.columns(3)
         out["date_start"] = a.date_input(
-            "From", _day(values.get("date_start")), format="YYYY-MM-DD"
+            "From", _day(values.get("date_start")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
         )
-        out["date_end"] = b.date_input("To", _day(values.get("date_end")), format="YYYY-MM-DD")
+        out["date_end"] = b.date_input(
+            "To", _day(values.get("date_end")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
+        )
         precisions = list(DATE_PRECISIONS)
         out["date_precision"] = c.selectbox(
             "Date known to", precisions, index=_index(precisions, values.get("date_precision"))

@@ -208,6 +208,29 @@ def fill_range_from_claims(values: dict[str, Any], claims: list[dict[str, Any]])
     return out
 
 
+def unchosen_best(values: dict[str, Any]) -> str:
+    """Why a record cannot be saved yet when its low and high differ and no best figure is
+    given (a table would read best as the low: the choice is the editor's, never made for
+    them); ``""`` when there is nothing to choose."""
+    for what in ("killed", "wounded"):
+        low, best, high = (
+            _text(values.get(f"{what}_{b}")).strip() for b in ("low", "best", "high")
+        )
+        if not best and low and high and low != high:
+            return (
+                f"Choose a best {what} figure between {low} and {high}: the sources disagree, "
+                "and the best figure is your call."
+            )
+    return ""
+
+
+def with_claim_sources(values: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The values with every source its claims cite added to ``sources`` (kept in order)."""
+    given = [s.strip() for s in _text(values.get("sources")).split(";") if s.strip()]
+    cited = [_text(c.get("source")).strip() for c in claims if _text(c.get("source")).strip()]
+    return {**values, "sources": ";".join(dict.fromkeys([*given, *cited]))}
+
+
 def undo_plan(
     change: Change, current: Record | None
 ) -> tuple[str, dict[str, Any] | None, list[dict[str, str]] | None]:
@@ -523,7 +546,7 @@ class FileStore:
 
         done = Change(
             change_id=len(self.history()) + 1,
-            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),  # UTC, as PostGIS writes it
             **change,
         )
         lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
@@ -699,6 +722,8 @@ __all__ = [
     "Record",
     "check_record",
     "fill_range_from_claims",
+    "unchosen_best",
+    "with_claim_sources",
     "open_store",
     "plain",
 ]

@@ -502,6 +502,7 @@ def write_change(
     """Add, update or (``new`` None) delete one incident if it is still at ``version``
     (``None``: it must not exist yet), replace its claims when ``claims`` is given (a deletion
     removes them), and record the change, claims included; the history row as a tuple."""
+    import psycopg
     from psycopg import sql
     from psycopg.types.json import Jsonb
 
@@ -527,7 +528,13 @@ def write_change(
                     names=_names(COLUMNS),
                     slots=_slots(len(COLUMNS)),
                 )
-                conn.execute(statement, [*values, new["lon"], new["lat"]])
+                try:
+                    with conn.transaction():  # a savepoint: a lost race is a clear refusal
+                        conn.execute(statement, [*values, new["lon"], new["lat"]])
+                except psycopg.errors.UniqueViolation:
+                    raise DataError(
+                        f"incident_id {incident_id!r} is taken; choose another"
+                    ) from None
                 action = action or "add"
             else:
                 statement = sql.SQL(

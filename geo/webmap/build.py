@@ -635,16 +635,28 @@ def build_map(
 
 
 def pick_map(
-    lat: float, lon: float, *, basemap_url: str | None = None, zoom: int = 5
+    lat: float,
+    lon: float,
+    *,
+    basemap_url: str | None = None,
+    zoom: int = 5,
+    marker: bool = True,
+    country: str = "",
 ) -> folium.Map:
-    """A small map to place an incident: the offline basemap, centred on the point given,
-    with a marker there (a click elsewhere gives the new point)."""
+    """A small map to place an incident: the offline basemap (with ``country``'s regions
+    outlined and named), centred on the point given, with a marker there unless ``marker`` is
+    false (a click elsewhere gives the new point)."""
     m = _empty_map("100%")
-    _offline_basemap([], filled=True, basemap_url=basemap_url).add_to(m)
-    folium.CircleMarker(
-        [lat, lon], radius=7, color="#333333", weight=2, fill=True, fill_color="#e6550d",
-        fill_opacity=0.9, tooltip="The incident's point",
-    ).add_to(m)  # fmt: skip
+    home = [country] if country else []
+    _offline_basemap(home, filled=True, basemap_url=basemap_url).add_to(m)
+    if country:
+        none = pd.DataFrame(columns=["incidents", "killed_low", "killed_best", "killed_high"])
+        _region_layer(_choropleth_geojson(none, "incidents", home), "Regions").add_to(m)
+    if marker:
+        folium.CircleMarker(
+            [lat, lon], radius=7, color="#333333", weight=2, fill=True, fill_color="#e6550d",
+            fill_opacity=0.9, tooltip="The incident's point",
+        ).add_to(m)  # fmt: skip
     m.location, m.options["zoom"] = [lat, lon], zoom
     return m
 
