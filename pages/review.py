@@ -80,8 +80,7 @@ if st.button("Find incidents", type="primary"):
         when = published if known else None
         candidates, pub = extract_with_publication(text, source_id=source_id, published=when)
         articles.append((Article(source_id, title, pub, candidates), paragraphs))
-    st.session_state["review_articles"] = articles
-    st.session_state["review_done"] = {}
+    st.session_state["review_articles"] = articles  # decisions already taken are kept
     if not texts:
         st.warning("Paste an article or upload a file first.")
 
@@ -108,8 +107,12 @@ def save_new(article: Article, values: dict, claims: list[dict]) -> str:
 
 def save_as_claims(article: Article, incident_id: str, claims: list[dict]) -> str:
     assert store is not None
-    ensure_source(article)
     record = store.open(incident_id)
+    held = {_claim_key(c) for c in record.claims}
+    claims = [c for c in claims if _claim_key(c) not in held]
+    if not claims:  # the same article reviewed again
+        return f"{incident_id} already holds these claims of {article.source_id}; nothing added."
+    ensure_source(article)
     values = with_claims(record.values, [*record.claims, *claims])
     cited = [s for s in str(values.get("sources", "")).split(";") if s.strip()]
     if article.source_id not in cited:
@@ -123,6 +126,12 @@ def save_as_claims(article: Article, incident_id: str, claims: list[dict]) -> st
     )
     st.cache_resource.clear()
     return f"Added {len(claims)} claim(s) of {article.source_id} to {incident_id}."
+
+
+def _claim_key(claim: dict) -> tuple[str, ...]:
+    return tuple(
+        str(claim.get(k, "")).strip() for k in ("source", "paragraph", "killed", "wounded")
+    )
 
 
 def decide(cid: str, outcome: str) -> None:
@@ -148,14 +157,18 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
             "".join(marked_paragraph(p, candidate.evidence) for p in shown)
             + f"<p style='font-size:0.8em'>{key_html()}</p>"
         )
-        values = candidate_values(candidate)
+        values = candidate_values(candidate, article.title)
         claims = candidate_claims(candidate, article.source_id)
         fields = ["date_start", "date_end", "date_precision", "place", "country", "region"]
         fields += ["geo_precision", "event_type", "killed_low", "killed_best", "killed_high"]
         fields += ["wounded_low", "wounded_best", "wounded_high"]
         right.dataframe(
-            pd.DataFrame({"value": [str(values.get(f, "")) for f in fields]}, index=fields),
+            pd.DataFrame(
+                {"value": [str(values.get(f, "")) for f in fields]},
+                index=[f.replace("_", " ") for f in fields],
+            ),
             width="stretch",
+            height=35 * (len(fields) + 1) + 3,  # every field, no scrolling
         )
         if claims:
             right.caption("Each passage's figures, as claims of this article:")
@@ -173,12 +186,15 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                 )
             )
         x, y, z = right.columns(3)
-        accept = x.button("Accept", key=f"accept_{cid}", disabled=not who, type="primary")
         editing = y.toggle("Edit first", key=f"edit_{cid}")
+        accept = x.button(
+            "Accept", key=f"accept_{cid}", disabled=not who or editing, type="primary",
+            help="Edit first is on: save from the form below." if editing else None,
+        )  # fmt: skip
         if z.button("Reject", key=f"reject_{cid}"):
             decide(cid, "rejected")
         if not who:
-            right.caption("Set your name in the sidebar to accept.")
+            right.caption("Set your name above to accept.")
         try:
             if accept and not editing:
                 if candidate.date_start is None or candidate.lat is None:

@@ -95,3 +95,26 @@ def test_a_candidate_of_a_stored_incident_becomes_a_claim_on_it(
     new_source = claims.iloc[-1]["source"]
     assert new_source in row["sources"].split(";")
     assert new_source in set(stored.sources["source_id"])
+
+
+def test_reviewing_the_same_article_again_adds_nothing_twice(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = start(monkeypatch, data=table)
+    at.switch_page("pages/review.py").run()
+    at.text_input(key="editor_name").set_value("Dmitri").run()
+    at.text_area(key="review_text").set_value(SECOND_REPORT).run()
+    next(b for b in at.button if b.label == "Find incidents").click().run()
+    next(b for b in at.button if b.label == "Accept").click().run()
+    claims = len(load_dataset(table).claims)
+    next(b for b in at.button if b.label == "Find incidents").click().run()  # found again
+    assert any("accepted" in e.label for e in at.expander)
+    assert not any(b.label == "Accept" for b in at.button)  # the decision is kept
+    at = start(monkeypatch, data=table)  # a new session reviewing the same article
+    at.switch_page("pages/review.py").run()
+    at.text_input(key="editor_name").set_value("Dmitri").run()
+    at.text_area(key="review_text").set_value(SECOND_REPORT).run()
+    next(b for b in at.button if b.label == "Find incidents").click().run()
+    next(b for b in at.button if b.label == "Accept").click().run()
+    assert any("already holds" in s.value for s in at.success)
+    assert len(load_dataset(table).claims) == claims

@@ -108,10 +108,31 @@ def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarra
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def candidate_values(candidate: Candidate) -> dict[str, Any]:
-    """A candidate as the values of a new incident (an empty toll where none was given)."""
-    row = incident_row(candidate)
-    return {k: ("" if v is None else v) for k, v in row.items()}
+def candidate_values(candidate: Candidate, title: str = "") -> dict[str, Any]:
+    """A candidate as the values of a new incident (an empty toll where none was given), with
+    a summary made of its fields and the article's title, not the extractor's working note."""
+    row = {k: ("" if v is None else v) for k, v in incident_row(candidate).items()}
+    row["summary"] = summary_of(candidate, title)
+    return row
+
+
+def summary_of(candidate: Candidate, title: str) -> str:
+    """A plain summary: what, where, when, the tolls as ranges, and which report says so."""
+    what = candidate.event_type.replace("_", " ")
+    when = "" if candidate.date_start is None else f" on {candidate.date_start.isoformat()}"
+    if candidate.date_end not in (None, candidate.date_start):
+        when = f" between {candidate.date_start} and {candidate.date_end}"
+    tolls = []
+    for word in ("killed", "wounded"):
+        low, high = getattr(candidate, f"{word}_low"), getattr(candidate, f"{word}_high")
+        if low is not None:
+            span = (
+                f"{low}" if high == low else f"{low} or more" if high is None else f"{low}-{high}"
+            )
+            tolls.append(f"{span} {word}")
+    said = f'; as reported in "{title}"' if title else ""
+    toll_text = f": {', '.join(tolls)}" if tolls else ""
+    return f"{what.capitalize()} at {candidate.place or 'an unnamed place'}{when}{toll_text}{said}."
 
 
 def candidate_claims(candidate: Candidate, source_id: str) -> list[dict[str, str]]:
@@ -170,6 +191,7 @@ __all__ = [
     "Match",
     "candidate_claims",
     "candidate_values",
+    "summary_of",
     "key_html",
     "marked_paragraph",
     "slug",
