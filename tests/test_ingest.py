@@ -369,3 +369,21 @@ def test_another_day_or_another_event_is_another_incident() -> None:
         "country",
         "KE",
     )
+
+
+def test_figures_about_the_attack_in_the_next_paragraph_stay_with_it() -> None:
+    text = "\n\n".join(
+        [
+            "KANO, Nigeria, May 9, 2022 (Wire) - Gunmen attacked a market in Kano on Sunday, "
+            "killing seven people, police said.",
+            "Nine other people were wounded in the attack, a hospital official said.",
+        ]
+    )
+    (candidate,) = extract(text, source_id="wire")
+    # By hand: killed 7 (para 2), wounded 9 (para 3) of the same attack on 8 May.
+    assert (candidate.killed_low, candidate.wounded_low) == (7, 9)
+    assert candidate.date_start == date(2022, 5, 8)
+    assert sorted((c.paragraph, c.killed, c.wounded) for c in candidate.claims) == [
+        ("1", 7, None),
+        ("2", None, 9),
+    ]

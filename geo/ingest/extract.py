@@ -458,7 +458,9 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
                 current.mentions.append(mention)
                 continue
         if date_here is None and place_here is None:
-            if current is not None and _near(current, sentence.paragraph):
+            if current is not None and (
+                _near(current, sentence.paragraph) or _told_again(current, mention)
+            ):
                 current.mentions.append(mention)
             elif mention.triggers and mention.inherited_date is not None:
                 current = _Incident([mention], mention.inherited_date, None)
@@ -529,6 +531,18 @@ def _narrower(new: DateRange | None, old: DateRange | None) -> bool:
     if old is None:
         return True
     return (new.end - new.start) < (old.end - old.start)
+
+
+def _told_again(incident: _Incident, mention: _Mention) -> bool:
+    """Figures in the next paragraph about "the attack" or "the blast" just told: "Six other
+    people were wounded in the attack" continues it (a definite article, and a figure)."""
+    last = incident.mentions[-1].sentence.paragraph if incident.mentions else -9
+    if not mention.tolls or mention.sentence.paragraph - last > 1:
+        return False
+    text = mention.sentence.text
+    return any(
+        re.search(r"\bthe\s+$", text[max(0, t.start - 5) : t.start]) for t in mention.triggers
+    )
 
 
 def _near(incident: _Incident, paragraph: int) -> bool:
