@@ -172,7 +172,10 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
         )
         if claims:
             right.caption("Each passage's figures, as claims of this article:")
-            right.dataframe(pd.DataFrame(claims), hide_index=True, width="stretch")
+            shown_claims = pd.DataFrame(claims)[
+                ["paragraph", "killed", "wounded", "note", "source"]
+            ]
+            right.dataframe(shown_claims, hide_index=True, width="stretch")
         evidence = [f"{e.field}: ¶{e.paragraph} “{e.text}”" for e in candidate.evidence]
         right.caption(esc_markdown("; ".join(evidence)))
         if status or store is None:
