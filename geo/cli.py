@@ -143,6 +143,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         _out(args),
         published=args.published,
         source_id=args.source_id,
+        force=args.force,
     )
 
 
@@ -482,6 +483,12 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
         required=True,
         metavar="OUT.csv",
         help="where to write; OUT.claims.csv, OUT.sources.csv and OUT.evidence.jsonl go beside it",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT and its files if they exist (default: refuse; candidates are never "
+        "written over a table)",
     )
     p.set_defaults(run=_cmd_ingest)
 

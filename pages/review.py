@@ -24,9 +24,14 @@ from geo.ingest.review import (
 )
 from geo.ingest.text import title_of
 from geo.ingest.write import Article, source_row
+from geo.store.edits import checked_change
 from geo.symbology import type_label
 from ui.data_source import safe_name
 from ui.editing import editable_store, incident_form, who_edits
+
+MAX_PASTE = 60_000
+"""Characters a pasted article may have (about 9,000 words): extraction time grows faster than
+the text, and one paste must not hold the server."""
 
 view = ui.sidebar()
 st.title("Review an article")
@@ -42,7 +47,10 @@ if store is None:
 
 paste, upload = st.tabs(["Paste an article", "Upload files"])
 with paste:
-    pasted = st.text_area("Article text", height=220, key="review_text")
+    pasted = st.text_area(
+        "Article text", height=220, key="review_text", max_chars=MAX_PASTE,
+        help=f"Up to {MAX_PASTE:,} characters (a long report); save longer texts as files.",
+    )  # fmt: skip
 with upload:
     files = st.file_uploader(
         "Articles (.txt, .html)", type=["txt", "html", "htm"], accept_multiple_files=True
@@ -73,10 +81,19 @@ if st.button("Find incidents", type="primary"):
         except DataError as exc:
             st.error("\n".join(str(p) for p in exc.problems))
     articles = []
+    taken: set[str] = set()
     for stem, text in texts:
+        if len(text) > MAX_PASTE * 2:
+            st.error(esc_markdown(f"{stem or 'The text'}: over {MAX_PASTE * 2:,} characters"))
+            continue
         paragraphs = split_paragraphs(text)
         title = title_of(paragraphs) or stem or "article"
-        source_id = slug(stem or title, "article")
+        source_id = base = slug(stem or title, "article")
+        n = 1
+        while source_id in taken:  # two files of one name, two titles of one slug
+            n += 1
+            source_id = f"{base}-{n}"
+        taken.add(source_id)
         when = published if known else None
         candidates, pub = extract_with_publication(text, source_id=source_id, published=when)
         articles.append((Article(source_id, title, pub, candidates), paragraphs))
@@ -99,8 +116,12 @@ def ensure_source(article: Article) -> None:
 
 def save_new(article: Article, values: dict, claims: list[dict]) -> str:
     assert store is not None
+    values = with_claims(values, claims)
+    # Checked first as the save will be, the article counted as a source: a refused candidate
+    # leaves no source behind.
+    checked_change(values, claims, None, {*store.source_ids(), article.source_id}, new_id=True)
     ensure_source(article)
-    change = store.save(with_claims(values, claims), version=None, who=who, claims=claims)
+    change = store.save(values, version=None, who=who, claims=claims)
     st.cache_resource.clear()
     return f"Added {change.incident_id}."
 
@@ -112,11 +133,13 @@ def save_as_claims(article: Article, incident_id: str, claims: list[dict]) -> st
     claims = [c for c in claims if _claim_key(c) not in held]
     if not claims:  # the same article reviewed again
         return f"{incident_id} already holds these claims of {article.source_id}; nothing added."
-    ensure_source(article)
     values = with_claims(record.values, [*record.claims, *claims])
     cited = [s for s in str(values.get("sources", "")).split(";") if s.strip()]
     if article.source_id not in cited:
         values["sources"] = ";".join([*cited, article.source_id])
+    known = {*store.source_ids(), article.source_id}
+    checked_change(values, [*record.claims, *claims], record, known, new_id=False)
+    ensure_source(article)
     store.save(
         values,
         version=record.version,

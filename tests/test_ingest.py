@@ -387,3 +387,73 @@ def test_figures_about_the_attack_in_the_next_paragraph_stay_with_it() -> None:
         ("1", 7, None),
         ("2", None, 9),
     ]
+
+
+def test_ingest_never_writes_over_a_table_and_writes_nothing_when_nothing_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "wire.txt"
+    article.write_text(
+        "KANO, Nigeria, May 9, 2022 (Wire) - Gunmen attacked a market in Kano on Sunday, "
+        "killing seven people, police said.",
+        encoding="utf-8",
+    )
+    table = tmp_path / "incidents.csv"
+    table.write_text("kept\n", encoding="utf-8")
+    assert main(["ingest", str(article), "--out", str(table)]) == 1
+    assert "never written over a table" in capsys.readouterr().err
+    assert table.read_text(encoding="utf-8") == "kept\n"
+    assert main(["ingest", str(article), "--out", str(table), "--force"]) == 0
+    assert main(["validate", str(table)]) == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("The weather in Kano was mild this week.\n", encoding="utf-8")
+    out = tmp_path / "none.csv"
+    assert main(["ingest", str(empty), "--out", str(out)]) == 1
+    assert not out.exists() and "nothing written" in capsys.readouterr().err
+    assert main(["ingest", str(article), "--published", "1799-12-31", "--out", str(out)]) == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Two thousand people were killed.",
+        "2 million people were killed.",
+        "10 000 people were killed.",
+        "10,000,000,000 people were killed.",
+        "1.5 million people were killed.",
+        "99999999999999999999999 people were killed.",
+    ],
+)
+def test_figures_beyond_a_toll_or_with_a_scale_word_are_not_read_short(sentence: str) -> None:
+    assert find_tolls(sentence) == []  # never 2, 10 or 0: no figure rather than a wrong one
+
+
+def test_a_stored_incident_is_matched_only_by_a_close_candidate_of_its_kind() -> None:
+    import pandas as pd
+
+    from geo.ingest.review import stored_match
+
+    stored = pd.DataFrame(
+        {
+            "incident_id": ["bomb", "protest"],
+            "date_start": ["2016-07-18", "2016-01-01"],
+            "date_end": ["2016-07-18", "2016-12-31"],
+            "place": ["Almaty", "Almaty"],
+            "lat": [43.25, 43.25],
+            "lon": [76.91, 76.91],
+            "event_type": ["bombing", "unrest"],
+        }
+    )
+    text = (
+        "ALMATY, Kazakhstan, July 19, 2016 (Wire) - A bomb exploded in Almaty yesterday, "
+        "killing four people, police said."
+    )
+    (candidate,) = extract(text, source_id="wire")
+    match = stored_match(candidate, stored)
+    assert match is not None and match.incident_id == "bomb"  # same day, same place, a blast
+    loose = extract(
+        text.replace(" yesterday", " this year").replace("July 19, ", ""), source_id="w"
+    )
+    assert all(stored_match(c, stored) is None for c in loose)  # a year overlaps too much
+    protest = stored.assign(event_type=["unrest", "unrest"])
+    assert stored_match(candidate, protest) is None  # a protest is not a bombing

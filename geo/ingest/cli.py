@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
 from geo.errors import UsageError
 from geo.ingest.extract import extract_with_publication
 from geo.ingest.text import read_article, split_paragraphs, title_of
-from geo.ingest.write import Article, evidence_path, write_candidates
+from geo.ingest.write import Article, evidence_path, writable, write_candidates
 from geo.tables import sibling_paths
 
 _SOURCE_ID = re.compile(r"^[\w.-]{1,100}$")
@@ -38,14 +39,43 @@ def read_articles(
 
 
 def ingest_command(
-    files: list[Path], out: Path, *, published: date | None, source_id: str | None
+    files: list[Path],
+    out: Path,
+    *,
+    published: date | None,
+    source_id: str | None,
+    force: bool = False,
 ) -> int:
-    """Write the candidates of ``files`` to ``out`` and say what was written."""
-    written_paths = {p.resolve() for p in (out, *sibling_paths(out), evidence_path(out))}
+    """Write the candidates of ``files`` to ``out`` and say what was written; nothing is
+    written when no article gives a candidate (exit status 1)."""
+    from geo.schema import FIRST_DATE, LAST_DATE
+
+    targets = [out, *sibling_paths(out), evidence_path(out)]
+    written_paths = {p.resolve() for p in targets}
     for path in files:
         if path.resolve() in written_paths:
             raise UsageError(f"{path.name}: writing {out.name} would overwrite it")
+    existing = [p.name for p in targets if p.exists()]
+    if existing and not force:
+        raise UsageError(
+            f"{', '.join(existing)} exist(s); candidates are never written over a table: choose "
+            "another --out, or give --force to replace them"
+        )
+    if published is not None and not (
+        date.fromisoformat(FIRST_DATE) <= published <= date.fromisoformat(LAST_DATE)
+    ):
+        raise UsageError(f"--published {published}: a date from {FIRST_DATE} to {LAST_DATE}")
     articles = read_articles(files, published=published, source_id=source_id)
+    found = [c for a in articles for c in a.candidates]
+    if not any(writable(c) for c in found):
+        why = (
+            f"{len(found)} candidate(s) found, none with a date and a place (give --published "
+            "to date them)"
+            if found
+            else "no incident found in the article(s)"
+        )
+        print(f"{why}; nothing written", file=sys.stderr)
+        return 1
     written = write_candidates(out, articles)
     print(
         f"wrote {out}: {written.incidents} candidate(s) from {len(articles)} article(s), "

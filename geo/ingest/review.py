@@ -68,18 +68,39 @@ class Match:
     date_text: str
 
 
+FAMILIES = (
+    {"armed_attack", "armed_clash", "bombing", "suicide_bombing", "explosion",
+     "shelling_airstrike", "kidnapping"},
+    {"unrest"},
+    {"security_operation", "arrest", "weapons_seizure"},
+    {"foiled_plot"},
+)  # fmt: skip
+"""Event types that can be one incident told by two sources ("bombing" and "explosion" can;
+a protest and a bombing cannot)."""
+MATCH_DAYS = 7
+"""A candidate dated more loosely than this (a month, a year) matches no stored incident: its
+range would overlap too many."""
+
+
+def _family(event_type: str) -> int:
+    return next((k for k, f in enumerate(FAMILIES) if event_type in f), -1)
+
+
 def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:
-    """The stored incident a candidate repeats, if any: of the same type family or not, its
-    dates overlap the candidate's and its point lies within ``MATCH_KM`` (the nearest)."""
+    """The stored incident a candidate repeats, if any: the nearest one of a compatible type
+    (``FAMILIES``) whose dates overlap the candidate's and whose point lies within
+    ``MATCH_KM``, for a candidate dated to within ``MATCH_DAYS``."""
     if candidate.lat is None or candidate.lon is None or candidate.date_start is None:
         return None
     end = candidate.date_end or candidate.date_start
-    if incidents.empty:
+    if incidents.empty or (end - candidate.date_start).days > MATCH_DAYS:
         return None
+    family = _family(candidate.event_type)
     starts = pd.to_datetime(incidents["date_start"]).dt.date.to_numpy()
     ends = pd.to_datetime(incidents["date_end"]).dt.date.to_numpy()
-    overlap = (starts <= end) & (ends >= candidate.date_start)
-    if not overlap.any():
+    kinds = incidents["event_type"].astype(str).map(_family).to_numpy()
+    overlap = (starts <= end) & (ends >= candidate.date_start) & (kinds == family)
+    if family < 0 or not overlap.any():
         return None
     near = incidents.iloc[np.flatnonzero(overlap)]
     km = _km(

@@ -208,11 +208,18 @@ class Toll:
     role: str = ""
 
 
+MAX_TOLL = 10_000_000
+"""The largest toll a table may hold (data/SCHEMA.md)."""
+_SCALE_AFTER = re.compile(r"\s*(?:hundred|thousand|million|billion|\d{3}\b|\.\d)", re.I)
+
+
 def word_number(text: str) -> int | None:
     """``"twenty-one"`` -> 21, ``"seven"`` -> 7, ``"17"`` -> 17, ``"1,200"`` -> 1200."""
     text = text.lower().strip()
-    if text.replace(",", "").isdigit():
-        return int(text.replace(",", ""))
+    digits = text.replace(",", "")
+    if digits.isdigit():
+        # A toll is at most 10,000,000 (data/SCHEMA.md); a longer run of digits is no toll.
+        return int(digits) if len(digits) <= 8 and int(digits) <= MAX_TOLL else None
     total = 0
     hundreds = re.match(r"(.+?)\s+hundred(?:\s+and\s+(.+))?$", text)
     if hundreds:
@@ -244,8 +251,12 @@ def find_figures(text: str) -> list[Figure]:
             note = f"'{match.group('n')}' read as {low} or more" if high is None else ""
         else:
             value = word_number(number)
-            if value is None:
-                continue
+            if (
+                value is None
+                or _SCALE_AFTER.match(text, match.end())
+                or (number.isdigit() and re.search(r"\d[\s\u00a0\u202f]$", text[: match.start()]))
+            ):
+                continue  # "two thousand", "2 million", "10 000": not read, never read short
             low, high = value, value
             note = ""
         if 1800 <= low <= 2200 and number.isdigit() and not qualifier:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from geo.errors import UsageError
 from geo.files import write_text_atomic
 from geo.ingest.extract import Candidate, Published
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, FIRST_DATE, LAST_DATE, SOURCE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,22 @@ class Written:
     evidence: Path
 
 
+def writable(candidate: Candidate) -> bool:
+    """Whether a candidate can be a row of a table: dated, placed, within the dates a table
+    may hold (data/SCHEMA.md)."""
+    return candidate.lat is not None and _in_range(candidate)
+
+
+def _in_range(candidate: Candidate) -> bool:
+    first, last = date.fromisoformat(FIRST_DATE), date.fromisoformat(LAST_DATE)
+    end = candidate.date_end or candidate.date_start
+    return (
+        candidate.date_start is not None
+        and end is not None
+        and (first <= candidate.date_start and end <= last)
+    )
+
+
 def write_candidates(out: Path, articles: list[Article]) -> Written:
     """Write the candidates of ``articles`` as ``out`` with claims, sources and evidence.
 
@@ -148,8 +165,14 @@ def write_candidates(out: Path, articles: list[Article]) -> Written:
     undated: list[str] = []
     for article in articles:
         for candidate in article.candidates:
-            if candidate.date_start is None or candidate.lat is None:
-                why = "no date" if candidate.date_start is None else "no place"
+            if not writable(candidate):
+                why = (
+                    "no date"
+                    if candidate.date_start is None
+                    else "no place"
+                    if candidate.lat is None
+                    else f"dates outside {FIRST_DATE}..{LAST_DATE}"
+                )
                 undated.append(candidate.incident_id)
                 records.append(evidence_record(candidate, written=False, reason=why))
                 continue
