@@ -48,6 +48,14 @@ REPORT_COLUMNS = [
 ]  # fmt: skip
 
 
+def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km from one point to each of ``lats``/``lons`` (haversine)."""
+    p1, p2 = np.radians(lat), np.radians(np.asarray(lats, dtype=float))
+    dp, dl = p2 - p1, np.radians(np.asarray(lons, dtype=float) - lon)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
 def compatible(a: str, b: str) -> bool:
     """Whether two event types may describe the same event."""
     if a == b or "other" in (a, b):

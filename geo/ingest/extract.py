@@ -11,10 +11,11 @@ and later 12 keeps both.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+import numpy as np
 
 from geo.ingest.dates import DateContext, DateMention, DateRange, find_dates
 from geo.ingest.places import PlaceMention, countries_spoken_of, country_keys, find_places
@@ -28,8 +29,8 @@ from geo.ingest.text import (
 )
 from geo.ingest.tolls import Toll, find_tolls
 from geo.ingest.types import LABELS, Trigger, choose_type, find_triggers
+from geo.merging import PRECISION_RANK, distance_km
 
-_PRECISION_RANK = {"point": 0, "city": 1, "district": 2, "region": 3, "country": 4}
 MATCH_KM = 50.0
 """Two mentions whose places lie this close are one place (a city and its outskirts)."""
 
@@ -390,12 +391,7 @@ def _after(when: DateRange, published: DateRange | None) -> bool:
 
 
 def _km(a: PlaceMention, b: PlaceMention) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+    return float(distance_km(a.lat, a.lon, np.array([b.lat]), np.array([b.lon]))[0])
 
 
 def _same_place(a: PlaceMention, b: PlaceMention) -> bool:
@@ -501,7 +497,7 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
             target.date = date_here
         if place_here is not None and (
             target.place is None
-            or _PRECISION_RANK[place_here[0].precision] < _PRECISION_RANK[target.place[0].precision]
+            or PRECISION_RANK[place_here[0].precision] < PRECISION_RANK[target.place[0].precision]
         ):
             target.place = place_here
         current = target

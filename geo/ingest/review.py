@@ -15,6 +15,7 @@ from geo.escape import esc
 from geo.ingest.extract import MATCH_KM, Candidate, Evidence
 from geo.ingest.text import Paragraph
 from geo.ingest.write import incident_row
+from geo.merging import compatible, distance_km
 
 FIELD_COLOURS = {
     "date": "#cfe8ff",
@@ -68,47 +69,29 @@ class Match:
     date_text: str
 
 
-FAMILIES = (
-    {"armed_attack", "armed_clash", "bombing", "suicide_bombing", "explosion",
-     "shelling_airstrike", "kidnapping"},
-    {"unrest"},
-    {"security_operation", "arrest", "weapons_seizure"},
-    {"foiled_plot"},
-)  # fmt: skip
-"""Event types that can be one incident told by two sources ("bombing" and "explosion" can;
-a protest and a bombing cannot)."""
 MATCH_DAYS = 7
 """A candidate dated more loosely than this (a month, a year) matches no stored incident: its
 range would overlap too many."""
 
 
-def _family(event_type: str) -> int:
-    return next((k for k, f in enumerate(FAMILIES) if event_type in f), -1)
-
-
 def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:
     """The stored incident a candidate repeats, if any: the nearest one of a compatible type
-    (``FAMILIES``) whose dates overlap the candidate's and whose point lies within
-    ``MATCH_KM``, for a candidate dated to within ``MATCH_DAYS``."""
+    (``geo.merging.compatible``, as when datasets are merged) whose dates overlap the
+    candidate's and whose point lies within ``MATCH_KM``, for a candidate dated to within
+    ``MATCH_DAYS``."""
     if candidate.lat is None or candidate.lon is None or candidate.date_start is None:
         return None
     end = candidate.date_end or candidate.date_start
     if incidents.empty or (end - candidate.date_start).days > MATCH_DAYS:
         return None
-    family = _family(candidate.event_type)
     starts = pd.to_datetime(incidents["date_start"]).dt.date.to_numpy()
     ends = pd.to_datetime(incidents["date_end"]).dt.date.to_numpy()
-    kinds = incidents["event_type"].astype(str).map(_family).to_numpy()
-    overlap = (starts <= end) & (ends >= candidate.date_start) & (kinds == family)
-    if family < 0 or not overlap.any():
+    kinds = [compatible(candidate.event_type, str(k)) for k in incidents["event_type"]]
+    overlap = (starts <= end) & (ends >= candidate.date_start) & np.array(kinds, dtype=bool)
+    if not overlap.any():
         return None
     near = incidents.iloc[np.flatnonzero(overlap)]
-    km = _km(
-        candidate.lat,
-        candidate.lon,
-        near["lat"].to_numpy(dtype=float),
-        near["lon"].to_numpy(dtype=float),
-    )
+    km = distance_km(candidate.lat, candidate.lon, near["lat"], near["lon"])
     best = int(np.argmin(km))
     if km[best] > MATCH_KM:
         return None
@@ -119,14 +102,6 @@ def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:
 
 def _day(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
-
-
-def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in km (haversine on a sphere of 6,371 km)."""
-    p1, p2 = np.radians(lat), np.radians(lats)
-    dp, dl = p2 - p1, np.radians(lons - lon)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def candidate_values(candidate: Candidate, title: str = "") -> dict[str, Any]:
