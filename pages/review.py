@@ -1,8 +1,6 @@
 """Review page: an article in, candidate incidents out, each value shown beside the words it
 came from; accept, edit or reject each one."""
 
-import tempfile
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,21 +10,20 @@ import streamlit as st
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.ingest import Candidate, extract_with_publication, read_article, split_paragraphs
+from geo.ingest import Candidate, extract_with_publication, split_paragraphs
 from geo.ingest.review import (
+    accept_as_claims,
+    accept_new,
     candidate_claims,
     candidate_values,
     key_html,
     marked_paragraph,
     slug,
     stored_match,
-    with_claims,
 )
-from geo.ingest.text import title_of
-from geo.ingest.write import Article, source_row
-from geo.store.edits import checked_change
+from geo.ingest.text import decode_article, title_of
+from geo.ingest.write import Article
 from geo.symbology import type_label
-from ui.data_source import safe_name
 from ui.editing import editable_store, incident_form, who_edits
 
 MAX_PASTE = 60_000
@@ -61,23 +58,13 @@ published = b.date_input("Published on", value=date.today(), disabled=not known,
 outlet = c.text_input("Outlet", key="review_outlet", max_chars=200)
 
 
-def _read_upload(name: str, data: bytes) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe_name(name)
-        path.write_bytes(data)
-        try:
-            return read_article(path)
-        except DataError as exc:
-            raise DataError([replace(p, file=name) for p in exc.problems]) from None
-
-
 if st.button("Find incidents", type="primary"):
     texts: list[tuple[str, str]] = []
     if pasted.strip():
         texts.append(("", pasted))
     for file in files or []:
         try:
-            texts.append((Path(file.name).stem, _read_upload(file.name, file.getvalue())))
+            texts.append((Path(file.name).stem, decode_article(file.name, file.getvalue())))
         except DataError as exc:
             st.error("\n".join(str(p) for p in exc.problems))
     articles = []
@@ -103,58 +90,6 @@ if st.button("Find incidents", type="primary"):
 
 articles = st.session_state.get("review_articles", [])
 decided: dict[str, str] = st.session_state.setdefault("review_done", {})
-
-
-def ensure_source(article: Article) -> None:
-    """Add the article to the store's sources the first time one of its candidates is saved."""
-    assert store is not None
-    if article.source_id not in store.source_ids():
-        row = {k: str(v) for k, v in source_row(article).items()}
-        row["outlet"] = outlet
-        store.add_source(row, who=who)
-
-
-def save_new(article: Article, values: dict, claims: list[dict]) -> str:
-    assert store is not None
-    values = with_claims(values, claims)
-    # Checked first as the save will be, the article counted as a source: a refused candidate
-    # leaves no source behind.
-    checked_change(values, claims, None, {*store.source_ids(), article.source_id}, new_id=True)
-    ensure_source(article)
-    change = store.save(values, version=None, who=who, claims=claims)
-    st.cache_resource.clear()
-    return f"Added {change.incident_id}."
-
-
-def save_as_claims(article: Article, incident_id: str, claims: list[dict]) -> str:
-    assert store is not None
-    record = store.open(incident_id)
-    held = {_claim_key(c) for c in record.claims}
-    claims = [c for c in claims if _claim_key(c) not in held]
-    if not claims:  # the same article reviewed again
-        return f"{incident_id} already holds these claims of {article.source_id}; nothing added."
-    values = with_claims(record.values, [*record.claims, *claims])
-    cited = [s for s in str(values.get("sources", "")).split(";") if s.strip()]
-    if article.source_id not in cited:
-        values["sources"] = ";".join([*cited, article.source_id])
-    known = {*store.source_ids(), article.source_id}
-    checked_change(values, [*record.claims, *claims], record, known, new_id=False)
-    ensure_source(article)
-    store.save(
-        values,
-        version=record.version,
-        who=who,
-        claims=[*record.claims, *claims],
-        opened=record.values,
-    )
-    st.cache_resource.clear()
-    return f"Added {len(claims)} claim(s) of {article.source_id} to {incident_id}."
-
-
-def _claim_key(claim: dict) -> tuple[str, ...]:
-    return tuple(
-        str(claim.get(k, "")).strip() for k in ("source", "paragraph", "killed", "wounded")
-    )
 
 
 def decide(cid: str, outcome: str) -> None:
@@ -226,10 +161,13 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                 if candidate.date_start is None or candidate.lat is None:
                     raise DataError("this candidate has no date or place yet: edit it first")
                 message = (
-                    save_as_claims(article, match.incident_id, claims)
+                    accept_as_claims(
+                        store, article, match.incident_id, claims, who=who, outlet=outlet
+                    )
                     if match is not None
-                    else save_new(article, values, claims)
+                    else accept_new(store, article, values, claims, who=who, outlet=outlet)
                 )
+                st.cache_resource.clear()
                 st.session_state["review_flash"] = message
                 decide(cid, "accepted")
             if editing:
@@ -239,7 +177,10 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                 )  # fmt: skip
                 if typed is not None and who:
                     mine, my_claims, _ = typed
-                    st.session_state["review_flash"] = save_new(article, mine, my_claims)
+                    st.session_state["review_flash"] = accept_new(
+                        store, article, mine, my_claims, who=who, outlet=outlet
+                    )
+                    st.cache_resource.clear()
                     decide(cid, "accepted (edited)")
         except DataError as exc:
             st.error("Not saved; nothing was written. Fix these and try again:")

@@ -14,8 +14,17 @@ import pandas as pd
 from geo.escape import esc
 from geo.ingest.extract import MATCH_KM, Candidate, Evidence
 from geo.ingest.text import Paragraph
-from geo.ingest.write import incident_row
+from geo.ingest.write import Article, incident_row, source_row
 from geo.merging import compatible, distance_km
+from geo.store.edits import (
+    FileStore,
+    PostgisStore,
+    checked_change,
+    fill_range_from_claims,
+    with_claim_sources,
+)
+
+Store = FileStore | PostgisStore
 
 FIELD_COLOURS = {
     "date": "#cfe8ff",
@@ -154,25 +163,51 @@ def candidate_claims(candidate: Candidate, source_id: str) -> list[dict[str, str
     return rows
 
 
-def with_claims(values: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any]:
-    """An incident's values with its low and high widened to hold every claim (a new source
-    claiming more or fewer): the range shows sources disagreeing, never an average."""
-    out = dict(values)
-    for what in ("killed", "wounded"):
-        figures = [int(c[what]) for c in claims if str(c.get(what, "")).strip().isdigit()]
-        if not figures:
-            continue
-        low, high = _number(out.get(f"{what}_low")), _number(out.get(f"{what}_high"))
-        out[f"{what}_low"] = min([*figures, *([low] if low is not None else [])])
-        out[f"{what}_high"] = max([*figures, *([high] if high is not None else [])])
-        if _number(out.get(f"{what}_best")) is None and len(set(figures)) == 1:
-            out[f"{what}_best"] = figures[0]
-    return out
+def accept_new(
+    store: Store, article: Article, values: dict[str, Any], claims: list[dict[str, Any]], *,
+    who: str, outlet: str = "",
+) -> str:  # fmt: skip
+    """Save a candidate as a new incident with its claims, the article as its source; what
+    was done, in a sentence. Checked first as the save will be, so a refused candidate leaves
+    no source behind."""
+    values = fill_range_from_claims(values, claims, widen=True)
+    checked_change(values, claims, None, {*store.source_ids(), article.source_id}, new_id=True)
+    _ensure_source(store, article, who, outlet)
+    change = store.save(values, version=None, who=who, claims=claims)
+    return f"Added {change.incident_id}."
 
 
-def _number(value: object) -> int | None:
-    text = "" if value is None else str(value).strip()
-    return int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else None
+def accept_as_claims(
+    store: Store, article: Article, incident_id: str, claims: list[dict[str, Any]], *,
+    who: str, outlet: str = "",
+) -> str:  # fmt: skip
+    """Add a candidate's claims to the stored incident it repeats (its range widened to hold
+    them, the article among its sources); claims it already holds are not added twice."""
+    record = store.open(incident_id)
+    held = {_claim_key(c) for c in record.claims}
+    claims = [c for c in claims if _claim_key(c) not in held]
+    if not claims:  # the same article reviewed again
+        return f"{incident_id} already holds these claims of {article.source_id}; nothing added."
+    every = [*record.claims, *claims]
+    values = with_claim_sources(fill_range_from_claims(record.values, every, widen=True), every)
+    known = {*store.source_ids(), article.source_id}
+    checked_change(values, every, record, known, new_id=False)
+    _ensure_source(store, article, who, outlet)
+    store.save(values, version=record.version, who=who, claims=every, opened=record.values)
+    return f"Added {len(claims)} claim(s) of {article.source_id} to {incident_id}."
+
+
+def _ensure_source(store: Store, article: Article, who: str, outlet: str) -> None:
+    """Add the article to the store's sources the first time one of its candidates is saved."""
+    if article.source_id not in store.source_ids():
+        row = {k: str(v) for k, v in source_row(article).items()}
+        store.add_source({**row, "outlet": outlet}, who=who)
+
+
+def _claim_key(claim: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        str(claim.get(k, "")).strip() for k in ("source", "paragraph", "killed", "wounded")
+    )
 
 
 def slug(text: str, fallback: str) -> str:
@@ -183,6 +218,8 @@ def slug(text: str, fallback: str) -> str:
 
 
 __all__ = [
+    "accept_as_claims",
+    "accept_new",
     "FIELD_COLOURS",
     "Match",
     "candidate_claims",
@@ -192,5 +229,4 @@ __all__ = [
     "marked_paragraph",
     "slug",
     "stored_match",
-    "with_claims",
 ]

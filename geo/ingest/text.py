@@ -175,6 +175,22 @@ def read_article(path: Path) -> str:
         raise DataError(Problem(name, None, None, "no such file")) from None
     except OSError as exc:
         raise DataError(Problem(name, None, None, f"cannot be read ({exc.strerror})")) from None
+    return decode_article(name, data)
+
+
+def decode_article(name: str, data: bytes) -> str:
+    """An article's bytes as text (an upload's, or a file's): UTF-8, UTF-16 or UTF-32 with a
+    byte-order mark, HTML (by ``name``'s suffix or its look) reduced to its visible text.
+
+    Raises
+    ------
+    DataError
+        If it is too large, binary or not UTF-8; the message names ``name``.
+    """
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise DataError(
+            Problem(name, None, None, f"is {len(data):,} bytes; an article may have 5 MB at most")
+        )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataError(Problem(name, None, None, "is a binary file, not a text article"))
     from geo.formats.containers import decode_check
@@ -187,7 +203,7 @@ def read_article(path: Path) -> str:
     text = data.decode(codec)
     if "\x00" in text:
         raise DataError(Problem(name, None, None, "holds NUL characters: not a text article"))
-    if path.suffix.lower() in (".html", ".htm") or looks_like_html(text):
+    if Path(name).suffix.lower() in (".html", ".htm") or looks_like_html(text):
         text = html_to_text(text)
     return text
 

@@ -189,10 +189,13 @@ def check_source(source: dict[str, Any], known: set[str]) -> dict[str, str]:
     return row
 
 
-def fill_range_from_claims(values: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any]:
+def fill_range_from_claims(
+    values: dict[str, Any], claims: list[dict[str, Any]], *, widen: bool = False
+) -> dict[str, Any]:
     """The incident's values with each empty low or high toll set to the lowest or highest
-    figure its claims give, and an empty best set where every claim agrees (never an average:
-    where sources differ, the best figure is the editor's call)."""
+    figure its claims give (``widen``: every low and high moved out to hold them all, as when
+    a new source claims more or fewer), and an empty best set where every claim agrees (never
+    an average: where sources differ, the best figure is the editor's call)."""
     out = dict(values)
     for what in ("killed", "wounded"):
         figures = sorted(
@@ -200,9 +203,11 @@ def fill_range_from_claims(values: dict[str, Any], claims: list[dict[str, Any]])
         )
         if not figures:
             continue
-        for bound, figure in (("low", figures[0]), ("high", figures[-1])):
-            if _text(out.get(f"{what}_{bound}")).strip() == "":
-                out[f"{what}_{bound}"] = figure
+        for bound, pick in (("low", min), ("high", max)):
+            given = _text(out.get(f"{what}_{bound}")).strip()
+            if not given or (widen and _WHOLE.fullmatch(given.removesuffix(".0"))):
+                now = [int(given.removesuffix(".0"))] if given else []
+                out[f"{what}_{bound}"] = pick([*figures, *now])
         if _text(out.get(f"{what}_best")).strip() == "" and len(figures) == 1:
             out[f"{what}_best"] = figures[0]
     return out
