@@ -334,13 +334,19 @@ class FileStore:
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
         claims = pd.DataFrame(dataset.claims).reindex(columns=CLAIM_COLUMNS).fillna("")
         sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
+        text, changes = self._read_history()
         # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
         # ``_typed`` makes it a table again before it is written.
-        return _Loaded(table.astype(object), stamp, claims.astype(str), sources)
+        return _Loaded(table.astype(object), stamp, claims.astype(str), sources, text, changes)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
+        changes = self._read_history()[1]
+        return [c for c in changes if incident_id is None or c.incident_id == incident_id]
+
+    def _read_history(self) -> tuple[str, list[Change]]:
+        """The history file's text and its changes, oldest first (read once per operation)."""
         if not self.history_path.exists():
-            return []
+            return "", []
         changes = []
         text = self.history_path.read_text(encoding="utf-8")
         for number, line in enumerate(text.splitlines(), start=1):
@@ -358,10 +364,7 @@ class FileStore:
                         "remove the line, then edit again",
                     )
                 ) from None
-        return [c for c in changes if incident_id is None or c.incident_id == incident_id]
-
-    def _version(self, incident_id: str) -> int:
-        return 1 + len(self.history(incident_id))
+        return text, changes
 
     def open(self, incident_id: str) -> Record:
         found = self._record(self._load(), incident_id)
@@ -376,7 +379,7 @@ class FileStore:
         claims = loaded.claims[loaded.claims["incident_id"] == incident_id]
         return Record(
             plain(rows.iloc[0].to_dict()),
-            self._version(incident_id),
+            loaded.version(incident_id),
             claims[CLAIM_FIELDS].to_dict("records"),
         )
 
@@ -403,7 +406,7 @@ class FileStore:
         try:
             for step in steps:
                 step()
-            return self._record_change(change)
+            return self._record_change(loaded, change)
         except BaseException:
             # No change without its history: put the tables back as they were.
             for path, backup in zip(written, backups, strict=True):
@@ -477,7 +480,7 @@ class FileStore:
     ) -> Change:
         incident_id = new["incident_id"]
         current = self._record(loaded, incident_id)
-        old = check_version(incident_id, current, version, opened, self._version(incident_id))
+        old = check_version(incident_id, current, version, opened, loaded.version(incident_id))
         table = loaded.table
         if current is None:
             table = pd.concat([table, pd.DataFrame([new])], ignore_index=True)
@@ -509,9 +512,9 @@ class FileStore:
         with self._locked():
             loaded = self._load()
             current = self._record(loaded, incident_id)
-            old = check_version(incident_id, current, version, None, self._version(incident_id))
+            old = check_version(incident_id, current, version, None, loaded.version(incident_id))
             if current is None:
-                raise EditConflict(incident_id, None, self._version(incident_id))
+                raise EditConflict(incident_id, None, loaded.version(incident_id))
             loaded.table = loaded.table[loaded.table["incident_id"] != incident_id].reset_index(
                 drop=True
             )
@@ -533,7 +536,8 @@ class FileStore:
         from geo.tables import write_csv
 
         with self._locked():
-            row = check_source(source, self._load().sources)
+            loaded = self._load()
+            row = check_source(source, loaded.sources)
             sources = (
                 pd.read_csv(self.sources_path, dtype=str, keep_default_na=False)
                 if self.sources_path.exists()
@@ -543,19 +547,22 @@ class FileStore:
                 pd.concat([sources, pd.DataFrame([row])], ignore_index=True), self.sources_path
             )
             return self._record_change(
-                {"who": who, "incident_id": "", "action": "add-source", "old": None, "new": row}
+                loaded,
+                {"who": who, "incident_id": "", "action": "add-source", "old": None, "new": row},
             )
 
-    def _record_change(self, change: dict[str, Any]) -> Change:
+    def _record_change(self, loaded: _Loaded, change: dict[str, Any]) -> Change:
         from geo.files import write_text_atomic
 
         done = Change(
-            change_id=len(self.history()) + 1,
+            change_id=len(loaded.changes) + 1,
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),  # UTC, as PostGIS writes it
             **change,
         )
-        lines = self.history_path.read_text(encoding="utf-8") if self.history_path.exists() else ""
-        write_text_atomic(self.history_path, lines + json.dumps(done.__dict__) + "\n")
+        text = loaded.history_text
+        if text and not text.endswith("\n"):
+            text += "\n"
+        write_text_atomic(self.history_path, text + json.dumps(done.__dict__) + "\n")
         return done
 
     def undo(self, change_id: int, *, who: str) -> Change:
@@ -640,10 +647,18 @@ def _typed_id(version: int | None, action: str) -> bool:
 
 @dataclass
 class _Loaded:
+    """A file store as one operation read it: table, stamp, claims, source ids, history."""
+
     table: pd.DataFrame
     stamp: tuple[int, int]
     claims: pd.DataFrame
     sources: set[str]
+    history_text: str
+    changes: list[Change]
+
+    def version(self, incident_id: str) -> int:
+        """One more than the incident's recorded changes."""
+        return 1 + sum(c.incident_id == incident_id for c in self.changes)
 
 
 def check_version(
