@@ -43,6 +43,10 @@ class DataError(AtlasError):
             lines.append(f"... and {len(self.problems) - 50} more")
         super().__init__("\n".join(([head] if head else []) + lines))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Pickled with its problems (a worker process sends it back to the dashboard).
+        return (type(self), (self.problems,))
+
 
 class GeocodeError(AtlasError):
     """A place name could not be turned into coordinates."""
@@ -55,3 +59,8 @@ class FilterError(AtlasError):
 class UsageError(AtlasError):
     """A request the product cannot carry out as asked: an unknown size, format or file type,
     a dpi that is not positive, an output folder that does not exist."""
+
+
+class LimitError(AtlasError):
+    """Untrusted work (an upload, an article) went over the time or memory it may take; the
+    message says so in a sentence and what to do about it."""

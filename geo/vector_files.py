@@ -101,6 +101,7 @@ class LayerChoiceError(DataError):
 
     def __init__(self, path: Path, layers: list[str], asked: str | None) -> None:
         self.layers = layers
+        self._asked = (path, layers, asked)
         what = f"has no layer {asked!r}" if asked else f"has {len(layers)} layers"
         super().__init__(
             Problem(
@@ -111,6 +112,9 @@ class LayerChoiceError(DataError):
                 "(the dashboard: INCIDENT_ATLAS_LAYER=NAME, or the layer box after an upload)",
             )
         )
+
+    def __reduce__(self) -> tuple[type, tuple[Path, list[str], str | None]]:  # type: ignore[override]
+        return (type(self), self._asked)
 
 
 def read_vector(

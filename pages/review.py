@@ -2,7 +2,6 @@
 came from; accept, edit or reject each one."""
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +9,8 @@ import streamlit as st
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.ingest import Candidate, extract_with_publication, split_paragraphs
+from geo.ingest import Candidate
+from geo.ingest.reading import read_batch
 from geo.ingest.review import (
     accept_as_claims,
     accept_new,
@@ -18,17 +18,15 @@ from geo.ingest.review import (
     candidate_values,
     key_html,
     marked_paragraph,
-    slug,
     stored_match,
 )
-from geo.ingest.text import decode_article, title_of
 from geo.ingest.write import Article
 from geo.symbology import type_label
 from ui.editing import editable_store, incident_form, who_edits
 
 MAX_PASTE = 60_000
-"""Characters a pasted article may have (about 9,000 words): extraction time grows faster than
-the text, and one paste must not hold the server."""
+"""Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
+many (``geo.ingest.reading.MAX_ARTICLE_CHARS``). Each article is read in a limited worker."""
 
 view = ui.sidebar()
 st.title("Review an article")
@@ -59,33 +57,16 @@ outlet = c.text_input("Outlet", key="review_outlet", max_chars=200)
 
 
 if st.button("Find incidents", type="primary"):
-    texts: list[tuple[str, str]] = []
-    if pasted.strip():
-        texts.append(("", pasted))
-    for file in files or []:
-        try:
-            texts.append((Path(file.name).stem, decode_article(file.name, file.getvalue())))
-        except DataError as exc:
-            st.error("\n".join(str(p) for p in exc.problems))
-    articles = []
-    taken: set[str] = set()
-    for stem, text in texts:
-        if len(text) > MAX_PASTE * 2:
-            st.error(esc_markdown(f"{stem or 'The text'}: over {MAX_PASTE * 2:,} characters"))
-            continue
-        paragraphs = split_paragraphs(text)
-        title = title_of(paragraphs) or stem or "article"
-        source_id = base = slug(stem or title, "article")
-        n = 1
-        while source_id in taken:  # two files of one name, two titles of one slug
-            n += 1
-            source_id = f"{base}-{n}"
-        taken.add(source_id)
-        when = published if known else None
-        candidates, pub = extract_with_publication(text, source_id=source_id, published=when)
-        articles.append((Article(source_id, title, pub, candidates), paragraphs))
-    st.session_state["review_articles"] = articles  # decisions already taken are kept
-    if not texts:
+    items: list[tuple[str, str | bytes]] = [("", pasted)] if pasted.strip() else []
+    items += [(file.name, file.getvalue()) for file in files or []]
+    with st.spinner("Reading…"):
+        readings, refused = read_batch(items, published=published if known else None)
+    if refused:  # file names and messages are the user's text: plain text only
+        st.error("Not read:")
+        st.code("\n".join(refused), language=None, wrap_lines=True)
+    # Decisions already taken are kept.
+    st.session_state["review_articles"] = [(r.article, r.paragraphs) for r in readings]
+    if not items:
         st.warning("Paste an article or upload a file first.")
 
 articles = st.session_state.get("review_articles", [])
@@ -185,8 +166,10 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
         except DataError as exc:
             st.error("Not saved; nothing was written. Fix these and try again:")
             st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
-        except (AtlasError, OSError) as exc:
+        except AtlasError as exc:
             st.error(esc_markdown(f"Not saved: {exc}"))
+        except OSError as exc:  # its text names the server's folders: only the reason is shown
+            st.error(esc_markdown(f"Not saved: the table could not be written ({exc.strerror})."))
 
 
 flash = st.session_state.pop("review_flash", None)

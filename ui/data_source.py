@@ -8,21 +8,19 @@ version; an upload is checked once, and a GeoPackage with several layers waits f
 from __future__ import annotations
 
 import hashlib
-import re
-import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo.errors import DataError
+from geo.errors import DataError, LimitError, Problem
 from geo.escape import esc_markdown
 from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.store.postgis import StoreError
 from geo.table_cache import load_cached
-from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths
+from geo.tables import Dataset, ReadOptions, sibling_paths
+from geo.uploads import read_upload, without_geometry
 from geo.vector_files import LayerChoiceError
 from geo.webmap.cells import MapSummary
 from ui.filter_state import reset_filters
@@ -38,49 +36,17 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-def safe_name(name: str) -> str:
-    """The upload's file name with only plain characters kept (its suffixes intact), for the
-    temporary copy that is read: messages then name the user's file."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "upload"
-    return cleaned[-120:]
-
-
-def _without_geometry(dataset: Dataset) -> Dataset:
-    """The data set as the dashboard caches it: the incident table without its point geometry.
-
-    No page or export reads the geometry (they use ``lon``/``lat``), and ``st.cache_data``
-    unpickles the cached table on every rerun: 100,000 shapely points took 0.12 s of each slider
-    move, the rest of the table 5 ms.
-    """
-    incidents = pd.DataFrame(dataset.incidents.drop(columns="geometry", errors="ignore"))
-    return replace(dataset, incidents=incidents)
-
-
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=2)
 def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> Dataset:
     """The configured table, held once for every session (``cache_resource``: no copy per
     rerun; a million incidents took 0.5 s and 600 MB a rerun to unpickle). Pages only read it."""
-    return _without_geometry(load_cached(path, ReadOptions(layer=layer), geometry=False))
+    return without_geometry(load_cached(path, ReadOptions(layer=layer), geometry=False))
 
 
 @st.cache_data(show_spinner="Checking your table…", max_entries=4)
 def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe_name(name)
-        path.write_bytes(data)
-        try:
-            options = ReadOptions(layer=layer, max_bytes=upload_limit_mb() * 2**20)
-            dataset = load_dataset(path, options=options)
-        except LayerChoiceError as exc:
-            raise LayerChoiceError(Path(name), exc.layers, layer) from None
-        except DataError as exc:
-            # Name the user's file in every message, not the temporary copy.
-            raise DataError([replace(p, file=name) for p in exc.problems]) from None
-    dataset.path = name
-    # Name the user's file in the warnings too.
-    dataset.warnings = [replace(w, file=name) for w in dataset.warnings]
-    return _without_geometry(dataset)
+    """An upload, read in a limited worker (``geo.uploads``); ``digest`` keys the cache."""
+    return read_upload(name, data, layer=layer, max_bytes=upload_limit_mb() * 2**20)
 
 
 def _mtime(path: Path) -> float:
@@ -193,6 +159,9 @@ def _take_upload(name: str, data: bytes) -> None:
         except DataError as exc:
             st.session_state["rejected_upload"] = (digest, exc)
             error = exc
+        except LimitError as exc:
+            error = DataError(Problem(name, None, None, str(exc)))
+            st.session_state["rejected_upload"] = (digest, error)
         else:
             st.session_state["good_upload"] = dataset
             st.session_state["upload_digest"] = digest

@@ -7,10 +7,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from geo.errors import UsageError
-from geo.ingest.extract import extract_with_publication
-from geo.ingest.text import read_article, split_paragraphs, title_of
+from geo.errors import DataError, LimitError, Problem, UsageError
+from geo.ingest.reading import read_file
 from geo.ingest.write import Article, evidence_path, writable, write_candidates
+from geo.sandbox import ARTICLE_LIMITS, run_limited
 from geo.tables import sibling_paths
 
 _SOURCE_ID = re.compile(r"^[\w.-]{1,100}$")
@@ -19,7 +19,8 @@ _SOURCE_ID = re.compile(r"^[\w.-]{1,100}$")
 def read_articles(
     files: list[Path], *, published: date | None = None, source_id: str | None = None
 ) -> list[Article]:
-    """Read and extract each article; the source id is the file's stem unless given."""
+    """Read and extract each article, each in a limited worker (``geo.sandbox``), as the
+    Review page does; the source id is the file's stem unless given."""
     if source_id is not None and len(files) > 1:
         raise UsageError(
             "--source-id names one article; give one file, or let each file's name be its id"
@@ -32,9 +33,13 @@ def read_articles(
         raise UsageError("two articles have the same file name; give them different names")
     articles = []
     for path, sid in zip(files, ids, strict=True):
-        text = read_article(path)
-        candidates, pub = extract_with_publication(text, source_id=sid, published=published)
-        articles.append(Article(sid, title_of(split_paragraphs(text)), pub, candidates))
+        try:
+            article = run_limited(
+                ARTICLE_LIMITS, read_file, path, source_id=sid, published=published
+            )
+        except LimitError as exc:
+            raise DataError(Problem(path.name, None, None, str(exc))) from None
+        articles.append(article)
     return articles
 
 

@@ -4,7 +4,6 @@ accepted candidate is saved with (through the same validated store as the Edit p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,13 +209,6 @@ def _claim_key(claim: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def slug(text: str, fallback: str) -> str:
-    """A plain source id from a title: lower-case words joined by ``-`` (at most 60 chars)."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    made = "-".join(words)[:60].strip("-")
-    return made or fallback
-
-
 __all__ = [
     "accept_as_claims",
     "accept_new",
@@ -227,6 +219,5 @@ __all__ = [
     "summary_of",
     "key_html",
     "marked_paragraph",
-    "slug",
     "stored_match",
 ]
