@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
-from geo.places.regions import canonical_region, country_names
+from geo.places.regions import canonical_region, country_names, region_label
 from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
 from geo.symbology import type_label
 
@@ -116,15 +116,14 @@ class Filters:
 
         def values(key: str) -> list[str]:
             raw = query.get(key, [])
-            items = [raw] if isinstance(raw, str) else list(raw)
-            out: list[str] = []
-            for item in map(str, items):
-                # A region's label may hold a comma ("Central, Ghana"): whole first.
-                if key == "region" and _query_region(item.strip()) is not None:
-                    out.append(item.strip())
-                else:
-                    out.extend(s.strip() for s in item.split(",") if s.strip())
-            return out
+            items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
+            given = sum(item.count(",") + 1 for item in items)
+            out = _query_values(key, items, notes)
+            if len(out) > MAX_QUERY_VALUES:
+                notes.append(
+                    f"{key}: {given:,} values given; only the first {MAX_QUERY_VALUES} are read"
+                )
+            return out[:MAX_QUERY_VALUES]
 
         def keep(key: str, accept: Callable[[str], object | None], what: str) -> list[Any]:
             kept = []
@@ -138,7 +137,8 @@ class Filters:
 
         unknown = sorted(set(query) - set(QUERY_KEYS))
         if unknown:
-            notes.append("unknown parameter(s) " + ", ".join(_shown(k) for k in unknown))
+            more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+            notes.append("unknown parameter(s) " + ", ".join(map(_shown, unknown[:5])) + more)
         starts = keep("start", _query_date, "a date (YYYY-MM-DD)")
         ends = keep("end", _query_date, "a date (YYYY-MM-DD)")
         exact = keep("exact", lambda t: t == "1" or None, "1")
@@ -158,6 +158,35 @@ class Filters:
 
 QUERY_KEYS = ("start", "end", "year", "region", "type", "country", "exact")
 """The URL query parameters a filtered view is encoded in."""
+MAX_QUERY_VALUES = 100
+"""The most values of one URL parameter that are read (a link is typed or shared by people)."""
+MAX_QUERY_CHARS = 200
+"""The longest value of a URL parameter that is looked up (a region's label is under 100)."""
+
+
+def _query_values(key: str, items: list[str], notes: list[str]) -> list[str]:
+    """The values of one URL parameter, split at commas, at most ``MAX_QUERY_VALUES + 1`` of
+    them (a longer list is cut before any is looked up), each at most ``MAX_QUERY_CHARS``."""
+    out: list[str] = []
+    budget = (MAX_QUERY_VALUES + 1) * (MAX_QUERY_CHARS + 1)
+    for item in items[: MAX_QUERY_VALUES + 1]:
+        text = item[:budget].strip()
+        # A region's label may hold a comma ("Central, Ghana"): whole first.
+        if key == "region" and len(text) <= MAX_QUERY_CHARS and _query_region(text) is not None:
+            pieces = [text]
+        else:
+            parts = text.split(",", MAX_QUERY_VALUES + 1)[: MAX_QUERY_VALUES + 1]
+            pieces = [p.strip() for p in parts if p.strip()]
+        for piece in pieces:
+            if len(piece) > MAX_QUERY_CHARS:
+                notes.append(f"{key}={_shown(piece)} is longer than {MAX_QUERY_CHARS} characters")
+            else:
+                out.append(piece)
+        if len(out) > MAX_QUERY_VALUES:
+            break
+    return out
+
+
 FIRST_YEAR = int(FIRST_DATE[:4])
 LAST_YEAR = int(LAST_DATE[:4])
 
@@ -184,10 +213,8 @@ def _query_year(text: str) -> int | None:
 
 
 def _query_region(text: str) -> str | None:
-    try:
-        return canonical_region(text)
-    except ValueError:
-        return None
+    # An exact lookup: a link's unknown name costs a dictionary lookup, never a fuzzy search.
+    return region_label(text)
 
 
 def _query_country(text: str) -> str | None:

@@ -79,10 +79,10 @@ def _check_file(path: Path, max_bytes: int | None = None) -> None:
     ``max_bytes`` (uploads)."""
     try:
         if path.is_dir():
-            raise DataError(f"{path}: is a folder, not a table file", file=str(path))
+            raise DataError(Problem(path.name, None, None, "is a folder, not a table file"))
         size = path.stat().st_size
     except FileNotFoundError:
-        raise DataError(f"{path}: file not found", file=str(path)) from None
+        raise DataError(Problem(path.name, None, None, "file not found")) from None
     except OSError as exc:
         raise DataError(_unreadable(path, exc)) from None
     if size == 0:

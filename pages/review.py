@@ -48,8 +48,9 @@ with paste:
     )  # fmt: skip
 with upload:
     files = st.file_uploader(
-        "Articles (.txt, .html)", type=["txt", "html", "htm"], accept_multiple_files=True
-    )
+        "Articles (.txt, .html)", type=["txt", "html", "htm"], accept_multiple_files=True,
+        key="review_files",
+    )  # fmt: skip
 a, b, c = st.columns(3)
 known = a.checkbox("I know the publication date", key="review_known")
 published = b.date_input("Published on", value=date.today(), disabled=not known, key="review_pub")

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.escape import esc_markdown
 from geo.paths import default_database, default_incidents_path
 from geo.schema import (
     DATE_PRECISIONS,
@@ -63,7 +64,7 @@ def who_edits() -> str:
     except (AttributeError, KeyError):
         name = ""
     if name:
-        st.caption(f"Changes are recorded as {name}.")
+        st.caption(esc_markdown(f"Changes are recorded as {name}."))
         return name
     if "editor_name" not in st.session_state and "kept_editor_name" in st.session_state:
         st.session_state["editor_name"] = st.session_state["kept_editor_name"]  # across pages

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.errors import AtlasError, DataError
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
+from geo.store.conninfo import driver_message, redacted
 
 if TYPE_CHECKING:
     import psycopg
@@ -109,20 +110,6 @@ class StoreError(AtlasError):
     """The database cannot be reached or used as asked (the message never holds a password)."""
 
 
-def _redacted(url: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict
-
-    if _has_password(url):
-        return "the database"
-
-    try:
-        parts = conninfo_to_dict(url)
-    except Exception:  # noqa: BLE001 - an unparsable URL is named without its content
-        return "the database"
-    host = parts.get("host", "") or "localhost"
-    return f"{parts.get('dbname', '') or 'the database'} on {host}:{parts.get('port', '5432')}"
-
-
 @contextmanager
 def connect(url: str) -> Iterator[psycopg.Connection[Any]]:
     """A connection in a transaction: committed when the block ends, rolled back on an error."""
@@ -131,33 +118,14 @@ def connect(url: str) -> Iterator[psycopg.Connection[Any]]:
     try:
         conn = psycopg.connect(url, connect_timeout=10)
     except psycopg.Error as exc:
-        raise StoreError(f"cannot connect to {_redacted(url)}: {_said(exc, url)}") from None
+        raise StoreError(f"cannot connect to {redacted(url)}: {driver_message(exc, url)}") from None
     try:
         with conn.transaction():
             yield conn
     except psycopg.Error as exc:
-        raise StoreError(f"{_redacted(url)}: {_said(exc, url)}") from None
+        raise StoreError(f"{redacted(url)}: {driver_message(exc, url)}") from None
     finally:
         conn.close()
-
-
-def _has_password(url: str) -> bool:
-    rest = url.split("://", 1)[-1]
-    return "@" in rest and ":" in rest.rsplit("@", 1)[0]
-
-
-def _said(exc: Exception, url: str) -> str:
-    """The driver's message, unless the URL holds a password it might quote in part."""
-    if _has_password(url):
-        return (
-            "the driver's message is withheld because the URL holds a password; keep it in "
-            "PGPASSWORD or ~/.pgpass instead"
-        )
-    return _first_line(exc)
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def schema_version(conn: psycopg.Connection[Any]) -> int:
@@ -194,7 +162,7 @@ def _require_schema(conn: psycopg.Connection[Any], url: str) -> None:
     version = schema_version(conn)
     if version != SCHEMA_VERSION:
         raise StoreError(
-            f"{_redacted(url)} has schema version {version}, not {SCHEMA_VERSION}: run "
+            f"{redacted(url)} has schema version {version}, not {SCHEMA_VERSION}: run "
             "python -m geo db init --db URL"
         )
 
@@ -285,7 +253,7 @@ def _vacuum(url: str) -> None:
         with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
             conn.execute("VACUUM (ANALYZE) incidents")
     except psycopg.Error as exc:
-        raise StoreError(f"{_redacted(url)}: {_said(exc, url)}") from None
+        raise StoreError(f"{redacted(url)}: {driver_message(exc, url)}") from None
 
 
 def _names(columns: list[str]) -> sql.Composed:
@@ -452,7 +420,7 @@ def read_dataset(url: str) -> Dataset:
         )
     for what in ("killed", "wounded"):
         claims[what] = [("" if pd.isna(v) else str(int(v))) for v in claims[what]]
-    return Dataset(incidents.drop(columns="version"), claims, sources, _redacted(url))
+    return Dataset(incidents.drop(columns="version"), claims, sources, redacted(url))
 
 
 def record_of(

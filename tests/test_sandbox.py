@@ -1,0 +1,87 @@
+"""Untrusted work runs in a child process held to its limits: a runaway costs its own request,
+never the server (geo.sandbox)."""
+
+from __future__ import annotations
+
+import resource
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.errors import DataError, LimitError, Problem
+from geo.sandbox import Limits, run_limited
+from geo.vector_files import LayerChoiceError
+
+QUICK = Limits(cpu_seconds=1, memory_bytes=1 * 2**30, what="this article", advice="split it")
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def hoard() -> None:
+    held = []
+    while True:
+        held.append(bytearray(50 * 2**20))
+
+
+def refuse() -> None:
+    raise DataError(
+        [Problem("mine.csv", 3, "lat", "not a number"), Problem("mine.csv", 4, "", "x")]
+    )
+
+
+def ask_for_a_layer() -> None:
+    raise LayerChoiceError(Path("/srv/atlas/mine.gpkg"), ["a", "b"], None)
+
+
+def limits_seen() -> tuple[tuple[int, int], tuple[int, int]]:
+    return resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_AS)
+
+
+def test_a_value_comes_back_and_the_child_holds_the_limits() -> None:
+    assert run_limited(QUICK, sorted, [3, 1, 2]) == [1, 2, 3]
+    cpu, memory = run_limited(QUICK, limits_seen)
+    assert cpu == (1, 3) and memory == (2**30, 2**30)
+    assert resource.getrlimit(resource.RLIMIT_CPU)[0] == resource.RLIM_INFINITY  # not ours
+
+
+def test_work_that_never_ends_is_refused_in_a_sentence() -> None:
+    began = time.monotonic()
+    with pytest.raises(LimitError, match=r"^This article took too long to read; split it\.$"):
+        run_limited(QUICK, spin)
+    assert time.monotonic() - began < QUICK.wall_seconds
+
+
+def test_work_that_hoards_memory_is_refused_in_a_sentence() -> None:
+    small = Limits(cpu_seconds=20, memory_bytes=600 * 2**20, what="this table", advice="split it")
+    with pytest.raises(LimitError, match="^This table needed more memory than the server allows"):
+        run_limited(small, hoard)
+
+
+def test_an_engine_error_keeps_its_problems() -> None:
+    with pytest.raises(DataError) as caught:
+        run_limited(QUICK, refuse)
+    assert [str(p) for p in caught.value.problems] == [
+        "mine.csv, row 3, column 'lat': not a number",
+        "mine.csv, row 4: x",
+    ]
+    with pytest.raises(LayerChoiceError) as asked:
+        run_limited(QUICK, ask_for_a_layer)
+    assert asked.value.layers == ["a", "b"]
+
+
+def test_the_server_goes_on_while_a_child_runs_out_its_time() -> None:
+    """Another session's work in the parent is not held up by a runaway child: the parent
+    waits with the GIL released."""
+    runaway = threading.Thread(target=lambda: pytest.raises(LimitError, run_limited, QUICK, spin))
+    runaway.start()
+    time.sleep(0.2)
+    began = time.monotonic()
+    total = sum(i * i for i in range(300_000))  # a page's worth of Python work
+    elapsed = time.monotonic() - began
+    runaway.join()
+    assert total > 0 and elapsed < 1.0
