@@ -45,7 +45,8 @@ PRELOAD = ["geo.tables", "geo.ingest.reading", "geo.uploads"]
 class Limits:
     """What one piece of untrusted work may cost, and how a refusal is worded.
 
-    ``what`` names the input ("this article"); ``advice`` says what to do about a refusal.
+    ``what`` names the input as a sentence starts ("This article", "mine.txt"); ``advice``
+    says what to do about a refusal.
     """
 
     cpu_seconds: int
@@ -62,7 +63,7 @@ class Limits:
 ARTICLE_LIMITS = Limits(
     cpu_seconds=10,
     memory_bytes=1 * 2**30,
-    what="this article",
+    what="This article",
     advice="split it into shorter texts and try again",
 )
 """Reading one article (up to 120,000 characters, about 0.1-2 s) and proposing its incidents."""
@@ -70,7 +71,7 @@ ARTICLE_LIMITS = Limits(
 TABLE_LIMITS = Limits(
     cpu_seconds=60,
     memory_bytes=3 * 2**30,
-    what="this table",
+    what="This table",
     advice="import it on the command line (python -m geo import) or split it",
 )
 """Reading and checking one uploaded table (150 MB at most: about 5 s and 0.8 GB)."""
@@ -145,8 +146,7 @@ def _refusal(limits: Limits, exitcode: int | None) -> LimitError:
 
 
 def _sentence(limits: Limits, what_happened: str) -> str:
-    first = limits.what[:1].upper() + limits.what[1:]
-    return f"{first} {what_happened}; {limits.advice}."
+    return f"{limits.what} {what_happened}; {limits.advice}."
 
 
 def _child_main(

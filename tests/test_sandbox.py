@@ -14,7 +14,7 @@ from geo.errors import DataError, LimitError, Problem
 from geo.sandbox import Limits, run_limited
 from geo.vector_files import LayerChoiceError
 
-QUICK = Limits(cpu_seconds=1, memory_bytes=1 * 2**30, what="this article", advice="split it")
+QUICK = Limits(cpu_seconds=1, memory_bytes=1 * 2**30, what="This article", advice="split it")
 
 
 def spin() -> None:
@@ -57,7 +57,7 @@ def test_work_that_never_ends_is_refused_in_a_sentence() -> None:
 
 
 def test_work_that_hoards_memory_is_refused_in_a_sentence() -> None:
-    small = Limits(cpu_seconds=20, memory_bytes=600 * 2**20, what="this table", advice="split it")
+    small = Limits(cpu_seconds=20, memory_bytes=600 * 2**20, what="This table", advice="split it")
     with pytest.raises(LimitError, match="^This table needed more memory than the server allows"):
         run_limited(small, hoard)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -98,14 +98,14 @@ def read_batch(
     for name, content in items:
         try:
             reading = run_limited(
-                ARTICLE_LIMITS, read_for_review, name, content,
-                taken=frozenset(held), published=published,
+                replace(ARTICLE_LIMITS, what=name or "The pasted text"), read_for_review, name,
+                content, taken=frozenset(held), published=published,
             )  # fmt: skip
         except DataError as exc:
             refused.extend(str(p) for p in exc.problems)
             continue
         except LimitError as exc:
-            refused.append(f"{name or 'The pasted text'}: {exc}")
+            refused.append(str(exc))
             continue
         held.add(reading.article.source_id)
         readings.append(reading)
