@@ -15,6 +15,7 @@ from geo.errors import DataError
 from geo.store.edits import FileStore
 from geo.tables import load_dataset
 from tests.apptest import failures, start
+from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
 from tests.tables import copy_shipped
 
 ALMATY = "2016-07-18-almaty-shooting"
@@ -213,3 +214,36 @@ def test_the_edit_page_works_and_warns_on_a_malformed_history(
     at.selectbox(key="edit_choice").set_value(ALMATY).run()
     assert not failures(at), failures(at)
     assert any(e.label.startswith("\\#1 ") for e in at.expander)
+
+
+def test_undo_in_the_team_store_refuses_a_change_naming_another_incident(
+    pg_url: str,  # noqa: F811 - the fixture
+) -> None:
+    from psycopg.types.json import Jsonb
+
+    from geo.paths import INCIDENTS_CSV
+    from geo.store import postgis
+    from geo.store.edits import PostgisStore
+
+    postgis.init_schema(pg_url)
+    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    store = PostgisStore(pg_url)
+    for incident_id in (ALMATY, OTHER):  # both at version 2
+        record = store.open(incident_id)
+        store.save({**record.values, "target": "kept"}, version=1, who="a")
+    forged = {**store.open(OTHER).values, "summary": "Forged.", "target": "forged"}
+    mine = store.open(ALMATY)
+    with postgis.connect(pg_url) as conn:
+        (change_id,) = conn.execute(
+            "INSERT INTO history (who, incident_id, action, old, new) VALUES "
+            "('mallory', %s, 'update', %s, %s) RETURNING change_id",
+            (
+                ALMATY,
+                Jsonb({**forged, "claims": []}),
+                Jsonb({**mine.values, "claims": mine.claims}),
+            ),
+        ).fetchone()
+    with pytest.raises(DataError, match=f"values name incident '{OTHER}'"):
+        store.undo(change_id, who="mallory")
+    assert store.open(OTHER).values["summary"] != "Forged."
+    assert store.open(OTHER).version == 2
