@@ -50,14 +50,17 @@ class Change:
 
 @dataclass(frozen=True)
 class History:
-    """A history file as read: its changes (oldest first) and the lines it skipped."""
+    """A history file as read: its changes (oldest first), the lines it skipped, and the
+    highest change number any line gives (a skipped line's too, so a line mended later never
+    shares its number with a newer change)."""
 
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    highest: int = 0
 
     def next_id(self) -> int:
-        """The number of the next change: one more than the highest recorded."""
-        return max((c.change_id for c in self.changes), default=0) + 1
+        """The number of the next change: one more than the highest any line gives."""
+        return self.highest + 1
 
 
 _cache: OrderedDict[str, tuple[tuple[int, int, int, int], History]] = OrderedDict()
@@ -89,6 +92,7 @@ def _parse(path: Path) -> History:
     changes: list[Change] = []
     problems: list[Problem] = []
     seen: set[int] = set()
+    highest = 0
     with path.open("rb") as fh:
         for number, line in enumerate(_lines(fh), start=1):
             if line is None:
@@ -96,7 +100,8 @@ def _parse(path: Path) -> History:
                 continue
             if not line.strip():
                 continue
-            change, why = _change(line)
+            change, why, number_given = _change(line)
+            highest = max(highest, number_given)
             if change is not None and change.change_id in seen:  # the first is kept
                 why = f"repeats change number {change.change_id}"
             elif change is not None:
@@ -104,7 +109,7 @@ def _parse(path: Path) -> History:
                 changes.append(change)
                 continue
             problems.append(_problem(path, number, why))
-    return History(changes, problems)
+    return History(changes, problems, highest)
 
 
 def _lines(fh: Any) -> Any:
@@ -132,24 +137,25 @@ def _problem(path: Path, number: int, why: str) -> Problem:
     )
 
 
-def _change(line: bytes) -> tuple[Change | None, str]:
-    """The change a line records, or ``None`` and why it is not one."""
+def _change(line: bytes) -> tuple[Change | None, str, int]:
+    """The change a line records, or ``None`` and why it is not one; and the change number
+    it gives (0 for none)."""
     try:
         found = json.loads(line.decode("utf-8"))
     except RecursionError:
-        return None, "is nested too deep"
+        return None, "is nested too deep", 0
     except ValueError:
-        return None, "is not JSON"
-    if not isinstance(found, dict) or set(found) != set(_FIELDS):
-        return None, "does not hold the fields of a change"
-    number = found["change_id"]
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        return None, "has no change number"
+        return None, "is not JSON", 0
+    number = found.get("change_id") if isinstance(found, dict) else None
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 2**63:
+        return None, "has no change number", 0
+    if set(found) != set(_FIELDS):
+        return None, "does not hold the fields of a change", number
     wrong = [k for k in ("at", "who", "incident_id", "action") if not isinstance(found[k], str)]
     wrong += [k for k in ("old", "new") if not _is_record(found[k])]
     if wrong:
-        return None, f"holds {', '.join(wrong)} of the wrong kind"
-    return Change(**found), ""
+        return None, f"holds {', '.join(wrong)} of the wrong kind", number
+    return Change(**found), "", number
 
 
 def _is_record(value: object) -> bool:
