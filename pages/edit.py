@@ -50,6 +50,18 @@ def report(error: Exception, what: str) -> None:
         st.error(esc_markdown(f"{what}: {error}"))
 
 
+def read_store() -> tuple[list[str], list[str]]:
+    """The source ids claims can cite, and the history's lines that are skipped (said as a
+    warning on every view); a table that cannot be read stops the page with the reason."""
+    assert store is not None
+    try:
+        return sorted(store.source_ids()), [str(p) for p in store.history_problems()]
+    except (AtlasError, OSError) as exc:
+        report(exc, "Cannot read the table")
+        st.stop()
+        raise
+
+
 def done(message: str, incident_id: str | None = None) -> None:
     """After a change: reload the data everywhere, say what happened, open the incident."""
     st.cache_resource.clear()
@@ -65,6 +77,14 @@ def done(message: str, incident_id: str | None = None) -> None:
 flash = st.session_state.pop("edit_flash", None)
 if flash:
     st.success(esc_markdown(flash))
+sources, skipped = read_store()
+if skipped:
+    st.warning(
+        f"{len(skipped)} line(s) of the history are not changes and are skipped (shown and "
+        "undone without them); mend or remove them:"
+    )
+    more = [f"... and {len(skipped) - 20} more"] if len(skipped) > 20 else []
+    st.code("\n".join(skipped[:20] + more), language=None, wrap_lines=True)
 ids = list(view.dataset.incidents["incident_id"])
 following = st.session_state.pop("edit_choice_next", None)
 if following in ids or following == NEW:  # after a save, open what was saved
@@ -144,7 +164,6 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
         st.rerun()
     st.caption("A click on the map sets the point below; the region is then the one it lies in.")
 
-sources = sorted(store.source_ids())
 claims = record.claims if record is not None else []
 typed = incident_form(values, claims, sources, new=new, key=key)
 conflict_key = f"conflict_{choice}"
@@ -270,7 +289,11 @@ if not new:
             else:
                 done(f"Deleted {choice}; undo it from the history below.", NEW)
 st.subheader("History")
-history = store.history(choice if not new else None)
+try:
+    history = store.history(choice if not new else None)
+except (AtlasError, OSError) as exc:
+    report(exc, "Cannot read the history")
+    history = []
 if new:  # recent changes anywhere, deletions among them
     history = history[-10:]
 if not history:

@@ -6,16 +6,16 @@ since raises :class:`EditConflict` with the other person's version, so no edit i
 silently. Values are validated with the same rules as a file before anything is written.
 
 ``FileStore`` keeps the history in ``NAME.history.jsonl`` beside the table (one JSON object a
-change); an incident's version is one more than its number of recorded changes. It writes the
-table atomically, keeps one ``.bak`` of the previous version, and refuses to write over a file
-that changed on disk since it was read. ``PostgisStore`` keeps a ``version`` column and the
-``history`` table, in one transaction per change.
+change, appended; ``geo.store.history`` reads and writes it, skipping and reporting a line that
+is not a change); an incident's version is one more than its number of recorded changes. It
+writes the table atomically, keeps one ``.bak`` of the previous version, and refuses to write
+over a file that changed on disk since it was read. ``PostgisStore`` keeps a ``version``
+column and the ``history`` table, in one transaction per change.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -29,6 +29,8 @@ import pandas as pd
 
 from geo.errors import AtlasError, DataError, Problem
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
+from geo.store.history import Change, History, append_line, change_line, read_history
+from geo.store.history import record_refusal as _record_refusal
 
 EDITABLE = [c for c in COLUMNS if c != "incident_id"]
 CLAIM_FIELDS = [c for c in CLAIM_COLUMNS if c != "incident_id"]
@@ -47,19 +49,6 @@ class EditConflict(AtlasError):
             f"incident {incident_id!r} {what} since you opened it; compare the two versions "
             "and save again"
         )
-
-
-@dataclass(frozen=True)
-class Change:
-    """One recorded change."""
-
-    change_id: int
-    at: str
-    who: str
-    incident_id: str
-    action: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
 
 
 @dataclass
@@ -249,6 +238,9 @@ def undo_plan(
             f"{name} added a source; a source is removed by hand from the sources table (once "
             "no claim cites it)"
         )
+    refused = _record_refusal(change)
+    if refused:  # never write what a change holds over an incident it does not name
+        raise DataError(f"{name} cannot be undone: it names {change.incident_id!r}, but {refused}")
     if change.old is None:  # an addition: undone by deleting the incident
         if current is None:
             raise DataError(f"{name} added {change.incident_id!r}, which is already deleted")
@@ -334,37 +326,18 @@ class FileStore:
         table = pd.DataFrame(dataset.incidents.drop(columns=["geometry", "row"], errors="ignore"))
         claims = pd.DataFrame(dataset.claims).reindex(columns=CLAIM_COLUMNS).fillna("")
         sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
-        text, changes = self._read_history()
+        history = read_history(self.history_path)
         # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
         # ``_typed`` makes it a table again before it is written.
-        return _Loaded(table.astype(object), stamp, claims.astype(str), sources, text, changes)
+        return _Loaded(table.astype(object), stamp, claims.astype(str), sources, history)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
-        changes = self._read_history()[1]
+        changes = read_history(self.history_path).changes
         return [c for c in changes if incident_id is None or c.incident_id == incident_id]
 
-    def _read_history(self) -> tuple[str, list[Change]]:
-        """The history file's text and its changes, oldest first (read once per operation)."""
-        if not self.history_path.exists():
-            return "", []
-        changes = []
-        text = self.history_path.read_text(encoding="utf-8")
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                changes.append(Change(**json.loads(line)))
-            except (ValueError, TypeError):
-                raise DataError(
-                    Problem(
-                        self.history_path.name,
-                        number,
-                        None,
-                        "is not a change this product wrote (a merge conflict?); mend or "
-                        "remove the line, then edit again",
-                    )
-                ) from None
-        return text, changes
+    def history_problems(self) -> list[Problem]:
+        """The history's lines that are not changes (each skipped), by line number."""
+        return read_history(self.history_path).problems
 
     def open(self, incident_id: str) -> Record:
         found = self._record(self._load(), incident_id)
@@ -391,6 +364,7 @@ class FileStore:
 
         if self._stamp() != loaded.stamp:  # someone wrote the file since it was read
             raise EditConflict(change["incident_id"], None, 0)
+        done, line = self._change_line(loaded, change)  # too long: refused, nothing written
         written = [self.path, *([self.claims_path] if claims_changed else [])]
         backups = [p.with_name(p.name + ".bak") for p in written]
         for path, backup in zip(written, backups, strict=True):
@@ -406,7 +380,8 @@ class FileStore:
         try:
             for step in steps:
                 step()
-            return self._record_change(loaded, change)
+            append_line(self.history_path, line)
+            return done
         except BaseException:
             # No change without its history: put the tables back as they were.
             for path, backup in zip(written, backups, strict=True):
@@ -538,6 +513,10 @@ class FileStore:
         with self._locked():
             loaded = self._load()
             row = check_source(source, loaded.sources)
+            done, line = self._change_line(
+                loaded,
+                {"who": who, "incident_id": "", "action": "add-source", "old": None, "new": row},
+            )
             sources = (
                 pd.read_csv(self.sources_path, dtype=str, keep_default_na=False)
                 if self.sources_path.exists()
@@ -546,24 +525,18 @@ class FileStore:
             write_csv(
                 pd.concat([sources, pd.DataFrame([row])], ignore_index=True), self.sources_path
             )
-            return self._record_change(
-                loaded,
-                {"who": who, "incident_id": "", "action": "add-source", "old": None, "new": row},
-            )
+            append_line(self.history_path, line)
+            return done
 
-    def _record_change(self, loaded: _Loaded, change: dict[str, Any]) -> Change:
-        from geo.files import write_text_atomic
-
+    @staticmethod
+    def _change_line(loaded: _Loaded, change: dict[str, Any]) -> tuple[Change, bytes]:
+        """The change numbered after the history's highest, and its line (checked for size)."""
         done = Change(
-            change_id=len(loaded.changes) + 1,
+            change_id=loaded.history.next_id(),
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),  # UTC, as PostGIS writes it
             **change,
         )
-        text = loaded.history_text
-        if text and not text.endswith("\n"):
-            text += "\n"
-        write_text_atomic(self.history_path, text + json.dumps(done.__dict__) + "\n")
-        return done
+        return done, change_line(done)
 
     def undo(self, change_id: int, *, who: str) -> Change:
         """Put back what a change replaced, as a new change (the history keeps both)."""
@@ -600,6 +573,10 @@ class PostgisStore:
         from geo.store.postgis import changes
 
         return [Change(*row) for row in changes(self.url, incident_id)]
+
+    def history_problems(self) -> list[Problem]:
+        """None: the database keeps every change in the shape it was written."""
+        return []
 
     def save(
         self,
@@ -653,12 +630,11 @@ class _Loaded:
     stamp: tuple[int, int]
     claims: pd.DataFrame
     sources: set[str]
-    history_text: str
-    changes: list[Change]
+    history: History
 
     def version(self, incident_id: str) -> int:
         """One more than the incident's recorded changes."""
-        return 1 + sum(c.incident_id == incident_id for c in self.changes)
+        return 1 + sum(c.incident_id == incident_id for c in self.history.changes)
 
 
 def check_version(
