@@ -174,11 +174,14 @@ class Trigger:
 def find_triggers(text: str) -> list[Trigger]:
     """Every trigger phrase in one sentence; overlapping weaker ones are dropped."""
     found: list[Trigger] = []
+    taken = bytearray(len(text))  # the characters of the triggers found so far
     for kind, weight, pattern in _COMPILED:
         for match in pattern.finditer(text):
-            if any(t.start < match.end() and match.start() < t.end for t in found):
+            start, end = match.span()
+            if taken.find(1, start, end) >= 0:
                 continue
-            found.append(Trigger(kind, weight, match.start(), match.end(), match.group()))
+            found.append(Trigger(kind, weight, start, end, match.group()))
+            taken[start:end] = b"\x01" * (end - start)
     found.sort(key=lambda t: t.start)
     return found
 
