@@ -38,6 +38,16 @@ def _repeat(unit: str, size: int, head: str = "", tail: str = "") -> str:
     return head + (unit * (body // len(unit) + 1))[:body] + tail
 
 
+def _numbered(unit: str, size: int) -> str:
+    """``unit`` with ``{k}`` counting 1, 2, 3... (paragraphs that repeat none before them)."""
+    parts, length, k = [], 0, 1
+    while length < size:
+        parts.append(unit.format(k=k))
+        length += len(parts[-1])
+        k += 1
+    return "".join(parts)[:size]
+
+
 FORMS: dict[str, Callable[[int], str]] = {
     # Sentence splitting: a sentence end followed by a long run of whitespace.
     "whitespace_after_stop": lambda n: _repeat(" \t\u00a0", n, "Gunmen attacked a post.", "x"),
@@ -75,7 +85,7 @@ FORMS: dict[str, Callable[[int], str]] = {
         "gunmen attacked the village near Almaty killing 3 people and ", n
     ),
     "many_sentences": lambda n: _repeat("Gunmen killed 2 in Almaty on 3 May 2011. ", n),
-    "many_paragraphs": lambda n: _repeat("Bomb killed 2 in Aktobe on 4 May 2011.\n\n", n),
+    "many_paragraphs": lambda n: _numbered("Bomb killed {k} in Aktobe on 4 May 2011.\n\n", n),
     "quotes_brackets": lambda n: _repeat("\"a\" (b) 'c' [d] ", n),
     "nested_parentheses": lambda n: "(" * (n // 2) + ")" * (n - n // 2),
     "long_word": lambda n: _repeat("a", n, "A"),

@@ -29,7 +29,7 @@ from geo.ingest.text import (
     split_sentences,
 )
 from geo.ingest.tolls import Toll, find_tolls
-from geo.ingest.types import LABELS, Trigger, choose_type, find_triggers
+from geo.ingest.types import LABELS, Trigger, TypeTally, choose_type, find_triggers
 from geo.merging import PRECISION_RANK, distance_km
 
 MATCH_KM = 50.0
@@ -130,6 +130,7 @@ class _Incident:
     only_place: PlaceMention | None = None  # one place of a list ("in A, B and C")
     country: tuple[PlaceMention, Sentence] | None = None
     distinct: bool = False  # opened by "another ...": proposed even with only its date
+    tally: TypeTally = field(default_factory=TypeTally)  # the type of its mentions so far
 
 
 # --- publication date ------------------------------------------------------------------------
@@ -518,7 +519,7 @@ def _exclusive(incident: _Incident, mention: _Mention) -> bool:
     if not mention.triggers or not incident.mentions:
         return False
     mine = choose_type(mention.triggers)[0]
-    theirs = choose_type([t for m in incident.mentions for t in m.triggers])[0]
+    theirs = incident.tally.best(incident.mentions)
     return (mine == "foiled_plot" and theirs in _CARRIED_OUT) or (
         theirs == "foiled_plot" and mine in _CARRIED_OUT
     )
