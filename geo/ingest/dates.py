@@ -207,17 +207,33 @@ def find_dates(text: str, context: DateContext, paragraph: int) -> list[DateMent
         if mention is not None:
             found.append(replace(mention, future=future))
             taken.append((match.start(), match.end()))
+    # The absolute dates are in order and do not overlap: the relative dates, also read in
+    # order, walk along them once.
+    absolutes = list(found)
+    next_taken = next_absolute = 0
+    latest: DateMention | None = None  # the last dated mention before the relative date
     for match in _RELATIVE.finditer(text):
         # "Thursday, 28 July, 2016": the weekday belongs to the date after it.
-        reach = match.end() + 2
-        if any(s < reach and match.start() < e for s, e in taken):
+        while next_taken < len(taken) and taken[next_taken][1] <= match.start():
+            next_taken += 1
+        if next_taken < len(taken) and taken[next_taken][0] < match.end() + 2:
             continue
-        before = [m for m in found if m.start < match.start() and m.when and m.kind != "span"]
-        if before:
-            context.last = max(before, key=lambda m: m.start).when
+        while next_absolute < len(absolutes) and absolutes[next_absolute].start < match.start():
+            mention = absolutes[next_absolute]
+            if (
+                mention.when
+                and mention.kind != "span"
+                and (latest is None or mention.start > latest.start)
+            ):
+                latest = mention
+            next_absolute += 1
+        if latest is not None:
+            context.last = latest.when
         mention = _relative(match, context)
         if mention is not None:
             found.append(replace(mention, future=future))
+            if mention.when and mention.kind != "span":
+                latest = mention
     found.sort(key=lambda m: m.start)
     found = [
         replace(m, reported=True)

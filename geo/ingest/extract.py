@@ -23,12 +23,13 @@ from geo.ingest.text import (
     Dateline,
     Paragraph,
     Sentence,
+    check_length,
     find_dateline,
     split_paragraphs,
     split_sentences,
 )
 from geo.ingest.tolls import Toll, find_tolls
-from geo.ingest.types import LABELS, Trigger, choose_type, find_triggers
+from geo.ingest.types import LABELS, Trigger, TypeTally, choose_type, find_triggers
 from geo.merging import PRECISION_RANK, distance_km
 
 MATCH_KM = 50.0
@@ -129,6 +130,7 @@ class _Incident:
     only_place: PlaceMention | None = None  # one place of a list ("in A, B and C")
     country: tuple[PlaceMention, Sentence] | None = None
     distinct: bool = False  # opened by "another ...": proposed even with only its date
+    tally: TypeTally = field(default_factory=TypeTally)  # the type of its mentions so far
 
 
 # --- publication date ------------------------------------------------------------------------
@@ -243,7 +245,9 @@ def extract(text: str, *, source_id: str, published: date | None = None) -> list
 def extract_with_publication(
     text: str, *, source_id: str, published: date | None = None
 ) -> tuple[list[Candidate], Published]:
-    """:func:`extract`, and the publication date it used (for ``sources.csv``)."""
+    """:func:`extract`, and the publication date it used (for ``sources.csv``). A text longer
+    than ``geo.ingest.text.MAX_ARTICLE_CHARS`` is refused with a ``DataError``: split it."""
+    check_length(source_id, text)
     paragraphs = _unique(split_paragraphs(text))
     dateline = find_dateline(paragraphs)
     pub = find_published(paragraphs, dateline, published)
@@ -515,7 +519,7 @@ def _exclusive(incident: _Incident, mention: _Mention) -> bool:
     if not mention.triggers or not incident.mentions:
         return False
     mine = choose_type(mention.triggers)[0]
-    theirs = choose_type([t for m in incident.mentions for t in m.triggers])[0]
+    theirs = incident.tally.best(incident.mentions)
     return (mine == "foiled_plot" and theirs in _CARRIED_OUT) or (
         theirs == "foiled_plot" and mine in _CARRIED_OUT
     )
@@ -810,7 +814,7 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
                 continue
             by_paragraph.setdefault(mention.sentence.paragraph, []).append((toll, mention.sentence))
             evidence.append(
-                _evidence_of(toll.what, mention.sentence, toll.start, toll.end, _toll_note(toll))
+                _evidence_of(toll.what, mention.sentence, toll.start, toll.end, toll.note)
             )
     drafts: list[tuple[int, int | None, int | None, str, bool, bool]] = []
     for paragraph, tolls in by_paragraph.items():
@@ -819,7 +823,7 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
         for k in range(max(len(killed), len(wounded))):
             dead = killed[k] if k < len(killed) else None
             hurt = wounded[k] if k < len(wounded) else None
-            notes = [_toll_note(t) for t in (dead, hurt) if t is not None and _toll_note(t)]
+            notes = [t.note for t in (dead, hurt) if t is not None and t.note]
             drafts.append(
                 (
                     paragraph,
@@ -853,10 +857,6 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
 
 def _self_only(toll: Toll) -> bool:
     return toll.what == "killed" and toll.note.startswith("the bomber himself")
-
-
-def _toll_note(toll: Toll) -> str:
-    return toll.note
 
 
 def _span(

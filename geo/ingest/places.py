@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from geo.places.geocode import OfflineGeocoder
 
 _CONNECTORS = r"(?:de|del|la|el|al|da|do|dos|das|du|des|le|bin|ibn|of)"
-_CAP_WORD = r"(?:[A-Z][\w'’.]*(?:-[\w'’]+)*|al-[A-Z][\w'’-]*)"
+# Hyphens only between letters ("Alma-Ata", "al-Qaeda-linked"): the run of words that follows
+# joins words with a hyphen of its own, so no hyphen can be read two ways.
+_CAP_WORD = r"(?:[A-Z][\w'’.]*(?:-[\w'’]+)*|al-[A-Z][\w'’]*(?:-[\w'’]+)*)"
 _SPAN = re.compile(
     rf"(?<![\w'’-]){_CAP_WORD}(?:(?:\s+(?:{_CONNECTORS}\s+)?|-){_CAP_WORD})*",
 )
@@ -202,6 +204,7 @@ def country_keys() -> dict[str, str]:
     return keys
 
 
+@lru_cache(maxsize=8192)
 def _known(name: str) -> bool:
     """Whether the gazetteer, the regions or the countries know ``name`` (cheap: no geocoding)."""
     from geo.places.gazetteer import load_gazetteer
@@ -210,6 +213,21 @@ def _known(name: str) -> bool:
     if not key or len(key) < 3:
         return False
     return key in _region_keys() or key in country_keys() or bool(load_gazetteer().lookup(name))
+
+
+@lru_cache(maxsize=1)
+def longest_name_words() -> int:
+    """The most words in a name the gazetteer, the regions or the countries know: a run of
+    capitalised words is looked up in chunks of at most this many words."""
+    from geo.places.gazetteer import load_gazetteer
+    from geo.places.geocode import COUNTRY_ALIASES
+    from geo.places.regions import country_names, read_regions
+
+    layer = read_regions()
+    names = [str(v) for column in ("region", "label", "ne_name") for v in layer[column]]
+    names += [a for v in layer["aliases"] if isinstance(v, str) for a in v.split(";")]
+    names += [*country_names().values(), *COUNTRY_ALIASES]
+    return max(load_gazetteer().longest_name_words(), *(len(n.split()) for n in names))
 
 
 @lru_cache(maxsize=4096)
@@ -239,6 +257,7 @@ def _geocoder() -> OfflineGeocoder:
 def clear_cache() -> None:
     """Forget the names looked up so far (the gazetteer itself stays open)."""
     _geocode_all.cache_clear()
+    _known.cache_clear()
 
 
 def countries_spoken_of(text: str) -> Counter[str]:
@@ -276,10 +295,13 @@ def find_places(
         Offsets not to read (a dateline, which names where a report was filed).
     """
     out: list[PlaceMention] = []
+    # Where the sentence's words begin: a name there starts the sentence.
+    lead = len(sentence) - len(sentence.lstrip())
     for match in _SPAN.finditer(sentence):
         if any(s < match.end() and match.start() < e for s, e in skip):
             continue
-        out.extend(_places_in_span(sentence, match.start(), match.group(), context))
+        for run in _runs(_words(match.group(), match.start())):
+            out.extend(_places_in_run(sentence, run, context, lead))
     return out
 
 
@@ -306,35 +328,33 @@ def _runs(words: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]
     return [run for run in runs if run]
 
 
-def _places_in_span(
-    sentence: str, start: int, span: str, context: tuple[str, ...]
-) -> list[PlaceMention]:
-    found: list[PlaceMention] = []
-    for run in _runs(_words(span, start)):
-        found.extend(_places_in_run(sentence, run, context))
-    return found
-
-
 def _places_in_run(
-    sentence: str, words: list[tuple[int, int, str]], context: tuple[str, ...]
+    sentence: str, words: list[tuple[int, int, str]], context: tuple[str, ...], lead: int
 ) -> list[PlaceMention]:
-    # Strip a leading direction word ("Northern Borno") and trailing place words for the lookup.
-    while words and words[0][2].lower() in _DIRECTIONS and len(words) > 1:
-        words = words[1:]
+    """The places in a run of words, longest name first. A chunk has at most
+    :func:`longest_name_words` words, so a long run costs a few lookups per word."""
+    # Strip a leading direction word ("Northern Borno") for the lookup.
+    first = 0
+    while first < len(words) - 1 and words[first][2].lower() in _DIRECTIONS:
+        first += 1
+    words = words[first:]
     if not words:
         return []
+    # others[k]: how many of the first k words may not stand beside a place name.
+    others = [0]
+    for word in words:
+        others.append(others[-1] + (not _place_word(word[2])))
+    longest = longest_name_words()
     found: list[PlaceMention] = []
     i = 0
     while i < len(words):
         hit = None
-        for j in range(len(words), i, -1):
-            chunk = words[i:j]
-            rest = words[:i] + words[j:]
+        for j in range(min(len(words), i + longest), i, -1):
             # A part of a longer run is a place only beside place words ("Almaty City"):
             # "Nursultan" in "Nursultan Nazarbayev" is a man, not the city.
-            if rest and not all(_place_word(w[2]) for w in rest):
+            if others[i] + others[-1] - others[j]:
                 continue
-            mention = _lookup_chunk(sentence, chunk, context)
+            mention = _lookup_chunk(sentence, words[i:j], context, lead)
             if mention is not None:
                 hit = (j, mention)
                 break
@@ -353,7 +373,7 @@ def _place_word(word: str) -> bool:
 
 
 def _lookup_chunk(
-    sentence: str, chunk: list[tuple[int, int, str]], context: tuple[str, ...]
+    sentence: str, chunk: list[tuple[int, int, str]], context: tuple[str, ...], lead: int
 ) -> PlaceMention | None:
     first, last = chunk[0][0], chunk[-1][1]
     name = " ".join(w[2] for w in chunk)
@@ -361,7 +381,7 @@ def _lookup_chunk(
         return None
     before = sentence[max(0, first - 80) : first]
     after = sentence[last : last + 40]
-    sentence_start = not sentence[:first].strip() or bool(re.search(r"[\n\"“(]\s*$", before))
+    sentence_start = first <= lead or bool(re.search(r"[\n\"“(]\s*$", before))
     region_word = _REGION_SUFFIX.match(after)
     area_word = _AREA_SUFFIX.match(after)
     queries: list[tuple[str, int, str]] = []

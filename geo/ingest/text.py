@@ -10,22 +10,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from geo.errors import DataError, Problem
+from geo.ingest.markup import html_to_text
 
 MAX_ARTICLE_BYTES = 5 * 2**20
 """The largest article file read (a long feature is about 100 KB)."""
 
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0\f\v]*(?:\n[ \t\u00a0\f\v]*)+")
-# A sentence ends at . ! ? (a closing quote or bracket may follow) before a capital, a digit,
-# a quote or a dash; or at a line end inside a paragraph.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[–—-]?\s*[A-Z0-9])|\n+")
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS_TEXT = (
     "mr mrs ms dr gen lt col maj capt sgt st no vs jan feb mar apr jun jul aug sep sept oct "
-    "nov dec mt ft u.s u.k e.g i.e etc approx gov sen rep prof jr sr inc corp co ltd".split()
+    "nov dec mt ft u.s u.k e.g i.e etc approx gov sen rep prof jr sr inc corp co ltd"
 )
+_ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
+MAX_ARTICLE_CHARS = 120_000
+"""The most characters of article text read (a long feature has about 30,000)."""
+MAX_HTML_BYTES = 2 * 2**20
+"""The largest HTML page reduced to its text. A saved news page with its scripts, styles and
+menus is 0.1-1 MB; at most MAX_ARTICLE_CHARS of text are read from it in any case."""
+
+# A sentence ends at . ! ? (a closing quote or bracket may follow) before a capital, a digit,
+# a quote or a dash; or at a line end inside a paragraph. The run of whitespace is taken whole
+# (possessive): it is never given back one character at a time to retry the lookahead.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*+\s++(?=[\"'“‘(\[–—-]?\s*[A-Z0-9])|\n+")
+# The longest abbreviation's letters and stops, and then some: a longer run is no abbreviation.
+_ABBREVIATION_REACH = max(map(len, _ABBREVIATIONS_TEXT.split())) + 2
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,7 @@ def split_sentences(paragraph: Paragraph) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start : match.start()]
-        if match.group().strip() and _ends_with_abbreviation(before):
+        if match.group().strip() and _ends_with_abbreviation(text, start, match.start()):
             continue
         _append(out, paragraph.number, text, start, match.start())
         start = match.end()
@@ -73,12 +82,28 @@ def split_sentences(paragraph: Paragraph) -> list[Sentence]:
     return out
 
 
-def _ends_with_abbreviation(text: str) -> bool:
-    word = re.search(r"([A-Za-z.]+)\.$", text)
-    if word is None:
+def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends with an abbreviation and its stop ("Gen.", "U.S.", "A.").
+
+    Only the last few characters are read: the run of letters and stops before ``end``.
+    """
+    if end <= start or text[end - 1] != ".":
         return False
-    token = word.group(1).lower()
+    first = end - 1
+    while (
+        first > start and end - first <= _ABBREVIATION_REACH and _abbreviation_char(text[first - 1])
+    ):
+        first -= 1
+    if end - first > _ABBREVIATION_REACH:
+        return False
+    token = text[first : end - 1].lower()
+    if not token:
+        return False
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _abbreviation_char(char: str) -> bool:
+    return char == "." or ("a" <= char <= "z") or ("A" <= char <= "Z")
 
 
 def _append(out: list[Sentence], number: int, text: str, start: int, end: int) -> None:
@@ -88,60 +113,6 @@ def _append(out: list[Sentence], number: int, text: str, start: int, end: int) -
         end -= 1
     if start < end:
         out.append(Sentence(number, start, end, text[start:end]))
-
-
-class _TextOnly(HTMLParser):
-    """Collect an HTML page's visible text, a blank line at each block element's edge."""
-
-    BLOCKS = frozenset(
-        "p div br h1 h2 h3 h4 h5 h6 li ul ol tr table article section header footer "
-        "blockquote pre dt dd figcaption hr title main aside nav".split()
-    )
-    HIDDEN = frozenset("script style noscript template head svg iframe object".split())
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.title: list[str] = []
-        self.in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self.in_title = True
-        elif tag in self.HIDDEN:
-            self.hidden += 1
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        elif tag in self.HIDDEN and self.hidden:
-            self.hidden -= 1
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title.append(data)
-        elif not self.hidden:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    """The visible text of an HTML page, one paragraph per block element; scripts and styles
-    are dropped and entities decoded. Nothing is rendered or run: the result is plain text."""
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    body = "".join(parser.parts)
-    lines = [line.strip() for line in body.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    title = " ".join("".join(parser.title).split())
-    if title and not text.startswith(title):
-        text = f"{title}\n\n{text}"
-    return text
 
 
 def looks_like_html(text: str) -> bool:
@@ -204,8 +175,35 @@ def decode_article(name: str, data: bytes) -> str:
     if "\x00" in text:
         raise DataError(Problem(name, None, None, "holds NUL characters: not a text article"))
     if Path(name).suffix.lower() in (".html", ".htm") or looks_like_html(text):
+        if len(data) > MAX_HTML_BYTES:
+            raise DataError(
+                Problem(
+                    name, None, None, f"is {len(data):,} bytes; an HTML page may have 2 MB at most"
+                )
+            )
         text = html_to_text(text)
+    check_length(name, text)
     return text
+
+
+def check_length(name: str, text: str) -> None:
+    """Refuse an article longer than :data:`MAX_ARTICLE_CHARS` before any of it is read.
+
+    Raises
+    ------
+    DataError
+        If ``text`` is too long; the message names ``name`` and says to split the article.
+    """
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise DataError(
+            Problem(
+                name,
+                None,
+                None,
+                f"this article has {len(text):,} characters; the limit is "
+                f"{MAX_ARTICLE_CHARS:,}: split it",
+            )
+        )
 
 
 def title_of(paragraphs: list[Paragraph]) -> str:
@@ -222,7 +220,7 @@ _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)"
     r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)*))?"
     r"(?:,?\s+(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
-    r"(?:,\s*\d{4})?))?\s*(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\))?\s*[-–—]+\s*"
+    r"(?:,\s*\d{4})?))?\s*+(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*+)?[-–—]+\s*"
 )
 
 

@@ -11,6 +11,7 @@ civilians were killed": 7) or before it ("killing two police officers", "the dea
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _UNITS = {
@@ -116,7 +117,7 @@ _SUBSET_BEFORE = re.compile(
     r"(?:including|among them|among whom|of whom|of them|mostly|mainly)\s+$", re.IGNORECASE
 )
 _SUBSET_AFTER = re.compile(
-    r"^\s*(?:of whom|of them|of the (?:wounded|injured|dead|victims|hostages))\b", re.IGNORECASE
+    r"\s*(?:of whom|of them|of the (?:wounded|injured|dead|victims|hostages))\b", re.IGNORECASE
 )
 _ATTACKER_WORDS = (
     r"attackers?|gunm[ae]n|assailants?|bombers?|militants?|terrorists?|insurgents?|rebels?"
@@ -146,6 +147,10 @@ _MONTH_NAMES = (
 )
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH_NAMES}")
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH_NAMES}\.?\s*$")
+# The longest month name and its stop, and one character before it for the word boundary.
+_MONTH_REACH = len("September.") + 1
+_DIGIT_SPACE_BEFORE = re.compile(r"\d[\s\u00a0\u202f]$")
+_SPACES_BEFORE = re.compile(r"\s*$")
 _SHOT_NOTE = "'shot': read as killed; the text does not say how many died"
 _ORDINALS = {
     "second": 2,
@@ -254,7 +259,10 @@ def find_figures(text: str) -> list[Figure]:
             if (
                 value is None
                 or _SCALE_AFTER.match(text, match.end())
-                or (number.isdigit() and re.search(r"\d[\s\u00a0\u202f]$", text[: match.start()]))
+                or (
+                    number.isdigit()
+                    and _DIGIT_SPACE_BEFORE.search(text, max(0, match.start() - 3), match.start())
+                )
             ):
                 continue  # "two thousand", "2 million", "10 000": not read, never read short
             low, high = value, value
@@ -262,7 +270,7 @@ def find_figures(text: str) -> list[Figure]:
         if 1800 <= low <= 2200 and number.isdigit() and not qualifier:
             continue  # a year
         if number.isdigit() and (
-            _MONTH_AFTER.match(text, match.end()) or _MONTH_BEFORE.search(text, 0, match.start())
+            _MONTH_AFTER.match(text, match.end()) or _month_before(text, match.start())
         ):
             continue  # a day of the month: "On 3 March", "March 3"
         if qualifier in ("at least", "no fewer than", "no less than"):
@@ -285,6 +293,15 @@ def find_figures(text: str) -> list[Figure]:
     return out
 
 
+def _month_before(text: str, end: int) -> bool:
+    """Whether ``text[:end]`` ends with a month's name and spaces ("March 3"): only the name
+    and the spaces before ``end`` are read."""
+    spaces = end
+    while spaces > 0 and text[spaces - 1].isspace():
+        spaces -= 1
+    return bool(_MONTH_BEFORE.search(text, max(0, spaces - _MONTH_REACH), end))
+
+
 def _kind(verb: str) -> str:
     return (
         "wounded"
@@ -296,15 +313,17 @@ def _kind(verb: str) -> str:
 def find_tolls(text: str) -> list[Toll]:
     """Deaths and injuries in one sentence, in order of the words."""
     figures = find_figures(text)
+    # Words for the dead or hurt, found once: a figure looks up the last one before it.
+    victims = list(_VICTIMS.finditer(text))
     tolls: list[Toll] = []
     used: set[int] = set()
     for i, figure in enumerate(figures):
         if i in used:
             continue
         before = text[max(0, figure.start - 70) : figure.start]
-        if _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(text[figure.end :]):
+        if _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(text, figure.end):
             continue
-        toll = _toll_before(text, figure, before) or _toll_after(text, figures, i, used)
+        toll = _toll_before(text, figure, before, victims) or _toll_after(text, figures, i, used)
         if toll is None and tolls and re.search(r"\bfrom\s+$", before):
             if figure.start - tolls[-1].end <= 12:
                 last = tolls[-1]
@@ -322,7 +341,8 @@ def find_tolls(text: str) -> list[Toll]:
             used.add(i)
     tolls += _singular(text, tolls)
     tolls.sort(key=lambda t: t.start)
-    return [_with_attackers(text, t) for t in _roles(text, tolls)]
+    attackers = _attackers(text)
+    return [_with_attackers(t, attackers) for t in _roles(text, tolls)]
 
 
 _RISEN_TO = re.compile(
@@ -331,16 +351,18 @@ _RISEN_TO = re.compile(
 _VICTIMS = re.compile(r"\b(?:killed|dead|deaths?|died|lives|injured|wounded|hurt)\b", re.I)
 
 
-def _toll_before(text: str, figure: Figure, before: str) -> Toll | None:
+def _toll_before(
+    text: str, figure: Figure, before: str, victims: list[re.Match[str]]
+) -> Toll | None:
     match = _BEFORE.search(before)
     if match is None:
         # "The number of people killed in ... has risen to six": the victims are named earlier
         # in the sentence than the words just before the figure.
         risen = _RISEN_TO.search(before)
-        named = list(_VICTIMS.finditer(text, 0, figure.start))
+        named = bisect_right(victims, figure.start, key=lambda m: m.end())
         if risen is None or not named:
             return None
-        match, verb = risen, named[-1].group()
+        match, verb = risen, victims[named - 1].group()
     else:
         verb = match.group("verb")
     after = text[figure.end : figure.end + 40]
@@ -363,14 +385,21 @@ def _toll_before(text: str, figure: Figure, before: str) -> Toll | None:
     return Toll(what, low, high, start, end, text[start:end], note)
 
 
+# "three soldiers, four police officers and two civilians": at most this many figures are
+# added up, so a sentence of a thousand figures costs a few tries per figure.
+_MAX_JOINED = 8
+# The words between two joined figures: a word or two, then a comma, "and" or ", and".
+_JOINED = re.compile(r"\s+[\w'’-]+(?:\s+[\w'’-]+)?(?:\s*,\s*|\s*,\s+and\s+|\s+and\s+)")
+
+
 def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Toll | None:
     figure = figures[i]
     parts = [figure]
     cursor = figure.end
     # "three soldiers and four civilians were killed": figures joined by "and" or commas.
-    for j in range(i + 1, len(figures)):
+    for j in range(i + 1, min(len(figures), i + _MAX_JOINED)):
         gap = text[cursor : figures[j].start]
-        if not re.fullmatch(r"\s+[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:,\s*|,?\s+and\s+)", gap):
+        if not _JOINED.fullmatch(gap):
             break
         if _NOT_VICTIMS.search(gap):
             break
@@ -412,33 +441,55 @@ def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Tol
     return None
 
 
+class _Covered:
+    """Which characters of a sentence the tolls found so far cover."""
+
+    def __init__(self, text: str, tolls: list[Toll]) -> None:
+        self.mask = bytearray(len(text) + 1)
+        self.what: set[str] = set()
+        for toll in tolls:
+            self.add(toll)
+
+    def add(self, toll: Toll) -> None:
+        self.mask[toll.start : toll.end] = b"\x01" * (toll.end - toll.start)
+        self.what.add(toll.what)
+
+    def __contains__(self, position: int) -> bool:
+        return bool(self.mask[position])
+
+
 def _singular(text: str, found: list[Toll]) -> list[Toll]:
-    out = []
+    out: list[Toll] = []
+    covered = _Covered(text, found)
     for match in _ORDINAL_DEATH.finditer(text):
-        if any(t.start <= match.start() < t.end for t in found):
+        if match.start() in covered:
             continue
         n = _ORDINALS[match.group("ord").lower()]
         what = "wounded" if re.search(r"wound|injur", match.group("verb"), re.I) else "killed"
         note = f"'{match.group()}': the {match.group('ord').lower()} to be counted, {n} in all"
         out.append(Toll(what, n, n, match.start(), match.end(), match.group(), note, "updated"))
+    # Only tolls of the figures and the ordinals found before cover the matches read next.
+    covered = _Covered(text, found + out)
     for match in _ONE_MORE.finditer(text):
-        if any(t.start <= match.start() < t.end for t in found + out):
+        if match.start() in covered:
             continue
         verb = match.group("verb").lower()
         what = "killed" if verb in ("killed", "died") else "wounded"
-        if any(t.what == what for t in found + out):
+        if what in covered.what:
             continue
         start, end = match.span("one")
         note = f"'{match.group('one')}': one more"
-        out.append(Toll(what, 1, 1, start, end, match.group("one"), note))
+        toll = Toll(what, 1, 1, start, end, match.group("one"), note)
+        out.append(toll)
+        covered.add(toll)
     found = found + out
     for match in _SINGULAR.finditer(text):
-        if any(t.start <= match.start() < t.end for t in found):
+        if match.start() in covered:
             continue
         verb = (match.group("verb") or "killed").lower()
         what = "wounded" if verb in ("wounded", "injured", "hurt") else "killed"
         note = "" if match.group("who") else "the bomber himself"
-        if found and any(t.what == what for t in found):
+        if found and what in covered.what:
             continue
         out.append(Toll(what, 1, 1, match.start(), match.end(), match.group(), note))
     return out
@@ -463,14 +514,21 @@ def _roles(text: str, tolls: list[Toll]) -> list[Toll]:
     return out
 
 
-def _with_attackers(text: str, toll: Toll) -> Toll:
+def _attackers(text: str) -> str:
+    """What a sentence says of its attackers, once for all its tolls: not counted, counted."""
+    if _ATTACKERS_NOT_COUNTED.search(text):
+        return "attackers not counted"
+    if _ATTACKERS_COUNTED.search(text):
+        return "attackers counted"
+    return ""
+
+
+def _with_attackers(toll: Toll, attackers: str) -> Toll:
     notes = [toll.note] if toll.note else []
     if toll.role:
         notes.append(f"{toll.role} figure")
-    if _ATTACKERS_NOT_COUNTED.search(text):
-        notes.append("attackers not counted")
-    elif _ATTACKERS_COUNTED.search(text):
-        notes.append("attackers counted")
+    if attackers:
+        notes.append(attackers)
     elif _ATTACKER_VICTIMS.search(toll.text):
         notes.append("the dead or hurt are attackers")
     return Toll(**{**toll.__dict__, "note": "; ".join(notes)})

@@ -8,7 +8,9 @@ with no trigger describes no event.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from geo.schema import EVENT_TYPES
 
@@ -174,11 +176,14 @@ class Trigger:
 def find_triggers(text: str) -> list[Trigger]:
     """Every trigger phrase in one sentence; overlapping weaker ones are dropped."""
     found: list[Trigger] = []
+    taken = bytearray(len(text))  # the characters of the triggers found so far
     for kind, weight, pattern in _COMPILED:
         for match in pattern.finditer(text):
-            if any(t.start < match.end() and match.start() < t.end for t in found):
+            start, end = match.span()
+            if taken.find(1, start, end) >= 0:
                 continue
-            found.append(Trigger(kind, weight, match.start(), match.end(), match.group()))
+            found.append(Trigger(kind, weight, start, end, match.group()))
+            taken[start:end] = b"\x01" * (end - start)
     found.sort(key=lambda t: t.start)
     return found
 
@@ -192,3 +197,30 @@ def choose_type(triggers: list[Trigger]) -> tuple[str, list[Trigger]]:
         weight[trigger.event_type] = weight.get(trigger.event_type, 0.0) + trigger.weight
     best = max(weight, key=lambda kind: (weight[kind], -PRIORITY.index(kind)))
     return best, [t for t in triggers if t.event_type == best]
+
+
+class Told(Protocol):
+    """A sentence's event words (the extractor's mentions)."""
+
+    triggers: list[Trigger]
+
+
+class TypeTally:
+    """:func:`choose_type` over a growing list of sentences' triggers, each sentence added once:
+    an incident told in a thousand sentences costs one pass, not one pass per sentence."""
+
+    def __init__(self) -> None:
+        self.weight: dict[str, float] = {}
+        self.seen = 0
+
+    def best(self, told: Sequence[Told]) -> str:
+        """The type ``choose_type`` gives the triggers of all of ``told``; its first
+        :attr:`seen` items must be those given before."""
+        for item in told[self.seen :]:
+            for trigger in item.triggers:
+                kind = trigger.event_type
+                self.weight[kind] = self.weight.get(kind, 0.0) + trigger.weight
+        self.seen = len(told)
+        if not self.weight:
+            return "other"
+        return max(self.weight, key=lambda kind: (self.weight[kind], -PRIORITY.index(kind)))

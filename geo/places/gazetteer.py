@@ -92,6 +92,10 @@ class Gazetteer:
         self._geonames = geonames
         self._extra = [row.place for row in extra]
         self._extra_index: dict[str, list[Place]] = {}
+        self._extra_words = max(
+            (len(name.split()) for row in extra for name in (row.place.name, *row.aliases)),
+            default=0,
+        )
         for row in extra:
             for key in {fold_name(name) for name in (row.place.name, *row.aliases)}:
                 if key:
@@ -108,6 +112,11 @@ class Gazetteer:
         places = [_geonames_place(row) for row in self._geonames.lookup(key)]
         places += self._extra_index.get(key, [])
         return [(p, fold_name(p.name) == key) for p in places]
+
+    def longest_name_words(self) -> int:
+        """The most words in any place's main name or curated alias: a longer run of words
+        names no place of the gazetteer under those names."""
+        return max(self._geonames.longest_name_words(), self._extra_words)
 
     def largest(self, countries: tuple[str, ...] | None, count: int) -> list[Place]:
         """The ``count`` most populous GeoNames places of ``countries`` (all: ``None``)."""

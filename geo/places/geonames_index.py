@@ -188,6 +188,13 @@ class GeoNamesIndex:
             "SELECT p.* FROM name_key k JOIN place p ON p.id = k.id WHERE k.key = ?", (key,)
         )
 
+    def longest_name_words(self) -> int:
+        """The most words (space-separated) in a place's name."""
+        sql = "SELECT max(length(name) - length(replace(name, ' ', ''))) + 1 FROM place"
+        with self._lock:
+            found = self._db.execute(sql).fetchone()[0]
+        return int(found or 0)
+
     def largest(self, countries: tuple[str, ...] | None, count: int) -> list[Row]:
         """The ``count`` most populous places of ``countries`` (every country: ``None``)."""
         if countries is None:
