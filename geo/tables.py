@@ -24,8 +24,8 @@ from geo.files import write_text_atomic
 from geo.formats import convert
 from geo.formats.bounded import SCAN_CHUNK, CsvShape
 from geo.formats.containers import (
+    BOMS,
     CONTAINER_SUFFIXES,
-    decode_check,
     decode_check_stream,
     open_csv,
     read_xlsx,
@@ -145,22 +145,22 @@ def read_csv_text(
     open_stream: Callable[[], IO[bytes]]
     if table_suffix(path) in (".csv.gz", ".zip"):
         open_stream, _inner = open_csv(path, max_bytes=max_bytes)
-        codec, note = decode_check_stream(open_stream, encoding, name=name)
     else:
         data = _read_bytes(path, None if max_bytes is None else max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:  # grew since it was looked at
             raise _too_big(path, len(data), max_bytes)
         if not data.strip():
             raise DataError(Problem(name, None, None, "the file is empty"))
-        codec, note = decode_check(data, encoding, name=name)
         open_stream = lambda: io.BytesIO(data)  # noqa: E731
+    with open_stream() as fh:
+        start = fh.read(_HEAD_CHARS)
+    _check_shape(open_stream, _structure_codec(start, encoding), name)
+    codec, note = decode_check_stream(open_stream, encoding, name=name)
     if note is not None and notes is not None:
         notes.append(Problem(name, None, None, note))
-    with open_stream() as fh:
-        head = fh.read(_HEAD_CHARS).decode(codec, errors="replace")
+    head = start.decode(codec, errors="replace")
     if not head or head.isspace():
         raise DataError(Problem(name, None, None, "the file is empty"))
-    _check_shape(open_stream, codec, name)
     return parse_csv(
         open_stream, head=head, name=name, keep=keep, encoding=codec, known_only=known_only
     )
@@ -183,6 +183,21 @@ def _check_shape(open_stream: Callable[[], IO[bytes]], codec: str, name: str) ->
             while part := text.read(SCAN_CHUNK // 4):
                 shape.feed(part.encode("utf-8"))
     shape.finish()
+
+
+def _structure_codec(start: bytes, encoding: str | None) -> str:
+    """The encoding to follow a CSV's structure in, before its text is checked: the stated one
+    (``decode_check`` refuses a name it does not know), a UTF-16 or UTF-32 byte-order mark's,
+    else UTF-8 (whose ``"``, ``,`` and line ends are those of every single-byte encoding)."""
+    if encoding:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            return "utf-8"
+    for bom, codec in BOMS:
+        if start.startswith(bom):
+            return codec
+    return "utf-8"
 
 
 def _ascii_compatible(codec: str) -> bool:
@@ -354,7 +369,7 @@ def read_table(
         return RawTable(table, np.arange(2, len(table) + 2), notes)
     _check_file(path, max_bytes)
     if suffix == ".xlsx":
-        table = read_xlsx(path, max_rows=MAX_ROWS)
+        table = read_xlsx(path, max_rows=MAX_ROWS, max_bytes=max_bytes)
         _check_header(list(table.columns), path.name)
         _check_rows(table, path.name)
         return RawTable(table, np.arange(2, len(table) + 2))

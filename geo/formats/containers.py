@@ -141,16 +141,84 @@ def _zip_member(path: Path, limit: int) -> zipfile.ZipInfo:
     return members[0]
 
 
-def read_xlsx(path: Path, *, max_rows: int) -> pd.DataFrame:
+MAX_XLSX_PART_BYTES = 16 * 2**20
+"""The most an ``.xlsx`` part other than a worksheet or the shared strings (styles, workbook,
+relationships, theme) may unpack to: Excel writes each in well under 1 MB."""
+MAX_XLSX_PART_TAGS = 4 * 2**16
+"""The most XML tags such a part may hold: four for each of Excel's 65,490 cell formats (each
+tag costs openpyxl an object; 3 million styles in 465 KB took 2.5 GB)."""
+MAX_SHARED_STRING_TAGS = 4 * 2_000_000
+"""The most XML tags the shared strings of an uploaded workbook may hold: four tags
+(``<si><t>…</t></si>``) for each of 2,000,000 texts, ``MAX_ROWS`` of them. openpyxl holds every
+shared string (about 100 bytes each besides its text) before a cell is read: 20 million took
+2 GB. A workbook on disk may hold four times as many."""
+
+
+def check_workbook(path: Path, *, max_bytes: int | None = None) -> None:
+    """Refuse a workbook whose parts would cost more to read than a table may (``DataError``
+    naming the part), from the zip directory and a count of each XML part's tags as it
+    unpacks, before openpyxl parses any part.
+
+    A worksheet or the shared strings may unpack to the compressed table limit
+    (``MAX_UNPACKED_BYTES``; ``UPLOAD_UNPACK_FACTOR`` times ``max_bytes`` for uploads), any
+    other XML part to ``MAX_XLSX_PART_BYTES``; tags are bounded by ``MAX_SHARED_STRING_TAGS``
+    and ``MAX_XLSX_PART_TAGS``. A part is read no further than the size its directory entry
+    states (``zipfile`` stops there), so a directory that understates a size cannot pass.
+    """
+    limit = MAX_UNPACKED_BYTES if max_bytes is None else UPLOAD_UNPACK_FACTOR * max_bytes
+    strings_tags = MAX_SHARED_STRING_TAGS * (1 if max_bytes is not None else 4)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                part = info.filename.lower()
+                if info.is_dir() or not part.endswith((".xml", ".rels")):
+                    continue  # pictures and other binary parts are not read for cell values
+                strings = part.endswith("sharedstrings.xml")
+                big = strings or part.startswith("xl/worksheets/")
+                bound = limit if big else MAX_XLSX_PART_BYTES
+                if info.file_size > bound:
+                    raise _fail(
+                        path,
+                        f"its part {info.filename[:100]!r} unpacks to {_size(info.file_size)}; "
+                        f"the limit is {_size(bound)}",
+                    )
+                if not big or strings:
+                    tags = strings_tags if strings else MAX_XLSX_PART_TAGS
+                    _count_tags(archive, info, tags, path)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise _fail(path, f"not a readable Excel (.xlsx) workbook ({type(exc).__name__})") from None
+    except (RuntimeError, NotImplementedError):  # encryption or a compression zipfile lacks
+        raise _fail(
+            path, "not a readable Excel (.xlsx) workbook (its parts cannot be opened)"
+        ) from None
+
+
+def _count_tags(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: Path) -> None:
+    """Refuse a part holding more than ``limit`` XML tags (``<``), counted as it unpacks."""
+    count = 0
+    with archive.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            count += chunk.count(b"<")
+            if count > limit:
+                raise _fail(
+                    path,
+                    f"its part {info.filename[:100]!r} holds more than {limit:,} XML tags; "
+                    f"the limit is {limit:,}",
+                )
+
+
+def read_xlsx(path: Path, *, max_rows: int, max_bytes: int | None = None) -> pd.DataFrame:
     """The first sheet of an Excel workbook as a table of strings (GTD ships one).
 
     Only the values last saved in the cells are read: formulas are never run. The sheet's
     stated size is checked first (a tiny file can claim a million rows by 16,384 columns).
     Dates become ``YYYY-MM-DD`` (with the time only where there is one), whole numbers lose
-    their ``.0`` (GTD's event ids are stored as numbers).
+    their ``.0`` (GTD's event ids are stored as numbers). The workbook's parts are checked
+    first (:func:`check_workbook`; ``max_bytes``: an upload's limit).
     """
     from openpyxl import load_workbook
 
+    check_workbook(path, max_bytes=max_bytes)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
@@ -203,12 +271,13 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-_BOMS = (
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+"""Byte-order marks and the encoding each says (UTF-32's first: it starts as UTF-16's)."""
 
 
 def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, str | None]:
@@ -260,7 +329,7 @@ def _decode_check(
             )
         return codec, None
     start = _window(chunks(), 0, 4)
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if start.startswith(bom):
             if _first_bad(chunks(), codec) is None:
                 return codec, f"read as {codec.upper()} (its byte-order mark says so)"
@@ -350,9 +419,14 @@ def _same(sample: bytes, one: str, other: str) -> bool:
 
 
 __all__ = [
+    "BOMS",
     "CONTAINER_SUFFIXES",
+    "MAX_SHARED_STRING_TAGS",
     "MAX_UNPACKED_BYTES",
+    "MAX_XLSX_PART_BYTES",
+    "MAX_XLSX_PART_TAGS",
     "UPLOAD_UNPACK_FACTOR",
+    "check_workbook",
     "decode_check",
     "decode_check_stream",
     "open_csv",
