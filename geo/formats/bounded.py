@@ -92,6 +92,11 @@ class CsvShape:
         if not chunk:
             return
         cls = _CLASS[np.frombuffer(chunk, dtype=np.uint8)]
+        if b'"' not in chunk and self._state != _IN and self._quick(chunk, cls):
+            self._offset += len(chunk)
+            self._last_class = int(cls[-1])
+            self._state = _OUT
+            return
         if b'"' in chunk:
             idx = np.flatnonzero(cls)
             separator = self._outside_quotes(cls, idx)
@@ -111,6 +116,38 @@ class CsvShape:
         self._check_cells(idx, kind, chunk)
         self._offset += len(chunk)
         self._last_class = int(cls[-1])
+
+    def _quick(self, chunk: bytes, cls: np.ndarray) -> bool:
+        """Check a chunk without quotes (every comma and line end in it a separator) with a few
+        passes: ``True`` when no bound is passed in it, ``False`` to follow it exactly."""
+        if self._record == 1:
+            return False
+        window = max(MAX_CELL_BYTES // 2, 1)
+        for start in range(0, len(chunk), window):  # a separator in every window: short cells
+            end = start + window
+            if all(chunk.find(sep, start, end) < 0 for sep in (b",", b"\n", b"\r")):
+                return False
+        first = min(i for i in (chunk.find(b","), chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0)
+        last = max(chunk.rfind(b","), chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        if self._offset + first - self._cell_start > MAX_CELL_BYTES:
+            return False
+        commas = np.cumsum(cls == 1, dtype=np.int32)
+        ends = np.flatnonzero(cls >= 2)
+        if len(ends):
+            per_row = np.diff(commas[ends], prepend=0) + 1
+            per_row[0] += self._fields - 1
+            if per_row.max() > MAX_COLUMNS:
+                return False
+            fields = int(commas[-1] - commas[ends[-1]]) + 1
+        else:
+            fields = self._fields + int(commas[-1])
+        if fields > MAX_COLUMNS:
+            return False
+        pairs = chunk.count(b"\r\n") + (chunk[:1] == b"\n" and self._last_class == 3)
+        self._record += len(ends) - pairs
+        self._fields = fields
+        self._cell_start = self._offset + last + 1
+        return True
 
     def _outside_quotes(self, cls: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Which of the chunk's commas, line ends and quotes (at ``idx``) are separators outside
