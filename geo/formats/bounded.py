@@ -243,7 +243,10 @@ class CsvShape:
 
     def _read_header(self, data: bytes) -> None:
         text = data.decode("utf-8", errors="replace")
-        self.header = next(csv.reader(io.StringIO(text, newline="")), [])
+        try:
+            self.header = next(csv.reader(io.StringIO(text, newline="")), [])
+        except csv.Error as exc:  # a column name over the csv module's own limit
+            raise self._problem(1, None, f"the header cannot be read: {exc}") from None
 
     def _too_long(self, cell: int, line_end: np.ndarray) -> None:
         ended = int(np.searchsorted(line_end, cell))  # rows ended before this cell
