@@ -6,12 +6,14 @@ here modifies an input file, and every write goes to a temporary file first (``g
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 import geopandas as gpd
 import numpy as np
@@ -20,12 +22,14 @@ import pandas as pd
 from geo.errors import DataError, Problem
 from geo.files import write_text_atomic
 from geo.formats import convert
+from geo.formats.bounded import SCAN_CHUNK, CsvShape
 from geo.formats.containers import (
+    BOMS,
     CONTAINER_SUFFIXES,
-    decode_check,
+    decode_check_stream,
+    open_csv,
     read_xlsx,
     table_suffix,
-    unpack_csv,
 )
 from geo.formats.convert import by_row
 from geo.formats.recognise import SIGNATURES, USED_COLUMNS, recognise
@@ -122,48 +126,104 @@ def read_csv_text(
     encoding: str | None = None,
     max_bytes: int | None = None,
     notes: list[Problem] | None = None,
+    known_only: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV file (or a gzipped or zipped one) as strings, with a clear error for
     encodings and delimiters.
 
     With ``keep``, only those columns are read (when the header has every one of ``REQUIRED``;
     an export's header keeps the columns its converter reads; otherwise all are read, so that a
-    message can show the header as it is). The encoding is ``encoding`` when given, else found
-    (``geo.formats.containers.decode_check``); a note saying so is added to ``notes``.
+    message can show the header as it is, or with ``known_only`` none of the rows: such a table
+    is refused for its missing columns). The encoding is ``encoding`` when given, else found
+    (``geo.formats.containers.decode_check``); a note saying so is added to ``notes``. Before
+    anything is parsed, the file's shape is checked as it streams past
+    (``geo.formats.bounded.CsvShape``: columns, cells per row, bytes per cell); a compressed
+    table is read as it unpacks and never held whole.
     """
     _check_file(path, max_bytes)
     name = path.name
+    open_stream: Callable[[], IO[bytes]]
     if table_suffix(path) in (".csv.gz", ".zip"):
-        data, _inner = unpack_csv(path, max_bytes=max_bytes)
+        open_stream, _inner = open_csv(path, max_bytes=max_bytes)
     else:
         data = _read_bytes(path, None if max_bytes is None else max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:  # grew since it was looked at
             raise _too_big(path, len(data), max_bytes)
-    if not data.strip():
-        raise DataError(Problem(name, None, None, "the file is empty"))
-    codec, note = decode_check(data, encoding, name=name)
+        if not data.strip():
+            raise DataError(Problem(name, None, None, "the file is empty"))
+        open_stream = lambda: io.BytesIO(data)  # noqa: E731
+    with open_stream() as fh:
+        start = fh.read(_HEAD_CHARS)
+    _check_shape(open_stream, _structure_codec(start, encoding), name)
+    codec, note = decode_check_stream(open_stream, encoding, name=name)
     if note is not None and notes is not None:
         notes.append(Problem(name, None, None, note))
-    head = data[:_HEAD_CHARS].decode(codec, errors="replace")
+    head = start.decode(codec, errors="replace")
     if not head or head.isspace():
         raise DataError(Problem(name, None, None, "the file is empty"))
-    return parse_csv(data, head=head, name=name, keep=keep, encoding=codec)
+    return parse_csv(
+        open_stream, head=head, name=name, keep=keep, encoding=codec, known_only=known_only
+    )
 
 
 _HEAD_CHARS = 1_000_000
 """How much of a CSV file's start is looked at for its header."""
 
 
+def _check_shape(open_stream: Callable[[], IO[bytes]], codec: str, name: str) -> None:
+    """Follow the CSV's structure as it streams past (``CsvShape``); a file in an encoding whose
+    bytes for ``"``, ``,`` and line ends are not ASCII's (UTF-16, UTF-32) is followed as UTF-8."""
+    shape = CsvShape(name)
+    with open_stream() as fh:
+        if _ascii_compatible(codec):
+            while chunk := fh.read(SCAN_CHUNK):
+                shape.feed(chunk)
+        else:
+            text = io.TextIOWrapper(fh, encoding=codec, errors="replace", newline="")
+            while part := text.read(SCAN_CHUNK // 4):
+                shape.feed(part.encode("utf-8"))
+    shape.finish()
+
+
+def _structure_codec(start: bytes, encoding: str | None) -> str:
+    """The encoding to follow a CSV's structure in, before its text is checked: the stated one
+    (``decode_check`` refuses a name it does not know), a UTF-16 or UTF-32 byte-order mark's,
+    else UTF-8 (whose ``"``, ``,`` and line ends are those of every single-byte encoding)."""
+    if encoding:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            return "utf-8"
+    for bom, codec in BOMS:
+        if start.startswith(bom):
+            return codec
+    return "utf-8"
+
+
+def _ascii_compatible(codec: str) -> bool:
+    """Whether every byte below 0x80 is that ASCII character alone in ``codec`` (UTF-8 and the
+    single-byte encodings)."""
+    if codecs.lookup(codec).name in ("utf-8", "utf-8-sig", "ascii"):
+        return True
+    try:
+        single = len(bytes(range(256)).decode(codec, errors="replace")) == 256
+        return single and '",\r\n'.encode(codec) == b'",\r\n'
+    except (UnicodeError, LookupError):
+        return False
+
+
 def parse_csv(
-    data: bytes,
+    data: bytes | Callable[[], IO[bytes]],
     *,
     head: str,
     name: str,
     keep: Collection[str] | None = None,
     encoding: str = "utf-8-sig",
+    known_only: bool = False,
 ) -> pd.DataFrame:
-    """Parse CSV bytes (``head``: the decoded start of the file) into a table of strings;
-    ``keep`` as for :func:`read_csv_text`."""
+    """Parse CSV bytes (or the bytes of a stream ``data`` opens; ``head``: the decoded start of
+    the file) into a table of strings; ``keep`` and ``known_only`` as for
+    :func:`read_csv_text`."""
     header = _LINE_END.split(head, maxsplit=1)[0]
     if "," not in header:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
@@ -186,18 +246,20 @@ def parse_csv(
     _check_header(columns, name)
     names = {c.strip().lstrip("\ufeff") for c in columns}
     wanted = _wanted_columns(names, keep)
+    rows = 0 if known_only and keep is not None and wanted is None else MAX_ROWS + 1
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data()
     try:
         # The parser counts rows whatever the line endings (\n, \r\n or a bare \r), and stops
         # one row past the limit, so an oversized table costs no more than the limit to refuse.
         table = pd.read_csv(
-            io.BytesIO(data),
+            stream,
             encoding=encoding,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skipinitialspace=False,
             engine="c",
-            nrows=MAX_ROWS + 1,
+            nrows=rows,
             # Columns the product does not use are dropped as they are parsed: a 140 MB table
             # with 200 columns then costs a fraction of the memory.
             usecols=None if wanted is None else (lambda c: c.strip().lstrip("\ufeff") in wanted),
@@ -208,6 +270,8 @@ def parse_csv(
         raise DataError(Problem(name, None, None, "the file is empty")) from None
     except UnicodeDecodeError as exc:
         raise DataError(Problem(name, None, None, f"cannot be read as {encoding}: {exc}")) from None
+    finally:
+        stream.close()
     _check_rows(table, name)
     return table
 
@@ -268,6 +332,7 @@ def read_table(
     layer: str | None = None,
     encoding: str | None = None,
     max_bytes: int | None = None,
+    known_only: bool = False,
 ) -> RawTable:
     """Read any supported table file into strings plus the row number a user sees for each row.
 
@@ -275,7 +340,9 @@ def read_table(
     workbook's first sheet; GeoJSON and GeoPackage rows are the features' numbers from 1. Point
     geometries fill ``lon``/``lat`` when the table has no such columns. ``layer`` names the
     GeoPackage layer to read when it has several; ``encoding`` the text encoding of a CSV when
-    it is not to be detected; ``max_bytes`` the largest file accepted (uploads).
+    it is not to be detected; ``max_bytes`` the largest file accepted (uploads); ``known_only``
+    reads no rows of a CSV whose header is neither the project's nor a known export's (such a
+    table is refused for its missing columns, whatever its rows hold).
     """
     path = Path(path)
     suffix = table_suffix(path)
@@ -292,12 +359,17 @@ def read_table(
     if suffix in (".csv", ".csv.gz", ".zip"):
         notes: list[Problem] = []
         table = read_csv_text(
-            path, keep=COLUMNS, encoding=encoding, max_bytes=max_bytes, notes=notes
+            path,
+            keep=COLUMNS,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            notes=notes,
+            known_only=known_only,
         )
         return RawTable(table, np.arange(2, len(table) + 2), notes)
     _check_file(path, max_bytes)
     if suffix == ".xlsx":
-        table = read_xlsx(path, max_rows=MAX_ROWS)
+        table = read_xlsx(path, max_rows=MAX_ROWS, max_bytes=max_bytes)
         _check_header(list(table.columns), path.name)
         _check_rows(table, path.name)
         return RawTable(table, np.arange(2, len(table) + 2))
@@ -353,7 +425,11 @@ def check_dataset(
     if layer is not None and options.layer is None:
         options = replace(options, layer=layer)
     raw = read_table(
-        path, layer=options.layer, encoding=options.encoding, max_bytes=options.max_bytes
+        path,
+        layer=options.layer,
+        encoding=options.encoding,
+        max_bytes=options.max_bytes,
+        known_only=options.fmt is None,
     )
     fmt = options.fmt
     if fmt is None and not set(REQUIRED) <= {_column(c) for c in raw.table.columns}:

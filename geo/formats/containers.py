@@ -12,6 +12,8 @@ import codecs
 import gzip
 import io
 import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO
@@ -19,6 +21,7 @@ from typing import IO
 import pandas as pd
 
 from geo.errors import DataError, Problem
+from geo.formats.bounded import SCAN_CHUNK, LimitedReader
 from geo.schema import MAX_COLUMNS
 
 MAX_UNPACKED_BYTES = 4 * 2**30
@@ -46,31 +49,73 @@ def _size(limit: int) -> str:
     return f"{limit / 2**30:.0f} GB" if limit >= 2**30 else f"{limit / 2**20:.0f} MB"
 
 
-def _read_bounded(stream: io.BufferedIOBase | IO[bytes], path: Path, limit: int) -> bytes:
-    """The stream's bytes, read in chunks; refused as soon as there are more than ``limit``."""
-    parts: list[bytes] = []
-    total = 0
-    while chunk := stream.read(_CHUNK):
-        total += len(chunk)
-        if total > limit:
-            raise _fail(path, f"unpacks to more than {_size(limit)}; the limit is {_size(limit)}")
-        parts.append(chunk)
-    return b"".join(parts)
+def _unreadable(path: Path, suffix: str, exc: BaseException) -> DataError:
+    kind = "gzip" if suffix == ".csv.gz" else "zip"
+    return _fail(path, f"not a readable {kind} file ({type(exc).__name__})")
 
 
-def unpack_csv(path: Path, *, max_bytes: int | None = None) -> tuple[bytes, str]:
-    """The CSV bytes inside a ``.csv.gz`` or ``.zip`` file, and the name of the table inside.
+def _too_much(path: Path, limit: int) -> Callable[[], DataError]:
+    return lambda: _fail(path, f"unpacks to more than {_size(limit)}; the limit is {_size(limit)}")
 
-    A zip must hold exactly one ``.csv`` file (folders and other files, such as a README beside
-    it, are ignored); several are refused with their names. ``max_bytes`` (uploads) bounds the
-    unpacked size to ``UPLOAD_UNPACK_FACTOR`` times itself.
+
+class _Unpacked(LimitedReader):
+    """A member's bytes as they unpack, bounded; a broken archive is a ``DataError``."""
+
+    def __init__(
+        self, raw: IO[bytes] | io.BufferedIOBase, path: Path, limit: int, archive: object = None
+    ) -> None:
+        super().__init__(raw, limit, _too_much(path, limit))
+        self._path, self._archive = path, archive
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        try:
+            return super().readinto(buffer)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            raise _unreadable(self._path, table_suffix(self._path), exc) from None
+
+    def close(self) -> None:
+        super().close()
+        if isinstance(self._archive, zipfile.ZipFile):
+            self._archive.close()
+
+
+def open_csv(path: Path, *, max_bytes: int | None = None) -> tuple[Callable[[], IO[bytes]], str]:
+    """How to read the CSV inside a ``.csv.gz`` or ``.zip`` file (a function that opens a fresh
+    stream of its bytes each time it is called), and the name of the table inside.
+
+    The stream unpacks as it is read and is refused once it gives more than the limit:
+    ``MAX_UNPACKED_BYTES``, or for uploads (``max_bytes``) ``UPLOAD_UNPACK_FACTOR`` times
+    ``max_bytes``; nothing is held whole. A zip must hold exactly one ``.csv`` file (folders and
+    other files, such as a README beside it, are ignored); several are refused with their names.
     """
     limit = MAX_UNPACKED_BYTES if max_bytes is None else UPLOAD_UNPACK_FACTOR * max_bytes
     suffix = table_suffix(path)
+    if suffix == ".csv.gz":
+
+        def open_gzip() -> IO[bytes]:
+            try:
+                raw = gzip.open(path, "rb")
+            except OSError as exc:
+                raise _unreadable(path, suffix, exc) from None
+            return io.BufferedReader(_Unpacked(raw, path, limit), SCAN_CHUNK)
+
+        return open_gzip, path.name[: -len(".gz")]
+    member = _zip_member(path, limit)
+
+    def open_zip() -> IO[bytes]:
+        try:
+            archive = zipfile.ZipFile(path)
+            raw = archive.open(member)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise _unreadable(path, suffix, exc) from None
+        return io.BufferedReader(_Unpacked(raw, path, limit, archive), SCAN_CHUNK)
+
+    return open_zip, Path(member.filename).name
+
+
+def _zip_member(path: Path, limit: int) -> zipfile.ZipInfo:
+    """The one CSV table in a zip file, checked from its directory."""
     try:
-        if suffix == ".csv.gz":
-            with gzip.open(path, "rb") as fh:
-                return _read_bounded(fh, path, limit), path.name[: -len(".gz")]
         with zipfile.ZipFile(path) as archive:
             members = [
                 m
@@ -80,37 +125,100 @@ def unpack_csv(path: Path, *, max_bytes: int | None = None) -> tuple[bytes, str]
                 and not Path(m.filename).name.startswith(".")
                 and "__MACOSX" not in m.filename
             ]
-            if len(members) != 1:
-                names = ", ".join(m.filename for m in members[:10]) or "none"
+    except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise _unreadable(path, ".zip", exc) from None
+    if len(members) != 1:
+        names = ", ".join(m.filename for m in members[:10]) or "none"
+        raise _fail(
+            path, f"a zip file must hold one CSV table; this one holds {len(members)} ({names})"
+        )
+    if members[0].flag_bits & 0x1:
+        raise _fail(path, "the zip file is encrypted; unzip it and read the CSV")
+    if members[0].compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _fail(path, "the zip file cannot be opened; unzip it and read the CSV")
+    if members[0].file_size > limit:  # the reader also stops at the size the directory states
+        raise _too_much(path, limit)()
+    return members[0]
+
+
+MAX_XLSX_PART_BYTES = 16 * 2**20
+"""The most an ``.xlsx`` part other than a worksheet or the shared strings (styles, workbook,
+relationships, theme) may unpack to: Excel writes each in well under 1 MB."""
+MAX_XLSX_PART_TAGS = 4 * 2**16
+"""The most XML tags such a part may hold: four for each of Excel's 65,490 cell formats (each
+tag costs openpyxl an object; 3 million styles in 465 KB took 2.5 GB)."""
+MAX_SHARED_STRING_TAGS = 4 * 2_000_000
+"""The most XML tags the shared strings of an uploaded workbook may hold: four tags
+(``<si><t>…</t></si>``) for each of 2,000,000 texts, ``MAX_ROWS`` of them. openpyxl holds every
+shared string (about 100 bytes each besides its text) before a cell is read: 20 million took
+2 GB. A workbook on disk may hold four times as many."""
+
+
+def check_workbook(path: Path, *, max_bytes: int | None = None) -> None:
+    """Refuse a workbook whose parts would cost more to read than a table may (``DataError``
+    naming the part), from the zip directory and a count of each XML part's tags as it
+    unpacks, before openpyxl parses any part.
+
+    A worksheet or the shared strings may unpack to the compressed table limit
+    (``MAX_UNPACKED_BYTES``; ``UPLOAD_UNPACK_FACTOR`` times ``max_bytes`` for uploads), any
+    other XML part to ``MAX_XLSX_PART_BYTES``; tags are bounded by ``MAX_SHARED_STRING_TAGS``
+    and ``MAX_XLSX_PART_TAGS``. A part is read no further than the size its directory entry
+    states (``zipfile`` stops there), so a directory that understates a size cannot pass.
+    """
+    limit = MAX_UNPACKED_BYTES if max_bytes is None else UPLOAD_UNPACK_FACTOR * max_bytes
+    strings_tags = MAX_SHARED_STRING_TAGS * (1 if max_bytes is not None else 4)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                part = info.filename.lower()
+                if info.is_dir() or not part.endswith((".xml", ".rels")):
+                    continue  # pictures and other binary parts are not read for cell values
+                strings = part.endswith("sharedstrings.xml")
+                big = strings or part.startswith("xl/worksheets/")
+                bound = limit if big else MAX_XLSX_PART_BYTES
+                if info.file_size > bound:
+                    raise _fail(
+                        path,
+                        f"its part {info.filename[:100]!r} unpacks to {_size(info.file_size)}; "
+                        f"the limit is {_size(bound)}",
+                    )
+                if not big or strings:
+                    tags = strings_tags if strings else MAX_XLSX_PART_TAGS
+                    _count_tags(archive, info, tags, path)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise _fail(path, f"not a readable Excel (.xlsx) workbook ({type(exc).__name__})") from None
+    except (RuntimeError, NotImplementedError):  # encryption or a compression zipfile lacks
+        raise _fail(
+            path, "not a readable Excel (.xlsx) workbook (its parts cannot be opened)"
+        ) from None
+
+
+def _count_tags(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: Path) -> None:
+    """Refuse a part holding more than ``limit`` XML tags (``<``), counted as it unpacks."""
+    count = 0
+    with archive.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            count += chunk.count(b"<")
+            if count > limit:
                 raise _fail(
                     path,
-                    f"a zip file must hold one CSV table; this one holds {len(members)} ({names})",
+                    f"its part {info.filename[:100]!r} holds more than {limit:,} XML tags; "
+                    f"the limit is {limit:,}",
                 )
-            if members[0].flag_bits & 0x1:
-                raise _fail(path, "the zip file is encrypted; unzip it and read the CSV")
-            if members[0].file_size > limit:
-                raise _fail(
-                    path, f"unpacks to more than {_size(limit)}; the limit is {_size(limit)}"
-                )
-            with archive.open(members[0]) as fh:
-                return _read_bounded(fh, path, limit), Path(members[0].filename).name
-    except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
-        kind = "gzip" if suffix == ".csv.gz" else "zip"
-        raise _fail(path, f"not a readable {kind} file ({type(exc).__name__})") from None
-    except (RuntimeError, NotImplementedError):  # encryption or a compression zipfile lacks
-        raise _fail(path, "the zip file cannot be opened; unzip it and read the CSV") from None
 
 
-def read_xlsx(path: Path, *, max_rows: int) -> pd.DataFrame:
+def read_xlsx(path: Path, *, max_rows: int, max_bytes: int | None = None) -> pd.DataFrame:
     """The first sheet of an Excel workbook as a table of strings (GTD ships one).
 
     Only the values last saved in the cells are read: formulas are never run. The sheet's
     stated size is checked first (a tiny file can claim a million rows by 16,384 columns).
     Dates become ``YYYY-MM-DD`` (with the time only where there is one), whole numbers lose
-    their ``.0`` (GTD's event ids are stored as numbers).
+    their ``.0`` (GTD's event ids are stored as numbers). The workbook's parts are checked
+    first (:func:`check_workbook`; ``max_bytes``: an upload's limit).
     """
     from openpyxl import load_workbook
 
+    check_workbook(path, max_bytes=max_bytes)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
@@ -163,12 +271,13 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-_BOMS = (
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+"""Byte-order marks and the encoding each says (UTF-32's first: it starts as UTF-16's)."""
 
 
 def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, str | None]:
@@ -180,6 +289,31 @@ def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, 
     and Excel's on Western Windows) or Latin-1. The bytes are checked in chunks, never copied
     whole.
     """
+    view = memoryview(data)
+    return _decode_check(
+        lambda: (view[start : start + _CHUNK] for start in range(0, len(data), _CHUNK)),
+        encoding,
+        name=name,
+    )
+
+
+def decode_check_stream(
+    open_stream: Callable[[], IO[bytes]], encoding: str | None, *, name: str
+) -> tuple[str, str | None]:
+    """As :func:`decode_check`, for bytes read (each time from the start) from streams that
+    ``open_stream`` opens: a compressed table is checked as it unpacks, never held whole."""
+
+    def chunks() -> Iterator[bytes]:
+        with open_stream() as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
+    return _decode_check(chunks, encoding, name=name)
+
+
+def _decode_check(
+    chunks: Callable[[], Iterable[bytes | memoryview]], encoding: str | None, *, name: str
+) -> tuple[str, str | None]:
     if encoding:
         try:
             codec = codecs.lookup(encoding).name
@@ -187,42 +321,74 @@ def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, 
             raise DataError(
                 Problem(name, None, None, f"unknown encoding {encoding!r}; try utf-8 or cp1252")
             ) from None
-        bad = _first_bad(data, codec)
+        bad = _first_bad(chunks(), codec)
         if bad is not None:
-            line = data[:bad].count(b"\n") + 1
+            line, byte = _where(chunks(), bad)
             raise DataError(
-                Problem(name, line, None, f"byte 0x{data[bad]:02x} at offset {bad} is not {codec}")
+                Problem(name, line, None, f"byte 0x{byte:02x} at offset {bad} is not {codec}")
             )
         return codec, None
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            if _first_bad(data, codec) is None:
+    start = _window(chunks(), 0, 4)
+    for bom, codec in BOMS:
+        if start.startswith(bom):
+            if _first_bad(chunks(), codec) is None:
                 return codec, f"read as {codec.upper()} (its byte-order mark says so)"
-    first_bad = _first_bad(data, "utf-8")
+    first_bad = _first_bad(chunks(), "utf-8")
     if first_bad is None:
         return "utf-8-sig", None
-    for codec in _guesses(data[max(0, first_bad - 50_000) : first_bad + 200_000]):
-        if _first_bad(data, codec) is not None:
+    sample = _window(chunks(), max(0, first_bad - 50_000), first_bad + 200_000)
+    for codec in _guesses(sample):
+        if _first_bad(chunks(), codec) is not None:
             continue
-        line = data[:first_bad].count(b"\n") + 1
+        line, byte = _where(chunks(), first_bad)
         return codec, (
-            f"not UTF-8 (byte 0x{data[first_bad]:02x} on line {line}); read as {codec}. "
+            f"not UTF-8 (byte 0x{byte:02x} on line {line}); read as {codec}. "
             "If letters look wrong, state the encoding (--encoding)"
         )
     return "latin-1", None  # pragma: no cover - latin-1 decodes every byte
 
 
-def _first_bad(data: bytes, codec: str) -> int | None:
+def _first_bad(chunks: Iterable[bytes | memoryview], codec: str) -> int | None:
     """The offset of the first byte ``codec`` cannot decode, or ``None``."""
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
-    for start in range(0, len(data), _CHUNK):
+    start = 0
+    for chunk in chunks:
         pending = len(decoder.getstate()[0])
         try:
-            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+            decoder.decode(chunk, final=False)
         except UnicodeDecodeError as exc:
             return max(start - pending + exc.start, 0)
+        start += len(chunk)
+    pending = len(decoder.getstate()[0])
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return max(start - pending + exc.start, 0)
     return None
+
+
+def _window(chunks: Iterable[bytes | memoryview], start: int, end: int) -> bytes:
+    """The bytes from offset ``start`` to ``end``."""
+    parts, offset = [], 0
+    for chunk in chunks:
+        if offset + len(chunk) > start:
+            parts.append(bytes(chunk[max(start - offset, 0) : end - offset]))
+        offset += len(chunk)
+        if offset >= end:
+            break
+    return b"".join(parts)
+
+
+def _where(chunks: Iterable[bytes | memoryview], offset: int) -> tuple[int, int]:
+    """The line (from 1) of the byte at ``offset``, and that byte."""
+    lines, seen = 1, 0
+    for chunk in chunks:
+        part = bytes(chunk[: offset - seen + 1])
+        if seen + len(chunk) > offset:
+            return lines + part[:-1].count(b"\n"), part[-1]
+        lines += part.count(b"\n")
+        seen += len(chunk)
+    raise ValueError(offset)  # pragma: no cover - the offset is one the chunks gave
 
 
 def _guesses(sample: bytes) -> list[str]:
@@ -253,11 +419,17 @@ def _same(sample: bytes, one: str, other: str) -> bool:
 
 
 __all__ = [
+    "BOMS",
     "CONTAINER_SUFFIXES",
+    "MAX_SHARED_STRING_TAGS",
     "MAX_UNPACKED_BYTES",
+    "MAX_XLSX_PART_BYTES",
+    "MAX_XLSX_PART_TAGS",
     "UPLOAD_UNPACK_FACTOR",
+    "check_workbook",
     "decode_check",
+    "decode_check_stream",
+    "open_csv",
     "read_xlsx",
     "table_suffix",
-    "unpack_csv",
 ]
