@@ -25,7 +25,7 @@ from geo.symbology import type_label
 from ui.editing import editable_store, incident_form, who_edits
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
-# many (geo.ingest.reading.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A
+# many (geo.ingest.text.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A
 # comment, not a string: Streamlit would draw a bare string on the page.)
 MAX_PASTE = 60_000
 

@@ -97,5 +97,5 @@ def test_an_article_over_the_limit_is_refused_and_the_page_goes_on(
     huge = ("Gunmen attacked a police post in Almaty. " * 4000).encode()  # 164,000 characters
     at = _review(monkeypatch, table, [("long.txt", huge), ("wire.txt", MADE_UP.encode())])
     listed = "\n".join(c.value for c in at.code)
-    assert "long.txt: has 164,000 characters of text; an article may have 120,000" in listed
+    assert "long.txt: this article has 164,000 characters; the limit is 120,000: split it" in listed
     assert any("Almaty" in e.label for e in at.expander)  # the other article was read

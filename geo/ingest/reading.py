@@ -15,13 +15,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from geo.errors import DataError, Problem
+from geo.errors import DataError
 from geo.ingest.extract import extract_with_publication
-from geo.ingest.text import Paragraph, decode_article, read_article, split_paragraphs, title_of
+from geo.ingest.text import (
+    Paragraph,
+    check_length,
+    decode_article,
+    read_article,
+    split_paragraphs,
+    title_of,
+)
 from geo.ingest.write import Article
-
-MAX_ARTICLE_CHARS = 120_000
-"""The most characters of text one article may have (the Review page's paste box takes half)."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def read_for_review(
     Raises
     ------
     DataError
-        If the file is not a text article, or the text is longer than ``MAX_ARTICLE_CHARS``.
+        If the file is not a text article, or the text is longer than
+        ``geo.ingest.text.MAX_ARTICLE_CHARS``.
     """
     text = content if isinstance(content, str) else decode_article(name, content)
     check_length(name or "The pasted text", text)
@@ -115,28 +120,13 @@ def read_batch(
 def read_file(path: Path, *, source_id: str, published: date | None) -> Article:
     """Read one article file and propose its incidents (``python -m geo ingest``)."""
     text = read_article(path)
-    check_length(path.name, text)
     candidates, pub = extract_with_publication(text, source_id=source_id, published=published)
     return Article(source_id, title_of(split_paragraphs(text)), pub, candidates)
 
 
-def check_length(name: str, text: str) -> None:
-    """``DataError`` naming ``name`` when ``text`` is longer than one article may be."""
-    if len(text) > MAX_ARTICLE_CHARS:
-        raise DataError(
-            Problem(
-                name, None, None,
-                f"has {len(text):,} characters of text; an article may have "
-                f"{MAX_ARTICLE_CHARS:,}: split it into shorter texts",
-            )
-        )  # fmt: skip
-
-
 __all__ = [
-    "MAX_ARTICLE_CHARS",
     "Reading",
     "article_source_id",
-    "check_length",
     "fresh_source_id",
     "read_batch",
     "read_file",
