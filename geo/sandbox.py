@@ -76,7 +76,12 @@ TABLE_LIMITS = Limits(
 )
 """Reading and checking one uploaded table (150 MB at most: about 5 s and 0.8 GB)."""
 
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+"""How many limited children run at once, server-wide: more visitors' uploads wait their turn
+(so ten uploads at once cannot ask for ten times a child's memory)."""
+
 _lock = threading.Lock()
+_slots = threading.BoundedSemaphore(WORKERS)
 _context: multiprocessing.context.ForkServerContext | None = None
 
 
@@ -96,12 +101,30 @@ def run_limited(limits: Limits, fn: Callable[..., T], /, *args: Any, **kwargs: A
 
     ``fn`` and its arguments must be picklable (a module-level function of the engine).
 
+    At most ``WORKERS`` children run at once in this process; a call waits its turn for as long
+    as it would wait for its own child.
+
     Raises
     ------
     LimitError
-        If the child ran out of CPU time, memory or wall-clock time, or stopped unexpectedly;
-        the message says so in a sentence built from ``limits.what`` and ``limits.advice``.
+        If the child ran out of CPU time, memory or wall-clock time, or stopped unexpectedly, or
+        no turn came; the message says so in a sentence built from ``limits.what`` and
+        ``limits.advice``.
     """
+    if not _slots.acquire(timeout=limits.wall_seconds):
+        raise LimitError(
+            f"{limits.what}: the server is busy reading other visitors' files; try again in a "
+            "minute."
+        )
+    try:
+        return _run_child(limits, fn, args, kwargs)
+    finally:
+        _slots.release()
+
+
+def _run_child(
+    limits: Limits, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> T:
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
@@ -192,4 +215,4 @@ def _limit_self(limits: Limits) -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
 
 
-__all__ = ["ARTICLE_LIMITS", "TABLE_LIMITS", "Limits", "LimitError", "run_limited"]
+__all__ = ["ARTICLE_LIMITS", "TABLE_LIMITS", "WORKERS", "Limits", "LimitError", "run_limited"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import DataError, LimitError, Problem
-from geo.sandbox import Limits, run_limited
+from geo.sandbox import WORKERS, Limits, run_limited
 from geo.vector_files import LayerChoiceError
 
 QUICK = Limits(cpu_seconds=1, memory_bytes=1 * 2**30, what="This article", advice="split it")
@@ -85,3 +85,18 @@ def test_the_server_goes_on_while_a_child_runs_out_its_time() -> None:
     elapsed = time.monotonic() - began
     runaway.join()
     assert total > 0 and elapsed < 1.0
+
+
+def test_no_more_children_run_at_once_than_the_server_allows() -> None:
+    """Uploads from many visitors at once wait their turn instead of each taking a child's
+    memory: WORKERS + 1 calls of one second each take at least two seconds."""
+    calls = [
+        threading.Thread(target=run_limited, args=(QUICK, time.sleep, 1.0))
+        for _ in range(WORKERS + 1)
+    ]
+    began = time.monotonic()
+    for call in calls:
+        call.start()
+    for call in calls:
+        call.join()
+    assert time.monotonic() - began >= 2.0
