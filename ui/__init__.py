@@ -19,7 +19,12 @@ import streamlit as st
 
 from geo.escape import esc_markdown
 from geo.filters import Filters, filter_mask, hidden_by_precision, rows_kept
+from geo.sandbox import also_preload
 from geo.tables import Dataset
+
+# Uploads and articles are read in limited children (geo.sandbox), each of which runs the main
+# script again: under `streamlit run` that script imports Streamlit's launcher.
+also_preload("streamlit.web.cli")
 
 UNEXPECTED = (
     "Something went wrong while drawing this page; the problem has been logged on the server. "
