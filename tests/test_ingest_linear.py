@@ -112,11 +112,25 @@ def test_figures_are_still_added_up_and_read_after_a_rise() -> None:
     assert [(t.what, t.low) for t in rose] == [("killed", 6)]
 
 
-def test_html_of_unclosed_tags() -> None:
-    page = "<a" * 100_000  # 200 KB
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<a" * 100_000,  # 200 KB of tags never closed
+        "<html><body><p>Before.</p>" + "<a=" * 33_000 + "'>'",  # "=" and quotes past ">"
+        "<p>Before.</p>" + "<a b" * 100_000 + "='>' ",
+    ],
+    ids=["unclosed", "equals", "attributes"],
+)
+def test_html_of_unclosed_tags(page: str) -> None:
     text, seconds = _timed(lambda: html_to_text(page))
     assert seconds < BOUND_S
-    assert text == page  # tags never closed are text, as the page has them
+    # The page ends inside a tag: what comes before it is text, nothing after it.
+    assert text == ("Before." if "Before." in page else "")
+
+
+def test_a_numeric_reference_longer_than_any_character_is_a_replacement_character() -> None:
+    page = "<p>Three &#" + "9" * 5000 + "; killed &#233; &#x1F600;</p>"
+    assert html_to_text(page) == "Three \ufffd killed \u00e9 \U0001f600"
 
 
 def test_html_reduced_to_its_text() -> None:
@@ -162,3 +176,18 @@ def test_an_html_page_over_its_bound_is_refused_before_it_is_parsed() -> None:
     with pytest.raises(DataError) as refused:
         decode_article("big.html", page)
     assert "big.html" in str(refused.value) and "2 MB" in str(refused.value)
+
+
+def test_a_roundup_of_thousands_of_incidents() -> None:
+    """Each sentence a new incident (its own date): a sentence is compared with the last
+    incidents told, not with every one before it (2,164 incidents took 49 s)."""
+    months = "January February March April May June July August September October November December"
+    text = "".join(
+        f"Kabul bomb, {day} {month} {year}. "
+        for year in range(1990, 2020)
+        for month in months.split()
+        for day in range(1, 29, 4)
+    )[:60_000]
+    candidates, seconds = _timed(lambda: extract(text, source_id="roundup"))
+    assert seconds < BOUND_S
+    assert len(candidates) > 2000  # each date its own incident

@@ -11,6 +11,7 @@ and later 12 keeps both.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -431,6 +432,12 @@ def _as_list(mention: _Mention) -> list[PlaceMention]:
     return towns
 
 
+RECALL = 64
+"""How many of the incidents told before a sentence it may return to by their day or town: a
+report recalls an incident some paragraphs back, not hundreds of incidents back (and a roundup
+of thousands of incidents is then read in time linear in its length)."""
+
+
 def _group(mentions: list[_Mention]) -> list[_Incident]:
     incidents: list[_Incident] = []
     current: _Incident | None = None
@@ -471,9 +478,10 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
                 current = _Incident([mention], None, None)
                 incidents.append(current)
             continue
-        # An incident recalled by its day or its town first; else the one just spoken of.
+        # An incident recalled by its day or its town first (among the last RECALL told);
+        # else the one just spoken of.
         target = None
-        for incident in [] if other else reversed(incidents):
+        for incident in [] if other else itertools.islice(reversed(incidents), RECALL):
             if _fits(incident, date_here, place_here, loose=False) and not _exclusive(
                 incident, mention
             ):
@@ -570,9 +578,9 @@ def _fits(
     have_place = incident.place[0] if incident.place else None
     new_date = date_here[0].when if date_here else None
     new_place = place_here[0] if place_here else None
-    date_ok = have_date is None or new_date is None or have_date.overlaps(new_date)
-    place_ok = have_place is None or new_place is None or _same_place(have_place, new_place)
-    if not (date_ok and place_ok):
+    if not (have_date is None or new_date is None or have_date.overlaps(new_date)):
+        return False  # the dates disagree: no distance to work out
+    if not (have_place is None or new_place is None or _same_place(have_place, new_place)):
         return False
     if loose:
         return True

@@ -7,8 +7,9 @@ per tag. Nothing is rendered or run: the result is plain text.
 
 Block elements give paragraph breaks; the contents of ``script``, ``style``, ``head`` and the
 like are dropped (a ``title`` is kept and put first); entities are decoded; a ``<`` that starts
-no tag, or a tag that is never closed, is text. An unclosed comment, declaration or script
-hides the rest of the page.
+no tag is text. A tag, comment, declaration or script that is never closed hides the rest of
+the page (as the HTML standard reads a page that ends inside a tag), so no later ``<`` scans
+the same ground again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _RAW_TEXT = ("script", "style")
 _TAG_NAME = re.compile(r"[a-zA-Z][^\s/><\x00]*")
 _RAW_END = {tag: re.compile(rf"</{tag}", re.IGNORECASE) for tag in _RAW_TEXT}
 _WHITESPACE = re.compile(r"\s+")
+# A numeric character reference longer than any code point: html.unescape would refuse it
+# (Python's limit on the digits of an int) or read past Unicode's range.
+_HUGE_REFERENCE = re.compile(r"&#(?:[xX][0-9a-fA-F]{7,}|[0-9]{8,});?")
 
 
 class _Finder:
@@ -60,7 +64,7 @@ class _Reader:
     def data(self, start: int, end: int) -> None:
         if start >= end:
             return
-        text = html.unescape(self.page[start:end])
+        text = html.unescape(_HUGE_REFERENCE.sub("\ufffd", self.page[start:end]))
         if self.in_title:
             self.title.append(text)
         elif not self.hidden:
@@ -123,9 +127,8 @@ class _Reader:
             self.data(at, at + 1)  # a "<" that starts no tag is text
             return at + 1
         end = self.tag_end(name.end())
-        if end < 0:
-            self.data(at, name.end())  # never closed: text, as browsers' parsers leave it
-            return name.end()
+        if end < 0:  # the page ends inside this tag: nothing after it is text
+            return len(page)
         tag = name.group().lower()
         if closing:
             self.end_tag(tag)
