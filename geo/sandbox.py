@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from geo.errors import LimitError
+from geo.errors import AtlasError, LimitError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,10 +79,44 @@ TABLE_LIMITS = Limits(
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 """How many limited children run at once, server-wide: more visitors' uploads wait their turn
-(so ten uploads at once cannot ask for ten times a child's memory)."""
+(so ten uploads at once cannot ask for ten times a child's memory), in the order they came."""
+
+
+class _Turns:
+    """``WORKERS`` slots handed to callers in the order they asked: a freed slot goes to the
+    longest-waiting caller, never back to the one that freed it (with a plain semaphore, two
+    visitors reading file after file could take every slot for as long as they liked)."""
+
+    def __init__(self, slots: int) -> None:
+        self._lock = threading.Lock()
+        self._free = slots
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._lock:
+            if turn.is_set():  # given between the wait's end and this lock
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()  # the slot passes on, still taken
+            else:
+                self._free += 1
+
 
 _lock = threading.Lock()
-_slots = threading.BoundedSemaphore(WORKERS)
+_slots = _Turns(WORKERS)
 _context: multiprocessing.context.ForkServerContext | None = None
 
 
@@ -110,7 +145,8 @@ def _forkserver() -> multiprocessing.context.ForkServerContext:
 
 def run_limited(limits: Limits, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` run in a child process held to ``limits``; its value, or the
-    exception it raised (an engine error keeps its problems).
+    engine error it raised (``AtlasError``: a ``DataError`` keeps its problems). Any other
+    error is logged by the child and given to the caller as a ``LimitError``.
 
     ``fn`` and its arguments must be picklable (a module-level function of the engine).
 
@@ -155,8 +191,10 @@ def _run_child(
     if outcome is None:
         raise _refusal(limits, child.exitcode)
     kind, value = outcome
-    if kind == "error":
+    if kind == "error" and isinstance(value, AtlasError):
         raise value
+    if kind == "error":  # logged in the child: the visitor gets a sentence, not a traceback
+        raise LimitError(_sentence(limits, "could not be read"))
     if kind == "memory":
         raise LimitError(_sentence(limits, "needed more memory than the server allows"))
     return value  # type: ignore[no-any-return]
@@ -199,7 +237,7 @@ def _child_main(
     except MemoryError:
         outcome = ("memory", None)
     except Exception as exc:  # noqa: BLE001 - every error is sent to the parent to raise
-        if not isinstance(exc, ValueError):
+        if not isinstance(exc, AtlasError):
             log.exception("a limited worker failed")
         outcome = ("error", exc)
     try:

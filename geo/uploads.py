@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import DataError
+from geo.errors import DataError, LimitError
 from geo.sandbox import TABLE_LIMITS, run_limited
 from geo.tables import Dataset, ReadOptions, load_dataset
 from geo.vector_files import LayerChoiceError
@@ -41,6 +41,36 @@ def without_geometry(dataset: Dataset) -> Dataset:
     return replace(dataset, incidents=incidents)
 
 
+SERVER_SHARE = 0.5
+"""The share of the machine's memory past which the dashboard takes no new upload: every
+session keeps its own uploaded table in the server process, so many visitors' tables together
+must not exhaust the machine."""
+
+
+def _memory_kib(field: str, path: str) -> int | None:
+    """A ``kB`` field of a ``/proc`` file (``MemTotal``, ``VmRSS``); ``None`` elsewhere."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_server_memory() -> None:
+    """``LimitError`` when this process already holds more than ``SERVER_SHARE`` of the
+    machine's memory (on systems without ``/proc``, nothing is checked)."""
+    total = _memory_kib("MemTotal", "/proc/meminfo")
+    held = _memory_kib("VmRSS", "/proc/self/status")
+    if total and held and held > SERVER_SHARE * total:
+        raise LimitError(
+            "The server holds as many uploaded tables as it can just now; try again later, or "
+            "import the table on the command line (python -m geo import)."
+        )
+
+
 def read_upload(name: str, data: bytes, *, layer: str | None, max_bytes: int) -> Dataset:
     """An uploaded table, read and checked in a limited worker, without its geometry.
 
@@ -50,9 +80,10 @@ def read_upload(name: str, data: bytes, *, layer: str | None, max_bytes: int) ->
         If the table has problems (``LayerChoiceError`` when a GeoPackage needs a layer); each
         names ``name``.
     LimitError
-        If reading it went over the worker's time or memory.
+        If reading it went over the worker's time or memory, or the server holds too much.
     """
     display = name or "upload"
+    check_server_memory()
     with tempfile.TemporaryDirectory(prefix="atlas-upload-") as tmp:
         path = Path(tmp) / safe_name(name)
         path.write_bytes(data)
@@ -74,4 +105,4 @@ def _read_in_worker(path: Path, options: ReadOptions) -> Dataset:
     return without_geometry(load_dataset(path, options=options))
 
 
-__all__ = ["read_upload", "safe_name", "without_geometry"]
+__all__ = ["SERVER_SHARE", "check_server_memory", "read_upload", "safe_name", "without_geometry"]

@@ -294,9 +294,10 @@ try:
 except (AtlasError, OSError) as exc:
     report(exc, "Cannot read the history")
     history = []
-if new:  # recent changes anywhere, deletions among them
-    history = history[-10:]
+shown = 10 if new else 50  # new: recent changes anywhere, deletions among them
+if len(history) > shown and not new:
+    st.caption(f"The latest {shown} of {len(history):,} changes:")
 if not history:
     st.text("No changes recorded yet.")
-for past in reversed(history):
+for past in reversed(history[-shown:]):
     history_row(past)

@@ -26,8 +26,11 @@ from ui.editing import editable_store, incident_form, who_edits
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
 # many (geo.ingest.text.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A
-# comment, not a string: Streamlit would draw a bare string on the page.)
+# comment, not a string: Streamlit would draw a bare string on the page.) At most MAX_FILES
+# files are read per click, and MAX_SHOWN candidates of one article drawn.
 MAX_PASTE = 60_000
+MAX_FILES = 10
+MAX_SHOWN = 50
 
 view = ui.sidebar()
 st.title("Review an article")
@@ -60,7 +63,9 @@ outlet = c.text_input("Outlet", key="review_outlet", max_chars=200)
 
 if st.button("Find incidents", type="primary"):
     items: list[tuple[str, str | bytes]] = [("", pasted)] if pasted.strip() else []
-    items += [(file.name, file.getvalue()) for file in files or []]
+    items += [(file.name, file.getvalue()) for file in (files or [])[:MAX_FILES]]
+    if len(files or []) > MAX_FILES:
+        st.warning(f"Only the first {MAX_FILES} files are read; find the others next.")
     with st.spinner("Reading…"):
         readings, refused = read_batch(items, published=published if known else None)
     if refused:  # file names and messages are the user's text: plain text only
@@ -189,5 +194,10 @@ for article, paragraphs in articles:
     )
     if not article.candidates:
         st.text("No incident found in this article.")
-    for candidate in article.candidates:
+    if len(article.candidates) > MAX_SHOWN:
+        st.caption(
+            f"The first {MAX_SHOWN} of {len(article.candidates):,} candidates are shown: split "
+            "the article to review the others."
+        )
+    for candidate in article.candidates[:MAX_SHOWN]:
         show_candidate(article, paragraphs, candidate)

@@ -99,3 +99,18 @@ def test_an_article_over_the_limit_is_refused_and_the_page_goes_on(
     listed = "\n".join(c.value for c in at.code)
     assert "long.txt: this article has 164,000 characters; the limit is 120,000: split it" in listed
     assert any("Almaty" in e.label for e in at.expander)  # the other article was read
+
+
+def test_many_files_and_candidates_are_bounded_on_the_page(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    months = "January February March April May June July August September October November December"
+    roundup = "".join(
+        f"Kabul bomb, {day} {month} 2011. " for month in months.split() for day in range(1, 29)
+    ).encode()  # 336 incidents, each on its own day
+    files = [("roundup.txt", roundup)] + [(f"n{i}.txt", b"Nothing happened.") for i in range(11)]
+    at = _review(monkeypatch, table, files)
+    assert any("Only the first 10 files are read" in w.value for w in at.warning)
+    assert sum("Source id" in c.value for c in at.caption) == 10  # one per article read
+    assert any("The first 50 of 336 candidates are shown" in c.value for c in at.caption)
+    assert len(at.expander) == 50

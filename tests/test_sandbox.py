@@ -100,3 +100,53 @@ def test_no_more_children_run_at_once_than_the_server_allows() -> None:
     for call in calls:
         call.join()
     assert time.monotonic() - began >= 2.0
+
+
+def fail_unexpectedly() -> None:
+    raise KeyError("/srv/atlas/secret/path")
+
+
+def test_an_unexpected_error_is_a_sentence_without_its_text() -> None:
+    with pytest.raises(LimitError) as caught:
+        run_limited(QUICK, fail_unexpectedly)
+    assert str(caught.value).startswith("This article could not be read")
+    assert "/srv" not in str(caught.value)
+
+
+def test_a_freed_slot_goes_to_the_longest_waiting_caller() -> None:
+    """One visitor reading file after file cannot keep a slot from another who is waiting."""
+    from geo.sandbox import _Turns
+
+    turns, order = _Turns(1), []
+    assert turns.acquire(timeout=1)
+
+    def other() -> None:
+        assert turns.acquire(timeout=5)
+        order.append("other")
+        time.sleep(0.3)
+        turns.release()
+
+    waiting = threading.Thread(target=other)
+    waiting.start()
+    time.sleep(0.2)  # the other visitor is waiting now
+    turns.release()
+    assert turns.acquire(timeout=5)  # asks again at once: served after the other
+    order.append("first again")
+    turns.release()
+    waiting.join()
+    assert order == ["other", "first again"]
+
+
+def test_no_upload_is_taken_while_the_server_holds_too_much(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each session keeps its own uploaded table in the server: past a share of the machine's
+    memory, a new upload is refused before it is read."""
+    from geo import uploads
+
+    monkeypatch.setattr(uploads, "SERVER_SHARE", 0.0)  # this process already holds "too much"
+    with pytest.raises(LimitError, match="holds as many uploaded tables as it can"):
+        uploads.read_upload("mine.csv", b"a,b\n1,2\n", layer=None, max_bytes=2**20)
+    monkeypatch.setattr(uploads, "SERVER_SHARE", 0.5)
+    with pytest.raises(DataError):  # read, and refused for its columns
+        uploads.read_upload("mine.csv", b"a,b\n1,2\n", layer=None, max_bytes=2**20)

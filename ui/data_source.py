@@ -43,10 +43,11 @@ def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float])
     return without_geometry(load_cached(path, ReadOptions(layer=layer), geometry=False))
 
 
-@st.cache_data(show_spinner="Checking your table…", max_entries=4)
-def _load_upload(name: str, digest: str, data: bytes, layer: str | None = None) -> Dataset:
-    """An upload, read in a limited worker (``geo.uploads``); ``digest`` keys the cache."""
-    return read_upload(name, data, layer=layer, max_bytes=upload_limit_mb() * 2**20)
+def _load_upload(name: str, data: bytes, layer: str | None = None) -> Dataset:
+    """An upload, read in a limited worker (``geo.uploads``). Not cached: the session keeps
+    the table it read (a cache would hold a second copy of every visitor's table)."""
+    with st.spinner("Checking your table…"):
+        return read_upload(name, data, layer=layer, max_bytes=upload_limit_mb() * 2**20)
 
 
 def _mtime(path: Path) -> float:
@@ -149,7 +150,7 @@ def _take_upload(name: str, data: bytes) -> None:
         return
     else:
         try:
-            dataset = _load_upload(name, digest, data, layer)
+            dataset = _load_upload(name, data, layer)
         except LayerChoiceError as exc:
             if layer is None:
                 st.session_state["upload_layers"] = (file_digest, exc.layers)

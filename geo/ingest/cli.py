@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from geo.errors import DataError, LimitError, UsageError
+from geo.errors import DataError, LimitError, Problem, UsageError
 from geo.ingest.reading import read_file
 from geo.ingest.write import Article, evidence_path, writable, write_candidates
 from geo.sandbox import ARTICLE_LIMITS, run_limited
@@ -35,10 +34,11 @@ def read_articles(
     articles = []
     for path, sid in zip(files, ids, strict=True):
         try:
-            limits = replace(ARTICLE_LIMITS, what=f"{path.name}: this article")
-            article = run_limited(limits, read_file, path, source_id=sid, published=published)
+            article = run_limited(
+                ARTICLE_LIMITS, read_file, path, source_id=sid, published=published
+            )
         except LimitError as exc:
-            raise DataError(str(exc)) from None
+            raise DataError(Problem(path.name, None, None, str(exc))) from None
         articles.append(article)
     return articles
 
