@@ -161,7 +161,11 @@ def run(args: argparse.Namespace) -> None:
             browser.close()
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a server stuck in a request does not stop
+            server.kill()
+            server.wait()
         log.close()
     what = args.upload or f"article form {args.form!r}"
     print(f"root {root}; session A: {what}")
