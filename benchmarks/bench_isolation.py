@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> None:
             poller.start()
             time.sleep(0.5)  # session A's input is being read
             b = browser.new_page(viewport={"width": 1400, "height": 1000})
-            b.goto(url)
+            b.goto(url, timeout=300_000)  # a frozen server answers late, or never
             during = _map_drawn(b)
             b.screenshot(path=str(data.with_name("session-b.png")))
             page_a.wait_for_function(
