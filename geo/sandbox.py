@@ -196,7 +196,7 @@ def _run_child(
     if kind == "error":  # logged in the child: the visitor gets a sentence, not a traceback
         raise LimitError(_sentence(limits, "could not be read"))
     if kind == "memory":
-        raise LimitError(_sentence(limits, "needed more memory than the server allows"))
+        raise LimitError(_sentence(limits, "needed more memory than it may use"))
     return value  # type: ignore[no-any-return]
 
 
@@ -214,7 +214,7 @@ def _refusal(limits: Limits, exitcode: int | None) -> LimitError:
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL, None):
         return LimitError(_sentence(limits, "took too long to read"))
     if exitcode == -signal.SIGSEGV or exitcode == -signal.SIGABRT:
-        return LimitError(_sentence(limits, "needed more memory than the server allows"))
+        return LimitError(_sentence(limits, "needed more memory than it may use"))
     log.warning("a limited worker stopped with exit code %s", exitcode)
     return LimitError(_sentence(limits, "could not be read (the reader stopped unexpectedly)"))
 

@@ -114,3 +114,27 @@ def test_many_files_and_candidates_are_bounded_on_the_page(
     assert sum("Source id" in c.value for c in at.caption) == 10  # one per article read
     assert any("The first 50 of 336 candidates are shown" in c.value for c in at.caption)
     assert len(at.expander) == 50
+
+
+def test_articles_are_read_on_a_machine_whose_gazetteer_is_not_built_yet(tmp_path: Path) -> None:
+    """The gazetteer's index is built once, by the command itself, not by a reading child held
+    to an article's limits (which refused every article on a new machine)."""
+    import subprocess
+    import sys
+
+    from tests.apptest import ROOT
+
+    article = tmp_path / "wire.txt"
+    article.write_text(MADE_UP, encoding="utf-8")
+    cache = tmp_path / "cache"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "ingest", str(article), "--out", str(tmp_path / "c.csv")],
+        cwd=ROOT,
+        env={**os.environ, "INCIDENT_ATLAS_CACHE": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "Almaty" in (tmp_path / "c.csv").read_text()
+    assert any(p.suffix == ".sqlite" for p in cache.iterdir())

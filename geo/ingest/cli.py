@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from geo.errors import DataError, LimitError, Problem, UsageError
-from geo.ingest.reading import read_file
+from geo.ingest.reading import prepare_reading, read_file
 from geo.ingest.write import Article, evidence_path, writable, write_candidates
 from geo.sandbox import ARTICLE_LIMITS, run_limited
 from geo.tables import sibling_paths
@@ -31,6 +31,7 @@ def read_articles(
             raise UsageError(f"{sid!r} is not a source id: use letters, digits, '.', '_', '-'")
     if len(set(ids)) < len(ids):
         raise UsageError("two articles have the same file name; give them different names")
+    prepare_reading()
     articles = []
     for path, sid in zip(files, ids, strict=True):
         try:

@@ -88,6 +88,15 @@ def read_for_review(
     return Reading(Article(source_id, title, pub, candidates), paragraphs)
 
 
+def prepare_reading() -> None:
+    """Open the offline gazetteer here, before any reading child: the first use on a machine
+    builds its index (once, about 5 s), which a child held to an article's limits cannot do
+    and which every later child then opens from the cache folder."""
+    from geo.places.gazetteer import load_gazetteer
+
+    load_gazetteer()
+
+
 def read_batch(
     items: list[tuple[str, str | bytes]], *, published: date | None
 ) -> tuple[list[Reading], list[str]]:
@@ -100,6 +109,8 @@ def read_batch(
     readings: list[Reading] = []
     refused: list[str] = []
     held: set[str] = set()
+    if items:
+        prepare_reading()
     for name, content in items:
         try:
             reading = run_limited(
@@ -128,6 +139,7 @@ __all__ = [
     "Reading",
     "article_source_id",
     "fresh_source_id",
+    "prepare_reading",
     "read_batch",
     "read_file",
     "read_for_review",
