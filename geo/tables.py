@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -26,7 +26,9 @@ from geo.formats.bounded import SCAN_CHUNK, CsvShape
 from geo.formats.containers import (
     BOMS,
     CONTAINER_SUFFIXES,
+    UNKNOWN,
     decode_check_stream,
+    first_bad,
     open_csv,
     read_xlsx,
     table_suffix,
@@ -154,8 +156,8 @@ def read_csv_text(
         open_stream = lambda: io.BytesIO(data)  # noqa: E731
     with open_stream() as fh:
         start = fh.read(_HEAD_CHARS)
-    _check_shape(open_stream, _structure_codec(start, encoding), name)
-    codec, note = decode_check_stream(open_stream, encoding, name=name)
+    utf8_bad = _check_shape(open_stream, _structure_codec(start, encoding), name)
+    codec, note = decode_check_stream(open_stream, encoding, name=name, utf8_first_bad=utf8_bad)
     if note is not None and notes is not None:
         notes.append(Problem(name, None, None, note))
     head = start.decode(codec, errors="replace")
@@ -170,19 +172,32 @@ _HEAD_CHARS = 1_000_000
 """How much of a CSV file's start is looked at for its header."""
 
 
-def _check_shape(open_stream: Callable[[], IO[bytes]], codec: str, name: str) -> None:
+def _check_shape(open_stream: Callable[[], IO[bytes]], codec: str, name: str) -> int | None:
     """Follow the CSV's structure as it streams past (``CsvShape``); a file in an encoding whose
-    bytes for ``"``, ``,`` and line ends are not ASCII's (UTF-16, UTF-32) is followed as UTF-8."""
+    bytes for ``"``, ``,`` and line ends are not ASCII's (UTF-16, UTF-32) is followed as UTF-8.
+
+    The same pass finds the first byte that is not UTF-8 (``first_bad``: the encoding check then
+    reads a valid UTF-8 file no second time); ``UNKNOWN`` for a UTF-16 or UTF-32 file."""
     shape = CsvShape(name)
+    utf8_bad: int | None = UNKNOWN
     with open_stream() as fh:
         if _ascii_compatible(codec):
-            while chunk := fh.read(SCAN_CHUNK):
-                shape.feed(chunk)
+
+            def chunks() -> Iterator[bytes]:
+                while chunk := fh.read(SCAN_CHUNK):
+                    shape.feed(chunk)
+                    yield chunk
+
+            stream = chunks()
+            utf8_bad = first_bad(stream, "utf-8")
+            for _rest in stream:  # past a byte that is not UTF-8, the shape is followed on
+                pass
         else:
             text = io.TextIOWrapper(fh, encoding=codec, errors="replace", newline="")
             while part := text.read(SCAN_CHUNK // 4):
                 shape.feed(part.encode("utf-8"))
     shape.finish()
+    return utf8_bad
 
 
 def _structure_codec(start: bytes, encoding: str | None) -> str:

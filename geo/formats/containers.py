@@ -297,22 +297,36 @@ def decode_check(data: bytes, encoding: str | None, *, name: str) -> tuple[str, 
     )
 
 
+UNKNOWN = -1
+"""``utf8_first_bad`` not worked out yet."""
+
+
 def decode_check_stream(
-    open_stream: Callable[[], IO[bytes]], encoding: str | None, *, name: str
+    open_stream: Callable[[], IO[bytes]],
+    encoding: str | None,
+    *,
+    name: str,
+    utf8_first_bad: int | None = UNKNOWN,
 ) -> tuple[str, str | None]:
     """As :func:`decode_check`, for bytes read (each time from the start) from streams that
-    ``open_stream`` opens: a compressed table is checked as it unpacks, never held whole."""
+    ``open_stream`` opens: a compressed table is checked as it unpacks, never held whole.
+    ``utf8_first_bad``: what :func:`first_bad` gives for UTF-8, where an earlier pass over the
+    bytes worked it out (a valid UTF-8 file is then not read again)."""
 
     def chunks() -> Iterator[bytes]:
         with open_stream() as fh:
             while chunk := fh.read(_CHUNK):
                 yield chunk
 
-    return _decode_check(chunks, encoding, name=name)
+    return _decode_check(chunks, encoding, name=name, utf8_first_bad=utf8_first_bad)
 
 
 def _decode_check(
-    chunks: Callable[[], Iterable[bytes | memoryview]], encoding: str | None, *, name: str
+    chunks: Callable[[], Iterable[bytes | memoryview]],
+    encoding: str | None,
+    *,
+    name: str,
+    utf8_first_bad: int | None = UNKNOWN,
 ) -> tuple[str, str | None]:
     if encoding:
         try:
@@ -321,7 +335,7 @@ def _decode_check(
             raise DataError(
                 Problem(name, None, None, f"unknown encoding {encoding!r}; try utf-8 or cp1252")
             ) from None
-        bad = _first_bad(chunks(), codec)
+        bad = first_bad(chunks(), codec)
         if bad is not None:
             line, byte = _where(chunks(), bad)
             raise DataError(
@@ -331,16 +345,16 @@ def _decode_check(
     start = _window(chunks(), 0, 4)
     for bom, codec in BOMS:
         if start.startswith(bom):
-            if _first_bad(chunks(), codec) is None:
+            if first_bad(chunks(), codec) is None:
                 return codec, f"read as {codec.upper()} (its byte-order mark says so)"
-    first_bad = _first_bad(chunks(), "utf-8")
-    if first_bad is None:
+    bad_at = first_bad(chunks(), "utf-8") if utf8_first_bad == UNKNOWN else utf8_first_bad
+    if bad_at is None:
         return "utf-8-sig", None
-    sample = _window(chunks(), max(0, first_bad - 50_000), first_bad + 200_000)
+    sample = _window(chunks(), max(0, bad_at - 50_000), bad_at + 200_000)
     for codec in _guesses(sample):
-        if _first_bad(chunks(), codec) is not None:
+        if first_bad(chunks(), codec) is not None:
             continue
-        line, byte = _where(chunks(), first_bad)
+        line, byte = _where(chunks(), bad_at)
         return codec, (
             f"not UTF-8 (byte 0x{byte:02x} on line {line}); read as {codec}. "
             "If letters look wrong, state the encoding (--encoding)"
@@ -348,7 +362,7 @@ def _decode_check(
     return "latin-1", None  # pragma: no cover - latin-1 decodes every byte
 
 
-def _first_bad(chunks: Iterable[bytes | memoryview], codec: str) -> int | None:
+def first_bad(chunks: Iterable[bytes | memoryview], codec: str) -> int | None:
     """The offset of the first byte ``codec`` cannot decode, or ``None``."""
     decoder = codecs.getincrementaldecoder(codec)()
     start = 0
@@ -425,10 +439,12 @@ __all__ = [
     "MAX_UNPACKED_BYTES",
     "MAX_XLSX_PART_BYTES",
     "MAX_XLSX_PART_TAGS",
+    "UNKNOWN",
     "UPLOAD_UNPACK_FACTOR",
     "check_workbook",
     "decode_check",
     "decode_check_stream",
+    "first_bad",
     "open_csv",
     "read_xlsx",
     "table_suffix",
