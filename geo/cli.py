@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +14,9 @@ from geo.paths import default_database, default_incidents_path, default_layer
 
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
+    from geo.facets import Facet
     from geo.filters import Filters
+    from geo.query import Table
     from geo.tables import Dataset, ReadOptions
 
 
@@ -250,19 +252,38 @@ def _layer(args: argparse.Namespace) -> str | None:
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
+    """One option per facet of the registry (``geo.facets``), as the dashboard's sidebar."""
+    from geo.facets import FACETS
+
     _add_data(p)
     g = p.add_argument_group("filters (the same as the dashboard's)")
-    g.add_argument("--start", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD)")
-    g.add_argument("--end", type=_date, metavar="DATE", help="to this date (YYYY-MM-DD)")
-    g.add_argument("--year", type=int, nargs="+", action="extend", default=[], metavar="Y")
-    g.add_argument("--region", nargs="+", action="extend", default=[], metavar="NAME")
-    g.add_argument("--type", nargs="+", action="extend", default=[], metavar="T", dest="types")
-    g.add_argument(
-        "--country", nargs="+", action="extend", default=[], metavar="CC", dest="countries"
-    )
-    g.add_argument(
-        "--exact", action="store_true", help="only incidents located at least to the city"
-    )
+    for facet in FACETS:
+        if facet.widget == "toggle":
+            g.add_argument(facet.option, action="store_true", dest=facet.name, help=facet.cli_help)
+        elif facet.many:
+            g.add_argument(
+                facet.option, nargs="+", action="extend", default=[], dest=facet.name,
+                metavar=facet.key.upper(), type=_facet_value(facet), help=facet.cli_help,
+            )  # fmt: skip
+        else:
+            g.add_argument(
+                facet.option, dest=facet.name, metavar=facet.key.upper(),
+                type=_facet_value(facet), help=facet.cli_help,
+            )  # fmt: skip
+
+
+def _facet_value(facet: Facet) -> Callable[[str], object]:
+    """A facet's parser as an argparse type: a value it refuses names what is expected."""
+
+    def parse(text: str) -> object:
+        if facet.name == "regions":
+            return text  # checked by Filters.normalised, which suggests names
+        value = facet.parse(text.strip())
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {facet.what}")
+        return value
+
+    return parse
 
 
 def _positive(text: str) -> int:
@@ -290,17 +311,12 @@ def _date(text: str) -> date:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    from geo.facets import FACETS
     from geo.filters import Filters
 
-    return Filters(
-        start=args.start,
-        end=args.end,
-        years=tuple(args.year),
-        regions=tuple(args.region),
-        types=tuple(args.types),
-        countries=tuple(args.countries),
-        exact_only=args.exact,
-    ).normalised()
+    values = {f.name: getattr(args, f.name) for f in FACETS}
+    values |= {f.name: tuple(values[f.name]) for f in FACETS if f.many}
+    return Filters(**values).normalised()
 
 
 def _out(args: argparse.Namespace) -> Path:
@@ -310,28 +326,28 @@ def _out(args: argparse.Namespace) -> Path:
     return out
 
 
-def _dataset(args: argparse.Namespace) -> Dataset:
+def _table(args: argparse.Namespace) -> Table:
+    """The table the command reads, opened in the query engine."""
+    from geo.query import open_table, table_files
     from geo.store import is_database_url
-    from geo.table_cache import load_cached
     from geo.tables import ReadOptions
 
     url = args.data if args.data and is_database_url(args.data) else None
     url = url or (None if args.data else default_database())
     if url:
-        from geo.store.postgis import read_dataset
-
-        return read_dataset(url)
+        return open_table(url)
     path = Path(args.data) if args.data else default_incidents_path()
-    dataset = load_cached(path, ReadOptions(layer=_layer(args)))
-    _print_origin(dataset)
-    return dataset
+    table = open_table(table_files(path, ReadOptions(layer=_layer(args))))
+    if table.origin:
+        print(f"{path.name}: {table.origin}")
+    return table
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.export import write_export
 
     filters = _filters(args)
-    count = write_export(_dataset(args), filters, _out(args), title=args.title or "")
+    count = write_export(_table(args), filters, _out(args), title=args.title or "")
     print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
     return 0
 
@@ -339,7 +355,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.export import ExportOptions, export
     from geo.files import write_bytes_atomic
-    from geo.filters import filter_incidents
     from geo.snapshot import FORMATS
 
     filters = _filters(args)
@@ -354,9 +369,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         size=args.size, dpi=args.dpi, extent=args.extent, title=args.title or ""
     )
     options.frame()  # a bad size fails before the data is read
-    dataset = _dataset(args)
-    write_bytes_atomic(out, export(dataset, filters, fmt, options))
-    count = len(filter_incidents(dataset.incidents, filters))
+    table = _table(args)
+    write_bytes_atomic(out, export(table, filters, fmt, options))
+    count = table.engine.headline(filters).incidents
     print(f"wrote {out}: {count} incidents ({filters.describe()})")
     return 0
 
@@ -366,7 +381,7 @@ def _cmd_timelapse(args: argparse.Namespace) -> int:
     from geo.timelapse import render_timelapse
 
     filters = _filters(args)
-    incidents = select(_dataset(args), filters)
+    incidents = select(_table(args), filters)
     frames = render_timelapse(
         incidents,
         freq=args.freq,

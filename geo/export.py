@@ -1,6 +1,10 @@
-"""Exports of the filtered incidents: CSV, GeoJSON (with claims and sources) and offline HTML.
+"""Exports of the filtered incidents: CSV, GeoJSON (with claims and sources), offline HTML,
+snapshots and time-lapses.
 
-Every export takes the rows the dashboard shows (``geo.filters``), never a second selection.
+Every export asks the table's query engine (``geo.query``) for what the page shows, with the
+page's own ``Filters``: the same statement, so the same incidents. The HTML map is drawn as
+the screen draws it (the same shading and country outlines, grouped into cells above
+``MAX_SYMBOLS`` incidents, which the engine adds up).
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import pandas as pd
 
 from geo.errors import FilterError, UsageError
 from geo.files import write_bytes_atomic
-from geo.filters import Filters, filter_incidents
+from geo.filters import Filters
+from geo.query import Table
 from geo.schema import COLUMNS
 from geo.snapshot.frame import MapFrame
-from geo.tables import Dataset, csv_text
+from geo.tables import csv_text
 from geo.webmap.assets import standalone_html
-from geo.webmap.build import build_map
+from geo.webmap.build import MapOptions
+from geo.webmap.view import map_of
 
 if TYPE_CHECKING:
     from geo.timelapse import Progress
@@ -51,35 +57,41 @@ class ExportOptions:
     """The time-lapse's step: year, quarter or month."""
     progress: Progress | None = None
     """Told (frames done, frames in all) while a time-lapse is drawn."""
+    map: MapOptions | None = None
+    """How the HTML map is drawn: the page's own options (shading metric, countries)."""
 
     def frame(self) -> MapFrame:
         """The page of a snapshot (``UsageError`` or ``ValueError`` if it cannot be drawn)."""
         return MapFrame(size=self.size, dpi=self.dpi, extent=self.extent, title=self.title or None)
 
 
-def export(
-    dataset: Dataset, filters: Filters, fmt: str, options: ExportOptions | None = None
-) -> bytes:
+def export(table: Table, filters: Filters, fmt: str, options: ExportOptions | None = None) -> bytes:
     """The incidents ``filters`` keep, in ``fmt`` (one of ``MIME_TYPES``), as bytes.
 
-    The one entry point of every export, for the dashboard and the command line alike: the rows
-    are selected once, here. ``FilterError`` when no incident matches; ``UsageError`` for an
-    unknown format, size or extent.
+    The one entry point of every export, for the dashboard and the command line alike.
+    ``FilterError`` when no incident matches; ``UsageError`` for an unknown format, size or
+    extent.
     """
     options = options or ExportOptions()
     if fmt not in MIME_TYPES:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(MIME_TYPES)}")
-    incidents = select(dataset, filters)
+    filters = filters.normalised()
+    if fmt == "html":
+        return incidents_html(table, filters, options).encode("utf-8")
+    incidents = select(table, filters)
     if fmt in EXPORT_FORMATS:
-        return _render(dataset, incidents, filters, fmt, title=options.title).encode("utf-8")
+        claims, sources = table.engine.claims(filters), table.engine.sources()
+        if fmt == "csv":
+            return incidents_csv(incidents, claims).encode("utf-8")
+        return incidents_geojson(incidents, claims, sources).encode("utf-8")
     if fmt == "gif":
         return timelapse_bytes(incidents, filters, freq=options.freq, progress=options.progress)
     return snapshot_bytes(incidents, filters, fmt=fmt, frame=options.frame())
 
 
-def select(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+def select(table: Table, filters: Filters) -> pd.DataFrame:
     """The incidents ``filters`` keep; ``FilterError`` when none do (no empty files)."""
-    chosen = filter_incidents(dataset.incidents, filters.normalised())
+    chosen = table.engine.rows(filters.normalised())
     if chosen.empty:
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     return chosen
@@ -109,7 +121,7 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
+def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     """CSV text: the schema's columns plus ``claims``, each source's figures in one cell.
 
     Text cells that a spreadsheet would run as a formula get a leading ``'``
@@ -118,7 +130,7 @@ def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
     table = incidents[COLUMNS].copy()
     for column in ("date_start", "date_end"):
         table[column] = table[column].dt.strftime("%Y-%m-%d")
-    grouped = dict(tuple(dataset.claims.groupby("incident_id"))) if len(dataset.claims) else {}
+    grouped = dict(tuple(claims.groupby("incident_id"))) if len(claims) else {}
     table["claims"] = [
         _claims_text(grouped[i]) if i in grouped else "" for i in table["incident_id"]
     ]
@@ -132,12 +144,12 @@ def incidents_csv(dataset: Dataset, incidents: pd.DataFrame) -> str:
     return csv_text(table)
 
 
-def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:
+def incidents_geojson(
+    incidents: pd.DataFrame, claims: pd.DataFrame, sources_table: pd.DataFrame
+) -> str:
     """GeoJSON text: one Point feature per incident, with its ``claims`` and cited ``sources``."""
-    grouped = dict(tuple(dataset.claims.groupby("incident_id"))) if len(dataset.claims) else {}
-    sources = (
-        dataset.sources.set_index("source_id").to_dict("index") if len(dataset.sources) else {}
-    )
+    grouped = dict(tuple(claims.groupby("incident_id"))) if len(claims) else {}
+    sources = sources_table.set_index("source_id").to_dict("index") if len(sources_table) else {}
     features = []
     for row in incidents[COLUMNS].to_dict("records"):
         props: dict[str, object] = {}
@@ -151,13 +163,13 @@ def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:
             elif hasattr(value, "item"):
                 value = value.item()
             props[key] = value
-        claims = grouped.get(row["incident_id"])
+        its = grouped.get(row["incident_id"])
         props["claims"] = (
             []
-            if claims is None
+            if its is None
             else [
                 {k: (v if str(v).strip() else None) for k, v in c.items() if k != "incident_id"}
-                for c in claims.to_dict("records")
+                for c in its.to_dict("records")
             ]
         )
         props["cited_sources"] = [
@@ -177,41 +189,33 @@ def incidents_geojson(dataset: Dataset, incidents: pd.DataFrame) -> str:
     )
 
 
-def incidents_html(dataset: Dataset, incidents: pd.DataFrame, *, title: str) -> str:
-    """One self-contained HTML page with the interactive map of ``incidents``; works offline."""
-    fmap = build_map(incidents, claims=dataset.claims, sources=dataset.sources)
-    return standalone_html(fmap, title=title)
+def incidents_html(table: Table, filters: Filters, options: ExportOptions) -> str:
+    """One self-contained HTML page with the interactive map of the kept incidents, drawn as
+    the dashboard draws it; works offline."""
+    engine = table.engine
+    count = engine.headline(filters).incidents
+    if count == 0:
+        raise FilterError(f"no incident matches the filters ({filters.describe()})")
+    map_options = options.map or MapOptions(countries=engine.overview().countries)
+    fmap = map_of(engine, filters, map_options, count=count)
+    return standalone_html(fmap, title=options.title or f"Incident Atlas: {filters.describe()}")
 
 
-def export_text(dataset: Dataset, filters: Filters, fmt: str, *, title: str = "") -> str:
+def export_text(table: Table, filters: Filters, fmt: str, *, title: str = "") -> str:
     """:func:`export` of a data format (csv, geojson or html), as text."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    return export(dataset, filters, fmt, ExportOptions(title=title)).decode("utf-8")
+    return export(table, filters, fmt, ExportOptions(title=title)).decode("utf-8")
 
 
-def _render(
-    dataset: Dataset, incidents: pd.DataFrame, filters: Filters, fmt: str, *, title: str
-) -> str:
-    if fmt == "csv":
-        return incidents_csv(dataset, incidents)
-    if fmt == "geojson":
-        return incidents_geojson(dataset, incidents)
-    if fmt == "html":
-        return incidents_html(
-            dataset, incidents, title=title or f"Incident Atlas: {filters.describe()}"
-        )
-    raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-
-
-def write_export(dataset: Dataset, filters: Filters, out: Path, *, title: str = "") -> int:
+def write_export(table: Table, filters: Filters, out: Path, *, title: str = "") -> int:
     """Write the export whose format the file suffix names; return the number of incidents."""
     fmt = out.suffix.lower().lstrip(".")
     fmt = "geojson" if fmt == "json" else fmt
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
-    write_bytes_atomic(out, export(dataset, filters, fmt, ExportOptions(title=title)))
-    return len(filter_incidents(dataset.incidents, filters.normalised()))
+    write_bytes_atomic(out, export(table, filters, fmt, ExportOptions(title=title)))
+    return table.engine.headline(filters.normalised()).incidents
 
 
 def snapshot_bytes(

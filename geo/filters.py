@@ -1,14 +1,14 @@
 """One ``Filters`` value, used by the dashboard, the command line and every export alike.
 
 An incident is in when its date interval overlaps the chosen range and every other chosen facet
-matches. Filters round-trip through a URL query string, so a filtered view can be shared.
+matches. What each facet means is declared once, in :mod:`geo.facets`: the URL round trip, the
+description under a snapshot and the SQL both query back ends run are made from that registry.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -16,17 +16,21 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FilterError
-from geo.places.regions import canonical_region, country_names, region_label
-from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
-from geo.symbology import type_label
-
-EXACT_PRECISIONS = ("point", "city")
-"""Precisions kept by the "located at least to the city" switch."""
+from geo.facets import (
+    EXACT_PRECISIONS,
+    FACETS,
+    QUERY_KEYS,
+    Bind,
+    chosen,
+)
+from geo.places.regions import canonical_region, region_label
+from geo.schema import EVENT_TYPES
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What to show. Empty tuples and ``None`` mean "no restriction"."""
+    """What to show. Empty tuples and ``None`` mean "no restriction". One field per facet of
+    :data:`geo.facets.FACETS`."""
 
     start: date | None = None
     end: date | None = None
@@ -61,44 +65,46 @@ class Filters:
             self, regions=regions, countries=countries, years=tuple(sorted(set(self.years)))
         )
 
+    def chosen(self) -> list[tuple[Any, Any]]:
+        """``(facet, value)`` for every facet that restricts something, in registry order."""
+        return [(f, getattr(self, f.name)) for f in FACETS if chosen(f, getattr(self, f.name))]
+
     def describe(self) -> str:
         """A one-line human description, as printed under a snapshot's title."""
         parts = []
-        if self.start or self.end:
-            parts.append(f"{self.start or '…'} to {self.end or '…'}")
-        if self.years:
-            parts.append("year " + ", ".join(map(str, self.years)))
-        parts.append(("regions: " + ", ".join(self.regions)) if self.regions else "all regions")
-        parts.append(
-            ("types: " + ", ".join(type_label(t) for t in self.types))
-            if self.types
-            else "all types"
-        )
-        if self.countries:
-            names = country_names()
-            parts.append("countries: " + ", ".join(names.get(c, c) for c in self.countries))
-        if self.exact_only:
-            parts.append("located to the city or better")
+        dates = " ".join(f.words(v) for f, v in self.chosen() if f.widget == "dates")
+        if dates:
+            parts.append(dates)
+        for facet in FACETS:
+            if facet.widget == "dates":
+                continue
+            value = getattr(self, facet.name)
+            text = facet.words(value) if chosen(facet, value) else facet.everything
+            if text:
+                parts.append(text)
         return "; ".join(parts)
 
     def to_query(self) -> dict[str, list[str]]:
         """Encode as URL query parameters (lists for repeated values); empty facets are left out."""
         query: dict[str, list[str]] = {}
-        if self.start:
-            query["start"] = [self.start.isoformat()]
-        if self.end:
-            query["end"] = [self.end.isoformat()]
-        for key, values in (
-            ("year", self.years),
-            ("region", self.regions),
-            ("type", self.types),
-            ("country", self.countries),
-        ):
-            if values:
-                query[key] = [str(v) for v in values]
-        if self.exact_only:
-            query["exact"] = ["1"]
+        for facet, value in self.chosen():
+            if isinstance(value, bool):
+                query[facet.key] = ["1"]
+            elif facet.many:
+                query[facet.key] = [str(v) for v in value]
+            else:
+                query[facet.key] = [value.isoformat() if isinstance(value, date) else str(value)]
         return query
+
+    def where(self, bind: Bind, *, precision: bool = True) -> str:
+        """The filters as one SQL condition, every value a bound parameter of ``bind``.
+
+        ``precision=False`` leaves out the "located to the city" switch, to count what it hides.
+        """
+        tests = [
+            f.predicate(v, bind) for f, v in self.chosen() if precision or f.name != "exact_only"
+        ]
+        return " AND ".join(f"({t})" for t in tests) or "TRUE"
 
     @classmethod
     def from_query(cls, query: Mapping[str, str | Iterable[str]]) -> Filters:
@@ -113,51 +119,41 @@ class Filters:
         unknown regions, types or country codes are left out, each with a note for the user.
         """
         notes: list[str] = []
-
-        def values(key: str) -> list[str]:
-            raw = query.get(key, [])
-            items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
-            given = sum(item.count(",") + 1 for item in items)
-            out = _query_values(key, items, notes)
-            if len(out) > MAX_QUERY_VALUES:
-                notes.append(
-                    f"{key}: {given:,} values given; only the first {MAX_QUERY_VALUES} are read"
-                )
-            return out[:MAX_QUERY_VALUES]
-
-        def keep(key: str, accept: Callable[[str], object | None], what: str) -> list[Any]:
-            kept = []
-            for text in values(key):
-                value = accept(text)
-                if value is None:
-                    notes.append(f"{key}={_shown(text)} is not {what}")
-                elif value not in kept:  # "Atyrau" and "Atyrau Region" are one region
-                    kept.append(value)
-            return kept
-
         unknown = sorted(set(query) - set(QUERY_KEYS))
         if unknown:
             more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
             notes.append("unknown parameter(s) " + ", ".join(map(_shown, unknown[:5])) + more)
-        starts = keep("start", _query_date, "a date (YYYY-MM-DD)")
-        ends = keep("end", _query_date, "a date (YYYY-MM-DD)")
-        exact = keep("exact", lambda t: t == "1" or None, "1")
-        filters = cls(
-            start=starts[0] if starts else None,
-            end=ends[0] if ends else None,
-            years=tuple(keep("year", _query_year, f"a year from {FIRST_YEAR} to {LAST_YEAR}")),
-            regions=tuple(keep("region", _query_region, "a known region")),
-            types=tuple(keep("type", lambda t: t if t in EVENT_TYPES else None, "an event type")),
-            countries=tuple(
-                keep("country", _query_country, "a two-letter country code (ISO 3166-1)")
-            ),
-            exact_only=bool(exact),
+        values: dict[str, Any] = {}
+        for facet in FACETS:
+            kept = _kept(facet, query.get(facet.key, []), notes)
+            if facet.many:
+                values[facet.name] = tuple(kept)
+            elif kept:
+                values[facet.name] = kept[0]
+        return cls(**values), notes
+
+
+def _kept(facet: Any, raw: str | Iterable[str], notes: list[str]) -> list[Any]:
+    """The valid, distinct values of one URL parameter, with a note for each one left out."""
+    items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
+    given = sum(item.count(",") + 1 for item in items)
+    texts = _query_values(facet.key, items, notes)
+    if len(texts) > MAX_QUERY_VALUES:
+        notes.append(
+            f"{facet.key}: {given:,} values given; only the first {MAX_QUERY_VALUES} are read"
         )
-        return filters, notes
+    kept: list[Any] = []
+    for text in texts[:MAX_QUERY_VALUES]:
+        value = facet.parse(text)
+        if value is None:
+            notes.append(f"{facet.key}={_shown(text)} is not {facet.what}")
+        elif value not in kept:  # "Atyrau" and "Atyrau Region" are one region
+            kept.append(value)
+    return kept
 
 
-QUERY_KEYS = ("start", "end", "year", "region", "type", "country", "exact")
-"""The URL query parameters a filtered view is encoded in."""
+FILTER_FIELDS = tuple(f.name for f in fields(Filters))
+assert FILTER_FIELDS == tuple(f.name for f in FACETS), "one Filters field per facet"  # noqa: S101
 MAX_QUERY_VALUES = 100
 """The most values of one URL parameter that are read (a link is typed or shared by people)."""
 MAX_QUERY_CHARS = 200
@@ -172,7 +168,7 @@ def _query_values(key: str, items: list[str], notes: list[str]) -> list[str]:
     for item in items[: MAX_QUERY_VALUES + 1]:
         text = item[:budget].strip()
         # A region's label may hold a comma ("Central, Ghana"): whole first.
-        if key == "region" and len(text) <= MAX_QUERY_CHARS and _query_region(text) is not None:
+        if key == "region" and len(text) <= MAX_QUERY_CHARS and region_label(text) is not None:
             pieces = [text]
         else:
             parts = text.split(",", MAX_QUERY_VALUES + 1)[: MAX_QUERY_VALUES + 1]
@@ -187,38 +183,9 @@ def _query_values(key: str, items: list[str], notes: list[str]) -> list[str]:
     return out
 
 
-FIRST_YEAR = int(FIRST_DATE[:4])
-LAST_YEAR = int(LAST_DATE[:4])
-
-
 def _shown(text: str, limit: int = 40) -> str:
     """A query value quoted for a note: shortened, control characters made visible."""
     return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _query_date(text: str) -> date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not FIRST_DATE <= text <= LAST_DATE:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _query_year(text: str) -> int | None:
-    if not re.fullmatch(r"[0-9]{4}", text):  # ASCII digits only: "²".isdigit() is true
-        return None
-    year = int(text)
-    return year if FIRST_YEAR <= year <= LAST_YEAR else None
-
-
-def _query_region(text: str) -> str | None:
-    # An exact lookup: a link's unknown name costs a dictionary lookup, never a fuzzy search.
-    return region_label(text)
-
-
-def _query_country(text: str) -> str | None:
-    return text.upper() if re.fullmatch(r"[A-Za-z]{2}", text) else None
 
 
 def filter_mask(incidents: pd.DataFrame, filters: Filters, *, precision: bool = True) -> np.ndarray:

@@ -32,21 +32,20 @@ DISPLAY_COLUMNS = {
 }
 
 
-SEARCHED_COLUMNS = ("place", "perpetrator", "target", "summary")
-"""What the Incidents page's search box looks in."""
-
-
-def search_incidents(incidents: pd.DataFrame, text: str) -> pd.DataFrame:
-    """The incidents whose place, perpetrator, target or summary contains ``text`` (any case;
-    taken literally, not as a pattern). Empty ``text`` keeps every incident."""
-    words = text.strip().casefold()
-    if not words:
-        return incidents
-    found = np.zeros(len(incidents), dtype=bool)
-    for column in SEARCHED_COLUMNS:
-        cells = incidents[column].astype("string").fillna("").str.casefold()
-        found |= cells.str.contains(words, regex=False).to_numpy(dtype=bool)
-    return incidents[found]
+PAGE_ROWS = 200
+"""Rows the Incidents page shows at a time."""
+SORT_CHOICES = {
+    "date_start": "Date",
+    "killed_best": "Killed (best)",
+    "killed_high": "Killed (highest claim)",
+    "wounded_best": "Wounded (best)",
+    "place": "Place",
+    "region": "Region",
+    "country": "Country",
+    "event_type": "Type",
+    "geo_precision": "Located to",
+}
+"""The orders the Incidents page offers over all the kept incidents (column: label)."""
 
 
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,8 @@ class Headline:
     regions: int
     wounded_given: int = 0
     """How many incidents have a wounded figure: none (ACLED gives none) is no figure, not 0."""
+    hidden: int = 0
+    """How many incidents match every other filter but are hidden by the precision switch."""
 
     @staticmethod
     def span(low: int, high: int) -> str:

@@ -20,6 +20,7 @@ from PIL import Image
 from geo.errors import FilterError
 from geo.files import write_atomic
 from geo.filters import Filters
+from geo.query import SqlEngine
 from geo.snapshot.frame import MapFrame
 from geo.stats import PERIODS, midpoint
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS
@@ -108,6 +109,21 @@ def timelapse_frames(incidents: pd.DataFrame, freq: str, filters: Filters | None
     """How many frames a time-lapse of ``incidents`` would have; ``FilterError`` as
     :func:`render_timelapse` would raise it, before anything is drawn."""
     return len(_periods(incidents, freq, filters)[2])
+
+
+def frames_of(engine: SqlEngine, filters: Filters, freq: str) -> int:
+    """:func:`timelapse_frames` of the incidents ``filters`` keep, asked of the query engine
+    (one row per period travels, not the incidents)."""
+    labels = engine.periods(filters, freq).labels
+    if not labels:
+        raise FilterError(f"no incident matches the filters: {filters.describe()}")
+    if len(labels) > MAX_FRAMES:
+        coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
+        raise FilterError(
+            f"{len(labels)} {freq}s from {labels[0]} to {labels[-1]} would make more than "
+            f"{MAX_FRAMES} frames; choose a coarser step ({coarser}) or narrow the dates"
+        )
+    return len(labels)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ never the temporary copy or a server folder.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from dataclasses import replace
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import DataError, LimitError
+from geo.query.tables import TableFiles, prune_uploads, upload_folder, write_entry
 from geo.sandbox import TABLE_LIMITS, run_limited
 from geo.tables import Dataset, ReadOptions, load_dataset
 from geo.vector_files import LayerChoiceError
@@ -71,8 +73,12 @@ def check_server_memory() -> None:
         )
 
 
-def read_upload(name: str, data: bytes, *, layer: str | None, max_bytes: int) -> Dataset:
-    """An uploaded table, read and checked in a limited worker, without its geometry.
+def read_upload(
+    name: str, data: bytes, *, layer: str | None, max_bytes: int, folder: Path | None = None
+) -> TableFiles:
+    """An uploaded table, read and checked in a limited worker, which keeps it as Parquet in
+    ``folder`` (``geo.query.tables.upload_folder``) for the query engine: the dashboard holds
+    where it is, not the table.
 
     Raises
     ------
@@ -89,20 +95,23 @@ def read_upload(name: str, data: bytes, *, layer: str | None, max_bytes: int) ->
         path.write_bytes(data)
         try:
             options = ReadOptions(layer=layer, max_bytes=max_bytes)
-            dataset = run_limited(TABLE_LIMITS, _read_in_worker, path, options)
+            folder = folder or upload_folder()
+            key = "upload-" + hashlib.sha256(f"{layer}:".encode() + data).hexdigest()[:32]
+            files = run_limited(TABLE_LIMITS, _read_in_worker, path, options, folder, key)
         except LayerChoiceError as exc:
             raise LayerChoiceError(Path(display), exc.layers, layer) from None
         except DataError as exc:
             # Name the user's file in every message, not the temporary copy.
             raise DataError([replace(p, file=display) for p in exc.problems]) from None
-    dataset.path = display
-    dataset.warnings = [replace(w, file=display) for w in dataset.warnings]
-    return dataset
+    prune_uploads(files.folder)
+    warnings = tuple(replace(w, file=display) for w in files.warnings)
+    return replace(files, path=display, warnings=warnings)
 
 
-def _read_in_worker(path: Path, options: ReadOptions) -> Dataset:
-    """What the worker does: read, check, and drop the geometry before the answer travels."""
-    return without_geometry(load_dataset(path, options=options))
+def _read_in_worker(path: Path, options: ReadOptions, folder: Path, key: str) -> TableFiles:
+    """What the worker does: read, check, and keep the table as Parquet; only where it is
+    travels back."""
+    return write_entry(folder, key, load_dataset(path, options=options))
 
 
 __all__ = ["SERVER_SHARE", "check_server_memory", "read_upload", "safe_name", "without_geometry"]

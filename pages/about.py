@@ -33,7 +33,7 @@ CC BY 4.0) and a small gazetteer of places that are not towns (`data/gazetteer_e
 """
 )
 st.subheader("Sources")
-st.dataframe(view.dataset.sources, hide_index=True, width="stretch")
+st.dataframe(view.engine.sources(), hide_index=True, width="stretch")
 
 st.subheader("How exact a location is")
 st.dataframe(

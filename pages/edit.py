@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
+from geo.filters import Filters
 from geo.places.geocode import OfflineGeocoder
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
 from geo.store.edits import (
@@ -28,7 +29,7 @@ NEW = "(a new incident)"
 
 view = ui.sidebar()
 st.title("Edit incidents")
-store, where = editable_store(view.dataset.origin, st.session_state.get("good_upload") is not None)
+store, where = editable_store(view.table.origin, st.session_state.get("good_upload") is not None)
 if store is None:
     st.info(esc_markdown(where))
     st.stop()
@@ -85,7 +86,8 @@ if skipped:
     )
     more = [f"... and {len(skipped) - 20} more"] if len(skipped) > 20 else []
     st.code("\n".join(skipped[:20] + more), language=None, wrap_lines=True)
-ids = list(view.dataset.incidents["incident_id"])
+everything = Filters()
+ids = list(view.engine.rows(everything, columns=("incident_id",))["incident_id"])
 following = st.session_state.pop("edit_choice_next", None)
 if following in ids or following == NEW:  # after a save, open what was saved
     st.session_state["edit_choice"] = following

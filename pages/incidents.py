@@ -1,17 +1,18 @@
-"""Incidents page: the filtered table; pick a row to see its record and every source's claim."""
+"""Incidents page: the filtered table, a page at a time in the chosen order; pick a row to see
+its record and every source's claim."""
 
 import streamlit as st
 
 import ui
 from geo.escape import esc_markdown
 from geo.records import (
-    claims_of,
+    PAGE_ROWS,
+    SORT_CHOICES,
     disagreement,
     display_table,
     named_claims,
     record_fields,
     rows_key,
-    search_incidents,
 )
 
 view = ui.sidebar()
@@ -22,12 +23,29 @@ query = st.text_input(
     "Search",
     key="incident_search",
     placeholder="Words in the place, perpetrator, target or summary",
+    max_chars=200,
 )
-shown = search_incidents(view.incidents, query)
+left, middle, right = st.columns([3, 2, 2])
+order = left.selectbox(
+    "Sort by", list(SORT_CHOICES), key="incident_sort", format_func=lambda c: SORT_CHOICES[c]
+)
+descending = middle.toggle("Largest or latest first", key="incident_desc", value=False)
+total = view.engine.count(view.filters, search=query)
+pages = max(1, -(-total // PAGE_ROWS))
+number = int(right.number_input(f"Page (of {pages:,})", 1, pages, 1, key=f"incident_page_{pages}"))
+shown = view.engine.rows(
+    view.filters,
+    search=query,
+    order=(str(order), descending),
+    limit=PAGE_ROWS,
+    offset=(number - 1) * PAGE_ROWS,
+)
 table = display_table(shown)
+first = (number - 1) * PAGE_ROWS + 1 if total else 0
 st.caption(
-    f"{len(table):,} of {len(view.incidents):,} incidents. Click a column to sort (the low, "
-    "best and high columns sort as numbers); pick a row for its full record."
+    f"Rows {first:,}–{first + len(table) - 1 if total else 0:,} of {total:,} matching incidents "
+    f"({view.count:,} kept by the filters). The order above runs over all of them; a click on "
+    "a column sorts this page only. Pick a row for its full record."
 )
 # The key follows the rows shown, so a selection never outlives a filter change.
 picked = st.dataframe(
@@ -51,7 +69,8 @@ if rows:
         width="stretch",
     )
     claims = named_claims(
-        claims_of(view.dataset.claims, str(record["incident_id"])), view.dataset.sources
+        view.engine.claims_of(str(record["incident_id"])).drop(columns="incident_id"),
+        view.engine.sources(),
     )
     right.markdown("**What each source claims**")
     if claims.empty:

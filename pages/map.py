@@ -3,7 +3,6 @@
 import functools
 import html
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -12,11 +11,10 @@ from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export
 from geo.places.regions import country_names
-from geo.snapshot.frame import main_country
-from geo.timelapse import timelapse_frames
+from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
-from geo.webmap.build import MAX_SYMBOLS, MapOptions, build_map
-from ui.data_source import map_of
+from geo.webmap.build import MapOptions
+from geo.webmap.view import map_of
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -27,16 +25,11 @@ SNAPSHOT_SIZES = {
 }
 
 
-def _digest(incidents: pd.DataFrame) -> int:
-    """A fingerprint of the rows shown: a kept GIF is offered only for the same rows."""
-    return int(pd.util.hash_pandas_object(incidents, index=False).sum())
-
-
 def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
     """Make the GIF on request, with a progress bar (a monthly one takes a while), then offer
     it for download. The GIF is kept for these filters and step until they change."""
     made = st.session_state.get("lapse_made")
-    wanted = (view.label, view.filters, freq, _digest(view.incidents)) if made else None
+    wanted = (view.label, view.filters, freq, view.headline) if made else None
     if made is None or made[0] != wanted:
         slot = st.empty()  # the button gives way to the progress bar, then the download
         if not slot.button("Make time-lapse (GIF)", key="lapse_make"):
@@ -47,9 +40,9 @@ def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
         def progress(done: int, total: int) -> None:
             bar.progress(done / total, text=f"Drawing frame {done} of {total}")
 
-        gif = export(view.dataset, view.filters, "gif", ExportOptions(freq=freq, progress=progress))
+        gif = export(view.table, view.filters, "gif", ExportOptions(freq=freq, progress=progress))
         bar.empty()
-        wanted = (view.label, view.filters, freq, _digest(view.incidents))
+        wanted = (view.label, view.filters, freq, view.headline)
         made = st.session_state["lapse_made"] = (wanted, gif)
     st.download_button(
         "Download time-lapse (GIF)",
@@ -82,19 +75,14 @@ online = right.toggle(
 )
 
 files = served()
+map_options = MapOptions(
+    metric=metric,
+    online_tiles=online,
+    countries=view.engine.overview().countries,
+    basemap_url=files.basemap_url,
+)
 fmap = offline_map(
-    build_map(
-        map_of(view.incidents, view.filters, MAX_SYMBOLS),
-        claims=view.dataset.claims,
-        sources=view.dataset.sources,
-        options=MapOptions(
-            metric=metric,
-            online_tiles=online,
-            countries=tuple(sorted(set(view.dataset.incidents["country"].unique()) - {""})),
-            basemap_url=files.basemap_url,
-        ),
-    ),
-    base_url=files.assets_url,
+    map_of(view.engine, view.filters, map_options, count=view.count), base_url=files.assets_url
 )
 clicked = st_folium(
     fmap, key="map", height=640, use_container_width=True, returned_objects=["last_active_drawing"]
@@ -114,7 +102,7 @@ if region and feature != st.session_state.get("map_last_click"):
         st.rerun()
 
 st.subheader("Export this view")
-if view.incidents.empty:
+if view.count == 0:
     st.info("No incident matches the filters: nothing to export.")
     st.stop()
 stem = "incident-atlas"
@@ -137,9 +125,9 @@ with snap:
         size = f"{w}x{h}"
     dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
     # "The whole country" where the incidents are in one (beyond it, it frames them all anyway).
-    present = set(view.incidents["country"].unique()) - {""}
-    main = country_names().get(main_country(view.incidents["country"]), "")
-    main = main if len(present) == 1 else ""
+    present = view.engine.value_counts(view.filters, "country")
+    present = present[present.index != ""]
+    main = country_names().get(str(present.index[0]), "") if len(present) == 1 else ""
     extent = st.radio(
         "Extent",
         ["data", "country", "world"] if main else ["data", "world"],
@@ -157,7 +145,7 @@ with snap:
         f"Download {fmt.upper()} snapshot",
         data=functools.partial(
             export,
-            view.dataset,
+            view.table,
             view.filters,
             fmt,
             ExportOptions(size=size, dpi=int(dpi), extent=extent, title=title),
@@ -171,13 +159,13 @@ with snap:
         "Time-lapse step", ["year", "quarter", "month"], horizontal=True, key="lapse_freq"
     )
     try:
-        timelapse_frames(view.incidents, freq, view.filters)
+        frames_of(view.engine, view.filters, freq)
     except FilterError as exc:  # too many frames: say so here, not as a failed download
         st.info(esc_markdown(str(exc)))
     else:
         timelapse_button(view, freq, f"{stem}-{freq}.gif")
 with data:
-    st.markdown(f"**The {len(view.incidents):,} incidents shown**")
+    st.markdown(f"**The {view.count:,} incidents shown**")
     for fmt_, label in (
         ("html", "Interactive map (HTML, works offline)"),
         ("csv", "Table with claims (CSV)"),
@@ -185,7 +173,9 @@ with data:
     ):
         st.download_button(
             label,
-            data=functools.partial(export, view.dataset, view.filters, fmt_),
+            data=functools.partial(
+                export, view.table, view.filters, fmt_, ExportOptions(map=map_options)
+            ),
             file_name=f"{stem}.{fmt_}",
             mime=MIME_TYPES[fmt_],
             on_click="ignore",

@@ -18,6 +18,7 @@ from geo.ingest.review import (
     candidate_values,
     key_html,
     marked_paragraph,
+    same_days,
     stored_match,
 )
 from geo.ingest.write import Article
@@ -39,7 +40,7 @@ st.caption(
     "reports, offline, each value marked in the text it came from. Accept a candidate, edit it "
     "first, or reject it; an accepted one cites the article and paragraph."
 )
-store, where = editable_store(view.dataset.origin, st.session_state.get("good_upload") is not None)
+store, where = editable_store(view.table.origin, st.session_state.get("good_upload") is not None)
 who = who_edits() if store is not None else ""
 if store is None:
     st.info(esc_markdown(f"Candidates can be read here, not saved: {where}"))
@@ -126,7 +127,7 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
         right.caption(esc_markdown("; ".join(evidence)))
         if status or store is None:
             return
-        match = stored_match(candidate, view.dataset.incidents)
+        match = stored_match(candidate, same_days(view.engine, candidate))
         if match is not None:
             right.info(
                 esc_markdown(

@@ -4,7 +4,6 @@ import altair as alt
 import streamlit as st
 
 import ui
-from geo.stats import counts_by_period, killed_by_period, period_labels
 from geo.symbology import TYPE_COLOURS, type_label, type_labels
 
 view = ui.sidebar()
@@ -14,14 +13,15 @@ period = st.radio(
     "Group by", ["month", "quarter", "year"], index=2, horizontal=True, key="timeline_period"
 )
 
-if view.incidents.empty:
+if view.count == 0:
     st.info("No incident matches the filters.")
     st.stop()
 
 # One time axis for both charts, in order, with every period: an empty one shows as nothing.
-axis = period_labels(view.incidents, period=period)
+periods = view.engine.periods(view.filters, period)
+axis = periods.labels
 x = alt.X("period:O", title=None, sort=axis, scale=alt.Scale(domain=axis))
-counts = counts_by_period(view.incidents, period=period).reset_index()
+counts = periods.counts.reset_index()
 long = counts.melt(id_vars="period", var_name="event_type", value_name="incidents")
 long = long[long["incidents"] > 0]
 long["event_type"] = type_labels(long["event_type"])
@@ -45,7 +45,7 @@ st.altair_chart(
     width="stretch",
 )
 
-killed = killed_by_period(view.incidents, period=period).reset_index()
+killed = periods.killed.reset_index()
 st.subheader(f"Killed per {period}: lowest to highest source figures, and the best")
 band = (
     alt.Chart(killed)

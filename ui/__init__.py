@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from geo.escape import esc_markdown
-from geo.filters import Filters, filter_mask, hidden_by_precision, rows_kept
+from geo.filters import Filters
+from geo.query import SqlEngine, Table
 from geo.sandbox import also_preload
-from geo.tables import Dataset
+from geo.stats import Headline
 
 # Uploads and articles are read in limited children (geo.sandbox), each of which runs the main
 # script again: under `streamlit run` that script imports Streamlit's launcher.
@@ -36,13 +36,24 @@ log = logging.getLogger("incident_atlas")
 
 @dataclass
 class View:
-    """What every page shows: the data set, the active filters and the rows they keep."""
+    """What every page shows: the table, the active filters and their headline figures.
 
-    dataset: Dataset
+    Pages ask ``view.engine`` for what they draw; none holds the table's rows.
+    """
+
+    table: Table
     filters: Filters
-    incidents: pd.DataFrame
-    hidden: int
+    headline: Headline
     label: str
+
+    @property
+    def engine(self) -> SqlEngine:
+        return self.table.engine
+
+    @property
+    def count(self) -> int:
+        """How many incidents the filters keep."""
+        return self.headline.incidents
 
 
 def sidebar() -> View:
@@ -51,28 +62,27 @@ def sidebar() -> View:
     Every page calls it first, once per run.
     """
     from ui import filter_state as state
-    from ui.data_source import dataset_from_sidebar, show_origin, show_warnings
+    from ui.data_source import show_origin, show_warnings, table_from_sidebar
     from ui.widgets import filter_widgets, navigation, page_links, url_notes
 
     links = navigation()
-    dataset, label = dataset_from_sidebar()
-    show_origin(dataset)
-    show_warnings(dataset)
-    incidents = dataset.incidents
-    state.init_from_url(incidents)
+    table, label = table_from_sidebar()
+    show_origin(table)
+    show_warnings(table)
+    overview = table.engine.overview()
+    state.init_from_url(overview)
     state.restore_kept()
     state.apply_pending()
-    lo, hi = state.date_bounds(incidents)
+    lo, hi = state.date_bounds(overview)
     state.follow_bounds(lo, hi)
     st.sidebar.subheader("Filters")
     url_notes()
-    filter_widgets(incidents, lo, hi)
+    filter_widgets(overview, lo, hi)
     filters = state.filters_from_widgets(lo, hi)
     state.write_url(filters)
     page_links(links, filters.to_query())
     st.sidebar.caption(esc_markdown(f"Showing {label}."))
-    shown = rows_kept(incidents, filter_mask(incidents, filters))
-    return View(dataset, filters, shown, hidden_by_precision(incidents, filters), label)
+    return View(table, filters, table.engine.headline(filters), label)
 
 
 @contextmanager
@@ -90,9 +100,7 @@ def unexpected_errors() -> Iterator[None]:
 
 def headline_metrics(view: View) -> None:
     """The headline figures for the current filter, as a row of metrics."""
-    from geo.stats import Headline, headline
-
-    h = headline(view.incidents)
+    h = view.headline
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{h.incidents:,}")
     killed = Headline.span(h.killed_low, h.killed_high)
@@ -117,6 +125,6 @@ def headline_metrics(view: View) -> None:
     cols[3].metric("Regions affected", f"{h.regions}")
     cols[4].metric(
         "Hidden by precision",
-        f"{view.hidden}",
+        f"{h.hidden}",
         help="Incidents located only to a district, a region or a country, hidden by the switch.",
     )

@@ -1,8 +1,9 @@
-"""Which data set the dashboard shows: the configured table, an upload, or the last good one.
+"""Which table the dashboard shows: the configured one, an upload, or the last good one.
 
-Loading is cached (``st.cache_data``) and keyed on the files' modification times, so an edited
-table is reloaded; a table that breaks while the app runs leaves open sessions on its last good
-version; an upload is checked once, and a GeoPackage with several layers waits for a layer choice.
+A table is checked once and opened in the query engine (``geo.query``); the check is keyed on
+the files' modification times, so an edited table is checked again; a table that breaks while
+the app runs leaves open sessions on its last good version; an upload is checked once, and a
+GeoPackage with several layers waits for a layer choice. No session holds a table's rows.
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from geo.errors import DataError, LimitError, Problem
 from geo.escape import esc_markdown
-from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
+from geo.query import Table, TableFiles, open_table, table_files
 from geo.store.postgis import StoreError
-from geo.table_cache import load_cached
-from geo.tables import Dataset, ReadOptions, sibling_paths
-from geo.uploads import read_upload, without_geometry
+from geo.tables import ReadOptions, sibling_paths
+from geo.uploads import read_upload
 from geo.vector_files import LayerChoiceError
-from geo.webmap.cells import MapSummary
 from ui.filter_state import reset_filters
 
 UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg"]
@@ -36,16 +34,34 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-@st.cache_resource(show_spinner="Loading incidents…", max_entries=2)
-def _load_path(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> Dataset:
-    """The configured table, held once for every session (``cache_resource``: no copy per
-    rerun; a million incidents took 0.5 s and 600 MB a rerun to unpickle). Pages only read it."""
-    return without_geometry(load_cached(path, ReadOptions(layer=layer), geometry=False))
+@st.cache_resource(show_spinner="Reading and checking the incident table…", max_entries=2)
+def _files_of(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> TableFiles:
+    """The configured table's validated files: read and checked once, in a child process
+    (``geo.query.tables``), then found in the cache folder by every later run."""
+    return table_files(path, ReadOptions(layer=layer))
 
 
-def _load_upload(name: str, data: bytes, layer: str | None = None) -> Dataset:
-    """An upload, read in a limited worker (``geo.uploads``). Not cached: the session keeps
-    the table it read (a cache would hold a second copy of every visitor's table)."""
+@st.cache_resource(max_entries=8)
+def _engine_of(key: str, folder: str, path: str) -> Table:
+    """One engine per validated table, shared by every session that shows it."""
+    return open_table(_entry_files(key, folder, path))
+
+
+def _entry_files(key: str, folder: str, path: str) -> TableFiles:
+    from geo.query.tables import _entry
+
+    return _entry(Path(folder), key, path)
+
+
+def _opened(files: TableFiles) -> Table:
+    table = _engine_of(files.key, str(files.folder), files.path)
+    # The engine is shared; the name, warnings and origin are this entry's.
+    return Table(table.engine, files.path, files.warnings, files.origin)
+
+
+def _load_upload(name: str, data: bytes, layer: str | None = None) -> TableFiles:
+    """An upload, read in a limited worker (``geo.uploads``) that keeps it as Parquet for the
+    engine: the session holds where it is, not the table."""
     with st.spinner("Checking your table…"):
         return read_upload(name, data, layer=layer, max_bytes=upload_limit_mb() * 2**20)
 
@@ -58,53 +74,25 @@ def _mtime(path: Path) -> float:
         return -1.0
 
 
-@st.cache_resource(show_spinner="Reading the team store…", ttl=30, max_entries=2)
-def _load_database(url: str) -> Dataset:
-    """The team store's incidents, read again at most every 30 seconds (what colleagues
-    imported or edited shows up on the next rerun after that)."""
-    from geo.store.postgis import read_dataset
-
-    return read_dataset(url)
+@st.cache_resource(max_entries=2)
+def _team_store(url: str) -> Table:
+    """The team store's engine: every answer is read from the database when asked (the
+    sidebar's choices at most 30 seconds old), so colleagues' imports and edits show."""
+    return open_table(url)
 
 
-def team_store_shown() -> str | None:
-    """The team store's URL when the dashboard shows it (not an upload), else ``None``."""
-    if st.session_state.get("good_upload") is not None:
-        return None
-    return default_database()
-
-
-@st.cache_data(show_spinner=False, ttl=30, max_entries=16)
-def _team_map(url: str, filters: Filters, max_cells: int) -> MapSummary:
-    from geo.store.postgis import map_summary
-
-    return map_summary(url, filters, max_cells=max_cells)
-
-
-def map_of(
-    view_incidents: pd.DataFrame, filters: Filters, max_cells: int
-) -> pd.DataFrame | MapSummary:
-    """What the map draws: the filtered rows, or, from the team store and above ``max_cells``
-    of them, their counts per cell and region added up in the database (the last good rows
-    when the store cannot be reached)."""
-    url = team_store_shown()
-    if url is None or len(view_incidents) <= max_cells:
-        return view_incidents
-    try:
-        return _team_map(url, filters, max_cells)
-    except StoreError:
-        return view_incidents
-
-
-def shipped_dataset() -> Dataset:
-    """The configured table, reloaded when it or its claims or sources file changes; the team
-    store when ``INCIDENT_ATLAS_DATA`` is a ``postgresql://`` URL."""
+def shipped_table() -> Table:
+    """The configured table, checked again when it or its claims or sources file changes; the
+    team store when ``INCIDENT_ATLAS_DATA`` is a ``postgresql://`` URL."""
     url = default_database()
     if url:
-        return _load_database(url)
+        table = _team_store(url)
+        table.engine.overview()  # reach the store now: an unreachable one is said at once
+        return table
     path = default_incidents_path()
     claims, sources = sibling_paths(path)
-    return _load_path(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
+    files = _files_of(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
+    return _opened(files)
 
 
 def _show_problems(title: str, error: DataError, *, folder: Path | None = None) -> None:
@@ -150,7 +138,7 @@ def _take_upload(name: str, data: bytes) -> None:
         return
     else:
         try:
-            dataset = _load_upload(name, data, layer)
+            files = _load_upload(name, data, layer)
         except LayerChoiceError as exc:
             if layer is None:
                 st.session_state["upload_layers"] = (file_digest, exc.layers)
@@ -164,7 +152,7 @@ def _take_upload(name: str, data: bytes) -> None:
             error = DataError(Problem(name, None, None, str(exc)))
             st.session_state["rejected_upload"] = (digest, error)
         else:
-            st.session_state["good_upload"] = dataset
+            st.session_state["good_upload"] = files
             st.session_state["upload_digest"] = digest
             reset_filters()
             return
@@ -172,21 +160,21 @@ def _take_upload(name: str, data: bytes) -> None:
         _show_problems("This table was not loaded; the map keeps the last good data.", error)
 
 
-def show_origin(dataset: Dataset) -> None:
+def show_origin(table: Table) -> None:
     """Which dataset's export the table was, and how many rows were converted and skipped."""
-    if dataset.origin:
-        st.sidebar.info(esc_markdown(f"{Path(dataset.path).name}: {dataset.origin}."))
+    if table.origin:
+        st.sidebar.info(esc_markdown(f"{Path(table.path).name}: {table.origin}."))
 
 
-def show_warnings(dataset: Dataset) -> None:
+def show_warnings(table: Table) -> None:
     """What the table's check found that did not stop it loading, folded in the sidebar."""
-    if not dataset.warnings:
+    if not table.warnings:
         return
-    with st.sidebar.expander(f"{len(dataset.warnings)} row(s) to look at", icon="⚠️"):
-        st.code("\n".join(str(w) for w in dataset.warnings[:100]), language=None, wrap_lines=True)
+    with st.sidebar.expander(f"{len(table.warnings)} row(s) to look at", icon="⚠️"):
+        st.code("\n".join(str(w) for w in table.warnings[:100]), language=None, wrap_lines=True)
 
 
-def dataset_from_sidebar() -> tuple[Dataset, str]:
+def table_from_sidebar() -> tuple[Table, str]:
     """The data set to show: the last good upload, else the configured table."""
     upload = st.sidebar.file_uploader(
         "Your own incident table",
@@ -208,9 +196,9 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
             st.session_state["dropped_upload"] = st.session_state.pop("upload_digest", None)
             reset_filters()
             st.rerun()
-        return good, f"your table {good.path}"
+        return _opened(good), f"your table {good.path}"
     try:
-        dataset = shipped_dataset()
+        table = shipped_table()
     except StoreError as exc:
         last = st.session_state.get("last_good_table")
         with st.sidebar:
@@ -223,9 +211,11 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
             st.error("The team store could not be read; the sidebar says why.")
             st.stop()
         return last, "the last data read from the team store"
-    except DataError as exc:
+    except (DataError, LimitError) as exc:
         last = st.session_state.get("last_good_table")
         path = default_incidents_path()
+        if isinstance(exc, LimitError):
+            exc = DataError(Problem(path.name, None, None, str(exc)))
         with st.sidebar:
             _show_problems(
                 f"The incident table {path.name} has problems"
@@ -240,9 +230,9 @@ def dataset_from_sidebar() -> tuple[Dataset, str]:
             )
             st.stop()
         return last, "the last good version of the configured table"
-    st.session_state["last_good_table"] = dataset
+    st.session_state["last_good_table"] = table
     if default_database():
-        return dataset, "the team store"
-    return dataset, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
+        return table, "the team store"
+    return table, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (
         f"the table {default_incidents_path().name}"
     )

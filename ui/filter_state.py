@@ -9,14 +9,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from geo.facets import FACETS, Facet
 from geo.filters import Filters
-from geo.places.regions import country_names, regions_of
+from geo.places.regions import regions_of
+from geo.query import Overview
 from geo.schema import EVENT_TYPES
 
-FILTER_KEYS = ("f_dates", "f_years", "f_regions", "f_types", "f_countries", "f_exact")
+
+def widget_key(facet: Facet) -> str:
+    """The session-state key of the widget that sets ``facet`` (both date facets share the
+    time slider, ``f_dates``)."""
+    if facet.widget == "dates":
+        return "f_dates"
+    return "f_exact" if facet.name == "exact_only" else f"f_{facet.name}"
+
+
+FILTER_KEYS = tuple(dict.fromkeys(widget_key(f) for f in FACETS))
 
 
 def reset_filters() -> None:
@@ -30,18 +40,18 @@ def reset_filters() -> None:
     st.session_state.pop("url_notes", None)
 
 
-def date_bounds(incidents: pd.DataFrame) -> tuple[date, date]:
-    if incidents.empty:
+def date_bounds(overview: Overview) -> tuple[date, date]:
+    if overview.first is None or overview.last is None:
         today = date.today()
         return today, today
-    return incidents["date_start"].min().date(), incidents["date_end"].max().date()
+    return overview.first, overview.last
 
 
 def _url_query() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def init_from_url(incidents: pd.DataFrame) -> None:
+def init_from_url(overview: Overview) -> None:
     """Set the filter widgets from the URL's query string on a session's first run, and when
     the URL is not the one the session last wrote: the browser's Back or Forward button went
     to an earlier or later view (every change of the filters is a step in its history)."""
@@ -52,27 +62,23 @@ def init_from_url(incidents: pd.DataFrame) -> None:
     st.session_state["filters_from_url"] = True
     st.session_state["url_written"] = now
     wanted, notes = Filters.parse_query(now)
-    lo, hi = date_bounds(incidents)
+    lo, hi = date_bounds(overview)
     start = max(min(wanted.start or lo, hi), lo)
     end = min(max(wanted.end or hi, lo), hi)
     if start > end:
         notes.append("the start date is after the end date: the two are swapped")
     set_value("f_dates", (min(start, end), max(start, end)))
-    options = filter_options(incidents)
-    for key, chosen in (
-        ("year", wanted.years),
-        ("region", wanted.regions),
-        ("type", wanted.types),
-        ("country", wanted.countries),
-    ):
-        offered = set(options[key])
-        missing = [v for v in chosen if v not in offered]
-        notes.extend(f"{key}={v!r}: no incident of this table has it" for v in missing)
-        set_value(
-            f"f_{key}s" if key != "country" else "f_countries", [v for v in chosen if v in offered]
-        )
+    options = filter_options(overview)
+    for facet in FACETS:
+        chosen = getattr(wanted, facet.name)
+        if facet.widget == "multi":
+            offered = set(options[facet.name])
+            missing = [v for v in chosen if v not in offered]
+            notes.extend(f"{facet.key}={v!r}: no incident of this table has it" for v in missing)
+            set_value(widget_key(facet), [v for v in chosen if v in offered])
+        elif facet.widget == "toggle":
+            set_value(widget_key(facet), bool(chosen))
     st.session_state["url_notes"] = notes
-    set_value("f_exact", wanted.exact_only)
 
 
 def write_url(filters: Filters) -> None:
@@ -125,42 +131,36 @@ def apply_pending() -> None:
         set_value("f_regions", [pending] if pending else [])
 
 
-def filter_options(incidents: pd.DataFrame) -> dict[str, list[Any]]:
-    """The choices each filter widget offers for this table, in the order it lists them.
+def filter_options(overview: Overview) -> dict[str, list[Any]]:
+    """The choices each multiselect facet offers for this table, in the order it lists them.
 
     Regions: every region of the table's countries (a click on any region of the map can
     select it), grouped by country, alphabetically, then any others the table names.
     """
-    countries = {str(c) for c in incidents["country"].unique() if c}
+    countries = set(overview.countries)
     regions = regions_of(countries)
-    present = set(incidents["region"].unique()) - set(regions) - {""}
+    present = {r for r, _c in overview.regions} - set(regions) - {""}
+    from geo.places.regions import country_names
+
     names = country_names()
-    present_types = set(incidents["event_type"].unique())
     return {
-        "year": list(years_touched(incidents)),
-        "region": [*regions, *sorted(present)],
-        "type": [t for t in EVENT_TYPES if t in present_types],
-        "country": sorted(countries, key=lambda c: names.get(c, c)),
+        "years": list(overview.years),
+        "regions": [*regions, *sorted(present)],
+        "types": [t for t in EVENT_TYPES if t in set(overview.types)],
+        "countries": sorted(countries, key=lambda c: names.get(c, c)),
     }
-
-
-def years_touched(incidents: pd.DataFrame) -> list[int]:
-    """Every year some incident's date range touches (each distinct range looked at once)."""
-    spans = pd.DataFrame(
-        {"s": incidents["date_start"].dt.year, "e": incidents["date_end"].dt.year}
-    ).drop_duplicates()
-    return sorted({y for s, e in spans.itertuples(index=False) for y in range(s, e + 1)})
 
 
 def filters_from_widgets(lo: date, hi: date) -> Filters:
     """The filters the widgets hold; a time range at the data's own bounds is no restriction."""
     start, end = st.session_state.get("f_dates", (lo, hi))
-    return Filters(
-        start=start if start > lo else None,
-        end=end if end < hi else None,
-        years=tuple(st.session_state["f_years"]),
-        regions=tuple(st.session_state["f_regions"]),
-        types=tuple(st.session_state["f_types"]),
-        countries=tuple(st.session_state["f_countries"]),
-        exact_only=bool(st.session_state["f_exact"]),
-    )
+    values: dict[str, Any] = {
+        "start": start if start > lo else None,
+        "end": end if end < hi else None,
+    }
+    for facet in FACETS:
+        if facet.widget == "multi":
+            values[facet.name] = tuple(st.session_state.get(widget_key(facet), ()))
+        elif facet.widget == "toggle":
+            values[facet.name] = bool(st.session_state.get(widget_key(facet), False))
+    return Filters(**values)

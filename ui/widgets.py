@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from geo.escape import esc_markdown
+from geo.facets import FACETS, Facet
 from geo.places.regions import country_names, region_countries
+from geo.query import Overview
 from geo.symbology import type_label
 from ui import filter_state as state
 
@@ -76,47 +77,46 @@ def _with_country(label: str, country_of: dict[str, str], names: dict[str, str])
     return f"{label} · {names.get(code, code)}"
 
 
-def filter_widgets(incidents: pd.DataFrame, lo: date, hi: date) -> None:
-    """One widget per filter facet, with the choices the data offers."""
-    sb = st.sidebar
-    if lo < hi:
-        sb.slider(
-            "Time range",
-            min_value=lo,
-            max_value=hi,
-            key="f_dates",
-            on_change=state.keep,
-            args=("f_dates",),
-            format="YYYY-MM-DD",
-            help="An incident is shown when its date range overlaps this one.",
-        )
-    options = state.filter_options(incidents)
-    _multiselect("Year", options["year"], "f_years", "All years")
-    country_of = region_countries()
+def _format(facet: Facet) -> Callable[[Any], str]:
+    """How a multiselect facet shows its values."""
     names = country_names()
-    _multiselect(
-        "Region",
-        options["region"],
-        "f_regions",
-        "All regions",
-        format_func=lambda r: _with_country(str(r), country_of, names),
-    )
-    _multiselect("Event type", options["type"], "f_types", "All types", format_func=type_label)
-    _multiselect(
-        "Country",
-        options["country"],
-        "f_countries",
-        "All countries",
-        format_func=lambda c: f"{names[c]} ({c})" if c in names else str(c),
-    )
-    sb.toggle(
-        "Only incidents located to the city or better",
-        key="f_exact",
-        on_change=state.keep,
-        args=("f_exact",),
-        help="Hides incidents that the sources place only in a district or area (pale symbols "
-        "with a solid outline), a region or a country (hollow dashed symbols).",
-    )
+    if facet.name == "regions":
+        country_of = region_countries()
+        return lambda r: _with_country(str(r), country_of, names)
+    if facet.name == "types":
+        return type_label
+    if facet.name == "countries":
+        return lambda c: f"{names[c]} ({c})" if c in names else str(c)
+    return str
+
+
+def filter_widgets(overview: Overview, lo: date, hi: date) -> None:
+    """One widget per facet of the registry (``geo.facets``), with the choices the data
+    offers."""
+    sb = st.sidebar
+    options = state.filter_options(overview)
+    drawn: set[str] = set()
+    for facet in FACETS:
+        key = state.widget_key(facet)
+        if key in drawn:
+            continue
+        drawn.add(key)
+        if facet.widget == "dates" and lo < hi:
+            sb.slider(
+                facet.label, min_value=lo, max_value=hi, key=key, on_change=state.keep,
+                args=(key,), format="YYYY-MM-DD",
+                help="An incident is shown when its date range overlaps this one.",
+            )  # fmt: skip
+        elif facet.widget == "multi":
+            _multiselect(facet.label, options[facet.name], key, facet.placeholder, _format(facet))
+        elif facet.widget == "toggle":
+            sb.toggle(facet.label, key=key, on_change=state.keep, args=(key,), help=TOGGLE_HELP)
     if sb.button("Reset filters", key="reset"):
         state.reset_filters()
         st.rerun()
+
+
+TOGGLE_HELP = (
+    "Hides incidents that the sources place only in a district or area (pale symbols with a "
+    "solid outline), a region or a country (hollow dashed symbols)."
+)

@@ -11,10 +11,13 @@ import numpy as np
 import pandas as pd
 
 from geo.escape import esc
+from geo.filters import Filters
 from geo.ingest.extract import MATCH_KM, Candidate, Evidence
 from geo.ingest.text import Paragraph
 from geo.ingest.write import Article, incident_row, source_row
 from geo.merging import compatible, distance_km
+from geo.query import SqlEngine
+from geo.schema import COLUMNS
 from geo.store.edits import (
     FileStore,
     PostgisStore,
@@ -80,6 +83,15 @@ class Match:
 MATCH_DAYS = 7
 """A candidate dated more loosely than this (a month, a year) matches no stored incident: its
 range would overlap too many."""
+
+
+def same_days(engine: SqlEngine, candidate: Candidate) -> pd.DataFrame:
+    """The stored incidents whose dates overlap the candidate's (what :func:`stored_match`
+    looks among), asked of the table's query engine."""
+    if candidate.date_start is None:
+        return pd.DataFrame(columns=COLUMNS)
+    end = candidate.date_end or candidate.date_start
+    return engine.rows(Filters(start=candidate.date_start, end=end))
 
 
 def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:

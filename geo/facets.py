@@ -1,0 +1,196 @@
+"""The facet registry: every filter declared once, for the sidebar, the URL, the CLI and the SQL.
+
+A :class:`Facet` says which field of :class:`geo.filters.Filters` it fills, which column of the
+incident table it reads, its URL parameter and command-line option, the widget that sets it,
+how one typed or linked value is parsed, its SQL predicate (values only ever as bound
+parameters, see :class:`Bind`) and its words in :meth:`Filters.describe`. Adding a facet is one
+entry in :data:`FACETS` (and its field on ``Filters``); the sidebar, the URL round trip, the
+command line, both query back ends and every export caption follow from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from geo.places.regions import country_names, region_label
+from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
+from geo.symbology import type_label
+
+EXACT_PRECISIONS = ("point", "city")
+"""Precisions kept by the "located at least to the city" switch."""
+FIRST_YEAR = int(FIRST_DATE[:4])
+LAST_YEAR = int(LAST_DATE[:4])
+
+
+class Bind:
+    """Bound parameters collected while a statement is built.
+
+    ``bind(value)`` stores the value and returns its placeholder in the driver's style:
+    ``$p0`` for DuckDB, ``%(p0)s`` for psycopg. Nothing a user typed is ever part of the text.
+    """
+
+    def __init__(self, style: str) -> None:
+        if style not in ("duckdb", "psycopg"):
+            raise ValueError(f"unknown parameter style {style!r}")
+        self.style = style
+        self.values: dict[str, object] = {}
+
+    def __call__(self, value: object) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}" if self.style == "duckdb" else f"%({name})s"
+
+    def each(self, values: Sequence[object]) -> str:
+        """``(p0, p1, ...)``: a list for ``IN``, one placeholder per value."""
+        return "(" + ", ".join(self(v) for v in values) + ")"
+
+
+Predicate = Callable[[Any, Bind], str]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter: where its value lives, how it is typed, linked, asked for and described."""
+
+    name: str
+    """The ``Filters`` field it fills."""
+    key: str
+    """Its URL parameter (repeated, or comma-separated, for several values)."""
+    column: str
+    """The incident table's column it tests."""
+    label: str
+    """The sidebar widget's label."""
+    widget: str
+    """``"dates"`` (the time slider), ``"multi"`` (a multiselect) or ``"toggle"``."""
+    what: str
+    """What a valid value is, for a note on a value that is left out."""
+    parse: Callable[[str], Any]
+    """One value as typed or linked -> the value, or ``None`` when it is not valid."""
+    predicate: Predicate
+    """The facet's SQL test for a chosen value (never called for an empty one)."""
+    words: Callable[[Any], str]
+    """The facet's part of :meth:`Filters.describe` for a chosen value."""
+    cli_help: str = ""
+    placeholder: str = ""
+    everything: str = ""
+    """What :meth:`Filters.describe` says when the facet is not chosen ("" says nothing)."""
+    many: bool = True
+    """Several values (a tuple on ``Filters``); else one value."""
+
+    @property
+    def option(self) -> str:
+        """Its command-line option."""
+        return "--" + self.key
+
+
+def parse_date(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not FIRST_DATE <= text <= LAST_DATE:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_year(text: str) -> int | None:
+    if not re.fullmatch(r"[0-9]{4}", text):  # ASCII digits only: "²".isdigit() is true
+        return None
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def parse_country(text: str) -> str | None:
+    return text.upper() if re.fullmatch(r"[A-Za-z]{2}", text) else None
+
+
+def _years_sql(years: Sequence[int], bind: Bind) -> str:
+    spans = [
+        f"(date_start <= {bind(date(y, 12, 31))} AND date_end >= {bind(date(y, 1, 1))})"
+        for y in years
+    ]
+    return "(" + " OR ".join(spans) + ")"
+
+
+def _in(column: str) -> Predicate:
+    return lambda values, bind: f"{column} IN {bind.each(list(values))}"
+
+
+def _names(values: Sequence[str]) -> str:
+    names = country_names()
+    return ", ".join(names.get(c, c) for c in values)
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet(
+        "start", "start", "date_end", "Time range", "dates", "a date (YYYY-MM-DD)", parse_date,
+        lambda d, bind: f"date_end >= {bind(d)}", lambda d: f"from {d}",
+        cli_help="from this date (YYYY-MM-DD)", many=False,
+    ),
+    Facet(
+        "end", "end", "date_start", "Time range", "dates", "a date (YYYY-MM-DD)", parse_date,
+        lambda d, bind: f"date_start <= {bind(d)}", lambda d: f"to {d}",
+        cli_help="to this date (YYYY-MM-DD)", many=False,
+    ),
+    Facet(
+        "years", "year", "date_start", "Year", "multi",
+        f"a year from {FIRST_YEAR} to {LAST_YEAR}", parse_year, _years_sql,
+        lambda ys: "year " + ", ".join(map(str, ys)),
+        cli_help="incidents whose dates touch these years", placeholder="All years",
+    ),
+    Facet(
+        "regions", "region", "region", "Region", "multi", "a known region", region_label,
+        _in("region"), lambda rs: "regions: " + ", ".join(rs),
+        cli_help="admin-1 regions, by name", placeholder="All regions", everything="all regions",
+    ),
+    Facet(
+        "types", "type", "event_type", "Event type", "multi", "an event type",
+        lambda t: t if t in EVENT_TYPES else None, _in("event_type"),
+        lambda ts: "types: " + ", ".join(type_label(t) for t in ts),
+        cli_help="event types: " + ", ".join(EVENT_TYPES), placeholder="All types",
+        everything="all types",
+    ),
+    Facet(
+        "countries", "country", "country", "Country", "multi",
+        "a two-letter country code (ISO 3166-1)", parse_country, _in("country"),
+        lambda cs: "countries: " + _names(cs),
+        cli_help="ISO alpha-2 country codes", placeholder="All countries",
+    ),
+    Facet(
+        "exact_only", "exact", "geo_precision", "Only incidents located to the city or better",
+        "toggle", "1", lambda t: True if t == "1" else None,
+        lambda _on, bind: f"geo_precision IN {bind.each(list(EXACT_PRECISIONS))}",
+        lambda _on: "located to the city or better",
+        cli_help="only incidents located at least to the city", many=False,
+    ),
+)  # fmt: skip
+
+BY_NAME = {f.name: f for f in FACETS}
+BY_KEY = {f.key: f for f in FACETS}
+QUERY_KEYS = tuple(f.key for f in FACETS)
+"""The URL query parameters a filtered view is encoded in."""
+
+
+def chosen(facet: Facet, value: Any) -> bool:
+    """Whether a facet's value restricts anything (an empty tuple, ``None`` or off does not)."""
+    return bool(value) if facet.many or isinstance(value, bool) else value is not None
+
+
+__all__ = [
+    "BY_KEY",
+    "BY_NAME",
+    "EXACT_PRECISIONS",
+    "FACETS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "QUERY_KEYS",
+    "Bind",
+    "Facet",
+    "chosen",
+    "parse_country",
+    "parse_date",
+    "parse_year",
+]

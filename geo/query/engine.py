@@ -1,0 +1,258 @@
+"""The query engine's interface, and what both back ends share: they differ only in how a
+statement is run (:meth:`SqlEngine._frame`); every question is the same SQL
+(:mod:`geo.query.statements`), so DuckDB and PostGIS give the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from geo.facets import Bind
+from geo.filters import Filters
+from geo.query import statements as q
+from geo.schema import COLUMNS
+from geo.stats import PERIODS, Headline, period_label
+from geo.symbology import precision_classes
+from geo.webmap.cells import MapSummary, merge_cells
+
+TEXT = (
+    "incident_id", "date_precision", "place", "country", "region", "geo_precision", "event_type",
+    "perpetrator", "target", "summary", "sources", "source_event_type", "source_sub_event_type",
+)  # fmt: skip
+BATCH_ROWS = 100_000
+"""Rows per batch when an export streams the kept incidents."""
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The whole table at a glance: what the sidebar offers, whatever the filters."""
+
+    count: int
+    first: date | None
+    last: date | None
+    years: tuple[int, ...]
+    countries: tuple[str, ...]
+    regions: tuple[tuple[str, str], ...]
+    """(region label, country code) pairs present in the table."""
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Counts per period and type, and killed per period, with every period on the axis."""
+
+    labels: list[str]
+    counts: pd.DataFrame
+    """Rows: period labels (index ``period``); columns: event types present."""
+    killed: pd.DataFrame
+    """Rows: period labels; columns ``low``, ``best``, ``high``."""
+
+
+@dataclass
+class SqlEngine:
+    """Answers every page's questions with SQL; a back end says how a statement runs."""
+
+    dialect: q.Dialect
+    _overview: Overview | None = field(default=None, init=False, repr=False)
+
+    def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
+        """Run one statement; its rows as a DataFrame (column names as the statement says)."""
+        raise NotImplementedError
+
+    def _bind(self) -> Bind:
+        return Bind(self.dialect.style)
+
+    def overview(self) -> Overview:
+        """The table's dates, years, countries, regions and types (kept until :meth:`refresh`)."""
+        if self._overview is None:
+            bind = self._bind()
+            frame = self._frame(q.overview(self.dialect), bind)
+            frame.columns = ["part", "a", "b", "n"]
+            self._overview = _overview_of(frame)
+        return self._overview
+
+    def refresh(self) -> None:
+        """Forget what was kept about the table: it has changed."""
+        self._overview = None
+
+    def headline(self, filters: Filters) -> Headline:
+        """Incidents, toll ranges and regions of the kept incidents; ``hidden`` counts those the
+        precision switch hides."""
+        bind = self._bind()
+        row = self._frame(q.headline(filters, bind), bind).iloc[0].to_numpy()
+        v = [0 if pd.isna(x) else int(x) for x in row]
+        return Headline(
+            incidents=v[1],
+            killed_low=v[2],
+            killed_best=v[3],
+            killed_high=v[4],
+            wounded_low=v[5],
+            wounded_best=v[6],
+            wounded_high=v[7],
+            regions=v[8],
+            wounded_given=v[9],
+            hidden=v[0] - v[1],
+        )
+
+    def count(self, filters: Filters, search: str = "") -> int:
+        bind = self._bind()
+        return int(self._frame(q.page(filters, bind, search=search)[1], bind).iloc[0, 0])
+
+    def rows(
+        self,
+        filters: Filters,
+        *,
+        search: str = "",
+        order: tuple[str, bool] = ("date_start", False),
+        columns: tuple[str, ...] = tuple(COLUMNS),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """The kept incidents (matching ``search``), in ``order``, typed as a validated table."""
+        bind = self._bind()
+        sql = q.page(
+            filters, bind, search=search, order=order, columns=columns, limit=limit, offset=offset
+        )[0]
+        return typed(self._frame(sql, bind))
+
+    def batches(self, filters: Filters, size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+        """The kept incidents by date, ``size`` rows at a time (exports stream them)."""
+        offset = 0
+        while True:
+            batch = self.rows(filters, limit=size, offset=offset)
+            if len(batch):
+                yield batch
+            if len(batch) < size:
+                return
+            offset += size
+
+    def claims(self, filters: Filters) -> pd.DataFrame:
+        """The per-source claims of the kept incidents, as text cells (as in a claims file)."""
+        bind = self._bind()
+        frame = self._frame(q.claims_of_kept(filters, bind), bind)
+        return frame.astype(object).where(frame.notna(), "").astype(str)
+
+    def claims_of(self, incident_id: str) -> pd.DataFrame:
+        """One incident's per-source claims, as text cells."""
+        bind = self._bind()
+        frame = self._frame(q.claims_of(incident_id, bind), bind)
+        return frame.astype(object).where(frame.notna(), "").astype(str)
+
+    def sources(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def value_counts(self, filters: Filters, column: str) -> pd.Series:
+        """How many kept incidents have each value of ``column``, most frequent first."""
+        bind = self._bind()
+        frame = self._frame(q.value_counts(filters, bind, column), bind)
+        return pd.Series(frame["n"].to_numpy(dtype=np.int64), index=frame[column].to_numpy())
+
+    def periods(self, filters: Filters, period: str) -> Periods:
+        """Incidents per period and type and killed per period, every period from the first
+        kept incident's (by its date's middle) to the last's on the axis."""
+        bind = self._bind()
+        frame = self._frame(q.per_period(filters, bind, self.dialect, period), bind)
+        return periods_of(frame, period)
+
+    def map_summary(
+        self, filters: Filters, *, max_cells: int, bounds: tuple[float, ...] | None = None
+    ) -> MapSummary:
+        """The kept incidents (within ``bounds``) as grid cells, region sums and kinds."""
+        bind = self._bind()
+        sql = q.map_cells(filters, bind, max_cells=max_cells, bounds=bounds)
+        return summary_of(self._frame(sql, bind), max_cells)
+
+
+def _overview_of(frame: pd.DataFrame) -> Overview:
+    def part(name: str) -> pd.DataFrame:
+        return frame[frame["part"] == name]
+
+    span = part("span").iloc[0]
+    spans = part("years")
+    years = sorted(
+        {y for a, b in zip(spans["a"], spans["b"]) if a and b for y in range(int(a), int(b) + 1)}
+    )
+    regions = part("region")
+    return Overview(
+        count=int(span["n"]),
+        first=date.fromisoformat(str(span["a"])[:10]) if span["a"] else None,
+        last=date.fromisoformat(str(span["b"])[:10]) if span["b"] else None,
+        years=tuple(years),
+        countries=tuple(sorted(c for c in part("country")["a"] if c)),
+        regions=tuple(sorted((str(r), str(c)) for r, c in zip(regions["a"], regions["b"]) if r)),
+        types=tuple(sorted(t for t in part("type")["a"] if t)),
+    )
+
+
+def periods_of(frame: pd.DataFrame, period: str) -> Periods:
+    """The per-period rows of :func:`geo.query.statements.per_period` on a full time axis."""
+    frame.columns = ["y", "k", "event_type", "n", "low", "best", "high"]
+    if frame.empty:
+        empty = pd.DataFrame(columns=["low", "best", "high"])
+        return Periods([], pd.DataFrame(), empty)
+    freq = PERIODS[period]
+    when = [_period(int(y), int(k), period) for y, k in zip(frame["y"], frame["k"])]
+    frame = frame.assign(when=pd.PeriodIndex(when, freq=freq))
+    axis = pd.period_range(frame["when"].min(), frame["when"].max(), freq=freq)
+    labels = [period_label(p, period) for p in axis]
+    counts = frame.pivot_table(
+        index="when", columns="event_type", values="n", aggfunc="sum", fill_value=0
+    ).reindex(axis, fill_value=0)
+    killed = frame.groupby("when")[["low", "best", "high"]].sum().reindex(axis, fill_value=0)
+    for table in (counts, killed):
+        table.index = pd.Index(labels, name="period")
+    counts.columns.name = None
+    return Periods(labels, counts.astype("int64"), killed.astype("int64"))
+
+
+def _period(year: int, k: int, period: str) -> pd.Period:
+    if period == "year":
+        return pd.Period(year=year, freq="Y")
+    if period == "quarter":
+        return pd.Period(year=year, quarter=k, freq="Q")
+    return pd.Period(year=year, month=k, freq="M")
+
+
+def summary_of(frame: pd.DataFrame, max_cells: int) -> MapSummary:
+    """A :class:`MapSummary` from the rows of :func:`geo.query.statements.map_cells`."""
+    frame.columns = [
+        "part", "iy", "ix", "event_type", "region", "geo_precision", "country",
+        "n", "killed_low", "killed_best", "killed_high", "lat_sum", "lon_sum", "imprecise",
+    ]  # fmt: skip
+    cells = frame[frame["part"] == "cell"].rename(columns={"killed_best": "killed"})
+    regions = frame[frame["part"] == "region"].set_index("region")
+    kinds = frame[frame["part"] == "kind"]
+    killed = ["killed_low", "killed_best", "killed_high"]
+    regions = regions[["n", *killed]].rename(columns={"n": "incidents"}).astype("int64")
+    regions.index.name = "region"
+    return MapSummary(
+        count=int(cells["n"].sum()),
+        cells=merge_cells(cells, max_cells=max_cells),
+        regions=regions,
+        classes=tuple(sorted(set(precision_classes(kinds["geo_precision"].to_numpy())))),
+        countries=tuple(sorted(set(kinds["country"].astype(str)) - {""})),
+    )
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows as a validated table has them: dates as datetimes, tolls as nullable integers,
+    coordinates as floats, text as text ("" for none)."""
+    for column in frame.columns:
+        if column in ("date_start", "date_end"):
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+        elif column in q.TOLLS:
+            frame[column] = pd.array(frame[column], dtype="Int64")
+        elif column in ("lat", "lon"):
+            frame[column] = frame[column].astype(float)
+        elif column in TEXT:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+            frame[column] = frame[column].astype(str)
+    return frame.reset_index(drop=True)
+
+
+__all__ = ["BATCH_ROWS", "Overview", "Periods", "SqlEngine", "periods_of", "summary_of", "typed"]

@@ -1,0 +1,232 @@
+"""The questions every page asks, as SQL both back ends run: DuckDB and PostgreSQL.
+
+Each function returns the text of one statement; every value in it is a placeholder of the
+:class:`geo.facets.Bind` given, and every name in it is fixed here (a sort column is taken from
+an allow-list). The two dialects differ in one place only: how a date column reads as a date
+(:class:`Dialect`), since the Parquet cache keeps timestamps and PostgreSQL keeps dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.facets import EXACT_PRECISIONS, Bind
+from geo.filters import Filters
+from geo.schema import COLUMNS
+from geo.symbology import IMPRECISE
+
+CELL_DEGREES = 0.05
+"""The finest map cell's side, in degrees (``geo.webmap.cells`` coarsens from it)."""
+LEVELS = 13
+"""Cell sizes tried: 0.05 degrees doubled up to 13 times (410 degrees: one cell holds all)."""
+SEARCHED = ("place", "perpetrator", "target", "summary")
+"""The columns the Incidents page's search looks in."""
+SORTABLE = frozenset(COLUMNS) - {"row"}
+"""Columns a page of rows may be ordered by (names, never values, reach the SQL text)."""
+TOLLS = ("killed_low", "killed_best", "killed_high", "wounded_low", "wounded_best", "wounded_high")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the back ends' SQL."""
+
+    style: str
+    """The driver's parameter style (``Bind``)."""
+    date_cast: str
+    """How a date column reads as a date: ``CAST({} AS DATE)`` or ``{}``."""
+
+    def day(self, column: str) -> str:
+        return self.date_cast.format(column)
+
+
+DUCKDB = Dialect("duckdb", "CAST({} AS DATE)")
+POSTGRES = Dialect("psycopg", "{}")
+
+
+def where(filters: Filters, bind: Bind, *, bounds: tuple[float, ...] | None = None) -> str:
+    """The filters' condition, and the map's view (west, south, east, north) when given."""
+    text = filters.where(bind)
+    if bounds is not None:
+        west, south, east, north = (float(b) for b in bounds)
+        box = f"lat BETWEEN {bind(south)} AND {bind(north)}"
+        if west <= east:
+            box += f" AND lon BETWEEN {bind(west)} AND {bind(east)}"
+        else:  # a view across the 180th meridian
+            box += f" AND (lon >= {bind(west)} OR lon <= {bind(east)})"
+        text = f"({text}) AND {box}"
+    return text
+
+
+def headline(filters: Filters, bind: Bind) -> str:
+    """Counts and toll sums of the kept incidents, and how many the precision switch hides."""
+    everything = filters.where(bind, precision=False)
+    kept = f"geo_precision IN {bind.each(list(EXACT_PRECISIONS))}" if filters.exact_only else "TRUE"
+    sums = ", ".join(f"coalesce(sum({t}) FILTER (WHERE {kept}), 0)" for t in TOLLS)
+    return (
+        f"SELECT count(*), count(*) FILTER (WHERE {kept}), {sums}, "
+        f"count(DISTINCT region) FILTER (WHERE {kept} AND region <> ''), "
+        f"count(wounded_best) FILTER (WHERE {kept}) "
+        f"FROM incidents WHERE {everything}"
+    )
+
+
+def midpoint(dialect: Dialect) -> str:
+    """The middle day of an incident's date range (where a chart counts it)."""
+    start, end = dialect.day("date_start"), dialect.day("date_end")
+    return f"({start} + CAST(floor(({end} - {start}) / 2) AS INTEGER))"
+
+
+def per_period(filters: Filters, bind: Bind, dialect: Dialect, period: str) -> str:
+    """Incidents and killed (low, best, high) per period (year and number within it) and type."""
+    part = {"year": "0", "quarter": "extract(quarter FROM mid)", "month": "extract(month FROM mid)"}
+    return (
+        f"SELECT CAST(extract(year FROM mid) AS INTEGER) AS y, CAST({part[period]} AS INTEGER) "
+        "AS k, event_type, count(*) AS n, coalesce(sum(killed_low), 0) AS low, "
+        "coalesce(sum(killed_best), 0) AS best, coalesce(sum(killed_high), 0) AS high "
+        f"FROM (SELECT {midpoint(dialect)} AS mid, event_type, killed_low, killed_best, "
+        f"killed_high FROM incidents WHERE {where(filters, bind)}) AS dated "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+
+
+def value_counts(filters: Filters, bind: Bind, column: str) -> str:
+    """How many kept incidents have each value of ``column`` (a facet's column)."""
+    if column not in SORTABLE:
+        raise ValueError(f"not a column of the incident table: {column!r}")
+    return (
+        f"SELECT {column}, count(*) AS n FROM incidents WHERE {where(filters, bind)} "
+        f"GROUP BY {column} ORDER BY n DESC, {column}"
+    )
+
+
+def overview(dialect: Dialect) -> str:
+    """The whole table's dates, countries, regions and types: the sidebar's choices."""
+    return (
+        f"SELECT 'span', CAST(min({dialect.day('date_start')}) AS VARCHAR), "
+        f"CAST(max({dialect.day('date_end')}) AS VARCHAR), count(*) FROM incidents "
+        "UNION ALL SELECT 'years', CAST(extract(year FROM date_start) AS VARCHAR), "
+        "CAST(extract(year FROM date_end) AS VARCHAR), count(*) FROM incidents GROUP BY 2, 3 "
+        "UNION ALL SELECT 'country', country, '', count(*) FROM incidents GROUP BY 2 "
+        "UNION ALL SELECT 'region', region, country, count(*) FROM incidents GROUP BY 2, 3 "
+        "UNION ALL SELECT 'type', event_type, '', count(*) FROM incidents GROUP BY 2"
+    )
+
+
+def _search(text: str, bind: Bind) -> str:
+    """``text`` (taken literally, case ignored) in one of the searched columns."""
+    phrase = text.strip().lower()
+    if not phrase:
+        return "TRUE"
+    slot = bind(phrase)
+    return " OR ".join(f"strpos(lower({c}), {slot}) > 0" for c in SEARCHED)
+
+
+def page(
+    filters: Filters,
+    bind: Bind,
+    *,
+    search: str = "",
+    order: tuple[str, bool] = ("date_start", False),
+    columns: tuple[str, ...] = tuple(COLUMNS),
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[str, str]:
+    """A page of the kept incidents (``order``: column and descending) and their total."""
+    column, descending = order
+    if column not in SORTABLE or not set(columns) <= SORTABLE | {"row"}:
+        raise ValueError(f"not a column of the incident table: {column!r}")
+    cond = f"({where(filters, bind)}) AND ({_search(search, bind)})"
+    direction = "DESC" if descending else "ASC"
+    rows = (
+        f"SELECT {', '.join(columns)} FROM incidents WHERE {cond} "
+        f"ORDER BY {column} {direction} NULLS LAST, incident_id"
+    )
+    if limit is not None:
+        rows += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    return rows, f"SELECT count(*) FROM incidents WHERE {cond}"
+
+
+def claims_of_kept(filters: Filters, bind: Bind) -> str:
+    """The per-source claims of the kept incidents."""
+    return (
+        "SELECT incident_id, source, paragraph, killed, wounded, note FROM claims WHERE "
+        f"incident_id IN (SELECT incident_id FROM incidents WHERE {where(filters, bind)}) "
+        "ORDER BY incident_id"
+    )
+
+
+def claims_of(incident_id: str, bind: Bind) -> str:
+    """One incident's per-source claims."""
+    return (
+        "SELECT incident_id, source, paragraph, killed, wounded, note FROM claims "
+        f"WHERE incident_id = {bind(incident_id)}"
+    )
+
+
+def _levels() -> str:
+    """CTEs ``c0``..``c13``: the occupied cells at each size, each made from the one before,
+    and ``fits``: the first size with at most ``max_cells`` of them."""
+    steps = ["c0 AS MATERIALIZED (SELECT DISTINCT iy, ix FROM kept)"]
+    steps += [
+        f"c{k} AS MATERIALIZED (SELECT DISTINCT iy >> 1 AS iy, ix >> 1 AS ix FROM c{k - 1})"
+        for k in range(1, LEVELS + 1)
+    ]
+    sizes = " UNION ALL ".join(
+        f"SELECT {k} AS l, count(*) AS n FROM c{k}" for k in range(LEVELS + 1)
+    )
+    return ", ".join(steps) + (
+        f", fits AS (SELECT coalesce(min(l), {LEVELS}) AS l FROM ({sizes}) AS sizes "
+        "WHERE n <= {max_cells})"
+    )
+
+
+def map_cells(
+    filters: Filters, bind: Bind, *, max_cells: int, bounds: tuple[float, ...] | None = None
+) -> str:
+    """The kept incidents as the map draws them in bulk, in one statement.
+
+    The first cell size (0.05 degrees, doubled) at which at most ``max_cells`` cells hold
+    incidents, and at it one row per cell and type (count, deaths, sums of coordinates, how
+    many are imprecise); then one row per region (incidents, killed low, best, high) and one
+    per precision and country. ``geo.webmap.cells.merge_cells`` turns the cell rows into what
+    the map draws.
+    """
+    cond = where(filters, bind, bounds=bounds)
+    cell, imprecise = bind(CELL_DEGREES), bind.each(sorted(IMPRECISE))
+    levels = _levels().replace("{max_cells}", bind(int(max_cells)))
+    return f"""WITH kept AS MATERIALIZED (
+        SELECT CAST(floor(lat / {cell}) AS BIGINT) AS iy, CAST(floor(lon / {cell}) AS BIGINT)
+               AS ix, event_type, region, geo_precision, country, lat, lon,
+               killed_low, killed_best, killed_high
+        FROM incidents WHERE {cond}), {levels}
+    SELECT 'cell' AS part, iy >> l AS iy, ix >> l AS ix, event_type, '' AS region,
+           '' AS geo_precision, '' AS country, count(*) AS n, 0 AS killed_low,
+           coalesce(sum(killed_best), 0) AS killed_best, 0 AS killed_high, sum(lat) AS lat_sum,
+           sum(lon) AS lon_sum, count(*) FILTER (WHERE geo_precision IN {imprecise}) AS imprecise
+    FROM kept CROSS JOIN fits GROUP BY 2, 3, 4
+    UNION ALL
+    SELECT 'region', 0, 0, '', region, '', '', count(*), coalesce(sum(killed_low), 0),
+           coalesce(sum(killed_best), 0), coalesce(sum(killed_high), 0), 0, 0, 0
+    FROM kept WHERE region <> '' GROUP BY region
+    UNION ALL
+    SELECT 'kind', 0, 0, '', '', geo_precision, country, count(*), 0, 0, 0, 0, 0, 0
+    FROM kept GROUP BY geo_precision, country"""
+
+
+__all__ = [
+    "CELL_DEGREES",
+    "DUCKDB",
+    "POSTGRES",
+    "SEARCHED",
+    "SORTABLE",
+    "Dialect",
+    "claims_of",
+    "claims_of_kept",
+    "headline",
+    "map_cells",
+    "overview",
+    "page",
+    "per_period",
+    "value_counts",
+    "where",
+]

@@ -1,0 +1,32 @@
+"""The map of a table's kept incidents, asked of its query engine: one symbol per incident up
+to ``MapOptions.max_symbols`` of them, grid cells added up by the engine beyond. The dashboard
+and the HTML export both draw it here, so the export is the map on the screen.
+"""
+
+from __future__ import annotations
+
+import folium
+
+from geo.filters import Filters
+from geo.query import SqlEngine
+from geo.webmap.build import MapOptions, build_map
+
+
+def map_of(
+    engine: SqlEngine, filters: Filters, options: MapOptions, *, count: int | None = None
+) -> folium.Map:
+    """The map of what ``filters`` keep (``count``: how many, when the caller knows)."""
+    if count is None:
+        count = engine.headline(filters).incidents
+    if count > options.max_symbols:
+        summary = engine.map_summary(filters, max_cells=options.max_symbols)
+        return build_map(summary, options=options)
+    return build_map(
+        engine.rows(filters),
+        claims=engine.claims(filters),
+        sources=engine.sources(),
+        options=options,
+    )
+
+
+__all__ = ["map_of"]
