@@ -276,8 +276,8 @@ def _facet_value(facet: Facet) -> Callable[[str], object]:
     """A facet's parser as an argparse type: a value it refuses names what is expected."""
 
     def parse(text: str) -> object:
-        if facet.name == "regions":
-            return text  # checked by Filters.normalised, which suggests names
+        if facet.name in ("regions", "types"):
+            return text  # checked by Filters.normalised, which lists the choices
         value = facet.parse(text.strip())
         if value is None:
             raise argparse.ArgumentTypeError(f"{text!r} is not {facet.what}")

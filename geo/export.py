@@ -21,10 +21,10 @@ import pandas as pd
 from geo.errors import FilterError, UsageError
 from geo.files import write_bytes_atomic
 from geo.filters import Filters
-from geo.query import Table
+from geo.query import Table, table_of
 from geo.schema import COLUMNS
 from geo.snapshot.frame import MapFrame
-from geo.tables import csv_text
+from geo.tables import Dataset, csv_text
 from geo.webmap.assets import standalone_html
 from geo.webmap.build import MapOptions
 from geo.webmap.view import map_of
@@ -65,13 +65,16 @@ class ExportOptions:
         return MapFrame(size=self.size, dpi=self.dpi, extent=self.extent, title=self.title or None)
 
 
-def export(table: Table, filters: Filters, fmt: str, options: ExportOptions | None = None) -> bytes:
+def export(
+    table: Table | Dataset, filters: Filters, fmt: str, options: ExportOptions | None = None
+) -> bytes:
     """The incidents ``filters`` keep, in ``fmt`` (one of ``MIME_TYPES``), as bytes.
 
-    The one entry point of every export, for the dashboard and the command line alike.
-    ``FilterError`` when no incident matches; ``UsageError`` for an unknown format, size or
-    extent.
+    The one entry point of every export, for the dashboard and the command line alike; a
+    ``Dataset`` in memory is opened in the embedded engine first. ``FilterError`` when no
+    incident matches; ``UsageError`` for an unknown format, size or extent.
     """
+    table = table if isinstance(table, Table) else table_of(table)
     options = options or ExportOptions()
     if fmt not in MIME_TYPES:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(MIME_TYPES)}")
@@ -201,19 +204,22 @@ def incidents_html(table: Table, filters: Filters, options: ExportOptions) -> st
     return standalone_html(fmap, title=options.title or f"Incident Atlas: {filters.describe()}")
 
 
-def export_text(table: Table, filters: Filters, fmt: str, *, title: str = "") -> str:
+def export_text(table: Table | Dataset, filters: Filters, fmt: str, *, title: str = "") -> str:
     """:func:`export` of a data format (csv, geojson or html), as text."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     return export(table, filters, fmt, ExportOptions(title=title)).decode("utf-8")
 
 
-def write_export(table: Table, filters: Filters, out: Path, *, title: str = "") -> int:
+def write_export(
+    table: Table | Dataset, filters: Filters, out: Path, *, title: str = ""
+) -> int:
     """Write the export whose format the file suffix names; return the number of incidents."""
     fmt = out.suffix.lower().lstrip(".")
     fmt = "geojson" if fmt == "json" else fmt
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
+    table = table if isinstance(table, Table) else table_of(table)
     write_bytes_atomic(out, export(table, filters, fmt, ExportOptions(title=title)))
     return table.engine.headline(filters.normalised()).incidents
 

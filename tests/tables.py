@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
+
 from geo.errors import DataError
+from geo.filters import Filters
 from geo.schema import COLUMNS
 from geo.tables import check_dataset
 
@@ -82,6 +85,14 @@ GOOD_ROWS = [
         "src1;src2",
     ],
 ]
+
+
+def kept(incidents: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The incidents ``filters`` keep, as the query engine answers for a table in memory."""
+    from geo.query import table_of
+    from geo.tables import Dataset
+
+    return table_of(Dataset(incidents)).engine.rows(filters.normalised())
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.filters import Filters, filter_incidents
+from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV
 from geo.tables import Dataset, load_dataset
 from geo.webmap.assets import offline_map, standalone_html
 from geo.webmap.build import MapOptions, build_map, grid_cells
+from tests.tables import kept as filter_incidents
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.filters import Filters, filter_incidents
+from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV
 from geo.store import postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import kept as filter_incidents
 
 FIXTURES = Path(__file__).parent / "data" / "formats"
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from geo.errors import FilterError
-from geo.filters import Filters, filter_incidents
+from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV
 from geo.snapshot import (
     MIN_SPAN_KM,
@@ -26,6 +26,7 @@ from geo.snapshot import (
 )
 from geo.tables import load_dataset
 from geo.timelapse import GifStyle, render_timelapse
+from tests.tables import kept as filter_incidents
 
 ALMATY = (76.9115, 43.2525)
 ATYRAU = (51.8843, 47.1048)
@@ -378,7 +379,8 @@ def test_a_size_that_cannot_be_drawn_is_a_usage_error(size: str, dpi: int) -> No
 
 def test_the_time_lapse_puts_an_incident_where_the_timeline_does(tmp_path: Path) -> None:
     """One period rule: an incident known to a range counts at the range's middle."""
-    from geo.stats import counts_by_period
+    from geo.query import table_of
+    from geo.tables import Dataset
     from geo.timelapse import timelapse_frames
 
     table = pd.DataFrame(
@@ -387,12 +389,12 @@ def test_the_time_lapse_puts_an_incident_where_the_timeline_does(tmp_path: Path)
             # The first is known only to the year: its middle, 2 July, is in Q3, not Q1.
             "date_end": pd.to_datetime(["2012-12-31", "2012-12-20"]),
             "event_type": ["unrest", "unrest"],
+            **{k: pd.array([None, None], dtype="Int64") for k in ("killed_low", "killed_best")},
+            "killed_high": pd.array([None, None], dtype="Int64"),
         }
     )
-    assert list(counts_by_period(table, period="quarter").index) == [
-        "2012 Q3",
-        "2012 Q4",
-    ]
+    timeline = table_of(Dataset(table)).engine.periods(Filters(), "quarter")
+    assert timeline.labels == ["2012 Q3", "2012 Q4"]
     assert timelapse_frames(table, "quarter") == 2  # Q3 and Q4, not Q1 to Q4
 
 

@@ -59,6 +59,7 @@ class SqlEngine:
 
     dialect: q.Dialect
     _overview: Overview | None = field(default=None, init=False, repr=False)
+    _columns: tuple[str, ...] | None = field(default=None, init=False, repr=False)
 
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
         """Run one statement; its rows as a DataFrame (column names as the statement says)."""
@@ -75,6 +76,14 @@ class SqlEngine:
             frame.columns = ["part", "a", "b", "n"]
             self._overview = _overview_of(frame)
         return self._overview
+
+    def columns(self) -> tuple[str, ...]:
+        """The incident table's columns of the schema (optional ones may be absent)."""
+        if self._columns is None:
+            bind = self._bind()
+            names = set(self._frame("SELECT * FROM incidents LIMIT 0", bind).columns)
+            self._columns = tuple(c for c in COLUMNS if c in names)
+        return self._columns
 
     def refresh(self) -> None:
         """Forget what was kept about the table: it has changed."""
@@ -113,12 +122,18 @@ class SqlEngine:
         limit: int | None = None,
         offset: int = 0,
     ) -> pd.DataFrame:
-        """The kept incidents (matching ``search``), in ``order``, typed as a validated table."""
+        """The kept incidents (matching ``search``), in ``order``, typed as a validated table;
+        a column the table lacks (an optional one) comes back empty."""
         bind = self._bind()
+        present = tuple(c for c in columns if c in self.columns())
         sql = q.page(
-            filters, bind, search=search, order=order, columns=columns, limit=limit, offset=offset
+            filters, bind, search=search, order=order, columns=present, limit=limit, offset=offset
         )[0]
-        return typed(self._frame(sql, bind))
+        frame = self._frame(sql, bind)
+        for column in columns:
+            if column not in present:
+                frame[column] = pd.NA if column in q.TOLLS else ""
+        return typed(frame[list(columns)])
 
     def batches(self, filters: Filters, size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
         """The kept incidents by date, ``size`` rows at a time (exports stream them)."""
