@@ -211,9 +211,7 @@ def export_text(table: Table | Dataset, filters: Filters, fmt: str, *, title: st
     return export(table, filters, fmt, ExportOptions(title=title)).decode("utf-8")
 
 
-def write_export(
-    table: Table | Dataset, filters: Filters, out: Path, *, title: str = ""
-) -> int:
+def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: str = "") -> int:
     """Write the export whose format the file suffix names; return the number of incidents."""
     fmt = out.suffix.lower().lstrip(".")
     fmt = "geojson" if fmt == "json" else fmt

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from geo.places.regions import country_names, region_label
 from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
-from geo.symbology import type_label
+
+# The registry is read when the command line is set up (its options come from here): the
+# region shapes and symbols, which need pandas, are imported only when a value is looked up.
 
 EXACT_PRECISIONS = ("point", "city")
 """Precisions kept by the "located at least to the city" switch."""
@@ -120,8 +121,22 @@ def _in(column: str) -> Predicate:
 
 
 def _names(values: Sequence[str]) -> str:
+    from geo.places.regions import country_names
+
     names = country_names()
     return ", ".join(names.get(c, c) for c in values)
+
+
+def _region(text: str) -> str | None:
+    from geo.places.regions import region_label
+
+    return region_label(text)
+
+
+def _types(values: Sequence[str]) -> str:
+    from geo.symbology import type_label
+
+    return "types: " + ", ".join(type_label(t) for t in values)
 
 
 FACETS: tuple[Facet, ...] = (
@@ -142,14 +157,14 @@ FACETS: tuple[Facet, ...] = (
         cli_help="incidents whose dates touch these years", placeholder="All years",
     ),
     Facet(
-        "regions", "region", "region", "Region", "multi", "a known region", region_label,
+        "regions", "region", "region", "Region", "multi", "a known region", _region,
         _in("region"), lambda rs: "regions: " + ", ".join(rs),
         cli_help="admin-1 regions, by name", placeholder="All regions", everything="all regions",
     ),
     Facet(
         "types", "type", "event_type", "Event type", "multi", "an event type",
         lambda t: t if t in EVENT_TYPES else None, _in("event_type"),
-        lambda ts: "types: " + ", ".join(type_label(t) for t in ts),
+        _types,
         cli_help="event types: " + ", ".join(EVENT_TYPES), placeholder="All types",
         everything="all types",
     ),

@@ -24,6 +24,8 @@ TEXT = (
     "incident_id", "date_precision", "place", "country", "region", "geo_precision", "event_type",
     "perpetrator", "target", "summary", "sources", "source_event_type", "source_sub_event_type",
 )  # fmt: skip
+SAMPLED_ABOVE = 50_000
+"""Above this many kept incidents the map's cell size is narrowed down on a sample first."""
 BATCH_ROWS = 100_000
 """Rows per batch when an export streams the kept incidents."""
 
@@ -175,11 +177,26 @@ class SqlEngine:
         return periods_of(frame, period)
 
     def map_summary(
-        self, filters: Filters, *, max_cells: int, bounds: tuple[float, ...] | None = None
+        self,
+        filters: Filters,
+        *,
+        max_cells: int,
+        bounds: tuple[float, ...] | None = None,
+        count: int | None = None,
     ) -> MapSummary:
-        """The kept incidents (within ``bounds``) as grid cells, region sums and kinds."""
+        """The kept incidents (within ``bounds``) as grid cells, region sums and kinds.
+
+        Above ``SAMPLED_ABOVE`` incidents, a sample first rules out the cell sizes that are
+        surely too fine (a million incidents over the world occupy half a million of the
+        finest cells; counting them was most of the map's time)."""
+        start = 0
+        if count is None or count > SAMPLED_ABOVE:
+            bind = self._bind()
+            sample = self._frame(q.sampled_levels(filters, bind, self.dialect), bind)
+            over = [k for k, n in enumerate(sample.iloc[0]) if int(n) > max_cells]
+            start = max(over) + 1 if over else 0
         bind = self._bind()
-        sql = q.map_cells(filters, bind, max_cells=max_cells, bounds=bounds)
+        sql = q.map_cells(filters, bind, max_cells=max_cells, bounds=bounds, start=start)
         return summary_of(self._frame(sql, bind), max_cells)
 
 

@@ -34,13 +34,15 @@ class Dialect:
     """The driver's parameter style (``Bind``)."""
     date_cast: str
     """How a date column reads as a date: ``CAST({} AS DATE)`` or ``{}``."""
+    sample: str
+    """A clause after a table's name that reads about one row in twenty."""
 
     def day(self, column: str) -> str:
         return self.date_cast.format(column)
 
 
-DUCKDB = Dialect("duckdb", "CAST({} AS DATE)")
-POSTGRES = Dialect("psycopg", "{}")
+DUCKDB = Dialect("duckdb", "CAST({} AS DATE)", "TABLESAMPLE 5% (system)")
+POSTGRES = Dialect("psycopg", "{}", "TABLESAMPLE SYSTEM (5)")
 
 
 def where(filters: Filters, bind: Bind, *, bounds: tuple[float, ...] | None = None) -> str:
@@ -163,16 +165,34 @@ def claims_of(incident_id: str, bind: Bind) -> str:
     )
 
 
-def _levels() -> str:
-    """CTEs ``c0``..``c13``: the occupied cells at each size, each made from the one before,
-    and ``fits``: the first size with at most ``max_cells`` of them."""
-    steps = ["c0 AS MATERIALIZED (SELECT DISTINCT iy, ix FROM kept)"]
+def sampled_levels(filters: Filters, bind: Bind, dialect: Dialect) -> str:
+    """How many cells a sample of the kept incidents occupies at each size (one column per
+    size, finest first). A sample occupies no more cells than the whole: where it occupies
+    too many, so does the whole, and :func:`map_cells` need not count that size."""
+    counts = ", ".join(
+        f"count(DISTINCT ((iy >> {k}) * 100000000 + (ix >> {k})))" for k in range(LEVELS + 1)
+    )
+    return (
+        f"SELECT {counts} FROM (SELECT {_cell('lat', bind)} AS iy, {_cell('lon', bind)} AS ix "
+        f"FROM incidents {dialect.sample} WHERE {where(filters, bind)}) AS sample"
+    )
+
+
+def _cell(column: str, bind: Bind) -> str:
+    return f"CAST(floor({column} / {bind(CELL_DEGREES)}) AS BIGINT)"
+
+
+def _levels(start: int) -> str:
+    """CTEs ``c{start}``..``c13``: the occupied cells at each size from ``start`` on, each made
+    from the one before, and ``fits``: the first size with at most ``max_cells`` of them."""
+    steps = [f"c{start} AS MATERIALIZED (SELECT DISTINCT iy >> {start} AS iy, ix >> {start} "
+             "AS ix FROM kept)"]  # fmt: skip
     steps += [
         f"c{k} AS MATERIALIZED (SELECT DISTINCT iy >> 1 AS iy, ix >> 1 AS ix FROM c{k - 1})"
-        for k in range(1, LEVELS + 1)
+        for k in range(start + 1, LEVELS + 1)
     ]
     sizes = " UNION ALL ".join(
-        f"SELECT {k} AS l, count(*) AS n FROM c{k}" for k in range(LEVELS + 1)
+        f"SELECT {k} AS l, count(*) AS n FROM c{k}" for k in range(start, LEVELS + 1)
     )
     return ", ".join(steps) + (
         f", fits AS (SELECT coalesce(min(l), {LEVELS}) AS l FROM ({sizes}) AS sizes "
@@ -181,7 +201,12 @@ def _levels() -> str:
 
 
 def map_cells(
-    filters: Filters, bind: Bind, *, max_cells: int, bounds: tuple[float, ...] | None = None
+    filters: Filters,
+    bind: Bind,
+    *,
+    max_cells: int,
+    bounds: tuple[float, ...] | None = None,
+    start: int = 0,
 ) -> str:
     """The kept incidents as the map draws them in bulk, in one statement.
 
@@ -189,11 +214,11 @@ def map_cells(
     incidents, and at it one row per cell and type (count, deaths, sums of coordinates, how
     many are imprecise); then one row per region (incidents, killed low, best, high) and one
     per precision and country. ``geo.webmap.cells.merge_cells`` turns the cell rows into what
-    the map draws.
+    the map draws. Sizes finer than ``start`` are not counted (:func:`sampled_levels`).
     """
     cond = where(filters, bind, bounds=bounds)
     cell, imprecise = bind(CELL_DEGREES), bind.each(sorted(IMPRECISE))
-    levels = _levels().replace("{max_cells}", bind(int(max_cells)))
+    levels = _levels(max(0, min(int(start), LEVELS))).replace("{max_cells}", bind(int(max_cells)))
     return f"""WITH kept AS MATERIALIZED (
         SELECT CAST(floor(lat / {cell}) AS BIGINT) AS iy, CAST(floor(lon / {cell}) AS BIGINT)
                AS ix, event_type, region, geo_precision, country, lat, lon,
@@ -226,6 +251,7 @@ __all__ = [
     "map_cells",
     "overview",
     "page",
+    "sampled_levels",
     "per_period",
     "value_counts",
     "where",

@@ -19,7 +19,7 @@ def map_of(
     if count is None:
         count = engine.headline(filters).incidents
     if count > options.max_symbols:
-        summary = engine.map_summary(filters, max_cells=options.max_symbols)
+        summary = engine.map_summary(filters, max_cells=options.max_symbols, count=count)
         return build_map(summary, options=options)
     return build_map(
         engine.rows(filters),
