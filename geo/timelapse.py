@@ -114,16 +114,20 @@ def timelapse_frames(incidents: pd.DataFrame, freq: str, filters: Filters | None
 def frames_of(engine: SqlEngine, filters: Filters, freq: str) -> int:
     """:func:`timelapse_frames` of the incidents ``filters`` keep, asked of the query engine
     (one row per period travels, not the incidents)."""
-    labels = engine.periods(filters, freq).labels
-    if not labels:
+    span = engine.middle_span(filters)
+    if span is None:
         raise FilterError(f"no incident matches the filters: {filters.describe()}")
-    if len(labels) > MAX_FRAMES:
+    steps = pd.period_range(
+        pd.Period(span[0], freq=FREQS[freq]), pd.Period(span[1], freq=FREQS[freq]), freq=FREQS[freq]
+    )
+    if len(steps) > MAX_FRAMES:
         coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
         raise FilterError(
-            f"{len(labels)} {freq}s from {labels[0]} to {labels[-1]} would make more than "
-            f"{MAX_FRAMES} frames; choose a coarser step ({coarser}) or narrow the dates"
+            f"{len(steps)} {freq}s from {period_label(steps[0], freq)} to "
+            f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
+            f"a coarser step ({coarser}) or narrow the dates"
         )
-    return len(labels)
+    return len(steps)
 
 
 @dataclass(frozen=True)

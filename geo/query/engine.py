@@ -176,6 +176,14 @@ class SqlEngine:
         frame = self._frame(q.per_period(filters, bind, self.dialect, period), bind)
         return periods_of(frame, period)
 
+    def middle_span(self, filters: Filters) -> tuple[date, date] | None:
+        """The first and last middle day of the kept incidents; ``None`` when none is kept."""
+        bind = self._bind()
+        first, last = self._frame(q.middle_span(filters, bind, self.dialect), bind).iloc[0]
+        if pd.isna(first) or pd.isna(last):
+            return None
+        return date.fromisoformat(str(first)[:10]), date.fromisoformat(str(last)[:10])
+
     def map_summary(
         self,
         filters: Filters,

@@ -91,6 +91,16 @@ def per_period(filters: Filters, bind: Bind, dialect: Dialect, period: str) -> s
     )
 
 
+def middle_span(filters: Filters, bind: Bind, dialect: Dialect) -> str:
+    """The first and last middle day of the kept incidents (a time-lapse's first and last
+    frame)."""
+    mid = midpoint(dialect)
+    return (
+        f"SELECT CAST(min({mid}) AS VARCHAR), CAST(max({mid}) AS VARCHAR) FROM incidents "
+        f"WHERE {where(filters, bind)}"
+    )
+
+
 def value_counts(filters: Filters, bind: Bind, column: str) -> str:
     """How many kept incidents have each value of ``column`` (a facet's column)."""
     if column not in SORTABLE:
@@ -250,6 +260,7 @@ __all__ = [
     "headline",
     "map_cells",
     "overview",
+    "middle_span",
     "page",
     "sampled_levels",
     "per_period",
