@@ -26,9 +26,9 @@ in seconds (median of a few repeats for the fast steps):
 - ``load_s``: the first ``geo.table_cache.load_cached`` (read and validate incidents, claims
   and sources, as ``geo.tables.load_dataset``, and fill the columnar cache), and
   ``cached_load_s``: the same call again, which reads the cache (the dashboard's loader);
-- ``filter_s``: a time range + regions + types filter (``geo.filters``; on a world table the
-  regions are its five busiest);
-- ``map_build_s``: the Map page's map for the unfiltered table (``geo.webmap.build.build_map``, then
+- ``filter_s``: a time range + regions + types filter, counted with its headline figures by
+  the query engine (``geo.query``; on a world table the regions are its five busiest);
+- ``map_build_s``: the Map page's map for the unfiltered table (``geo.webmap.view.map_of``, then
   ``geo.webmap.assets.offline_map``) rendered to HTML as st_folium does (``m.get_root().render()``);
   ``map_bytes`` is that HTML without the Leaflet/plugin scripts, which st_folium sends once as
   ``js_links``/``css_links`` whatever N is (``assets_bytes``, reported once);
@@ -93,16 +93,18 @@ import pandas as pd  # noqa: E402
 
 from geo.escape import esc  # noqa: E402
 from geo.export import snapshot_bytes  # noqa: E402
-from geo.filters import Filters, filter_incidents  # noqa: E402
+from geo.filters import Filters  # noqa: E402
 from geo.importing import import_table  # noqa: E402
 from geo.paths import CACHE_ENV, DATA_ENV  # noqa: E402
+from geo.query import SqlEngine, open_engine, table_files  # noqa: E402
 from geo.snapshot import MapFrame  # noqa: E402
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius  # noqa: E402
 from geo.synth import write_synthetic  # noqa: E402
 from geo.table_cache import load_cached  # noqa: E402
-from geo.tables import Dataset, ReadOptions, load_dataset  # noqa: E402
+from geo.tables import ReadOptions, load_dataset  # noqa: E402
 from geo.webmap.assets import offline_map  # noqa: E402
-from geo.webmap.build import MapOptions, build_map  # noqa: E402
+from geo.webmap.build import MapOptions  # noqa: E402
+from geo.webmap.view import map_of  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth_exports import make_acled, write_acled  # noqa: E402
@@ -165,19 +167,15 @@ def timed(step: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def dashboard_map_html(dataset: Dataset) -> tuple[str, int]:
+def dashboard_map_html(engine: SqlEngine) -> tuple[str, int]:
     """The Map page's map of the whole table as HTML, and the bytes of its inlined assets.
 
-    As on the Map page, the basemap is fetched from a URL (once per browser), not carried."""
+    As on the Map page, the basemap is fetched from a URL (once per browser), not carried, and
+    the figures are asked of the query engine."""
     options = MapOptions(
-        countries=tuple(sorted(set(dataset.incidents["country"].unique()) - {""})),
-        basemap_url="/app/static/vendor/basemap.json",
+        countries=engine.overview().countries, basemap_url="/app/static/vendor/basemap.json"
     )
-    fmap = offline_map(
-        build_map(
-            dataset.incidents, claims=dataset.claims, sources=dataset.sources, options=options
-        )
-    )
+    fmap = offline_map(map_of(engine, Filters(), options))
     html = fmap.get_root().render()
     assets = sum(len(m.group(0).encode()) for m in _DATA_LINK.finditer(html))
     return _DATA_LINK.sub("", html), assets
@@ -525,9 +523,10 @@ def bench_size(
     else:
         filters, small = FILTERS, ("Atyrau", "armed_attack")
     filters = filters.normalised()
-    result["filter_s"], chosen = timed(lambda: filter_incidents(incidents, filters), repeats * 3)
-    result["filtered_n"] = len(chosen)
-    result["map_build_s"], (html, assets) = timed(lambda: dashboard_map_html(dataset), repeats)
+    engine = open_engine(table_files(path, ReadOptions()))
+    result["filter_s"], chosen = timed(lambda: engine.headline(filters), repeats * 3)
+    result["filtered_n"] = chosen.incidents
+    result["map_build_s"], (html, assets) = timed(lambda: dashboard_map_html(engine), repeats)
     result["map_bytes"] = len(html.encode())
     result["assets_bytes"] = assets
     del html
