@@ -204,7 +204,7 @@ class SqlEngine:
             over = [k for k, n in enumerate(sample.iloc[0]) if int(n) > max_cells]
             start = max(over) + 1 if over else 0
         bind = self._bind()
-        sql = q.map_cells(filters, bind, max_cells=max_cells, bounds=bounds, start=start)
+        sql = q.map_cells(filters, bind, level=start, bounds=bounds)
         return summary_of(self._frame(sql, bind), max_cells)
 
 
@@ -265,7 +265,8 @@ def summary_of(frame: pd.DataFrame, max_cells: int) -> MapSummary:
         "n", "killed_low", "killed_best", "killed_high", "lat_sum", "lon_sum", "imprecise",
     ]  # fmt: skip
     cells = frame[frame["part"] == "cell"].rename(columns={"killed_best": "killed"})
-    regions = frame[frame["part"] == "region"].set_index("region")
+    cells = cells.astype({"iy": "int64", "ix": "int64"})
+    regions = frame[(frame["part"] == "region") & (frame["region"] != "")].set_index("region")
     kinds = frame[frame["part"] == "kind"]
     killed = ["killed_low", "killed_best", "killed_high"]
     regions = regions[["n", *killed]].rename(columns={"n": "incidents"}).astype("int64")
