@@ -40,10 +40,17 @@ def test_a_version_1_database_is_migrated_keeping_its_incidents(pg_url: str) -> 
             "geo_precision, event_type, geom) VALUES ('kept', '2016-01-01', '2016-01-01', 'day', "
             "43.25, 76.9, 'city', 'bombing', ST_SetSRID(ST_MakePoint(76.9, 43.25), 4326))"
         )
-    assert postgis.init_schema(pg_url) == (1, 2)
+    assert postgis.init_schema(pg_url) == (1, 3)
     assert list(postgis.read_incidents(pg_url)["incident_id"]) == ["kept"]
     with postgis.connect(pg_url) as conn:
         assert conn.execute("SELECT to_regclass('incidents_map')").fetchone() == ("incidents_map",)
+        version = conn.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'")
+        assert version.fetchone() == ("0",)
+    with postgis.connect(pg_url) as conn:  # every change of the data moves the version
+        conn.execute("UPDATE incidents SET place = 'Almaty' WHERE incident_id = 'kept'")
+    with postgis.connect(pg_url) as conn:
+        version = conn.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'")
+        assert version.fetchone() == ("1",)
 
 
 def test_importing_twice_changes_nothing_and_export_gives_the_table_back(

@@ -1,5 +1,6 @@
 """Every facet, alone and combined, gives the same answers from DuckDB (the validated table's
-Parquet files), from PostGIS (the real server the tests start) and from counting by hand.
+Parquet files), from PostGIS (the real server the tests start), from the dashboard's columnar
+copy of PostGIS and from counting by hand.
 
 The fixture below is ten incidents written for this test; every expected value in ``CASES``
 and the tests after it was worked out by hand from those rows (the working is in comments),
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from geo.filters import Filters
-from geo.query import SqlEngine, open_engine, table_files
+from geo.query import MirrorEngine, PostgisEngine, SqlEngine, open_engine, table_files
 from geo.store import postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
@@ -102,7 +103,9 @@ def pg(pg_url: str, table_path: Path) -> SqlEngine:  # noqa: F811
 
 
 def both(duck: SqlEngine, pg: SqlEngine) -> list[tuple[str, SqlEngine]]:
-    return [("duckdb", duck), ("postgis", pg)]
+    """The embedded engine, PostGIS, and the dashboard's columnar copy of PostGIS."""
+    assert isinstance(pg, PostgisEngine)
+    return [("duckdb", duck), ("postgis", pg), ("mirror", MirrorEngine(pg.url))]
 
 
 def test_every_facet_alone_and_combined_keeps_the_hand_counted_incidents(
@@ -183,3 +186,18 @@ def test_pages_values_claims_and_overview(duck: SqlEngine, pg: SqlEngine) -> Non
         assert view.years == (2011, 2012, 2013, 2014), name
         assert view.countries == ("KZ", "NG", "RU"), name
         assert ("Borno", "NG") in view.regions and ("", "NG") not in view.regions, name
+
+
+def test_the_copy_of_the_team_store_follows_its_changes(pg: SqlEngine, table_path: Path) -> None:
+    from geo.query import mirror
+
+    assert isinstance(pg, PostgisEngine)
+    copy = MirrorEngine(pg.url)
+    assert copy.headline(Filters()).incidents == 10
+    with postgis.connect(pg.url) as conn:
+        conn.execute("DELETE FROM claims WHERE incident_id = 'n1'")
+        conn.execute("DELETE FROM incidents WHERE incident_id = 'n1'")
+    copy._checked -= mirror.CHECK_SECONDS  # as when the next page is drawn a second later
+    assert copy.headline(Filters()).incidents == 9
+    assert copy.overview().count == 9
+    assert copy.headline(Filters(countries=("NG",))).killed_best == 11  # n2 7 + n3 4

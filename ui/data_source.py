@@ -76,9 +76,9 @@ def _mtime(path: Path) -> float:
 
 @st.cache_resource(max_entries=2)
 def _team_store(url: str) -> Table:
-    """The team store's engine: every answer is read from the database when asked (the
-    sidebar's choices at most 30 seconds old), so colleagues' imports and edits show."""
-    return open_table(url)
+    """The team store's engine: a columnar copy of it, read again whenever the store's data
+    has changed (checked at most every second), so colleagues' imports and edits show."""
+    return open_table(url, mirror=True)
 
 
 def shipped_table() -> Table:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from geo.tables import Dataset
     from geo.webmap.cells import MapSummary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this release writes; a database at a later version is refused."""
 
 _TEXT = [
@@ -101,6 +101,23 @@ _MIGRATIONS: dict[int, list[str]] = {
         """CREATE INDEX incidents_map ON incidents (country, date_end, date_start)
             INCLUDE (region, event_type, geo_precision, lat, lon,
                      killed_low, killed_best, killed_high)""",
+    ],
+    3: [
+        # A number every change of the data raises, in the changing transaction: a reader
+        # that keeps a copy (geo.query.mirror) asks for it and reads again when it moved.
+        "INSERT INTO atlas_meta (key, value) VALUES ('data_version', '0') "
+        "ON CONFLICT (key) DO NOTHING",
+        """CREATE FUNCTION atlas_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE atlas_meta SET value = (value::bigint + 1)::text
+                WHERE key = 'data_version';
+                RETURN NULL;
+            END $$""",
+        *(
+            f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION atlas_data_changed()"
+            for table in ("incidents", "claims", "sources")
+        ),
     ],
 }
 """The statements that bring a database from version ``n - 1`` to ``n``."""
@@ -329,7 +346,7 @@ def _where(
     ``geo.filters.filter_mask``)."""
     from psycopg import sql
 
-    from geo.filters import EXACT_PRECISIONS
+    from geo.facets import EXACT_PRECISIONS
 
     parts: list[str] = ["TRUE"]
     params: dict[str, object] = {}
