@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo.errors import FilterError, UsageError
-from geo.files import write_bytes_atomic
+from geo.files import write_atomic, write_bytes_atomic
 from geo.filters import Filters
 from geo.query import Table, table_of
 from geo.schema import COLUMNS
@@ -81,15 +82,36 @@ def export(
     filters = filters.normalised()
     if fmt == "html":
         return incidents_html(table, filters, options).encode("utf-8")
-    incidents = select(table, filters)
     if fmt in EXPORT_FORMATS:
-        claims, sources = table.engine.claims(filters), table.engine.sources()
-        if fmt == "csv":
-            return incidents_csv(incidents, claims).encode("utf-8")
-        return incidents_geojson(incidents, claims, sources).encode("utf-8")
+        return "".join(data_chunks(table, filters, fmt)).encode("utf-8")
+    incidents = select(table, filters)
     if fmt == "gif":
         return timelapse_bytes(incidents, filters, freq=options.freq, progress=options.progress)
     return snapshot_bytes(incidents, filters, fmt=fmt, frame=options.frame())
+
+
+def data_chunks(table: Table, filters: Filters, fmt: str) -> Iterator[str]:
+    """A CSV or GeoJSON export as text in pieces, one batch of incidents (``BATCH_ROWS``) and
+    its claims at a time: a table of millions is written without being held whole.
+
+    ``FilterError`` (before anything is given) when no incident matches."""
+    engine = table.engine
+    sources = engine.sources() if fmt == "geojson" else pd.DataFrame()
+    started = False
+    for batch in engine.batches(filters):
+        claims = engine.claims_of_ids(batch["incident_id"].tolist())
+        if fmt == "csv":
+            text = incidents_csv(batch, claims)
+            yield text if not started else text.split("\n", 1)[1]
+        else:
+            features = geojson_features(batch, claims, sources)
+            head = '{"type": "FeatureCollection", "features": [\n' if not started else ",\n"
+            yield head + ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
+        started = True
+    if not started:
+        raise FilterError(f"no incident matches the filters ({filters.describe()})")
+    if fmt == "geojson":
+        yield "\n]}\n"
 
 
 def select(table: Table, filters: Filters) -> pd.DataFrame:
@@ -147,13 +169,13 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     return csv_text(table)
 
 
-def incidents_geojson(
+def geojson_features(
     incidents: pd.DataFrame, claims: pd.DataFrame, sources_table: pd.DataFrame
-) -> str:
-    """GeoJSON text: one Point feature per incident, with its ``claims`` and cited ``sources``."""
+) -> list[dict[str, object]]:
+    """One GeoJSON Point feature per incident, with its ``claims`` and cited ``sources``."""
     grouped = dict(tuple(claims.groupby("incident_id"))) if len(claims) else {}
     sources = sources_table.set_index("source_id").to_dict("index") if len(sources_table) else {}
-    features = []
+    features: list[dict[str, object]] = []
     for row in incidents[COLUMNS].to_dict("records"):
         props: dict[str, object] = {}
         for key, value in row.items():
@@ -187,9 +209,7 @@ def incidents_geojson(
                 "properties": props,
             }
         )
-    return json.dumps(
-        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
-    )
+    return features
 
 
 def incidents_html(table: Table, filters: Filters, options: ExportOptions) -> str:
@@ -218,7 +238,16 @@ def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"{out.name}: unknown export type; name the file .csv, .geojson or .html")
     table = table if isinstance(table, Table) else table_of(table)
-    write_bytes_atomic(out, export(table, filters, fmt, ExportOptions(title=title)))
+    if fmt == "html":
+        write_bytes_atomic(out, export(table, filters, fmt, ExportOptions(title=title)))
+    else:  # written as it is read: an export of millions is never held whole
+
+        def write(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                for chunk in data_chunks(table, filters.normalised(), fmt):
+                    fh.write(chunk)
+
+        write_atomic(out, write)
     return table.engine.headline(filters.normalised()).incidents
 
 

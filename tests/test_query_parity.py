@@ -201,3 +201,14 @@ def test_the_copy_of_the_team_store_follows_its_changes(pg: SqlEngine, table_pat
     assert copy.headline(Filters()).incidents == 9
     assert copy.overview().count == 9
     assert copy.headline(Filters(countries=("NG",))).killed_best == 11  # n2 7 + n3 4
+
+
+def test_batches_follow_the_export_order_without_repeats(duck: SqlEngine, pg: SqlEngine) -> None:
+    for name, engine in both(duck, pg):
+        batches = list(engine.batches(Filters(), size=3))
+        assert [len(b) for b in batches] == [3, 3, 3, 1], name
+        ids = [i for b in batches for i in b["incident_id"]]
+        # by date: k1 03-10, k2 2011-12-20, k3, k4 06-01, r1 09-01, r2 and k5 2013, n1, n2, n3
+        assert ids == ["k1", "k2", "k3", "k4", "r1", "r2", "k5", "n1", "n2", "n3"], name
+        claims = engine.claims_of_ids(["k3", "n1"])
+        assert sorted(claims["killed"]) == ["5", "9"], name

@@ -138,15 +138,29 @@ class SqlEngine:
         return typed(frame[list(columns)])
 
     def batches(self, filters: Filters, size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-        """The kept incidents by date, ``size`` rows at a time (exports stream them)."""
-        offset = 0
+        """The kept incidents by date and id, ``size`` rows at a time (exports stream them):
+        each batch starts after the last row of the one before."""
+        last: tuple[object, str] | None = None
+        columns = self.columns()
         while True:
-            batch = self.rows(filters, limit=size, offset=offset)
+            bind = self._bind()
+            sql = q.page(filters, bind, last=last, columns=columns, limit=size)[0]
+            batch = typed(self._frame(sql, bind))
+            for column in COLUMNS:
+                if column not in batch:
+                    batch[column] = pd.NA if column in q.TOLLS else ""
             if len(batch):
                 yield batch
             if len(batch) < size:
                 return
-            offset += size
+            end = batch.iloc[-1]
+            last = (end["date_start"].to_pydatetime(), str(end["incident_id"]))
+
+    def claims_of_ids(self, ids: list[str]) -> pd.DataFrame:
+        """The per-source claims of the incidents ``ids``, as text cells."""
+        bind = self._bind()
+        frame = self._frame(q.claims_of_ids(ids, bind), bind)
+        return frame.astype(object).where(frame.notna(), "").astype(str)
 
     def claims(self, filters: Filters) -> pd.DataFrame:
         """The per-source claims of the kept incidents, as text cells (as in a claims file)."""

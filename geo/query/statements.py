@@ -143,6 +143,7 @@ def page(
     bind: Bind,
     *,
     search: str = "",
+    last: tuple[object, str] | None = None,
     order: tuple[str, bool] = ("date_start", False),
     columns: tuple[str, ...] = tuple(COLUMNS),
     limit: int | None = None,
@@ -152,7 +153,7 @@ def page(
     column, descending = order
     if column not in SORTABLE or not set(columns) <= SORTABLE | {"row"}:
         raise ValueError(f"not a column of the incident table: {column!r}")
-    cond = f"({where(filters, bind)}) AND ({_search(search, bind)})"
+    cond = f"({where(filters, bind)}) AND ({_search(search, bind)}) AND {after(last, bind)}"
     direction = "DESC" if descending else "ASC"
     rows = (
         f"SELECT {', '.join(columns)} FROM incidents WHERE {cond} "
@@ -169,6 +170,23 @@ def claims_of_kept(filters: Filters, bind: Bind) -> str:
         "SELECT incident_id, source, paragraph, killed, wounded, note FROM claims WHERE "
         f"incident_id IN (SELECT incident_id FROM incidents WHERE {where(filters, bind)}) "
         "ORDER BY incident_id"
+    )
+
+
+def after(last: tuple[object, str] | None, bind: Bind) -> str:
+    """Rows after ``last`` (its date_start and incident_id) in the export's order: the next
+    batch, found by the sort key rather than an offset that is counted again each time."""
+    if last is None:
+        return "TRUE"
+    day, key = bind(last[0]), bind(last[1])
+    return f"(date_start > {day} OR (date_start = {day} AND incident_id > {key}))"
+
+
+def claims_of_ids(ids: list[str], bind: Bind) -> str:
+    """The per-source claims of the incidents ``ids``."""
+    return (
+        "SELECT incident_id, source, paragraph, killed, wounded, note FROM claims "
+        f"WHERE incident_id IN (SELECT unnest(CAST({bind(ids)} AS VARCHAR[]))) ORDER BY incident_id"
     )
 
 
@@ -231,7 +249,9 @@ __all__ = [
     "SEARCHED",
     "SORTABLE",
     "Dialect",
+    "after",
     "claims_of",
+    "claims_of_ids",
     "claims_of_kept",
     "headline",
     "map_cells",
