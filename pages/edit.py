@@ -22,6 +22,7 @@ from geo.store.edits import (
 )
 from geo.webmap.assets import offline_map
 from geo.webmap.build import pick_map
+from ui.data_source import after_write
 from ui.editing import editable_store, incident_form, place_key, who_edits
 from ui.static_files import served
 
@@ -65,8 +66,7 @@ def read_store() -> tuple[list[str], list[str]]:
 
 def done(message: str, incident_id: str | None = None) -> None:
     """After a change: reload the data everywhere, say what happened, open the incident."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    after_write()
     for key in [k for k in st.session_state if str(k).startswith("opened_")]:
         del st.session_state[key]  # the next run opens what is stored now
     st.session_state["edit_flash"] = message

@@ -23,6 +23,7 @@ from geo.ingest.review import (
 )
 from geo.ingest.write import Article
 from geo.symbology import type_label
+from ui.data_source import after_write
 from ui.editing import editable_store, incident_form, who_edits
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
@@ -156,7 +157,7 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                     if match is not None
                     else accept_new(store, article, values, claims, who=who, outlet=outlet)
                 )
-                st.cache_resource.clear()
+                after_write()
                 st.session_state["review_flash"] = message
                 decide(cid, "accepted")
             if editing:
@@ -169,7 +170,7 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                     st.session_state["review_flash"] = accept_new(
                         store, article, mine, my_claims, who=who, outlet=outlet
                     )
-                    st.cache_resource.clear()
+                    after_write()
                     decide(cid, "accepted (edited)")
         except DataError as exc:
             st.error("Not saved; nothing was written. Fix these and try again:")

@@ -81,6 +81,15 @@ def _team_store(url: str) -> Table:
     return open_table(url, mirror=True)
 
 
+def after_write() -> None:
+    """After the Edit or Review page wrote a change: the next run shows it. A file's checked
+    copy is keyed on its modification time and is made again; the team store's copy is told to
+    look at the store's data version at once."""
+    url = default_database()
+    if url:
+        _team_store(url).engine.changed()
+
+
 def shipped_table() -> Table:
     """The configured table, checked again when it or its claims or sources file changes; the
     team store when ``INCIDENT_ATLAS_DATA`` is a ``postgresql://`` URL."""

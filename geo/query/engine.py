@@ -91,6 +91,10 @@ class SqlEngine:
         """Forget what was kept about the table: it has changed."""
         self._overview = None
 
+    def changed(self) -> None:
+        """Told that the table was written: the next question sees the change."""
+        self.refresh()
+
     def headline(self, filters: Filters) -> Headline:
         """Incidents, toll ranges and regions of the kept incidents; ``hidden`` counts those the
         precision switch hides."""

@@ -116,6 +116,9 @@ class MirrorEngine(DuckEngine):
         self.version = str(found[0]) if found else ""
         self.refresh()
 
+    def changed(self) -> None:
+        self._checked = 0.0  # ask the store for its data version before the next answer
+
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
         self._follow()
         return super()._frame(sql, bind)
