@@ -212,3 +212,20 @@ def test_batches_follow_the_export_order_without_repeats(duck: SqlEngine, pg: Sq
         assert ids == ["k1", "k2", "k3", "k4", "r1", "r2", "k5", "n1", "n2", "n3"], name
         claims = engine.claims_of_ids(["k3", "n1"])
         assert sorted(claims["killed"]) == ["5", "9"], name
+
+
+def test_a_large_copy_is_read_again_while_the_old_one_answers(
+    pg: SqlEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.query import mirror
+
+    assert isinstance(pg, PostgisEngine)
+    monkeypatch.setattr(mirror, "BACKGROUND_ROWS", 5)  # ten incidents count as large here
+    copy = MirrorEngine(pg.url)
+    with postgis.connect(pg.url) as conn:
+        conn.execute("DELETE FROM incidents WHERE incident_id = 'r1'")
+    copy.changed()
+    assert copy.headline(Filters()).incidents == 10  # the old copy, while the new is read
+    assert copy._loading is not None
+    copy._loading.join(timeout=30)
+    assert copy.headline(Filters()).incidents == 9

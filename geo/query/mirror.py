@@ -6,7 +6,9 @@ fifth of that. So the dashboard reads the team store through :class:`MirrorEngin
 stays the one place that is written (with its history and its checks), and the copy is read
 again, in one consistent snapshot, whenever the store's data version has moved (every write
 raises it in the writing transaction; ``geo.store.postgis`` schema 3). The copy is checked at
-most every ``CHECK_SECONDS``, so what a colleague saved shows on the next page drawn after it.
+most every ``CHECK_SECONDS``, so what a colleague saved shows on the next page drawn after it;
+from ``BACKGROUND_ROWS`` incidents on, on a page drawn once the new copy is read (meanwhile
+pages are answered from the old one).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 
 CHECK_SECONDS = 1.0
 """How often the store's data version is asked for, at most."""
+BACKGROUND_ROWS = 200_000
+"""From this many incidents on, a new copy is read in the background while pages go on being
+answered from the old one (a million incidents take several seconds to copy)."""
 
 _TYPES = {
     "date_start": "DATE",
@@ -59,8 +64,10 @@ class MirrorEngine(DuckEngine):
     def __init__(self, url: str) -> None:
         self.url = url
         self.version: str | None = None
+        self.rows = 0
         self._checked = 0.0
         self._reload = threading.Lock()
+        self._loading: threading.Thread | None = None
         super().__init__(pd.DataFrame(columns=COLUMNS))
         self._follow(force=True)
 
@@ -80,8 +87,14 @@ class MirrorEngine(DuckEngine):
         with self._reload:
             if not force and time.monotonic() - self._checked < CHECK_SECONDS:
                 return
-            if force or self._store_version() != self.version:
+            if force:
                 self._load()
+            elif self._store_version() != self.version:
+                if self.rows < BACKGROUND_ROWS:
+                    self._load()
+                elif self._loading is None or not self._loading.is_alive():
+                    self._loading = threading.Thread(target=self._load, daemon=True)
+                    self._loading.start()
             self._checked = time.monotonic()
 
     def _load(self) -> None:
@@ -112,8 +125,10 @@ class MirrorEngine(DuckEngine):
                     f"CAST(NULLIF({column}, '') AS {kind})"
                 )
         # Questions already running finish on the old copy, which goes when they are done.
+        rows = con.execute("SELECT count(*) FROM incidents").fetchone()
         self._con = con
         self.version = str(found[0]) if found else ""
+        self.rows = int(rows[0]) if rows else 0
         self.refresh()
 
     def changed(self) -> None:
