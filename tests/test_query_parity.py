@@ -220,12 +220,17 @@ def test_a_large_copy_is_read_again_while_the_old_one_answers(
     from geo.query import mirror
 
     assert isinstance(pg, PostgisEngine)
+    import threading
+
     monkeypatch.setattr(mirror, "BACKGROUND_ROWS", 5)  # ten incidents count as large here
     copy = MirrorEngine(pg.url)
+    gate, load = threading.Event(), copy._load
+    monkeypatch.setattr(copy, "_load", lambda: (gate.wait(30), load()))
     with postgis.connect(pg.url) as conn:
         conn.execute("DELETE FROM incidents WHERE incident_id = 'r1'")
     copy.changed()
     assert copy.headline(Filters()).incidents == 10  # the old copy, while the new is read
-    assert copy._loading is not None
+    assert copy._loading is not None and copy._loading.is_alive()
+    gate.set()
     copy._loading.join(timeout=30)
     assert copy.headline(Filters()).incidents == 9
