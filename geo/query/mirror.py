@@ -64,7 +64,7 @@ class MirrorEngine(DuckEngine):
     def __init__(self, url: str) -> None:
         self.url = url
         self.version: str | None = None
-        self.rows = 0
+        self.copied = 0
         self._checked = 0.0
         self._reload = threading.Lock()
         self._loading: threading.Thread | None = None
@@ -90,7 +90,7 @@ class MirrorEngine(DuckEngine):
             if force:
                 self._load()
             elif self._store_version() != self.version:
-                if self.rows < BACKGROUND_ROWS:
+                if self.copied < BACKGROUND_ROWS:
                     self._load()
                 elif self._loading is None or not self._loading.is_alive():
                     self._loading = threading.Thread(target=self._load, daemon=True)
@@ -128,7 +128,7 @@ class MirrorEngine(DuckEngine):
         rows = con.execute("SELECT count(*) FROM incidents").fetchone()
         self._con = con
         self.version = str(found[0]) if found else ""
-        self.rows = int(rows[0]) if rows else 0
+        self.copied = int(rows[0]) if rows else 0
         self.refresh()
 
     def changed(self) -> None:
