@@ -14,6 +14,7 @@ from geo.places.regions import (
     NEAR_TOLERANCE_DEG,
     canonical_region,
     region_countries,
+    region_label,
     regions_at,
 )
 from geo.schema import (
@@ -251,16 +252,10 @@ def _unknown_region(name: str) -> str:
 
 
 def _canonical_regions(stated: np.ndarray) -> np.ndarray:
-    """Each stated region's canonical name (``None`` where unknown), each name looked up once."""
+    """Each stated region's label (``None`` where unknown), each name looked up once (the exact
+    lookup ``canonical_region`` makes; its suggestions are worked out only for the messages)."""
     codes, names = pd.factorize(pd.Series(stated, dtype=object))
-    canonical = np.full(len(names), None, dtype=object)
-    for j, name in enumerate(names):
-        if not name:
-            continue
-        try:
-            canonical[j] = canonical_region(name)
-        except ValueError:
-            pass
+    canonical = np.array([region_label(n) if n else None for n in names], dtype=object)
     result = np.full(len(stated), None, dtype=object)
     known = codes >= 0
     result[known] = canonical[codes[known]]
