@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from geo.errors import Problem
 from geo.schema import FIRST_DATE, LAST_DATE, MAX_CELL_CHARS, MAX_TOLL
+from geo.validate import messages as m
 from geo.validate.collector import Collector
 
 NUMBER_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -100,14 +101,14 @@ def unique_ids(
     column = str(ids.name)
     out = Collector.numbered(file, len(ids), row_numbers)
     values = ids.astype("string").fillna("").to_numpy(dtype=object)
-    out.rows_where(values == "", column, f"{column} is empty")
+    out.rows_where(values == "", column, m.empty_id(column))
     first = ~pd.Series(values).duplicated(keep="first").to_numpy()
     dup = ~first & (values != "")
     first_row = dict(zip(values[first], out.rows[first], strict=True)) if dup.any() else {}
     out.rows_where(
         dup,
         column,
-        lambda v: f"duplicate {column} {v!r} (first used on row {first_row[v]})",
+        lambda v: m.duplicate_id(column, v, first_row[v]),
         values,
     )
     return out.problems
@@ -124,12 +125,12 @@ def check_cells(
             continue
         text = values.astype("string").fillna("")
         nul = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
-        out.rows_where(nul, str(column), "the cell holds a NUL byte (\\x00); remove it")
+        out.rows_where(nul, str(column), m.NUL_BYTE)
         lengths = text.str.len().to_numpy()
         out.rows_where(
             lengths > MAX_CELL_CHARS,
             str(column),
-            lambda v: f"the cell holds {v:,} characters; the limit is {MAX_CELL_CHARS:,}",
+            m.too_many_characters,
             lengths,
         )
     return out.problems
