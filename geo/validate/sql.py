@@ -90,6 +90,11 @@ class Check:
     warn: bool = False
 
 
+def message_with(message: Callable[..., str], *first: Any) -> Callable[[tuple[Any, ...]], str]:
+    """A check's message: ``message`` given ``first``, then the values the check fetched."""
+    return lambda values: message(*first, *values)
+
+
 @dataclass
 class Found:
     """The problems and warnings of a table, in the order the checks ran."""
@@ -177,5 +182,6 @@ __all__ = [
     "connect",
     "first_rows",
     "listed",
+    "message_with",
     "run_checks",
 ]

@@ -17,7 +17,7 @@ from geo.errors import Problem
 from geo.schema import CLAIM_COLUMNS
 from geo.validate import messages as m
 from geo.validate.cells import toll_message
-from geo.validate.sql import Check, Found, column, run_checks
+from geo.validate.sql import Check, Found, column, message_with, run_checks
 
 FIGURES = ("killed", "wounded")
 
@@ -56,7 +56,7 @@ def _checks(with_sources: bool) -> list[Check]:
         bad = toll_message(what)
         checks.append(
             Check(what, f"strip({what}_text) <> '' AND {what}_n IS NULL", (f"{what}_text",),
-                  lambda v, bad=bad: bad(v[0]))
+                  message_with(bad))
         )  # fmt: skip
         checks.append(
             Check(
@@ -64,7 +64,7 @@ def _checks(with_sources: bool) -> list[Check]:
                 f"{what}_n IS NOT NULL AND claimed AND NOT coalesce({what}_low <= {what}_n "
                 f"AND {what}_n <= {what}_high, false)",
                 (f"{what}_n", f"{what}_low", f"{what}_high", "incident_id"),
-                lambda v, what=what: m.claim_outside(what, *v),
+                message_with(m.claim_outside, what),
             )
         )
     return checks

@@ -28,7 +28,7 @@ from geo.schema import (
 from geo.validate import messages as m
 from geo.validate.cells import date_message, toll_message
 from geo.validate.incidents import missing_column
-from geo.validate.sql import Check, Found, column, listed, run_checks
+from geo.validate.sql import Check, Found, column, listed, message_with, run_checks
 
 TOLLS = ("killed", "wounded")
 BOUNDS = ("low", "best", "high")
@@ -145,15 +145,15 @@ def place_checks() -> list[Check]:
                 name,
                 f"NOT coalesce(isfinite({name}_num), false)",
                 (f"{name}_text",),
-                lambda v, name=name: m.not_a_number(name, v[0]),
+                message_with(m.not_a_number, name),
             )
         )
         checks.append(
             Check(
                 name,
                 f"isfinite({name}_num) AND abs({name}_num) > {limit}",
-                (f"{name}_num",),
-                lambda v, name=name, limit=limit: m.outside_range(name, v[0], limit),
+                (f"{name}_num", str(limit)),
+                message_with(m.outside_range, name),
             )
         )
     return checks + [
@@ -211,7 +211,7 @@ def toll_checks(names: Sequence[str]) -> list[Check]:
                 f"{what}_low",
                 f"{what}_low > {what}_best",
                 (f"{what}_low", f"{what}_best"),
-                lambda v, what=what: m.low_above_best(what, *v),
+                message_with(m.low_above_best, what),
             )
         )
         checks.append(
@@ -219,7 +219,7 @@ def toll_checks(names: Sequence[str]) -> list[Check]:
                 f"{what}_high",
                 f"{what}_best > {what}_high",
                 (f"{what}_high", f"{what}_best"),
-                lambda v, what=what: m.high_below_best(what, *v),
+                message_with(m.high_below_best, what),
             )
         )
     return checks
