@@ -36,7 +36,6 @@ from geo.converted import nearest_export
 from geo.errors import Problem
 from geo.formats.parquet import (
     BATCH_ROWS,
-    MAX_COLUMNAR_ROWS,
     ParquetTable,
     is_parquet,
     open_parquet,
@@ -108,7 +107,7 @@ def check_parquet(table: ParquetTable, folder: Path, *, write: bool = True) -> C
         ``MAX_COLUMNAR_ROWS``, a column of lists, a geometry that is not a point, ...).
     """
     table = table.reading(COLUMNS)
-    table.check_rows(MAX_COLUMNAR_ROWS)
+    table.check_rows()
     path = table.path
     claims_path, sources_path = find_siblings(path)
     found = Found([], [])
@@ -240,7 +239,7 @@ def _claims(
     staged = folder / "staged.claims.parquet"
     if is_parquet(path):
         table = open_parquet(path).reading(None)
-        table.check_rows(MAX_COLUMNAR_ROWS)
+        table.check_rows()
         names, batches = table.columns, text_batches(table)
     else:
         frame = read_csv_text(path)

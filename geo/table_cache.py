@@ -114,23 +114,23 @@ def cached_table(
     """
     path = Path(path)
     options = options or ReadOptions()
-    found = _entry(path, options)
+    folder = cache_dir() / "tables"
+    found = _entry(folder, path, options)
     if found is not None:
         return found
     if in_child:
-        entry: CachedTable = run_limited(BUILD_LIMITS, _build_entry, path, options)
+        entry: CachedTable = run_limited(BUILD_LIMITS, _build_entry, folder, path, options)
         return entry
-    return _build(path, options)[0]
+    return _build(folder, path, options)[0]
 
 
-def _build_entry(path: Path, options: ReadOptions) -> CachedTable:
+def _build_entry(folder: Path, path: Path, options: ReadOptions) -> CachedTable:
     """What a child building an entry does (the entry, not the table, travels back)."""
-    return _build(path, options)[0]
+    return _build(folder, path, options)[0]
 
 
-def _entry(path: Path, options: ReadOptions) -> CachedTable | None:
-    """The complete entry of ``path`` as it is now, if the cache has one."""
-    folder = cache_dir() / "tables"
+def _entry(folder: Path, path: Path, options: ReadOptions) -> CachedTable | None:
+    """The complete entry of ``path`` as it is now, if ``folder`` has one."""
     key = cache_key(path, options)
     try:
         meta = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
@@ -154,11 +154,11 @@ def _entry(path: Path, options: ReadOptions) -> CachedTable | None:
     )
 
 
-def _build(path: Path, options: ReadOptions) -> tuple[CachedTable, Dataset | None]:
-    """Check ``path`` and install its entry; the pandas ``Dataset`` too when it was read so."""
+def _build(folder: Path, path: Path, options: ReadOptions) -> tuple[CachedTable, Dataset | None]:
+    """Check ``path`` and install its entry in ``folder``; the pandas ``Dataset`` too when it
+    was read so."""
     from geo.columnar import check_parquet, is_own_table
 
-    folder = cache_dir() / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     for _ in range(5):  # another process may be writing the table: read it again once done
         key = cache_key(path, options)
@@ -276,11 +276,12 @@ def load_cached(
 
     path = Path(path)
     options = options or ReadOptions()
-    entry = _entry(path, options)
+    folder = cache_dir() / "tables"
+    entry = _entry(folder, path, options)
     dataset = None
     try:
         if entry is None:
-            entry, dataset = _build(path, options)
+            entry, dataset = _build(folder, path, options)
         if dataset is None:
             frames = read_parts(entry.files())
             dataset = Dataset(

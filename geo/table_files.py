@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 
 from geo.formats.parquet import (
-    MAX_COLUMNAR_ROWS,
     ParquetTable,
     is_parquet,
     open_parquet,
@@ -58,7 +57,7 @@ def read_sibling(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     the header is row 1; Parquet: the first row is)."""
     if is_parquet(path):
         table = open_parquet(path).reading(None)
-        table.check_rows(MAX_COLUMNAR_ROWS)
+        table.check_rows()
         frame = parquet_frame(table)
         return frame.drop(columns="row"), frame["row"].to_numpy()
     from geo.tables import read_csv_text

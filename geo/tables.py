@@ -412,7 +412,7 @@ def _read_parquet(path: Path, max_bytes: int | None, known_only: bool) -> RawTab
     if wanted is None and known_only:
         wanted = set()
     table = table.reading(wanted)
-    table.check_rows(MAX_COLUMNAR_ROWS if own else MAX_ROWS)
+    table.check_rows(None if own else MAX_ROWS)
     frame = parquet_frame(table)
     return RawTable(frame.drop(columns="row"), frame["row"].to_numpy())
 

@@ -84,8 +84,9 @@ class ParquetTable:
             _check_type(self, name, self.types[self.names.index(name)])
         return replace(self, read=read)
 
-    def check_rows(self, limit: int) -> None:
-        """``DataError`` when the table has more than ``limit`` rows."""
+    def check_rows(self, limit: int | None = None) -> None:
+        """``DataError`` when the table has more than ``limit`` rows (``MAX_COLUMNAR_ROWS``)."""
+        limit = MAX_COLUMNAR_ROWS if limit is None else limit
         if self.rows > limit:
             raise _fail(self.path, f"{self.rows:,} rows; the limit is {limit:,}")
 

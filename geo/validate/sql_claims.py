@@ -101,7 +101,7 @@ def write_claims(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path
         for i, name in enumerate(names)
     )
     schema = pa.schema([(name, pa.string()) for name in names])
-    reader = con.sql(f"SELECT {select} FROM claims_staging").fetch_arrow_reader(2**16)  # noqa: S608
+    reader = con.sql(f"SELECT {select} FROM claims_staging").to_arrow_reader(2**16)  # noqa: S608
     count = 0
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         for batch in reader:
