@@ -15,7 +15,6 @@ from geo.paths import default_database, default_incidents_path, default_layer
 
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
-    from geo.errors import Problem
     from geo.filters import Filters
     from geo.tables import Dataset, ReadOptions
 
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
 def _cmd_validate(args: argparse.Namespace) -> int:
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
-    origin, problems, warnings, counted = _checked(path, _read_options(args))
+    from geo.table_cache import check_table
+
+    origin, problems, warnings, counted = check_table(path, _read_options(args))
     if origin:
         print(f"{path}: {origin}")
     if problems:
@@ -43,32 +44,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 0
     print(f"{path}: OK, {counts}" + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return 0
-
-
-def _checked(
-    path: Path, options: ReadOptions
-) -> tuple[str, list[Problem], list[Problem], dict[str, int]]:
-    """What a table is (an export's origin), its problems, warnings and row counts.
-
-    A Parquet table is checked in SQL into the table cache (the dashboard then finds it
-    checked), never held whole; where the cache cannot be written, in a temporary folder."""
-    from geo.errors import DataError
-    from geo.formats.parquet import is_parquet
-    from geo.tables import check_dataset
-
-    if is_parquet(path) and options.fmt is None:
-        from geo.table_cache import cached_table
-
-        try:
-            entry = cached_table(path, options)
-            return entry.origin, [], entry.warnings, entry.counts
-        except DataError as exc:
-            return "", exc.problems, [], {}
-        except OSError:
-            pass
-    dataset, problems = check_dataset(path, options=options)
-    counts = {p: len(getattr(dataset, p)) for p in ("incidents", "claims", "sources")}
-    return dataset.origin, problems, dataset.warnings, counts
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:

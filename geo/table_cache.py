@@ -299,11 +299,34 @@ def load_cached(
     return dataset
 
 
+def check_table(
+    path: Path, options: ReadOptions
+) -> tuple[str, list[Problem], list[Problem], dict[str, int]]:
+    """What ``python -m geo validate`` says of a table: an export's origin, the problems, the
+    warnings and the rows of incidents, claims and sources.
+
+    A Parquet table is checked in SQL into the cache (the dashboard then finds it checked),
+    never held whole; where the cache cannot be written, in a temporary folder."""
+    from geo.tables import check_dataset
+
+    if is_parquet(path) and options.fmt is None:
+        try:
+            entry = cached_table(path, options)
+            return entry.origin, [], entry.warnings, entry.counts
+        except DataError as exc:
+            return "", exc.problems, [], {}
+        except OSError:
+            pass
+    dataset, problems = check_dataset(path, options=options)
+    return dataset.origin, problems, dataset.warnings, _counts(dataset)
+
+
 __all__ = [
     "BUILD_LIMITS",
     "CACHE_VERSION",
     "CachedTable",
     "cache_key",
     "cached_table",
+    "check_table",
     "load_cached",
 ]

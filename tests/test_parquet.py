@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -202,8 +203,6 @@ def test_the_row_limit_of_parquet_is_the_columnar_one(
 def test_an_export_in_parquet_is_converted_within_the_text_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pandas as pd
-
     export = pd.read_csv(FIXTURES / "acled.csv", dtype=str, keep_default_na=False)
     pq.write_table(pa.Table.from_pandas(export, preserve_index=False), tmp_path / "a.parquet")
     dataset, problems = check_dataset(tmp_path / "a.parquet")
@@ -283,3 +282,54 @@ def test_wkb_points_are_decoded_without_a_geometry_library() -> None:
         shapely.Point(76.9115, 43.25249)
     )
     assert written.null_count == 1
+
+
+# --- import --out NAME.parquet -------------------------------------------------------------------
+
+
+def test_import_writes_geoparquet_that_reads_back_the_same(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    import shapely
+
+    out = tmp_path / "acled.parquet"
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "acled.claims.parquet", "acled.parquet", "acled.sources.parquet"
+    ]  # fmt: skip
+    table = pq.read_table(out)
+    assert table.schema.field("date_start").type == "date32[day]"
+    assert table.schema.field("killed_best").type == "int64"
+    assert pq.read_schema(out).metadata[b"geo"].startswith(b'{"version": "1.1.0"')
+    first = table.slice(0, 1).to_pylist()[0]
+    assert (first["incident_id"], str(first["date_start"]), first["killed_best"]) == (
+        "ACLED-TST1001", "2022-02-14", 4
+    )  # fmt: skip
+    assert first["wounded_best"] is None  # no figure given: null, never 0
+    point = shapely.from_wkb(first["geometry"])
+    assert (point.x, point.y) == (first["lon"], first["lat"]) == (13.15, 11.8333)
+    claims = pq.read_table(tmp_path / "acled.claims.parquet").to_pylist()
+    assert (claims[0]["incident_id"], claims[0]["killed"], claims[0]["wounded"]) == (
+        "ACLED-TST1001", 4, None
+    )  # fmt: skip
+    back = load_dataset(out)
+    rows = {
+        r["incident_id"]: r for _, r in load_dataset(FIXTURES / "acled.csv").incidents.iterrows()
+    }
+    assert len(back.incidents) == 9 and back.origin == ""
+    for _, got in back.incidents.iterrows():
+        want = rows[got["incident_id"]]
+        for column in ("date_start", "date_end", "region", "lat", "lon", "killed_high", "summary"):
+            assert (pd.isna(got[column]) and pd.isna(want[column])) or got[column] == want[column]
+    assert len(back.claims) == 9 and list(back.sources["source_id"]) == ["acled"]
+
+
+def test_import_into_an_existing_parquet_table_updates_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t.parquet"
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    assert "0 incidents added, 9 updated" in capsys.readouterr().out
+    assert len(load_dataset(out).incidents) == 9
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(tmp_path / "t.json")]) == 1
+    assert "write the imported table as .csv or .parquet" in capsys.readouterr().err
