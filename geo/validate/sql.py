@@ -35,16 +35,19 @@ WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 MACROS = (
     f"CREATE MACRO strip(x) AS trim(x, '{WHITESPACE}')",
-    f"CREATE MACRO num(x) AS CASE WHEN regexp_full_match(strip(x), '{NUMBER_PATTERN}') "
-    "THEN TRY_CAST(strip(x) AS DOUBLE) END",
-    f"CREATE MACRO day(x) AS CASE WHEN regexp_full_match(strip(x), '{DATE_PATTERN}') "
-    f"AND strip(x) BETWEEN '{FIRST_DATE}' AND '{LAST_DATE}' THEN TRY_CAST(strip(x) AS DATE) END",
-    f"CREATE MACRO whole(x) AS CASE WHEN isfinite(num(x)) AND num(x) BETWEEN 0 AND {MAX_TOLL} "
-    "AND num(x) = floor(num(x)) THEN num(x) END",
-    "CREATE MACRO bad_whole(x) AS strip(x) <> '' AND whole(x) IS NULL",
+    f"CREATE MACRO num_of(s) AS CASE WHEN regexp_full_match(s, '{NUMBER_PATTERN}') "
+    "THEN TRY_CAST(s AS DOUBLE) END",
+    "CREATE MACRO num(x) AS num_of(strip(x))",
+    f"CREATE MACRO day_of(s) AS CASE WHEN regexp_full_match(s, '{DATE_PATTERN}') "
+    f"AND s BETWEEN '{FIRST_DATE}' AND '{LAST_DATE}' THEN TRY_CAST(s AS DATE) END",
+    f"CREATE MACRO whole_of(n) AS CASE WHEN isfinite(n) AND n BETWEEN 0 AND {MAX_TOLL} "
+    "AND n = floor(n) THEN n END",
+    "CREATE MACRO whole(x) AS whole_of(num(x))",
 )
-"""The cell readers: ``strip``, ``num`` (``NUMBER_PATTERN``), ``day`` (``DATE_PATTERN`` in the
-supported range), ``whole`` (a toll) and ``bad_whole`` (a cell that is not one)."""
+"""The cell readers. ``strip`` takes off surrounding whitespace; of a stripped cell ``s``,
+``num_of`` reads a number (``NUMBER_PATTERN``), ``day_of`` a date (``DATE_PATTERN``, in the
+supported range); ``whole_of`` keeps a number that is a toll. ``num`` and ``whole`` read a cell
+as it is. A view strips each cell once and reads it once (macros are expanded where used)."""
 
 
 def connect(folder: Path, *, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
@@ -116,16 +119,34 @@ def run_checks(
 ) -> None:
     """Count where each check fails in one pass over ``view``; list the first rows of each
     that fails somewhere, in row order."""
+    report(con, view, checks, count_checks(con, view, checks), file=file, found=found)
+
+
+def count_checks(con: duckdb.DuckDBPyConnection, view: str, checks: Sequence[Check]) -> list[int]:
+    """How many rows of ``view`` each check fails on, all counted in one pass."""
     if not checks:
-        return
+        return []
     counts = con.execute(
         "SELECT "  # noqa: S608 - the checks are this package's own SQL, no cell or name
         + ", ".join(f"count_if({c.where})" for c in checks)
         + f" FROM {view}"
     ).fetchall()[0]
+    return [int(c) for c in counts]
+
+
+def report(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    checks: Sequence[Check],
+    counts: Sequence[int],
+    *,
+    file: str,
+    found: Found,
+) -> None:
+    """List the first rows of each check that fails somewhere (``counts``), in row order."""
     for check, total in zip(checks, counts, strict=True):
         if total:
-            found.add(check, file, first_rows(con, view, check), int(total))
+            found.add(check, file, first_rows(con, view, check), total)
 
 
 def first_rows(con: duckdb.DuckDBPyConnection, view: str, check: Check) -> list[tuple[Any, ...]]:
@@ -180,8 +201,10 @@ __all__ = [
     "cell_checks",
     "column",
     "connect",
+    "count_checks",
     "first_rows",
     "listed",
     "message_with",
+    "report",
     "run_checks",
 ]

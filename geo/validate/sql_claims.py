@@ -25,7 +25,8 @@ FIGURES = ("killed", "wounded")
 def _claims_view(names: Sequence[str], with_sources: bool) -> str:
     c = {name: column(names.index(name)) for name in CLAIM_COLUMNS}
     figures = ", ".join(
-        f"strip(s.{c[w]}) AS {w}_text, whole(s.{c[w]}) AS {w}_n, r.{w}_low, r.{w}_high"
+        f"strip(s.{c[w]}) AS {w}_text, num_of({w}_text) AS {w}_num, whole_of({w}_num) AS {w}_n, "
+        f"r.{w}_low, r.{w}_high"
         for w in FIGURES
     )
     unknown = (
@@ -55,7 +56,7 @@ def _checks(with_sources: bool) -> list[Check]:
     for what in FIGURES:
         bad = toll_message(what)
         checks.append(
-            Check(what, f"strip({what}_text) <> '' AND {what}_n IS NULL", (f"{what}_text",),
+            Check(what, f"{what}_text <> '' AND {what}_n IS NULL", (f"{what}_text",),
                   message_with(bad))
         )  # fmt: skip
         checks.append(
