@@ -168,3 +168,10 @@ def test_a_cell_that_looks_like_sql_is_a_value(tmp_path: Path, cell: str) -> Non
     assert checked.problems == []
     table = read_parts(checked.files)["incidents"]
     assert (table.loc[0, "summary"], table.loc[0, "place"]) == (cell, cell)
+
+
+def test_a_column_empty_in_every_row_counts_no_problem(tmp_path: Path) -> None:
+    rows = [row(1, incident_id=f"b-{i}") for i in range(2)]  # no toll given in any row
+    path = write_parquet(tmp_path / "e.parquet", HEADER, rows)
+    by_pandas, _, by_sql, _ = _both(path, tmp_path / "s")
+    assert by_pandas == by_sql == []

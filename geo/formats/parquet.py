@@ -268,6 +268,8 @@ def text_batches(table: ParquetTable, *, batch_rows: int = BATCH_ROWS) -> Iterat
         batches = source.iter_batches(batch_size=batch_rows, columns=fields, use_threads=True)
         for batch in batches:
             n = batch.num_rows
+            if offset + n > table.rows:  # the footer's count is what the limits were checked on
+                raise _fail(table.path, f"holds more rows than its footer says ({table.rows:,})")
             arrays = [pa.array(np.arange(offset + 1, offset + n + 1, dtype=np.int64))]
             arrays += [
                 as_text(table, name, batch.column(i), offset) for i, name in enumerate(table.read)

@@ -128,7 +128,7 @@ def count_checks(con: duckdb.DuckDBPyConnection, view: str, checks: Sequence[Che
         return []
     counts = con.execute(
         "SELECT "  # noqa: S608 - the checks are this package's own SQL, no cell or name
-        + ", ".join(f"count_if({c.where})" for c in checks)
+        + ", ".join(f"count(*) FILTER (WHERE {c.where})" for c in checks)
         + f" FROM {view}"
     ).fetchall()[0]
     return [int(c) for c in counts]
