@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -21,33 +22,29 @@ if TYPE_CHECKING:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from geo.tables import check_dataset
-
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
-    dataset, problems = check_dataset(path, options=_read_options(args))
-    if dataset.origin:
-        print(f"{path}: {dataset.origin}")
+    from geo.table_cache import check_table
+
+    origin, problems, warnings, counted = check_table(path, _read_options(args))
+    if origin:
+        print(f"{path}: {origin}")
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    for warning in dataset.warnings:
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    n_claims = len(dataset.claims)
     counts = (
-        f"{len(dataset.incidents):,} incidents, {n_claims:,} claims, "
-        f"{len(dataset.sources):,} source(s)"
+        f"{counted['incidents']:,} incidents, {counted['claims']:,} claims, "
+        f"{counted['sources']:,} source(s)"
     )
-    if dataset.origin:
+    if origin:
         # An export: its rows that could not be converted were left out, each listed above.
         print(f"{path}: converted, {counts}; the rows left out are listed above as warnings")
         return 0
-    print(
-        f"{path}: OK, {counts}"
-        + (f"; {len(dataset.warnings)} warning(s)" if dataset.warnings else "")
-    )
+    print(f"{path}: OK, {counts}" + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 
@@ -411,12 +408,13 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from geo.synth import WORLD
 
     countries = WORLD if args.world else args.countries
+    started = time.perf_counter()
     incidents, claims, sources = write_synthetic(
         Path(args.out), args.n, seed=args.seed, countries=countries
     )
     print(
         f"wrote {args.out}: {incidents} synthetic incidents, {claims} claims, "
-        f"{sources} sources (seed {args.seed})"
+        f"{sources} sources (seed {args.seed}) in {time.perf_counter() - started:.1f} s"
     )
     return 0
 
@@ -448,15 +446,16 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
     p = commands.add_parser(
         "import",
-        help="convert an ACLED, GTD or UCDP GED export (CSV, .csv.gz, .zip or .xlsx) into the "
-        "project's schema; an existing OUT is updated by incident_id",
+        help="convert an ACLED, GTD or UCDP GED export (CSV, .csv.gz, .zip, .xlsx or .parquet) "
+        "into the project's schema; an existing OUT is updated by incident_id",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--out",
         required=True,
-        metavar="OUT.csv",
-        help="where to write; OUT.claims.csv and OUT.sources.csv go beside it",
+        metavar="OUT.csv|OUT.parquet",
+        help="where to write: CSV, or GeoParquet (typed columns and point geometries); "
+        "OUT.claims and OUT.sources of the same kind go beside it",
     )
     _add_layer(p)
     _add_read_options(p)
@@ -547,8 +546,9 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument(
         "--out",
         required=True,
-        metavar="FILE.csv",
-        help="where to write; FILE.claims.csv and FILE.sources.csv go beside it (not in data/)",
+        metavar="FILE.csv|FILE.parquet",
+        help="where to write; FILE.claims and FILE.sources of the same kind go beside it (not "
+        "in data/); a Parquet table is drawn and written 500,000 rows at a time",
     )
     p.set_defaults(run=_cmd_synth)
 

@@ -2,9 +2,11 @@
 
 ``import_table`` reads any table the product reads (an ACLED, GTD or UCDP GED export is
 converted), and writes it as ``OUT.csv`` with ``OUT.claims.csv`` and ``OUT.sources.csv`` beside
-it. When ``OUT`` exists, rows are upserted by ``incident_id``: a newer export updates its
-events instead of adding them twice, claims of other sources on those incidents are kept (their
-low and high still span every claim), and the rest of ``OUT`` stays as it was.
+it, or as ``OUT.parquet`` (GeoParquet: typed columns and point geometries) with
+``OUT.claims.parquet`` and ``OUT.sources.parquet``. When ``OUT`` exists, rows are upserted by
+``incident_id``: a newer export updates its events instead of adding them twice, claims of other
+sources on those incidents are kept (their low and high still span every claim), and the rest
+of ``OUT`` stays as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from geo.errors import UsageError
 from geo.files import write_atomic
+from geo.formats.parquet_out import claims_table, incidents_table, sources_table, write_parquet
 from geo.merging import span_claims
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.tables import Dataset, ReadOptions, load_dataset, sibling_paths, write_csv
@@ -40,12 +43,19 @@ class Imported:
 def write_dataset(
     incidents: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame, out: Path
 ) -> None:
-    """Write a data set as CSV files (each atomically): ``out`` and its claims and sources."""
+    """Write a data set as CSV or Parquet files (by ``out``'s suffix; each atomically): ``out``
+    and its claims and sources (``sibling_paths``)."""
     if out.is_dir():
-        raise UsageError(f"{out}: is a folder; name the .csv file to write")
-    if out.suffix.lower() != ".csv":
-        raise UsageError(f"{out.name}: write the imported table as .csv")
+        raise UsageError(f"{out}: is a folder; name the .csv or .parquet file to write")
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise UsageError(f"{out.name}: write the imported table as .csv or .parquet")
     claims_path, sources_path = sibling_paths(out)
+    if out.suffix.lower() == ".parquet":
+        write_parquet(sources_table(sources), sources_path)
+        write_parquet(claims_table(claims), claims_path)
+        incidents = incidents.drop(columns=["geometry", "row"], errors="ignore")
+        write_parquet(incidents_table(pd.DataFrame(incidents)), out)
+        return
     write_csv(sources.reindex(columns=SOURCE_COLUMNS).fillna(""), sources_path)
     _write_csv_quickly(claims.reindex(columns=CLAIM_COLUMNS).fillna(""), claims_path)
     _write_csv_quickly(incidents.reindex(columns=COLUMNS), out)

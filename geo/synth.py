@@ -21,6 +21,15 @@ import shapely
 from pandas.api.extensions import ExtensionArray
 
 from geo.errors import UsageError
+from geo.formats.parquet_out import (
+    CLAIMS_OUT,
+    INCIDENTS_OUT,
+    ParquetAppender,
+    claims_table,
+    incidents_table,
+    sources_table,
+    write_parquet,
+)
 from geo.paths import DATA_DIR
 from geo.places.regions import country_names, read_regions, region_countries, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
@@ -295,9 +304,16 @@ def make_synthetic(
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, not {n}")
-    rng = np.random.default_rng(seed)
-    # The draws come in a fixed order (where, then what and when, then text): the same seed
-    # gives the same table.
+    return _draw(np.random.default_rng(seed), n, countries, first=1, width=max(len(str(n)), 6))
+
+
+def _draw(
+    rng: np.random.Generator, n: int, countries: tuple[str, ...] | None, *, first: int, width: int
+) -> pd.DataFrame:
+    """``n`` synthetic incidents sorted by date, numbered from ``first`` (ids ``width`` digits).
+
+    The draws come in a fixed order (where, then what and when, then text): the same generator
+    state gives the same table."""
     where = _where(rng, n, _area(countries))
     event_type = _choice(rng, dict(TYPE_WEIGHTS), n)
     start, end, date_precision = _dates(rng, n)
@@ -336,8 +352,7 @@ def make_synthetic(
         }
     )
     table = table.sort_values(["date_start", "date_end"], kind="stable").reset_index(drop=True)
-    width = max(len(str(n)), 6)
-    table.insert(0, "incident_id", [f"synth-{i:0{width}d}" for i in range(1, n + 1)])
+    table.insert(0, "incident_id", [f"synth-{i:0{width}d}" for i in range(first, first + n)])
     return table.reindex(columns=COLUMNS, fill_value="")
 
 
@@ -369,8 +384,10 @@ def _where(rng: np.random.Generator, n: int, area: _Area) -> _Where:
     lat, lon = city_lat + jitter[:, 0], city_lon + jitter[:, 1]
     unit = rng.choice(len(area.names), size=n, p=area.weights)
     spread = np.flatnonzero(~on_city)
-    for r in np.unique(unit[spread]):
-        rows = spread[unit[spread] == r]
+    # Each unit's rows in table order, units in ascending order (one sort, not a scan per unit).
+    order = spread[np.argsort(unit[spread], kind="stable")]
+    units, starts = np.unique(unit[order], return_index=True)
+    for r, rows in zip(units, np.split(order, starts[1:]), strict=True):
         lon[rows], lat[rows] = _points_in(rng, area.geoms[r], area.bounds[r], len(rows))
     precision = np.where(
         on_city, np.where(rng.random(n) < 0.8, "city", "point"), _choice(rng, SPREAD_PRECISIONS, n)
@@ -473,9 +490,13 @@ def synthetic_claims(incidents: pd.DataFrame) -> pd.DataFrame:
 def write_synthetic(
     path: str | Path, n: int, *, seed: int = 0, countries: tuple[str, ...] | None = None
 ) -> tuple[int, int, int]:
-    """Write a synthetic table and its claims and sources beside it (``geo.tables.sibling_paths``).
+    """Write a synthetic table and its claims and sources beside it (``geo.tables.sibling_paths``):
+    CSV, or Parquet (``NAME.parquet``) written ``CHUNK_ROWS`` incidents at a time.
 
-    Every file is written atomically. Returns the number of incidents, claims and sources.
+    Every file is written atomically. Returns the number of incidents, claims and sources. A
+    Parquet table of up to ``CHUNK_ROWS`` rows holds the same incidents as the CSV of the same
+    ``n`` and ``seed``; a larger one is drawn chunk by chunk (each chunk from its own seed,
+    sorted by date within it), so that ten million rows take no more memory than one chunk.
 
     Raises
     ------
@@ -483,18 +504,54 @@ def write_synthetic(
         When ``path`` is inside the project's ``data/`` folder: synthetic data is never shipped.
     """
     path = Path(path)
-    if path.suffix.lower() != ".csv":
-        raise UsageError(f"{path.name}: a synthetic table is written as CSV; name it NAME.csv")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise UsageError(f"{path.name}: a synthetic table is written as NAME.csv or NAME.parquet")
     if path.resolve().parent.is_relative_to(DATA_DIR.resolve()):
         raise UsageError(f"{path}: synthetic tables are for benchmarks and tests; never in data/")
-    incidents = make_synthetic(n, seed=seed, countries=countries)
-    claims = synthetic_claims(incidents)
-    sources = synthetic_sources()
     claims_path, sources_path = sibling_paths(path)
+    sources = synthetic_sources()
+    if suffix == ".parquet":
+        claims = _write_parquet_chunks(path, claims_path, n, seed=seed, countries=countries)
+        write_parquet(sources_table(sources), sources_path)
+        return n, claims, len(sources)
+    incidents = make_synthetic(n, seed=seed, countries=countries)
+    claims_table_ = synthetic_claims(incidents)
     write_csv(sources, sources_path)
-    write_csv(claims, claims_path)
+    write_csv(claims_table_, claims_path)
     write_csv(incidents, path)
-    return len(incidents), len(claims), len(sources)
+    return len(incidents), len(claims_table_), len(sources)
 
 
-__all__ = ["make_synthetic", "synthetic_claims", "synthetic_sources", "write_synthetic"]
+CHUNK_ROWS = 500_000
+"""Incidents drawn at a time for a Parquet table (about 0.7 GB while drawn)."""
+
+
+def _write_parquet_chunks(
+    path: Path, claims_path: Path, n: int, *, seed: int, countries: tuple[str, ...] | None
+) -> int:
+    """Draw ``n`` incidents ``CHUNK_ROWS`` at a time into ``path`` and their claims into
+    ``claims_path``; the number of claims."""
+    width = max(len(str(n)), 6)
+    claims = 0
+    with (
+        ParquetAppender(path, INCIDENTS_OUT) as incidents_out,
+        ParquetAppender(claims_path, CLAIMS_OUT) as claims_out,
+    ):
+        for chunk, start in enumerate(range(0, max(n, 1), CHUNK_ROWS)):
+            rng = np.random.default_rng(seed if chunk == 0 else [seed, chunk])
+            table = _draw(rng, min(CHUNK_ROWS, n - start), countries, first=start + 1, width=width)
+            drawn = synthetic_claims(table)
+            incidents_out.write(incidents_table(table))
+            claims_out.write(claims_table(drawn))
+            claims += len(drawn)
+    return claims
+
+
+__all__ = [
+    "CHUNK_ROWS",
+    "make_synthetic",
+    "synthetic_claims",
+    "synthetic_sources",
+    "write_synthetic",
+]

@@ -21,7 +21,6 @@ import pandas as pd
 
 from geo.errors import DataError, Problem
 from geo.files import write_text_atomic
-from geo.formats import convert
 from geo.formats.bounded import SCAN_CHUNK, CsvShape
 from geo.formats.containers import (
     BOMS,
@@ -33,9 +32,10 @@ from geo.formats.containers import (
     read_xlsx,
     table_suffix,
 )
-from geo.formats.convert import by_row
-from geo.formats.recognise import SIGNATURES, USED_COLUMNS, recognise
+from geo.formats.parquet import MAX_COLUMNAR_ROWS, PARQUET_SUFFIXES, is_parquet, open_parquet
+from geo.formats.recognise import USED_COLUMNS, recognise
 from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
+from geo.table_files import find_siblings, parquet_frame, read_sibling, sibling_paths
 from geo.validate import (
     check_cells,
     claims_as_read,
@@ -49,8 +49,9 @@ MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 """Largest upload read (the sidebar's limit; ``server.maxUploadSize`` sets it for the app).
 Files read from disk (``--data``, ``INCIDENT_ATLAS_DATA``, ``import``) are limited by rows."""
 MAX_ROWS = 2_000_000
-"""Most rows a table may have: a year of ACLED or all of GTD is 100,000-200,000 rows."""
-TABLE_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", *CONTAINER_SUFFIXES)
+"""Most rows a text table (CSV, workbook, GeoJSON, GeoPackage) may have: a year of ACLED or all
+of GTD is 100,000-200,000 rows. A Parquet table may have ``MAX_COLUMNAR_ROWS``."""
+TABLE_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", *CONTAINER_SUFFIXES, *PARQUET_SUFFIXES)
 
 
 @dataclass
@@ -368,7 +369,7 @@ def read_table(
                 None,
                 None,
                 f"unsupported file type {suffix!r}; use CSV (also .csv.gz or a .zip holding "
-                "one), an Excel .xlsx, GeoJSON or GeoPackage",
+                "one), an Excel .xlsx, GeoJSON, GeoPackage or (Geo)Parquet",
             )
         )
     if suffix in (".csv", ".csv.gz", ".zip"):
@@ -388,6 +389,8 @@ def read_table(
         _check_header(list(table.columns), path.name)
         _check_rows(table, path.name)
         return RawTable(table, np.arange(2, len(table) + 2))
+    if is_parquet(path):
+        return _read_parquet(path, max_bytes, known_only)
     table, rows = read_vector(path, _read_bytes(path, 100), layer=layer, max_rows=MAX_ROWS)
     return RawTable(table, rows)
 
@@ -398,15 +401,20 @@ def to_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=geometry, crs=CRS)
 
 
-def sibling_paths(path: Path) -> tuple[Path, Path]:
-    """Where the claims and sources of an incident table live.
-
-    ``incidents.csv`` has ``claims.csv`` and ``sources.csv`` beside it; any other table
-    ``NAME.EXT`` has ``NAME.claims.csv`` and ``NAME.sources.csv``.
-    """
-    if path.stem == "incidents":
-        return path.with_name("claims.csv"), path.with_name("sources.csv")
-    return path.with_name(f"{path.stem}.claims.csv"), path.with_name(f"{path.stem}.sources.csv")
+def _read_parquet(path: Path, max_bytes: int | None, known_only: bool) -> RawTable:
+    """A Parquet table as text: the project's columns when it has its required ones (up to
+    ``MAX_COLUMNAR_ROWS`` rows), an export's when it is one, else all (up to ``MAX_ROWS``, the
+    limit of tables held whole); none, with ``known_only``, of a table that is neither."""
+    table = open_parquet(path, max_bytes=max_bytes)
+    names = set(table.names) | ({"lon", "lat"} if table.geometry else set())
+    wanted = _wanted_columns(names, COLUMNS)
+    own = set(REQUIRED) <= names
+    if wanted is None and known_only:
+        wanted = set()
+    table = table.reading(wanted)
+    table.check_rows(None if own else MAX_ROWS)
+    frame = parquet_frame(table)
+    return RawTable(frame.drop(columns="row"), frame["row"].to_numpy())
 
 
 @dataclass(frozen=True)
@@ -433,12 +441,19 @@ def check_dataset(
 
     An ACLED, GTD or UCDP GED export is converted first (``geo.formats``): its rows that cannot
     be converted or fail validation are left out and listed in ``Dataset.warnings``, and
-    ``Dataset.origin`` says what was read.
+    ``Dataset.origin`` says what was read. A Parquet table in the project's schema is checked
+    in SQL (``geo.columnar``), never held as text; with problems, its ``Dataset`` has no rows.
     """
     path = Path(path)
     options = options or ReadOptions(layer=layer)
     if layer is not None and options.layer is None:
         options = replace(options, layer=layer)
+    if is_parquet(path) and options.fmt is None:
+        from geo.columnar import check_parquet_dataset
+
+        checked = check_parquet_dataset(path, options)
+        if checked is not None:
+            return checked
     raw = read_table(
         path,
         layer=options.layer,
@@ -450,28 +465,45 @@ def check_dataset(
     if fmt is None and not set(REQUIRED) <= {_column(c) for c in raw.table.columns}:
         fmt = recognise(raw.table.columns).format
     if fmt is not None:
-        return _check_export(path, raw, fmt, options)
+        from geo.converted import check_export
+
+        return check_export(path, raw, fmt, options)
+    return check_raw_table(path, raw)
+
+
+def check_raw_table(path: Path, raw: RawTable) -> tuple[Dataset, list[Problem]]:
+    """Validate a table read as text (``read_table``) with pandas, and the claims and sources
+    beside it (``find_siblings``)."""
+    from geo.converted import nearest_export
+
     table, rows = raw.table, raw.rows
-    claims_path, sources_path = sibling_paths(path)
+    claims_path, sources_path = find_siblings(path)
     problems: list[Problem] = check_cells(table, file=path.name, row_numbers=rows)
     sources = pd.DataFrame(columns=SOURCE_COLUMNS)
     source_ids: set[str] | None = None
     if sources_path.exists():
-        sources = read_csv_text(sources_path)
-        problems.extend(check_cells(sources, file=sources_path.name))
-        source_ids, found = validate_sources(sources, file=sources_path.name)
+        sources, numbers = read_sibling(sources_path)
+        problems.extend(check_cells(sources, file=sources_path.name, row_numbers=numbers))
+        source_ids, found = validate_sources(sources, file=sources_path.name, row_numbers=numbers)
         problems.extend(found)
     checked = validate_incidents(table, file=path.name, row_numbers=rows, source_ids=source_ids)
     problems.extend(checked.problems)
     if any(p.row is None and p.column in REQUIRED for p in checked.problems):
-        problems.extend(_nearest_export(raw.table, path.name))
+        header = None if is_parquet(path) else 1
+        problems.extend(nearest_export(raw.table.columns, path.name, header))
     claims = pd.DataFrame(columns=CLAIM_COLUMNS)
     if claims_path.exists():
-        claims = read_csv_text(claims_path)
-        problems.extend(check_cells(claims, file=claims_path.name))
+        claims, numbers = read_sibling(claims_path)
+        problems.extend(check_cells(claims, file=claims_path.name, row_numbers=numbers))
         if not checked.table.empty:
             problems.extend(
-                validate_claims(claims, checked.table, file=claims_path.name, source_ids=source_ids)
+                validate_claims(
+                    claims,
+                    checked.table,
+                    file=claims_path.name,
+                    source_ids=source_ids,
+                    row_numbers=numbers,
+                )
             )
         claims = claims_as_read(claims)
     dataset = Dataset(
@@ -486,62 +518,6 @@ def check_dataset(
 
 def _column(name: object) -> str:
     return str(name).strip().lstrip("\ufeff")
-
-
-def _nearest_export(table: pd.DataFrame, name: str) -> list[Problem]:
-    """A hint when a table without the project's columns is most of an export's header."""
-    found = recognise(table.columns)
-    needed = len(SIGNATURES[found.nearest])
-    if found.format is not None or len(found.missing) > needed // 2:
-        return []
-    return [Problem(name, 1, None, f"this is {found.describe()}")]
-
-
-def _check_export(
-    path: Path, raw: RawTable, fmt: str, options: ReadOptions
-) -> tuple[Dataset, list[Problem]]:
-    """Convert an export, validate it, and leave out (and list) the rows that fail."""
-    conversion = convert(fmt, raw.table, raw.rows, file=path.name, unlocated=options.unlocated)
-    incidents = conversion.incidents
-    if incidents.empty:
-        nothing = Problem(
-            path.name, None, None, f"no row could be converted: {conversion.describe()}"
-        )
-        return Dataset(to_geodataframe(incidents.drop(columns="row")), path=str(path)), [
-            nothing,
-            *conversion.skipped[:20],
-        ]
-    problems = check_cells(incidents, file=path.name, row_numbers=incidents["row"].to_numpy())
-    checked = validate_incidents(
-        incidents.drop(columns="row"), file=path.name, row_numbers=incidents["row"].to_numpy()
-    )
-    whole_file = [
-        p for p in problems + checked.problems if p.row is None and "more rows" not in p.message
-    ]
-    if whole_file:
-        return Dataset(to_geodataframe(checked.table.iloc[:0]), path=str(path)), whole_file
-    failed = checked.bad_rows
-    if problems:  # cells no page can show (a NUL byte): those rows too
-        bad_cells = {p.row for p in problems if p.row is not None}
-        failed = failed | incidents["row"].isin(bad_cells).to_numpy()
-    if failed.any():
-        conversion.reasons["failed validation"] += int(failed.sum())
-    table = checked.table.loc[~failed].reset_index(drop=True)
-    claims = conversion.claims.loc[~failed]  # one claim per converted row, in the same order
-    skipped = [replace(p, message=f"skipped: {p.message}") for p in problems + checked.problems]
-    dataset = Dataset(
-        to_geodataframe(table),
-        claims_as_read(claims.reset_index(drop=True)),
-        conversion.sources,
-        str(path),
-        raw.notes + by_row(conversion.skipped + skipped) + list(checked.warnings),
-        conversion.describe(),
-    )
-    if table.empty:
-        return dataset, [
-            Problem(path.name, None, None, f"no row could be converted: {dataset.origin}")
-        ]
-    return dataset, []
 
 
 def load_dataset(
@@ -580,11 +556,17 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
 
 __all__ = [
     "COLUMNS",
+    "MAX_COLUMNAR_ROWS",
+    "MAX_ROWS",
     "Dataset",
     "RawTable",
     "ReadOptions",
     "check_dataset",
+    "check_raw_table",
+    "find_siblings",
     "load_dataset",
+    "read_sibling",
     "read_table",
+    "sibling_paths",
     "write_csv",
 ]

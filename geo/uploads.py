@@ -103,7 +103,7 @@ def read_upload(
         except DataError as exc:
             # Name the user's file in every message, not the temporary copy.
             raise DataError([replace(p, file=display) for p in exc.problems]) from None
-    prune_uploads(files.folder)
+    prune_uploads(files.incidents.parent)
     warnings = tuple(replace(w, file=display) for w in files.warnings)
     return replace(files, path=display, warnings=warnings)
 

@@ -110,3 +110,36 @@ def test_a_table_over_chosen_countries_or_the_world_validates(tmp_path: Path) ->
     world = tmp_path / "world.csv"
     write_synthetic(world, 2000, seed=2, countries=WORLD)
     assert load_dataset(world).incidents["country"].nunique() > 40
+
+
+def test_a_parquet_table_holds_the_csv_tables_incidents(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    assert write_synthetic(tmp_path / "s.parquet", 300, seed=4) == (
+        300, len(synthetic_claims(make_synthetic(300, seed=4))), 12
+    )  # fmt: skip
+    drawn = make_synthetic(300, seed=4)
+    written = pq.read_table(tmp_path / "s.parquet").to_pandas()
+    assert written["incident_id"].tolist() == drawn["incident_id"].tolist()
+    assert written["lat"].tolist() == drawn["lat"].tolist()
+    assert written["killed_best"].astype("Int64").tolist() == drawn["killed_best"].tolist()
+    dataset, problems = check_dataset(tmp_path / "s.parquet")
+    assert problems == [] and len(dataset.claims) == len(synthetic_claims(drawn))
+
+
+def test_a_large_parquet_table_is_drawn_chunk_by_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr("geo.synth.CHUNK_ROWS", 40)
+    incidents, claims, _ = write_synthetic(tmp_path / "big.parquet", 100, seed=2)
+    ids = pq.read_table(tmp_path / "big.parquet", columns=["incident_id"]).column(0).to_pylist()
+    assert ids == [f"synth-{i:06d}" for i in range(1, 101)]  # numbered across the chunks
+    assert pq.ParquetFile(tmp_path / "big.claims.parquet").metadata.num_rows == claims
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
+    dataset, problems = check_dataset(tmp_path / "big.parquet")
+    assert problems == [] and len(dataset.incidents) == incidents == 100
+    lat = pq.read_table(tmp_path / "big.parquet", columns=["lat"]).column(0).to_pylist()
+    assert lat[:40] == make_synthetic(40, seed=2)["lat"].tolist()  # chunk 0: the seed's own
+    assert lat[40:80] != make_synthetic(40, seed=2)["lat"].tolist()  # chunk 1: another draw

@@ -18,7 +18,8 @@ from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.query import Table, TableFiles, open_table, table_files
 from geo.store.postgis import StoreError
-from geo.tables import ReadOptions, sibling_paths
+from geo.table_files import sibling_files
+from geo.tables import ReadOptions
 from geo.uploads import read_upload
 from geo.vector_files import LayerChoiceError
 from ui.filter_state import reset_filters
@@ -35,26 +36,20 @@ def upload_limit_mb() -> int:
 
 
 @st.cache_resource(show_spinner="Reading and checking the incident table…", max_entries=2)
-def _files_of(path: str, layer: str | None, mtimes: tuple[float, float, float]) -> TableFiles:
+def _files_of(path: str, layer: str | None, mtimes: tuple[float, ...]) -> TableFiles:
     """The configured table's validated files: read and checked once, in a child process
     (``geo.query.tables``), then found in the cache folder by every later run."""
     return table_files(path, ReadOptions(layer=layer))
 
 
 @st.cache_resource(max_entries=8)
-def _engine_of(key: str, folder: str, path: str) -> Table:
+def _engine_of(incidents: str, claims: str, sources: str) -> Table:
     """One engine per validated table, shared by every session that shows it."""
-    return open_table(_entry_files(key, folder, path))
-
-
-def _entry_files(key: str, folder: str, path: str) -> TableFiles:
-    from geo.query.tables import _entry
-
-    return _entry(Path(folder), key, path)
+    return open_table(TableFiles(Path(incidents), Path(claims), Path(sources), incidents))
 
 
 def _opened(files: TableFiles) -> Table:
-    table = _engine_of(files.key, str(files.folder), files.path)
+    table = _engine_of(str(files.incidents), str(files.claims), str(files.sources))
     # The engine is shared; the name, warnings and origin are this entry's.
     return Table(table.engine, files.path, files.warnings, files.origin)
 
@@ -99,8 +94,8 @@ def shipped_table() -> Table:
         table.engine.overview()  # reach the store now: an unreachable one is said at once
         return table
     path = default_incidents_path()
-    claims, sources = sibling_paths(path)
-    files = _files_of(str(path), default_layer(), (_mtime(path), _mtime(claims), _mtime(sources)))
+    stamps = tuple(_mtime(p) for p in (path, *sibling_files(path)))
+    files = _files_of(str(path), default_layer(), stamps)
     return _opened(files)
 
 

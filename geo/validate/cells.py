@@ -8,10 +8,19 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.errors import Problem
 from geo.schema import FIRST_DATE, LAST_DATE, MAX_CELL_CHARS, MAX_TOLL
+from geo.validate import messages as m
 from geo.validate.collector import Collector
+
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+"""A number as a cell writes it: ASCII digits with an optional sign, decimal point and exponent
+(``12``, ``-0.5``, ``.5``, ``1e3``). Words (``inf``, ``nan``), thousands separators and spaces
+inside a number are not numbers. The SQL checks (``geo.validate.sql``) read the same."""
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+"""A date as a cell writes it: ``YYYY-MM-DD``."""
 
 
 def isin(values: np.ndarray, choices: Iterable[str]) -> np.ndarray:
@@ -30,7 +39,7 @@ def blank(series: pd.Series) -> np.ndarray:
 def parse_dates(series: pd.Series) -> pd.Series:
     """Dates in YYYY-MM-DD form within the supported range; anything else is NaT."""
     text = series.astype("string").str.strip()
-    ok_shape = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
+    ok_shape = text.str.fullmatch(DATE_PATTERN).fillna(False)
     in_range = ok_shape & (text >= FIRST_DATE).fillna(False) & (text <= LAST_DATE).fillna(False)
     return pd.to_datetime(text.where(in_range), format="%Y-%m-%d", errors="coerce").astype(
         "datetime64[ns]"
@@ -40,16 +49,25 @@ def parse_dates(series: pd.Series) -> pd.Series:
 def date_message(column: str) -> Callable[[object], str]:
     def message(value: object) -> str:
         text = str(value).strip()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and not FIRST_DATE <= text <= LAST_DATE:
+        if re.fullmatch(DATE_PATTERN, text) and not FIRST_DATE <= text <= LAST_DATE:
             return f"{column} {text} is outside the supported range {FIRST_DATE} to {LAST_DATE}"
         return f"{column} {value!r} is not a date in YYYY-MM-DD form"
 
     return message
 
 
+def to_numbers(text: pd.Series) -> np.ndarray:
+    """Stripped cells as numbers (``NUMBER_PATTERN``), NaN where a cell is not one: read by
+    Arrow's parser, which rounds correctly (pandas' own reads ``5e61`` one unit off)."""
+    ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
+    cells = pa.array(text.where(ok, None).astype(object), type=pa.string(), from_pandas=True)
+    return np.array(cells.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
 def parse_numbers(series: pd.Series) -> pd.Series:
-    text = series.astype("string").str.strip()
-    return pd.to_numeric(text.where(text != ""), errors="coerce")
+    """Cells as numbers (``NUMBER_PATTERN``, surrounding spaces aside); NaN where not one."""
+    text = series.astype("string").fillna("").str.strip()
+    return pd.Series(to_numbers(text), index=series.index)
 
 
 def whole_numbers(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,9 +77,7 @@ def whole_numbers(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     1000, the same way for incidents and claims. ``bad`` marks non-blank cells that are not.
     """
     cells = pd.Series(text, dtype="string").fillna("").str.strip()
-    number = pd.to_numeric(cells.where(cells != ""), errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan
-    )
+    number = to_numbers(cells)
     with np.errstate(invalid="ignore"):
         ok = (
             np.isfinite(number)
@@ -85,14 +101,14 @@ def unique_ids(
     column = str(ids.name)
     out = Collector.numbered(file, len(ids), row_numbers)
     values = ids.astype("string").fillna("").to_numpy(dtype=object)
-    out.rows_where(values == "", column, f"{column} is empty")
+    out.rows_where(values == "", column, m.empty_id(column))
     first = ~pd.Series(values).duplicated(keep="first").to_numpy()
     dup = ~first & (values != "")
     first_row = dict(zip(values[first], out.rows[first], strict=True)) if dup.any() else {}
     out.rows_where(
         dup,
         column,
-        lambda v: f"duplicate {column} {v!r} (first used on row {first_row[v]})",
+        lambda v: m.duplicate_id(column, v, first_row[v]),
         values,
     )
     return out.problems
@@ -109,12 +125,12 @@ def check_cells(
             continue
         text = values.astype("string").fillna("")
         nul = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
-        out.rows_where(nul, str(column), "the cell holds a NUL byte (\\x00); remove it")
+        out.rows_where(nul, str(column), m.NUL_BYTE)
         lengths = text.str.len().to_numpy()
         out.rows_where(
             lengths > MAX_CELL_CHARS,
             str(column),
-            lambda v: f"the cell holds {v:,} characters; the limit is {MAX_CELL_CHARS:,}",
+            m.too_many_characters,
             lengths,
         )
     return out.problems

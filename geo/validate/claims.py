@@ -7,14 +7,18 @@ import pandas as pd
 
 from geo.errors import Problem
 from geo.schema import CLAIM_COLUMNS, SOURCE_KINDS
+from geo.validate import messages as m
 from geo.validate.cells import isin, toll_message, unique_ids, whole_numbers
 from geo.validate.collector import Collector
 
 
-def validate_sources(sources: pd.DataFrame, *, file: str) -> tuple[set[str] | None, list[Problem]]:
+def validate_sources(
+    sources: pd.DataFrame, *, file: str, row_numbers: np.ndarray | None = None
+) -> tuple[set[str] | None, list[Problem]]:
     """The source ids a sources table defines (``None`` without a ``source_id`` column), and its
-    problems: missing columns, empty or repeated ids, a ``kind`` outside ``SOURCE_KINDS``."""
-    out = Collector.numbered(file, len(sources))
+    problems: missing columns, empty or repeated ids, a ``kind`` outside ``SOURCE_KINDS``
+    (``row_numbers``: as for ``validate_claims``)."""
+    out = Collector.numbered(file, len(sources), row_numbers)
     for column in [c for c in ("source_id", "title") if c not in sources.columns]:
         out.whole(column, "required column missing")
     if "kind" in sources.columns:
@@ -28,7 +32,7 @@ def validate_sources(sources: pd.DataFrame, *, file: str) -> tuple[set[str] | No
     if "source_id" not in sources.columns:
         return None, out.problems
     ids = sources["source_id"].str.strip()
-    return set(ids), out.problems + unique_ids(ids, file=file)
+    return set(ids), out.problems + unique_ids(ids, file=file, row_numbers=out.rows)
 
 
 def validate_claims(
@@ -37,13 +41,15 @@ def validate_claims(
     *,
     file: str,
     source_ids: set[str] | None,
+    row_numbers: np.ndarray | None = None,
 ) -> list[Problem]:
     """Check per-source claims against the incident table.
 
     Every claim must name a known incident and source, and each incident's low and high must span
-    the figures its sources claim (low <= every claim <= high).
+    the figures its sources claim (low <= every claim <= high). ``row_numbers``: the row a user
+    sees for each claim (default 2, 3, ...: a CSV's).
     """
-    out = Collector.numbered(file, len(claims))
+    out = Collector.numbered(file, len(claims), row_numbers)
     missing = [c for c in CLAIM_COLUMNS if c not in claims.columns]
     for column in missing:
         out.whole(column, f"required column {column!r} is missing")
@@ -51,10 +57,10 @@ def validate_claims(
         return out.problems
     ids = claims["incident_id"].astype("string").fillna("").to_numpy(dtype=object)
     claimed = isin(ids, set(incidents["incident_id"]))
-    out.rows_where(~claimed, "incident_id", lambda v: f"claim for unknown incident {v!r}", ids)
+    out.rows_where(~claimed, "incident_id", m.claim_for_unknown_incident, ids)
     if source_ids is not None:
         srcs = claims["source"].astype("string").fillna("").to_numpy(dtype=object)
-        out.rows_where(~isin(srcs, source_ids), "source", lambda v: f"unknown source {v!r}", srcs)
+        out.rows_where(~isin(srcs, source_ids), "source", m.unknown_source, srcs)
     ranges = incidents.drop_duplicates("incident_id").set_index("incident_id")
     for what in ("killed", "wounded"):
         _check_figures(claims, ranges, ids, claimed, what, out)
@@ -80,10 +86,7 @@ def _check_figures(
     out.rows_where(
         outside,
         what,
-        lambda i: (
-            f"claim of {number[i]:.0f} {what} is outside the range "
-            f"{_fmt(low[i])}-{_fmt(high[i])} of incident {ids[i]!r}"
-        ),
+        lambda i: m.claim_outside(what, number[i], low[i], high[i], ids[i]),
     )
 
 
@@ -99,7 +102,3 @@ def claims_as_read(claims: pd.DataFrame) -> pd.DataFrame:
         text[known] = number[known].astype(np.int64).astype(str)
         out[what] = text
     return out
-
-
-def _fmt(value: float) -> str:
-    return "?" if np.isnan(value) else f"{value:.0f}"

@@ -9,13 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.errors import FilterError
-from geo.places.regions import (
-    NEAR_TOLERANCE_DEG,
-    canonical_region,
-    region_countries,
-    regions_at,
-)
+from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import (
     COLUMNS,
     DATE_PRECISIONS,
@@ -24,6 +18,7 @@ from geo.schema import (
     GEO_PRECISIONS,
     REQUIRED,
 )
+from geo.validate import messages as m
 from geo.validate.cells import (
     blank,
     date_message,
@@ -34,6 +29,12 @@ from geo.validate.cells import (
     whole_numbers,
 )
 from geo.validate.collector import Checked, Collector
+
+
+def missing_column(column: str, found: list[str]) -> str:
+    """A required column is missing: the message shows the first dozen columns there are."""
+    return f"required column {column!r} is missing (columns found: {', '.join(found[:12])})"
+
 
 _CODES_AND_TEXT = [
     "incident_id",
@@ -105,11 +106,10 @@ def _has_required_columns(raw: pd.DataFrame, out: Collector) -> bool:
     for column in missing:
         out.whole(
             column,
-            f"required column {column!r} is missing (columns found: "
-            f"{', '.join(map(str, raw.columns[:12]))})",
+            missing_column(column, list(map(str, raw.columns))),
         )
     if not missing and len(raw) == 0:
-        out.whole(None, "the table has a header but no rows")
+        out.whole(None, m.NO_ROWS)
     return not missing and len(raw) > 0
 
 
@@ -140,7 +140,7 @@ def check_dates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> None:
             end.isna().to_numpy() & ~end_blank, "date_end", date_message("date_end"), text
         )
     span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
-    out.rows_where(span < 0, "date_end", "date_end is before date_start")
+    out.rows_where(span < 0, "date_end", m.END_BEFORE_START)
     t["date_start"] = start
     t["date_end"] = end
     t["date_precision"] = _date_precision(t["date_precision"].to_numpy(dtype=object), span, out)
@@ -159,20 +159,20 @@ def _date_precision(precision: np.ndarray, span: np.ndarray, out: Collector) -> 
     out.rows_where(
         ~known & ~blank_precision,
         "date_precision",
-        lambda v: f"unknown date_precision {v!r}; use one of {', '.join(DATE_PRECISIONS)}",
+        m.unknown_date_precision,
         precision,
     )
     allowed = pd.Series(precision).map(DATE_PRECISIONS).fillna(10**6).to_numpy(dtype=float)
     out.rows_where(
         known & (span > allowed),
         "date_end",
-        lambda v: f"date range of {int(v)} days is too long for its date_precision",
+        m.too_long_for_precision,
         span,
     )
     out.rows_where(
         np.isfinite(span) & (span > 365) & blank_precision,
         "date_end",
-        "date range is longer than a year; narrow it or split the incident",
+        m.LONGER_THAN_A_YEAR,
     )
     return precision
 
@@ -186,7 +186,7 @@ def check_coordinates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> Non
     out.rows_where(
         ~np.isin(precision, list(GEO_PRECISIONS)),
         "geo_precision",
-        lambda v: f"unknown geo_precision {v!r}; use one of {', '.join(GEO_PRECISIONS)}",
+        m.unknown_geo_precision,
         precision,
     )
     t["geo_precision"] = precision
@@ -195,11 +195,11 @@ def check_coordinates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> Non
 def _coordinate(raw: pd.DataFrame, column: str, limit: int, out: Collector) -> np.ndarray:
     values = parse_numbers(raw[column]).to_numpy(dtype=float, na_value=np.nan)
     text = raw[column].astype("string").to_numpy()
-    out.rows_where(~np.isfinite(values), column, lambda v: f"{column} {v!r} is not a number", text)
+    out.rows_where(~np.isfinite(values), column, lambda v: m.not_a_number(column, v), text)
     out.rows_where(
         np.isfinite(values) & (np.abs(values) > limit),
         column,
-        lambda v: f"{column} {v} is outside -{limit}..{limit}",
+        lambda v: m.outside_range(column, v, limit),
         values,
     )
     return values
@@ -216,25 +216,19 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
     stated = t["region"].to_numpy(dtype=object)
     canonical = _canonical_regions(stated)
     unknown = (stated != "") & (canonical == None)  # noqa: E711
-    out.rows_where(unknown, "region", _unknown_region, stated)
+    out.rows_where(unknown, "region", m.unknown_region, stated)
     by_country = t["geo_precision"].to_numpy(dtype=object) == "country"
     mismatch = (stated != "") & ~unknown & inside & ~by_country & (canonical != joined)
     out.rows_where(
         mismatch,
         "region",
-        lambda i: (
-            f"lat {lat[i]:.4f}, lon {lon[i]:.4f} lies in "
-            f"{joined[i] or 'no known region'}, not in {stated[i]!r}"
-        ),
+        lambda i: m.region_mismatch(lat[i], lon[i], joined[i], stated[i]),
     )
     nowhere = inside & ~by_country & (joined == None)  # noqa: E711
     out.rows_where(
         nowhere,
         "lat",
-        lambda i: (
-            f"lat {lat[i]:.4f}, lon {lon[i]:.4f} lies in no region (more than "
-            f"{NEAR_TOLERANCE_DEG}° from any): at sea, or lat and lon swapped?"
-        ),
+        lambda i: m.in_no_region(lat[i], lon[i]),
         warn=True,
     )
     region = np.where(joined == None, "", joined)  # noqa: E711
@@ -242,25 +236,11 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
     t["region"] = np.where(by_country, "", region)
 
 
-def _unknown_region(name: str) -> str:
-    try:
-        canonical_region(name)
-    except FilterError as exc:
-        return str(exc)
-    return f"unknown region {name!r}"
-
-
 def _canonical_regions(stated: np.ndarray) -> np.ndarray:
-    """Each stated region's canonical name (``None`` where unknown), each name looked up once."""
+    """Each stated region's label (``None`` where unknown), each name looked up once (the exact
+    lookup ``canonical_region`` makes; its suggestions are worked out only for the messages)."""
     codes, names = pd.factorize(pd.Series(stated, dtype=object))
-    canonical = np.full(len(names), None, dtype=object)
-    for j, name in enumerate(names):
-        if not name:
-            continue
-        try:
-            canonical[j] = canonical_region(name)
-        except ValueError:
-            pass
+    canonical = np.array([region_label(n) if n else None for n in names], dtype=object)
     result = np.full(len(stated), None, dtype=object)
     known = codes >= 0
     result[known] = canonical[codes[known]]
@@ -275,7 +255,7 @@ def check_country(t: pd.DataFrame, out: Collector) -> None:
     out.rows_where(
         bad.to_numpy(),
         "country",
-        lambda v: f"country {v!r} is not an ISO 3166-1 alpha-2 code",
+        m.not_a_country,
         country.to_numpy(),
     )
     t["country"] = country
@@ -287,7 +267,7 @@ def check_country(t: pd.DataFrame, out: Collector) -> None:
     out.rows_where(
         elsewhere,
         "country",
-        lambda i: f"the point lies in {region[i]} ({where[i]}), not in {codes[i]}",
+        lambda i: m.in_another_country(region[i], where[i], codes[i]),
         warn=True,
     )
 
@@ -297,7 +277,7 @@ def check_event_types(t: pd.DataFrame, out: Collector) -> None:
     out.rows_where(
         ~np.isin(types, list(EVENT_TYPES)),
         "event_type",
-        lambda v: f"unknown event_type {v!r}; use one of {', '.join(EVENT_TYPES)}",
+        m.unknown_event_type,
         types,
     )
 
@@ -325,12 +305,12 @@ def check_tolls(raw: pd.DataFrame, t: pd.DataFrame, out: Collector, what: str) -
         out.rows_where(
             low > best,
             f"{what}_low",
-            lambda i: f"{what}_low {low[i]:.0f} is above {what}_best {best[i]:.0f}",
+            lambda i: m.low_above_best(what, low[i], best[i]),
         )
         out.rows_where(
             best > high,
             f"{what}_high",
-            lambda i: f"{what}_high {high[i]:.0f} is below {what}_best {best[i]:.0f}",
+            lambda i: m.high_below_best(what, high[i], best[i]),
         )
     for bound, values in (("low", low), ("best", best), ("high", high)):
         t[f"{what}_{bound}"] = pd.array(values, dtype="Float64").round().astype("Int64")
@@ -346,4 +326,4 @@ def check_sources(t: pd.DataFrame, out: Collector, source_ids: set[str]) -> None
         ],
         dtype=object,
     )
-    out.rows_where(unknown != "", "sources", lambda v: f"unknown source id(s) {v}", unknown)
+    out.rows_where(unknown != "", "sources", m.unknown_sources, unknown)

@@ -1,0 +1,73 @@
+"""The table cache's Parquet files: built once per table as it is, in one schema, never for a
+table with problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from geo import table_cache
+from geo.columnar import INCIDENTS_SCHEMA
+from geo.errors import DataError
+from geo.table_cache import cached_table, load_cached
+from tests.parquet_tables import row, write_broken, write_parquet
+from tests.tables import HEADER
+
+
+def _schema(path: Path) -> list[tuple[str, str]]:
+    return [(f.name, str(f.type)) for f in pq.read_schema(path)]
+
+
+def test_a_parquet_table_is_checked_once_and_its_files_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    entry = cached_table(path)
+    assert (entry.rows, entry.counts) == (3, {"incidents": 3, "claims": 0, "sources": 0})
+    assert _schema(entry.incidents) == [(f.name, str(f.type)) for f in INCIDENTS_SCHEMA]
+    table = pq.read_table(entry.incidents).to_pydict()
+    assert table["region"] == ["Almaty City", "Atyrau", "Atyrau"]
+    assert table["row"] == [1, 2, 3]
+    built = []
+    monkeypatch.setattr(table_cache, "_build", lambda *a: built.append(a))
+    assert cached_table(path) == entry and built == []  # from the cache
+    dataset = load_cached(path, geometry=False)
+    assert list(dataset.incidents["incident_id"]) == ["a-almaty", "b-atyrau", "c-atyrau-region"]
+
+
+def test_a_csv_table_gets_the_same_schema(good_table: Path) -> None:
+    entry = cached_table(good_table)
+    assert _schema(entry.incidents) == [(f.name, str(f.type)) for f in INCIDENTS_SCHEMA]
+    assert (entry.counts["claims"], entry.counts["sources"]) == (3, 2)
+    assert pq.read_table(entry.incidents).column("row").to_pylist() == [2, 3, 4]
+
+
+def test_a_table_with_problems_gets_no_entry(tmp_path: Path) -> None:
+    path = write_broken(tmp_path)
+    with pytest.raises(DataError) as caught:
+        cached_table(path)
+    assert len(caught.value.problems) == 27  # as listed in test_columnar
+    folder = table_cache.cache_dir() / "tables"
+    key = table_cache.cache_key(path, table_cache.ReadOptions())
+    assert sorted(folder.glob(f"{key}.*")) == []
+    assert sorted(folder.glob(f".build-{key}-*")) == []  # the build's folder is removed too
+
+
+def test_an_entry_is_built_again_when_a_file_beside_the_table_changes(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    first = cached_table(path)
+    write_parquet(
+        tmp_path / "t.sources.parquet", ["source_id", "title"], [["src1", "One"], ["src2", "Two"]]
+    )
+    second = cached_table(path)
+    assert second.incidents != first.incidents and second.counts["sources"] == 2
+    assert not first.incidents.exists()  # the table's older entry is gone
+
+
+def test_an_entry_can_be_built_in_a_child_process(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    entry = cached_table(path, in_child=True)
+    assert entry.rows == 3 and entry.incidents.exists()
+    assert cached_table(path) == entry
