@@ -24,9 +24,10 @@ from geo.uploads import read_upload
 from geo.vector_files import LayerChoiceError
 from ui.filter_state import reset_filters
 
-UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg"]
-"""What the sidebar accepts: tables of the project's schema, and ACLED, GTD and UCDP GED exports
-as CSV, gzipped CSV (``.csv.gz``), a zip holding one CSV, or an Excel workbook."""
+UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg", "parquet"]
+"""What the sidebar accepts: tables of the project's schema (CSV, Parquet or GeoParquet,
+GeoJSON, GeoPackage), and ACLED, GTD and UCDP GED exports as CSV, gzipped CSV (``.csv.gz``), a
+zip holding one CSV, or an Excel workbook."""
 
 
 def upload_limit_mb() -> int:
@@ -184,7 +185,7 @@ def table_from_sidebar() -> tuple[Table, str]:
         "Your own incident table",
         type=UPLOAD_TYPES,
         key="upload",
-        help="A table with the columns of data/SCHEMA.md (CSV, GeoJSON or GeoPackage), or an "
+        help="A table with the columns of data/SCHEMA.md (CSV, Parquet, GeoJSON or GeoPackage), or an "
         "ACLED, GTD or UCDP GED export as it comes (CSV, .csv.gz, .zip or .xlsx), converted on "
         "the way in. It is checked like the shipped table; nothing in data/ is changed. "
         f"Limit: {upload_limit_mb()} MB (a larger table: INCIDENT_ATLAS_DATA or "
