@@ -187,7 +187,8 @@ def table_from_sidebar() -> tuple[Table, str]:
         key="upload",
         help="A table with the columns of data/SCHEMA.md (CSV, Parquet, GeoJSON or "
         "GeoPackage), or an ACLED, GTD or UCDP GED export as it comes (CSV, .csv.gz, .zip "
-        "or .xlsx), converted on the way in. It is checked like the shipped table; nothing in data/ is changed. "
+        "or .xlsx), converted on the way in. It is checked like the shipped table; nothing "
+        "in data/ is changed. "
         f"Limit: {upload_limit_mb()} MB (a larger table: INCIDENT_ATLAS_DATA or "
         "python -m geo import).",
     )
