@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,25 +115,63 @@ def data_chunks(table: Table, filters: Filters, fmt: str) -> Iterator[str]:
         yield "\n]}\n"
 
 
+PICTURE_COLUMNS = (
+    "incident_id", "date_start", "date_end", "date_precision", "place", "country", "region",
+    "lat", "lon", "geo_precision", "event_type", "killed_low", "killed_best", "killed_high",
+    "sources",
+)  # fmt: skip
+"""What a snapshot or a time-lapse draws from (the long texts are left in the table)."""
+DASHBOARD_ROWS = {"csv": 100_000, "geojson": 100_000, "png": 1_000_000, "svg": 1_000_000,
+                  "pdf": 1_000_000, "gif": 1_000_000}  # fmt: skip
+"""The most incidents a dashboard download makes in the server (a few seconds' work); more
+are exported on the command line, which writes them as it reads them."""
+
+
+def too_many_to_download(filters: Filters, fmt: str, count: int) -> str | None:
+    """Why the dashboard does not make this download (too many incidents), with the command
+    that does; ``None`` when it does."""
+    limit = DASHBOARD_ROWS.get(fmt)
+    if limit is None or count <= limit:
+        return None
+    verb = "export" if fmt in EXPORT_FORMATS else "timelapse" if fmt == "gif" else "snapshot"
+    out = f"incident-atlas.{fmt}"
+    command = shlex.join(["python", "-m", "geo", verb, *filters.to_cli(), "--out", out])
+    return (
+        f"{count:,} incidents are more than the dashboard makes into a {fmt.upper()} "
+        f"({limit:,}); on the command line, with the same filters: {command}"
+    )
+
+
 def select(table: Table, filters: Filters) -> pd.DataFrame:
-    """The incidents ``filters`` keep; ``FilterError`` when none do (no empty files)."""
-    chosen = table.engine.rows(filters.normalised())
+    """The incidents ``filters`` keep, with what a picture draws; ``FilterError`` when none
+    do (no empty files)."""
+    chosen = table.engine.rows(filters.normalised(), columns=PICTURE_COLUMNS)
     if chosen.empty:
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     return chosen
 
 
-def _claims_text(claims: pd.DataFrame) -> str:
+def claims_by_incident(claims: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
+    """Each incident's claims as plain records, in one pass over the claims (a table of a
+    million claims is grouped in about a second; a DataFrame per incident took minutes)."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for record in claims.to_dict("records"):
+        grouped.setdefault(str(record["incident_id"]), []).append(record)
+    return grouped
+
+
+def _claims_text(claims: list[dict[str, str]]) -> str:
     parts = []
-    for claim in claims.itertuples(index=False):
+    for claim in claims:
         figures = [
             f"{v} {w}"
-            for v, w in ((claim.killed, "killed"), (claim.wounded, "wounded"))
+            for v, w in ((claim["killed"], "killed"), (claim["wounded"], "wounded"))
             if str(v).strip()
         ]
-        note = f" ({claim.note})" if str(claim.note).strip() else ""
+        note = f" ({claim['note']})" if str(claim["note"]).strip() else ""
         parts.append(
-            f"{claim.source} para {claim.paragraph}: {', '.join(figures) or 'no figure'}{note}"
+            f"{claim['source']} para {claim['paragraph']}: "
+            f"{', '.join(figures) or 'no figure'}{note}"
         )
     return " | ".join(parts)
 
@@ -155,7 +194,7 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     table = incidents[COLUMNS].copy()
     for column in ("date_start", "date_end"):
         table[column] = table[column].dt.strftime("%Y-%m-%d")
-    grouped = dict(tuple(claims.groupby("incident_id"))) if len(claims) else {}
+    grouped = claims_by_incident(claims)
     table["claims"] = [
         _claims_text(grouped[i]) if i in grouped else "" for i in table["incident_id"]
     ]
@@ -169,34 +208,41 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     return csv_text(table)
 
 
+def _properties(incidents: pd.DataFrame) -> list[dict[str, object]]:
+    """Each incident's properties as JSON values, converted a column at a time: dates as
+    YYYY-MM-DD, missing figures as null, numbers as numbers."""
+    frame = incidents[[c for c in COLUMNS if c not in ("lat", "lon")]].copy()
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown = values.dt.strftime("%Y-%m-%d")
+            frame[column] = shown.astype(object).where(values.notna(), None)
+        elif pd.api.types.is_numeric_dtype(values):
+            frame[column] = [
+                None if pd.isna(v) else getattr(v, "item", lambda v=v: v)()
+                for v in values.to_numpy(object)
+            ]
+        else:
+            frame[column] = values.astype(object).where(values.notna(), None)
+    return list(frame.to_dict("records"))
+
+
 def geojson_features(
     incidents: pd.DataFrame, claims: pd.DataFrame, sources_table: pd.DataFrame
 ) -> list[dict[str, object]]:
     """One GeoJSON Point feature per incident, with its ``claims`` and cited ``sources``."""
-    grouped = dict(tuple(claims.groupby("incident_id"))) if len(claims) else {}
+    grouped = claims_by_incident(claims)
     sources = sources_table.set_index("source_id").to_dict("index") if len(sources_table) else {}
     features: list[dict[str, object]] = []
-    for row in incidents[COLUMNS].to_dict("records"):
-        props: dict[str, object] = {}
-        for key, value in row.items():
-            if key in ("lat", "lon"):
-                continue
-            if isinstance(value, pd.Timestamp):
-                value = value.strftime("%Y-%m-%d")
-            elif pd.isna(value):
-                value = None
-            elif hasattr(value, "item"):
-                value = value.item()
-            props[key] = value
-        its = grouped.get(row["incident_id"])
-        props["claims"] = (
-            []
-            if its is None
-            else [
-                {k: (v if str(v).strip() else None) for k, v in c.items() if k != "incident_id"}
-                for c in its.to_dict("records")
-            ]
-        )
+    for row, props in zip(
+        incidents[["incident_id", "lat", "lon", "sources"]].to_dict("records"),
+        _properties(incidents),
+        strict=True,
+    ):
+        props["claims"] = [
+            {k: (v if str(v).strip() else None) for k, v in c.items() if k != "incident_id"}
+            for c in grouped.get(str(row["incident_id"]), [])
+        ]
         props["cited_sources"] = [
             {"source_id": s, **dict(sources.get(s, {}).items())}
             for s in str(row["sources"]).split(";")

@@ -92,6 +92,14 @@ class Filters:
                 query[facet.key] = [value.isoformat() if isinstance(value, date) else str(value)]
         return query
 
+    def to_cli(self) -> list[str]:
+        """The same filters as ``python -m geo`` options (one per facet chosen)."""
+        args: list[str] = []
+        for facet, value in self.chosen():
+            values = self.to_query()[facet.key]
+            args += [facet.option] if isinstance(value, bool) else [facet.option, *values]
+        return args
+
     def where(self, bind: Bind, *, precision: bool = True) -> str:
         """The filters as one SQL condition, every value a bound parameter of ``bind``.
 

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
-from geo.export import MIME_TYPES, ExportOptions, export
+from geo.export import MIME_TYPES, ExportOptions, export, too_many_to_download
 from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
@@ -141,8 +141,12 @@ with snap:
         help="The whole country is offered when the filtered incidents are in one country.",
     )
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
+    refusal = too_many_to_download(view.filters, fmt, view.count)
+    if refusal:
+        st.info(esc_markdown(refusal))
     st.download_button(
         f"Download {fmt.upper()} snapshot",
+        disabled=refusal is not None,
         data=functools.partial(
             export,
             view.table,
@@ -163,7 +167,11 @@ with snap:
     except FilterError as exc:  # too many frames: say so here, not as a failed download
         st.info(esc_markdown(str(exc)))
     else:
-        timelapse_button(view, freq, f"{stem}-{freq}.gif")
+        refusal = too_many_to_download(view.filters, "gif", view.count)
+        if refusal:
+            st.info(esc_markdown(refusal))
+        else:
+            timelapse_button(view, freq, f"{stem}-{freq}.gif")
 with data:
     st.markdown(f"**The {view.count:,} incidents shown**")
     for fmt_, label in (
@@ -171,6 +179,10 @@ with data:
         ("csv", "Table with claims (CSV)"),
         ("geojson", "Points with claims and sources (GeoJSON)"),
     ):
+        refusal = too_many_to_download(view.filters, fmt_, view.count)
+        if refusal:
+            st.caption(esc_markdown(refusal))
+            continue
         st.download_button(
             label,
             data=functools.partial(
