@@ -41,11 +41,14 @@ def _upload(visitor: str) -> bytes:
     return buffer.getvalue().encode()
 
 
+@pytest.mark.parametrize("hours", [1.0, 0.0], ids=["kept", "cleared"])
 def test_other_visitors_uploads_never_break_a_visitors_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hours: float
 ) -> None:
     # geo.query.tables keeps 16 uploads and removes older ones' files, even while a session
     # still shows that upload: the 17th upload by anyone else broke the first visitor's pages.
+    # With "cleared", Alice's copy is gone from the cache folder: her page checks her file again.
+    monkeypatch.setattr("geo.query.tables.UPLOAD_HOURS", hours)
     monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
     monkeypatch.chdir(ROOT)
@@ -62,8 +65,10 @@ def test_other_visitors_uploads_never_break_a_visitors_page(
         assert not failures(bob), failures(bob)
     alice.run()
     assert not failures(alice), failures(alice)
+    assert _metric(alice, "Incidents") == "3"
     alice.switch_page("pages/incidents.py").run()
     assert not failures(alice), failures(alice)
+    assert any("your table alice" in c.value for c in alice.sidebar.caption)
 
 
 def test_a_table_with_only_the_required_columns_draws_the_map_and_its_html_export(

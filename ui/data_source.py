@@ -18,6 +18,7 @@ from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.query import Table, TableFiles, open_table, table_files
 from geo.store.postgis import StoreError
+from geo.table_cache import PARTS
 from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
@@ -192,6 +193,11 @@ def table_from_sidebar() -> tuple[Table, str]:
         f"Limit: {upload_limit_mb()} MB (a larger table: INCIDENT_ATLAS_DATA or "
         "python -m geo import).",
     )
+    good = st.session_state.get("good_upload")
+    if good is not None and not all(good.part(p).exists() for p in PARTS):
+        # Its checked copy was cleared from the cache folder: check the file again.
+        for key in ("good_upload", "upload_digest"):
+            st.session_state.pop(key, None)
     if upload is not None:
         _take_upload(upload.name, upload.getvalue())
     good = st.session_state.get("good_upload")

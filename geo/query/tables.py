@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from geo.table_cache import PARTS, _counts, _install, _write_frames, cached_tabl
 from geo.tables import Dataset, ReadOptions
 
 UPLOADS_KEPT = 16
-"""Uploaded tables kept in the cache folder; older ones are removed as new ones come."""
+"""Uploaded tables kept in the cache folder; older ones are removed as new ones come, once
+made ``UPLOAD_HOURS`` ago (a session still showing one checks its file again if it went)."""
+UPLOAD_HOURS = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,22 @@ def prune_uploads(folder: Path) -> None:
     """Remove the oldest uploaded tables' entries beyond :data:`UPLOADS_KEPT`."""
     try:
         metas = sorted(folder.glob("upload-*.json"), key=lambda p: p.stat().st_mtime)
+        now = time.time()
         for old in metas[:-UPLOADS_KEPT]:
+            if now - old.stat().st_mtime < UPLOAD_HOURS * 3600:
+                continue
             for part in (*(f"{old.stem}.{p}.parquet" for p in PARTS), old.name):
                 (folder / part).unlink(missing_ok=True)
     except OSError:
         return
 
 
-__all__ = ["TableFiles", "prune_uploads", "table_files", "upload_folder", "write_entry"]
+__all__ = [
+    "UPLOADS_KEPT",
+    "UPLOAD_HOURS",
+    "TableFiles",
+    "prune_uploads",
+    "table_files",
+    "upload_folder",
+    "write_entry",
+]
