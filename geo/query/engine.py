@@ -198,9 +198,8 @@ class SqlEngine:
         """The first and last middle day of the kept incidents; ``None`` when none is kept."""
         bind = self._bind()
         first, last = self._frame(q.middle_span(filters, bind, self.dialect), bind).iloc[0]
-        if pd.isna(first) or pd.isna(last):
-            return None
-        return date.fromisoformat(str(first)[:10]), date.fromisoformat(str(last)[:10])
+        start, end = _day(first), _day(last)
+        return None if start is None or end is None else (start, end)
 
     def map_summary(
         self,
@@ -238,13 +237,20 @@ def _overview_of(frame: pd.DataFrame) -> Overview:
     regions = part("region")
     return Overview(
         count=int(span["n"]),
-        first=date.fromisoformat(str(span["a"])[:10]) if span["a"] else None,
-        last=date.fromisoformat(str(span["b"])[:10]) if span["b"] else None,
+        first=_day(span["a"]),
+        last=_day(span["b"]),
         years=tuple(years),
         countries=tuple(sorted(c for c in part("country")["a"] if c)),
         regions=tuple(sorted((str(r), str(c)) for r, c in zip(regions["a"], regions["b"]) if r)),
         types=tuple(sorted(t for t in part("type")["a"] if t)),
     )
+
+
+def _day(value: object) -> date | None:
+    """A day written as ISO text (``None``, or NaN from an empty table, for none)."""
+    if value is None or pd.isna(value) or not str(value):  # type: ignore[call-overload]
+        return None
+    return date.fromisoformat(str(value)[:10])
 
 
 def periods_of(frame: pd.DataFrame, period: str) -> Periods:

@@ -5,8 +5,9 @@ move of the time slider (two cores); DuckDB answers the same SQL from a columnar
 fifth of that. So the dashboard reads the team store through :class:`MirrorEngine`: the store
 stays the one place that is written (with its history and its checks), and the copy is read
 again, in one consistent snapshot, whenever the store's data version has moved (every write
-raises it in the writing transaction; ``geo.store.postgis`` schema 3). The copy is checked at
-most every ``CHECK_SECONDS``, so what a colleague saved shows on the next page drawn after it;
+adds a row to ``atlas_changes`` in the writing transaction: ``geo.store.postgis`` schema 3).
+The copy is checked at most every ``CHECK_SECONDS``, so what a colleague saved shows on the
+next page drawn after it;
 from ``BACKGROUND_ROWS`` incidents on, on a page drawn once the new copy is read (meanwhile
 pages are answered from the old one).
 """
@@ -58,6 +59,15 @@ def _copy_out(conn: object, table: str, columns: list[str], folder: Path) -> Pat
     return path
 
 
+def _version(conn: object) -> str:
+    """The store's data version as this transaction sees it: how many changing statements
+    were committed, and the last one's number."""
+    row = conn.execute(  # type: ignore[attr-defined]
+        "SELECT count(*), coalesce(max(change), 0) FROM atlas_changes"
+    ).fetchone()
+    return f"{row[0]}:{row[1]}"
+
+
 class MirrorEngine(DuckEngine):
     """The team store at ``url``, answered from a columnar copy that follows its changes."""
 
@@ -103,8 +113,8 @@ class MirrorEngine(DuckEngine):
 
         with tempfile.TemporaryDirectory(prefix="atlas-mirror-") as tmp, connect(self.url) as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            row = conn.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'")
-            found = row.fetchone()
+            conn.execute("SET LOCAL DateStyle = 'ISO, YMD'")  # dates as the copy reads them
+            version = _version(conn)
             parts = {
                 "incidents": _copy_out(conn, "incidents", list(COLUMNS), Path(tmp)),
                 "claims": _copy_out(conn, "claims", list(CLAIM_COLUMNS), Path(tmp)),
@@ -127,7 +137,7 @@ class MirrorEngine(DuckEngine):
         # Questions already running finish on the old copy, which goes when they are done.
         rows = con.execute("SELECT count(*) FROM incidents").fetchone()
         self._con = con
-        self.version = str(found[0]) if found else ""
+        self.version = version
         self.copied = int(rows[0]) if rows else 0
         self.refresh()
 

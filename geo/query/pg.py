@@ -36,6 +36,7 @@ class PostgisEngine(SqlEngine):
             # Room to group in memory: spilling the sort to disk doubled the time at 100,000.
             conn.execute("SET LOCAL work_mem = '64MB'")
             conn.execute("SET TRANSACTION READ ONLY")
+            conn.execute("SET LOCAL DateStyle = 'ISO, YMD'")  # dates read back as ISO text
             cursor = conn.execute(sql.encode(), bind.values)  # type: ignore[call-overload]
             names = [d.name for d in cursor.description or []]
             return pd.DataFrame(cursor.fetchall(), columns=names)

@@ -103,14 +103,16 @@ _MIGRATIONS: dict[int, list[str]] = {
                      killed_low, killed_best, killed_high)""",
     ],
     3: [
-        # A number every change of the data raises, in the changing transaction: a reader
-        # that keeps a copy (geo.query.mirror) asks for it and reads again when it moved.
-        "INSERT INTO atlas_meta (key, value) VALUES ('data_version', '0') "
-        "ON CONFLICT (key) DO NOTHING",
+        # One row per statement that changed the data, added by the changing transaction: a
+        # reader that keeps a copy (geo.query.mirror) counts them in the snapshot it copies and
+        # reads again when the count moved. Writers only add rows, so none waits for another.
+        """CREATE TABLE atlas_changes (
+            change bigserial PRIMARY KEY,
+            at timestamptz NOT NULL DEFAULT now()
+        )""",
         """CREATE FUNCTION atlas_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                UPDATE atlas_meta SET value = (value::bigint + 1)::text
-                WHERE key = 'data_version';
+                INSERT INTO atlas_changes DEFAULT VALUES;
                 RETURN NULL;
             END $$""",
         *(

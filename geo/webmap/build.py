@@ -770,11 +770,15 @@ def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
         },
         highlight_function=lambda f: {"weight": 3, "color": "#222222"},
         on_each_feature=JsCode(_REGION_CLASS),
+        # No region to show (a table without countries, an empty store): folium refuses a
+        # tooltip naming fields that no feature has.
         tooltip=folium.GeoJsonTooltip(
             fields=["region", "incidents", "killed"],
             aliases=["Region", "Incidents", "Killed"],
             sticky=True,
-        ),
+        )
+        if _features(shaded)
+        else None,
     )
     ParentScript(_REGION_LABELS % _BY_ZOOM).add_to(layer)
     return layer
