@@ -7,6 +7,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from geo.filters import Filters
+from geo.query import SqlEngine
 from geo.stats import toll_text
 from geo.symbology import type_labels
 from geo.validate import whole_numbers
@@ -46,6 +48,17 @@ SORT_CHOICES = {
     "geo_precision": "Located to",
 }
 """The orders the Incidents page offers over all the kept incidents (column: label)."""
+
+
+PICKER_ROWS = 500
+"""The most incidents the Edit page's picker lists (narrowed by the filters and a search)."""
+
+
+def picker_ids(engine: SqlEngine, filters: Filters, search: str = "") -> list[str]:
+    """The ids the Edit page offers: the first ``PICKER_ROWS`` incidents ``filters`` and
+    ``search`` keep, by date (a table of millions is never listed whole)."""
+    rows = engine.rows(filters, search=search, columns=("incident_id",), limit=PICKER_ROWS)
+    return [str(i) for i in rows["incident_id"]]
 
 
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:

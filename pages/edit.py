@@ -10,8 +10,8 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.filters import Filters
 from geo.places.geocode import OfflineGeocoder
+from geo.records import picker_ids
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
 from geo.store.edits import (
     Change,
@@ -86,12 +86,22 @@ if skipped:
     )
     more = [f"... and {len(skipped) - 20} more"] if len(skipped) > 20 else []
     st.code("\n".join(skipped[:20] + more), language=None, wrap_lines=True)
-everything = Filters()
-ids = list(view.engine.rows(everything, columns=("incident_id",))["incident_id"])
+find = st.text_input(
+    "Find an incident", key="edit_find", max_chars=200,
+    placeholder="Words in its place, perpetrator, target or summary",
+)  # fmt: skip
+ids = picker_ids(view.engine, view.filters, find)
 following = st.session_state.pop("edit_choice_next", None)
-if following in ids or following == NEW:  # after a save, open what was saved
+if following is not None and following not in ids and following != NEW:
+    ids.insert(0, following)  # after a save, open what was saved
+if following in ids or following == NEW:
     st.session_state["edit_choice"] = following
-choice = st.selectbox("Incident", [NEW, *ids], key="edit_choice", help="Pick one to change it.")
+total = view.engine.count(view.filters, search=find)
+choice = st.selectbox(
+    "Incident", [NEW, *ids], key="edit_choice",
+    help=f"The first {len(ids):,} of {total:,} incidents the sidebar's filters and the search "
+    "keep, by date: narrow them to find one.",
+)  # fmt: skip
 new = choice == NEW
 
 if new:

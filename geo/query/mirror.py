@@ -150,7 +150,11 @@ class MirrorEngine(DuckEngine):
 
     def overview(self) -> Overview:
         self._follow()
-        return super().overview()
+        version = self.version
+        found = super().overview()
+        if self.version != version:  # a new copy came in while this one was asked: not kept
+            self.refresh()
+        return found
 
 
 __all__ = ["CHECK_SECONDS", "MirrorEngine"]
