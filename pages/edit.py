@@ -12,13 +12,8 @@ from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
 from geo.places.geocode import OfflineGeocoder
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
-from geo.store.edits import (
-    Change,
-    EditConflict,
-    fill_range_from_claims,
-    unchosen_best,
-    with_claim_sources,
-)
+from geo.store import Change, EditConflict
+from geo.store.checks import fill_range_from_claims, unchosen_best, with_claim_sources
 from geo.webmap.assets import offline_map
 from geo.webmap.build import pick_map
 from ui.editing import editable_store, incident_form, place_key, who_edits

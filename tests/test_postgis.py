@@ -31,7 +31,7 @@ def test_init_is_idempotent_and_versioned(pg_url: str) -> None:  # noqa: F811
 
 def test_a_version_1_database_is_migrated_keeping_its_incidents(pg_url: str) -> None:  # noqa: F811
     with postgis.connect(pg_url) as conn:  # a database as the first release left it
-        for statement in postgis._MIGRATIONS[1]:
+        for statement in postgis.MIGRATIONS[1]:
             conn.execute(statement)
         conn.execute("INSERT INTO atlas_meta VALUES ('schema_version', '1')")
         conn.execute(
