@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo.paths import INCIDENTS_CSV
-from geo.store import Store, open_store, postgis
+from geo.store import EditConflict, Store, open_store, postgis
 from geo.store.edits import FileStore
 from geo.store.postgis import PostgisStore
 from geo.tables import load_dataset
@@ -108,6 +108,25 @@ def test_the_same_edits_give_the_same_records_in_files_and_in_the_team_store(
     assert files.open(COPY).values == team.open(COPY).values
     assert files.open(COPY).claims == team.open(COPY).claims
     assert files.source_ids() == team.source_ids()
+
+
+def test_an_incident_deleted_and_brought_back_never_takes_an_old_version_again(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """Bob opens an incident; Alice edits it; Carol deletes it and Dan undoes the deletion.
+    Bob's save, made on what he opened before Alice's edit, is refused in both stores."""
+    for store in (open_store(copy_shipped(tmp_path)), _team_store(pg_url)):
+        shipped = store.open(ALMATY)
+        store.save({**shipped.values, "incident_id": COPY}, version=None, who="a")
+        bob = store.open(COPY)
+        alice = store.save({**bob.values, "target": "Alice's"}, version=bob.version, who="a")
+        assert alice.new is not None and alice.new["target"] == "Alice's"
+        gone = store.delete(COPY, version=store.open(COPY).version, who="c")
+        store.undo(gone.change_id, who="d")
+        with pytest.raises(EditConflict):
+            store.save({**bob.values, "summary": "Bob's."}, version=bob.version, who="b")
+        assert store.open(COPY).values["target"] == "Alice's"
 
 
 def _imports(path: Path, package: str) -> set[str]:

@@ -55,17 +55,21 @@ def write_change(
 
 
 def _insert(conn: psycopg.Connection[Any], incident_id: str, new: dict[str, Any]) -> None:
-    """Add the incident; a lost race for its id is a clear refusal, not a driver's error."""
+    """Add the incident at a version past every change its id has had (one deleted and
+    brought back never takes a version it had before, so an editor who opened that version
+    cannot save over the changes since); a lost race for its id is a clear refusal."""
     import psycopg
     from psycopg import sql
 
     statement = sql.SQL(
-        "INSERT INTO incidents ({names}, geom) VALUES ({slots}, "
-        "ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+        "INSERT INTO incidents ({names}, geom, version) VALUES ({slots}, "
+        "ST_SetSRID(ST_MakePoint(%s, %s), 4326), "
+        "1 + (SELECT count(*) FROM history WHERE incident_id = %s))"
     ).format(names=names(list(COLUMNS)), slots=slots(len(COLUMNS)))
+    values = [*(new[c] for c in COLUMNS), new["lon"], new["lat"], incident_id]
     try:
         with conn.transaction():  # a savepoint: the transaction goes on to say why
-            conn.execute(statement, [*(new[c] for c in COLUMNS), new["lon"], new["lat"]])
+            conn.execute(statement, values)
     except psycopg.errors.UniqueViolation:
         raise DataError(f"incident_id {incident_id!r} is taken; choose another") from None
 
