@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from geo.store.base import StoreError
 from geo.store.postgis.connection import connect
-from geo.store.postgis.importing import import_dataset
+from geo.store.postgis.importing import BULK_ROWS, import_dataset
 from geo.store.postgis.mapping import map_summary
 from geo.store.postgis.read import (
     changes,
@@ -41,6 +41,7 @@ from geo.store.postgis.write import add_source, write_change
 _require_schema = require_schema  # the name the query engine's back end imports
 
 __all__ = [
+    "BULK_ROWS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "PostgisStore",
