@@ -13,13 +13,8 @@ from geo.escape import esc_markdown
 from geo.places.geocode import OfflineGeocoder
 from geo.records import picker_ids
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
-from geo.store.edits import (
-    Change,
-    EditConflict,
-    fill_range_from_claims,
-    unchosen_best,
-    with_claim_sources,
-)
+from geo.store import Change, EditConflict
+from geo.store.checks import fill_range_from_claims, unchosen_best, with_claim_sources
 from geo.webmap.assets import offline_map
 from geo.webmap.build import pick_map
 from ui.data_source import after_write

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.store.edits import FileStore
+from geo.store import open_store
 from geo.tables import load_dataset
 from tests.apptest import failures, start
 from tests.tables import copy_shipped
@@ -48,7 +48,7 @@ def test_an_edit_made_on_the_page_is_saved_with_its_history(
     assert any("Saved" in s.value for s in at.success)
     saved = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY, "summary"]
     assert saved == "Changed on the Edit page <b>as text</b>."
-    history = FileStore(table).history(ALMATY)
+    history = open_store(table).history(ALMATY)
     assert [(c.who, c.action) for c in history] == [("Aigerim", "update")]
 
 
@@ -101,7 +101,7 @@ def test_a_new_incident_placed_from_a_gazetteer_candidate_is_added_then_undone(
     assert at.selectbox(key="edit_choice").value == "2026-12-03-almaty-test"
     # The time range followed the data to the new incident's day (today, the form's default).
     assert at.slider(key="f_dates").value[1] == date.today()
-    history = FileStore(table).history("2026-12-03-almaty-test")
+    history = open_store(table).history("2026-12-03-almaty-test")
     assert [(c.who, c.action) for c in history] == [("Aigerim <b>", "add")]
     next(b for b in at.button if b.label == "Undo this change").click().run()
     assert not failures(at), failures(at)
@@ -116,7 +116,7 @@ def test_a_colleagues_save_in_between_is_shown_as_a_conflict_not_lost(
     at.selectbox(key="edit_choice").set_value(ALMATY).run()
     summary = next(t for t in at.text_area if t.label.startswith("Summary"))
     summary.set_value("Bob's summary.")
-    colleague = FileStore(table)  # Alice saves the same incident from another session
+    colleague = open_store(table)  # Alice saves the same incident from another session
     record = colleague.open(ALMATY)
     colleague.save({**record.values, "perpetrator": "Alice's finding."}, version=1, who="Alice")
     next(b for b in at.button if b.label == "Save").click().run()
@@ -131,4 +131,4 @@ def test_a_colleagues_save_in_between_is_shown_as_a_conflict_not_lost(
     next(b for b in at.button if b.label == "Save mine over theirs").click().run()
     stored = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY]
     assert stored["summary"] == "Bob's summary."
-    assert [c.who for c in FileStore(table).history(ALMATY)] == ["Alice", "Bob"]
+    assert [c.who for c in open_store(table).history(ALMATY)] == ["Alice", "Bob"]

@@ -9,8 +9,7 @@ import pytest
 
 from geo.errors import DataError
 from geo.paths import INCIDENTS_CSV
-from geo.store import postgis
-from geo.store.edits import EditConflict, FileStore, PostgisStore, open_store
+from geo.store import EditConflict, Store, open_store, postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
 from tests.tables import copy_shipped
@@ -19,17 +18,17 @@ ALMATY = "2016-07-18-almaty-shooting"
 
 
 @pytest.fixture(params=["files", "postgis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> FileStore | PostgisStore:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """The shipped data set in a store of each kind."""
     if request.param == "files":
-        return FileStore(copy_shipped(tmp_path))
+        return open_store(copy_shipped(tmp_path))
     url = request.getfixturevalue("pg_url")
     postgis.init_schema(url)
     postgis.import_dataset(url, load_dataset(INCIDENTS_CSV))
-    return PostgisStore(url)
+    return open_store(url)
 
 
-def test_the_shipped_incident_opens_at_version_1(store: FileStore | PostgisStore) -> None:
+def test_the_shipped_incident_opens_at_version_1(store: Store) -> None:
     record = store.open(ALMATY)
     assert record.version == 1
     assert record.values["region"] == "Almaty City"
@@ -37,7 +36,7 @@ def test_the_shipped_incident_opens_at_version_1(store: FileStore | PostgisStore
 
 
 def test_an_edit_is_saved_with_its_history_and_can_be_undone(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     record = store.open(ALMATY)
     killed, original = record.values["killed_best"], record.values["summary"]
@@ -57,7 +56,7 @@ def test_an_edit_is_saved_with_its_history_and_can_be_undone(
 
 
 def test_two_people_editing_one_incident_never_lose_an_edit(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     first, second = store.open(ALMATY), store.open(ALMATY)
     first.values["summary"] = "First editor's words."
@@ -74,7 +73,7 @@ def test_two_people_editing_one_incident_never_lose_an_edit(
     assert store.open(ALMATY).values["summary"] == "Second editor's words."
 
 
-def test_an_invalid_edit_writes_nothing(store: FileStore | PostgisStore) -> None:
+def test_an_invalid_edit_writes_nothing(store: Store) -> None:
     record = store.open(ALMATY)
     before = store.history()
     record.values["lat"] = 123.0
@@ -87,7 +86,7 @@ def test_an_invalid_edit_writes_nothing(store: FileStore | PostgisStore) -> None
 
 
 def test_add_then_delete_with_confirmation_of_the_version(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     values = dict(store.open(ALMATY).values)
     values.update(incident_id="2026-12-02-almaty-new", summary="<img src=x onerror=alert(1)>")
@@ -105,7 +104,7 @@ def test_add_then_delete_with_confirmation_of_the_version(
 
 
 def test_deleting_an_incident_takes_its_claims_and_undo_puts_both_back(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     record = store.open(ALMATY)
     assert [c["source"] for c in record.claims] == [
@@ -126,7 +125,7 @@ def test_deleting_an_incident_takes_its_claims_and_undo_puts_both_back(
 
 
 def test_claims_are_edited_per_source_and_checked_like_the_claims_file(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     record = store.open(ALMATY)  # killed 3-5, wounded 11-11
     unknown = [{"source": "no-such-source", "paragraph": "1", "killed": "4"}]
@@ -154,7 +153,7 @@ def test_claims_are_edited_per_source_and_checked_like_the_claims_file(
 
 
 def test_undoing_an_old_change_keeps_later_edits_of_other_fields(
-    store: FileStore | PostgisStore,
+    store: Store,
 ) -> None:
     record = store.open(ALMATY)
     first = store.save({**record.values, "summary": "First."}, version=1, who="a")
@@ -169,11 +168,11 @@ def test_undoing_an_old_change_keeps_later_edits_of_other_fields(
     assert store.open(ALMATY).values["target"] == "Once more."
 
 
-def third_version(store: FileStore | PostgisStore) -> int:
+def third_version(store: Store) -> int:
     return store.open(ALMATY).version
 
 
-def test_a_new_id_must_be_a_plain_slug(store: FileStore | PostgisStore) -> None:
+def test_a_new_id_must_be_a_plain_slug(store: Store) -> None:
     record = store.open(ALMATY)
     for bad in ("two;ids", "line\nbreak", " spaced out", "-leading-dash"):
         with pytest.raises(DataError, match="may hold only letters, digits"):
@@ -183,7 +182,7 @@ def test_a_new_id_must_be_a_plain_slug(store: FileStore | PostgisStore) -> None:
 def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = FileStore(copy_shipped(tmp_path))
+    store = open_store(copy_shipped(tmp_path))
     before = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Never kept."
@@ -203,7 +202,7 @@ def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
 def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = FileStore(copy_shipped(tmp_path))
+    store = open_store(copy_shipped(tmp_path))
     original = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Edited."
@@ -231,7 +230,7 @@ def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
 
 def test_a_hand_edit_made_after_the_record_was_opened_is_not_overwritten(tmp_path: Path) -> None:
     path = copy_shipped(tmp_path)
-    store = FileStore(path)
+    store = open_store(path)
     record = store.open(ALMATY)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("police and the KNB", "police and the KNB (checked)"), "utf-8")
@@ -248,7 +247,7 @@ def test_the_file_store_keeps_columns_of_its_own(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines = [lines[0] + ",analyst_flag"] + [line + ",checked" for line in lines[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    store = FileStore(path)
+    store = open_store(path)
     record = store.open(ALMATY)
     store.save({**record.values, "summary": "Edited."}, version=record.version, who="a")
     added = {**record.values, "incident_id": "2026-12-03-new"}
@@ -261,12 +260,7 @@ def test_the_file_store_keeps_columns_of_its_own(tmp_path: Path) -> None:
     assert (flags == "checked").sum() == 33  # every shipped row kept its own cell
 
 
-def test_open_store_picks_the_back_end(tmp_path: Path) -> None:
-    assert isinstance(open_store(tmp_path / "x.csv"), FileStore)
-    assert isinstance(open_store("postgresql://atlas@localhost/x"), PostgisStore)
-
-
-def test_a_source_is_added_once_and_claims_can_cite_it(store: FileStore | PostgisStore) -> None:
+def test_a_source_is_added_once_and_claims_can_cite_it(store: Store) -> None:
     hostile = '=HYPERLINK("http://x") <script>alert(1)</script> {{ 7*7 }}'
     source = {"source_id": "2026-12-03-wire", "title": hostile, "outlet": "Wire", "kind": "news"}
     change = store.add_source(source, who="a")
@@ -283,7 +277,7 @@ def test_a_source_is_added_once_and_claims_can_cite_it(store: FileStore | Postgi
 
 
 def test_empty_bounds_are_filled_from_the_claims_and_best_only_where_they_agree() -> None:
-    from geo.store.edits import fill_range_from_claims
+    from geo.store.checks import fill_range_from_claims
 
     values = {"killed_low": "", "killed_best": "", "killed_high": "", "wounded_low": "2",
               "wounded_best": "", "wounded_high": ""}  # fmt: skip
@@ -293,7 +287,7 @@ def test_empty_bounds_are_filled_from_the_claims_and_best_only_where_they_agree(
     assert (filled["wounded_low"], filled["wounded_best"], filled["wounded_high"]) == ("2", 3, 3)
 
 
-def test_no_save_leaves_a_table_that_would_not_load(store: FileStore | PostgisStore) -> None:
+def test_no_save_leaves_a_table_that_would_not_load(store: Store) -> None:
     """A record is checked with the table's rules as a whole: cells, sources, and the claims it
     keeps against its new range (the hostile review's tables that no visitor could load)."""
     record = store.open(ALMATY)  # killed 3-5, claims of 3, 5, 5
@@ -315,7 +309,7 @@ def test_no_save_leaves_a_table_that_would_not_load(store: FileStore | PostgisSt
         store.undo(widened.change_id, who="b")  # would leave the claim of 9 outside 3-5
 
 
-def test_undo_refuses_what_it_cannot_put_back_sensibly(store: FileStore | PostgisStore) -> None:
+def test_undo_refuses_what_it_cannot_put_back_sensibly(store: Store) -> None:
     source = store.add_source({"source_id": "s-1", "title": "A wire report"}, who="a")
     with pytest.raises(DataError, match="added a source"):
         store.undo(source.change_id, who="a")
@@ -332,7 +326,7 @@ def test_a_deleted_incident_with_an_id_of_any_form_comes_back(tmp_path: Path) ->
     path.write_text(path.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
     claims = path.with_name("claims.csv")
     claims.write_text(claims.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
-    store = FileStore(path)
+    store = open_store(path)
     gone = store.delete("Almaty 2016/07", version=1, who="a")
     store.undo(gone.change_id, who="a")
     assert len(store.open("Almaty 2016/07").claims) == 3
@@ -343,7 +337,7 @@ def test_the_claims_file_keeps_columns_of_its_own(tmp_path: Path) -> None:
     claims = path.with_name("claims.csv")
     lines = claims.read_text("utf-8").splitlines()
     claims.write_text("\n".join([lines[0] + ",quote", *(x + ",q" for x in lines[1:])]) + "\n")
-    store = FileStore(path)
+    store = open_store(path)
     record = store.open(ALMATY)
     store.save(record.values, version=1, who="a", claims=record.claims[:2])
     back = pd.read_csv(claims, dtype=str, keep_default_na=False)
@@ -353,7 +347,7 @@ def test_the_claims_file_keeps_columns_of_its_own(tmp_path: Path) -> None:
 
 
 def test_a_history_line_that_is_not_a_change_is_named(tmp_path: Path) -> None:
-    store = FileStore(copy_shipped(tmp_path))
+    store = open_store(copy_shipped(tmp_path))
     store.save({**store.open(ALMATY).values, "target": "x"}, version=1, who="a")
     with store.history_path.open("a", encoding="utf-8") as fh:
         fh.write("<<<<<<< HEAD\n")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from geo.errors import DataError
+from geo.store import open_store
 from geo.store.edits import FileStore
 from geo.tables import load_dataset
 from tests.apptest import failures, start
@@ -26,7 +27,8 @@ NAME = "incidents.history.jsonl"
 @pytest.fixture
 def store(tmp_path: Path) -> FileStore:
     """The shipped table with one recorded change (change 1, to Almaty's target)."""
-    store = FileStore(copy_shipped(tmp_path))
+    store = open_store(copy_shipped(tmp_path))
+    assert isinstance(store, FileStore)
     store.save({**store.open(ALMATY).values, "target": "edited once"}, version=1, who="a")
     return store
 
@@ -227,11 +229,10 @@ def test_undo_in_the_team_store_refuses_a_change_naming_another_incident(
 
     from geo.paths import INCIDENTS_CSV
     from geo.store import postgis
-    from geo.store.edits import PostgisStore
 
     postgis.init_schema(pg_url)
     postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
-    store = PostgisStore(pg_url)
+    store = open_store(pg_url)
     for incident_id in (ALMATY, OTHER):  # both at version 2
         record = store.open(incident_id)
         store.save({**record.values, "target": "kept"}, version=1, who="a")

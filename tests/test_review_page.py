@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.store.edits import FileStore
+from geo.store import open_store
 from geo.tables import load_dataset
 from tests.apptest import failures, start
 from tests.tables import copy_shipped
@@ -60,7 +60,7 @@ def test_a_pasted_article_gives_cited_candidates_and_one_is_accepted(
     assert sorted(claims["killed"]) == ["2", "3"]
     assert sorted(claims["paragraph"]) == ["2", "3"]  # the first report, then the update
     assert row["sources"] in set(stored.sources["source_id"])
-    history = FileStore(table).history(row["incident_id"])
+    history = open_store(table).history(row["incident_id"])
     assert [(c.who, c.action) for c in history] == [("Aigerim", "add")]
 
 

@@ -1,6 +1,6 @@
 """The Edit page's glue: which store is being edited, who edits, and the incident form.
 
-Nothing here validates or writes: ``geo.store.edits`` does, with the file rules; a failed save
+Nothing here validates or writes: ``geo.store`` does, with the file rules; a failed save
 keeps every value the user typed (the form's widgets keep their state).
 """
 
@@ -23,7 +23,7 @@ from geo.schema import (
     LAST_DATE,
     TOLL_COLUMNS,
 )
-from geo.store.edits import CLAIM_FIELDS, FileStore, PostgisStore, open_store
+from geo.store import CLAIM_FIELDS, Store, open_store
 from geo.symbology import type_label
 
 READONLY_ENV = "INCIDENT_ATLAS_READONLY"
@@ -31,7 +31,7 @@ FIRST_DAY, LAST_DAY = date.fromisoformat(FIRST_DATE), date.fromisoformat(LAST_DA
 """The dates a table may hold (data/SCHEMA.md): the form's calendars reach all of them."""
 
 
-def editable_store(origin: str, uploaded: bool) -> tuple[FileStore | PostgisStore | None, str]:
+def editable_store(origin: str, uploaded: bool) -> tuple[Store | None, str]:
     """The store the Edit page writes to, or ``None`` and why editing is off."""
     if os.environ.get(READONLY_ENV, "").strip() not in ("", "0"):
         return None, "Editing is switched off on this server (INCIDENT_ATLAS_READONLY)."

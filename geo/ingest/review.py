@@ -18,15 +18,8 @@ from geo.ingest.write import Article, incident_row, source_row
 from geo.merging import compatible, distance_km
 from geo.query import SqlEngine
 from geo.schema import COLUMNS
-from geo.store.edits import (
-    FileStore,
-    PostgisStore,
-    checked_change,
-    fill_range_from_claims,
-    with_claim_sources,
-)
-
-Store = FileStore | PostgisStore
+from geo.store import Store
+from geo.store.checks import checked_change, fill_range_from_claims, with_claim_sources
 
 FIELD_COLOURS = {
     "date": "#cfe8ff",

@@ -2,8 +2,8 @@
 
 Cells are square in lon/lat, 0.05 degrees at the finest, doubling until few enough are occupied.
 The same counts come from a table in memory (:func:`grid_cells`, :func:`summarise`) and from the
-team store, where the database adds up the finest cells and this module only coarsens them
-(``geo.store.postgis.map_summary``): both give a :class:`MapSummary`, which is all the map needs.
+query engine (``geo.query``), where the database adds up the cells and this module only
+coarsens them: both give a :class:`MapSummary`, which is all the map needs.
 """
 
 from __future__ import annotations
