@@ -82,10 +82,10 @@ class MirrorEngine(DuckEngine):
         self._follow(force=True)
 
     def _store_version(self) -> str:
-        from geo.store.postgis import _require_schema, connect
+        from geo.store.postgis import connect, require_schema
 
         with connect(self.url) as conn:
-            _require_schema(conn, self.url)
+            require_schema(conn, self.url)
             row = conn.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'").fetchone()
         return str(row[0]) if row else ""
 

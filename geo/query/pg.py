@@ -29,10 +29,10 @@ class PostgisEngine(SqlEngine):
         self._overview_at = 0.0
 
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
-        from geo.store.postgis import _require_schema, connect
+        from geo.store.postgis import connect, require_schema
 
         with connect(self.url) as conn:
-            _require_schema(conn, self.url)
+            require_schema(conn, self.url)
             # Room to group in memory: spilling the sort to disk doubled the time at 100,000.
             conn.execute("SET LOCAL work_mem = '64MB'")
             conn.execute("SET TRANSACTION READ ONLY")

@@ -37,8 +37,6 @@ from geo.store.postgis.schema import (
 from geo.store.postgis.store import PostgisStore
 from geo.store.postgis.write import add_source, write_change
 
-_require_schema = require_schema  # the name the query engine's back end imports
-
 __all__ = [
     "BULK_ROWS",
     "MIGRATIONS",
