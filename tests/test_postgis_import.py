@@ -215,3 +215,32 @@ def test_only_a_large_import_sets_the_indexes_aside(
     assert not set_aside(ACLED, 10)  # 18 rows against 42 incidents and 56 claims
     assert set_aside(INCIDENTS_CSV, 40)  # 80 rows against them
     assert len(postgis.read_incidents(pg_url)) == 42
+
+
+def test_rows_are_written_as_copy_text() -> None:
+    """COPY's text format, by hand: tab between cells, \\N for a missing one, a backslash,
+    tab, newline or carriage return in text escaped, dates as days, whole numbers as read."""
+    import pandas as pd
+
+    from geo.store.postgis.copy_text import DATE, REAL, TEXT, WHOLE, copy_blocks
+
+    frame = pd.DataFrame(
+        {
+            "text": pd.array(["a\tb", "c\\d\ne\rf", None, "\\N"], dtype="string"),
+            "day": pd.to_datetime(
+                ["2016-07-18", "2016-07-18 23:59", None, "1800-01-01"], format="ISO8601"
+            ),
+            "whole": pd.array([3, None, 1_000_000_007, 0], dtype="Int64"),
+            "said": ["8", "", "2.0", "many"],
+            "real": [43.25249, -0.00001, 76.9115, 1 / 3],
+        }
+    )
+    kinds = {"text": TEXT, "day": DATE, "whole": WHOLE, "said": WHOLE, "real": REAL}
+    text = b"".join(bytes(block) for block in copy_blocks(frame, kinds)).decode()
+    assert text.split("\n") == [
+        "a\\tb\t2016-07-18\t3\t8\t43.25249",
+        "c\\\\d\\ne\\rf\t2016-07-18\t\\N\t\\N\t-0.00001",
+        "\t\\N\t1000000007\t2\t76.9115",
+        "\\\\N\t1800-01-01\t0\t\\N\t0.3333333333333333",
+        "",
+    ]
