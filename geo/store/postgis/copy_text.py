@@ -65,14 +65,30 @@ def _cells(series: pd.Series, kind: str) -> pa.Array:
         # The day, as a date's text is YYYY-MM-DD (any time of day is left out).
         out = pc.cast(pc.cast(_arrow(series), pa.date32(), safe=False), pa.large_string())
     elif kind == WHOLE:
-        numbers = pd.to_numeric(series.replace("", np.nan), errors="coerce")
-        values = pa.array(np.trunc(numbers.astype("Float64")), from_pandas=True)
-        out = pc.cast(pc.cast(values, pa.int64()), pa.large_string())
+        out = pc.cast(_whole(series), pa.large_string())
     elif kind == REAL:
         out = pc.cast(pa.array(series.to_numpy(dtype=float)), pa.large_string())
     else:  # text (and a date column that is not typed: the server reads its text)
         out = _escaped(_arrow(series.astype("string").fillna("")))
     return pc.fill_null(pc.cast(out, pa.large_string()), "\\N")
+
+
+def _whole(series: pd.Series) -> pa.Array:
+    """Whole numbers: an integer column as it is; text as a number where it reads as one
+    (``""`` or anything else: missing), a fraction cut to its whole part."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_integer_dtype(series):
+        return pc.cast(_arrow(series), pa.int64())
+    if pd.api.types.is_string_dtype(series):
+        text = _arrow(series.astype("string"))
+        try:  # the usual case: every cell a plain whole number or empty
+            return pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.int64())
+        except pa.ArrowInvalid:
+            pass
+    numbers = pd.to_numeric(series.replace("", np.nan), errors="coerce")
+    return pc.cast(pa.array(np.trunc(numbers.astype("Float64")), from_pandas=True), pa.int64())
 
 
 def _arrow(series: pd.Series) -> pa.Array:

@@ -8,11 +8,11 @@ changes nothing), the claims of the imported sources on those incidents replaced
 set's (other sources' claims kept), and the sources upserted by ``source_id``.
 
 While it writes, the import holds the incidents and claims in ``EXCLUSIVE`` mode: readers go
-on, edits wait for it. A large import (:data:`BULK_ROWS` rows or more, and at least half as
-many as the store holds) drops the secondary indexes and the claims' foreign key first and
-makes them again at the end, one pass over each table instead of a million single updates;
-readers then wait for it too. Either way nothing is seen until it commits, and an import that
-fails leaves the store as it was.
+on, edits wait for it. An import that adds many incidents (:data:`BULK_ROWS` or more, and at
+least half as many as the store holds: a first import, say) drops the secondary indexes and
+the claims' foreign key first and makes them again at the end, one pass over each table instead
+of a million single updates; readers then wait for it too. Either way nothing is seen until it
+commits, and an import that fails leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from geo.tables import Dataset
 
 BULK_ROWS = 100_000
-"""From this many incidents and claims in one import (and at least half as many as the store
-holds), indexes and the claims' foreign key are set aside and made again at the end."""
+"""From this many incidents added by one import (and at least half as many as the store holds),
+indexes and the claims' foreign key are set aside and made again at the end."""
 
 
 def _kind(column: str) -> str:
@@ -67,7 +67,7 @@ def import_dataset(
         # Edits wait (a row locked for editing waits too: no deadlock); readers go on.
         conn.execute("LOCK TABLE incidents, claims IN EXCLUSIVE MODE")
         if bulk is None:
-            bulk = _pays_to_set_aside(conn, len(incidents) + len(claims))
+            bulk = _pays_to_set_aside(conn)
         with _indexes_set_aside(conn, bulk):
             added, updated = _upsert_incidents(conn, who)
             _replace_claims(conn, len(claims))
@@ -104,17 +104,18 @@ def _stage(
         copy_frame(conn, table, numbered, {"ord": WHOLE, **{c: _kind(c) for c in columns}})
 
 
-def _pays_to_set_aside(conn: psycopg.Connection[Any], rows: int) -> bool:
+def _pays_to_set_aside(conn: psycopg.Connection[Any]) -> bool:
     """Whether making the indexes again costs less than keeping them up to date: the import
-    writes at least :data:`BULK_ROWS` rows, and at least half as many as the tables hold (as
-    the planner last counted them)."""
-    if rows < BULK_ROWS:
-        return False
+    adds at least :data:`BULK_ROWS` incidents, and at least half as many as the store holds
+    (as the planner last counted them). A table imported again, whatever its size, adds none:
+    its few changes are written row by row, and readers never wait for it."""
     found = conn.execute(
-        "SELECT coalesce(sum(greatest(reltuples, 0)), 0) FROM pg_class "
-        "WHERE oid IN ('incidents'::regclass, 'claims'::regclass)"
+        "SELECT (SELECT count(*) FROM incoming n WHERE NOT EXISTS ("
+        "            SELECT FROM incidents i WHERE i.incident_id = n.incident_id)),"
+        "       (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'incidents'::regclass)"
     ).fetchone()
-    return 2 * rows >= (float(found[0]) if found else 0.0)
+    added, stored = (int(found[0]), float(found[1])) if found else (0, 0.0)
+    return added >= BULK_ROWS and 2 * added >= stored
 
 
 @contextmanager
