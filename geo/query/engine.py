@@ -5,9 +5,12 @@ statement is run (:meth:`SqlEngine._frame`); every question is the same SQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,8 +27,11 @@ TEXT = (
     "incident_id", "date_precision", "place", "country", "region", "geo_precision", "event_type",
     "perpetrator", "target", "summary", "sources", "source_event_type", "source_sub_event_type",
 )  # fmt: skip
+MEMO_ANSWERS = 64
+"""Answers an engine keeps (headline figures, maps, periods), the least recently used going."""
 SAMPLED_ABOVE = 50_000
 """Above this many kept incidents the map's cell size is narrowed down on a sample first."""
+T = TypeVar("T")
 BATCH_ROWS = 100_000
 """Rows per batch when an export streams the kept incidents."""
 
@@ -62,6 +68,29 @@ class SqlEngine:
     dialect: q.Dialect
     _overview: Overview | None = field(default=None, init=False, repr=False)
     _columns: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _memo: OrderedDict[tuple[object, ...], object] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    remembers: bool = field(default=True, init=False)
+    """Whether answers are kept (until the table changes): a back end whose table changes
+    without it knowing (PostGIS asked directly) keeps none."""
+
+    def _remembered(self, key: tuple[object, ...], answer: Callable[[], T]) -> T:
+        """The answer to a question asked before (the last ``MEMO_ANSWERS`` are kept: the
+        default view, a page revisited, another visitor's same filters), else ``answer()``."""
+        if not self.remembers:
+            return answer()
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[return-value]
+        found = answer()
+        with self._memo_lock:
+            self._memo[key] = found
+            while len(self._memo) > MEMO_ANSWERS:
+                self._memo.popitem(last=False)
+        return found
 
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
         """Run one statement; its rows as a DataFrame (column names as the statement says)."""
@@ -90,6 +119,8 @@ class SqlEngine:
     def refresh(self) -> None:
         """Forget what was kept about the table: it has changed."""
         self._overview = None
+        with self._memo_lock:
+            self._memo.clear()
 
     def changed(self) -> None:
         """Told that the table was written: the next question sees the change."""
@@ -98,6 +129,9 @@ class SqlEngine:
     def headline(self, filters: Filters) -> Headline:
         """Incidents, toll ranges and regions of the kept incidents; ``hidden`` counts those the
         precision switch hides."""
+        return self._remembered(("headline", filters), lambda: self._headline(filters))
+
+    def _headline(self, filters: Filters) -> Headline:
         bind = self._bind()
         row = self._frame(q.headline(filters, bind), bind).iloc[0].to_numpy()
         v = [0 if pd.isna(x) else int(x) for x in row]
@@ -190,9 +224,13 @@ class SqlEngine:
     def periods(self, filters: Filters, period: str) -> Periods:
         """Incidents per period and type and killed per period, every period from the first
         kept incident's (by its date's middle) to the last's on the axis."""
-        bind = self._bind()
-        frame = self._frame(q.per_period(filters, bind, self.dialect, period), bind)
-        return periods_of(frame, period)
+
+        def answer() -> Periods:
+            bind = self._bind()
+            frame = self._frame(q.per_period(filters, bind, self.dialect, period), bind)
+            return periods_of(frame, period)
+
+        return self._remembered(("periods", filters, period), answer)
 
     def middle_span(self, filters: Filters) -> tuple[date, date] | None:
         """The first and last middle day of the kept incidents; ``None`` when none is kept."""
@@ -214,6 +252,16 @@ class SqlEngine:
         Above ``SAMPLED_ABOVE`` incidents, a sample first rules out the cell sizes that are
         surely too fine (a million incidents over the world occupy half a million of the
         finest cells; counting them was most of the map's time)."""
+        key = ("map", filters, max_cells, bounds)
+        return self._remembered(key, lambda: self._map_summary(filters, max_cells, bounds, count))
+
+    def _map_summary(
+        self,
+        filters: Filters,
+        max_cells: int,
+        bounds: tuple[float, ...] | None,
+        count: int | None,
+    ) -> MapSummary:
         start = 0
         if count is None or count > SAMPLED_ABOVE:
             bind = self._bind()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ import pandas as pd
 
 from geo.facets import Bind
 from geo.query.duck import MEMORY_LIMIT, THREADS, DuckEngine
-from geo.query.engine import Overview
+from geo.query.engine import Overview, T
 from geo.query.statements import TOLLS
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 
@@ -147,6 +148,10 @@ class MirrorEngine(DuckEngine):
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
         self._follow()
         return super()._frame(sql, bind)
+
+    def _remembered(self, key: tuple[object, ...], answer: Callable[[], T]) -> T:
+        self._follow()  # a kept answer is only given while the store has not changed
+        return super()._remembered(key, answer)
 
     def overview(self) -> Overview:
         self._follow()

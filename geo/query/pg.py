@@ -27,6 +27,7 @@ class PostgisEngine(SqlEngine):
         super().__init__(q.POSTGRES)
         self.url = url
         self._overview_at = 0.0
+        self.remembers = False  # others write to the store: every question is asked afresh
 
     def _frame(self, sql: str, bind: Bind) -> pd.DataFrame:
         from geo.store.postgis import connect, require_schema
