@@ -99,6 +99,7 @@ def engine_figures(data: str, repeats: int = 5) -> dict[str, float]:
     from geo.store import is_database_url
 
     engine = open_engine(data if is_database_url(data) else table_files(data))
+    engine.remembers = False  # every question asked afresh: what a new filter costs
     view = engine.overview()
     some = Filters(types=(view.types[0],))
 

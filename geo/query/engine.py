@@ -265,7 +265,8 @@ class SqlEngine:
         start = 0
         if count is None or count > SAMPLED_ABOVE:
             bind = self._bind()
-            sample = self._frame(q.sampled_levels(filters, bind, self.dialect), bind)
+            rows = self.overview().count
+            sample = self._frame(q.sampled_levels(filters, bind, self.dialect, rows), bind)
             over = [k for k, n in enumerate(sample.iloc[0]) if int(n) > max_cells]
             start = max(over) + 1 if over else 0
         bind = self._bind()

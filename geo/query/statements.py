@@ -35,14 +35,16 @@ class Dialect:
     date_cast: str
     """How a date column reads as a date: ``CAST({} AS DATE)`` or ``{}``."""
     sample: str
-    """A clause after a table's name that reads about one row in twenty."""
+    """A clause after a table's name that reads ``{percent}`` per cent of its rows."""
 
     def day(self, column: str) -> str:
         return self.date_cast.format(column)
 
 
-DUCKDB = Dialect("duckdb", "CAST({} AS DATE)", "TABLESAMPLE 5% (system)")
-POSTGRES = Dialect("psycopg", "{}", "TABLESAMPLE SYSTEM (5)")
+DUCKDB = Dialect("duckdb", "CAST({} AS DATE)", "TABLESAMPLE {percent}% (system)")
+POSTGRES = Dialect("psycopg", "{}", "TABLESAMPLE SYSTEM ({percent})")
+SAMPLE_ROWS = 50_000
+"""About how many rows the map's sample reads (5 per cent of a million, 0.5 of ten million)."""
 
 
 def where(filters: Filters, bind: Bind, *, bounds: tuple[float, ...] | None = None) -> str:
@@ -198,16 +200,19 @@ def claims_of(incident_id: str, bind: Bind) -> str:
     )
 
 
-def sampled_levels(filters: Filters, bind: Bind, dialect: Dialect) -> str:
+def sampled_levels(filters: Filters, bind: Bind, dialect: Dialect, rows: int | None = None) -> str:
     """How many cells a sample of the kept incidents occupies at each size (one column per
     size, finest first). A sample occupies no more cells than the whole: where it occupies
     too many, so does the whole, and :func:`map_cells` need not count that size."""
     counts = ", ".join(
         f"count(DISTINCT ((iy >> {k}) * 100000000 + (ix >> {k})))" for k in range(LEVELS + 1)
     )
+    # A number worked out here, never a value from outside: a share of ``rows`` (the table's).
+    percent = round(min(5.0, max(0.1, 100.0 * SAMPLE_ROWS / max(rows or 1, 1))), 2)
     return (
         f"SELECT {counts} FROM (SELECT {_cell('lat', bind)} AS iy, {_cell('lon', bind)} AS ix "
-        f"FROM incidents {dialect.sample} WHERE {where(filters, bind)}) AS sample"
+        f"FROM incidents {dialect.sample.format(percent=percent)} WHERE {where(filters, bind)}"
+        ") AS sample"
     )
 
 
