@@ -31,7 +31,7 @@ def validate_sources(
         )
     if "source_id" not in sources.columns:
         return None, out.problems
-    ids = sources["source_id"].str.strip()
+    ids = sources["source_id"].astype("string").fillna("").str.strip()  # an empty file: floats
     return set(ids), out.problems + unique_ids(ids, file=file, row_numbers=out.rows)
 
 
