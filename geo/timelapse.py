@@ -95,6 +95,12 @@ def _periods(
         )
     periods = pd.PeriodIndex(starts[starts.notna()].dt.to_period(FREQS[freq]))
     steps = pd.period_range(periods.min(), periods.max(), freq=FREQS[freq])
+    _check_frames(steps, freq)
+    return starts, periods, steps
+
+
+def _check_frames(steps: pd.PeriodIndex, freq: str) -> None:
+    """``FilterError`` when ``steps`` are more frames than a time-lapse draws."""
     if len(steps) > MAX_FRAMES:
         coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
         raise FilterError(
@@ -102,7 +108,6 @@ def _periods(
             f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
             f"a coarser step ({coarser}) or narrow the dates"
         )
-    return starts, periods, steps
 
 
 def timelapse_frames(incidents: pd.DataFrame, freq: str, filters: Filters | None = None) -> int:
@@ -120,13 +125,7 @@ def frames_of(engine: SqlEngine, filters: Filters, freq: str) -> int:
     steps = pd.period_range(
         pd.Period(span[0], freq=FREQS[freq]), pd.Period(span[1], freq=FREQS[freq]), freq=FREQS[freq]
     )
-    if len(steps) > MAX_FRAMES:
-        coarser = {"month": "quarter or year", "quarter": "year"}.get(freq, "a narrower date range")
-        raise FilterError(
-            f"{len(steps)} {freq}s from {period_label(steps[0], freq)} to "
-            f"{period_label(steps[-1], freq)} would make more than {MAX_FRAMES} frames; choose "
-            f"a coarser step ({coarser}) or narrow the dates"
-        )
+    _check_frames(steps, freq)
     return len(steps)
 
 

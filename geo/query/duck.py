@@ -68,13 +68,6 @@ class DuckEngine(SqlEngine):
             cursor.close()
         return table.to_pandas()
 
-    def sources(self) -> pd.DataFrame:
-        bind = self._bind()
-        frame = self._frame(
-            f"SELECT {', '.join(SOURCE_COLUMNS)} FROM sources ORDER BY source_id", bind
-        )
-        return frame.astype(object).where(frame.notna(), "").astype(str)
-
     def close(self) -> None:
         self._con.close()
 

@@ -161,14 +161,17 @@ class SqlEngine:
         columns: tuple[str, ...] = tuple(COLUMNS),
         limit: int | None = None,
         offset: int = 0,
+        last: tuple[object, str] | None = None,
     ) -> pd.DataFrame:
-        """The kept incidents (matching ``search``), in ``order``, typed as a validated table;
-        a column the table lacks (an optional one) comes back empty."""
+        """The kept incidents (matching ``search``, after ``last`` in the export's order), in
+        ``order``, typed as a validated table; a column the table lacks (an optional one)
+        comes back empty."""
         bind = self._bind()
         present = tuple(c for c in columns if c in self.columns())
         sql = q.page(
-            filters, bind, search=search, order=order, columns=present, limit=limit, offset=offset
-        )[0]
+            filters, bind, search=search, order=order, columns=present, limit=limit,
+            offset=offset, last=last,
+        )[0]  # fmt: skip
         frame = self._frame(sql, bind)
         for column in columns:
             if column not in present:
@@ -179,14 +182,8 @@ class SqlEngine:
         """The kept incidents by date and id, ``size`` rows at a time (exports stream them):
         each batch starts after the last row of the one before."""
         last: tuple[object, str] | None = None
-        columns = self.columns()
         while True:
-            bind = self._bind()
-            sql = q.page(filters, bind, last=last, columns=columns, limit=size)[0]
-            batch = typed(self._frame(sql, bind))
-            for column in COLUMNS:
-                if column not in batch:
-                    batch[column] = pd.NA if column in q.TOLLS else ""
+            batch = self.rows(filters, limit=size, last=last)
             if len(batch):
                 yield batch
             if len(batch) < size:
@@ -194,26 +191,27 @@ class SqlEngine:
             end = batch.iloc[-1]
             last = (end["date_start"].to_pydatetime(), str(end["incident_id"]))
 
-    def claims_of_ids(self, ids: list[str]) -> pd.DataFrame:
-        """The per-source claims of the incidents ``ids``, as text cells."""
+    def _cells(self, statement: Callable[[Bind], str]) -> pd.DataFrame:
+        """A statement's rows as text cells ("" for none), as in a claims or sources file."""
         bind = self._bind()
-        frame = self._frame(q.claims_of_ids(ids, bind), bind)
+        frame = self._frame(statement(bind), bind)
         return frame.astype(object).where(frame.notna(), "").astype(str)
+
+    def claims_of_ids(self, ids: list[str]) -> pd.DataFrame:
+        """The per-source claims of the incidents ``ids``."""
+        return self._cells(lambda bind: q.claims_of_ids(ids, bind))
 
     def claims(self, filters: Filters) -> pd.DataFrame:
-        """The per-source claims of the kept incidents, as text cells (as in a claims file)."""
-        bind = self._bind()
-        frame = self._frame(q.claims_of_kept(filters, bind), bind)
-        return frame.astype(object).where(frame.notna(), "").astype(str)
+        """The per-source claims of the kept incidents."""
+        return self._cells(lambda bind: q.claims_of_kept(filters, bind))
 
     def claims_of(self, incident_id: str) -> pd.DataFrame:
-        """One incident's per-source claims, as text cells."""
-        bind = self._bind()
-        frame = self._frame(q.claims_of(incident_id, bind), bind)
-        return frame.astype(object).where(frame.notna(), "").astype(str)
+        """One incident's per-source claims."""
+        return self._cells(lambda bind: q.claims_of(incident_id, bind))
 
     def sources(self) -> pd.DataFrame:
-        raise NotImplementedError
+        """Every source the table's claims cite, by id."""
+        return self._cells(lambda _bind: q.SOURCES)
 
     def value_counts(self, filters: Filters, column: str) -> pd.Series:
         """How many kept incidents have each value of ``column``, most frequent first."""

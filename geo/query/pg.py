@@ -13,7 +13,6 @@ import pandas as pd
 from geo.facets import Bind
 from geo.query import statements as q
 from geo.query.engine import Overview, SqlEngine
-from geo.schema import SOURCE_COLUMNS
 
 OVERVIEW_SECONDS = 30.0
 """How long the table's overview (the sidebar's choices) is kept: colleagues' imports and
@@ -47,13 +46,6 @@ class PostgisEngine(SqlEngine):
             self.refresh()
             self._overview_at = time.monotonic()
         return super().overview()
-
-    def sources(self) -> pd.DataFrame:
-        bind = self._bind()
-        frame = self._frame(
-            f"SELECT {', '.join(SOURCE_COLUMNS)} FROM sources ORDER BY source_id", bind
-        )
-        return frame.astype(object).where(frame.notna(), "").astype(str)
 
 
 __all__ = ["PostgisEngine"]

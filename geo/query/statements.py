@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from geo.facets import EXACT_PRECISIONS, Bind
 from geo.filters import Filters
-from geo.schema import COLUMNS
+from geo.schema import COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
 
 CELL_DEGREES = 0.05
@@ -192,6 +192,10 @@ def claims_of_ids(ids: list[str], bind: Bind) -> str:
     )
 
 
+SOURCES = f"SELECT {', '.join(SOURCE_COLUMNS)} FROM sources ORDER BY source_id"
+"""Every source, by id."""
+
+
 def claims_of(incident_id: str, bind: Bind) -> str:
     """One incident's per-source claims."""
     return (
@@ -253,6 +257,7 @@ __all__ = [
     "POSTGRES",
     "SEARCHED",
     "SORTABLE",
+    "SOURCES",
     "Dialect",
     "after",
     "claims_of",
