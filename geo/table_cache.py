@@ -7,10 +7,12 @@ size and modification time of it and of its claims and sources files (CSV and Pa
 read options and the product's schema: a change to any of them reads the table afresh.
 
 An entry is three Parquet files, ``KEY.incidents.parquet`` (the checked table:
-``geo.columnar.INCIDENTS_SCHEMA``), ``KEY.claims.parquet`` and ``KEY.sources.parquet``, and
-``KEY.json`` (what the table was, its warnings and row counts), written last: an entry is
-complete once its ``.json`` is there. :func:`cached_table` gives the files (the query engine
-reads them with DuckDB); :func:`load_cached` reads them into pandas. A Parquet table in the
+``geo.columnar.INCIDENTS_SCHEMA``), ``KEY.claims.parquet`` and ``KEY.sources.parquet``; the
+query engine's database file made from the incidents, ``KEY.incidents.duckdb``
+(``geo.query.duck.build_database``); and ``KEY.json`` (what the table was, its warnings and
+row counts), written last: an entry is complete once its ``.json`` is there.
+:func:`cached_table` gives the files (the query engine reads them with DuckDB);
+:func:`load_cached` reads the Parquet files into pandas. A Parquet table in the
 project's schema is checked in SQL and its entry written by DuckDB, never held whole
 (``geo.columnar``); any other table is read and checked with pandas.
 """
@@ -38,9 +40,11 @@ from geo.schema import COLUMNS
 from geo.table_files import sibling_files
 from geo.tables import Dataset, ReadOptions, load_dataset, to_geodataframe
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Raised when what the cache holds changes shape."""
 PARTS = ("incidents", "claims", "sources")
+DATABASE = "incidents.duckdb"
+"""The suffix of an entry's database file (after ``KEY.``)."""
 BUILD_LIMITS = Limits(
     cpu_seconds=4 * 3600,
     memory_bytes=12 * 2**30,
@@ -69,6 +73,8 @@ class CachedTable:
     """What an export was (``Dataset.origin``); empty for the project's own table."""
     counts: dict[str, int] = field(default_factory=dict)
     """Rows of ``incidents``, ``claims`` and ``sources``."""
+    database: Path | None = None
+    """The query engine's database file of the incidents."""
 
     def files(self) -> dict[str, Path]:
         return {"incidents": self.incidents, "claims": self.claims, "sources": self.sources}
@@ -139,7 +145,7 @@ def _entry(folder: Path, path: Path, options: ReadOptions) -> CachedTable | None
     except (OSError, ValueError):
         return None
     files = {p: folder / f"{key}.{p}.parquet" for p in PARTS}
-    if not all(f.exists() for f in files.values()):
+    if not all(f.exists() for f in (*files.values(), folder / f"{key}.{DATABASE}")):
         return None
     counts = {str(k): int(v) for k, v in dict(meta.get("counts", {})).items()}
     return CachedTable(
@@ -151,6 +157,7 @@ def _entry(folder: Path, path: Path, options: ReadOptions) -> CachedTable | None
         [Problem(*w) for w in meta.get("warnings", [])],
         str(meta.get("origin", "")),
         counts,
+        folder / f"{key}.{DATABASE}",
     )
 
 
@@ -226,12 +233,14 @@ def _install(
     origin: str,
     counts: dict[str, int],
 ) -> CachedTable:
-    """Move a built entry's files into place (each a rename), this table's older entries
-    out, and its ``.json`` last."""
+    """Make the engine's database file, move a built entry's files into place (each a
+    rename), this table's older entries out, and its ``.json`` last."""
+    from geo.query.duck import build_database
+
+    build_database(files["incidents"], folder / f"{key}.{DATABASE}")
     for old in folder.glob("*.json"):  # one entry per table: drop this table's older ones
         if old.stem != key and _same_table(old, path):
-            for part in (*(f"{old.stem}.{p}.parquet" for p in PARTS), old.name):
-                (folder / part).unlink(missing_ok=True)
+            remove_entry(folder, old.stem)
     for part, made in files.items():
         os.chmod(made, 0o644)
         os.replace(made, folder / f"{key}.{part}.parquet")
@@ -252,7 +261,15 @@ def _install(
         list(warnings),
         origin,
         dict(counts),
+        folder / f"{key}.{DATABASE}",
     )
+
+
+def remove_entry(folder: Path, key: str) -> None:
+    """Remove the entry ``key`` from ``folder``: its ``.json`` first (it is then incomplete),
+    then its files."""
+    for part in (f"{key}.json", *(f"{key}.{p}.parquet" for p in PARTS), f"{key}.{DATABASE}"):
+        (folder / part).unlink(missing_ok=True)
 
 
 def _same_table(meta_file: Path, path: Path) -> bool:
@@ -329,4 +346,5 @@ __all__ = [
     "cached_table",
     "check_table",
     "load_cached",
+    "remove_entry",
 ]

@@ -9,6 +9,7 @@ GeoPackage with several layers waits for a layer choice. No session holds a tabl
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -18,7 +19,6 @@ from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.query import Table, TableFiles, open_table, table_files
 from geo.store.postgis import StoreError
-from geo.table_cache import PARTS
 from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
@@ -45,13 +45,15 @@ def _files_of(path: str, layer: str | None, mtimes: tuple[float, ...]) -> TableF
 
 
 @st.cache_resource(max_entries=8)
-def _engine_of(incidents: str, claims: str, sources: str) -> Table:
+def _engine_of(incidents: str, claims: str, sources: str, database: str) -> Table:
     """One engine per validated table, shared by every session that shows it."""
-    return open_table(TableFiles(Path(incidents), Path(claims), Path(sources), incidents))
+    files = TableFiles(Path(incidents), Path(claims), Path(sources), incidents)
+    return open_table(replace(files, database=Path(database) if database else None))
 
 
 def _opened(files: TableFiles) -> Table:
-    table = _engine_of(str(files.incidents), str(files.claims), str(files.sources))
+    database = str(files.database or "")
+    table = _engine_of(str(files.incidents), str(files.claims), str(files.sources), database)
     # The engine is shared; the name, warnings and origin are this entry's.
     return Table(table.engine, files.path, files.warnings, files.origin)
 
@@ -194,7 +196,7 @@ def table_from_sidebar() -> tuple[Table, str]:
         "python -m geo import).",
     )
     good = st.session_state.get("good_upload")
-    if good is not None and not all(good.part(p).exists() for p in PARTS):
+    if good is not None and not all(p.exists() for p in good.engine_files()):
         # Its checked copy was cleared from the cache folder: check the file again.
         for key in ("good_upload", "upload_digest"):
             st.session_state.pop(key, None)

@@ -53,7 +53,7 @@ def table_of(dataset: Dataset) -> Table:
 def open_engine(source: str | TableFiles) -> SqlEngine:
     """The engine for a team store's URL, or for a validated table's files."""
     if isinstance(source, TableFiles):
-        return DuckEngine(*(source.part(p) for p in ("incidents", "claims", "sources")))
+        return DuckEngine(*source.engine_files())
     return PostgisEngine(source)
 
 

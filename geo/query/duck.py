@@ -1,12 +1,19 @@
-"""The embedded back end: DuckDB over the validated table's Parquet files.
+"""The embedded back end: DuckDB over the validated table's database file.
 
-Nothing is loaded: each question reads the columns it needs from the Parquet files (a million
-incidents answer a filtered grid in tens of milliseconds, at a resident size of a few hundred
-MB). A table already in memory (a test's, a small one being checked) is copied in.
+A cache entry keeps its incidents twice: as Parquet (what other tools read) and as a DuckDB
+database file made from it (:func:`build_database`), typed and laid out for the engine's
+questions: dates as dates, each incident's finest map cell as two integers, rows in date order
+(so a date range skips the blocks outside it). Nothing is loaded: each question reads the
+columns it needs from the file, opened read-only by as many processes as like (ten million
+incidents: headline figures in under 0.1 s, the world's map cells in about 0.1 s, two cores).
+DuckDB's native file answers these in about half the time of the same rows as Parquet.
+A table already in memory (a test's, a small one being checked) is copied in the same shape.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -18,6 +25,7 @@ from geo.facets import Bind
 from geo.query import statements as q
 from geo.query.engine import SqlEngine
 from geo.schema import CLAIM_COLUMNS, SOURCE_COLUMNS
+from geo.webmap.cells import CELL_DEGREES
 
 THREADS = 2
 """DuckDB's worker threads for one query (the machines this runs on have two cores)."""
@@ -30,9 +38,47 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def incidents_table(source: str, name: str = "incidents") -> str:
+    """The statement that makes the engine's incidents table ``name`` from the relation
+    ``source`` (a fixed name): dates as dates, coordinates and tolls as numbers, the finest map
+    cell (``CELL_DEGREES``) as ``cy`` and ``cx``, rows in date order."""
+    tolls = ", ".join(f"CAST({t} AS BIGINT) AS {t}" for t in q.TOLLS)
+    return (
+        f"CREATE TABLE {name} AS SELECT * REPLACE (CAST(date_start AS DATE) AS date_start, "
+        "CAST(date_end AS DATE) AS date_end, CAST(lat AS DOUBLE) AS lat, "
+        f"CAST(lon AS DOUBLE) AS lon, {tolls}), "
+        f"CAST(floor(CAST(lat AS DOUBLE) / {CELL_DEGREES}) AS INTEGER) AS cy, "
+        f"CAST(floor(CAST(lon AS DOUBLE) / {CELL_DEGREES}) AS INTEGER) AS cx "
+        f"FROM {source} ORDER BY date_start, incident_id"
+    )
+
+
+def build_database(parquet: Path, target: Path) -> None:
+    """Write the engine's database file ``target`` from a cache entry's incidents Parquet
+    (atomically: a temporary file in the same folder, renamed when complete)."""
+    handle, work = tempfile.mkstemp(prefix=".build-", suffix=".duckdb", dir=target.parent)
+    os.close(handle)
+    os.unlink(work)  # DuckDB makes the file itself
+    try:
+        con = duckdb.connect(work, config={"threads": THREADS, "memory_limit": MEMORY_LIMIT})
+        try:
+            con.execute(f"CREATE VIEW parquet AS SELECT * FROM read_parquet({_quoted(parquet)})")
+            con.execute(incidents_table("parquet"))
+            con.execute("DROP VIEW parquet")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.chmod(work, 0o644)
+        os.replace(work, target)
+    finally:
+        for left in (Path(work), Path(work + ".wal")):
+            left.unlink(missing_ok=True)
+
+
 class DuckEngine(SqlEngine):
     """Questions answered by an in-process DuckDB database over ``incidents``, ``claims`` and
-    ``sources`` (Parquet files, or DataFrames)."""
+    ``sources``: the incidents a database file (:func:`build_database`), a Parquet file or a
+    DataFrame (both copied in); claims and sources Parquet files or DataFrames."""
 
     def __init__(
         self,
@@ -53,7 +99,18 @@ class DuckEngine(SqlEngine):
             part = pd.DataFrame(columns=CLAIM_COLUMNS if name == "claims" else SOURCE_COLUMNS)
         if isinstance(part, pd.DataFrame):
             frame = pd.DataFrame(part.drop(columns="geometry", errors="ignore"))
-            self._con.from_df(frame).create(name)  # a copy in DuckDB: every cursor sees it
+            copy = self._con.from_df(frame)  # a copy in DuckDB: every cursor sees it
+            if name != "incidents":
+                copy.create(name)
+                return
+            copy.create("incidents_in")
+            self._con.execute(incidents_table("incidents_in"))
+            self._con.execute("DROP TABLE incidents_in")
+        elif Path(part).suffix == ".duckdb":
+            self._con.execute(f"ATTACH {_quoted(Path(part))} AS store (READ_ONLY)")
+            self._con.execute(f"CREATE VIEW {name} AS SELECT * FROM store.incidents")
+        elif name == "incidents":
+            self._con.execute(incidents_table(f"read_parquet({_quoted(Path(part))})"))
         else:
             self._con.execute(
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quoted(Path(part))})"
@@ -72,4 +129,4 @@ class DuckEngine(SqlEngine):
         self._con.close()
 
 
-__all__ = ["DuckEngine"]
+__all__ = ["DuckEngine", "build_database", "incidents_table"]

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from geo.facets import Bind
-from geo.query.duck import MEMORY_LIMIT, THREADS, DuckEngine
+from geo.query.duck import MEMORY_LIMIT, THREADS, DuckEngine, incidents_table
 from geo.query.engine import Overview, T
 from geo.query.statements import TOLLS
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
@@ -43,6 +43,14 @@ _TYPES = {
     **dict.fromkeys(TOLLS, "BIGINT"),
 }
 """Columns that are not text, as the copy types them (everything else is text)."""
+
+
+def _typed(table: str) -> str:
+    """The copied text columns of ``table`` typed (an empty cell is none)."""
+    cast = ", ".join(
+        f"CAST(NULLIF({column}, '') AS {kind}) AS {column}" for column, kind in _TYPES.items()
+    )
+    return f"(SELECT * REPLACE ({cast}) FROM {table})"
 
 
 def _copy_out(conn: object, table: str, columns: list[str], folder: Path) -> Path:
@@ -130,11 +138,9 @@ class MirrorEngine(DuckEngine):
                     "all_varchar = true, quote = '\"', escape = '\"', allow_quoted_nulls = false)",
                     {"path": str(path)},
                 )
-            for column, kind in _TYPES.items():
-                con.execute(
-                    f"ALTER TABLE incidents ALTER {column} TYPE {kind} USING "
-                    f"CAST(NULLIF({column}, '') AS {kind})"
-                )
+            con.execute("ALTER TABLE incidents RENAME TO copied")
+            con.execute(incidents_table(_typed("copied")))
+            con.execute("DROP TABLE copied")
         # Questions already running finish on the old copy, which goes when they are done.
         rows = con.execute("SELECT count(*) FROM incidents").fetchone()
         self._con = con

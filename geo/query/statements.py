@@ -14,9 +14,7 @@ from geo.facets import EXACT_PRECISIONS, Bind
 from geo.filters import Filters
 from geo.schema import COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
-
-CELL_DEGREES = 0.05
-"""The finest map cell's side, in degrees (``geo.webmap.cells`` coarsens from it)."""
+from geo.webmap.cells import CELL_DEGREES
 LEVELS = 13
 """Cell sizes tried: 0.05 degrees doubled up to 13 times (410 degrees: one cell holds all)."""
 SEARCHED = ("place", "perpetrator", "target", "summary")
@@ -36,13 +34,22 @@ class Dialect:
     """How a date column reads as a date: ``CAST({} AS DATE)`` or ``{}``."""
     sample: str
     """A clause after a table's name that reads ``{percent}`` per cent of its rows."""
+    cells: tuple[str, str]
+    """An incident's finest map cell (``CELL_DEGREES``): row and column, as integers."""
 
     def day(self, column: str) -> str:
         return self.date_cast.format(column)
 
 
-DUCKDB = Dialect("duckdb", "CAST({} AS DATE)", "TABLESAMPLE {percent}% (system)")
-POSTGRES = Dialect("psycopg", "{}", "TABLESAMPLE SYSTEM ({percent})")
+DUCKDB = Dialect(
+    "duckdb", "CAST({} AS DATE)", "TABLESAMPLE {percent}% (system)", ("cy", "cx")
+)  # the embedded engine's table keeps each incident's cell (``geo.query.duck``)
+POSTGRES = Dialect(
+    "psycopg",
+    "{}",
+    "TABLESAMPLE SYSTEM ({percent})",
+    tuple(f"CAST(floor({c} / {CELL_DEGREES}) AS BIGINT)" for c in ("lat", "lon")),  # type: ignore[arg-type]
+)
 SAMPLE_ROWS = 50_000
 """About how many rows the map's sample reads (5 per cent of a million, 0.5 of ten million)."""
 
@@ -213,42 +220,52 @@ def sampled_levels(filters: Filters, bind: Bind, dialect: Dialect, rows: int | N
     )
     # A number worked out here, never a value from outside: a share of ``rows`` (the table's).
     percent = round(min(5.0, max(0.1, 100.0 * SAMPLE_ROWS / max(rows or 1, 1))), 2)
+    cy, cx = dialect.cells
     return (
-        f"SELECT {counts} FROM (SELECT {_cell('lat', bind)} AS iy, {_cell('lon', bind)} AS ix "
+        f"SELECT {counts} FROM (SELECT CAST({cy} AS BIGINT) AS iy, CAST({cx} AS BIGINT) AS ix "
         f"FROM incidents {dialect.sample.format(percent=percent)} WHERE {where(filters, bind)}"
         ") AS sample"
     )
 
 
-def _cell(column: str, bind: Bind) -> str:
-    return f"CAST(floor({column} / {bind(CELL_DEGREES)}) AS BIGINT)"
-
-
 def map_cells(
-    filters: Filters, bind: Bind, *, level: int, bounds: tuple[float, ...] | None = None
+    filters: Filters,
+    bind: Bind,
+    dialect: Dialect,
+    *,
+    level: int,
+    bounds: tuple[float, ...] | None = None,
 ) -> str:
-    """The kept incidents as the map draws them in bulk, in one pass over the table.
-
-    Grouping sets give, at once: one row per cell of size ``level`` (0.05 degrees doubled
-    ``level`` times) and type, with the count, deaths, sums of coordinates and how many are
-    imprecise; one row per region (incidents, killed low, best, high); one per precision and
-    country. ``geo.webmap.cells.merge_cells`` coarsens the cells until few enough are occupied.
-    """
-    cond = where(filters, bind, bounds=bounds)
-    cell, imprecise = bind(CELL_DEGREES), bind.each(sorted(IMPRECISE))
+    """The kept incidents as the map draws them in bulk: one row per cell of size ``level``
+    (0.05 degrees doubled ``level`` times) and type, with the count, deaths, sums of
+    coordinates and how many are imprecise. ``geo.webmap.cells.merge_cells`` coarsens the
+    cells until few enough are occupied."""
+    imprecise = bind.each(sorted(IMPRECISE))
     shift = max(0, min(int(level), LEVELS))
-    return f"""SELECT CASE WHEN GROUPING(cy) = 0 THEN 'cell' WHEN GROUPING(region) = 0
-                THEN 'region' ELSE 'kind' END AS part,
-           cy, cx, event_type, region, geo_precision, country, count(*) AS n,
+    cy, cx = dialect.cells
+    return f"""SELECT {cy} >> {shift} AS cy, {cx} >> {shift} AS cx, event_type, count(*) AS n,
            coalesce(sum(killed_low), 0) AS killed_low,
            coalesce(sum(killed_best), 0) AS killed_best,
            coalesce(sum(killed_high), 0) AS killed_high, sum(lat) AS lat_sum,
            sum(lon) AS lon_sum, count(*) FILTER (WHERE geo_precision IN {imprecise}) AS imprecise
-    FROM (SELECT CAST(floor(lat / {cell}) AS BIGINT) >> {shift} AS cy,
-                 CAST(floor(lon / {cell}) AS BIGINT) >> {shift} AS cx, event_type, region,
-                 geo_precision, country, lat, lon, killed_low, killed_best, killed_high
-          FROM incidents WHERE {cond}) AS kept
-    GROUP BY GROUPING SETS ((cy, cx, event_type), (region), (geo_precision, country))"""
+    FROM incidents WHERE {where(filters, bind, bounds=bounds)} GROUP BY 1, 2, 3"""
+
+
+def map_regions(filters: Filters, bind: Bind, *, bounds: tuple[float, ...] | None = None) -> str:
+    """The kept incidents (within ``bounds``) per region: incidents, killed low, best, high."""
+    return f"""SELECT region, count(*) AS n, coalesce(sum(killed_low), 0) AS killed_low,
+           coalesce(sum(killed_best), 0) AS killed_best,
+           coalesce(sum(killed_high), 0) AS killed_high
+    FROM incidents WHERE {where(filters, bind, bounds=bounds)} GROUP BY region"""
+
+
+def map_kinds(filters: Filters, bind: Bind, *, bounds: tuple[float, ...] | None = None) -> str:
+    """The precisions and countries of the kept incidents (within ``bounds``): the map's
+    legend and outlines."""
+    return (
+        "SELECT geo_precision, country FROM incidents "
+        f"WHERE {where(filters, bind, bounds=bounds)} GROUP BY 1, 2"
+    )
 
 
 __all__ = [
@@ -265,6 +282,8 @@ __all__ = [
     "claims_of_kept",
     "headline",
     "map_cells",
+    "map_kinds",
+    "map_regions",
     "overview",
     "middle_span",
     "page",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from geo.errors import Problem
 from geo.paths import cache_dir
-from geo.table_cache import PARTS, _counts, _install, _write_frames, cached_table
+from geo.table_cache import _counts, _install, _write_frames, cached_table, remove_entry
 from geo.tables import Dataset, ReadOptions
 
 UPLOADS_KEPT = 16
@@ -37,10 +37,17 @@ class TableFiles:
     """The table's name as users see it (the file, or the user's upload name)."""
     warnings: tuple[Problem, ...] = ()
     origin: str = ""
+    database: Path | None = None
+    """The query engine's database file of the incidents (``geo.query.duck``)."""
 
     def part(self, name: str) -> Path:
         """``incidents``, ``claims`` or ``sources``: its Parquet file."""
         return {"incidents": self.incidents, "claims": self.claims, "sources": self.sources}[name]
+
+    def engine_files(self) -> tuple[Path, Path, Path]:
+        """What the query engine opens: the incidents' database file (their Parquet file
+        when there is none), the claims' and the sources' Parquet files."""
+        return self.database or self.incidents, self.claims, self.sources
 
 
 def table_files(path: str | Path, options: ReadOptions | None = None) -> TableFiles:
@@ -57,7 +64,7 @@ def table_files(path: str | Path, options: ReadOptions | None = None) -> TableFi
     entry = cached_table(path, options, in_child=True)
     return TableFiles(
         entry.incidents, entry.claims, entry.sources, str(path), tuple(entry.warnings),
-        entry.origin,
+        entry.origin, entry.database,
     )  # fmt: skip
 
 
@@ -81,7 +88,7 @@ def write_entry(folder: Path, key: str, dataset: Dataset) -> TableFiles:
         shutil.rmtree(work, ignore_errors=True)
     return TableFiles(
         entry.incidents, entry.claims, entry.sources, dataset.path, tuple(entry.warnings),
-        entry.origin,
+        entry.origin, entry.database,
     )  # fmt: skip
 
 
@@ -93,8 +100,7 @@ def prune_uploads(folder: Path) -> None:
         for old in metas[:-UPLOADS_KEPT]:
             if now - old.stat().st_mtime < UPLOAD_HOURS * 3600:
                 continue
-            for part in (*(f"{old.stem}.{p}.parquet" for p in PARTS), old.name):
-                (folder / part).unlink(missing_ok=True)
+            remove_entry(folder, old.stem)
     except OSError:
         return
 
