@@ -7,6 +7,7 @@ description under a snapshot and the SQL both query back ends run are made from 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -99,6 +100,23 @@ class Filters:
             values = self.to_query()[facet.key]
             args += [facet.option] if isinstance(value, bool) else [facet.option, *values]
         return args
+
+    def file_stem(self, prefix: str = "incident-atlas", limit: int = 100) -> str:
+        """A download's file name without its suffix, naming what the filters keep
+        (``incident-atlas_2012-03-01_2015-06-30_bombing``): the values of the facets chosen,
+        letters, digits and dashes only, cut at ``limit`` characters."""
+        words = []
+        query = self.to_query()
+        for facet, value in self.chosen():
+            values = query[facet.key]
+            if isinstance(value, bool):
+                words.append(facet.key)
+            else:
+                words.append("+".join(values) if len(values) < 4 else f"{len(values)}-{facet.key}")
+        stem = "_".join([prefix, *words])
+        stem = re.sub(r"[^A-Za-z0-9+_-]+", "-", stem.replace(" ", "-"))
+        stem = stem.replace("+", "-")
+        return stem[:limit].rstrip("-_") or prefix
 
     def where(self, bind: Bind, *, precision: bool = True) -> str:
         """The filters as one SQL condition, every value a bound parameter of ``bind``.

@@ -50,6 +50,20 @@ SORT_CHOICES = {
 """The orders the Incidents page offers over all the kept incidents (column: label)."""
 
 
+def rows_caption(page: int, shown: int, total: int, kept: int) -> str:
+    """What the Incidents page says under its controls: which rows of how many it shows
+    (``page`` counted from 1, ``shown`` rows on it), and how many the filters keep."""
+    if total == 0:
+        found = "No incident matches the search" if kept else "No incident is kept"
+        return f"{found} ({kept:,} kept by the filters)."
+    first = (page - 1) * PAGE_ROWS + 1
+    return (
+        f"Rows {first:,}–{first + shown - 1:,} of {total:,} matching incidents ({kept:,} kept "
+        "by the filters). The order above runs over all of them; a click on a column sorts "
+        "this page only. Pick a row for its full record."
+    )
+
+
 PICKER_ROWS = 500
 """The most incidents the Edit page's picker lists (narrowed by the filters and a search)."""
 

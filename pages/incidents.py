@@ -12,6 +12,7 @@ from geo.records import (
     display_table,
     named_claims,
     record_fields,
+    rows_caption,
     rows_key,
 )
 
@@ -41,12 +42,7 @@ shown = view.engine.rows(
     offset=(number - 1) * PAGE_ROWS,
 )
 table = display_table(shown)
-first = (number - 1) * PAGE_ROWS + 1 if total else 0
-st.caption(
-    f"Rows {first:,}–{first + len(table) - 1 if total else 0:,} of {total:,} matching incidents "
-    f"({view.count:,} kept by the filters). The order above runs over all of them; a click on "
-    "a column sorts this page only. Pick a row for its full record."
-)
+st.caption(rows_caption(number, len(table), total, view.count))
 # The key follows the rows shown, so a selection never outlives a filter change.
 picked = st.dataframe(
     table,

@@ -105,7 +105,7 @@ st.subheader("Export this view")
 if view.count == 0:
     st.info("No incident matches the filters: nothing to export.")
     st.stop()
-stem = "incident-atlas"
+stem = view.filters.file_stem()
 snap, data = st.columns([3, 2])
 with snap:
     st.markdown("**Map snapshot for reports**")

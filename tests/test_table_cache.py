@@ -71,3 +71,31 @@ def test_an_entry_can_be_built_in_a_child_process(tmp_path: Path) -> None:
     entry = cached_table(path, in_child=True)
     assert entry.rows == 3 and entry.incidents.exists()
     assert cached_table(path) == entry
+
+
+def test_an_entry_keeps_the_engines_database_in_date_order_with_each_cell(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    from geo.query import open_engine, table_files
+    from geo.filters import Filters
+
+    rows = [row(0), row(1), row(2)]
+    path = write_parquet(tmp_path / "t.parquet", HEADER, rows[::-1])
+    entry = cached_table(path)
+    assert entry.database is not None and entry.database.exists()
+    con = duckdb.connect(str(entry.database), read_only=True)
+    found = con.execute(
+        "SELECT incident_id, typeof(date_start), cy, cx FROM incidents"
+    ).fetchall()
+    con.close()
+    # By hand: the rows come in date order (2011-10-31, 2012-08-17, 2016-07-18) whatever the
+    # table's order; Almaty is at 43.25249 N, 76.91150 E: 865.05 and 1538.23 cells of 0.05.
+    assert [f[0] for f in found] == ["b-atyrau", "c-atyrau-region", "a-almaty"]
+    assert found[2][1:] == ("DATE", 865, 1538)
+    # Two engines (two sessions, or a session and the command line) read it at once.
+    one, two = (open_engine(table_files(path)) for _ in range(2))
+    assert one.headline(Filters()).incidents == two.headline(Filters()).incidents == 3
+    table_cache.remove_entry(entry.database.parent, entry.database.name.split(".")[0])
+    assert not entry.database.exists() and not entry.incidents.exists()
