@@ -40,7 +40,7 @@ from geo.schema import COLUMNS
 from geo.table_files import sibling_files
 from geo.tables import Dataset, ReadOptions, load_dataset, to_geodataframe
 
-CACHE_VERSION = 3
+CACHE_VERSION = 2
 """Raised when what the cache holds changes shape."""
 PARTS = ("incidents", "claims", "sources")
 DATABASE = "incidents.duckdb"
@@ -122,6 +122,14 @@ def cached_table(
     options = options or ReadOptions()
     folder = cache_dir() / "tables"
     found = _entry(folder, path, options)
+    if found is not None and found.database is not None and not found.database.exists():
+        # An entry made before the engine's database file was: made from its Parquet now.
+        from geo.query.duck import build_database
+
+        if in_child:
+            run_limited(BUILD_LIMITS, build_database, found.incidents, found.database)
+        else:
+            build_database(found.incidents, found.database)
     if found is not None:
         return found
     if in_child:
@@ -145,7 +153,7 @@ def _entry(folder: Path, path: Path, options: ReadOptions) -> CachedTable | None
     except (OSError, ValueError):
         return None
     files = {p: folder / f"{key}.{p}.parquet" for p in PARTS}
-    if not all(f.exists() for f in (*files.values(), folder / f"{key}.{DATABASE}")):
+    if not all(f.exists() for f in files.values()):
         return None
     counts = {str(k): int(v) for k, v in dict(meta.get("counts", {})).items()}
     return CachedTable(

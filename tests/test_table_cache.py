@@ -78,17 +78,15 @@ def test_an_entry_keeps_the_engines_database_in_date_order_with_each_cell(
 ) -> None:
     import duckdb
 
-    from geo.query import open_engine, table_files
     from geo.filters import Filters
+    from geo.query import open_engine, table_files
 
     rows = [row(0), row(1), row(2)]
     path = write_parquet(tmp_path / "t.parquet", HEADER, rows[::-1])
     entry = cached_table(path)
     assert entry.database is not None and entry.database.exists()
     con = duckdb.connect(str(entry.database), read_only=True)
-    found = con.execute(
-        "SELECT incident_id, typeof(date_start), cy, cx FROM incidents"
-    ).fetchall()
+    found = con.execute("SELECT incident_id, typeof(date_start), cy, cx FROM incidents").fetchall()
     con.close()
     # By hand: the rows come in date order (2011-10-31, 2012-08-17, 2016-07-18) whatever the
     # table's order; Almaty is at 43.25249 N, 76.91150 E: 865.05 and 1538.23 cells of 0.05.
@@ -99,3 +97,16 @@ def test_an_entry_keeps_the_engines_database_in_date_order_with_each_cell(
     assert one.headline(Filters()).incidents == two.headline(Filters()).incidents == 3
     table_cache.remove_entry(entry.database.parent, entry.database.name.split(".")[0])
     assert not entry.database.exists() and not entry.incidents.exists()
+
+
+def test_an_entry_without_the_database_gets_it_without_a_new_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    entry = cached_table(path)
+    assert entry.database is not None
+    entry.database.unlink()  # as an entry made by an earlier version of the product
+    built = []
+    monkeypatch.setattr(table_cache, "_build", lambda *a: built.append(a))
+    again = cached_table(path, in_child=True)
+    assert built == [] and again.database is not None and again.database.exists()

@@ -15,6 +15,7 @@ from geo.filters import Filters
 from geo.schema import COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
 from geo.webmap.cells import CELL_DEGREES
+
 LEVELS = 13
 """Cell sizes tried: 0.05 degrees doubled up to 13 times (410 degrees: one cell holds all)."""
 SEARCHED = ("place", "perpetrator", "target", "summary")
