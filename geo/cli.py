@@ -341,11 +341,15 @@ def _table(args: argparse.Namespace) -> Table:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.export import write_export
+    from geo.export import write_claims_beside, write_export
 
     filters = _filters(args)
-    count = write_export(_table(args), filters, _out(args), title=args.title or "")
+    table, out = _table(args), _out(args)
+    count = write_export(table, filters, out, title=args.title or "")
     print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
+    if out.suffix.lower() == ".csv":
+        for path in write_claims_beside(table, filters, out):
+            print(f"wrote {path}: read back with {out.name}")
     return 0
 
 

@@ -297,6 +297,29 @@ def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: 
     return table.engine.headline(filters.normalised()).incidents
 
 
+def write_claims_beside(table: Table, filters: Filters, out: Path) -> list[Path]:
+    """Beside a CSV export ``out``, the kept incidents' claims and the table's sources, named
+    as a table's own are (``NAME.claims.csv``, ``NAME.sources.csv``): read back, the export is
+    a table with every source's claim. Returns the files written (none when there is nothing
+    to write); text a spreadsheet would run is made safe as in the export itself."""
+    from geo.table_files import sibling_paths
+    from geo.tables import write_csv
+
+    written = []
+    parts = (table.engine.claims(filters.normalised()), table.engine.sources())
+    for frame, path in zip(parts, sibling_paths(out), strict=True):
+        if frame.empty:
+            continue
+        frame = frame.astype(object).where(frame.notna(), "")
+        for column in frame.columns:
+            frame[column] = [
+                spreadsheet_safe(v) if isinstance(v, str) else v for v in frame[column]
+            ]
+        write_csv(frame, path)
+        written.append(path)
+    return written
+
+
 def snapshot_bytes(
     incidents: pd.DataFrame, filters: Filters, *, fmt: str = "png", frame: MapFrame | None = None
 ) -> bytes:

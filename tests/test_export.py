@@ -222,3 +222,32 @@ def test_every_export_of_a_table_from_five_continents() -> None:
     assert b"Incidents by city (12)" in export(world, Filters(), "html")
     png = export(world, Filters(), "png", ExportOptions(size="800x500", dpi=100, extent="world"))
     assert Image.open(io.BytesIO(png)).size == (800, 500)
+
+
+def test_a_csv_export_reads_back_with_its_claims_and_sources(tmp_path: Path) -> None:
+    from geo.cli import main
+
+    out = tmp_path / "sel.csv"
+    assert main(["export", "--year", "2012", "--out", str(out)]) == 0
+    exported = load_dataset(out)
+    ids = set(exported.incidents["incident_id"])
+    # The shipped claims of those incidents, read from the shipped file, not by the exporter.
+    shipped = list(csv.DictReader(INCIDENTS_CSV.with_name("claims.csv").open(encoding="utf-8")))
+    expected = sorted((c["incident_id"], c["source"], c["paragraph"]) for c in shipped
+                      if c["incident_id"] in ids)  # fmt: skip
+    got = sorted(zip(exported.claims["incident_id"], exported.claims["source"],
+                     exported.claims["paragraph"].astype(str)))  # fmt: skip
+    assert got == expected and len(got) > 0
+    assert (tmp_path / "sel.sources.csv").exists() and len(exported.sources) > 0
+
+
+def test_claims_beside_an_export_are_safe_in_a_spreadsheet(tmp_path: Path) -> None:
+    from geo.export import write_claims_beside
+    from geo.query import table_of
+
+    data = load_dataset(INCIDENTS_CSV)
+    data.claims = data.claims.copy()
+    data.claims.loc[data.claims.index[0], "note"] = '=HYPERLINK("http://x","y")'
+    written = write_claims_beside(table_of(data), Filters(), tmp_path / "x.csv")
+    text = written[0].read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text

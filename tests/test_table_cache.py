@@ -110,3 +110,18 @@ def test_an_entry_without_the_database_gets_it_without_a_new_check(
     monkeypatch.setattr(table_cache, "_build", lambda *a: built.append(a))
     again = cached_table(path, in_child=True)
     assert built == [] and again.database is not None and again.database.exists()
+
+
+def test_the_first_check_says_how_big_and_about_how_long(tmp_path: Path) -> None:
+    from geo.table_cache import first_check_note, has_entry
+
+    small = write_parquet(tmp_path / "t.parquet", HEADER, [row(0)])
+    assert first_check_note(small) == "Reading and checking t.parquet…"
+    assert not has_entry(small)
+    cached_table(small)
+    assert has_entry(small)
+    big = tmp_path / "big.csv"
+    with big.open("wb") as fh:  # 400 MB of CSV, sparse: at 0.3 s per MB, two minutes
+        fh.truncate(400 * 2**20)
+    note = first_check_note(big)
+    assert "big.csv (400 MB)" in note and "about 2 minutes" in note

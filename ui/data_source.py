@@ -19,6 +19,7 @@ from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.query import Table, TableFiles, open_table, table_files
 from geo.store.postgis import StoreError
+from geo.table_cache import first_check_note, has_entry
 from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
@@ -37,7 +38,7 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-@st.cache_resource(show_spinner="Reading and checking the incident table…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _files_of(path: str, layer: str | None, mtimes: tuple[float, ...]) -> TableFiles:
     """The configured table's validated files: read and checked once, in a child process
     (``geo.query.tables``), then found in the cache folder by every later run."""
@@ -99,8 +100,10 @@ def shipped_table() -> Table:
         return table
     path = default_incidents_path()
     stamps = tuple(_mtime(p) for p in (path, *sibling_files(path)))
-    files = _files_of(str(path), default_layer(), stamps)
-    return _opened(files)
+    if has_entry(path, ReadOptions(layer=default_layer())):
+        return _opened(_files_of(str(path), default_layer(), stamps))
+    with st.spinner(esc_markdown(first_check_note(path))):
+        return _opened(_files_of(str(path), default_layer(), stamps))
 
 
 def _show_problems(title: str, error: DataError, *, folder: Path | None = None) -> None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 from geo.facets import Bind
 from geo.query import statements as q
 from geo.query.engine import SqlEngine
-from geo.schema import CLAIM_COLUMNS, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.webmap.cells import CELL_DEGREES
 
 THREADS = 2
@@ -99,11 +99,12 @@ class DuckEngine(SqlEngine):
             part = pd.DataFrame(columns=CLAIM_COLUMNS if name == "claims" else SOURCE_COLUMNS)
         if isinstance(part, pd.DataFrame):
             frame = pd.DataFrame(part.drop(columns="geometry", errors="ignore"))
-            copy = self._con.from_df(frame)  # a copy in DuckDB: every cursor sees it
             if name != "incidents":
-                copy.create(name)
+                self._con.from_df(frame).create(name)  # a copy in DuckDB: every cursor sees it
                 return
-            copy.create("incidents_in")
+            for column in (c for c in COLUMNS if c not in frame.columns):
+                frame[column] = None  # a partial table (a test's, a chart's) reads as empty cells
+            self._con.from_df(frame).create("incidents_in")
             self._con.execute(incidents_table("incidents_in"))
             self._con.execute("DROP TABLE incidents_in")
         elif Path(part).suffix == ".duckdb":
