@@ -194,6 +194,8 @@ def test_the_copy_of_the_team_store_follows_its_changes(pg: SqlEngine, table_pat
     assert isinstance(pg, PostgisEngine)
     copy = MirrorEngine(pg.url)
     assert copy.headline(Filters()).incidents == 10
+    copy._checked -= mirror.CHECK_SECONDS
+    assert copy.overview().count == 10 and copy.loads == 1  # nothing changed: not read again
     with postgis.connect(pg.url) as conn:
         conn.execute("DELETE FROM claims WHERE incident_id = 'n1'")
         conn.execute("DELETE FROM incidents WHERE incident_id = 'n1'")
@@ -201,6 +203,7 @@ def test_the_copy_of_the_team_store_follows_its_changes(pg: SqlEngine, table_pat
     assert copy.headline(Filters()).incidents == 9
     assert copy.overview().count == 9
     assert copy.headline(Filters(countries=("NG",))).killed_best == 11  # n2 7 + n3 4
+    assert copy.loads == 2
 
 
 def test_batches_follow_the_export_order_without_repeats(duck: SqlEngine, pg: SqlEngine) -> None:

@@ -84,6 +84,8 @@ class MirrorEngine(DuckEngine):
         self.url = url
         self.version: str | None = None
         self.copied = 0
+        self.loads = 0
+        """How many copies were read (one, until the store changes)."""
         self._checked = 0.0
         self._reload = threading.Lock()
         self._loading: threading.Thread | None = None
@@ -95,8 +97,7 @@ class MirrorEngine(DuckEngine):
 
         with connect(self.url) as conn:
             require_schema(conn, self.url)
-            row = conn.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'").fetchone()
-        return str(row[0]) if row else ""
+            return _version(conn)
 
     def _follow(self, *, force: bool = False) -> None:
         """Read the store again if its data version moved since the copy was made."""
@@ -146,6 +147,7 @@ class MirrorEngine(DuckEngine):
         self._con = con
         self.version = version
         self.copied = int(rows[0]) if rows else 0
+        self.loads += 1
         self.refresh()
 
     def changed(self) -> None:
