@@ -158,9 +158,11 @@ def _cmd_db_init(args: argparse.Namespace) -> int:
 
 def _cmd_db_import(args: argparse.Namespace) -> int:
     from geo.store.postgis import import_dataset
-    from geo.tables import load_dataset
+    from geo.table_cache import load_cached
 
-    dataset = load_dataset(Path(args.path), options=_read_options(args))
+    # Through the table cache: a table already checked (opened in the dashboard, validated,
+    # imported before) is not read and checked again.
+    dataset = load_cached(Path(args.path), _read_options(args), geometry=False)
     _print_origin(dataset)
     counts = import_dataset(args.db, dataset, who=args.who or "")
     print(
