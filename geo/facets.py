@@ -11,12 +11,13 @@ command line, both query back ends and every export caption follow from it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from geo.schema import EVENT_TYPES, FIRST_DATE, LAST_DATE
+from geo.schema import ACTOR_COLUMNS, EVENT_TYPES, FIRST_DATE, LAST_DATE
 
 # The registry is read when the command line is set up (its options come from here): the
 # region shapes and symbols, which need pandas, are imported only when a value is looked up.
@@ -81,11 +82,18 @@ class Facet:
     """What :meth:`Filters.describe` says when the facet is not chosen ("" says nothing)."""
     many: bool = True
     """Several values (a tuple on ``Filters``); else one value."""
+    offered: tuple[str, ...] = ()
+    """For a ``"values"`` widget: the columns whose values it offers (their union, with
+    counts for the current selection); the widget is drawn when any of them has a value."""
+    split: bool = True
+    """Whether a URL value is split at commas (names that may hold one are not)."""
+    cli: str = ""
+    """Its command-line option's name, when not the URL key's (with ``-`` for ``_``)."""
 
     @property
     def option(self) -> str:
         """Its command-line option."""
-        return "--" + self.key
+        return "--" + (self.cli or self.key.replace("_", "-"))
 
 
 def parse_date(text: str) -> date | None:
@@ -118,6 +126,78 @@ def _years_sql(years: Sequence[int], bind: Bind) -> str:
 
 def _in(column: str) -> Predicate:
     return lambda values, bind: f"{column} IN {bind.each(list(values))}"
+
+
+LIST_COLUMNS = ("assoc_actors", "attack_types", "target_types", "weapon_types")
+"""Columns that hold several names with ``'; '`` between them (``geo.schema``)."""
+MAX_NAME_CHARS = 200
+"""The longest name (an actor, an admin unit, a type) a facet takes."""
+
+
+def parse_name(text: str) -> str | None:
+    """A name as a dataset writes it: any text of up to ``MAX_NAME_CHARS``, trimmed, with no
+    control character."""
+    text = text.strip()
+    if not text or len(text) > MAX_NAME_CHARS or any(ord(c) < 32 for c in text):
+        return None
+    return text
+
+
+def _any_of(columns: Sequence[str]) -> Predicate:
+    """One of ``values`` in any of ``columns``; in a list column, as one of its items."""
+
+    def test(values: Sequence[str], bind: Bind) -> str:
+        tests = []
+        for column in columns:
+            if column in LIST_COLUMNS:
+                tests += [
+                    f"strpos('; ' || coalesce({column}, '') || '; ', {bind('; ' + v + '; ')}) > 0"
+                    for v in values
+                ]
+            else:
+                tests.append(f"{column} IN {bind.each(list(values))}")
+        return " OR ".join(tests)
+
+    return test
+
+
+FOLD_FROM = (
+    "ÀÁÂÃÄÅàáâãäåÇçĆćČčÈÉÊËèéêëĘęĚěÌÍÎÏìíîïİıĞğŁłÑñŃńŇňÒÓÔÕÖØòóôõöøŐőŘřŚśŠšŞş"
+    "ȘșŤťȚțÙÚÛÜùúûüŮůŰűÝýÿŹźŻżŽžĐđ"
+)
+"""Letters a search folds to their plain Latin letter (either case), the same in Python, in
+DuckDB and in PostgreSQL (whose ``lower`` leaves such letters alone in the C locale)."""
+_UNDECOMPOSED = {"ı": "i", "ł": "l", "đ": "d", "ø": "o"}
+
+
+def _plain(letter: str) -> str:
+    low = letter.lower()[:1]
+    return _UNDECOMPOSED.get(low) or unicodedata.normalize("NFKD", low)[0]
+
+
+FOLD_TO = "".join(_plain(c) for c in FOLD_FROM)
+_FOLDING = str.maketrans(FOLD_FROM, FOLD_TO)
+SEARCHED = ("place", "summary", "perpetrator", "target", "actor1", "actor2", "assoc_actors")
+"""The columns the search facet looks in."""
+MAX_SEARCH_CHARS = 200
+
+
+def fold(text: str) -> str:
+    """``text`` as a search compares it: lower case, accents folded (:data:`FOLD_FROM`)."""
+    return text.translate(_FOLDING).lower()
+
+
+def parse_search(text: str) -> str | None:
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_SEARCH_CHARS:
+        return None
+    return text
+
+
+def _search_sql(text: str, bind: Bind) -> str:
+    haystack = " || ' | ' || ".join(f"coalesce({c}, '')" for c in SEARCHED)
+    folded = f"lower(translate({haystack}, '{FOLD_FROM}', '{FOLD_TO}'))"
+    return f"strpos({folded}, {bind(fold(text))}) > 0"
 
 
 def _names(values: Sequence[str]) -> str:
@@ -181,6 +261,45 @@ FACETS: tuple[Facet, ...] = (
         lambda _on: "located to the city or better",
         cli_help="only incidents located at least to the city", many=False,
     ),
+    Facet(
+        "actors", "actor", "actor1", "Actor", "values", "an actor's name", parse_name,
+        _any_of(ACTOR_COLUMNS), lambda vs: "actors: " + ", ".join(vs),
+        cli_help="actors as the dataset names them (either side, or associated)",
+        placeholder="All actors", offered=ACTOR_COLUMNS, split=False,
+    ),
+    Facet(
+        "source_types", "source_type", "source_event_type", "The dataset's own type", "values",
+        "a type's name", parse_name, _any_of(("source_event_type", "source_sub_event_type")),
+        lambda vs: "dataset types: " + ", ".join(vs),
+        cli_help="the dataset's own event type or sub-type (ACLED, GTD, UCDP)",
+        placeholder="All of the dataset's types",
+        offered=("source_event_type", "source_sub_event_type"), split=False,
+    ),
+    Facet(
+        "admin1", "admin1", "admin1", "Admin 1 (as the dataset writes it)", "values",
+        "an admin unit's name", parse_name, _in("admin1"), lambda vs: "admin 1: " + ", ".join(vs),
+        cli_help="first-level admin units as the dataset writes them",
+        placeholder="All admin 1 units", offered=("admin1",), split=False,
+    ),
+    Facet(
+        "admin2", "admin2", "admin2", "Admin 2 (as the dataset writes it)", "values",
+        "an admin unit's name", parse_name, _in("admin2"), lambda vs: "admin 2: " + ", ".join(vs),
+        cli_help="second-level admin units as the dataset writes them",
+        placeholder="All admin 2 units", offered=("admin2",), split=False,
+    ),
+    Facet(
+        "datasets", "dataset", "dataset", "Dataset", "values", "a dataset's name", parse_name,
+        _in("dataset"), lambda vs: "datasets: " + ", ".join(vs),
+        cli_help="the datasets rows were imported from (ACLED, GTD, UCDP GED)",
+        placeholder="All datasets", offered=("dataset",), split=False,
+    ),
+    Facet(
+        "search", "q", "summary", "Search", "text", "words to look for", parse_search,
+        _search_sql, lambda text: f"matching {text!r}",
+        cli_help="words in the summary or notes, the place or an actor (case and accents "
+        "ignored)", placeholder="Words in the notes, place or actors", many=False, split=False,
+        cli="search",
+    ),
 )  # fmt: skip
 
 BY_NAME = {f.name: f for f in FACETS}
@@ -205,7 +324,10 @@ __all__ = [
     "Bind",
     "Facet",
     "chosen",
+    "fold",
     "parse_country",
+    "parse_name",
+    "parse_search",
     "parse_date",
     "parse_year",
 ]

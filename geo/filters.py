@@ -36,6 +36,12 @@ class Filters:
     types: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     exact_only: bool = False
+    actors: tuple[str, ...] = ()
+    source_types: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
+    admin2: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    search: str | None = None
 
     def normalised(self) -> Filters:
         """Check names and return the filters with canonical region names and upper-case codes.
@@ -159,7 +165,7 @@ def _kept(facet: Any, raw: str | Iterable[str], notes: list[str]) -> list[Any]:
     """The valid, distinct values of one URL parameter, with a note for each one left out."""
     items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
     given = sum(item.count(",") + 1 for item in items)
-    texts = _query_values(facet.key, items, notes)
+    texts = _query_values(facet, items, notes)
     if len(texts) > MAX_QUERY_VALUES:
         notes.append(
             f"{facet.key}: {given:,} values given; only the first {MAX_QUERY_VALUES} are read"
@@ -182,15 +188,19 @@ MAX_QUERY_CHARS = 200
 """The longest value of a URL parameter that is looked up (a region's label is under 100)."""
 
 
-def _query_values(key: str, items: list[str], notes: list[str]) -> list[str]:
-    """The values of one URL parameter, split at commas, at most ``MAX_QUERY_VALUES + 1`` of
-    them (a longer list is cut before any is looked up), each at most ``MAX_QUERY_CHARS``."""
+def _query_values(facet: Any, items: list[str], notes: list[str]) -> list[str]:
+    """The values of one URL parameter, split at commas (where the facet's values hold none),
+    at most ``MAX_QUERY_VALUES + 1`` of them (a longer list is cut before any is looked up),
+    each at most ``MAX_QUERY_CHARS``."""
     out: list[str] = []
+    key = facet.key
     budget = (MAX_QUERY_VALUES + 1) * (MAX_QUERY_CHARS + 1)
     for item in items[: MAX_QUERY_VALUES + 1]:
         text = item[:budget].strip()
         # A region's label may hold a comma ("Central, Ghana"): whole first.
-        if key == "region" and len(text) <= MAX_QUERY_CHARS and region_label(text) is not None:
+        if not facet.split:
+            pieces = [text] if text else []
+        elif key == "region" and len(text) <= MAX_QUERY_CHARS and region_label(text) is not None:
             pieces = [text]
         else:
             parts = text.split(",", MAX_QUERY_VALUES + 1)[: MAX_QUERY_VALUES + 1]

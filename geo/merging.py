@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import UsageError
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
 
 EARTH_KM = 6371.0088
 TYPE_GROUPS: dict[str, frozenset[str]] = {
@@ -286,7 +286,7 @@ def _fold(a: pd.DataFrame, b: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> N
     )
     a["date_precision"] = precision
     for column in ("perpetrator", "target", "summary", "source_event_type",
-                   "source_sub_event_type"):  # fmt: skip
+                   "source_sub_event_type", *DATASET_COLUMNS):  # fmt: skip
         values = a[column].astype("string").fillna("").to_numpy(dtype=object, copy=True)
         other = b[column].astype("string").fillna("").to_numpy(dtype=object)[ib]
         empty = np.array([not str(v).strip() for v in values[ia]], dtype=bool)

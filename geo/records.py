@@ -50,17 +50,16 @@ SORT_CHOICES = {
 """The orders the Incidents page offers over all the kept incidents (column: label)."""
 
 
-def rows_caption(page: int, shown: int, total: int, kept: int) -> str:
-    """What the Incidents page says under its controls: which rows of how many it shows
-    (``page`` counted from 1, ``shown`` rows on it), and how many the filters keep."""
+def rows_caption(page: int, shown: int, total: int) -> str:
+    """What the Incidents page says under its controls: which rows it shows (``page`` counted
+    from 1, ``shown`` rows on it) of the ``total`` the filters keep."""
     if total == 0:
-        found = "No incident matches the search" if kept else "No incident is kept"
-        return f"{found} ({kept:,} kept by the filters)."
+        return "No incident matches the filters."
     first = (page - 1) * PAGE_ROWS + 1
     return (
-        f"Rows {first:,}–{first + shown - 1:,} of {total:,} matching incidents ({kept:,} kept "
-        "by the filters). The order above runs over all of them; a click on a column sorts "
-        "this page only. Pick a row for its full record."
+        f"Rows {first:,}–{first + shown - 1:,} of the {total:,} incidents the filters keep. "
+        "The order above runs over all of them; a click on a column sorts this page only. "
+        "Pick a row for its full record."
     )
 
 

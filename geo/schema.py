@@ -14,6 +14,7 @@ EVENT_TYPES: dict[str, str] = {
     "armed_clash": "armed clash between organised forces (battles, territory taken or retaken)",
     "shelling_airstrike": "shelling, artillery, missile, air or drone strike from a distance",
     "kidnapping": "abduction, hostage taking or hijacking",
+    "property_attack": "arson, sabotage or an attack on a facility or infrastructure",
     "arrest": "arrests or detentions by the authorities",
     "other": "any other event a dataset records (agreements, looting, sexual violence, ...)",
 }
@@ -34,6 +35,31 @@ TOLL_COLUMNS = [
     f"{what}_{bound}" for what in ("killed", "wounded") for bound in ("low", "best", "high")
 ]
 REQUIRED = ["incident_id", "date_start", "lat", "lon", "event_type"]
+DATASET_COLUMNS: dict[str, str] = {
+    "dataset": "the dataset a row was imported from (ACLED, GTD, UCDP GED); empty for the "
+    "project's own",
+    "actor1": "the main actor as the dataset names it (ACLED actor1, GTD gname, UCDP side_a)",
+    "actor2": "the other side (ACLED actor2, UCDP side_b)",
+    "assoc_actors": "associated actors and further groups, '; ' between them (ACLED "
+    "assoc_actor_1 and assoc_actor_2, GTD gname2 and gname3)",
+    "admin1": "the first-level admin unit as the dataset writes it (ACLED admin1, GTD "
+    "provstate, UCDP adm_1)",
+    "admin2": "the second-level unit as written (ACLED admin2, GTD city's district is not "
+    "kept, UCDP adm_2)",
+    "disorder_type": "ACLED's disorder type (political violence, demonstrations, strategic "
+    "developments)",
+    "civilian_targeting": "'Civilian targeting' where ACLED marks the event so; else empty",
+    "attack_types": "GTD's attack types, most specific first, '; ' between them",
+    "target_types": "GTD's target types, '; ' between them",
+    "weapon_types": "GTD's weapon types, '; ' between them",
+    "success": "GTD: 'yes' or 'no' (empty: not given)",
+    "suicide": "GTD: 'yes' or 'no' (empty: not given)",
+    "violence_type": "UCDP's type of violence: state-based, non-state or one-sided",
+}
+"""The dataset's own fields analysts filter on, kept beside the product's columns as text
+(empty where the dataset has no such field; ``data/SCHEMA.md`` maps them per format)."""
+ACTOR_COLUMNS = ("actor1", "actor2", "assoc_actors")
+"""The columns the ``actor`` facet looks in."""
 COLUMNS = [
     "incident_id",
     "date_start",
@@ -53,6 +79,7 @@ COLUMNS = [
     "sources",
     "source_event_type",
     "source_sub_event_type",
+    *DATASET_COLUMNS,
 ]
 """Every column of a validated incident table; ``source_event_type`` and
 ``source_sub_event_type`` keep an imported dataset's own type names (``geo.formats``)."""
@@ -76,9 +103,18 @@ FREE_TEXT_COLUMNS = [
     "summary",
     "source_event_type",
     "source_sub_event_type",
+    *ACTOR_COLUMNS,
 ]
 """Columns kept exactly as written (leading spaces included); other columns are codes and are
 stripped of surrounding spaces."""
+
+
+TEXT_COLUMNS = [
+    "incident_id", "date_precision", "place", "country", "region", "geo_precision", "event_type",
+    "perpetrator", "target", "summary", "sources", "source_event_type", "source_sub_event_type",
+    *DATASET_COLUMNS,
+]  # fmt: skip
+"""Every text column of a validated table (the rest are dates, coordinates and tolls)."""
 
 
 def schema_section(title: str) -> str:

@@ -20,6 +20,7 @@ TYPE_COLOURS: dict[str, str] = {
     "armed_clash": "#e377c2",
     "shelling_airstrike": "#8c564b",
     "kidnapping": "#637939",
+    "property_attack": "#e7969c",
     "arrest": "#6baed6",
     "other": "#7f7f7f",
 }

@@ -20,29 +20,22 @@ view = ui.sidebar()
 st.title("Incidents")
 ui.headline_metrics(view)
 
-query = st.text_input(
-    "Search",
-    key="incident_search",
-    placeholder="Words in the place, perpetrator, target or summary",
-    max_chars=200,
-)
 left, middle, right = st.columns([3, 2, 2])
 order = left.selectbox(
     "Sort by", list(SORT_CHOICES), key="incident_sort", format_func=lambda c: SORT_CHOICES[c]
 )
 descending = middle.toggle("Largest or latest first", key="incident_desc", value=False)
-total = view.engine.count(view.filters, search=query)
+total = view.count
 pages = max(1, -(-total // PAGE_ROWS))
 number = int(right.number_input(f"Page (of {pages:,})", 1, pages, 1, key=f"incident_page_{pages}"))
 shown = view.engine.rows(
     view.filters,
-    search=query,
     order=(str(order), descending),
     limit=PAGE_ROWS,
     offset=(number - 1) * PAGE_ROWS,
 )
 table = display_table(shown)
-st.caption(rows_caption(number, len(table), total, view.count))
+st.caption(rows_caption(number, len(table), total))
 # The key follows the rows shown, so a selection never outlives a filter change.
 picked = st.dataframe(
     table,

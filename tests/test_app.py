@@ -315,17 +315,20 @@ def test_incidents_table_sorts_tolls_as_numbers_and_searches_text(app: AppTest) 
         "2012-05-31-arkankergen-border-post",
         "2012-08-14-ile-alatau-killings",
     ]
-    app.text_input(key="incident_search").set_value("GUN SHOP").run()
+    app.text_input(key="f_search").set_value("GUN SHOP").run()
     assert not failures(app), failures(app)
     assert list(app.dataframe[0].value["Id"]) == ["2016-06-05-aktobe-attack"]
-    app.text_input(key="incident_search").set_value("[unbalanced(").run()  # text, not a pattern
+    # The search is a filter like any other: the figures follow it, and the link keeps it.
+    assert next(m.value for m in app.metric if m.label == "Incidents") == "1"
+    assert app.query_params.get("q") == "GUN SHOP"
+    app.text_input(key="f_search").set_value("[unbalanced(").run()  # text, not a pattern
     assert not failures(app), failures(app)
     assert len(app.dataframe[0].value) == 0
 
 
 def test_a_record_names_its_sources(app: AppTest) -> None:
     app.switch_page("pages/incidents.py").run()
-    app.text_input(key="incident_search").set_value("gun shop").run()
+    app.text_input(key="f_search").set_value("gun shop").run()
     table = app.dataframe[0]
     # Select the one row as a click would.
     app.session_state[table.key] = {"selection": {"rows": [0], "columns": []}}

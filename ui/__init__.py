@@ -77,7 +77,7 @@ def sidebar() -> View:
     state.follow_bounds(lo, hi)
     st.sidebar.subheader("Filters")
     url_notes()
-    filter_widgets(overview, lo, hi)
+    filter_widgets(overview, lo, hi, table.engine, state.filters_from_widgets(lo, hi))
     filters = state.filters_from_widgets(lo, hi)
     state.write_url(filters)
     page_links(links, filters.to_query())

@@ -78,6 +78,10 @@ def init_from_url(overview: Overview) -> None:
             set_value(widget_key(facet), [v for v in chosen if v in offered])
         elif facet.widget == "toggle":
             set_value(widget_key(facet), bool(chosen))
+        elif facet.widget == "values":
+            set_value(widget_key(facet), list(chosen))
+        elif facet.widget == "text":
+            set_value(widget_key(facet), chosen or "")
     st.session_state["url_notes"] = notes
 
 
@@ -159,8 +163,10 @@ def filters_from_widgets(lo: date, hi: date) -> Filters:
         "end": end if end < hi else None,
     }
     for facet in FACETS:
-        if facet.widget == "multi":
+        if facet.widget in ("multi", "values"):
             values[facet.name] = tuple(st.session_state.get(widget_key(facet), ()))
         elif facet.widget == "toggle":
             values[facet.name] = bool(st.session_state.get(widget_key(facet), False))
+        elif facet.widget == "text":
+            values[facet.name] = facet.parse(str(st.session_state.get(widget_key(facet), "")))
     return Filters(**values)

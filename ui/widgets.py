@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from geo.escape import esc_markdown
-from geo.facets import FACETS, Facet
+from geo.facets import FACETS, MAX_SEARCH_CHARS, Facet
+from geo.filters import Filters
 from geo.places.regions import country_names, region_countries
-from geo.query import Overview
+from geo.query import Overview, SqlEngine
 from geo.symbology import type_label
 from ui import filter_state as state
 
@@ -90,9 +92,28 @@ def _format(facet: Facet) -> Callable[[Any], str]:
     return str
 
 
-def filter_widgets(overview: Overview, lo: date, hi: date) -> None:
+def _values_widget(facet: Facet, engine: SqlEngine, filters: Filters) -> None:
+    """A facet of the dataset's own names: its most frequent values among the incidents the
+    other filters keep, each with its count, and any value chosen already."""
+    key = state.widget_key(facet)
+    others = replace(filters, **{facet.name: ()})  # type: ignore[arg-type]
+    counts = engine.facet_values(others, facet.offered, VALUES_OFFERED)
+    chosen = [v for v in st.session_state.get(key, []) if v not in counts.index]
+    options = [*counts.index, *chosen]
+    _multiselect(
+        facet.label,
+        options,
+        key,
+        facet.placeholder,
+        lambda v: f"{v} ({int(counts[v]):,})" if v in counts.index else f"{v} (0)",
+    )
+
+
+def filter_widgets(
+    overview: Overview, lo: date, hi: date, engine: SqlEngine, filters: Filters
+) -> None:
     """One widget per facet of the registry (``geo.facets``), with the choices the data
-    offers."""
+    offers; a facet of the dataset's own names only where the table has some."""
     sb = st.sidebar
     options = state.filter_options(overview)
     drawn: set[str] = set()
@@ -111,11 +132,22 @@ def filter_widgets(overview: Overview, lo: date, hi: date) -> None:
             _multiselect(facet.label, options[facet.name], key, facet.placeholder, _format(facet))
         elif facet.widget == "toggle":
             sb.toggle(facet.label, key=key, on_change=state.keep, args=(key,), help=TOGGLE_HELP)
+        elif facet.widget == "values" and set(facet.offered) & set(overview.fields):
+            _values_widget(facet, engine, filters)
+        elif facet.widget == "text":
+            sb.text_input(
+                facet.label, key=key, on_change=state.keep, args=(key,),
+                placeholder=facet.placeholder, max_chars=MAX_SEARCH_CHARS,
+                help="Case and accents are ignored; the map, figures, tables and exports "
+                "all follow it.",
+            )  # fmt: skip
     if sb.button("Reset filters", key="reset"):
         state.reset_filters()
         st.rerun()
 
 
+VALUES_OFFERED = 300
+"""The most values a facet of the dataset's own names lists (the search box finds others)."""
 TOGGLE_HELP = (
     "Hides incidents that the sources place only in a district or area (pale symbols with a "
     "solid outline), a region or a country (hollow dashed symbols)."

@@ -25,6 +25,7 @@ from geo.formats.convert import (
     assemble,
     free_text,
     iso,
+    joined,
     numbers,
     text,
     tolls,
@@ -133,8 +134,8 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     skips.skip(
         ~np.isin(geo_code, list(GEO_PRECISIONS)), "geo_precision", "geo_precision is not 1, 2 or 3"
     )
-    sub = free_text(raw, "sub_event_type")
-    kind = free_text(raw, "event_type")
+    sub = free_text(raw, "sub_event_type", NA)
+    kind = free_text(raw, "event_type", NA)
     event_type = _types(sub, kind)
     codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
     codes = countries.fill_from_points(codes, lon, lat)
@@ -156,11 +157,12 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
             "geo_precision": pd.Series(geo_code).map(GEO_PRECISIONS).fillna(""),
             "event_type": event_type,
             "killed_best": whole(fatalities),
-            "perpetrator": free_text(raw, "actor1"),
-            "target": free_text(raw, "actor2"),
-            "summary": free_text(raw, "notes"),
+            "perpetrator": free_text(raw, "actor1", NA),
+            "target": free_text(raw, "actor2", NA),
+            "summary": free_text(raw, "notes", NA),
             "source_event_type": kind,
             "source_sub_event_type": sub,
+            **dataset_fields(raw),
         },
         skips=skips,
         rows_read=len(raw),
@@ -174,6 +176,24 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
         # ACLED gives no wounded figure: wounded stays empty, never 0.
         claims={"killed": whole(fatalities), "wounded": "", "note": note},
     )
+
+
+NA = ("NA",)
+"""How ACLED's exports mark a missing value (an empty cell is missing too)."""
+
+
+def dataset_fields(raw: pd.DataFrame) -> dict[str, pd.Series | str]:
+    """ACLED's own fields analysts filter on (``geo.schema.DATASET_COLUMNS``)."""
+    return {
+        "dataset": "ACLED",
+        "actor1": text(raw, "actor1", NA),
+        "actor2": text(raw, "actor2", NA),
+        "assoc_actors": joined(text(raw, "assoc_actor_1", NA), text(raw, "assoc_actor_2", NA)),
+        "admin1": text(raw, "admin1", NA),
+        "admin2": text(raw, "admin2", NA),
+        "disorder_type": text(raw, "disorder_type", NA),
+        "civilian_targeting": text(raw, "civilian_targeting", NA),
+    }
 
 
 def _types(sub: pd.Series, kind: pd.Series) -> np.ndarray:

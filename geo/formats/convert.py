@@ -91,18 +91,37 @@ class Skips:
             )
 
 
-def text(raw: pd.DataFrame, column: str) -> pd.Series:
-    """A column as stripped strings ('' where the export has no such column)."""
+def text(raw: pd.DataFrame, column: str, missing: tuple[str, ...] = ()) -> pd.Series:
+    """A column as stripped strings ('' where the export has no such column, and where a cell
+    is one of the dataset's ``missing`` markers, such as ACLED's ``NA``)."""
     if column not in raw.columns:
         return pd.Series("", index=raw.index, dtype=object)
-    return raw[column].astype("string").fillna("").str.strip().astype(object)
+    values = raw[column].astype("string").fillna("").str.strip()
+    if missing:
+        values = values.mask(values.isin(missing), "")
+    return values.astype(object)
 
 
-def free_text(raw: pd.DataFrame, column: str) -> pd.Series:
-    """A column of free text exactly as written ('' where missing)."""
+def free_text(raw: pd.DataFrame, column: str, missing: tuple[str, ...] = ()) -> pd.Series:
+    """A column of free text exactly as written ('' where missing, or a ``missing`` marker)."""
     if column not in raw.columns:
         return pd.Series("", index=raw.index, dtype=object)
-    return raw[column].astype("string").fillna("").astype(object)
+    values = raw[column].astype("string").fillna("")
+    if missing:
+        values = values.mask(values.str.strip().isin(missing), "")
+    return values.astype(object)
+
+
+def joined(*columns: pd.Series) -> pd.Series:
+    """Several text columns as one, their non-empty values with ``'; '`` between them."""
+    out = columns[0].astype(str).str.strip()
+    for column in columns[1:]:
+        more = column.astype(str).str.strip()
+        both = (out != "") & (more != "")
+        out = out.where(more == "", more.where(out == "", out + "; " + more)).where(
+            ~both, out + "; " + more
+        )
+    return out.astype(object)
 
 
 def numbers(raw: pd.DataFrame, column: str) -> np.ndarray:
@@ -195,5 +214,5 @@ def by_row(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.row is None, p.row or 0))
 
 
-__all__ = ["Conversion", "Skips", "assemble", "by_row", "tolls", "free_text", "iso", "numbers",
-           "text", "whole"]  # fmt: skip
+__all__ = ["Conversion", "Skips", "assemble", "by_row", "tolls", "free_text", "iso", "joined",
+           "numbers", "text", "whole"]  # fmt: skip

@@ -10,8 +10,16 @@
   their country's representative point with ``country`` precision.
 - ``nkill``/``nwound`` count perpetrators too; ``nkillter``/``nwoundte`` say how many, and the
   claim's note repeats it.
-- ``attacktype1_txt`` gives the type; a bombing with ``suicide`` 1 is a suicide bombing; an
-  attack with ``success`` 0 (attempted, without effect) is a foiled plot.
+- The type comes from the most specific of ``attacktype1_txt`` to ``attacktype3_txt`` (an
+  "Unknown" first type gives way to a known second); a hijacking that killed is an armed
+  attack, one that did not a kidnapping (the codebook's hijacking is a seizure of a vehicle and
+  its passengers); a facility or infrastructure attack (arson, sabotage) is a
+  ``property_attack``; a bombing with ``suicide`` 1 is a suicide bombing; an attack with
+  ``success`` 0 (attempted, without effect) is a foiled plot.
+- Kept as they are (``geo.schema.DATASET_COLUMNS``): ``gname`` (``actor1``), ``gname2`` and
+  ``gname3`` (``assoc_actors``), ``provstate`` (``admin1``), the attack, target and weapon types
+  (each of the three, ``'; '`` between them), ``success`` and ``suicide`` as ``yes``/``no``
+  (``-9``, unknown, as empty).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from geo.formats.convert import (
     assemble,
     free_text,
     iso,
+    joined,
     numbers,
     text,
     tolls,
@@ -44,11 +53,12 @@ ATTACK_TYPES: dict[str, str] = {
     "hijacking": "kidnapping",
     "hostage taking (barricade incident)": "kidnapping",
     "hostage taking (kidnapping)": "kidnapping",
-    "facility/infrastructure attack": "other",
-    "unarmed assault": "other",
-    "unknown": "other",
+    "facility/infrastructure attack": "property_attack",
+    "unarmed assault": "armed_attack",
 }
-"""GTD's ``attacktype1_txt`` to the project's types; any other is ``other``."""
+"""GTD's attack types to the project's types; "Unknown" (or any other) is ``other``. An
+unarmed assault is an assault (the codebook: an attack whose weapon is neither a firearm, an
+explosive nor an incendiary; e.g. with the hands, a chemical, a vehicle)."""
 UNLOCATED_CHOICES = ("skip", "country")
 
 
@@ -110,6 +120,7 @@ def convert_gtd(
             "summary": free_text(raw, "summary"),
             "source_event_type": free_text(raw, "attacktype1_txt"),
             "source_sub_event_type": free_text(raw, "targtype1_txt"),
+            **_dataset_fields(raw),
         },
         skips=skips,
         rows_read=len(raw),
@@ -133,9 +144,34 @@ def _place(raw: pd.DataFrame) -> pd.Series:
     return joined.where(~unknown, province)
 
 
+def _dataset_fields(raw: pd.DataFrame) -> dict[str, pd.Series | str | np.ndarray]:
+    """GTD's own fields analysts filter on (``geo.schema.DATASET_COLUMNS``)."""
+
+    def three(stem: str) -> pd.Series:
+        return joined(*(text(raw, f"{stem}{k}_txt", ("Unknown",)) for k in (1, 2, 3)))
+
+    yes_no = {1: "yes", 0: "no"}
+    return {
+        "dataset": "GTD",
+        "actor1": text(raw, "gname"),
+        "assoc_actors": joined(text(raw, "gname2"), text(raw, "gname3")),
+        "admin1": text(raw, "provstate", ("Unknown",)),
+        "attack_types": three("attacktype"),
+        "target_types": three("targtype"),
+        "weapon_types": three("weaptype"),
+        "success": pd.Series(numbers(raw, "success")).map(yes_no).fillna("").to_numpy(object),
+        "suicide": pd.Series(numbers(raw, "suicide")).map(yes_no).fillna("").to_numpy(object),
+    }
+
+
 def _types(raw: pd.DataFrame) -> np.ndarray:
+    kind = np.full(len(raw), "other", dtype=object)
+    for k in (3, 2, 1):  # the first known type wins: the most specific GTD gives
+        found = text(raw, f"attacktype{k}_txt").str.lower().map(ATTACK_TYPES)
+        kind = np.where(found.notna().to_numpy(), found.fillna("").to_numpy(object), kind)
     attack = text(raw, "attacktype1_txt").str.lower()
-    kind = attack.map(ATTACK_TYPES).fillna("other").to_numpy(dtype=object)
+    killed = numbers(raw, "nkill") > 0
+    kind = np.where((attack == "hijacking").to_numpy() & killed, "armed_attack", kind)
     suicide = numbers(raw, "suicide") == 1
     kind = np.where(suicide & (kind == "bombing"), "suicide_bombing", kind)
     failed = numbers(raw, "success") == 0

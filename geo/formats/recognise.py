@@ -35,11 +35,13 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
 
 USED_COLUMNS: dict[str, frozenset[str]] = {
     "acled": frozenset(
-        {*SIGNATURES["acled"], "actor2", "notes", "source", "admin1", "admin2"}
+        {*SIGNATURES["acled"], "actor2", "notes", "source", "admin1", "admin2",
+         "assoc_actor_1", "assoc_actor_2", "disorder_type", "civilian_targeting"}
     ),
     "gtd": frozenset(
         {*SIGNATURES["gtd"], "approxdate", "summary", "success", "suicide", "gname",
-         "target1", "nkillter", "nwoundte", "vicinity", "targtype1_txt"}
+         "target1", "nkillter", "nwoundte", "vicinity", "gname2", "gname3",
+         *(f"{t}{k}_txt" for t in ("attacktype", "targtype", "weaptype") for k in (1, 2, 3))}
     ),
     "ucdp": frozenset(
         {*SIGNATURES["ucdp"], "conflict_name", "where_coordinates", "adm_1", "adm_2",

@@ -25,6 +25,7 @@ PRIORITY = (
     "armed_clash",
     "foiled_plot",
     "armed_attack",
+    "property_attack",
     "unrest",
     "arrest",
     "other",
@@ -42,12 +43,14 @@ LABELS = {
     "weapons_seizure": "weapons seizure",
     "foiled_plot": "foiled plot",
     "armed_attack": "armed attack",
+    "property_attack": "attack on property",
     "unrest": "unrest",
     "arrest": "arrest",
     "other": "other event",
 }
 
 _TRIGGERS: tuple[tuple[str, float, str], ...] = (
+    ("property_attack", 2, r"arson\w*|set fire to|torched|sabotag\w*"),
     (
         "suicide_bombing",
         4,

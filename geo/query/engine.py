@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
@@ -18,15 +18,12 @@ import pandas as pd
 from geo.facets import Bind
 from geo.filters import Filters
 from geo.query import statements as q
-from geo.schema import COLUMNS
+from geo.schema import COLUMNS, TEXT_COLUMNS
 from geo.stats import PERIODS, Headline, period_label
 from geo.symbology import precision_classes
 from geo.webmap.cells import MapSummary, merge_cells
 
-TEXT = (
-    "incident_id", "date_precision", "place", "country", "region", "geo_precision", "event_type",
-    "perpetrator", "target", "summary", "sources", "source_event_type", "source_sub_event_type",
-)  # fmt: skip
+TEXT = tuple(TEXT_COLUMNS)
 MEMO_ANSWERS = 64
 """Answers an engine keeps (headline figures, maps, periods), the least recently used going."""
 SAMPLED_ABOVE = 50_000
@@ -48,6 +45,8 @@ class Overview:
     regions: tuple[tuple[str, str], ...]
     """(region label, country code) pairs present in the table."""
     types: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    """The dataset's own columns that have a value in some incident (``statements.OFFERED``)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,9 @@ class SqlEngine:
             bind = self._bind()
             frame = self._frame(q.overview(self.dialect), bind)
             frame.columns = ["part", "a", "b", "n"]
-            self._overview = _overview_of(frame)
+            given = self._frame(q.present(), bind).iloc[0]
+            fields = tuple(c for c, n in zip(q.OFFERED, given, strict=True) if int(n))
+            self._overview = replace(_overview_of(frame), fields=fields)
         return self._overview
 
     def columns(self) -> tuple[str, ...]:
@@ -218,6 +219,20 @@ class SqlEngine:
         bind = self._bind()
         frame = self._frame(q.value_counts(filters, bind, column), bind)
         return pd.Series(frame["n"].to_numpy(dtype=np.int64), index=frame[column].to_numpy())
+
+    def facet_values(
+        self, filters: Filters, columns: tuple[str, ...], limit: int = 300
+    ) -> pd.Series:
+        """The values of ``columns`` among the kept incidents with how many have each, most
+        frequent first (at most ``limit``): what a facet's widget offers."""
+
+        def answer() -> pd.Series:
+            bind = self._bind()
+            sql = q.facet_values(filters, bind, self.dialect, columns, limit)
+            frame = self._frame(sql, bind)
+            return pd.Series(frame["n"].to_numpy(dtype=np.int64), index=frame["v"].to_numpy())
+
+        return self._remembered(("values", filters, columns, limit), answer)
 
     def periods(self, filters: Filters, period: str) -> Periods:
         """Incidents per period and type and killed per period, every period from the first

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.facets import EXACT_PRECISIONS, Bind
+from geo.facets import EXACT_PRECISIONS, LIST_COLUMNS, Bind
 from geo.filters import Filters
-from geo.schema import COLUMNS, SOURCE_COLUMNS
+from geo.schema import COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
 from geo.webmap.cells import CELL_DEGREES
 
@@ -37,19 +37,26 @@ class Dialect:
     """A clause after a table's name that reads ``{percent}`` per cent of its rows."""
     cells: tuple[str, str]
     """An incident's finest map cell (``CELL_DEGREES``): row and column, as integers."""
+    split: str
+    """A list column's items (``'; '`` between them) as an array ``unnest`` takes."""
 
     def day(self, column: str) -> str:
         return self.date_cast.format(column)
 
 
 DUCKDB = Dialect(
-    "duckdb", "CAST({} AS DATE)", "TABLESAMPLE {percent}% (system)", ("cy", "cx")
-)  # the embedded engine's table keeps each incident's cell (``geo.query.duck``)
+    "duckdb",
+    "CAST({} AS DATE)",
+    "TABLESAMPLE {percent}% (system)",
+    ("cy", "cx"),  # the embedded engine's table keeps each incident's cell (geo.query.duck)
+    "string_split({}, '; ')",
+)
 POSTGRES = Dialect(
     "psycopg",
     "{}",
     "TABLESAMPLE SYSTEM ({percent})",
     tuple(f"CAST(floor({c} / {CELL_DEGREES}) AS BIGINT)" for c in ("lat", "lon")),  # type: ignore[arg-type]
+    "string_to_array({}, '; ')",
 )
 SAMPLE_ROWS = 50_000
 """About how many rows the map's sample reads (5 per cent of a million, 0.5 of ten million)."""
@@ -123,6 +130,36 @@ def value_counts(filters: Filters, bind: Bind, column: str) -> str:
     return (
         f"SELECT {column}, count(*) AS n FROM incidents WHERE {where(filters, bind)} "
         f"GROUP BY {column} ORDER BY n DESC, {column}"
+    )
+
+
+OFFERED = (*DATASET_COLUMNS, "source_event_type", "source_sub_event_type")
+"""Columns a facet's widget offers the values of (``geo.facets.Facet.offered``)."""
+
+
+def present() -> str:
+    """How many incidents have a value in each of :data:`OFFERED` (a widget is drawn for a
+    facet whose columns have any)."""
+    counts = ", ".join(f"count(*) FILTER (WHERE coalesce({c}, '') <> '')" for c in OFFERED)
+    return f"SELECT {counts} FROM incidents"
+
+
+def facet_values(
+    filters: Filters, bind: Bind, dialect: Dialect, columns: tuple[str, ...], limit: int
+) -> str:
+    """The values of ``columns`` (one list: a list column's items each) among the kept
+    incidents, each with how many incidents have it, most frequent first, ``limit`` of them."""
+    if not columns or not set(columns) <= set(OFFERED):
+        raise ValueError(f"not columns a facet offers: {columns!r}")
+    cond = where(filters, bind)
+    parts = [
+        f"SELECT incident_id, {f'unnest({dialect.split.format(c)})' if c in LIST_COLUMNS else c} "
+        f"AS v FROM incidents WHERE ({cond}) AND coalesce({c}, '') <> ''"
+        for c in columns
+    ]
+    return (
+        f"SELECT v, count(DISTINCT incident_id) AS n FROM ({' UNION ALL '.join(parts)}) AS given "
+        f"WHERE v <> '' GROUP BY v ORDER BY n DESC, v LIMIT {int(limit)}"
     )
 
 
@@ -277,7 +314,10 @@ __all__ = [
     "SORTABLE",
     "SOURCES",
     "Dialect",
+    "OFFERED",
     "after",
+    "facet_values",
+    "present",
     "claims_of",
     "claims_of_ids",
     "claims_of_kept",

@@ -12,6 +12,7 @@ import pandas as pd
 from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import (
     COLUMNS,
+    DATASET_COLUMNS,
     DATE_PRECISIONS,
     EVENT_TYPES,
     FREE_TEXT_COLUMNS,
@@ -50,6 +51,7 @@ _CODES_AND_TEXT = [
     "date_precision",
     "geo_precision",
     "event_type",
+    *DATASET_COLUMNS,
 ]
 
 

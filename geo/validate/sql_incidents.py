@@ -19,6 +19,7 @@ import duckdb
 from geo.errors import Problem
 from geo.schema import (
     COLUMNS,
+    DATASET_COLUMNS,
     DATE_PRECISIONS,
     EVENT_TYPES,
     FREE_TEXT_COLUMNS,
@@ -59,7 +60,7 @@ def typed_view(names: Sequence[str]) -> str:
     text = ",\n".join(
         f"{c[n]} AS {n}" if n in FREE_TEXT_COLUMNS else f"strip({c[n]}) AS {n}"
         for n in ("place", "perpetrator", "target", "summary", "sources")
-        + ("source_event_type", "source_sub_event_type")
+        + ("source_event_type", "source_sub_event_type", *DATASET_COLUMNS)
     )
     return f"""
     SELECT row, strip({c["incident_id"]}) AS incident_id,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TOLL_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TEXT_COLUMNS, TOLL_COLUMNS
 from geo.store.base import CLAIM_FIELDS, Change, Record, plain
 from geo.store.conninfo import redacted
 from geo.store.postgis.connection import connect, names
@@ -21,11 +21,7 @@ if TYPE_CHECKING:
 
     from geo.tables import Dataset
 
-_TEXT = [
-    "incident_id", "date_precision", "place", "country", "region", "geo_precision",
-    "event_type", "perpetrator", "target", "summary", "sources", "source_event_type",
-    "source_sub_event_type",
-]  # fmt: skip
+_TEXT = TEXT_COLUMNS
 
 
 def read_incidents(url: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from geo.schema import DATASET_COLUMNS
 from geo.store.base import StoreError
 from geo.store.conninfo import redacted
 from geo.store.postgis.connection import connect
@@ -14,7 +15,7 @@ from geo.store.postgis.connection import connect
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this release writes; a database at a later version is refused."""
 
 INCIDENT_INDEXES = {
@@ -113,6 +114,11 @@ MIGRATIONS: dict[int, list[str]] = {
             f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION atlas_data_changed()"
             for table in ("incidents", "claims", "sources")
         ),
+    ],
+    # The dataset's own fields (geo.schema.DATASET_COLUMNS), text like the product's own.
+    4: [
+        f"ALTER TABLE incidents ADD COLUMN {column} text NOT NULL DEFAULT ''"
+        for column in DATASET_COLUMNS
     ],
 }
 """The statements that bring a database from version ``n - 1`` to ``n``."""
