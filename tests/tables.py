@@ -9,11 +9,11 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.filters import Filters
-from geo.schema import COLUMNS
+from geo.schema import COLUMNS, DATASET_COLUMNS
 from geo.tables import check_dataset
 
-HEADER = [c for c in COLUMNS if not c.startswith("source_")]
-"""The columns a hand-written table has (the optional dataset-type columns left out)."""
+HEADER = [c for c in COLUMNS if not c.startswith("source_") and c not in DATASET_COLUMNS]
+"""The columns a hand-written table has (the optional dataset columns left out)."""
 GOOD_ROWS = [
     [
         "a-almaty",

@@ -46,6 +46,26 @@ ROWS = [
      "13.152", "city", "armed_attack", "4", "4", "4", "1", "1", "1"),
 ]  # fmt: skip
 
+BOKO = "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"
+# The dataset's own fields, written for this test: dataset, actor1, actor2, assoc_actors,
+# admin1, admin2, the dataset's type and sub-type; the summary where it is not "Incident <id>."
+OWN = {
+    "k1": ("ACLED", "JNIM", "Civilians (Kazakhstan)", "", "Almaty", "",
+           "Violence against civilians", "Attack", ""),
+    "k2": ("ACLED", "Unidentified Armed Group", "", "JNIM; Ansaroul Islam", "Atyrau", "",
+           "Explosions/Remote violence", "Remote explosive/landmine/IED", ""),
+    "k3": ("GTD", "Soldiers of the Caliphate", "", "", "Aktyubinsk", "", "Armed Assault",
+           "Police", ""),
+    "r1": ("UCDP GED", "Government of Russia (Soviet Union)", "Forces of the Caucasus Emirate",
+           "", "Dagestan republic", "Makhachkala district", "state-based conflict", "", ""),
+    "n1": ("ACLED", BOKO, "Civilians (Nigeria)", "", "Borno", "Maiduguri",
+           "Explosions/Remote violence", "Suicide bomb", ""),
+    "n3": ("ACLED", "Military Forces of Nigeria (2015-2023)", BOKO, "", "Borno", "Jere",
+           "Battles", "Armed clash", "Troops held the camp at Ségou after a night attack."),
+}  # fmt: skip
+OWN_COLUMNS = ["dataset", "actor1", "actor2", "assoc_actors", "admin1", "admin2",
+               "source_event_type", "source_sub_event_type"]  # fmt: skip
+
 ALL = {"k1", "k2", "k3", "k4", "k5", "r1", "r2", "n1", "n2", "n3"}
 CASES = [
     # (filters, the incidents kept, the precision switch hides)
@@ -69,14 +89,37 @@ CASES = [
     (Filters(countries=("NG",), types=("armed_attack",), exact_only=True), {"n3"}, 1),
     (Filters(types=("foiled_plot",)), set(), 0),
     (Filters(years=(2013,), regions=("Atyrau",)), set(), 0),
+    # The dataset's own fields (OWN): an actor on either side or among the associated ones,
+    # a whole name only ("Ansaroul" is part of a name, not a name)
+    (Filters(actors=("JNIM",)), {"k1", "k2"}, 0),
+    (Filters(actors=(BOKO,)), {"n1", "n3"}, 0),
+    (Filters(actors=("Ansaroul",)), set(), 0),
+    (Filters(actors=("Ansaroul Islam", "Soldiers of the Caliphate")), {"k2", "k3"}, 0),
+    (Filters(source_types=("Explosions/Remote violence",)), {"k2", "n1"}, 0),
+    (Filters(source_types=("Armed clash",)), {"n3"}, 0),
+    (Filters(admin1=("Borno",)), {"n1", "n3"}, 0),
+    (Filters(admin2=("Jere", "Makhachkala district")), {"n3", "r1"}, 0),
+    (Filters(datasets=("ACLED",)), {"k1", "k2", "n1", "n3"}, 0),
+    (Filters(datasets=("UCDP GED", "GTD")), {"k3", "r1"}, 0),
+    (Filters(datasets=("ACLED",), admin1=("Borno",), years=(2014,)), {"n3"}, 0),
+    # the search: place, summary and actors, case and accents ignored
+    (Filters(search="segou"), {"n3"}, 0),
+    (Filters(search="SÉGOU"), {"n3"}, 0),
+    (Filters(search="almaty"), {"k1", "k5"}, 0),  # k1's place and admin, k5's place
+    (Filters(search="caliphate"), {"k3"}, 0),
+    (Filters(search="jnim", years=(2011,)), {"k1", "k2"}, 0),
+    (Filters(search="100%_x'; DROP TABLE incidents; --"), set(), 0),
 ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def table_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("parity")
-    rows = [[*r, "", "", f"Incident {r[0]}.", "src1"] for r in ROWS]
-    path = write_csv(folder / "incidents.csv", HEADER, rows)
+    rows = []
+    for r in ROWS:
+        own = OWN.get(r[0], ("",) * 9)
+        rows.append([*r, "", "", own[8] or f"Incident {r[0]}.", "src1", *own[:8]])
+    path = write_csv(folder / "incidents.csv", [*HEADER, *OWN_COLUMNS], rows)
     write_csv(
         folder / "sources.csv",
         ["source_id", "title", "outlet", "published", "published_note", "kind"],
@@ -119,6 +162,25 @@ def test_every_facet_alone_and_combined_keeps_the_hand_counted_incidents(
             assert (head.incidents, head.hidden) == (len(kept), hidden), (name, filters)
             summary = engine.map_summary(filters, max_cells=1000)
             assert summary.count == len(kept), (name, filters)
+
+
+def test_a_facets_values_are_counted_by_incident(duck: SqlEngine, pg: SqlEngine) -> None:
+    for name, engine in both(duck, pg):
+        actors = engine.facet_values(Filters(), ("actor1", "actor2", "assoc_actors"))
+        # JNIM: k1 (actor1) and k2 (associated); Boko Haram: n1 (actor1) and n3 (actor2);
+        # eight other names once each
+        assert list(actors.items())[:2] == [(BOKO, 2), ("JNIM", 2)], name
+        assert len(actors) == 10 and set(actors.iloc[2:]) == {1}, name
+        assert "Ansaroul Islam" in actors.index, name
+        kinds = engine.facet_values(
+            Filters(countries=("NG",)), ("source_event_type", "source_sub_event_type")
+        )
+        # NG: n1 Explosions/Remote violence, Suicide bomb; n3 Battles, Armed clash
+        assert dict(kinds) == {
+            "Explosions/Remote violence": 1, "Suicide bomb": 1, "Battles": 1, "Armed clash": 1,
+        }, name  # fmt: skip
+        assert set(engine.overview().fields) >= {"dataset", "actor1", "admin2"}, name
+        assert "civilian_targeting" not in engine.overview().fields, name
 
 
 def test_headline_figures_are_the_sums_by_hand(duck: SqlEngine, pg: SqlEngine) -> None:
