@@ -40,7 +40,8 @@ def hostile_filters(value: str) -> list[Filters]:
     them if a caller skipped the URL's and the CLI's checks)."""
     text = [f.name for f in FACETS if f.many and f.name != "years"]
     alone = [Filters(**{name: (value,)}) for name in text]
-    return [*alone, Filters(**dict.fromkeys(text, (value,)))]
+    everything = Filters(**dict.fromkeys(text, (value,)), search=value)
+    return [*alone, Filters(search=value), everything]
 
 
 def test_no_value_is_ever_part_of_a_statement() -> None:
@@ -88,6 +89,7 @@ def test_hostile_values_match_nothing_and_change_nothing(
             assert engine.headline(filters).incidents == 0
             assert engine.map_summary(filters, max_cells=50).count == 0
             assert engine.periods(filters, "year").labels == []
+            assert engine.facet_values(filters, ("actor1", "assoc_actors")).empty
         assert engine.count(Filters(), search=value) == 0
         dated = replace(Filters(), start=date(2011, 1, 1), end=date(2016, 12, 31))
         assert engine.headline(dated).incidents == SHIPPED  # the table is whole

@@ -299,3 +299,33 @@ def test_a_large_copy_is_read_again_while_the_old_one_answers(
     gate.set()
     copy._loading.join(timeout=30)
     assert copy.headline(Filters()).incidents == 9
+
+
+@pytest.mark.parametrize(
+    ("options", "query", "kept"),
+    [
+        (["--actor", "JNIM"], {"actor": ["JNIM"]}, {"k1", "k2"}),
+        (["--source-type", "Armed clash"], {"source_type": ["Armed clash"]}, {"n3"}),
+        (["--admin1", "Borno", "--admin2", "Jere"], {"admin1": ["Borno"], "admin2": ["Jere"]},
+         {"n3"}),
+        (["--dataset", "UCDP GED"], {"dataset": ["UCDP GED"]}, {"r1"}),
+        (["--search", "Camp at SEGOU"], {"q": ["Camp at SEGOU"]}, {"n3"}),
+        (["--actor", "Military Forces of Nigeria (2015-2023)"],
+         {"actor": ["Military Forces of Nigeria (2015-2023)"]}, {"n3"}),
+    ],
+)  # fmt: skip
+def test_the_command_line_and_the_link_take_the_new_facets(
+    table_path: Path, tmp_path: Path, options: list[str], query: dict[str, list[str]],
+    kept: set[str],
+) -> None:  # fmt: skip
+    import csv
+
+    from geo.cli import main
+
+    out = tmp_path / "x.csv"
+    assert main(["export", "--data", str(table_path), *options, "--out", str(out)]) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert {r["incident_id"] for r in csv.DictReader(fh)} == kept
+    filters, notes = Filters.parse_query(query)
+    assert notes == [] and Filters.parse_query(filters.to_query())[0] == filters
+    assert filters.to_cli() == options
