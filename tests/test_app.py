@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import failures, start
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "data" / "formats"
 PAGES = [
     "pages/map.py",
     "pages/timeline.py",
@@ -399,3 +400,37 @@ def test_an_upload_with_a_point_at_sea_is_shown_with_a_warning_naming_its_file(
     assert figures(app)["Incidents"] == "12"
     listed = "\n".join(c.value for c in app.sidebar.code)  # plain text, never markup
     assert f"{name}, row 13, column 'lat'" in listed
+
+
+def test_the_datasets_own_fields_are_facets_of_the_sidebar(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tests/data/formats/acled.csv by hand: 12 rows; TST1007 (no coordinates), TST1008 (a date
+    # in neither ACLED form) and TST1009 (time_precision 4) are skipped: 9 incidents.
+    at = start(monkeypatch, data=FIXTURES / "acled.csv")
+    assert not failures(at), failures(at)
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "9"
+    actors = at.multiselect(key="f_actors")
+    # Civilians (Nigeria): TST1001, 1005, 1006; Unidentified Armed Group (Nigeria): TST1001,
+    # 1005, 1011; by count, then by name
+    assert list(actors.options[:2]) == [
+        "Civilians (Nigeria) (3)", "Unidentified Armed Group (Nigeria) (3)",
+    ]  # fmt: skip
+    at.multiselect(key="f_admin1").set_value(["Borno"]).run()
+    # Borno: TST1001, 1002, 1006, 1010 (1007, 1008, 1009 skipped)
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "4"
+    assert at.query_params.get("admin1") == "Borno"
+    at.multiselect(key="f_actors").set_value(["Civilians (Nigeria)"]).run()
+    # Civilians (Nigeria) in Borno: TST1001 and TST1006
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "2"
+    assert not failures(at), failures(at)
+
+
+def test_a_link_with_an_actor_and_a_search_opens_that_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(
+        monkeypatch,
+        data=FIXTURES / "acled.csv",
+        query={"actor": "Military Forces of Nigeria (2015-2023)", "q": "BAMA"},
+    )
+    assert not failures(at), failures(at)
+    assert at.text_input(key="f_search").value == "BAMA"
+    # Of that actor's rows only TST1002 is kept (1007-1009 are skipped); its place is Bama.
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "1"
