@@ -434,3 +434,29 @@ def test_a_link_with_an_actor_and_a_search_opens_that_view(monkeypatch: pytest.M
     assert at.text_input(key="f_search").value == "BAMA"
     # Of that actor's rows only TST1002 is kept (1007-1009 are skipped); its place is Bama.
     assert next(m.value for m in at.metric if m.label == "Incidents") == "1"
+
+
+def test_the_actors_page_ranks_actors_and_a_pick_filters_every_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = start(monkeypatch, data=FIXTURES / "acled.csv")
+    at.switch_page("pages/actors.py").run()
+    assert not failures(at), failures(at)
+    table = at.dataframe[0].value
+    # By hand (see above): Civilians (Nigeria) in TST1001 (4 killed), 1005 (0) and 1006 (7);
+    # Unidentified Armed Group (Nigeria) in TST1001, 1005 and 1011 (4 killed in all).
+    assert list(table["Actor"][:2]) == ["Civilians (Nigeria)", "Unidentified Armed Group (Nigeria)"]
+    assert list(table["Incidents"][:2]) == [3, 3]
+    assert table["Killed (best; lowest–highest)"][0] == "11"
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    at.button(key="actor_pick").click().run()
+    assert not failures(at), failures(at)
+    assert at.multiselect(key="f_actors").value == ["Civilians (Nigeria)"]
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "3"
+
+
+def test_the_actors_page_says_when_a_table_names_none(app: AppTest) -> None:
+    app.switch_page("pages/actors.py").run()
+    assert not failures(app), failures(app)
+    assert any("names no actors" in i.value for i in app.info)

@@ -22,6 +22,7 @@ PAGES = [
     ("pages/map.py", "Map", ":material/map:"),
     ("pages/timeline.py", "Timeline", ":material/timeline:"),
     ("pages/incidents.py", "Incidents", ":material/table:"),
+    ("pages/actors.py", "Actors", ":material/groups:"),
     ("pages/edit.py", "Edit", ":material/edit:"),
     ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/about.py", "About the data", ":material/info:"),

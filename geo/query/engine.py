@@ -234,6 +234,30 @@ class SqlEngine:
 
         return self._remembered(("values", filters, columns, limit), answer)
 
+    def actors(self, filters: Filters, limit: int = 100) -> pd.DataFrame:
+        """The actors of the kept incidents, most incidents first (``limit`` of them): events,
+        killed low/best/high, first and last day, the country and region most often theirs."""
+
+        def answer() -> pd.DataFrame:
+            bind = self._bind()
+            frame = self._frame(q.actors(filters, bind, self.dialect, limit), bind)
+            frame.columns = [
+                "actor", "events", "killed_low", "killed_best", "killed_high", "first", "last",
+                "country", "region", "there",
+            ]  # fmt: skip
+            return frame
+
+        return self._remembered(("actors", filters, limit), answer)
+
+    def actor_years(self, filters: Filters, names: list[str]) -> pd.DataFrame:
+        """Incidents per year of each actor of ``names`` (columns actor, year, n)."""
+        if not names:
+            return pd.DataFrame(columns=["actor", "year", "n"])
+        bind = self._bind()
+        frame = self._frame(q.actor_years(filters, bind, self.dialect, names), bind)
+        frame.columns = ["actor", "year", "n"]
+        return frame
+
     def periods(self, filters: Filters, period: str) -> Periods:
         """Incidents per period and type and killed per period, every period from the first
         kept incident's (by its date's middle) to the last's on the axis."""

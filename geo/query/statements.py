@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from geo.facets import EXACT_PRECISIONS, LIST_COLUMNS, Bind
 from geo.filters import Filters
-from geo.schema import COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS
+from geo.schema import ACTOR_COLUMNS, COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
 from geo.webmap.cells import CELL_DEGREES
 
@@ -160,6 +160,51 @@ def facet_values(
     return (
         f"SELECT v, count(DISTINCT incident_id) AS n FROM ({' UNION ALL '.join(parts)}) AS given "
         f"WHERE v <> '' GROUP BY v ORDER BY n DESC, v LIMIT {int(limit)}"
+    )
+
+
+def _actor_rows(filters: Filters, bind: Bind, dialect: Dialect) -> str:
+    """One row per kept incident and actor named in it (either side or associated), once."""
+    cond = where(filters, bind)
+    named = [
+        f"SELECT incident_id, {f'unnest({dialect.split.format(c)})' if c in LIST_COLUMNS else c} "
+        f"AS actor, killed_low, killed_best, killed_high, date_start, date_end, country, region "
+        f"FROM incidents WHERE ({cond}) AND coalesce({c}, '') <> ''"
+        for c in ACTOR_COLUMNS
+    ]
+    return f"SELECT DISTINCT * FROM ({' UNION ALL '.join(named)}) AS named WHERE actor <> ''"
+
+
+def actors(filters: Filters, bind: Bind, dialect: Dialect, limit: int) -> str:
+    """The actors of the kept incidents, by incidents, then killed (best): each with its
+    killed low, best and high, first and last day, and the country and region it is most
+    often in."""
+    rows = _actor_rows(filters, bind, dialect)
+    return f"""WITH named AS ({rows}),
+    ranked AS (
+        SELECT actor, count(*) AS events, coalesce(sum(killed_low), 0) AS killed_low,
+               coalesce(sum(killed_best), 0) AS killed_best,
+               coalesce(sum(killed_high), 0) AS killed_high,
+               CAST(min({dialect.day("date_start")}) AS VARCHAR) AS first_day,
+               CAST(max({dialect.day("date_end")}) AS VARCHAR) AS last_day
+        FROM named GROUP BY actor ORDER BY events DESC, killed_best DESC, actor
+        LIMIT {int(limit)}),
+    places AS (
+        SELECT actor, country, region, count(*) AS n,
+               row_number() OVER (PARTITION BY actor ORDER BY count(*) DESC, country, region)
+               AS k
+        FROM named WHERE actor IN (SELECT actor FROM ranked) GROUP BY actor, country, region)
+    SELECT ranked.*, places.country, places.region, places.n AS there
+    FROM ranked LEFT JOIN places ON places.actor = ranked.actor AND places.k = 1
+    ORDER BY events DESC, killed_best DESC, ranked.actor"""
+
+
+def actor_years(filters: Filters, bind: Bind, dialect: Dialect, names: list[str]) -> str:
+    """Incidents per year (of their start) of each of the actors ``names``."""
+    rows = _actor_rows(filters, bind, dialect)
+    return (
+        f"SELECT actor, CAST(extract(year FROM date_start) AS INTEGER) AS year, count(*) AS n "
+        f"FROM ({rows}) AS named WHERE actor IN {bind.each(names)} GROUP BY 1, 2 ORDER BY 1, 2"
     )
 
 
@@ -315,6 +360,8 @@ __all__ = [
     "SOURCES",
     "Dialect",
     "OFFERED",
+    "actor_years",
+    "actors",
     "after",
     "facet_values",
     "present",
