@@ -346,13 +346,33 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from geo.export import write_claims_beside, write_export
 
     filters = _filters(args)
-    table, out = _table(args), _out(args)
+    out = _out(args)
+    _check_export_targets(args, out)
+    table = _table(args)
     count = write_export(table, filters, out, title=args.title or "")
     print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
     if out.suffix.lower() == ".csv":
         for path in write_claims_beside(table, filters, out):
             print(f"wrote {path}: read back with {out.name}")
     return 0
+
+
+def _check_export_targets(args: argparse.Namespace, out: Path) -> None:
+    """Before anything is written: no folder where a file of the export goes, and no file of
+    the table being read overwritten (a CSV export writes its claims and sources beside it)."""
+    from geo.store import is_database_url
+    from geo.table_files import sibling_files, sibling_paths
+
+    targets = [out, *(sibling_paths(out) if out.suffix.lower() == ".csv" else ())]
+    for target in targets:
+        if target.is_dir():
+            raise UsageError(f"{target}: a folder is there; name another file with --out")
+    if args.data and is_database_url(args.data) or not args.data and default_database():
+        return
+    table = Path(args.data) if args.data else default_incidents_path()
+    read = {p.resolve() for p in (table, *sibling_files(table))}
+    if any(t.resolve() in read for t in targets):
+        raise UsageError(f"{out.name}: it would overwrite the table being read; name another file")
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
@@ -609,5 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # an output folder that does not exist, a read-only file, ...
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        # os.replace names the file being made second: the one the user asked for.
+        name = exc.filename2 or exc.filename or ""
+        print(f"error: {name}: {exc.strerror or exc}", file=sys.stderr)
         return 1

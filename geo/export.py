@@ -24,7 +24,7 @@ from geo.errors import FilterError, UsageError
 from geo.files import write_atomic, write_bytes_atomic
 from geo.filters import Filters
 from geo.query import Table, table_of
-from geo.schema import COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.snapshot.frame import MapFrame
 from geo.tables import Dataset, csv_text
 from geo.webmap.assets import standalone_html
@@ -202,10 +202,15 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
         if pd.api.types.is_object_dtype(table[column]) or pd.api.types.is_string_dtype(
             table[column]
         ):
-            table[column] = [
-                spreadsheet_safe(v) if isinstance(v, str) else v for v in table[column]
-            ]
+            safe = _safe_ids if column == "sources" else spreadsheet_safe
+            table[column] = [safe(v) if isinstance(v, str) else v for v in table[column]]
     return csv_text(table)
+
+
+def _safe_ids(text: str) -> str:
+    """A ``;``-separated list of source ids, each made safe as a single id would be (so that
+    each still matches the ``source_id`` written beside the export)."""
+    return ";".join(spreadsheet_safe(part.strip()) for part in text.split(";"))
 
 
 def _properties(incidents: pd.DataFrame) -> list[dict[str, object]]:
@@ -300,15 +305,19 @@ def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: 
 def write_claims_beside(table: Table, filters: Filters, out: Path) -> list[Path]:
     """Beside a CSV export ``out``, the kept incidents' claims and the table's sources, named
     as a table's own are (``NAME.claims.csv``, ``NAME.sources.csv``): read back, the export is
-    a table with every source's claim. Returns the files written (none when there is nothing
-    to write); text a spreadsheet would run is made safe as in the export itself."""
+    a table with every source's claim (where there are none, no such file is left). Returns the
+    files written; text a spreadsheet would run
+    is made safe as in the export itself (an id the same way wherever it is written, so that
+    references still match)."""
     from geo.table_files import sibling_paths
     from geo.tables import write_csv
 
     written = []
-    parts = (table.engine.claims(filters.normalised()), table.engine.sources())
-    for frame, path in zip(parts, sibling_paths(out), strict=True):
-        if frame.empty:
+    claims = table.engine.claims(filters.normalised()).reindex(columns=CLAIM_COLUMNS)
+    sources = table.engine.sources().reindex(columns=SOURCE_COLUMNS)
+    for frame, path in zip((claims, sources), sibling_paths(out), strict=True):
+        if frame.empty:  # a file an earlier export left there would be read with this one
+            path.unlink(missing_ok=True)
             continue
         frame = frame.astype(object).where(frame.notna(), "")
         for column in frame.columns:

@@ -8,6 +8,7 @@ description under a snapshot and the SQL both query back ends run are made from 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -120,6 +121,7 @@ class Filters:
             else:
                 words.append("+".join(values) if len(values) < 4 else f"{len(values)}-{facet.key}")
         stem = "_".join([prefix, *words])
+        stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
         stem = re.sub(r"[^A-Za-z0-9+_-]+", "-", stem.replace(" ", "-"))
         stem = stem.replace("+", "-")
         return stem[:limit].rstrip("-_") or prefix

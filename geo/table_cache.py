@@ -122,14 +122,8 @@ def cached_table(
     options = options or ReadOptions()
     folder = cache_dir() / "tables"
     found = _entry(folder, path, options)
-    if found is not None and found.database is not None and not found.database.exists():
-        # An entry made before the engine's database file was: made from its Parquet now.
-        from geo.query.duck import build_database
-
-        if in_child:
-            run_limited(BUILD_LIMITS, build_database, found.incidents, found.database)
-        else:
-            build_database(found.incidents, found.database)
+    if found is not None:
+        _ensure_database(found, in_child=in_child)
     if found is not None:
         return found
     if in_child:
@@ -140,8 +134,38 @@ def cached_table(
 
 def has_entry(path: str | Path, options: ReadOptions | None = None) -> bool:
     """Whether ``path`` as it is now has its checked entry (opening it is then quick)."""
+    from geo.query.duck import database_opens
+
     found = _entry(cache_dir() / "tables", Path(path), options or ReadOptions())
-    return found is not None and found.database is not None and found.database.exists()
+    return found is not None and found.database is not None and database_opens(found.database)
+
+
+def _ensure_database(entry: CachedTable, *, in_child: bool) -> None:
+    """Make ``entry``'s engine database from its Parquet when it has none, or one that does not
+    open (an entry made before the engine had one, a damaged file). Where it cannot be written
+    (a read-only cache folder), the engine reads the Parquet instead."""
+    from geo.query.duck import build_database, database_opens, usable_path
+
+    target = entry.database
+    if target is None or not usable_path(target) or database_opens(target):
+        return
+    try:
+        if target.exists() or target.is_symlink():
+            remove_path(target)
+        if in_child:
+            run_limited(BUILD_LIMITS, build_database, entry.incidents, target)
+        else:
+            build_database(entry.incidents, target)
+    except OSError:
+        pass
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file, or a folder where a file was expected."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 SECONDS_PER_MB = {"parquet": 0.85, "other": 0.3}
@@ -205,6 +229,7 @@ def _build(folder: Path, path: Path, options: ReadOptions) -> tuple[CachedTable,
     from geo.columnar import check_parquet, is_own_table
 
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_builds(folder)
     for _ in range(5):  # another process may be writing the table: read it again once done
         key = cache_key(path, options)
         work = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=folder))
@@ -229,11 +254,29 @@ def _build(folder: Path, path: Path, options: ReadOptions) -> tuple[CachedTable,
                 warnings, origin = dataset.warnings, dataset.origin
             if cache_key(path, options) != key:
                 continue
-            entry = _install(folder, key, path, files, warnings, origin, counts)
+            entry = _install(folder, key, path, files, warnings, origin, counts, options)
             return entry, dataset
         finally:
             shutil.rmtree(work, ignore_errors=True)
     raise DataError(f"{path.name} keeps changing while it is read; try again", file=path.name)
+
+
+STALE_BUILD_HOURS = 6.0
+"""A build's leftovers older than this are a killed build's (a build of ten million rows takes
+minutes): they are removed when the next build starts."""
+
+
+def sweep_builds(folder: Path) -> None:
+    """Remove what killed builds left in ``folder`` (``.build-*`` folders and files)."""
+    import time
+
+    now = time.time()
+    for left in folder.glob(".build-*"):
+        try:
+            if now - left.lstat().st_mtime > STALE_BUILD_HOURS * 3600:
+                remove_path(left)
+        except OSError:
+            continue
 
 
 def _counts(dataset: Dataset) -> dict[str, int]:
@@ -270,14 +313,19 @@ def _install(
     warnings: list[Problem],
     origin: str,
     counts: dict[str, int],
+    options: ReadOptions | None = None,
 ) -> CachedTable:
     """Make the engine's database file, move a built entry's files into place (each a
-    rename), this table's older entries out, and its ``.json`` last."""
-    from geo.query.duck import build_database
+    rename), this table's older entries (read with the same options) out, and its ``.json``
+    last."""
+    from geo.query.duck import build_database, usable_path
 
-    build_database(files["incidents"], folder / f"{key}.{DATABASE}")
+    options = options or ReadOptions()
+    database = folder / f"{key}.{DATABASE}"
+    if usable_path(database):
+        build_database(files["incidents"], database)
     for old in folder.glob("*.json"):  # one entry per table: drop this table's older ones
-        if old.stem != key and _same_table(old, path):
+        if old.stem != key and _same_table(old, path, options):
             remove_entry(folder, old.stem)
     for part, made in files.items():
         os.chmod(made, 0o644)
@@ -285,6 +333,7 @@ def _install(
     meta = {
         "version": CACHE_VERSION,
         "path": str(path.resolve()),
+        "options": json.dumps(asdict(options), default=str, sort_keys=True),
         "origin": origin,
         "warnings": [[w.file, w.row, w.column, w.message] for w in warnings],
         "counts": counts,
@@ -307,16 +356,21 @@ def remove_entry(folder: Path, key: str) -> None:
     """Remove the entry ``key`` from ``folder``: its ``.json`` first (it is then incomplete),
     then its files."""
     for part in (f"{key}.json", *(f"{key}.{p}.parquet" for p in PARTS), f"{key}.{DATABASE}"):
-        (folder / part).unlink(missing_ok=True)
+        try:
+            remove_path(folder / part)
+        except OSError:
+            continue  # what cannot be removed now is left for a later build
 
 
-def _same_table(meta_file: Path, path: Path) -> bool:
+def _same_table(meta_file: Path, path: Path, options: ReadOptions) -> bool:
+    """Whether an entry is of ``path`` read with ``options`` (an entry read otherwise, say with
+    another encoding, is another reader's and stays)."""
     try:
-        return bool(
-            json.loads(meta_file.read_text(encoding="utf-8"))["path"] == str(path.resolve())
-        )
-    except (OSError, ValueError, KeyError):
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
+    wanted = json.dumps(asdict(options), default=str, sort_keys=True)
+    return bool(meta.get("path") == str(path.resolve()) and meta.get("options") == wanted)
 
 
 def load_cached(

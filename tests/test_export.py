@@ -251,3 +251,47 @@ def test_claims_beside_an_export_are_safe_in_a_spreadsheet(tmp_path: Path) -> No
     written = write_claims_beside(table_of(data), Filters(), tmp_path / "x.csv")
     text = written[0].read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_an_export_without_claims_replaces_the_claims_an_earlier_one_left(tmp_path: Path) -> None:
+    from geo.cli import main
+
+    out = tmp_path / "x.csv"
+    assert main(["export", "--year", "2012", "--out", str(out)]) == 0
+    assert len(load_dataset(out).claims) > 0
+    # The same incidents with no claims and no sources file beside them.
+    bare = tmp_path / "bare.csv"
+    load_dataset(INCIDENTS_CSV).incidents.drop(columns="geometry").to_csv(bare, index=False)
+    assert main(["export", "--data", str(bare), "--year", "2012", "--out", str(out)]) == 0
+    assert load_dataset(out).claims.empty  # not the first export's claims
+
+
+def test_ids_that_look_like_formulas_still_match_beside_the_export(tmp_path: Path) -> None:
+    from geo.export import write_claims_beside, write_export
+    from geo.query import table_of
+
+    data = load_dataset(INCIDENTS_CSV)
+    first = data.incidents["incident_id"].iloc[0]
+    old_source = data.sources["source_id"].iloc[0]
+    data.sources = data.sources.replace({old_source: "-001_x"})
+    data.claims = data.claims.replace({old_source: "-001_x", first: "=id"})
+    data.incidents = data.incidents.replace({first: "=id"})
+    data.incidents["sources"] = data.incidents["sources"].str.replace(old_source, "-001_x")
+    table, out = table_of(data), tmp_path / "x.csv"
+    write_export(table, Filters(), out)
+    write_claims_beside(table, Filters(), out)
+    back = load_dataset(out)  # every reference still names what is beside it
+    assert "'=id" in set(back.incidents["incident_id"]) and "'-001_x" in set(back.sources["source_id"])
+
+
+def test_an_export_never_overwrites_its_table_or_a_folder(tmp_path: Path) -> None:
+    from geo.cli import main
+
+    table = tmp_path / "t.csv"
+    load_dataset(INCIDENTS_CSV).incidents.drop(columns="geometry").to_csv(table, index=False)
+    before = table.read_bytes()
+    assert main(["export", "--data", str(table), "--out", str(table)]) == 1
+    assert table.read_bytes() == before
+    (tmp_path / "y.claims.csv").mkdir()
+    assert main(["export", "--out", str(tmp_path / "y.csv")]) == 1
+    assert not (tmp_path / "y.csv").exists()  # nothing half written

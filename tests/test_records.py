@@ -28,3 +28,7 @@ def test_a_hostile_value_never_reaches_a_file_name_as_a_path() -> None:
     stem = Filters(regions=('../../etc/passwd"<x>\n',)).file_stem()
     assert set(stem) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
     assert len(Filters(regions=("x" * 500,)).file_stem()) == 100
+
+
+def test_a_download_name_keeps_accented_names_readable() -> None:
+    assert Filters(regions=("Korçë",)).file_stem() == "incident-atlas_Korce"

@@ -125,3 +125,51 @@ def test_the_first_check_says_how_big_and_about_how_long(tmp_path: Path) -> None
         fh.truncate(400 * 2**20)
     note = first_check_note(big)
     assert "big.csv (400 MB)" in note and "about 2 minutes" in note
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut", "folder"])
+def test_a_damaged_database_file_is_made_again(tmp_path: Path, damage: str) -> None:
+    import shutil
+
+    from geo.filters import Filters
+    from geo.query import open_engine, table_files
+
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    database = cached_table(path).database
+    assert database is not None
+    if damage == "garbage":
+        database.write_bytes(b"not a database")
+    elif damage == "cut":
+        database.write_bytes(database.read_bytes()[:4096])
+    else:
+        database.unlink()
+        database.mkdir()
+    assert not table_cache.has_entry(path)
+    assert open_engine(table_files(path)).headline(Filters()).incidents == 3
+    assert database.is_file() and table_cache.has_entry(path)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_an_entry_read_with_other_options_is_left_to_its_reader(tmp_path: Path) -> None:
+    from geo.tables import ReadOptions
+
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0), row(1), row(2)])
+    first = cached_table(path)
+    other = cached_table(path, ReadOptions(encoding="utf-8"))
+    assert other.incidents != first.incidents
+    assert first.incidents.exists() and first.claims.exists()  # still there for its reader
+
+
+def test_a_killed_builds_leftovers_are_swept(tmp_path: Path) -> None:
+    import os
+
+    path = write_parquet(tmp_path / "t.parquet", HEADER, [row(0)])
+    folder = table_cache.cache_dir() / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, new = folder / ".build-old-x", folder / ".build-new.duckdb"
+    old.mkdir()
+    new.write_bytes(b"")
+    hours = table_cache.STALE_BUILD_HOURS + 1
+    os.utime(old, (old.stat().st_atime, old.stat().st_mtime - hours * 3600))
+    cached_table(path)
+    assert not old.exists() and new.exists()  # a build under way now is left alone

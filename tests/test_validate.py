@@ -243,3 +243,17 @@ def test_a_point_in_another_country_is_a_warning_that_names_the_row(tmp_path: Pa
     assert [str(w) for w in dataset.warnings] == [
         "t.csv, row 2, column 'country': the point lies in Extrême-Nord (CM), not in NG"
     ]
+
+
+def test_a_range_over_the_whole_supported_span_is_refused_not_a_crash(tmp_path: Path) -> None:
+    from geo.errors import DataError
+    from geo.tables import load_dataset
+
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "incident_id,date_start,date_end,lat,lon,event_type\n"
+        "x,1800-01-01,2200-12-31,43.2,76.9,unrest\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="row 2, column 'date_end': date range is longer"):
+        load_dataset(path)

@@ -24,7 +24,7 @@ import pyarrow as pa
 from geo.facets import Bind
 from geo.query import statements as q
 from geo.query.engine import SqlEngine
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TEXT_COLUMNS
 from geo.webmap.cells import CELL_DEGREES
 
 THREADS = 2
@@ -36,6 +36,40 @@ MEMORY_LIMIT = "1GB"
 def _quoted(path: Path) -> str:
     """A path as an SQL string literal (DDL takes no parameters; the path is the cache's own)."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def engine_config() -> dict[str, str | bool | int | float | list[str]]:
+    """A DuckDB database's settings for the engine: two threads, ``MEMORY_LIMIT``, a larger
+    sort or group spilled into the cache folder (not the folder the app was started from), no
+    extension loaded from the network."""
+    from geo.paths import cache_dir
+
+    return {
+        "threads": THREADS,
+        "memory_limit": MEMORY_LIMIT,
+        "temp_directory": str(cache_dir() / "spill"),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+def usable_path(path: Path) -> bool:
+    """Whether DuckDB opens ``path`` as it is named (it reads ``?`` as the start of options
+    and ``\\`` as a folder separator); a table's cache in such a folder is read as Parquet."""
+    return not any(c in str(path) for c in "?\\")
+
+
+def database_opens(path: Path) -> bool:
+    """Whether ``path`` is a readable engine database with its incidents table."""
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=engine_config())
+        try:
+            con.execute("SELECT count(*) FROM (SELECT * FROM incidents LIMIT 1)").fetchone()
+        finally:
+            con.close()
+    except (duckdb.Error, OSError):
+        return False
+    return True
 
 
 def incidents_table(source: str, name: str = "incidents") -> str:
@@ -60,7 +94,7 @@ def build_database(parquet: Path, target: Path) -> None:
     os.close(handle)
     os.unlink(work)  # DuckDB makes the file itself
     try:
-        con = duckdb.connect(work, config={"threads": THREADS, "memory_limit": MEMORY_LIMIT})
+        con = duckdb.connect(work, config=engine_config())
         try:
             con.execute(f"CREATE VIEW parquet AS SELECT * FROM read_parquet({_quoted(parquet)})")
             con.execute(incidents_table("parquet"))
@@ -87,9 +121,7 @@ class DuckEngine(SqlEngine):
         sources: Path | pd.DataFrame | None = None,
     ) -> None:
         super().__init__(q.DUCKDB)
-        self._con = duckdb.connect(
-            ":memory:", config={"threads": THREADS, "memory_limit": MEMORY_LIMIT}
-        )
+        self._con = duckdb.connect(":memory:", config=engine_config())
         self._lock = threading.Lock()
         for name, part in (("incidents", incidents), ("claims", claims), ("sources", sources)):
             self._attach(name, part)
@@ -104,6 +136,10 @@ class DuckEngine(SqlEngine):
                 return
             for column in (c for c in COLUMNS if c not in frame.columns):
                 frame[column] = None  # a partial table (a test's, a chart's) reads as empty cells
+            for column in (c for c in TEXT_COLUMNS if c in frame.columns):
+                # An empty column read from a file is NaN (a float): text, as the schema says.
+                frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+                frame[column] = frame[column].astype(str)
             self._con.from_df(frame).create("incidents_in")
             self._con.execute(incidents_table("incidents_in"))
             self._con.execute("DROP TABLE incidents_in")
@@ -130,4 +166,11 @@ class DuckEngine(SqlEngine):
         self._con.close()
 
 
-__all__ = ["DuckEngine", "build_database", "incidents_table"]
+__all__ = [
+    "DuckEngine",
+    "build_database",
+    "database_opens",
+    "engine_config",
+    "incidents_table",
+    "usable_path",
+]

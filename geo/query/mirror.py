@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from geo.facets import Bind
-from geo.query.duck import MEMORY_LIMIT, THREADS, DuckEngine, incidents_table
+from geo.query.duck import DuckEngine, engine_config, incidents_table
 from geo.query.engine import Overview, T
 from geo.query.statements import TOLLS
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
@@ -130,9 +130,7 @@ class MirrorEngine(DuckEngine):
                 "claims": _copy_out(conn, "claims", list(CLAIM_COLUMNS), Path(tmp)),
                 "sources": _copy_out(conn, "sources", list(SOURCE_COLUMNS), Path(tmp)),
             }
-            con = duckdb.connect(
-                ":memory:", config={"threads": THREADS, "memory_limit": MEMORY_LIMIT}
-            )
+            con = duckdb.connect(":memory:", config=engine_config())
             for name, path in parts.items():
                 con.execute(
                     f"CREATE TABLE {name} AS SELECT * FROM read_csv($path, header = true, "

@@ -47,7 +47,8 @@ class TableFiles:
     def engine_files(self) -> tuple[Path, Path, Path]:
         """What the query engine opens: the incidents' database file (their Parquet file
         when there is none), the claims' and the sources' Parquet files."""
-        return self.database or self.incidents, self.claims, self.sources
+        database = self.database if self.database and self.database.is_file() else None
+        return database or self.incidents, self.claims, self.sources
 
 
 def table_files(path: str | Path, options: ReadOptions | None = None) -> TableFiles:

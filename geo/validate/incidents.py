@@ -141,7 +141,9 @@ def check_dates(raw: pd.DataFrame, t: pd.DataFrame, out: Collector) -> None:
         out.rows_where(
             end.isna().to_numpy() & ~end_blank, "date_end", date_message("date_end"), text
         )
-    span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
+    # In days, not nanoseconds: a range of over 292 years (1800 to 2200) fits.
+    gap = end.to_numpy(dtype="datetime64[D]") - start.to_numpy(dtype="datetime64[D]")
+    span = np.where(np.isnat(gap), np.nan, gap.astype("int64").astype(float))
     out.rows_where(span < 0, "date_end", m.END_BEFORE_START)
     t["date_start"] = start
     t["date_end"] = end
