@@ -281,7 +281,8 @@ def test_ids_that_look_like_formulas_still_match_beside_the_export(tmp_path: Pat
     write_export(table, Filters(), out)
     write_claims_beside(table, Filters(), out)
     back = load_dataset(out)  # every reference still names what is beside it
-    assert "'=id" in set(back.incidents["incident_id"]) and "'-001_x" in set(back.sources["source_id"])
+    assert "'=id" in set(back.incidents["incident_id"])
+    assert "'-001_x" in set(back.sources["source_id"])
 
 
 def test_an_export_never_overwrites_its_table_or_a_folder(tmp_path: Path) -> None:
