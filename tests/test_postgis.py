@@ -63,6 +63,9 @@ def test_importing_twice_changes_nothing_and_export_gives_the_table_back(
     assert "33 added, 0 updated, 0 unchanged" in capsys.readouterr().out
     assert main(["db", "import", str(INCIDENTS_CSV), "--db", pg_url]) == 0
     assert "0 added, 0 updated, 33 unchanged" in capsys.readouterr().out
+    # data/claims.csv has 47 rows and data/sources.csv 5 (counted in the files)
+    assert main(["validate", "--data", pg_url]) == 0
+    assert "OK, 33 incidents, 47 claims, 5 source(s)" in capsys.readouterr().out
     out = tmp_path / "back.csv"
     assert main(["db", "export", "--db", pg_url, "--out", str(out)]) == 0
     shipped, back = load_dataset(INCIDENTS_CSV), load_dataset(out)

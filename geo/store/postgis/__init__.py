@@ -26,6 +26,7 @@ from geo.store.postgis.read import (
     read_incidents,
     record_of,
     source_ids,
+    store_counts,
 )
 from geo.store.postgis.schema import (
     MIGRATIONS,
@@ -54,5 +55,6 @@ __all__ = [
     "require_schema",
     "schema_version",
     "source_ids",
+    "store_counts",
     "write_change",
 ]

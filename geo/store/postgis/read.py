@@ -103,6 +103,18 @@ def record_of(conn: psycopg.Connection[Any], incident_id: str, *, lock: bool) ->
     return Record(plain(frame.iloc[0].to_dict()), int(row[-1]), as_text)
 
 
+def store_counts(url: str) -> dict[str, int]:
+    """How many incidents, claims and sources the store holds (its schema checked first)."""
+    with connect(url) as conn:
+        require_schema(conn, url)
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM claims), "
+            "(SELECT count(*) FROM sources)"
+        ).fetchone()
+    assert row is not None  # noqa: S101 - one row, always
+    return {"incidents": int(row[0]), "claims": int(row[1]), "sources": int(row[2])}
+
+
 def source_ids(url: str) -> set[str]:
     """The ids of the sources in the team store."""
     with connect(url) as conn:
