@@ -67,11 +67,31 @@ PICKER_ROWS = 500
 """The most incidents the Edit page's picker lists (narrowed by the filters and a search)."""
 
 
-def picker_ids(engine: SqlEngine, filters: Filters, search: str = "") -> list[str]:
-    """The ids the Edit page offers: the first ``PICKER_ROWS`` incidents ``filters`` and
+def picker_ids(engine: SqlEngine, filters: Filters, search: str = "") -> dict[str, str]:
+    """The incidents the Edit page offers, each id with how it is listed ("2016-07-18 ·
+    Almaty · armed attack · <id>"): the first ``PICKER_ROWS`` incidents ``filters`` and
     ``search`` keep, by date (a table of millions is never listed whole)."""
-    rows = engine.rows(filters, search=search, columns=("incident_id",), limit=PICKER_ROWS)
-    return [str(i) for i in rows["incident_id"]]
+    from geo.symbology import type_label
+
+    rows = engine.rows(
+        filters, search=search, columns=("incident_id", "date_start", "place", "event_type"),
+        limit=PICKER_ROWS,
+    )  # fmt: skip
+    return {
+        str(i): " · ".join(
+            part
+            for part in (
+                f"{d:%Y-%m-%d}" if pd.notna(d) else "",
+                str(p).strip(),
+                type_label(str(t)),
+                str(i),
+            )
+            if part
+        )  # fmt: skip
+        for i, d, p, t in zip(
+            rows["incident_id"], rows["date_start"], rows["place"], rows["event_type"]
+        )
+    }
 
 
 def display_table(incidents: pd.DataFrame) -> pd.DataFrame:

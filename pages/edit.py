@@ -18,7 +18,7 @@ from geo.store.checks import fill_range_from_claims, unchosen_best, with_claim_s
 from geo.webmap.assets import offline_map
 from geo.webmap.build import pick_map
 from ui.data_source import after_write
-from ui.editing import editable_store, incident_form, place_key, who_edits
+from ui.editing import editable_store, incident_form, not_yet_given, place_key, who_edits
 from ui.static_files import served
 
 NEW = "(a new incident)"
@@ -85,7 +85,8 @@ find = st.text_input(
     "Find an incident", key="edit_find", max_chars=200,
     placeholder="Words in its place, perpetrator, target or summary",
 )  # fmt: skip
-ids = picker_ids(view.engine, view.filters, find)
+listed = picker_ids(view.engine, view.filters, find)
+ids = list(listed)
 following = st.session_state.pop("edit_choice_next", None)
 if following is not None and following not in ids and following != NEW:
     ids.insert(0, following)  # after a save, open what was saved
@@ -93,16 +94,15 @@ if following in ids or following == NEW:
     st.session_state["edit_choice"] = following
 total = view.engine.count(view.filters, search=find)
 choice = st.selectbox(
-    "Incident", [NEW, *ids], key="edit_choice",
+    "Incident", [NEW, *ids], key="edit_choice", format_func=lambda i: listed.get(i, i),
     help=f"The first {len(ids):,} of {total:,} incidents the sidebar's filters and the search "
     "keep, by date: narrow them to find one.",
 )  # fmt: skip
 new = choice == NEW
 
 if new:
-    today = pd.Timestamp.today().strftime("%Y-%m-%d")
-    values = {"incident_id": "", "date_start": today, "date_end": today}
-    values |= {"date_precision": "day", "event_type": "armed_attack"}
+    # No date and no point until they are given: a new incident is never saved at 0, 0 today.
+    values = {"incident_id": "", "date_precision": "day", "event_type": "armed_attack"}
     record = None
     version = None
     key = f"new_{st.session_state.get('edit_new_round', 0)}"
@@ -149,10 +149,13 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
             st.session_state[place_key(key, "geo_precision")] = precision
             if not st.session_state.get(place_key(key, "place")):
                 st.session_state[place_key(key, "place")] = c["name"]
-    lat = float(st.session_state.get(place_key(key, "lat"), values.get("lat") or 0.0))
-    lon = float(st.session_state.get(place_key(key, "lon"), values.get("lon") or 0.0))
+    given = (
+        st.session_state.get(place_key(key, "lat")),
+        st.session_state.get(place_key(key, "lon")),
+    )
+    unplaced = None in given  # no point yet: the world, no marker
+    lat, lon = (0.0, 0.0) if unplaced else (float(given[0]), float(given[1]))  # type: ignore[arg-type]
     files = served()
-    unplaced = lat == 0.0 and lon == 0.0  # no point yet: the world, no marker
     picker = offline_map(
         pick_map(lat, lon, basemap_url=files.basemap_url, zoom=2 if unplaced else 8,
                  marker=not unplaced,
@@ -180,8 +183,11 @@ if typed is not None:
     if fill:
         mine = fill_range_from_claims(mine, my_claims)
     undecided = unchosen_best(mine)
+    lacking = not_yet_given(mine)
     if not who:
         st.error("Set your name above first: every change records who made it.")
+    elif lacking:
+        st.error(lacking)
     elif undecided:
         st.error(esc_markdown(undecided))
     else:

@@ -94,13 +94,20 @@ def test_a_new_incident_placed_from_a_gazetteer_candidate_is_added_then_undone(
     next(t for t in at.text_input if t.label == "killed best").set_value("2")
     next(t for t in at.text_input if t.label == "killed low").set_value("2")
     next(t for t in at.text_input if t.label == "killed high").set_value("2")
+    before = table.read_bytes()
+    next(b for b in at.button if b.label == "Save").click().run()
+    # A new incident has no date until one is given: nothing is saved at today's date.
+    assert any("give the date it began" in e.value for e in at.error)
+    assert table.read_bytes() == before
+    next(d for d in at.date_input if d.label == "From").set_value(date(2026, 12, 3))
     next(b for b in at.button if b.label == "Save").click().run()
     assert not failures(at), failures(at)
     added = load_dataset(table).incidents.set_index("incident_id").loc["2026-12-03-almaty-test"]
+    assert added["date_end"] == added["date_start"]  # "To" left empty: the same day
     assert (added["country"], added["region"], added["killed_best"]) == ("KZ", "Almaty City", 2)
     assert at.selectbox(key="edit_choice").value == "2026-12-03-almaty-test"
-    # The time range followed the data to the new incident's day (today, the form's default).
-    assert at.slider(key="f_dates").value[1] == date.today()
+    # The time range followed the data to the new incident's day.
+    assert at.slider(key="f_dates").value[1] == date(2026, 12, 3)
     history = open_store(table).history("2026-12-03-almaty-test")
     assert [(c.who, c.action) for c in history] == [("Aigerim <b>", "add")]
     next(b for b in at.button if b.label == "Undo this change").click().run()
@@ -132,3 +139,26 @@ def test_a_colleagues_save_in_between_is_shown_as_a_conflict_not_lost(
     stored = load_dataset(table).incidents.set_index("incident_id").loc[ALMATY]
     assert stored["summary"] == "Bob's summary."
     assert [c.who for c in open_store(table).history(ALMATY)] == ["Alice", "Bob"]
+
+
+def test_a_new_incident_starts_with_no_point_and_no_date(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = _edit_page(monkeypatch, table)
+    assert next(d for d in at.date_input if d.label == "From").value is None
+    assert next(n for n in at.number_input if n.label == "lat").value is None
+    at.text_input(key="editor_name").set_value("Aigerim").run()
+    next(t for t in at.text_input if t.label.startswith("Id")).set_value("no-point-yet")
+    next(d for d in at.date_input if d.label == "From").set_value(date(2016, 1, 5))
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert any("give its point" in e.value for e in at.error)
+    assert "no-point-yet" not in set(load_dataset(table).incidents["incident_id"])
+
+
+def test_the_picker_lists_date_place_and_type_beside_the_id(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = _edit_page(monkeypatch, table)
+    # data/incidents.csv: 2016-07-18, "Alma-Ata (Almaly district)", an armed attack
+    listed = "2016-07-18 · Alma-Ata (Almaly district) · armed attack · 2016-07-18-almaty-shooting"
+    assert listed in (at.selectbox(key="edit_choice").options)

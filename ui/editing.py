@@ -109,8 +109,9 @@ def incident_form(
             "From", _day(values.get("date_start")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
         )
         out["date_end"] = b.date_input(
-            "To", _day(values.get("date_end")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
-        )
+            "To (empty: the same day)", _day(values.get("date_end")), FIRST_DAY, LAST_DAY,
+            format="YYYY-MM-DD",
+        )  # fmt: skip
         precisions = list(DATE_PRECISIONS)
         out["date_precision"] = c.selectbox(
             "Date known to", precisions, index=_index(precisions, values.get("date_precision"))
@@ -171,18 +172,39 @@ def incident_form(
 
 
 def _blank(field: str) -> Any:
-    return {"lat": 0.0, "lon": 0.0, "geo_precision": "city"}.get(field, "")
+    """A new incident's field: no point (``None``) until one is found or clicked."""
+    return {"lat": None, "lon": None, "geo_precision": "city"}.get(field, "")
 
 
-def _day(value: object) -> date:
+def _day(value: object) -> date | None:
+    """A stored date as the form's date; ``None`` (an empty field) for none."""
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        return date.today()
+        return None
+
+
+def not_yet_given(values: dict[str, Any]) -> str | None:
+    """What a new incident still lacks before it can be saved: its date or its point."""
+    lacking = []
+    if values.get("date_start") is None:
+        lacking.append("the date it began (From)")
+    if values.get("lat") is None or values.get("lon") is None:
+        lacking.append("its point (find a place, click the map, or type lat and lon)")
+    if not lacking:
+        return None
+    return "Not saved: give " + " and ".join(lacking) + "."
 
 
 def _index(options: list[str], value: object) -> int:
     return options.index(str(value)) if str(value) in options else 0
 
 
-__all__ = ["READONLY_ENV", "editable_store", "incident_form", "place_key", "who_edits"]
+__all__ = [
+    "READONLY_ENV",
+    "editable_store",
+    "incident_form",
+    "not_yet_given",
+    "place_key",
+    "who_edits",
+]
