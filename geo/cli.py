@@ -369,7 +369,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     _check_export_targets(args, out)
     table = _table(args)
     count = write_export(table, filters, out, title=args.title or "")
-    print(f"wrote {args.out}: {count} incidents ({filters.describe()})")
+    print(f"wrote {args.out}: {count:,} incidents ({filters.describe()})")
     if out.suffix.lower() == ".csv":
         for path in write_claims_beside(table, filters, out):
             print(f"wrote {path}: read back with {out.name}")
@@ -432,7 +432,7 @@ def _cmd_timelapse(args: argparse.Namespace) -> int:
         frames_dir=Path(args.frames) if args.frames else None,
         progress=_show_progress,
     )
-    print(f"wrote {args.out}: {len(frames)} frames of {len(incidents)} incidents")
+    print(f"wrote {args.out}: {len(frames):,} frames of {len(incidents):,} incidents")
     return 0
 
 

@@ -35,9 +35,12 @@ def check_export(
         nothing = Problem(
             path.name, None, None, f"no row could be converted: {conversion.describe()}"
         )
+        more = len(conversion.skipped) - 20
+        rest = [Problem(path.name, None, None, f"... and {more:,} more rows skipped")]
         return Dataset(to_geodataframe(incidents.drop(columns="row")), path=str(path)), [
             nothing,
             *conversion.skipped[:20],
+            *(rest if more > 0 else []),
         ]
     problems = check_cells(incidents, file=path.name, row_numbers=incidents["row"].to_numpy())
     checked = validate_incidents(

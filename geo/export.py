@@ -127,17 +127,29 @@ DASHBOARD_ROWS = {"csv": 100_000, "geojson": 100_000, "png": 1_000_000, "svg": 1
 are exported on the command line, which writes them as it reads them."""
 
 
-def too_many_to_download(filters: Filters, fmt: str, count: int) -> str | None:
+def table_argument(table: Table) -> str:
+    """The table as a command line for a visitor names it: its file's name (the server's
+    folders are not shown), or the team store's URL without its password."""
+    return table.path if table.database else Path(table.path).name
+
+
+FORMAT_NAMES = {"csv": "CSV", "geojson": "GeoJSON", "html": "HTML", "png": "PNG", "svg": "SVG",
+                "pdf": "PDF", "gif": "GIF"}  # fmt: skip
+
+
+def too_many_to_download(filters: Filters, fmt: str, count: int, data: str = "") -> str | None:
     """Why the dashboard does not make this download (too many incidents), with the command
-    that does; ``None`` when it does."""
+    that does, on the table ``data`` (as users know it: its file or the store's URL); ``None``
+    when it does."""
     limit = DASHBOARD_ROWS.get(fmt)
     if limit is None or count <= limit:
         return None
     verb = "export" if fmt in EXPORT_FORMATS else "timelapse" if fmt == "gif" else "snapshot"
-    out = f"incident-atlas.{fmt}"
-    command = shlex.join(["python", "-m", "geo", verb, *filters.to_cli(), "--out", out])
+    out = f"{filters.file_stem()}.{fmt}"
+    table = ["--data", data] if data else []
+    command = shlex.join(["python", "-m", "geo", verb, *table, *filters.to_cli(), "--out", out])
     return (
-        f"{count:,} incidents are more than the dashboard makes into a {fmt.upper()} "
+        f"{count:,} incidents are more than the dashboard makes into a {FORMAT_NAMES[fmt]} "
         f"({limit:,}); on the command line, with the same filters: {command}"
     )
 
@@ -169,10 +181,8 @@ def _claims_text(claims: list[dict[str, str]]) -> str:
             if str(v).strip()
         ]
         note = f" ({claim['note']})" if str(claim["note"]).strip() else ""
-        parts.append(
-            f"{claim['source']} para {claim['paragraph']}: "
-            f"{', '.join(figures) or 'no figure'}{note}"
-        )
+        where = f" para {claim['paragraph']}" if str(claim["paragraph"]).strip() else ""
+        parts.append(f"{claim['source']}{where}: {', '.join(figures) or 'no figure'}{note}")
     return " | ".join(parts)
 
 

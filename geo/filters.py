@@ -123,7 +123,7 @@ class Filters:
         stem = "_".join([prefix, *words])
         stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
         stem = re.sub(r"[^A-Za-z0-9+_-]+", "-", stem.replace(" ", "-"))
-        stem = stem.replace("+", "-")
+        stem = re.sub(r"-{2,}", "-", stem.replace("+", "-"))
         return stem[:limit].rstrip("-_") or prefix
 
     def where(self, bind: Bind, *, precision: bool = True) -> str:

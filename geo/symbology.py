@@ -83,11 +83,13 @@ def unwrap_longitudes(lon: np.ndarray) -> np.ndarray:
     """Longitudes seen from 0 to 360 degrees east where that brings them closer together.
 
     Points on both sides of the 180th meridian (Fiji, Chukotka and Alaska) are one place: a map
-    of them runs east of 180 instead of round the world. Otherwise ``lon`` as given.
+    of them runs east of 180 instead of round the world. Only where they then fit in half the
+    world: points all round it (a world table) stay as given, where the basemap is.
     """
     lon = np.asarray(lon, dtype=float)
     ok = np.isfinite(lon)
     if not ok.any():
         return lon
     wrapped = np.where(lon < 0, lon + 360.0, lon)
-    return wrapped if np.ptp(wrapped[ok]) < np.ptp(lon[ok]) else lon
+    closer = np.ptp(wrapped[ok]) < np.ptp(lon[ok])
+    return wrapped if closer and np.ptp(wrapped[ok]) <= 180.0 else lon

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
-from geo.export import MIME_TYPES, ExportOptions, export, too_many_to_download
+from geo.export import MIME_TYPES, ExportOptions, export, table_argument, too_many_to_download
 from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
@@ -141,7 +141,7 @@ with snap:
         help="The whole country is offered when the filtered incidents are in one country.",
     )
     title = st.text_input("Title (optional)", key="snap_title", max_chars=120)
-    refusal = too_many_to_download(view.filters, fmt, view.count)
+    refusal = too_many_to_download(view.filters, fmt, view.count, table_argument(view.table))
     if refusal:
         st.info(esc_markdown(refusal))
     st.download_button(
@@ -167,7 +167,7 @@ with snap:
     except FilterError as exc:  # too many frames: say so here, not as a failed download
         st.info(esc_markdown(str(exc)))
     else:
-        refusal = too_many_to_download(view.filters, "gif", view.count)
+        refusal = too_many_to_download(view.filters, "gif", view.count, table_argument(view.table))
         if refusal:
             st.info(esc_markdown(refusal))
         else:
@@ -179,7 +179,7 @@ with data:
         ("csv", "Table with claims (CSV)"),
         ("geojson", "Points with claims and sources (GeoJSON)"),
     ):
-        refusal = too_many_to_download(view.filters, fmt_, view.count)
+        refusal = too_many_to_download(view.filters, fmt_, view.count, table_argument(view.table))
         if refusal:
             st.caption(esc_markdown(refusal))
             continue

@@ -34,6 +34,11 @@ def good_table(tmp_path: Path) -> Path:
 def _table_cache_in_a_temporary_folder(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Tables read during the tests are cached in a folder of the test run, not the user's."""
+    """Tables read during the tests are cached in a folder of the test run, not the user's
+    (uploads and the engine's spill files too; a dashboard the tests start in a process of
+    its own is given the folder in ``TEST_TABLE_CACHE``)."""
     folder = tmp_path_factory.getbasetemp() / "cache"
     monkeypatch.setattr("geo.table_cache.cache_dir", lambda: folder)
+    monkeypatch.setattr("geo.query.tables.cache_dir", lambda: folder)
+    monkeypatch.setattr("geo.query.duck.spill_dir", lambda: folder / "spill")
+    monkeypatch.setenv("TEST_TABLE_CACHE", str(folder))

@@ -190,10 +190,9 @@ def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("geo.store.history.os.fsync", full)  # the line is written, not kept
-    with pytest.raises(OSError, match="No space"):
+    with monkeypatch.context() as patched, pytest.raises(OSError, match="No space"):
+        patched.setattr("geo.store.history.os.fsync", full)  # the line is written, not kept
         store.save(record.values, version=record.version, who="a")
-    monkeypatch.undo()
     assert (tmp_path / "incidents.csv").read_bytes() == before
     assert store.history_path.read_bytes() == b""  # the part written is cut away
     assert store.open(ALMATY).version == 1

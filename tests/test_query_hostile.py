@@ -133,7 +133,7 @@ def test_the_dashboards_copy_never_stays_silently_behind_a_store_without_a_data_
     copy = MirrorEngine(pg_url)
     assert copy.headline(Filters()).incidents == 10
     postgis.import_dataset(pg_url, shipped)
-    assert postgis.init_schema(pg_url) == (3, 3)
+    assert postgis.init_schema(pg_url) == (postgis.SCHEMA_VERSION, postgis.SCHEMA_VERSION)
     assert PostgisEngine(pg_url).headline(Filters()).incidents == 33
     copy.changed()
     copy._checked -= mirror.CHECK_SECONDS
@@ -192,11 +192,11 @@ def test_the_dashboard_sends_large_exports_to_the_command_line() -> None:
 
     filters = Filters(years=(2012,), regions=("Central, Ghana",), exact_only=True)
     assert too_many_to_download(filters, "csv", DASHBOARD_ROWS["csv"]) is None
-    said = too_many_to_download(filters, "csv", DASHBOARD_ROWS["csv"] + 1)
+    said = too_many_to_download(filters, "csv", DASHBOARD_ROWS["csv"] + 1, "world 1m.parquet")
     assert said is not None
     assert said.endswith(
-        "python -m geo export --year 2012 --region 'Central, Ghana' --exact "
-        "--out incident-atlas.csv"
+        "python -m geo export --data 'world 1m.parquet' --year 2012 --region 'Central, Ghana' "
+        "--exact --out incident-atlas_2012_Central-Ghana_exact.csv"
     )
     gif = too_many_to_download(filters, "gif", 10**7)
     assert gif is not None and "python -m geo timelapse" in gif

@@ -122,9 +122,9 @@ def headline_metrics(view: View) -> None:
             Headline.short_span(h.wounded_low, h.wounded_high),
             help=f"Likewise: {wounded}.",
         )
-    cols[3].metric("Regions affected", f"{h.regions}")
+    cols[3].metric("Regions affected", f"{h.regions:,}")
     cols[4].metric(
         "Hidden by precision",
-        f"{h.hidden}",
+        f"{h.hidden:,}",
         help="Incidents located only to a district, a region or a country, hidden by the switch.",
     )

@@ -38,16 +38,21 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def engine_config() -> dict[str, str | bool | int | float | list[str]]:
-    """A DuckDB database's settings for the engine: two threads, ``MEMORY_LIMIT``, a larger
-    sort or group spilled into the cache folder (not the folder the app was started from), no
-    extension loaded from the network."""
+def spill_dir() -> Path:
+    """Where DuckDB writes what does not fit in ``MEMORY_LIMIT``: the cache folder's
+    ``spill`` (not the folder the app was started from)."""
     from geo.paths import cache_dir
 
+    return cache_dir() / "spill"
+
+
+def engine_config() -> dict[str, str | bool | int | float | list[str]]:
+    """A DuckDB database's settings for the engine: two threads, ``MEMORY_LIMIT``, a larger
+    sort or group spilled into :func:`spill_dir`, no extension loaded from the network."""
     return {
         "threads": THREADS,
         "memory_limit": MEMORY_LIMIT,
-        "temp_directory": str(cache_dir() / "spill"),
+        "temp_directory": str(spill_dir()),
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
