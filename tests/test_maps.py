@@ -215,3 +215,17 @@ def test_a_table_across_the_180th_meridian_opens_on_it(tmp_path: Path) -> None:
     (bounds,) = re.findall(r"fitBounds\(\s*\[\[(.*?)\]\]", html, re.S)
     south, west, north, east = (float(v) for v in re.findall(r"-?\d+\.?\d*", bounds))
     assert 175 < west < 178.44 and 180.05 < east < 185 and south < -18.14 < -16.85 < north
+
+
+def test_points_all_round_the_world_stay_where_the_basemap_is() -> None:
+    import numpy as np
+
+    from geo.symbology import unwrap_longitudes
+
+    # A world table: from -179.6 to 179.8 as given (359.4 degrees), 355.9 wrapped: no gain
+    # worth leaving the basemap for.
+    world = np.array([-179.6, -100.0, -60.0, 0.0, 30.0, 120.0, 179.8])
+    assert list(unwrap_longitudes(world)) == list(world)
+    # Chukotka and Alaska with the Russian Far East: 171 degrees east of 180 when wrapped.
+    east = np.array([150.0, 177.0, -175.0, -170.0])
+    assert list(unwrap_longitudes(east)) == [150.0, 177.0, 185.0, 190.0]
