@@ -599,3 +599,19 @@ def test_a_toll_above_the_limit_skips_its_row(tmp_path: Path) -> None:
     path.write_text(text.replace("a bomber struck a mosque.,7,", "a bomber struck a mosque.,1e19,"))
     dataset = load_dataset(path)
     assert "1 fatalities is above 10,000,000" in dataset.origin
+
+
+def test_acleds_layout_before_2019_is_read() -> None:
+    # tests/data/formats/acled_2016.csv, written from ACLED's 2017 codebook: a leading index
+    # column, upper-case names, ally actors, no sub-event type and no iso code. NIG105's date
+    # (3-Feb-17) is not in its year (2016): skipped.
+    data = load_dataset(FIXTURES / "acled_2016.csv")
+    got = data.incidents.set_index("incident_id")
+    assert list(got.index) == ["ACLED-NIG101", "ACLED-NIG102", "ACLED-NIG103", "ACLED-NIG104"]
+    assert list(got["event_type"]) == ["armed_clash", "unrest", "shelling_airstrike", "other"]
+    assert str(got.loc["ACLED-NIG102", "date_start"].date()) == "2016-01-15"  # "15-Jan-16"
+    assert got.loc["ACLED-NIG101", "assoc_actors"] == "Civilian JTF"
+    assert got.loc["ACLED-NIG102", "actor2"] == ""  # ACLED's NA is no value
+    assert list(got["admin1"]) == ["Borno", "Lagos", "Borno", "Borno"]
+    assert set(got["dataset"]) == {"ACLED"} and set(got["country"]) == {"NG"}
+    assert any("NIG105" in str(w) or w.row == 6 for w in data.warnings)

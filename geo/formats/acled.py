@@ -89,18 +89,47 @@ EVENT_TYPES: dict[str, str] = {
     "protests": "unrest",
     "riots": "unrest",
     "strategic developments": "other",
+    # ACLED's layout before 2019 (no sub-event types; its codebook of 2017):
+    "battle-no change of territory": "armed_clash",
+    "battle-government regains territory": "armed_clash",
+    "battle-non-state actor overtakes territory": "armed_clash",
+    "remote violence": "shelling_airstrike",
+    "riots/protests": "unrest",
+    "strategic development": "other",
+    "headquarters or base established": "other",
+    "non-violent transfer of territory": "other",
 }
-"""ACLED's event types, used where a row's sub-event type is empty or not in the codebook."""
+"""ACLED's event types, used where a row's sub-event type is empty or not in the codebook
+(its older layout has none: its types are read the same way)."""
 
 
-def read_event_dates(values: pd.Series) -> pd.Series:
-    """ACLED's ``event_date`` in either of its forms ("28 December 2022", "2022-12-28"), read
-    exactly (NaT for anything else): the day is never guessed to come first."""
+def read_event_dates(values: pd.Series, years: np.ndarray | None = None) -> pd.Series:
+    """ACLED's ``event_date`` in any of its forms ("28 December 2022", "2022-12-28", and
+    "28-Dec-22" as a spreadsheet saves it), read exactly (NaT for anything else): the day is
+    never guessed to come first. A two-digit year is read only where the row's ``year``
+    (``years``) gives the century; a date whose year is not the row's is NaT."""
     values = values.astype(str).str.strip()
     iso_form = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     words = values.str.fullmatch(r"\d{1,2} [A-Za-z]+ \d{4}")
     worded = pd.to_datetime(values.where(words, ""), format="%d %B %Y", errors="coerce")
-    return iso_form.fillna(worded)
+    found = iso_form.fillna(worded)
+    if years is None:
+        return found
+    short = values.str.fullmatch(r"\d{1,2}-[A-Za-z]{3}-\d{2}")
+    if short.any():
+        found = found.fillna(_short_form(values.where(short, ""), years))
+    other_year = np.isfinite(years) & (found.dt.year.to_numpy(dtype=float) != years)
+    return found.where(~other_year)
+
+
+def _short_form(values: pd.Series, years: np.ndarray) -> pd.Series:
+    """ "28-Dec-22" as a day, its century the row's ``year``'s."""
+    two = pd.to_numeric(values.str[-2:], errors="coerce").to_numpy(dtype=float)
+    full = years // 100 * 100 + two
+    written = [f"{v[:-2]}{int(y)}" if v and np.isfinite(y) else "" for v, y in zip(values, full)]
+    return pd.to_datetime(
+        pd.Series(written, index=values.index), format="%d-%b-%Y", errors="coerce"
+    )
 
 
 def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversion:
@@ -109,12 +138,14 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     skips = Skips(file, rows)
     event_ids = text(raw, "event_id_cnty")
     skips.skip((event_ids == "").to_numpy(), "event_id_cnty", "no event id")
-    day = read_event_dates(text(raw, "event_date"))
+    year = numbers(raw, "year")
+    day = read_event_dates(text(raw, "event_date"), year if "year" in raw.columns else None)
     skips.skip(
         day.isna().to_numpy(),
         "event_date",
         "event_date is not a date",
-        "ACLED writes '28 December 2022' or '2022-12-28'",
+        "ACLED writes '28 December 2022' or '2022-12-28' (or '28-Dec-22' beside a year column),"
+        " of the row's year",
     )
     time_precision = numbers(raw, "time_precision")
     skips.skip(
@@ -188,7 +219,9 @@ def dataset_fields(raw: pd.DataFrame) -> dict[str, pd.Series | str]:
         "dataset": "ACLED",
         "actor1": text(raw, "actor1", NA),
         "actor2": text(raw, "actor2", NA),
-        "assoc_actors": joined(text(raw, "assoc_actor_1", NA), text(raw, "assoc_actor_2", NA)),
+        "assoc_actors": joined(
+            *(text(raw, f"{kind}_actor_{k}", NA) for kind in ("assoc", "ally") for k in (1, 2))
+        ),  # "ally" in the layout before 2019
         "admin1": text(raw, "admin1", NA),
         "admin2": text(raw, "admin2", NA),
         "disorder_type": text(raw, "disorder_type", NA),

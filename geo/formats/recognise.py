@@ -14,11 +14,11 @@ FORMAT_NAMES = {"acled": "ACLED", "gtd": "GTD", "ucdp": "UCDP GED"}
 """Each format as users know it."""
 
 SIGNATURES: dict[str, tuple[str, ...]] = {
-    # ACLED codebook: the event's id, date, types, actors, place and fatalities.
+    # ACLED codebook: the event's id, date, type, actors, place and fatalities (the layout
+    # before 2019 had no sub-event type and no iso code: both are read where given).
     "acled": (
-        "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
-        "actor1", "country", "iso", "admin1", "location", "latitude", "longitude",
-        "geo_precision", "fatalities",
+        "event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "country",
+        "admin1", "location", "latitude", "longitude", "geo_precision", "fatalities",
     ),
     # GTD codebook: the event's id, date in three columns, place, attack type and casualties.
     "gtd": (
@@ -35,8 +35,9 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
 
 USED_COLUMNS: dict[str, frozenset[str]] = {
     "acled": frozenset(
-        {*SIGNATURES["acled"], "actor2", "notes", "source", "admin1", "admin2",
-         "assoc_actor_1", "assoc_actor_2", "disorder_type", "civilian_targeting"}
+        {*SIGNATURES["acled"], "sub_event_type", "iso", "actor2", "notes", "source", "admin1",
+         "admin2", "assoc_actor_1", "assoc_actor_2", "ally_actor_1", "ally_actor_2",
+         "disorder_type", "civilian_targeting", "year"}
     ),
     "gtd": frozenset(
         {*SIGNATURES["gtd"], "approxdate", "summary", "success", "suicide", "gname",
