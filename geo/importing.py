@@ -34,9 +34,12 @@ class Imported:
     updated: int
     kept: int
     """Rows of an existing ``OUT`` the import did not touch."""
+    unchanged: int = 0
+    """Rows the import gave again exactly as ``OUT`` had them."""
 
     def describe(self) -> str:
         text = f"{self.added:,} incidents added, {self.updated:,} updated"
+        text += f", {self.unchanged:,} unchanged" if self.unchanged else ""
         return text + (f", {self.kept:,} kept as they were" if self.kept else "")
 
 
@@ -109,8 +112,26 @@ def import_table(path: Path, out: Path, options: ReadOptions | None = None) -> I
         incidents = pd.concat([old[~replaced], incidents], ignore_index=True)
         incidents = span_claims(incidents, claims, ids=new_ids & set(old["incident_id"]))
         sources = pd.concat([before.sources, sources]).drop_duplicates("source_id", keep="last")
+        unchanged = _unchanged(old, incidents, new_ids)
+        updated -= unchanged
+    else:
+        unchanged = 0
     write_dataset(incidents, claims, sources, out)
-    return Imported(dataset, added, updated, kept)
+    return Imported(dataset, added, updated, kept, unchanged)
+
+
+def _unchanged(old: pd.DataFrame, merged: pd.DataFrame, ids: set[str]) -> int:
+    """How many of the incidents ``ids`` that ``old`` had are, merged, exactly as they were."""
+    both = sorted(ids & set(old["incident_id"]))
+    if not both:
+        return 0
+    columns = [c for c in COLUMNS if c != "incident_id"]
+
+    def cells(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = frame.drop_duplicates("incident_id", keep="last").set_index("incident_id")
+        return rows.loc[both].reindex(columns=columns).astype(object).fillna("").astype(str)
+
+    return int((cells(old) == cells(merged)).all(axis=1).sum())
 
 
 __all__ = ["Imported", "import_table", "write_dataset"]

@@ -259,13 +259,14 @@ def test_importing_twice_updates_instead_of_duplicating(
     assert "9 incidents added, 0 updated" in capsys.readouterr().out
     first = out.read_text(encoding="utf-8")
     assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
-    assert "0 incidents added, 9 updated" in capsys.readouterr().out
+    assert "0 incidents added, 0 updated, 9 unchanged" in capsys.readouterr().out
     assert out.read_text(encoding="utf-8") == first
     # A newer export corrects one toll: that row changes, nothing is added.
     newer = tmp_path / "newer.csv"
     text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
     newer.write_text(text.replace("a bomber struck a mosque.,7,", "a bomber struck a mosque.,8,"))
     assert main(["import", str(newer), "--out", str(out)]) == 0
+    assert "0 incidents added, 1 updated, 8 unchanged" in capsys.readouterr().out
     rows = by_id(out)
     assert len(rows) == 9 and rows["ACLED-TST1006"]["killed_best"] == 8
     claims = pd.read_csv(tmp_path / "events.claims.csv", dtype=str)
