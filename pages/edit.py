@@ -126,7 +126,12 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
     candidates = []
     if name.strip():
         try:
-            found = OfflineGeocoder().geocode(name, exactly_one=False) or []
+            found = (
+                OfflineGeocoder().geocode(
+                    name, exactly_one=False, prefer=view.engine.overview().countries
+                )
+                or []
+            )
             candidates = [c.raw for c in found][:10]
         except AtlasError as exc:
             st.warning(esc_markdown(str(exc)))

@@ -580,3 +580,20 @@ def test_every_country_and_admin1_unit_is_known_by_name(
     assert (found["name"], found["country"], found["precision"]) == (name, country, precision)
     if precision == "region":
         assert found["region"] == name and region_at(found["lon"], found["lat"]) == name
+
+
+@pytest.mark.parametrize("query", ["Kandi, Benin", "Kandi, BJ", "Kandi, Alibori", "kandi , benin"])
+def test_a_place_is_found_with_its_country_or_region(query: str) -> None:
+    # GeoNames: Kandi, a town of Alibori department, Benin; Kandy, Sri Lanka, is larger.
+    found = OfflineGeocoder().geocode(query)
+    assert found is not None
+    assert (found.raw["name"], found.raw["country"], found.raw["region"]) == (
+        "Kandi", "BJ", "Alibori",
+    )  # fmt: skip
+
+
+def test_a_tables_own_countries_come_first() -> None:
+    geocoder = OfflineGeocoder()
+    assert geocoder.geocode("Kandi").raw["country"] == "LK"  # Kandy: the larger, with no context
+    assert geocoder.geocode("Kandi", prefer=["BJ"]).raw["country"] == "BJ"
+    assert geocoder.geocode("Kandi, Narnia") is None  # a qualifier that is no place: nothing

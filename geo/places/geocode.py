@@ -293,6 +293,28 @@ class OfflineGeocoder(Geocoder):
             out.append(Location(address, Point(raw["lat"], raw["lon"]), dict(raw)))
         return out
 
+    def _qualified(
+        self, query: str, codes: frozenset[str] | None
+    ) -> tuple[list[_Candidate], str | None]:
+        """ "Kandi, Benin", "Kandi, Alibori", "Kandi, BJ": the place's candidates in that
+        country (and the region named, to be checked once each candidate's region is known).
+        Nothing when a qualifier is neither a country nor a region."""
+        head, _, rest = query.partition(",")
+        qualifiers = [q.strip() for q in rest.split(",") if q.strip()]
+        if not head.strip() or not qualifiers:
+            return [], None
+        region: str | None = None
+        for qualifier in qualifiers:
+            country, area = _country_match(qualifier), _region_match(qualifier)
+            if country is not None:
+                codes = frozenset({country.country}) & (codes or frozenset({country.country}))
+            elif area is not None and area.region:
+                region = area.region
+                codes = frozenset({area.country}) & (codes or frozenset({area.country}))
+            else:
+                return [], None
+        return self._candidates(head, frozenset(codes or ())), region
+
     def geocode(
         self,
         query: str,
@@ -300,6 +322,7 @@ class OfflineGeocoder(Geocoder):
         exactly_one: bool = True,
         country_codes: str | Iterable[str] | None = None,
         timeout: float | None = None,
+        prefer: Iterable[str] = (),
     ) -> Location | list[Location] | None:
         """Find a place by name.
 
@@ -312,6 +335,9 @@ class OfflineGeocoder(Geocoder):
             Return the best match only (a ``Location``) instead of every match, best first.
         country_codes
             ISO alpha-2 code(s); only places in these countries are returned.
+        prefer
+            ISO alpha-2 codes whose places come first (a table's own countries: "Kandi" in a
+            table of Benin is Kandi, Benin, not Kandy, Sri Lanka).
         timeout
             Accepted for geopy compatibility and ignored: nothing here waits on the network.
 
@@ -329,10 +355,19 @@ class OfflineGeocoder(Geocoder):
         del timeout
         if not isinstance(query, str):
             raise GeocodeError(f"the offline geocoder takes a place name, not {query!r}")
-        found = self._candidates(query, _normalise_codes(country_codes))
-        if not found:
+        codes = _normalise_codes(country_codes)
+        found, region = self._candidates(query, codes), None
+        if not found and "," in query:  # "Kandi, Benin": a place and where it is
+            found, region = self._qualified(query, codes)
+        preferred = {c.upper() for c in prefer}
+        found = sorted(found, key=lambda c: c.country not in preferred)  # stable: order kept
+        if region is None:
+            locations = self._to_locations(query.strip(), found[:1] if exactly_one else found)
+        else:
+            located = self._to_locations(query.strip(), found)
+            locations = [loc for loc in located if loc.raw.get("region") == region]
+        if not locations:
             return None
-        locations = self._to_locations(query.strip(), found[:1] if exactly_one else found)
         return locations[0] if exactly_one else locations
 
     def reverse(
