@@ -44,7 +44,7 @@ EXPECTED = [
     (T, 20, "event_type",
      "unknown event_type 'riot'; use one of armed_attack, bombing, suicide_bombing, explosion, "
      "security_operation, weapons_seizure, foiled_plot, unrest, armed_clash, "
-     "shelling_airstrike, kidnapping, arrest, other"),
+     "shelling_airstrike, kidnapping, property_attack, arrest, other"),
     (T, 21, "killed_best", "killed_best '-1' is not a whole number from 0 to 10,000,000"),
     (T, 22, "killed_low", "killed_low 9 is above killed_best 5"),
     (T, 21, "wounded_high", "wounded_high 'many' is not a whole number from 0 to 10,000,000"),

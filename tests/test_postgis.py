@@ -41,7 +41,7 @@ def test_a_version_1_database_is_migrated_keeping_its_incidents(pg_url: str) -> 
             "geo_precision, event_type, geom) VALUES ('kept', '2016-01-01', '2016-01-01', 'day', "
             "43.25, 76.9, 'city', 'bombing', ST_SetSRID(ST_MakePoint(76.9, 43.25), 4326))"
         )
-    assert postgis.init_schema(pg_url) == (1, 3)
+    assert postgis.init_schema(pg_url) == (1, postgis.SCHEMA_VERSION)
     assert list(postgis.read_incidents(pg_url)["incident_id"]) == ["kept"]
     with postgis.connect(pg_url) as conn:
         assert conn.execute("SELECT to_regclass('incidents_map')").fetchone() == ("incidents_map",)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.facets import FACETS, Bind
+from geo.facets import FACETS, Bind, fold
 from geo.filters import Filters
 from geo.paths import INCIDENTS_CSV
 from geo.query import SqlEngine, open_engine, statements, table_files
@@ -50,8 +50,8 @@ def test_no_value_is_ever_part_of_a_statement() -> None:
             bind = Bind("duckdb")
             sql = statements.page(filters, bind, search=value)[0]
             if value != "$p0":  # a placeholder's own name
-                assert value not in sql
-            assert value in bind.values.values()
+                assert value not in sql and fold(value) not in sql
+            assert value in bind.values.values() or fold(value) in bind.values.values()
 
 
 def test_every_filters_field_is_a_facet_of_the_registry() -> None:

@@ -44,7 +44,7 @@ def _every_page(monkeypatch: pytest.MonkeyPatch, data: str | None) -> None:
             assert _metric(at, "Incidents") == str(ARMED_2012), page
         if page == "incidents":
             caption = " ".join(c.value for c in at.caption)
-            assert f"of {ARMED_2012} matching incidents" in caption
+            assert f"of the {ARMED_2012} incidents the filters keep" in caption
             assert len(at.dataframe[0].value) == ARMED_2012
 
 
