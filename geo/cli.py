@@ -368,7 +368,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     out = _out(args)
     _check_export_targets(args, out)
     table = _table(args)
-    count = write_export(table, filters, out, title=args.title or "")
+    count = write_export(table, filters, out, title=args.title or "", hxl=args.hxl)
     print(f"wrote {args.out}: {count:,} incidents ({filters.describe()})")
     if out.suffix.lower() == ".csv":
         for path in write_claims_beside(table, filters, out):
@@ -629,6 +629,10 @@ def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.geojson|FILE.html")
     p.add_argument("--title", help="title of the HTML page")
+    p.add_argument(
+        "--hxl", action="store_true",
+        help="a CSV's second row: each column's HXL hashtag (humanitarian data exchange)",
+    )  # fmt: skip
     _add_filters(p)
     p.set_defaults(run=_cmd_export)
 

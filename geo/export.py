@@ -23,6 +23,7 @@ import pandas as pd
 from geo.errors import FilterError, UsageError
 from geo.files import write_atomic, write_bytes_atomic
 from geo.filters import Filters
+from geo.hxl import hashtag_row
 from geo.query import Table, table_of
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
 from geo.snapshot.frame import MapFrame
@@ -91,9 +92,10 @@ def export(
     return snapshot_bytes(incidents, filters, fmt=fmt, frame=options.frame())
 
 
-def data_chunks(table: Table, filters: Filters, fmt: str) -> Iterator[str]:
+def data_chunks(table: Table, filters: Filters, fmt: str, *, hxl: bool = False) -> Iterator[str]:
     """A CSV or GeoJSON export as text in pieces, one batch of incidents (``BATCH_ROWS``) and
-    its claims at a time: a table of millions is written without being held whole.
+    its claims at a time: a table of millions is written without being held whole. With
+    ``hxl``, a CSV's second row holds each column's HXL hashtag (``geo.hxl``).
 
     ``FilterError`` (before anything is given) when no incident matches."""
     engine = table.engine
@@ -103,7 +105,13 @@ def data_chunks(table: Table, filters: Filters, fmt: str) -> Iterator[str]:
         claims = engine.claims_of_ids(batch["incident_id"].tolist())
         if fmt == "csv":
             text = incidents_csv(batch, claims)
-            yield text if not started else text.split("\n", 1)[1]
+            head, _, body = text.partition("\n")
+            if started:
+                yield body
+            elif hxl:  # HXL's hashtags under the column names
+                yield head + "\n" + ",".join(hashtag_row(head.split(","))) + "\n" + body
+            else:
+                yield text
         else:
             features = geojson_features(batch, claims, sources)
             head = '{"type": "FeatureCollection", "features": [\n' if not started else ",\n"
@@ -292,7 +300,9 @@ def export_text(table: Table | Dataset, filters: Filters, fmt: str, *, title: st
     return export(table, filters, fmt, ExportOptions(title=title)).decode("utf-8")
 
 
-def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: str = "") -> int:
+def write_export(
+    table: Table | Dataset, filters: Filters, out: Path, *, title: str = "", hxl: bool = False
+) -> int:
     """Write the export whose format the file suffix names; return the number of incidents."""
     fmt = out.suffix.lower().lstrip(".")
     fmt = "geojson" if fmt == "json" else fmt
@@ -305,7 +315,7 @@ def write_export(table: Table | Dataset, filters: Filters, out: Path, *, title: 
 
         def write(tmp: Path) -> None:
             with tmp.open("w", encoding="utf-8", newline="") as fh:
-                for chunk in data_chunks(table, filters.normalised(), fmt):
+                for chunk in data_chunks(table, filters.normalised(), fmt, hxl=hxl):
                     fh.write(chunk)
 
         write_atomic(out, write)

@@ -34,6 +34,7 @@ from geo.formats.containers import (
 )
 from geo.formats.parquet import MAX_COLUMNAR_ROWS, PARQUET_SUFFIXES, is_parquet, open_parquet
 from geo.formats.recognise import USED_COLUMNS, recognise
+from geo.hxl import is_hashtag_row
 from geo.schema import CLAIM_COLUMNS, COLUMNS, CRS, MAX_COLUMNS, REQUIRED, SOURCE_COLUMNS
 from geo.table_files import find_siblings, parquet_frame, read_sibling, sibling_paths
 from geo.validate import (
@@ -382,13 +383,19 @@ def read_table(
             notes=notes,
             known_only=known_only,
         )
-        return RawTable(table, np.arange(2, len(table) + 2), notes)
+        rows = np.arange(2, len(table) + 2)
+        if len(table) and is_hashtag_row(table.iloc[0]):  # HXL's row under the header
+            table, rows = table.iloc[1:].reset_index(drop=True), rows[1:]
+        return RawTable(table, rows, notes)
     _check_file(path, max_bytes)
     if suffix == ".xlsx":
         table = read_xlsx(path, max_rows=MAX_ROWS, max_bytes=max_bytes)
         _check_header(list(table.columns), path.name)
         _check_rows(table, path.name)
-        return RawTable(table, np.arange(2, len(table) + 2))
+        rows = np.arange(2, len(table) + 2)
+        if len(table) and is_hashtag_row(table.iloc[0]):
+            table, rows = table.iloc[1:].reset_index(drop=True), rows[1:]
+        return RawTable(table, rows)
     if is_parquet(path):
         return _read_parquet(path, max_bytes, known_only)
     table, rows = read_vector(path, _read_bytes(path, 100), layer=layer, max_rows=MAX_ROWS)

@@ -296,3 +296,37 @@ def test_an_export_never_overwrites_its_table_or_a_folder(tmp_path: Path) -> Non
     (tmp_path / "y.claims.csv").mkdir()
     assert main(["export", "--out", str(tmp_path / "y.csv")]) == 1
     assert not (tmp_path / "y.csv").exists()  # nothing half written
+
+
+def test_an_hxl_export_carries_hashtags_and_reads_back(tmp_path: Path) -> None:
+    from geo.cli import main
+
+    out = tmp_path / "h.csv"
+    assert main(["export", "--year", "2012", "--hxl", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").split("\n")
+    header, tags = lines[0].split(","), lines[1].split(",")
+    # HXL 1.1: dates, admin-1 name, coordinates, killed (the best figure)
+    assert tags[header.index("date_start")] == "#date+start"
+    assert tags[header.index("region")] == "#adm1+name"
+    assert tags[header.index("lat")] == "#geo+lat"
+    assert tags[header.index("killed_best")] == "#affected+killed"
+    plain = tmp_path / "p.csv"
+    assert main(["export", "--year", "2012", "--out", str(plain)]) == 0
+    assert list(load_dataset(out).incidents["incident_id"]) == list(
+        load_dataset(plain).incidents["incident_id"]
+    )
+
+
+def test_a_problem_under_an_hxl_row_is_named_by_its_line(tmp_path: Path) -> None:
+    from geo.errors import DataError
+
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "incident_id,date_start,lat,lon,event_type\n"
+        "#event+id,#date+start,#geo+lat,#geo+lon,#event+type\n"
+        "a,2012-01-01,43.2,76.9,unrest\n"
+        "b,2012-01-02,north,76.9,unrest\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="row 4, column 'lat'"):
+        load_dataset(path)
