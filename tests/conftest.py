@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,15 @@ def good_table(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The test run's cache folder, for dashboards the tests start in processes of their own
+    (``TEST_TABLE_CACHE``), set before any module's fixtures start one."""
+    os.environ["TEST_TABLE_CACHE"] = str(tmp_path_factory.getbasetemp() / "cache")
+    yield
+    os.environ.pop("TEST_TABLE_CACHE", None)
+
+
 @pytest.fixture(autouse=True)
 def _table_cache_in_a_temporary_folder(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -41,4 +52,3 @@ def _table_cache_in_a_temporary_folder(
     monkeypatch.setattr("geo.table_cache.cache_dir", lambda: folder)
     monkeypatch.setattr("geo.query.tables.cache_dir", lambda: folder)
     monkeypatch.setattr("geo.query.duck.spill_dir", lambda: folder / "spill")
-    monkeypatch.setenv("TEST_TABLE_CACHE", str(folder))
