@@ -256,6 +256,14 @@ def page(
     return rows, f"SELECT count(*) FROM incidents WHERE {cond}"
 
 
+def stream(filters: Filters, bind: Bind, columns: tuple[str, ...]) -> str:
+    """The kept incidents in the table's own order, unsorted: the embedded engine keeps its
+    table in date and id order (``geo.query.duck``), so an export streams it in one pass."""
+    if not set(columns) <= SORTABLE | {"row"}:
+        raise ValueError(f"not columns of the incident table: {columns!r}")
+    return f"SELECT {', '.join(columns)} FROM incidents WHERE {where(filters, bind)}"
+
+
 def claims_of_kept(filters: Filters, bind: Bind) -> str:
     """The per-source claims of the kept incidents."""
     return (
@@ -376,6 +384,7 @@ __all__ = [
     "middle_span",
     "page",
     "sampled_levels",
+    "stream",
     "per_period",
     "value_counts",
     "where",
