@@ -84,7 +84,7 @@ def test_acled_export_converts_every_precision_and_date_form() -> None:
     assert [str(w) for w in dataset.warnings] == [
         "acled.csv, row 9, column 'latitude': skipped: no coordinates",
         "acled.csv, row 10, column 'event_date': skipped: event_date is not a date (ACLED "
-        "writes '28 December 2022' or '2022-12-28')",
+        "writes '28 December 2022', '2022-12-28' or '28-Dec-22', in the row's year)",
         "acled.csv, row 11, column 'time_precision': skipped: time_precision is not 1, 2 or 3",
     ]
     assert {w.row for w in dataset.warnings} == {9, 10, 11}

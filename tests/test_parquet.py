@@ -331,7 +331,7 @@ def test_import_into_an_existing_parquet_table_updates_it(
     out = tmp_path / "t.parquet"
     assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
     assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
-    assert "0 incidents added, 9 updated" in capsys.readouterr().out
+    assert "0 incidents added, 0 updated, 9 unchanged" in capsys.readouterr().out
     assert len(load_dataset(out).incidents) == 9
     assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(tmp_path / "t.json")]) == 1
     assert "write the imported table as .csv or .parquet" in capsys.readouterr().err

@@ -144,8 +144,7 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
         day.isna().to_numpy(),
         "event_date",
         "event_date is not a date",
-        "ACLED writes '28 December 2022' or '2022-12-28' (or '28-Dec-22' beside a year column),"
-        " of the row's year",
+        "ACLED writes '28 December 2022', '2022-12-28' or '28-Dec-22', in the row's year",
     )
     time_precision = numbers(raw, "time_precision")
     skips.skip(

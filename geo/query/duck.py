@@ -60,6 +60,13 @@ def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     }
 
 
+def engine_connection(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with :func:`engine_config`, printing no progress bar."""
+    con = duckdb.connect(database, config=engine_config())
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def usable_path(path: Path) -> bool:
     """Whether DuckDB opens ``path`` as it is named (it reads ``?`` as the start of options
     and ``\\`` as a folder separator); a table's cache in such a folder is read as Parquet."""
@@ -101,7 +108,7 @@ def build_database(parquet: Path, target: Path) -> None:
     os.close(handle)
     os.unlink(work)  # DuckDB makes the file itself
     try:
-        con = duckdb.connect(work, config=engine_config())
+        con = engine_connection(work)
         try:
             con.execute(f"CREATE VIEW parquet AS SELECT * FROM read_parquet({_quoted(parquet)})")
             con.execute(incidents_table("parquet"))
@@ -128,7 +135,7 @@ class DuckEngine(SqlEngine):
         sources: Path | pd.DataFrame | None = None,
     ) -> None:
         super().__init__(q.DUCKDB)
-        self._con = duckdb.connect(":memory:", config=engine_config())
+        self._con = engine_connection()
         self._lock = threading.Lock()
         for name, part in (("incidents", incidents), ("claims", claims), ("sources", sources)):
             self._attach(name, part)
@@ -199,6 +206,7 @@ __all__ = [
     "build_database",
     "database_opens",
     "engine_config",
+    "engine_connection",
     "incidents_table",
     "usable_path",
 ]

@@ -20,11 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from geo.facets import Bind
-from geo.query.duck import DuckEngine, engine_config, incidents_table
+from geo.query.duck import DuckEngine, engine_connection, incidents_table
 from geo.query.engine import Overview, T
 from geo.query.statements import TOLLS
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
@@ -130,7 +129,7 @@ class MirrorEngine(DuckEngine):
                 "claims": _copy_out(conn, "claims", list(CLAIM_COLUMNS), Path(tmp)),
                 "sources": _copy_out(conn, "sources", list(SOURCE_COLUMNS), Path(tmp)),
             }
-            con = duckdb.connect(":memory:", config=engine_config())
+            con = engine_connection()
             for name, path in parts.items():
                 con.execute(
                     f"CREATE TABLE {name} AS SELECT * FROM read_csv($path, header = true, "
