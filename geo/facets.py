@@ -35,10 +35,12 @@ class Bind:
     ``$p0`` for DuckDB, ``%(p0)s`` for psycopg. Nothing a user typed is ever part of the text.
     """
 
-    def __init__(self, style: str) -> None:
+    def __init__(self, style: str, *, folded: str | None = None) -> None:
         if style not in ("duckdb", "psycopg"):
             raise ValueError(f"unknown parameter style {style!r}")
         self.style = style
+        self.folded = folded
+        """The column that holds the searched text folded already, where the table has one."""
         self.values: dict[str, object] = {}
 
     def __call__(self, value: object) -> str:
@@ -188,16 +190,27 @@ def fold(text: str) -> str:
 
 
 def parse_search(text: str) -> str | None:
+    """Words to look for: spaces run together; none of more than ``MAX_SEARCH_CHARS`` or with
+    a control character."""
     text = " ".join(text.split())
-    if not text or len(text) > MAX_SEARCH_CHARS:
+    if not text or len(text) > MAX_SEARCH_CHARS or any(ord(c) < 32 for c in text):
         return None
     return text
 
 
+SEARCH_COLUMN = "search_text"
+"""The embedded engine's column of :func:`folded_text`, made once when its table is."""
+
+
+def folded_text() -> str:
+    """The searched columns as one folded text (``\x1f`` between them: a phrase never runs
+    from one column into the next, and no typed character is the separator)."""
+    haystack = " || chr(31) || ".join(f"coalesce({c}, '')" for c in SEARCHED)
+    return f"lower(translate({haystack}, '{FOLD_FROM}', '{FOLD_TO}'))"
+
+
 def _search_sql(text: str, bind: Bind) -> str:
-    haystack = " || ' | ' || ".join(f"coalesce({c}, '')" for c in SEARCHED)
-    folded = f"lower(translate({haystack}, '{FOLD_FROM}', '{FOLD_TO}'))"
-    return f"strpos({folded}, {bind(fold(text))}) > 0"
+    return f"strpos({bind.folded or folded_text()}, {bind(fold(text))}) > 0"
 
 
 def _names(values: Sequence[str]) -> str:
@@ -324,7 +337,9 @@ __all__ = [
     "Bind",
     "Facet",
     "chosen",
+    "SEARCH_COLUMN",
     "fold",
+    "folded_text",
     "parse_country",
     "parse_name",
     "parse_search",

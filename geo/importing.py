@@ -112,7 +112,7 @@ def import_table(path: Path, out: Path, options: ReadOptions | None = None) -> I
         incidents = pd.concat([old[~replaced], incidents], ignore_index=True)
         incidents = span_claims(incidents, claims, ids=new_ids & set(old["incident_id"]))
         sources = pd.concat([before.sources, sources]).drop_duplicates("source_id", keep="last")
-        unchanged = _unchanged(old, incidents, new_ids)
+        unchanged = _unchanged(old, incidents, new_ids, (before.claims, claims))
         updated -= unchanged
     else:
         unchanged = 0
@@ -120,8 +120,14 @@ def import_table(path: Path, out: Path, options: ReadOptions | None = None) -> I
     return Imported(dataset, added, updated, kept, unchanged)
 
 
-def _unchanged(old: pd.DataFrame, merged: pd.DataFrame, ids: set[str]) -> int:
-    """How many of the incidents ``ids`` that ``old`` had are, merged, exactly as they were."""
+def _unchanged(
+    old: pd.DataFrame,
+    merged: pd.DataFrame,
+    ids: set[str],
+    claims: tuple[pd.DataFrame, pd.DataFrame],
+) -> int:
+    """How many of the incidents ``ids`` that ``old`` had are, merged, exactly as they were:
+    every cell, and every claim (``claims``: before and after)."""
     both = sorted(ids & set(old["incident_id"]))
     if not both:
         return 0
@@ -131,7 +137,16 @@ def _unchanged(old: pd.DataFrame, merged: pd.DataFrame, ids: set[str]) -> int:
         rows = frame.drop_duplicates("incident_id", keep="last").set_index("incident_id")
         return rows.loc[both].reindex(columns=columns).astype(object).fillna("").astype(str)
 
-    return int((cells(old) == cells(merged)).all(axis=1).sum())
+    def claimed(frame: pd.DataFrame) -> pd.Series:
+        text = frame[frame["incident_id"].isin(both)].reindex(columns=CLAIM_COLUMNS)
+        text = text.astype(object).fillna("").astype(str)
+        lines = text["incident_id"].str.cat([text[c] for c in CLAIM_COLUMNS[1:]], sep="\x1f")
+        grouped = lines.groupby(text["incident_id"]).agg(lambda v: "\x1e".join(sorted(v)))
+        return grouped.reindex(both, fill_value="")
+
+    same = (cells(old) == cells(merged)).all(axis=1)
+    same &= claimed(claims[0]) == claimed(claims[1])
+    return int(same.sum())
 
 
 __all__ = ["Imported", "import_table", "write_dataset"]

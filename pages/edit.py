@@ -154,9 +154,10 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
             st.session_state[place_key(key, "geo_precision")] = precision
             if not st.session_state.get(place_key(key, "place")):
                 st.session_state[place_key(key, "place")] = c["name"]
+    # The form fills these keys further down: on a record's first run, its own point.
     given = (
-        st.session_state.get(place_key(key, "lat")),
-        st.session_state.get(place_key(key, "lon")),
+        st.session_state.get(place_key(key, "lat"), values.get("lat")),
+        st.session_state.get(place_key(key, "lon"), values.get("lon")),
     )
     unplaced = None in given  # no point yet: the world, no marker
     lat, lon = (0.0, 0.0) if unplaced else (float(given[0]), float(given[1]))  # type: ignore[arg-type]

@@ -597,3 +597,18 @@ def test_a_tables_own_countries_come_first() -> None:
     assert geocoder.geocode("Kandi").raw["country"] == "LK"  # Kandy: the larger, with no context
     assert geocoder.geocode("Kandi", prefer=["BJ"]).raw["country"] == "BJ"
     assert geocoder.geocode("Kandi, Narnia") is None  # a qualifier that is no place: nothing
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Kandi, bj", ("Kandi", "BJ")),  # a code in lower case
+        ("Minna, Niger", ("Minna", "NG")),  # Niger the country has no Minna: Niger State
+        ("Maiduguri, borno", ("Maiduguri", "NG")),
+    ],
+)
+def test_a_qualifier_is_read_as_a_country_then_as_a_region(
+    query: str, expected: tuple[str, str]
+) -> None:
+    found = OfflineGeocoder().geocode(query)
+    assert found is not None and (found.raw["name"], found.raw["country"]) == expected

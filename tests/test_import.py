@@ -616,3 +616,19 @@ def test_acleds_layout_before_2019_is_read() -> None:
     assert list(got["admin1"]) == ["Borno", "Lagos", "Borno", "Borno"]
     assert set(got["dataset"]) == {"ACLED"} and set(got["country"]) == {"NG"}
     assert any("NIG105" in str(w) or w.row == 6 for w in data.warnings)
+
+
+def test_a_row_whose_claim_changed_is_updated_not_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events.csv"
+    assert main(["import", str(FIXTURES / "acled.csv"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    # The same export, one row's reporting source changed: its claim's note changes (the
+    # claim says who reported it), nothing else.
+    newer = tmp_path / "newer.csv"
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("TST1001,"))
+    newer.write_text(text.replace(first, first.replace("Test Wire", "Other Wire")))
+    assert main(["import", str(newer), "--out", str(out)]) == 0
+    assert "0 incidents added, 1 updated, 8 unchanged" in capsys.readouterr().out

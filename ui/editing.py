@@ -97,7 +97,9 @@ def incident_form(
     """The incident's fields and its claims as a form; when Save is pressed, the values typed,
     the claims and whether empty low/high tolls are to be filled from the claims."""
     for field in ("lat", "lon", "place", "country", "geo_precision", "region"):
-        st.session_state.setdefault(place_key(key, field), values.get(field) or _blank(field))
+        given = values.get(field)
+        missing = given is None or given == "" or (isinstance(given, float) and given != given)
+        st.session_state.setdefault(place_key(key, field), _blank(field) if missing else given)
     with st.form(key=f"form_{key}"):
         out: dict[str, Any] = dict(values)
         if new:

@@ -153,8 +153,11 @@ def _dataset_fields(raw: pd.DataFrame) -> dict[str, pd.Series | str | np.ndarray
     yes_no = {1: "yes", 0: "no"}
     return {
         "dataset": "GTD",
-        "actor1": text(raw, "gname"),
-        "assoc_actors": joined(text(raw, "gname2"), text(raw, "gname3")),
+        # GTD's "Unknown" group is no actor: not the top "actor" of every GTD table.
+        "actor1": text(raw, "gname", ("Unknown",)),
+        "assoc_actors": joined(
+            text(raw, "gname2", ("Unknown",)), text(raw, "gname3", ("Unknown",))
+        ),
         "admin1": text(raw, "provstate", ("Unknown",)),
         "attack_types": three("attacktype"),
         "target_types": three("targtype"),

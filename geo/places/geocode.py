@@ -296,24 +296,30 @@ class OfflineGeocoder(Geocoder):
     def _qualified(
         self, query: str, codes: frozenset[str] | None
     ) -> tuple[list[_Candidate], str | None]:
-        """ "Kandi, Benin", "Kandi, Alibori", "Kandi, BJ": the place's candidates in that
-        country (and the region named, to be checked once each candidate's region is known).
-        Nothing when a qualifier is neither a country nor a region."""
+        """ "Kandi, Benin", "Kandi, Alibori", "Kandi, bj": the place's candidates in that
+        country, and the region named (a candidate is kept when its region's label holds it,
+        checked once each candidate's region is known). A name that is both a country and a
+        region ("Minna, Niger": Niger State) is tried as the country, then as the region; one
+        that is neither gives nothing."""
         head, _, rest = query.partition(",")
         qualifiers = [q.strip() for q in rest.split(",") if q.strip()]
         if not head.strip() or not qualifiers:
             return [], None
         region: str | None = None
         for qualifier in qualifiers:
-            country, area = _country_match(qualifier), _region_match(qualifier)
+            country = _country_match(qualifier.upper() if len(qualifier) == 2 else qualifier)
             if country is not None:
-                codes = frozenset({country.country}) & (codes or frozenset({country.country}))
-            elif area is not None and area.region:
-                region = area.region
+                found = self._candidates(
+                    head, frozenset({country.country}) & (codes or {country.country})
+                )
+                if found:
+                    codes = frozenset({country.country})
+                    continue
+            area = _region_match(qualifier)
+            if area is not None and area.country:
                 codes = frozenset({area.country}) & (codes or frozenset({area.country}))
-            else:
-                return [], None
-        return self._candidates(head, frozenset(codes or ())), region
+            region = qualifier
+        return self._candidates(head, codes), region
 
     def geocode(
         self,
@@ -359,13 +365,16 @@ class OfflineGeocoder(Geocoder):
         found, region = self._candidates(query, codes), None
         if not found and "," in query:  # "Kandi, Benin": a place and where it is
             found, region = self._qualified(query, codes)
-        preferred = {c.upper() for c in prefer}
+        preferred = {prefer.upper()} if isinstance(prefer, str) else {c.upper() for c in prefer}
         found = sorted(found, key=lambda c: c.country not in preferred)  # stable: order kept
         if region is None:
             locations = self._to_locations(query.strip(), found[:1] if exactly_one else found)
         else:
             located = self._to_locations(query.strip(), found)
-            locations = [loc for loc in located if loc.raw.get("region") == region]
+            named = region.casefold()
+            locations = [
+                loc for loc in located if named in str(loc.raw.get("region") or "").casefold()
+            ]
         if not locations:
             return None
         return locations[0] if exactly_one else locations

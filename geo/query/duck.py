@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from geo.facets import Bind
+from geo.facets import SEARCH_COLUMN, Bind, folded_text
 from geo.filters import Filters
 from geo.query import statements as q
 from geo.query.engine import BATCH_ROWS, SqlEngine, typed
@@ -89,14 +89,17 @@ def database_opens(path: Path) -> bool:
 def incidents_table(source: str, name: str = "incidents") -> str:
     """The statement that makes the engine's incidents table ``name`` from the relation
     ``source`` (a fixed name): dates as dates, coordinates and tolls as numbers, the finest map
-    cell (``CELL_DEGREES``) as ``cy`` and ``cx``, rows in date order."""
+    cell (``CELL_DEGREES``) as ``cy`` and ``cx``, the searched text folded once
+    (``SEARCH_COLUMN``: a search then reads one column, not seven folded on every question),
+    rows in date order."""
     tolls = ", ".join(f"CAST({t} AS BIGINT) AS {t}" for t in q.TOLLS)
     return (
         f"CREATE TABLE {name} AS SELECT * REPLACE (CAST(date_start AS DATE) AS date_start, "
         "CAST(date_end AS DATE) AS date_end, CAST(lat AS DOUBLE) AS lat, "
         f"CAST(lon AS DOUBLE) AS lon, {tolls}), "
         f"CAST(floor(CAST(lat AS DOUBLE) / {CELL_DEGREES}) AS INTEGER) AS cy, "
-        f"CAST(floor(CAST(lon AS DOUBLE) / {CELL_DEGREES}) AS INTEGER) AS cx "
+        f"CAST(floor(CAST(lon AS DOUBLE) / {CELL_DEGREES}) AS INTEGER) AS cx, "
+        f"{folded_text()} AS {SEARCH_COLUMN} "
         f"FROM {source} ORDER BY date_start, incident_id"
     )
 
@@ -137,6 +140,7 @@ class DuckEngine(SqlEngine):
         super().__init__(q.DUCKDB)
         self._con = engine_connection()
         self._lock = threading.Lock()
+        self._searchable: bool | None = None
         for name, part in (("incidents", incidents), ("claims", claims), ("sources", sources)):
             self._attach(name, part)
 
@@ -175,6 +179,12 @@ class DuckEngine(SqlEngine):
         finally:
             cursor.close()
         return table.to_pandas()
+
+    def _bind(self) -> Bind:
+        if self._searchable is None:
+            names = self._frame("SELECT * FROM incidents LIMIT 0", Bind("duckdb")).columns
+            self._searchable = SEARCH_COLUMN in set(names)
+        return Bind("duckdb", folded=SEARCH_COLUMN if self._searchable else None)
 
     def batches(self, filters: Filters, size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
         """The kept incidents by date and id, ``size`` rows at a time, from one statement read
