@@ -52,16 +52,25 @@ def actor_table(engine: SqlEngine, filters: Filters) -> pd.DataFrame:
     return table.rename(columns=COLUMNS)
 
 
+MONTHLY_BELOW_DAYS = 3 * 365
+"""A selection spanning less than this is charted by month, not by year."""
+
+
 def actor_years(engine: SqlEngine, filters: Filters, names: list[str]) -> pd.DataFrame:
-    """Incidents per year of each actor of ``names``, every year of the span on the axis
-    (columns actor, year, incidents)."""
-    found = engine.actor_years(filters, names)
+    """Incidents per year of each actor of ``names`` (per month when the kept incidents span
+    less than ``MONTHLY_BELOW_DAYS``), every period of the span on the axis: columns actor,
+    period (its label) and incidents."""
+    span = engine.middle_span(filters)
+    monthly = span is not None and (span[1] - span[0]).days < MONTHLY_BELOW_DAYS
+    found = engine.actor_years(filters, names, monthly=monthly)
     if found.empty:
-        return pd.DataFrame(columns=["actor", "year", "incidents"])
-    years = range(int(found["year"].min()), int(found["year"].max()) + 1)
-    grid = pd.MultiIndex.from_product([names, years], names=["actor", "year"])
-    counts = found.set_index(["actor", "year"])["n"].reindex(grid, fill_value=0)
-    return counts.rename("incidents").reset_index()
+        return pd.DataFrame(columns=["actor", "period", "incidents"])
+    steps = range(int(found["step"].min()), int(found["step"].max()) + 1)
+    grid = pd.MultiIndex.from_product([names, steps], names=["actor", "step"])
+    counts = found.set_index(["actor", "step"])["n"].reindex(grid, fill_value=0)
+    frame = counts.rename("incidents").reset_index()
+    frame["period"] = [f"{s // 12}-{s % 12 + 1:02d}" if monthly else str(s) for s in frame["step"]]
+    return frame[["actor", "period", "incidents"]]
 
 
-__all__ = ["ACTORS_SHOWN", "CHARTED", "actor_table", "actor_years"]
+__all__ = ["ACTORS_SHOWN", "CHARTED", "MONTHLY_BELOW_DAYS", "actor_table", "actor_years"]

@@ -45,15 +45,15 @@ if rows:
 
 names = list(table["Actor"][:CHARTED])
 years = actor_years(view.engine, view.filters, names)
-st.subheader(f"Incidents per year of the first {len(names)} actors")
+st.subheader(f"Incidents over time of the first {len(names)} actors")
 st.altair_chart(
     alt.Chart(years)
     .mark_line(point=True)
     .encode(
-        x=alt.X("year:O", title=None),
+        x=alt.X("period:O", title=None),
         y=alt.Y("incidents:Q", title="Incidents"),
         color=alt.Color("actor:N", title="Actor", sort=names, legend=alt.Legend(orient="bottom")),
-        tooltip=["actor:N", "year:O", "incidents:Q"],
+        tooltip=["actor:N", "period:O", "incidents:Q"],
     ),
     width="stretch",
 )

@@ -460,3 +460,17 @@ def test_the_actors_page_says_when_a_table_names_none(app: AppTest) -> None:
     app.switch_page("pages/actors.py").run()
     assert not failures(app), failures(app)
     assert any("names no actors" in i.value for i in app.info)
+
+
+def test_a_short_selection_charts_actors_by_month() -> None:
+    from geo.actors import actor_years
+    from geo.filters import Filters
+    from geo.query import open_table, table_files
+
+    engine = open_table(table_files(FIXTURES / "acled.csv")).engine
+    found = actor_years(engine, Filters(years=(2022,)), ["Civilians (Nigeria)"])
+    # Civilians (Nigeria): TST1001 on 14 February 2022, TST1005 on 3 May, TST1006 on 4 May;
+    # every month between them on the axis.
+    assert list(zip(found["period"], found["incidents"])) == [
+        ("2022-02", 1), ("2022-03", 0), ("2022-04", 0), ("2022-05", 2),
+    ]  # fmt: skip

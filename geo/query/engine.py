@@ -249,13 +249,16 @@ class SqlEngine:
 
         return self._remembered(("actors", filters, limit), answer)
 
-    def actor_years(self, filters: Filters, names: list[str]) -> pd.DataFrame:
-        """Incidents per year of each actor of ``names`` (columns actor, year, n)."""
+    def actor_years(
+        self, filters: Filters, names: list[str], *, monthly: bool = False
+    ) -> pd.DataFrame:
+        """Incidents per year (``monthly``: per month, numbered 12 * year + month - 1) of each
+        actor of ``names`` (columns actor, step, n)."""
         if not names:
-            return pd.DataFrame(columns=["actor", "year", "n"])
+            return pd.DataFrame(columns=["actor", "step", "n"])
         bind = self._bind()
-        frame = self._frame(q.actor_years(filters, bind, self.dialect, names), bind)
-        frame.columns = ["actor", "year", "n"]
+        frame = self._frame(q.actor_years(filters, bind, self.dialect, names, monthly), bind)
+        frame.columns = ["actor", "step", "n"]
         return frame
 
     def periods(self, filters: Filters, period: str) -> Periods:

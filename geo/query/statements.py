@@ -199,11 +199,19 @@ def actors(filters: Filters, bind: Bind, dialect: Dialect, limit: int) -> str:
     ORDER BY events DESC, killed_best DESC, ranked.actor"""
 
 
-def actor_years(filters: Filters, bind: Bind, dialect: Dialect, names: list[str]) -> str:
-    """Incidents per year (of their start) of each of the actors ``names``."""
+def actor_years(
+    filters: Filters, bind: Bind, dialect: Dialect, names: list[str], monthly: bool = False
+) -> str:
+    """Incidents per year (``monthly``: per month, as 12 * year + month - 1) of their start,
+    of each of the actors ``names``."""
     rows = _actor_rows(filters, bind, dialect)
+    step = (
+        "CAST(extract(year FROM date_start) * 12 + extract(month FROM date_start) - 1 AS INTEGER)"
+        if monthly
+        else "CAST(extract(year FROM date_start) AS INTEGER)"
+    )
     return (
-        f"SELECT actor, CAST(extract(year FROM date_start) AS INTEGER) AS year, count(*) AS n "
+        f"SELECT actor, {step} AS step, count(*) AS n "
         f"FROM ({rows}) AS named WHERE actor IN {bind.each(names)} GROUP BY 1, 2 ORDER BY 1, 2"
     )
 
