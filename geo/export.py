@@ -203,6 +203,21 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+_FORMULA = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_STARTS) + "]"
+
+
+def spreadsheet_safe_column(values: pd.Series) -> pd.Series:
+    """:func:`spreadsheet_safe` of every text cell of a column at once (other cells as
+    they are)."""
+    text = values.astype("string")
+    risky = text.str.contains(_FORMULA, regex=True, na=False).to_numpy(dtype=bool)
+    if not risky.any():
+        return values
+    out = values.astype(object).copy()
+    out[risky] = "'" + text[risky].astype(str)
+    return out
+
+
 def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     """CSV text: the schema's columns plus ``claims``, each source's figures in one cell.
 
@@ -220,8 +235,10 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
         if pd.api.types.is_object_dtype(table[column]) or pd.api.types.is_string_dtype(
             table[column]
         ):
-            safe = _safe_ids if column == "sources" else spreadsheet_safe
-            table[column] = [safe(v) if isinstance(v, str) else v for v in table[column]]
+            if column == "sources":
+                table[column] = [_safe_ids(v) if isinstance(v, str) else v for v in table[column]]
+            else:
+                table[column] = spreadsheet_safe_column(table[column])
     return csv_text(table)
 
 
