@@ -232,7 +232,8 @@ def incidents_csv(incidents: pd.DataFrame, claims: pd.DataFrame) -> str:
     table = incidents[COLUMNS].copy()
     for column in ("date_start", "date_end"):
         table[column] = table[column].dt.strftime("%Y-%m-%d")
-    table["claims"] = table["incident_id"].astype(str).map(claims_texts(claims)).fillna("")
+    texts = claims_texts(claims).astype(object)
+    table["claims"] = table["incident_id"].astype(str).map(texts).astype(object).fillna("")
     for column in table.columns:
         if pd.api.types.is_object_dtype(table[column]) or pd.api.types.is_string_dtype(
             table[column]
