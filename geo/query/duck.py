@@ -74,11 +74,13 @@ def usable_path(path: Path) -> bool:
 
 
 def database_opens(path: Path) -> bool:
-    """Whether ``path`` is a readable engine database with its incidents table."""
+    """Whether ``path`` is a readable engine database with its incidents table as this release
+    makes it."""
     try:
         con = duckdb.connect(str(path), read_only=True, config=engine_config())
         try:
-            con.execute("SELECT count(*) FROM (SELECT * FROM incidents LIMIT 1)").fetchone()
+            # Its columns as this release makes them (an older file is made again).
+            con.execute(f"SELECT cy, cx, {SEARCH_COLUMN} FROM incidents LIMIT 1").fetchone()
         finally:
             con.close()
     except (duckdb.Error, OSError):
