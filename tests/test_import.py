@@ -632,3 +632,19 @@ def test_a_row_whose_claim_changed_is_updated_not_unchanged(
     newer.write_text(text.replace(first, first.replace("Test Wire", "Other Wire")))
     assert main(["import", str(newer), "--out", str(out)]) == 0
     assert "0 incidents added, 1 updated, 8 unchanged" in capsys.readouterr().out
+
+
+def test_gtd_rows_of_a_former_union_are_placed_in_the_country_of_its_capital() -> None:
+    # tests/data/formats/gtd_unions.csv: Czechoslovakia 1988 with no point (specificity 5),
+    # and the Soviet Union 1990 at Vilnius (54.69 N, 25.28 E): the point decides, Lithuania.
+    data = load_dataset(FIXTURES / "gtd_unions.csv", options=ReadOptions(unlocated="country"))
+    rows = data.incidents.set_index("incident_id")
+    assert (
+        rows.loc["GTD-198803020001", "country"],
+        rows.loc["GTD-198803020001", "geo_precision"],
+    ) == ("CZ", "country")
+    assert rows.loc["GTD-199001150001", "country"] == "LT"
+    assert rows.loc["GTD-198803020001", "actor1"] == ""  # GTD's "Unknown" group
+    assert "placed in the country of its capital" in data.origin
+    skipped = load_dataset(FIXTURES / "gtd_unions.csv")  # without --unlocated: skipped, said
+    assert list(skipped.incidents["incident_id"]) == ["GTD-199001150001"]

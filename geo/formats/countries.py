@@ -44,6 +44,13 @@ UNIONS = {
 }  # fmt: skip
 """Names of no single country today: the point decides."""
 
+UNION_SEATS = {
+    "soviet union": "RU", "ussr": "RU", "yugoslavia": "RS", "czechoslovakia": "CZ",
+    "serbia and montenegro": "RS", "serbia-montenegro": "RS",
+}  # fmt: skip
+"""The country of each former union's capital: where a row with no point is placed when it is
+placed at its country (``--unlocated country``), with a note saying so."""
+
 _BRACKETS = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
 
 
@@ -127,6 +134,7 @@ def fill_from_points(codes: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.
 __all__ = [
     "ALIASES",
     "UNIONS",
+    "UNION_SEATS",
     "code_from_name",
     "code_from_number",
     "codes_for",

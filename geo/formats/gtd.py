@@ -85,6 +85,14 @@ def convert_gtd(
         from geo.places.regions import country_points
 
         points = country_points()
+        unions = text(raw, "country_txt").str.lower().map(countries.UNION_SEATS).fillna("")
+        seated = unplaced & (codes == "") & (unions != "").to_numpy()
+        codes = np.where(seated, unions.to_numpy(dtype=object), codes)
+        if int((seated & skips.keep).sum()):
+            skips.notes[
+                "of a former union (Soviet Union, Yugoslavia, Czechoslovakia) placed in the "
+                "country of its capital"
+            ] += int((seated & skips.keep).sum())
         at = [points.get(c) for c in codes]
         has = np.array([p is not None for p in at]) & unplaced
         for i in np.flatnonzero(has):
