@@ -82,7 +82,8 @@ def test_acled_export_converts_every_precision_and_date_form() -> None:
     }
     assert rows["ACLED-TST1011"]["source_sub_event_type"] == "Looting/property destruction"
     assert [str(w) for w in dataset.warnings] == [
-        "acled.csv, row 9, column 'latitude': skipped: no coordinates",
+        "acled.csv, row 9, column 'latitude': skipped: no coordinates (its location is not in "
+        "the offline gazetteer)",
         "acled.csv, row 10, column 'event_date': skipped: event_date is not a date (ACLED "
         "writes '28 December 2022', '2022-12-28' or '28-Dec-22', in the row's year)",
         "acled.csv, row 11, column 'time_precision': skipped: time_precision is not 1, 2 or 3",
@@ -648,3 +649,18 @@ def test_gtd_rows_of_a_former_union_are_placed_in_the_country_of_its_capital() -
     assert "placed in the country of its capital" in data.origin
     skipped = load_dataset(FIXTURES / "gtd_unions.csv")  # without --unlocated: skipped, said
     assert list(skipped.incidents["incident_id"]) == ["GTD-199001150001"]
+
+
+def test_an_acled_row_without_coordinates_is_placed_from_its_location(tmp_path: Path) -> None:
+    # TST1001 (Maiduguri, Nigeria) with its coordinates taken out: the gazetteer's Maiduguri
+    # (11.85 N, 13.16 E); TST1007's location "Somewhere" is in no gazetteer: still skipped.
+    text = (FIXTURES / "acled.csv").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("TST1001,"))
+    path = tmp_path / "acled.csv"
+    path.write_text(text.replace(row, row.replace(",11.8333,13.1500,", ",,,")), encoding="utf-8")
+    data = load_dataset(path)
+    placed = data.incidents.set_index("incident_id").loc["ACLED-TST1001"]
+    assert abs(placed["lat"] - 11.85) < 0.05 and abs(placed["lon"] - 13.16) < 0.05
+    assert placed["geo_precision"] == "city" and placed["region"] == "Borno"
+    assert "1 placed from their location by the offline gazetteer" in data.origin
+    assert "ACLED-TST1007" not in set(data.incidents["incident_id"])

@@ -27,6 +27,7 @@ from geo.formats.convert import (
     iso,
     joined,
     numbers,
+    place_by_name,
     text,
     tolls,
     whole,
@@ -158,8 +159,8 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     start = start.where(~month, day.dt.to_period("M").dt.start_time)
     end = day.where(~week, day + pd.Timedelta(days=3))
     end = end.where(~month, day.dt.to_period("M").dt.end_time.dt.normalize())
-    lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
-    skips.skip(~(np.isfinite(lat) & np.isfinite(lon)), "latitude", "no coordinates")
+    codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
+    lat, lon, lat_text, lon_text = _placed(raw, codes, skips)
     geo_code = numbers(raw, "geo_precision")
     skips.skip(
         ~np.isin(geo_code, list(GEO_PRECISIONS)), "geo_precision", "geo_precision is not 1, 2 or 3"
@@ -167,7 +168,6 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     sub = free_text(raw, "sub_event_type", NA)
     kind = free_text(raw, "event_type", NA)
     event_type = _types(sub, kind)
-    codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
     codes = countries.fill_from_points(codes, lon, lat)
     fatalities = tolls(raw, "fatalities", skips)
     reported_by = free_text(raw, "source")
@@ -182,8 +182,8 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
             "date_precision": pd.Series(time_precision).map(TIME_PRECISIONS).fillna(""),
             "place": free_text(raw, "location"),
             "country": codes,
-            "lat": text(raw, "latitude"),
-            "lon": text(raw, "longitude"),
+            "lat": lat_text,
+            "lon": lon_text,
             "geo_precision": pd.Series(geo_code).map(GEO_PRECISIONS).fillna(""),
             "event_type": event_type,
             "killed_best": whole(fatalities),
@@ -206,6 +206,34 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
         # ACLED gives no wounded figure: wounded stays empty, never 0.
         claims={"killed": whole(fatalities), "wounded": "", "note": note},
     )
+
+
+def _placed(
+    raw: pd.DataFrame, codes: np.ndarray, skips: Skips
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows' coordinates (as numbers and as text); a row without them is placed from its
+    ``location`` in its country by the offline gazetteer (its ``geo_precision`` stays ACLED's),
+    else skipped with the reason."""
+    lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
+    lat_text = text(raw, "latitude").to_numpy(dtype=object, copy=True)
+    lon_text = text(raw, "longitude").to_numpy(dtype=object, copy=True)
+    missing = ~(np.isfinite(lat) & np.isfinite(lon))
+    found_lat, found_lon, _ = place_by_name(text(raw, "location", NA), codes, missing)
+    placed = missing & np.isfinite(found_lat)
+    lat, lon = np.where(placed, found_lat, lat), np.where(placed, found_lon, lon)
+    lat_text[placed] = [f"{v:.5f}" for v in lat[placed]]
+    lon_text[placed] = [f"{v:.5f}" for v in lon[placed]]
+    skips.skip(
+        missing & ~placed,
+        "latitude",
+        "no coordinates",
+        "its location is not in the offline gazetteer",
+    )
+    if int((placed & skips.keep).sum()):
+        skips.notes["placed from their location by the offline gazetteer"] += int(
+            (placed & skips.keep).sum()
+        )
+    return lat, lon, lat_text, lon_text
 
 
 NA = ("NA",)

@@ -112,6 +112,33 @@ def free_text(raw: pd.DataFrame, column: str, missing: tuple[str, ...] = ()) -> 
     return values.astype(object)
 
 
+def place_by_name(
+    names: pd.Series, codes: np.ndarray, todo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the rows ``todo`` (they have no coordinates), their place name looked up in their
+    country (``codes``) in the offline gazetteer, each distinct pair once: latitude and
+    longitude (NaN where nothing was found) and the precision found ('' where none)."""
+    n = len(names)
+    lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+    precision = np.full(n, "", dtype=object)
+    wanted = todo & (names.astype(str).str.strip() != "").to_numpy()
+    if not wanted.any():
+        return lat, lon, precision
+    from geo.places.geocode import OfflineGeocoder
+
+    geocoder = OfflineGeocoder()
+    keys = pd.Series(names.astype(str).str.strip() + "\x1f" + pd.Series(codes, index=names.index))
+    for key in keys[wanted].unique():
+        name, _, code = key.partition("\x1f")
+        found = geocoder.geocode(name, country_codes=[code] if code else None)
+        if found is None or isinstance(found, list):
+            continue
+        rows = wanted & (keys == key).to_numpy()
+        lat[rows], lon[rows] = found.raw["lat"], found.raw["lon"]
+        precision[rows] = found.raw["precision"]
+    return lat, lon, precision
+
+
 def joined(*columns: pd.Series) -> pd.Series:
     """Several text columns as one, their non-empty values with ``'; '`` between them."""
     out = columns[0].astype(str).str.strip()
@@ -215,4 +242,4 @@ def by_row(problems: list[Problem]) -> list[Problem]:
 
 
 __all__ = ["Conversion", "Skips", "assemble", "by_row", "tolls", "free_text", "iso", "joined",
-           "numbers", "text", "whole"]  # fmt: skip
+           "numbers", "place_by_name", "text", "whole"]  # fmt: skip
