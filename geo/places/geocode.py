@@ -432,15 +432,15 @@ def geocode_place(name: str, *, country: str | None = None) -> PlaceMatch:
         raise GeocodeError("empty place name: nothing to geocode")
     geocoder = _offline_geocoder()
     codes = _normalise_codes(country)
-    found = geocoder._candidates(name, codes)
-    if not found:
+    location = geocoder.geocode(name, country_codes=sorted(codes) if codes else None)
+    if location is None or isinstance(location, list):
         where = f" (country {', '.join(sorted(codes))})" if codes else ""
         message = f"no place named {name!r} in the offline gazetteer{where}"
         elsewhere = sorted({c.country for c in geocoder._candidates(name, None)})
         if elsewhere:
             message += f"; it knows places of that name in {', '.join(elsewhere)}"
         raise GeocodeError(message)
-    return cast(PlaceMatch, geocoder._to_locations(name.strip(), found[:1])[0].raw)
+    return cast(PlaceMatch, location.raw)
 
 
 # --- online (opt-in) -------------------------------------------------------------------------
