@@ -46,6 +46,7 @@ MIME_TYPES = {
     "svg": "image/svg+xml",
     "pdf": "application/pdf",
     "gif": "image/gif",
+    "zip": "application/zip",
 }
 
 
@@ -87,6 +88,8 @@ def export(
         return incidents_html(table, filters, options).encode("utf-8")
     if fmt in EXPORT_FORMATS:
         return "".join(data_chunks(table, filters, fmt)).encode("utf-8")
+    if fmt == "zip":
+        return table_zip(table, filters)
     incidents = select(table, filters)
     if fmt == "gif":
         return timelapse_bytes(incidents, filters, freq=options.freq, progress=options.progress)
@@ -130,8 +133,8 @@ PICTURE_COLUMNS = (
     "sources",
 )  # fmt: skip
 """What a snapshot or a time-lapse draws from (the long texts are left in the table)."""
-DASHBOARD_ROWS = {"csv": 100_000, "geojson": 100_000, "png": 1_000_000, "svg": 1_000_000,
-                  "pdf": 1_000_000, "gif": 1_000_000}  # fmt: skip
+DASHBOARD_ROWS = {"csv": 100_000, "zip": 100_000, "geojson": 100_000, "png": 1_000_000,
+                  "svg": 1_000_000, "pdf": 1_000_000, "gif": 1_000_000}  # fmt: skip
 """The most incidents a dashboard download makes in the server (a few seconds' work); more
 are exported on the command line, which writes them as it reads them."""
 
@@ -142,8 +145,8 @@ def table_argument(table: Table) -> str:
     return table.path if table.database else Path(table.path).name
 
 
-FORMAT_NAMES = {"csv": "CSV", "geojson": "GeoJSON", "html": "HTML", "png": "PNG", "svg": "SVG",
-                "pdf": "PDF", "gif": "GIF"}  # fmt: skip
+FORMAT_NAMES = {"csv": "CSV", "zip": "ZIP", "geojson": "GeoJSON", "html": "HTML", "png": "PNG",
+                "svg": "SVG", "pdf": "PDF", "gif": "GIF"}  # fmt: skip
 
 
 def too_many_to_download(filters: Filters, fmt: str, count: int, data: str = "") -> str | None:
@@ -342,31 +345,54 @@ def write_export(
     return table.engine.headline(filters.normalised()).incidents
 
 
+def beside_frames(table: Table, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The kept incidents' claims and the table's sources as a CSV export writes them beside
+    itself: text a spreadsheet would run made safe as in the export (an id the same way
+    wherever it is written, so that references still match)."""
+    claims = table.engine.claims(filters.normalised()).reindex(columns=CLAIM_COLUMNS)
+    sources = table.engine.sources().reindex(columns=SOURCE_COLUMNS)
+    safe = []
+    for frame in (claims, sources):
+        frame = frame.astype(object).where(frame.notna(), "")
+        for column in frame.columns:
+            frame[column] = spreadsheet_safe_column(frame[column])
+        safe.append(frame)
+    return safe[0], safe[1]
+
+
 def write_claims_beside(table: Table, filters: Filters, out: Path) -> list[Path]:
     """Beside a CSV export ``out``, the kept incidents' claims and the table's sources, named
-    as a table's own are (``NAME.claims.csv``, ``NAME.sources.csv``): read back, the export is
-    a table with every source's claim (where there are none, no such file is left). Returns the
-    files written; text a spreadsheet would run
-    is made safe as in the export itself (an id the same way wherever it is written, so that
-    references still match)."""
+    as a table's own are (``NAME.claims.csv``, ``NAME.sources.csv``; :func:`beside_frames`):
+    read back, the export is a table with every source's claim (where there are none, no such
+    file is left). Returns the files written."""
     from geo.table_files import sibling_paths
     from geo.tables import write_csv
 
     written = []
-    claims = table.engine.claims(filters.normalised()).reindex(columns=CLAIM_COLUMNS)
-    sources = table.engine.sources().reindex(columns=SOURCE_COLUMNS)
-    for frame, path in zip((claims, sources), sibling_paths(out), strict=True):
+    for frame, path in zip(beside_frames(table, filters), sibling_paths(out), strict=True):
         if frame.empty:  # a file an earlier export left there would be read with this one
             path.unlink(missing_ok=True)
             continue
-        frame = frame.astype(object).where(frame.notna(), "")
-        for column in frame.columns:
-            frame[column] = [
-                spreadsheet_safe(v) if isinstance(v, str) else v for v in frame[column]
-            ]
         write_csv(frame, path)
         written.append(path)
     return written
+
+
+def table_zip(table: Table, filters: Filters) -> bytes:
+    """The dashboard's "table with claims": a ZIP of ``incidents.csv`` (the CSV export) with
+    its ``claims.csv`` and ``sources.csv``, the files of a table of the project's own (unzipped,
+    ``--data incidents.csv`` reads it back with every claim)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("incidents.csv", "".join(data_chunks(table, filters.normalised(), "csv")))
+        for frame, name in zip(
+            beside_frames(table, filters), ("claims.csv", "sources.csv"), strict=True
+        ):
+            if not frame.empty:
+                archive.writestr(name, csv_text(frame))
+    return buffer.getvalue()
 
 
 def snapshot_bytes(

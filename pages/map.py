@@ -176,7 +176,8 @@ with data:
     st.markdown(f"**The {view.count:,} incidents shown**")
     for fmt_, label in (
         ("html", "Interactive map (HTML, works offline)"),
-        ("csv", "Table with claims (CSV)"),
+        ("csv", "Table (CSV, each incident's claims in one column)"),
+        ("zip", "Table with its claims and sources (ZIP of CSV files, reads back)"),
         ("geojson", "Points with claims and sources (GeoJSON)"),
     ):
         refusal = too_many_to_download(view.filters, fmt_, view.count, table_argument(view.table))

@@ -185,7 +185,7 @@ def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
 
 
 def test_map_page_downloads_hold_the_filtered_incidents(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Each download button's data is made when clicked: call what a click would call."""
     from streamlit.runtime.media_file_manager import MediaFileManager
@@ -208,11 +208,26 @@ def test_map_page_downloads_hold_the_filtered_incidents(
         return result.encode() if isinstance(result, str) else result
 
     # Atyrau, 2011: the two explosions of 31 October (data/incidents.csv, counted by hand).
-    rows = list(csv.DictReader(io.StringIO(data("Table with claims (CSV)").decode())))
+    table = data("Table (CSV, each incident's claims in one column)").decode()
+    rows = list(csv.DictReader(io.StringIO(table)))
     assert [r["incident_id"] for r in rows] == [
         "2011-10-31-atyrau-courtyard-explosion",
         "2011-10-31-atyrau-sary-arka-suicide-bombing",
     ]
+    # The ZIP: the same table with its claims and sources, which reads back as a table.
+    import zipfile
+
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(io.BytesIO(data(
+        "Table with its claims and sources (ZIP of CSV files, reads back)"
+    ))) as archive:  # fmt: skip
+        archive.extractall(folder)
+    from geo.tables import load_dataset
+
+    back = load_dataset(folder / "incidents.csv")
+    shipped = list(csv.DictReader((ROOT / "data" / "claims.csv").open(encoding="utf-8")))
+    ids = {r["incident_id"] for r in rows}
+    assert len(back.claims) == sum(1 for c in shipped if c["incident_id"] in ids) > 0
     features = json.loads(data("Points with claims and sources (GeoJSON)"))["features"]
     assert len(features) == 2
     assert b"Incidents by city (2)" in data("Interactive map (HTML, works offline)")

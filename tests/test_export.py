@@ -194,6 +194,7 @@ def test_one_export_function_gives_every_format_as_bytes(shipped: Dataset) -> No
         "svg": b"<?xml",
         "pdf": b"%PDF",
         "gif": b"GIF8",
+        "zip": b"PK\x03\x04",  # a ZIP's local file header
     }
     assert set(starts) == set(MIME_TYPES)
     for fmt, start in starts.items():
