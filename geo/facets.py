@@ -151,10 +151,11 @@ def _any_of(columns: Sequence[str]) -> Predicate:
     def test(values: Sequence[str], bind: Bind) -> str:
         tests = []
         for column in columns:
-            if column in LIST_COLUMNS:
+            if column in LIST_COLUMNS:  # a name holding "; " is no one item of such a list
                 tests += [
                     f"strpos('; ' || coalesce({column}, '') || '; ', {bind('; ' + v + '; ')}) > 0"
                     for v in values
+                    if "; " not in v
                 ]
             else:
                 tests.append(f"{column} IN {bind.each(list(values))}")

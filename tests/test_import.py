@@ -664,3 +664,22 @@ def test_an_acled_row_without_coordinates_is_placed_from_its_location(tmp_path: 
     assert placed["geo_precision"] == "city" and placed["region"] == "Borno"
     assert "1 placed from their location by the offline gazetteer" in data.origin
     assert "ACLED-TST1007" not in set(data.incidents["incident_id"])
+
+
+def test_a_gtd_hijacking_that_killed_is_an_attack_whichever_attack_type_says_it(
+    tmp_path: Path,
+) -> None:
+    raw = pd.read_csv(FIXTURES / "gtd.csv", dtype=str, keep_default_na=False, encoding="cp1252")
+    row = raw[raw["eventid"] == "201308000001"].iloc[0]  # located, a date: converts
+    rows = []
+    for eventid, first, second, killed in (
+        ("1", "Unknown", "Hijacking", "5"),  # the second type says hijacking; 5 killed
+        ("2", "Hijacking", "", "0"),  # a hijacking that killed no one
+    ):
+        rows.append({**row.to_dict(), "eventid": f"20130800000{eventid}9",
+                     "attacktype1_txt": first, "attacktype2_txt": second, "nkill": killed,
+                     "success": "1"})  # fmt: skip
+    path = tmp_path / "gtd.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    types = load_dataset(path).incidents.set_index("incident_id")["event_type"]
+    assert dict(types) == {"GTD-2013080000019": "armed_attack", "GTD-2013080000029": "kidnapping"}

@@ -94,6 +94,7 @@ CASES = [
     (Filters(actors=("JNIM",)), {"k1", "k2"}, 0),
     (Filters(actors=(BOKO,)), {"n1", "n3"}, 0),
     (Filters(actors=("Ansaroul",)), set(), 0),
+    (Filters(actors=("JNIM; Ansaroul Islam",)), set(), 0),  # two names, not one of k2's
     (Filters(actors=("Ansaroul Islam", "Soldiers of the Caliphate")), {"k2", "k3"}, 0),
     (Filters(source_types=("Explosions/Remote violence",)), {"k2", "n1"}, 0),
     (Filters(source_types=("Armed clash",)), {"n3"}, 0),

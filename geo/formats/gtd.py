@@ -180,9 +180,11 @@ def _types(raw: pd.DataFrame) -> np.ndarray:
     for k in (3, 2, 1):  # the first known type wins: the most specific GTD gives
         found = text(raw, f"attacktype{k}_txt").str.lower().map(ATTACK_TYPES)
         kind = np.where(found.notna().to_numpy(), found.fillna("").to_numpy(object), kind)
-    attack = text(raw, "attacktype1_txt").str.lower()
+    hijacking = np.zeros(len(raw), dtype=bool)
+    for k in (1, 2, 3):
+        hijacking |= (text(raw, f"attacktype{k}_txt").str.lower() == "hijacking").to_numpy()
     killed = numbers(raw, "nkill") > 0
-    kind = np.where((attack == "hijacking").to_numpy() & killed, "armed_attack", kind)
+    kind = np.where(hijacking & killed & (kind == "kidnapping"), "armed_attack", kind)
     suicide = numbers(raw, "suicide") == 1
     kind = np.where(suicide & (kind == "bombing"), "suicide_bombing", kind)
     failed = numbers(raw, "success") == 0
