@@ -38,6 +38,10 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
+_OPENED: set[tuple[str, str | None, tuple[float, ...]]] = set()
+"""The configured tables (path, layer, modification times) this process has opened."""
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _files_of(path: str, layer: str | None, mtimes: tuple[float, ...]) -> TableFiles:
     """The configured table's validated files: read and checked once, in a child process
@@ -99,11 +103,15 @@ def shipped_table() -> Table:
         table.engine.overview()  # reach the store now: an unreachable one is said at once
         return table
     path = default_incidents_path()
-    stamps = tuple(_mtime(p) for p in (path, *sibling_files(path)))
-    if has_entry(path, ReadOptions(layer=default_layer())):
-        return _opened(_files_of(str(path), default_layer(), stamps))
-    with st.spinner(esc_markdown(first_check_note(path))):
-        return _opened(_files_of(str(path), default_layer(), stamps))
+    key = (str(path), default_layer(), tuple(_mtime(p) for p in (path, *sibling_files(path))))
+    # Asked once per table as it is (not on every rerun): is its checked copy there already?
+    if key in _OPENED or has_entry(path, ReadOptions(layer=key[1])):
+        files = _files_of(*key)
+    else:
+        with st.spinner(esc_markdown(first_check_note(path))):
+            files = _files_of(*key)
+    _OPENED.add(key)
+    return _opened(files)
 
 
 def _show_problems(title: str, error: DataError, *, folder: Path | None = None) -> None:

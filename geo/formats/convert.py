@@ -127,15 +127,18 @@ def place_by_name(
     from geo.places.geocode import OfflineGeocoder
 
     geocoder = OfflineGeocoder()
-    keys = pd.Series(names.astype(str).str.strip() + "\x1f" + pd.Series(codes, index=names.index))
-    for key in keys[wanted].unique():
-        name, _, code = key.partition("\x1f")
+    at = np.flatnonzero(wanted)
+    keys = names.astype(str).str.strip().to_numpy(dtype=object)[at] + "\x1f" + codes[at]
+    which, distinct = pd.factorize(keys)  # each row to its pair, in one pass
+    points = np.full((len(distinct), 2), np.nan)
+    kinds = np.full(len(distinct), "", dtype=object)
+    for k, key in enumerate(distinct):
+        name, _, code = str(key).partition("\x1f")
         found = geocoder.geocode(name, country_codes=[code] if code else None)
-        if found is None or isinstance(found, list):
-            continue
-        rows = wanted & (keys == key).to_numpy()
-        lat[rows], lon[rows] = found.raw["lat"], found.raw["lon"]
-        precision[rows] = found.raw["precision"]
+        if found is not None and not isinstance(found, list):
+            points[k] = found.raw["lat"], found.raw["lon"]
+            kinds[k] = found.raw["precision"]
+    lat[at], lon[at], precision[at] = points[which, 0], points[which, 1], kinds[which]
     return lat, lon, precision
 
 
