@@ -30,7 +30,7 @@ st.caption(
 )
 picked = st.dataframe(
     table,
-    key=f"actors_{view.filters.file_stem()}",
+    key=f"actors_{abs(hash(tuple(table['Actor'])))}",  # a new list, a new selection
     hide_index=True,
     width="stretch",
     on_select="rerun",
