@@ -42,6 +42,7 @@ from geo.formats.parquet import (
     text_batches,
 )
 from geo.formats.recognise import recognise
+from geo.places.admin import admin1_labels
 from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, REQUIRED, SOURCE_COLUMNS, TOLL_COLUMNS
 from geo.table_files import find_siblings, read_sibling
@@ -72,6 +73,7 @@ _PLACES = pa.schema(
         ("joined_country", pa.string()),
         ("region_canon", pa.string()),
         ("canon_country", pa.string()),
+        ("admin1_canon", pa.string()),
     ]
 )
 
@@ -199,6 +201,12 @@ def _places(
         canon[codes >= 0] = labels[codes[codes >= 0]]
     of_region = region_countries()
     countries = [np.array([of_region.get(r) for r in x], dtype=object) for x in (joined, canon)]
+    admin = np.full(n, None, dtype=object)
+    if "admin1" in names and "country" in names:
+        admin = admin1_labels(
+            batch.column(names.index("admin1") + 1).to_numpy(zero_copy_only=False),
+            batch.column(names.index("country") + 1).to_numpy(zero_copy_only=False),
+        )
     return [
         pa.array(lon, pa.float64(), from_pandas=True),
         pa.array(lat, pa.float64(), from_pandas=True),
@@ -206,6 +214,7 @@ def _places(
         pa.array(countries[0], pa.string()),
         pa.array(canon, pa.string()),
         pa.array(countries[1], pa.string()),
+        pa.array(admin, pa.string()),
     ]
 
 

@@ -40,7 +40,7 @@ from geo.schema import COLUMNS
 from geo.table_files import sibling_files
 from geo.tables import Dataset, ReadOptions, load_dataset, to_geodataframe
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Raised when what the cache holds changes shape."""
 PARTS = ("incidents", "claims", "sources")
 DATABASE = "incidents.duckdb"

@@ -19,6 +19,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import failures, start
+from tests.parquet_tables import row as tables_row
+from tests.tables import HEADER, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "formats"
@@ -489,3 +491,25 @@ def test_a_short_selection_charts_actors_by_month() -> None:
     assert list(zip(found["period"], found["incidents"])) == [
         ("2022-02", 1), ("2022-03", 0), ("2022-04", 0), ("2022-05", 2),
     ]  # fmt: skip
+
+
+def test_the_region_filter_uses_the_datasets_admin1_and_lists_only_units_with_incidents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # By hand: the point of bj-1 (Djougou) lies in Donga, but its admin1 "Atacora" joins
+    # Atakora; bj-2 is in Cotonou (Littoral) with no admin1. Two regions hold incidents, and
+    # the filter lists those two only, Atakora with the dataset's own spelling.
+    header = [*HEADER, "admin1"]
+    rows = [
+        [*tables_row(0, incident_id="bj-1", country="BJ", lat="9.7085", lon="1.6660",
+                     region=""), "Atacora"],
+        [*tables_row(0, incident_id="bj-2", country="BJ", lat="6.3654", lon="2.4183",
+                     region=""), ""],
+    ]  # fmt: skip
+    at = start(monkeypatch, data=write_csv(tmp_path / "benin.csv", header, rows))
+    assert not failures(at), failures(at)
+    assert figures(at)["Regions affected"] == "2"
+    regions = at.multiselect(key="f_regions")
+    assert list(regions.options) == ["Atakora · Benin (Atacora)", "Littoral, Benin"]
+    regions.set_value(["Atakora"]).run()
+    assert figures(at)["Incidents"] == "1"

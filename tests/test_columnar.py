@@ -175,3 +175,39 @@ def test_a_column_empty_in_every_row_counts_no_problem(tmp_path: Path) -> None:
     path = write_parquet(tmp_path / "e.parquet", HEADER, rows)
     by_pandas, _, by_sql, _ = _both(path, tmp_path / "s")
     assert by_pandas == by_sql == []
+
+
+def test_both_join_the_datasets_own_admin1_to_its_region_and_list_what_does_not_join(
+    tmp_path: Path,
+) -> None:
+    # Four Benin/Nigeria rows, the regions worked out by hand from the region layer: ACLED's
+    # "Atacora" is Natural Earth's Atakora, although the point (Djougou) lies in Donga; "Borno
+    # state" is Borno; "Nowhere Land" joins nothing, so the point's region is used and said.
+    header = [*HEADER, "admin1"]
+    places = [
+        ("bj-1", "BJ", "9.7085", "1.6660", "Atacora"),
+        ("bj-2", "BJ", "6.3654", "2.4183", "Nowhere Land"),
+        ("ng-1", "NG", "11.8333", "13.15", "Borno state"),
+        ("bj-3", "BJ", "6.3654", "2.4183", ""),
+    ]
+    rows = [
+        [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
+        for i, c, la, lo, a in places
+    ]
+    path = write_parquet(tmp_path / "adm.parquet", header, rows)
+    dataset, problems = check_raw_table(path, read_table(path))
+    assert problems == []
+    checked = check_parquet(open_parquet(path), tmp_path / "s")
+    by_sql = read_parts(checked.files)["incidents"]
+    expected = ["Atakora", "Littoral, Benin", "Borno", "Littoral, Benin"]
+    assert list(dataset.incidents["region"]) == expected
+    assert list(by_sql["region"]) == expected
+    warnings = [
+        ("adm.parquet", 2, "admin1",
+         "admin1 'Nowhere Land' joins no region shape of the row's country by name or code; its "
+         "region is the one its point lies in (Littoral, Benin)"),
+        ("adm.parquet", 1, "admin1",
+         "the point lies in Donga, not in admin1 'Atacora' (Atakora); the dataset's unit is kept"),
+    ]  # fmt: skip
+    assert _tuples(dataset.warnings) == warnings
+    assert _tuples(checked.warnings) == warnings

@@ -101,8 +101,9 @@ def test_acled_export_converts_every_precision_and_date_form() -> None:
 def test_gtd_export_in_windows_1252_with_its_date_and_place_codes() -> None:
     dataset = load_dataset(FIXTURES / "gtd.csv")
     assert dataset.origin == (
-        "GTD export: 10 rows read, 7 converted, 3 skipped (1 iyear/imonth/iday is not a date; "
-        "1 specificity 5: no coordinates; 1 no coordinates)"
+        "GTD export: 10 rows read, 8 converted (1 placed from their city or provstate by the "
+        "offline gazetteer), 2 skipped (1 iyear/imonth/iday is not a date; 1 specificity 5: "
+        "no coordinates)"
     )
     assert "read as cp1252" in str(dataset.warnings[0])
     rows = by_id(FIXTURES / "gtd.csv")
@@ -148,36 +149,45 @@ def test_gtd_rows_without_coordinates_can_be_placed_at_their_country() -> None:
     iraq = rows["GTD-201601010001"]  # specificity 5
     assert (iraq["geo_precision"], iraq["country"], iraq["region"]) == ("country", "IQ", "")
     assert 29 < iraq["lat"] < 38 and 38 < iraq["lon"] < 49  # inside Iraq
-    assert len(rows) == 8
+    assert len(rows) == 9
 
 
-# --- UCDP GED ----------------------------------------------------------------------------------
+def test_gtd_rows_without_coordinates_are_placed_from_their_city_at_the_precision_found() -> None:
+    # GTD-201207040001: specificity 1, no latitude/longitude, city Baghdad in Iraq: placed at
+    # the city (Baghdad is at about 33.34 N, 44.40 E), its region the admin1 it gives.
+    baghdad = by_id(FIXTURES / "gtd.csv")["GTD-201207040001"]
+    assert (baghdad["country"], baghdad["geo_precision"], baghdad["region"]) == (
+        "IQ", "city", "Baghdad"
+    )  # fmt: skip
+    assert abs(baghdad["lat"] - 33.34) < 0.1 and abs(baghdad["lon"] - 44.40) < 0.1
 
 
-def test_ucdp_export_keeps_its_low_best_high_and_every_where_prec() -> None:
-    dataset = load_dataset(FIXTURES / "ucdp.csv")
+def test_ucdp_rows_without_coordinates_are_placed_from_their_place_columns(
+    tmp_path: Path,
+) -> None:
+    # Row 9001 of the fixture three times, its coordinates taken out: "Makhachkala town" is
+    # the city (about 42.98 N, 47.50 E); a row whose town is unknown falls back to its adm_1,
+    # Dagestan Republic (the region); a row whose names are all unknown is skipped.
+    lines = (FIXTURES / "ucdp.csv").read_text(encoding="utf-8").splitlines()
+    town = lines[1].split(",")
+    town[10] = town[11] = ""
+    region, lost = list(town), list(town)
+    region[0], region[8] = "9998", "Nowhere town"
+    lost[0], lost[8], lost[9] = "9999", "Nowhere town", "Nowhere Land"
+    path = tmp_path / "ucdp.csv"
+    rows = [lines[0], *(",".join(r) for r in (town, region, lost))]
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    dataset = load_dataset(path)
     assert dataset.origin == (
-        "UCDP GED export: 9 rows read, 7 converted, 2 skipped (1 a date range longer than a "
-        "year; 1 where_prec is not 1-7)"
+        "UCDP GED export: 3 rows read, 2 converted (2 placed from their where_coordinates or "
+        "adm_2 or adm_1 by the offline gazetteer), 1 skipped (1 no coordinates)"
     )
-    rows = by_id(FIXTURES / "ucdp.csv")
-    precision = {k: v["geo_precision"] for k, v in rows.items()}
-    assert precision == {
-        "UCDP-9001": "point",
-        "UCDP-9002": "city",
-        "UCDP-9003": "district",
-        "UCDP-9004": "region",
-        "UCDP-9005": "region",
-        "UCDP-9006": "country",
-        "UCDP-9007": "country",
-    }
-    first = rows["UCDP-9001"]
-    assert (first["killed_low"], first["killed_best"], first["killed_high"]) == (2, 3, 5)
-    assert first["country"] == "RU"  # "Russia (Soviet Union)"
-    assert rows["UCDP-9003"]["country"] == "CD"  # "DR Congo (Zaire)"
-    assert rows["UCDP-9004"]["event_type"] == "armed_attack"  # one-sided violence
-    assert rows["UCDP-9002"]["date_precision"] == "week"  # 1-5 March
-    assert rows["UCDP-9006"]["date_precision"] == "year"
+    placed = dataset.incidents.set_index("incident_id")
+    city = placed.loc["UCDP-9001"]
+    assert (city["geo_precision"], city["region"]) == ("city", "Dagestan")
+    assert abs(city["lat"] - 42.98) < 0.1 and abs(city["lon"] - 47.50) < 0.1
+    unit = placed.loc["UCDP-9998"]
+    assert (unit["geo_precision"], unit["region"], unit["country"]) == ("region", "Dagestan", "RU")
 
 
 # --- Files as users have them ------------------------------------------------------------------
@@ -371,9 +381,9 @@ def test_the_dashboard_says_which_export_it_read(monkeypatch: pytest.MonkeyPatch
 
     at = start(monkeypatch, data=FIXTURES / "gtd.csv")
     assert not failures(at), failures(at)
-    assert {m.label: m.value for m in at.metric}["Incidents"] == "7"
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "8"
     said = " ".join(i.value for i in at.sidebar.info).replace("\\", "")
-    assert "GTD export: 10 rows read, 7 converted, 3 skipped" in said
+    assert "GTD export: 10 rows read, 8 converted" in said
 
 
 def test_an_uploaded_zip_export_is_converted(
@@ -460,8 +470,8 @@ def test_a_toll_that_is_not_a_whole_number_skips_its_row_with_the_value(tmp_path
 def test_rows_placed_at_their_country_are_counted() -> None:
     dataset = load_dataset(FIXTURES / "gtd.csv", options=ReadOptions(unlocated="country"))
     assert dataset.origin.startswith(
-        "GTD export: 10 rows read, 8 converted (1 placed at their country's representative "
-        "point), 2 skipped"
+        "GTD export: 10 rows read, 9 converted (1 placed at their country's representative "
+        "point; 1 placed from their city or provstate by the offline gazetteer), 1 skipped"
     )
 
 

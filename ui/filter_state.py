@@ -142,18 +142,20 @@ def apply_pending() -> None:
 def filter_options(overview: Overview) -> dict[str, list[Any]]:
     """The choices each multiselect facet offers for this table, in the order it lists them.
 
-    Regions: every region of the table's countries (a click on any region of the map can
-    select it), grouped by country, alphabetically, then any others the table names.
+    Regions: those holding incidents, grouped by country, alphabetically, and any chosen
+    already (a click on an empty region of the map); the table's own names come first where
+    it has them ("Atacora" joins Atakora: the label is the region's, see ``geo.places.admin``).
     """
     countries = set(overview.countries)
-    regions = regions_of(countries)
-    present = {r for r, _c in overview.regions} - set(regions) - {""}
+    present = {r for r, _c in overview.regions} - {""}
+    chosen = set(st.session_state.get("f_regions", ())) - present
+    listed = [r for r in regions_of(countries) if r in present | chosen]
     from geo.places.regions import country_names
 
     names = country_names()
     return {
         "years": list(overview.years),
-        "regions": [*regions, *sorted(present)],
+        "regions": [*listed, *sorted((present | chosen) - set(listed))],
         "types": [t for t in EVENT_TYPES if t in set(overview.types)],
         "countries": sorted(countries, key=lambda c: names.get(c, c)),
     }

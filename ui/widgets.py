@@ -80,12 +80,16 @@ def _with_country(label: str, country_of: dict[str, str], names: dict[str, str])
     return f"{label} · {names.get(code, code)}"
 
 
-def _format(facet: Facet) -> Callable[[Any], str]:
-    """How a multiselect facet shows its values."""
+def _format(facet: Facet, overview: Overview) -> Callable[[Any], str]:
+    """How a multiselect facet shows its values (a region with the dataset's own name for it
+    where that is spelt otherwise: "Atakora · Benin (Atacora)")."""
     names = country_names()
     if facet.name == "regions":
         country_of = region_countries()
-        return lambda r: _with_country(str(r), country_of, names)
+        spelt = dict(overview.spellings)
+        return lambda r: _with_country(str(r), country_of, names) + (
+            f" ({spelt[r]})" if r in spelt else ""
+        )
     if facet.name == "types":
         return type_label
     if facet.name == "countries":
@@ -130,7 +134,9 @@ def filter_widgets(
                 help="An incident is shown when its date range overlaps this one.",
             )  # fmt: skip
         elif facet.widget == "multi":
-            _multiselect(facet.label, options[facet.name], key, facet.placeholder, _format(facet))
+            _multiselect(
+                facet.label, options[facet.name], key, facet.placeholder, _format(facet, overview)
+            )
         elif facet.widget == "toggle":
             sb.toggle(facet.label, key=key, on_change=state.keep, args=(key,), help=TOGGLE_HELP)
         elif facet.widget == "values" and set(facet.offered) & set(overview.fields):

@@ -116,15 +116,18 @@ def place_by_name(
     names: pd.Series, codes: np.ndarray, todo: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the rows ``todo`` (they have no coordinates), their place name looked up in their
-    country (``codes``) in the offline gazetteer, each distinct pair once: latitude and
-    longitude (NaN where nothing was found) and the precision found ('' where none)."""
+    country (``codes``) in the offline gazetteer, else as an admin unit of it (at the unit's
+    representative point), each distinct pair once: latitude and longitude (NaN where
+    nothing was found) and the precision found ('' where none)."""
     n = len(names)
     lat, lon = np.full(n, np.nan), np.full(n, np.nan)
     precision = np.full(n, "", dtype=object)
     wanted = todo & (names.astype(str).str.strip() != "").to_numpy()
     if not wanted.any():
         return lat, lon, precision
+    from geo.places.admin import admin1_label
     from geo.places.geocode import OfflineGeocoder
+    from geo.places.regions import region_points
 
     geocoder = OfflineGeocoder()
     at = np.flatnonzero(wanted)
@@ -138,8 +141,45 @@ def place_by_name(
         if found is not None and not isinstance(found, list):
             points[k] = found.raw["lat"], found.raw["lon"]
             kinds[k] = found.raw["precision"]
+        elif (unit := admin1_label(name, code)) is not None:  # "Dagestan Republic"
+            x, y, _ = region_points()[unit]
+            points[k], kinds[k] = (y, x), "region"
     lat[at], lon[at], precision[at] = points[which, 0], points[which, 1], kinds[which]
     return lat, lon, precision
+
+
+def place_from_columns(
+    named: list[tuple[str, pd.Series]],
+    codes: np.ndarray,
+    lat_lon: tuple[np.ndarray, np.ndarray],
+    skips: Skips,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows without coordinates placed from their own place columns (``named``: (column,
+    names), most precise first, each tried in the row's country where the one before found
+    nothing): (lat text, lon text, where placed, the precision found). A row none of them
+    places (or of no known country: a name alone is too often elsewhere) is skipped with the
+    reason; a placed row is counted in the notes."""
+    lat, lon = lat_lon
+    todo = ~(np.isfinite(lat) & np.isfinite(lon)) & skips.keep & (np.asarray(codes) != "")
+    lat_text, lon_text = np.full(len(lat), "", dtype=object), np.full(len(lat), "", dtype=object)
+    precision = np.full(len(lat), "", dtype=object)
+    placed = np.zeros(len(lat), dtype=bool)
+    for _column, names in named:
+        found_lat, found_lon, kind = place_by_name(names, codes, todo & ~placed)
+        now = todo & ~placed & np.isfinite(found_lat)
+        lat_text[now] = [f"{v:.5f}" for v in found_lat[now]]
+        lon_text[now] = [f"{v:.5f}" for v in found_lon[now]]
+        precision[now] = kind[now]
+        placed |= now
+    columns = " or ".join(c for c, _ in named)
+    missing = ~(np.isfinite(lat) & np.isfinite(lon)) & ~placed
+    skips.skip(missing, "latitude", "no coordinates", f"its {columns} is not in the offline "
+               "gazetteer in its country")  # fmt: skip
+    if int((placed & skips.keep).sum()):
+        skips.notes[f"placed from their {columns} by the offline gazetteer"] += int(
+            (placed & skips.keep).sum()
+        )
+    return lat_text, lon_text, placed, precision
 
 
 def joined(*columns: pd.Series) -> pd.Series:
@@ -245,4 +285,4 @@ def by_row(problems: list[Problem]) -> list[Problem]:
 
 
 __all__ = ["Conversion", "Skips", "assemble", "by_row", "tolls", "free_text", "iso", "joined",
-           "numbers", "place_by_name", "text", "whole"]  # fmt: skip
+           "numbers", "place_by_name", "place_from_columns", "text", "whole"]  # fmt: skip

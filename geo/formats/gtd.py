@@ -39,6 +39,7 @@ from geo.formats.convert import (
     iso,
     joined,
     numbers,
+    place_from_columns,
     text,
     tolls,
     whole,
@@ -105,7 +106,13 @@ def convert_gtd(
         located = located | has
     else:
         skips.skip(unplaced, "specificity", "specificity 5: no coordinates")
-    skips.skip(~located, "latitude", "no coordinates")
+    located_to = pd.Series(specificity).map(SPECIFICITY).fillna("").to_numpy(dtype=object)
+    named = [(c, text(raw, c, ("Unknown",))) for c in ("city", "provstate")]
+    by_name = np.where(located, 0.0, np.nan)
+    found = place_from_columns(named, codes, (by_name, by_name), skips)
+    lat_text = np.where(found[2], found[0], lat_text)
+    lon_text = np.where(found[2], found[1], lon_text)
+    located_to = np.where(found[2], found[3], located_to)
     codes = countries.fill_from_points(codes, lon, lat)
     nkill, nwound = tolls(raw, "nkill", skips), tolls(raw, "nwound", skips)
     return assemble(
@@ -119,7 +126,7 @@ def convert_gtd(
             "country": codes,
             "lat": lat_text,
             "lon": lon_text,
-            "geo_precision": pd.Series(specificity).map(SPECIFICITY).fillna(""),
+            "geo_precision": located_to,
             "event_type": _types(raw),
             "killed_best": whole(nkill),
             "wounded_best": whole(nwound),

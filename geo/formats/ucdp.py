@@ -24,6 +24,7 @@ from geo.formats.convert import (
     free_text,
     iso,
     numbers,
+    place_from_columns,
     text,
     tolls,
     whole,
@@ -33,6 +34,9 @@ WHERE_PRECISIONS = {
     1: "point", 2: "city", 3: "district", 4: "region", 5: "region", 6: "country", 7: "country",
 }  # fmt: skip
 VIOLENCE_TYPES = {1: "armed_clash", 2: "armed_clash", 3: "armed_attack"}
+PLACE_SUFFIX = r"(?i)\s+(?:town|village|city|area|camp|district|province|region)$"
+"""What UCDP adds to a place's name in ``where_coordinates`` ("Makhachkala town")."""
+
 VIOLENCE_NAMES = {1: "state-based conflict", 2: "non-state conflict", 3: "one-sided violence"}
 
 
@@ -52,12 +56,19 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
     where = numbers(raw, "where_prec")
     skips.skip(~np.isin(where, list(WHERE_PRECISIONS)), "where_prec", "where_prec is not 1-7")
     lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
-    skips.skip(~(np.isfinite(lat) & np.isfinite(lon)), "latitude", "no coordinates")
+    codes = countries.codes_for(text(raw, "country"))
+    named = [(c, text(raw, c)) for c in ("where_coordinates", "adm_2", "adm_1")]
+    named[0] = (named[0][0], named[0][1].str.replace(PLACE_SUFFIX, "", regex=True))
+    placed_lat, placed_lon, placed, found = place_from_columns(named, codes, (lat, lon), skips)
+    lat_text = np.where(placed, placed_lat, text(raw, "latitude").to_numpy(dtype=object))
+    lon_text = np.where(placed, placed_lon, text(raw, "longitude").to_numpy(dtype=object))
+    located_to = pd.Series(where).map(WHERE_PRECISIONS).fillna("").to_numpy(dtype=object)
+    located_to = np.where(placed, found, located_to)
     violence = numbers(raw, "type_of_violence")
     skips.skip(
         ~np.isin(violence, list(VIOLENCE_TYPES)), "type_of_violence", "type_of_violence is not 1-3"
     )
-    codes = countries.fill_from_points(countries.codes_for(text(raw, "country")), lon, lat)
+    codes = countries.fill_from_points(codes, lon, lat)
     low, best, high = (tolls(raw, c, skips) for c in ("low", "best", "high"))
     note = (
         "UCDP GED " + event_ids + "; best estimate " + whole(best) + " (low " + whole(low)
@@ -72,9 +83,9 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
             "date_end": iso(end),
             "place": place.where(place.str.strip() != "", free_text(raw, "adm_1")),
             "country": codes,
-            "lat": text(raw, "latitude"),
-            "lon": text(raw, "longitude"),
-            "geo_precision": pd.Series(where).map(WHERE_PRECISIONS).fillna(""),
+            "lat": lat_text,
+            "lon": lon_text,
+            "geo_precision": located_to,
             "event_type": pd.Series(violence).map(VIOLENCE_TYPES).fillna(""),
             "killed_low": whole(low),
             "killed_best": whole(best),

@@ -47,6 +47,9 @@ class Overview:
     types: tuple[str, ...]
     fields: tuple[str, ...] = ()
     """The dataset's own columns that have a value in some incident (``statements.OFFERED``)."""
+    spellings: tuple[tuple[str, str], ...] = ()
+    """(region label, the dataset's own name for it: its ``admin1``, the most frequent one),
+    where that is spelt otherwise than the label ("Atacora" for Atakora)."""
 
 
 @dataclass(frozen=True)
@@ -338,7 +341,20 @@ def _overview_of(frame: pd.DataFrame) -> Overview:
         countries=tuple(sorted(c for c in part("country")["a"] if c)),
         regions=tuple(sorted((str(r), str(c)) for r, c in zip(regions["a"], regions["b"]) if r)),
         types=tuple(sorted(t for t in part("type")["a"] if t)),
+        spellings=_spellings(part("admin1")),
     )
+
+
+def _spellings(named: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """Each region's most frequent ``admin1`` where it is not the label's own name."""
+    from geo.places.names import fold_name
+
+    out: dict[str, str] = {}
+    for region, group in named.groupby("a"):
+        top = str(group.sort_values(["n", "b"], ascending=[False, True])["b"].iloc[0])
+        if fold_name(top) != fold_name(str(region).split(", ")[0]):
+            out[str(region)] = top
+    return tuple(sorted(out.items()))
 
 
 def _day(value: object) -> date | None:

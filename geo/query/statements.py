@@ -225,7 +225,9 @@ def overview(dialect: Dialect) -> str:
         "CAST(extract(year FROM date_end) AS VARCHAR), count(*) FROM incidents GROUP BY 2, 3 "
         "UNION ALL SELECT 'country', country, '', count(*) FROM incidents GROUP BY 2 "
         "UNION ALL SELECT 'region', region, country, count(*) FROM incidents GROUP BY 2, 3 "
-        "UNION ALL SELECT 'type', event_type, '', count(*) FROM incidents GROUP BY 2"
+        "UNION ALL SELECT 'type', event_type, '', count(*) FROM incidents GROUP BY 2 "
+        "UNION ALL SELECT 'admin1', region, admin1, count(*) FROM incidents "
+        "WHERE admin1 <> '' AND region <> '' GROUP BY 2, 3"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.places.admin import admin1_labels
 from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import (
     COLUMNS,
@@ -235,9 +236,33 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
         lambda i: m.in_no_region(lat[i], lon[i]),
         warn=True,
     )
+    admin = _admin_regions(t, stated, inside & ~by_country, joined, out)
     region = np.where(joined == None, "", joined)  # noqa: E711
+    region = np.where(admin == None, region, admin)  # noqa: E711
     region = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
     t["region"] = np.where(by_country, "", region)
+
+
+def _admin_regions(
+    t: pd.DataFrame, stated: np.ndarray, placed: np.ndarray, joined: np.ndarray, out: Collector
+) -> np.ndarray:
+    """The region each row's own ``admin1`` joins (``None`` where none), for the rows that
+    state no region; a warning where it joins none, and where the point lies in another."""
+    names = t["admin1"].to_numpy(dtype=object) if "admin1" in t else np.full(len(t), "")
+    admin = admin1_labels(names, t["country"].to_numpy(dtype=object))
+    admin[stated != ""] = None
+    unjoined = (stated == "") & (names != "") & (admin == None) & placed  # noqa: E711
+    out.rows_where(
+        unjoined, "admin1", lambda i: m.admin1_unjoined(names[i], joined[i]), warn=True
+    )
+    elsewhere = (admin != None) & placed & (admin != joined)  # noqa: E711
+    out.rows_where(
+        elsewhere,
+        "admin1",
+        lambda i: m.admin1_elsewhere(names[i], admin[i], joined[i]),
+        warn=True,
+    )
+    return admin
 
 
 def _canonical_regions(stated: np.ndarray) -> np.ndarray:

@@ -58,6 +58,20 @@ def region_mismatch(lat: float, lon: float, joined: str | None, stated: str) -> 
     return f"lat {lat:.4f}, lon {lon:.4f} lies in {joined or 'no known region'}, not in {stated!r}"
 
 
+def admin1_unjoined(name: str, joined: str | None) -> str:
+    return (
+        f"admin1 {name!r} joins no region shape of the row's country by name or code; its "
+        f"region is the one its point lies in ({joined or 'none'})"
+    )
+
+
+def admin1_elsewhere(name: str, label: str, joined: str | None) -> str:
+    return (
+        f"the point lies in {joined or 'no known region'}, not in admin1 {name!r} ({label}); "
+        "the dataset's unit is kept"
+    )
+
+
 def in_no_region(lat: float, lon: float) -> str:
     return (
         f"lat {lat:.4f}, lon {lon:.4f} lies in no region (more than "

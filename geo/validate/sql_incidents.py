@@ -82,9 +82,12 @@ def typed_view(names: Sequence[str]) -> str:
       geo_precision = 'country' AS by_country,
       strip({c["region"]}) AS stated, joined, region_canon,
       stated <> '' AND region_canon IS NULL AS region_unknown,
-      CASE WHEN by_country THEN '' WHEN stated = '' THEN coalesce(joined, '')
+      strip({c["admin1"]}) AS admin1_stated,
+      CASE WHEN stated = '' THEN admin1_canon END AS admin1_region,
+      CASE WHEN by_country THEN '' WHEN stated = '' THEN coalesce(admin1_region, joined, '')
         ELSE coalesce(region_canon, stated) END AS region,
-      CASE WHEN by_country THEN '' WHEN stated = '' THEN coalesce(joined_country, '')
+      CASE WHEN by_country THEN '' WHEN admin1_region IS NOT NULL THEN upper(strip({c["country"]}))
+        WHEN stated = '' THEN coalesce(joined_country, '')
         ELSE coalesce(canon_country, '') END AS region_country,
       upper(strip({c["country"]})) AS country,
       country <> '' AND NOT regexp_full_match(country, '[A-Z]{{2}}') AS country_bad,
@@ -181,6 +184,22 @@ def place_checks() -> list[Check]:
             "AND (joined IS NULL OR region_canon <> joined)",
             ("lat_num", "lon_num", "joined", "stated"),
             lambda v: m.region_mismatch(*v),
+        ),
+        Check(
+            "admin1",
+            "stated = '' AND admin1_stated <> '' AND admin1_region IS NULL AND inside "
+            "AND NOT by_country",
+            ("admin1_stated", "joined"),
+            lambda v: m.admin1_unjoined(*v),
+            warn=True,
+        ),
+        Check(
+            "admin1",
+            "admin1_region IS NOT NULL AND inside AND NOT by_country "
+            "AND (joined IS NULL OR admin1_region <> joined)",
+            ("admin1_stated", "admin1_region", "joined"),
+            lambda v: m.admin1_elsewhere(*v),
+            warn=True,
         ),
         Check(
             "lat",
