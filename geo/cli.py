@@ -394,6 +394,20 @@ def _check_export_targets(args: argparse.Namespace, out: Path) -> None:
         raise UsageError(f"{out.name}: it would overwrite the table being read; name another file")
 
 
+def _cmd_trends(args: argparse.Namespace) -> int:
+    from geo.trends.command import trend_of, write_trends
+
+    filters, out = _filters(args), _out(args)
+    _check_export_targets(args, out)
+    try:
+        trend = trend_of(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    rows = write_trends(_table(args), filters, trend, out)
+    print(f"wrote {args.out}: {rows:,} rows, {trend.describe()} ({filters.describe()})")
+    return 0
+
+
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.export import ExportOptions, export
     from geo.files import write_bytes_atomic
@@ -599,7 +613,9 @@ def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """snapshot, export and timelapse: commands that write the filtered incidents."""
+    """snapshot, export, trends and timelapse: commands that write the filtered incidents."""
+    from geo.trends.command import add_trend_options
+
     p = commands.add_parser("snapshot", help="static map of the filtered incidents for reports")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument(
@@ -635,6 +651,14 @@ def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )  # fmt: skip
     _add_filters(p)
     p.set_defaults(run=_cmd_export)
+
+    p = commands.add_parser(
+        "trends", help="each unit's period against its baseline, flagged, as CSV (all periods)"
+    )
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    add_trend_options(p)
+    _add_filters(p)
+    p.set_defaults(run=_cmd_trends)
 
     p = commands.add_parser("timelapse", help="animated GIF of the incidents period by period")
     p.add_argument("--out", required=True, metavar="FILE.gif")

@@ -264,6 +264,30 @@ class SqlEngine:
         frame.columns = ["actor", "step", "n"]
         return frame
 
+    def unit_steps(
+        self,
+        filters: Filters,
+        *,
+        by: str,
+        period: str,
+        days: tuple[date, date],
+        steps: tuple[int, int],
+    ) -> pd.DataFrame:
+        """Incidents and killed (low, best, high) per unit and period step of the kept
+        incidents (``geo.trends``): columns unit, step, n, low, best, high."""
+        from geo.trends.sql import unit_steps
+
+        def answer() -> pd.DataFrame:
+            bind = self._bind()
+            sql = unit_steps(
+                filters, bind, self.dialect, by=by, period=period, days=days, steps=steps
+            )
+            frame = self._frame(sql, bind)
+            frame.columns = ["unit", "step", "n", "low", "best", "high"]
+            return frame.astype({"unit": object, **dict.fromkeys(frame.columns[1:], "int64")})
+
+        return self._remembered(("unit_steps", filters, by, period, days, steps), answer)
+
     def periods(self, filters: Filters, period: str) -> Periods:
         """Incidents per period and type and killed per period, every period from the first
         kept incident's (by its date's middle) to the last's on the axis."""

@@ -163,7 +163,7 @@ def facet_values(
     )
 
 
-def _actor_rows(filters: Filters, bind: Bind, dialect: Dialect) -> str:
+def actor_rows(filters: Filters, bind: Bind, dialect: Dialect) -> str:
     """One row per kept incident and actor named in it (either side or associated), once."""
     cond = where(filters, bind)
     named = [
@@ -179,7 +179,7 @@ def actors(filters: Filters, bind: Bind, dialect: Dialect, limit: int) -> str:
     """The actors of the kept incidents, by incidents, then killed (best): each with its
     killed low, best and high, first and last day, and the country and region it is most
     often in."""
-    rows = _actor_rows(filters, bind, dialect)
+    rows = actor_rows(filters, bind, dialect)
     return f"""WITH named AS ({rows}),
     ranked AS (
         SELECT actor, count(*) AS events, coalesce(sum(killed_low), 0) AS killed_low,
@@ -204,7 +204,7 @@ def actor_years(
 ) -> str:
     """Incidents per year (``monthly``: per month, as 12 * year + month - 1) of their start,
     of each of the actors ``names``."""
-    rows = _actor_rows(filters, bind, dialect)
+    rows = actor_rows(filters, bind, dialect)
     step = (
         "CAST(extract(year FROM date_start) * 12 + extract(month FROM date_start) - 1 AS INTEGER)"
         if monthly
