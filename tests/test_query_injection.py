@@ -90,6 +90,12 @@ def test_hostile_values_match_nothing_and_change_nothing(
             assert engine.map_summary(filters, max_cells=50).count == 0
             assert engine.periods(filters, "year").labels == []
             assert engine.facet_values(filters, ("actor1", "assoc_actors")).empty
+            for by in ("region", "actor"):
+                steps = engine.unit_steps(
+                    filters, by=by, period="month", days=(date(2011, 1, 1), date(2016, 12, 31)),
+                    steps=(24132, 24203),
+                )  # fmt: skip
+                assert steps.empty
         assert engine.count(Filters(), search=value) == 0
         dated = replace(Filters(), start=date(2011, 1, 1), end=date(2016, 12, 31))
         assert engine.headline(dated).incidents == SHIPPED  # the table is whole

@@ -28,7 +28,9 @@ def baseline_value(text: str) -> int | str:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of periods or 'year'")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of periods or 'year'"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError("the baseline is at least 1 period")
     return value
@@ -44,12 +46,27 @@ def add_trend_options(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--measure", choices=list(MEASURES), default="incidents")
     defaults = Thresholds()
-    p.add_argument("--surge", type=float, default=defaults.surge, metavar="PCT",
-                   help=f"a surge: up this many per cent or more (default {defaults.surge:g})")
-    p.add_argument("--increase", type=float, default=defaults.increase, metavar="PCT",
-                   help=f"an increase: up this many per cent (default {defaults.increase:g})")
-    p.add_argument("--decrease", type=float, default=defaults.decrease, metavar="PCT",
-                   help=f"a decrease: down this many per cent (default {defaults.decrease:g})")
+    p.add_argument(
+        "--surge",
+        type=float,
+        default=defaults.surge,
+        metavar="PCT",
+        help=f"a surge: up this many per cent or more (default {defaults.surge:g})",
+    )
+    p.add_argument(
+        "--increase",
+        type=float,
+        default=defaults.increase,
+        metavar="PCT",
+        help=f"an increase: up this many per cent (default {defaults.increase:g})",
+    )
+    p.add_argument(
+        "--decrease",
+        type=float,
+        default=defaults.decrease,
+        metavar="PCT",
+        help=f"a decrease: down this many per cent (default {defaults.decrease:g})",
+    )
     p.add_argument("--floor", type=float, default=defaults.floor, metavar="N",
                    help="under this many both now and in the baseline: steady "
                    f"(default {defaults.floor:g})")  # fmt: skip

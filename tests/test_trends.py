@@ -1,0 +1,237 @@
+"""Trends (``geo.trends``) on a table with planted patterns, from DuckDB, PostGIS and the
+dashboard's copy of PostGIS, and from the command line.
+
+Every expected figure is worked out by hand from ``PLANTED`` (comments give the working).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.filters import Filters
+from geo.query import MirrorEngine, PostgisEngine, SqlEngine, open_engine, table_files
+from geo.store import postgis
+from geo.tables import load_dataset
+from geo.trends import Thresholds, Trend, trends
+from geo.trends.compare import compare
+from geo.trends.periods import step_end, step_label, step_of, step_start
+from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import HEADER, write_csv
+
+POINTS = {
+    "Atyrau": ("47.10", "51.88"), "Aktobe": ("50.28", "57.21"), "Mangystau": ("43.65", "51.16"),
+    "Astana": ("51.13", "71.43"), "East Kazakhstan": ("49.95", "82.61"),
+    "Almaty City": ("43.25", "76.91"),
+}  # fmt: skip
+# Incidents per month of 2021, January to May (each on the 10th; each of Atyrau's in May
+# killed 2, every other incident none).
+PLANTED = {
+    "Atyrau": (2, 2, 2, 2, 5),  # baseline 2, now 5: +150%, a surge
+    "Aktobe": (3, 3, 3, 3, 3),  # steady
+    "Mangystau": (4, 4, 4, 4, 2),  # -50%: a decrease
+    "Astana": (0, 0, 0, 0, 1),  # new
+    "East Kazakhstan": (1, 1, 1, 1, 0),  # quiet
+    "Almaty City": (4, 4, 4, 4, 5),  # +25%: an increase
+}
+MAY = {  # unit: (incidents, baseline, change %, flag), against January-April
+    "Atyrau": (5, 2.0, 150.0, "surge"),
+    "Aktobe": (3, 3.0, 0.0, "steady"),
+    "Mangystau": (2, 4.0, -50.0, "decrease"),
+    "Astana": (1, 0.0, None, "new"),
+    "East Kazakhstan": (0, 1.0, -100.0, "quiet"),
+    "Almaty City": (5, 4.0, 25.0, "increase"),
+}
+
+
+@pytest.fixture(scope="module")
+def table_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = []
+    for region, months in PLANTED.items():
+        lat, lon = POINTS[region]
+        for month, n in enumerate(months, start=1):
+            for k in range(n):
+                day = f"2021-{month:02d}-10"
+                killed = "2" if region == "Atyrau" and month == 5 else "0"
+                rows.append([
+                    f"{region[:4]}-{month}-{k}", day, day, "day", region, "KZ", "", lat, lon,
+                    "city", "armed_attack", killed, killed, killed, "", "", "", "", "", "",
+                    "src1",
+                ])  # fmt: skip
+    folder = tmp_path_factory.mktemp("trends")
+    write_csv(folder / "sources.csv", ["source_id", "title", "outlet", "published",
+              "published_note", "kind"], [["src1", "One", "", "", "", "news"]])  # fmt: skip
+    return write_csv(folder / "incidents.csv", HEADER, rows)
+
+
+@pytest.fixture(scope="module")
+def duck(table_path: Path) -> SqlEngine:
+    return open_engine(table_files(table_path))
+
+
+@pytest.fixture
+def engines(pg_url: str, table_path: Path, duck: SqlEngine) -> list[SqlEngine]:  # noqa: F811
+    postgis.init_schema(pg_url)
+    postgis.import_dataset(pg_url, load_dataset(table_path))
+    pg = open_engine(pg_url)
+    assert isinstance(pg, PostgisEngine)
+    return [duck, pg, MirrorEngine(pg.url)]
+
+
+def _by_unit(table: pd.DataFrame) -> dict[str, tuple[object, ...]]:
+    return {
+        r.unit: (r.incidents, r.baseline, None if pd.isna(r.change_pct) else r.change_pct, r.flag)
+        for r in table.itertuples()
+    }
+
+
+def test_the_planted_patterns_are_flagged_on_every_engine(engines: list[SqlEngine]) -> None:
+    for engine in engines:
+        found = trends(engine, Filters(), Trend(by="region", period="month", baseline=4))
+        assert found.latest == "2021-05"
+        assert found.partial  # the data ends on 10 May
+        assert _by_unit(found.table) == MAY
+        atyrau = found.table.set_index("unit").loc["Atyrau"]
+        assert (atyrau["killed"], atyrau["line"][-5:]) == (10, [2, 2, 2, 2, 5])
+
+
+def test_periods_before_the_data_are_gaps_not_zeros(duck: SqlEngine) -> None:
+    # Six months before May reach back to November 2020, which the data does not cover: the
+    # mean is still over January-April. Counted as zeros, Atyrau's would be 8 / 6.
+    found = trends(duck, Filters(), Trend(by="region", period="month", baseline=6))
+    assert _by_unit(found.table) == MAY
+    # May 2020 is not covered at all: no baseline, no flag
+    year = trends(duck, Filters(), Trend(by="region", period="month", baseline="year")).table
+    assert set(year["flag"]) == {""} and year["baseline"].isna().all()
+
+
+def test_quarters_by_country_and_the_filters_apply(duck: SqlEngine) -> None:
+    # KZ, first quarter: Atyrau 6 + Aktobe 9 + Mangystau 12 + East Kazakhstan 3 + Almaty
+    # City 12 = 42; second (April, May): 7 + 6 + 6 + Astana 1 + 1 + 9 = 30: -28.6%.
+    found = trends(duck, Filters(), Trend(by="country", period="quarter", baseline=1))
+    assert found.latest == "2021-Q2"
+    assert _by_unit(found.table) == {"KZ": (30, 42.0, -28.6, "decrease")}
+    # Atyrau alone, by the measure killed: 0 in April, 10 in May: new
+    alone = Filters(regions=("Atyrau",))
+    killed = trends(duck, alone, Trend(by="region", period="month", baseline=1, measure="killed"))
+    assert _by_unit(killed.table) == {"Atyrau": (5, 0.0, None, "new")}
+
+
+def test_thresholds_and_floor_are_the_users(duck: SqlEngine) -> None:
+    # A surge at +200% makes Atyrau's +150% an increase; a floor of 6 makes every change
+    # under 6 both now and before steady (Almaty City's 5 against 4, Mangystau's 2 against
+    # 4, Atyrau's 5 against 2), new and quiet stay
+    strict = Thresholds(surge=200, floor=6)
+    found = trends(duck, Filters(), Trend(by="region", baseline=4, thresholds=strict)).table
+    flags = dict(zip(found["unit"], found["flag"], strict=True))
+    assert flags == {
+        "Atyrau": "steady", "Aktobe": "steady", "Mangystau": "steady", "Astana": "new",
+        "East Kazakhstan": "quiet", "Almaty City": "steady",
+    }  # fmt: skip
+    lenient = trends(duck, Filters(), Trend(baseline=4, thresholds=Thresholds(surge=200))).table
+    assert dict(zip(lenient["unit"], lenient["flag"], strict=True))["Atyrau"] == "increase"
+
+
+def test_weeks_are_numbered_as_iso_8601_across_a_year_end() -> None:
+    # 1 January 2021 is a Friday of 2020-W53; 30 December 2024 a Monday of 2025-W01
+    assert step_label(step_of(date(2021, 1, 1), "week"), "week") == "2020-W53"
+    assert step_label(step_of(date(2021, 1, 4), "week"), "week") == "2021-W01"
+    assert step_of(date(2021, 1, 4), "week") == step_of(date(2021, 1, 3), "week") + 1
+    assert step_label(step_of(date(2024, 12, 30), "week"), "week") == "2025-W01"
+    week = step_of(date(2021, 1, 1), "week")
+    assert (step_start(week, "week"), step_end(week, "week")) == (
+        date(2020, 12, 28), date(2021, 1, 3)
+    )  # fmt: skip
+    assert step_label(step_of(date(2021, 12, 31), "month"), "month") == "2021-12"
+    assert step_label(step_of(date(2021, 12, 31), "quarter"), "quarter") == "2021-Q4"
+    assert step_of(date(2022, 1, 1), "quarter") == step_of(date(2021, 12, 31), "quarter") + 1
+
+
+def test_a_week_trend_compares_across_the_year_end(tmp_path: Path) -> None:
+    # Two incidents in 2020-W53 (28 and 31 December), three in 2021-W01: +50% by week.
+    days = ["2020-12-28", "2020-12-31", "2021-01-04", "2021-01-05", "2021-01-10"]
+    rows = [
+        [f"w{k}", d, d, "day", "Atyrau", "KZ", "", "47.10", "51.88", "city", "armed_attack",
+         "", "", "", "", "", "", "", "", "", "src1"]
+        for k, d in enumerate(days)
+    ]  # fmt: skip
+    engine = open_engine(table_files(write_csv(tmp_path / "w.csv", HEADER, rows)))
+    found = trends(engine, Filters(), Trend(by="region", period="week", baseline=1))
+    assert found.latest == "2021-W01"
+    # 3 now reaches the floor (3); +50% is past an increase (25%), short of a surge (100%)
+    assert _by_unit(found.table) == {"Atyrau": (3, 2.0, 50.0, "increase")}
+
+
+def test_highest_deaths_in_years_where_the_data_reaches_back() -> None:
+    # Monthly steps of one unit: deaths 5 in some month of each of three years before, 9
+    # now. Covered from 3 years back: the highest in 3 years; covered from 2: in 2 years.
+    now = step_of(date(2024, 6, 1), "month")
+    rows = [("A", now - 35, 1, 5), ("A", now - 20, 1, 5), ("A", now - 2, 1, 5), ("A", now, 1, 9)]
+    steps = pd.DataFrame(
+        [(u, s, n, k, k, k) for u, s, n, k in rows],
+        columns=["unit", "step", "n", "low", "best", "high"],
+    )
+    kwargs = {"period": "month", "baseline": 1, "measure": "killed", "targets": (now, now)}
+    three = compare(steps, covered=(now - 40, now), **kwargs)  # type: ignore[arg-type]
+    two = compare(steps, covered=(now - 24, now), **kwargs)  # type: ignore[arg-type]
+    assert three["highest_in"].tolist() == [3] and two["highest_in"].tolist() == [2]
+    # 9 is not above an earlier 9
+    again = pd.concat([steps, steps.assign(step=now - 30)], ignore_index=True)
+    assert compare(again, covered=(now - 40, now), **kwargs)["highest_in"].tolist() == [2]  # type: ignore[arg-type]
+
+
+def test_the_command_line_writes_every_period(table_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "trends.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "trends", "--data", str(table_path), "--by", "region",
+         "--period", "month", "--baseline", "4", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == [
+        "unit", "period", "incidents", "killed", "killed_low", "killed_high", "baseline",
+        "change", "change_pct", "flag", "highest_in",
+    ]  # fmt: skip
+    may = {r["unit"]: (r["incidents"], r["baseline"], r["change_pct"], r["flag"])
+           for r in rows if r["period"] == "2021-05"}  # fmt: skip
+    assert may["Atyrau"] == ("5", "2.0", "150.0", "surge")
+    assert may["Astana"] == ("1", "0.0", "", "new")
+    # January has nothing before it in the data: no baseline, no flag; February's is January
+    january = [r for r in rows if r["period"] == "2021-01"]
+    assert len(january) == 5 and {r["flag"] for r in january} == {""}
+    feb = {r["unit"]: r["flag"] for r in rows if r["period"] == "2021-02"}
+    assert feb["Atyrau"] == "steady" and "Astana" not in feb
+    assert len(rows) == 5 + 5 + 5 + 5 + 6  # units with something now or in the baseline
+
+
+def test_a_unit_name_a_spreadsheet_would_run_is_quoted(tmp_path: Path) -> None:
+    header = [*HEADER, "actor1"]
+    cells = ["x1", "2021-01-10", "2021-01-10", "day", "Atyrau", "KZ", "", "47.10", "51.88",
+             "city", "armed_attack", *[""] * 9, "src1"]  # fmt: skip
+    rows = [[*cells, '=HYPERLINK("http://x")']]
+    path = write_csv(tmp_path / "h.csv", header, rows)
+    out = tmp_path / "t.csv"
+    subprocess.run(
+        [sys.executable, "-m", "geo", "trends", "--data", str(path), "--by", "actor", "--out",
+         str(out)], check=True, capture_output=True,
+    )  # fmt: skip
+    with out.open(encoding="utf-8") as fh:
+        assert next(csv.DictReader(fh))["unit"] == '\'=HYPERLINK("http://x")'
+
+
+def test_a_bad_trend_is_refused_with_what_is_expected() -> None:
+    with pytest.raises(ValueError, match="not a unit"):
+        Trend(by="region; DROP TABLE incidents")
+    with pytest.raises(ValueError, match="a number of months from 1 to 36"):
+        Trend(baseline=0)
+    no_baseline = Thresholds().flag(np.array([1.0]), np.array([np.nan]), np.array([np.nan]))
+    assert no_baseline.tolist() == [""]
