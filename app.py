@@ -25,6 +25,7 @@ pages = st.navigation(
         st.Page("pages/timeline.py", title="Timeline"),
         st.Page("pages/incidents.py", title="Incidents"),
         st.Page("pages/actors.py", title="Actors"),
+        st.Page("pages/trends.py", title="Trends"),
         st.Page("pages/edit.py", title="Edit"),
         st.Page("pages/review.py", title="Review"),
         st.Page("pages/about.py", title="About the data"),

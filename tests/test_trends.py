@@ -235,3 +235,41 @@ def test_a_bad_trend_is_refused_with_what_is_expected() -> None:
         Trend(baseline=0)
     no_baseline = Thresholds().flag(np.array([1.0]), np.array([np.nan]), np.array([np.nan]))
     assert no_baseline.tolist() == [""]
+
+
+def test_the_trends_page_flags_the_planted_units_and_a_pick_filters(
+    monkeypatch: pytest.MonkeyPatch, table_path: Path
+) -> None:
+    from tests.apptest import failures, start
+
+    at = start(monkeypatch, data=table_path)
+    at.switch_page("pages/trends.py").run()
+    assert not failures(at), failures(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # one unit of each flag (MAY), against the 4 months before by default
+    assert [metrics[f] for f in ("Surge", "Increase", "Steady", "Decrease", "New", "Quiet")] == [
+        "1", "1", "1", "1", "1", "1"
+    ]  # fmt: skip
+    shown = at.dataframe[0].value
+    assert list(shown["Region"])[:2] == ["Almaty City", "Atyrau"]  # 5 each, then by name
+    assert dict(zip(shown["Region"], shown["Flag"], strict=True))["Astana"] == "new"
+    # a year earlier: May 2020 is not in the data, so no unit has a baseline
+    at.radio(key="trend_kind").set_value("year").run()
+    assert {m.label: m.value for m in at.metric}["Surge"] == "0"
+    assert set(at.dataframe[0].value["Flag"]) == {"no baseline"}
+    # by country, per quarter: KZ down 28.6% (see test_quarters_by_country...)
+    at.radio(key="trend_kind").set_value("before").run()
+    at.selectbox(key="trend_by").set_value("country").run()
+    at.selectbox(key="trend_period").set_value("quarter").run()
+    at.number_input(key="trend_back").set_value(1).run()
+    row = at.dataframe[0].value.iloc[0]
+    assert (row["Country"], row["Incidents"], row["Change %"], row["Flag"]) == (
+        "Kazakhstan (KZ)", 30, -28.6, "decrease"
+    )  # fmt: skip
+    # what a pick (a row's button, a click on the change map) hands the sidebar: Atyrau's
+    # 2 + 2 + 2 + 2 + 5 incidents
+    at.session_state["pending_filter"] = ("f_regions", "Atyrau")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "13"
+    assert at.query_params.get("region") == "Atyrau"
+    assert not failures(at), failures(at)

@@ -129,14 +129,17 @@ def follow_bounds(lo: date, hi: date) -> None:
 
 
 def apply_pending() -> None:
-    """Apply a region picked on the map, or an actor on the Actors page, before the widgets
-    are drawn (they cannot change after)."""
+    """Apply a region picked on the map, an actor on the Actors page or a unit on the Trends
+    page, before the widgets are drawn (they cannot change after)."""
     pending = st.session_state.pop("pending_region", None)
     if pending is not None:
         set_value("f_regions", [pending] if pending else [])
     actor = st.session_state.pop("pending_actor", None)
     if actor is not None:
         set_value("f_actors", [actor])
+    picked = st.session_state.pop("pending_filter", None)  # a unit picked on the Trends page
+    if picked is not None and picked[0] in FILTER_KEYS:
+        set_value(picked[0], [picked[1]])
 
 
 def filter_options(overview: Overview) -> dict[str, list[Any]]:

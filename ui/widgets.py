@@ -23,6 +23,7 @@ PAGES = [
     ("pages/timeline.py", "Timeline", ":material/timeline:"),
     ("pages/incidents.py", "Incidents", ":material/table:"),
     ("pages/actors.py", "Actors", ":material/groups:"),
+    ("pages/trends.py", "Trends", ":material/trending_up:"),
     ("pages/edit.py", "Edit", ":material/edit:"),
     ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/about.py", "About the data", ":material/info:"),
@@ -87,8 +88,8 @@ def _format(facet: Facet, overview: Overview) -> Callable[[Any], str]:
     if facet.name == "regions":
         country_of = region_countries()
         spelt = dict(overview.spellings)
-        return lambda r: _with_country(str(r), country_of, names) + (
-            f" ({spelt[r]})" if r in spelt else ""
+        return lambda r: (
+            _with_country(str(r), country_of, names) + (f" ({spelt[r]})" if r in spelt else "")
         )
     if facet.name == "types":
         return type_label

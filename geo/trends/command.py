@@ -28,9 +28,7 @@ def baseline_value(text: str) -> int | str:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of periods or 'year'"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of periods or 'year'") from None
     if value < 1:
         raise argparse.ArgumentTypeError("the baseline is at least 1 period")
     return value

@@ -252,9 +252,7 @@ def _admin_regions(
     admin = admin1_labels(names, t["country"].to_numpy(dtype=object))
     admin[stated != ""] = None
     unjoined = (stated == "") & (names != "") & (admin == None) & placed  # noqa: E711
-    out.rows_where(
-        unjoined, "admin1", lambda i: m.admin1_unjoined(names[i], joined[i]), warn=True
-    )
+    out.rows_where(unjoined, "admin1", lambda i: m.admin1_unjoined(names[i], joined[i]), warn=True)
     elsewhere = (admin != None) & placed & (admin != joined)  # noqa: E711
     out.rows_where(
         elsewhere,

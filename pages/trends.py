@@ -1,0 +1,118 @@
+"""Trends page: what changed. Each unit's latest period against its baseline, flagged, on a
+change map and in a table; pick a unit to show only its incidents on every page."""
+
+import html
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import ui
+from geo.escape import esc_markdown
+from geo.trends import MEASURES, PERIOD_KINDS, Thresholds, Trend, trends
+from geo.trends.command import trends_csv
+from geo.trends.view import (
+    PENDING,
+    UNIT_WORDS,
+    flag_counts,
+    page_table,
+    unit_names,
+    units_offered,
+    what_was_compared,
+)
+from geo.webmap.assets import offline_map
+from geo.webmap.change import MAPPED_UNITS, change_map, legend_html
+from ui.static_files import served
+
+view = ui.sidebar()
+st.title("Trends")
+ui.headline_metrics(view)
+if view.count == 0:
+    st.info("No incident matches the filters.")
+    st.stop()
+
+offered = units_offered(view.engine.overview().fields)
+a, b, c, d = st.columns(4)
+by = str(a.selectbox("Compare", offered, format_func=lambda u: UNIT_WORDS[u], key="trend_by"))
+period = str(b.selectbox("Period", PERIOD_KINDS, index=1, key="trend_period"))
+kind = c.radio(
+    "Against", ["before", "year"], horizontal=True, key="trend_kind",
+    format_func={"before": "the periods before", "year": "a year earlier"}.get,
+)  # fmt: skip
+back = c.number_input(
+    f"{period.capitalize()}s before", min_value=1, max_value=36 if period != "week" else 156,
+    value=4, step=1, key="trend_back", disabled=kind == "year",
+)  # fmt: skip
+measure = d.radio(
+    "Measure", list(MEASURES), horizontal=True, key="trend_measure",
+    format_func={"incidents": "incidents", "killed": "deaths (best)"}.get,
+)  # fmt: skip
+with st.expander("Thresholds"):
+    t = Thresholds()
+    cols = st.columns(4)
+    thresholds = Thresholds(
+        surge=cols[0].number_input("Surge: up by % or more", 1.0, 10000.0, t.surge, key="t_s"),
+        increase=cols[1].number_input("Increase: up by %", 1.0, 10000.0, t.increase, key="t_i"),
+        decrease=cols[2].number_input("Decrease: down by %", 1.0, 100.0, t.decrease, key="t_d"),
+        floor=cols[3].number_input("Too few to call under", 0.0, 1e6, t.floor, key="t_f"),
+    )
+    st.caption(
+        "Defaults after ACLED's Trendfinder (a rise of more than 25% is large); surge at "
+        "+100%. Where both the period and the baseline are under the floor, a change is "
+        "called steady. New: nothing in the baseline; quiet: nothing now."
+    )
+trend = Trend(by, period, "year" if kind == "year" else int(back), measure, thresholds)
+found = trends(view.engine, view.filters, trend)
+st.caption(esc_markdown(what_was_compared(found, trend)))
+counts = flag_counts(found)
+for col, (flag, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    col.metric(flag.capitalize(), f"{n:,}")
+
+latest = found.table
+if by in MAPPED_UNITS and len(latest):
+    files = served()
+    names = unit_names([str(u) for u in latest["unit"]], by)
+    fmap = change_map(latest, by=by, measure=measure, names=names, basemap_url=files.basemap_url)
+    clicked = st_folium(
+        offline_map(fmap, base_url=files.assets_url), key="trend_map", height=480,
+        use_container_width=True, returned_objects=["last_active_drawing"],
+    )  # fmt: skip
+    st.html(legend_html())
+    feature = (clicked or {}).get("last_active_drawing") or {}
+    unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
+    if unit and feature != st.session_state.get("trend_last_click"):
+        st.session_state["trend_last_click"] = feature
+        st.session_state["pending_filter"] = (PENDING[by], unit)
+        st.rerun()
+elif len(latest):
+    st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
+               "listed below.")  # fmt: skip
+
+shown = page_table(found, by)
+picked = st.dataframe(
+    shown.drop(columns="unit"),
+    key=f"trend_rows_{abs(hash((trend, tuple(shown['unit']))))}",
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "Last periods": st.column_config.LineChartColumn(
+            f"Last {period}s", help=f"{measure} per {period}, the last at the right"
+        ),
+        "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
+    },
+)
+rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
+if rows:
+    unit = str(shown.iloc[rows[0]]["unit"])
+    label = shown.iloc[rows[0]][UNIT_WORDS[by]]
+    if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
+        st.session_state["pending_filter"] = (PENDING[by], unit)
+        st.rerun()
+
+if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
+    text, n = trends_csv(view.table, view.filters, trend)
+    st.download_button(
+        f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
+        text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",
+    )  # fmt: skip
