@@ -179,12 +179,23 @@ def test_highest_deaths_in_years_where_the_data_reaches_back() -> None:
         columns=["unit", "step", "n", "low", "best", "high"],
     )
     kwargs = {"period": "month", "baseline": 1, "measure": "killed", "targets": (now, now)}
-    three = compare(steps, covered=(now - 40, now), **kwargs)  # type: ignore[arg-type]
-    two = compare(steps, covered=(now - 24, now), **kwargs)  # type: ignore[arg-type]
+    lo = now - 40
+    axis = np.arange(lo, now + 1)
+
+    def since(first: int) -> np.ndarray:
+        return axis >= first
+
+    three = compare(steps, covered=since(now - 40), lo=lo, **kwargs)  # type: ignore[arg-type]
+    two = compare(steps, covered=since(now - 24), lo=lo, **kwargs)  # type: ignore[arg-type]
     assert three["highest_in"].tolist() == [3] and two["highest_in"].tolist() == [2]
-    # 9 is not above an earlier 9
+    # 9 is not above an earlier 9 (30 months back): the highest in 2 years only
     again = pd.concat([steps, steps.assign(step=now - 30)], ignore_index=True)
-    assert compare(again, covered=(now - 40, now), **kwargs)["highest_in"].tolist() == [2]  # type: ignore[arg-type]
+    found = compare(again, covered=since(lo), lo=lo, **kwargs)  # type: ignore[arg-type]
+    assert found["highest_in"].tolist() == [2]
+    # a gap of coverage 20 months back: the data does not cover 2 or 3 years whole
+    holed = since(lo) & (axis != now - 20)
+    found = compare(steps, covered=holed, lo=lo, **kwargs)  # type: ignore[arg-type]
+    assert found["highest_in"].tolist() == [1]
 
 
 def test_the_command_line_writes_every_period(table_path: Path, tmp_path: Path) -> None:
@@ -272,4 +283,53 @@ def test_the_trends_page_flags_the_planted_units_and_a_pick_filters(
     at.run()
     assert {m.label: m.value for m in at.metric}["Incidents"] == "13"
     assert at.query_params.get("region") == "Atyrau"
+    assert not failures(at), failures(at)
+
+
+def _datasets_table(folder: Path) -> Path:
+    # GTD: 10 June 1992 and 10 March 1994 (GTD declares 1993 missing); ACLED: 1 February 2020
+    header = [*HEADER, "dataset"]
+    rows = [
+        [f"d{k}", day, day, "day", "Atyrau", "KZ", "", "47.10", "51.88", "city", "armed_attack",
+         *[""] * 9, "src1", dataset]
+        for k, (day, dataset) in enumerate(
+            [("1992-06-10", "GTD"), ("1994-03-10", "GTD"), ("2020-02-01", "ACLED")]
+        )
+    ]  # fmt: skip
+    return write_csv(folder / "mixed.csv", header, rows)
+
+
+def test_coverage_is_each_datasets_span_less_its_declared_gaps(tmp_path: Path) -> None:
+    from geo.trends.coverage import covered_spans, gap_labels, rolling_mean
+
+    engine = open_engine(table_files(_datasets_table(tmp_path)))
+    spans = covered_spans(engine)
+    assert spans == [
+        (date(1992, 6, 10), date(1992, 12, 31)),
+        (date(1994, 1, 1), date(1994, 3, 10)),
+        (date(2020, 2, 1), date(2020, 2, 1)),
+    ]
+    years = [str(y) for y in range(1992, 2021)]
+    # 1993, and 1995 to 2019: 1 + 25 years
+    assert gap_labels(spans, years, "year") == ["1993", *map(str, range(1995, 2020))]
+    assert gap_labels(spans, ["1994 Q1", "1994 Q2"], "quarter") == ["1994 Q2"]
+    assert gap_labels(spans, ["1992-05", "1992-06"], "month") == ["1992-05"]
+    values = pd.Series([3, 0, 6, 0], index=["1992", "1993", "1994", "1995"])
+    # 1993 and 1995 are gaps: 1994's mean is over 1992 and 1994 only, (3 + 6) / 2
+    mean = rolling_mean(values, ["1993", "1995"])
+    assert mean.isna().tolist() == [False, True, False, True]
+    assert (mean["1992"], mean["1994"]) == (3.0, 4.5)
+
+
+def test_the_timeline_shades_the_periods_the_data_does_not_cover(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.apptest import failures, start
+
+    at = start(monkeypatch, data=_datasets_table(tmp_path))
+    at.switch_page("pages/timeline.py").run()
+    assert not failures(at), failures(at)
+    said = " ".join(c.value for c in at.caption)
+    assert "Grey: 26 years the data does not cover" in said
+    at.toggle(key="timeline_rolling").set_value(True).run()
     assert not failures(at), failures(at)

@@ -288,6 +288,19 @@ class SqlEngine:
 
         return self._remembered(("unit_steps", filters, by, period, days, steps), answer)
 
+    def dataset_spans(self) -> pd.DataFrame:
+        """Each dataset's first and last day and incidents (columns dataset, first_day,
+        last_day, n; ``''`` for rows that name none): what the data covers."""
+        from geo.trends.sql import dataset_spans
+
+        def answer() -> pd.DataFrame:
+            bind = self._bind()
+            frame = self._frame(dataset_spans(self.dialect), bind)
+            frame.columns = ["dataset", "first_day", "last_day", "n"]
+            return frame
+
+        return self._remembered(("dataset_spans",), answer)
+
     def periods(self, filters: Filters, period: str) -> Periods:
         """Incidents per period and type and killed per period, every period from the first
         kept incident's (by its date's middle) to the last's on the axis."""

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from geo.trends.compare import COLUMNS, FLAGS, MEASURES, Thresholds, compare, window
+from geo.trends.coverage import covered_spans, covered_steps
 from geo.trends.periods import (
     PER_YEAR,
     PERIOD_KINDS,
@@ -73,8 +75,9 @@ class Trends:
     table: pd.DataFrame
     latest: str
     """The last period's label ('' when nothing is kept)."""
-    covered: tuple[date, date] | None
-    """The data's first and last day: periods outside are gaps, never zeros."""
+    covered: list[tuple[date, date]] | None
+    """The spans of days the data covers (``geo.trends.coverage``): periods outside are gaps,
+    never zeros."""
     partial: bool
     """Whether the data ends before the last period does (its figures are so far)."""
 
@@ -82,9 +85,9 @@ class Trends:
 def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = False) -> Trends:
     """Each unit's latest period (``every``: each period of the selection) against its
     baseline; the latest period is the one holding the last kept incident's middle day."""
-    overview = engine.overview()
     span = engine.middle_span(filters)
-    if span is None or overview.first is None or overview.last is None:
+    spans = covered_spans(engine)
+    if span is None or not spans:
         return Trends(pd.DataFrame(columns=COLUMNS), "", None, False)
     period = trend.period
     last = step_of(span[1], period)
@@ -98,13 +101,13 @@ def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = F
         days=(step_start(lo, period), step_end(last, period)),
         steps=(lo, last),
     )
-    covered = (step_of(overview.first, period), step_of(overview.last, period))
+    covered = covered_steps(spans, np.arange(lo, last + 1), period)
     table = compare(
         steps, period=period, baseline=trend.baseline, measure=trend.measure, covered=covered,
         targets=(first, last), thresholds=trend.thresholds, lo=lo,
     )  # fmt: skip
-    partial = overview.last < step_end(last, period)
-    return Trends(table, step_label(last, period), (overview.first, overview.last), partial)
+    partial = spans[-1][1] < step_end(last, period)
+    return Trends(table, step_label(last, period), spans, partial)
 
 
 __all__ = [

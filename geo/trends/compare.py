@@ -91,14 +91,16 @@ def _baseline(
     return pd.DataFrame(mean, index=values.index, columns=values.columns)
 
 
-def _highest(deaths: pd.DataFrame, at: int, first_covered: int, per_year: int) -> np.ndarray:
+def _highest(deaths: pd.DataFrame, at: int, covered: np.ndarray, per_year: int) -> np.ndarray:
     """For each unit, the most years (``HIGHEST_YEARS``) over which its deaths in step ``at``
-    are the highest of any period, where the data covers them all (0 where none)."""
+    are the highest of any period, where the data covers every period of them (0 where
+    none); ``covered`` is aligned with the columns of ``deaths``."""
     out = np.zeros(len(deaths), dtype=int)
     now = deaths[at].to_numpy()
+    lo = int(deaths.columns[0])
     for years in sorted(HIGHEST_YEARS):
         since = at - years * per_year
-        if since < first_covered or since < deaths.columns[0]:
+        if since < lo or not covered[since - lo : at - lo + 1].all():
             break
         before = deaths.loc[:, since : at - 1].to_numpy().max(axis=1, initial=0)
         out = np.where((now > 0) & (now > before), years, out)
@@ -111,28 +113,27 @@ def compare(
     period: str,
     baseline: int | str,
     measure: str,
-    covered: tuple[int, int],
+    covered: np.ndarray,
     targets: tuple[int, int],
+    lo: int,
     thresholds: Thresholds = Thresholds(),
-    lo: int | None = None,
 ) -> pd.DataFrame:
     """Each unit in each step of ``targets`` (first, last) against its baseline.
 
-    ``steps`` are the rows of ``SqlEngine.unit_steps`` from step ``lo`` (default: ``window``
-    of the last target); ``covered`` the first and last steps the data covers. Columns:
+    ``steps`` are the rows of ``SqlEngine.unit_steps`` from step ``lo`` (at most the first
+    target less its baseline, see :func:`window`); ``covered`` says for each step from ``lo``
+    to the last target whether the data covers it (``geo.trends.coverage``). Columns:
     unit, step, period, incidents, killed_low, killed, killed_high, baseline, change,
     change_pct, flag, highest_in (years, deaths only), and ``line``: the measure over the
     year of periods to the step. A unit with nothing now and nothing in its baseline is left
     out.
     """
     first, last = targets
-    lo = window(last, period, baseline) if lo is None else lo
-    lo = min(lo, first)
+    if lo > first or len(covered) != last - lo + 1:
+        raise ValueError("the steps start after the first target, or coverage is not aligned")
     mats = {c: _matrix(steps, c, lo, last) for c in ("n", "low", "best", "high")}
-    axis = np.arange(lo, last + 1)
-    is_covered = (axis >= covered[0]) & (axis <= covered[1])
     values = mats[MEASURES[measure]]
-    base = _baseline(values, is_covered, baseline, period)
+    base = _baseline(values, np.asarray(covered, dtype=bool), baseline, period)
     per_year = PER_YEAR[period]
     parts = []
     for step in range(first, last + 1):
@@ -155,7 +156,7 @@ def compare(
                 "change": np.round(now - b, 2),
                 "change_pct": np.round(pct, 1),
                 "flag": thresholds.flag(now, b, pct),
-                "highest_in": _highest(mats["best"], step, covered[0], per_year),
+                "highest_in": _highest(mats["best"], step, covered, per_year),
                 "line": values.loc[:, line_from:step].to_numpy().tolist(),
             }  # fmt: skip
         )

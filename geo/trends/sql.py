@@ -57,4 +57,13 @@ def unit_steps(
     )
 
 
-__all__ = ["UNITS", "unit_steps"]
+def dataset_spans(dialect: Dialect) -> str:
+    """Each dataset's (``''``: rows that name none) first and last day, and its incidents."""
+    return (
+        f"SELECT coalesce(dataset, '') AS dataset, CAST(min({dialect.day('date_start')}) AS "
+        f"VARCHAR) AS first_day, CAST(max({dialect.day('date_end')}) AS VARCHAR) AS last_day, "
+        "count(*) AS n FROM incidents GROUP BY 1 ORDER BY 1"
+    )
+
+
+__all__ = ["UNITS", "dataset_spans", "unit_steps"]

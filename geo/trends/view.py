@@ -88,13 +88,14 @@ def what_was_compared(found: Trends, trend: Trend) -> str:
     """One sentence: the period, the baseline, the data's span and whether it is partial."""
     if not found.latest or found.covered is None:
         return "No incident matches the filters."
-    first, last = found.covered
+    spans = "; ".join(f"{_day(a)} to {_day(b)}" for a, b in found.covered)
     text = (
         f"{found.latest} {trend.describe().removeprefix(f'by {trend.by}, {trend.period} ')}, "
-        f"by {UNIT_WORDS[trend.by].lower()}. The data covers {_day(first)} to {_day(last)}: "
-        "periods outside it are gaps, left out of every baseline, never counted as nothing."
+        f"by {UNIT_WORDS[trend.by].lower()}. The data covers {spans}: periods outside are "
+        "gaps, left out of every baseline, never counted as nothing."
     )
     if found.partial:
+        last = found.covered[-1][1]
         text += f" {found.latest} is covered to {_day(last)} only: its figures are so far."
     return text
 

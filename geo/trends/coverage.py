@@ -1,0 +1,106 @@
+"""What time the data covers: each dataset from its first to its last day, less the gaps its
+makers declare. A period outside is a gap, never a count of zero.
+
+Declared gaps (``DECLARED_GAPS``) come from the datasets' codebooks: the Global Terrorism
+Database has no incidents for 1993 (the records of that year were lost before it was
+digitised, GTD codebook, "Data Collection Methodology"), so a GTD extract's 1993 is a gap.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from geo.trends.periods import step_end, step_start
+
+if TYPE_CHECKING:
+    from geo.query.engine import SqlEngine
+
+DECLARED_GAPS: dict[str, tuple[tuple[date, date], ...]] = {
+    "GTD": ((date(1993, 1, 1), date(1993, 12, 31)),),
+}
+"""Dataset name (the ``dataset`` column) -> spans its makers say it does not cover."""
+
+
+def covered_spans(engine: SqlEngine) -> list[tuple[date, date]]:
+    """The days the table covers, as sorted, disjoint (first, last) spans: each dataset's
+    first to last day less its declared gaps, merged."""
+    spans: list[tuple[date, date]] = []
+    for row in engine.dataset_spans().itertuples(index=False):
+        if not row.first_day or not row.last_day or row.first_day != row.first_day:
+            continue
+        first = date.fromisoformat(str(row.first_day)[:10])
+        last = date.fromisoformat(str(row.last_day)[:10])
+        spans.extend(_less(first, last, DECLARED_GAPS.get(str(row.dataset), ())))
+    return _merged(spans)
+
+
+def _less(first: date, last: date, gaps: tuple[tuple[date, date], ...]) -> list[tuple[date, date]]:
+    """(first, last) with the gaps taken out."""
+    out = [(first, last)]
+    for gap_first, gap_last in gaps:
+        kept = []
+        for a, b in out:
+            if gap_last < a or gap_first > b:
+                kept.append((a, b))
+                continue
+            if a < gap_first:
+                kept.append((a, date.fromordinal(gap_first.toordinal() - 1)))
+            if b > gap_last:
+                kept.append((date.fromordinal(gap_last.toordinal() + 1), b))
+        out = kept
+    return out
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    for a, b in sorted(spans):
+        if out and a.toordinal() <= out[-1][1].toordinal() + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def covered_steps(spans: list[tuple[date, date]], steps: np.ndarray, period: str) -> np.ndarray:
+    """Whether each step (a period) overlaps the covered spans."""
+    out = np.zeros(len(steps), dtype=bool)
+    for i, step in enumerate(np.asarray(steps, dtype=int)):
+        first, last = step_start(int(step), period), step_end(int(step), period)
+        out[i] = any(a <= last and b >= first for a, b in spans)
+    return out
+
+
+def _period_of(label: str, kind: str) -> pd.Period:
+    """A Timeline label ("2012", "2012 Q3", "2012-08", ``geo.stats.period_label``) as a period."""
+    if kind == "year":
+        return pd.Period(label, freq="Y")
+    if kind == "quarter":
+        return pd.Period(label.replace(" ", ""), freq="Q")
+    return pd.Period(label, freq="M")
+
+
+def gap_labels(spans: list[tuple[date, date]], labels: list[str], kind: str) -> list[str]:
+    """The Timeline's periods (by label) that no covered span touches."""
+    gaps = []
+    for label in labels:
+        p = _period_of(label, kind)
+        first, last = p.start_time.date(), p.end_time.date()
+        if not any(a <= last and b >= first for a, b in spans):
+            gaps.append(label)
+    return gaps
+
+
+def rolling_mean(values: pd.Series, gaps: list[str], periods: int = 3) -> pd.Series:
+    """The mean of each period and the ``periods - 1`` before it that the data covers (a gap
+    is left out, not counted as 0; NaN at a gap itself)."""
+    kept = values.astype(float).where(~values.index.isin(gaps))
+    return kept.rolling(periods, min_periods=1).mean().where(~values.index.isin(gaps))
+
+
+__all__ = [
+    "DECLARED_GAPS", "covered_spans", "covered_steps", "gap_labels", "rolling_mean",
+]  # fmt: skip
