@@ -22,6 +22,7 @@ from geo.trends.view import (
 from geo.webmap.assets import offline_map
 from geo.webmap.change import MAPPED_UNITS, change_map, legend_html
 from ui.static_files import served
+from ui.trends import show_breakdowns, show_pivot, show_two_periods
 
 view = ui.sidebar()
 st.title("Trends")
@@ -61,58 +62,71 @@ with st.expander("Thresholds"):
         "called steady. New: nothing in the baseline; quiet: nothing now."
     )
 trend = Trend(by, period, "year" if kind == "year" else int(back), measure, thresholds)
-found = trends(view.engine, view.filters, trend)
-st.caption(esc_markdown(what_was_compared(found, trend)))
-counts = flag_counts(found)
-for col, (flag, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
-    col.metric(flag.capitalize(), f"{n:,}")
-
-latest = found.table
-if by in MAPPED_UNITS and len(latest):
-    files = served()
-    names = unit_names([str(u) for u in latest["unit"]], by)
-    fmap = change_map(latest, by=by, measure=measure, names=names, basemap_url=files.basemap_url)
-    clicked = st_folium(
-        offline_map(fmap, base_url=files.assets_url), key="trend_map", height=480,
-        use_container_width=True, returned_objects=["last_active_drawing"],
-    )  # fmt: skip
-    st.html(legend_html())
-    feature = (clicked or {}).get("last_active_drawing") or {}
-    unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
-    if unit and feature != st.session_state.get("trend_last_click"):
-        st.session_state["trend_last_click"] = feature
-        st.session_state["pending_filter"] = (PENDING[by], unit)
-        st.rerun()
-elif len(latest):
-    st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
-               "listed below.")  # fmt: skip
-
-shown = page_table(found, by)
-picked = st.dataframe(
-    shown.drop(columns="unit"),
-    key=f"trend_rows_{abs(hash((trend, tuple(shown['unit']))))}",
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    column_config={
-        "Last periods": st.column_config.LineChartColumn(
-            f"Last {period}s", help=f"{measure} per {period}, the last at the right"
-        ),
-        "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
-    },
+change, parts, pivoted, two = st.tabs(
+    ["What changed", "Breakdowns", "Pivot table", "Compare two periods"]
 )
-rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
-if rows:
-    unit = str(shown.iloc[rows[0]]["unit"])
-    label = shown.iloc[rows[0]][UNIT_WORDS[by]]
-    if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
-        st.session_state["pending_filter"] = (PENDING[by], unit)
-        st.rerun()
+with change:
+    found = trends(view.engine, view.filters, trend)
+    st.caption(esc_markdown(what_was_compared(found, trend)))
+    counts = flag_counts(found)
+    for col, (flag, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+        col.metric(flag.capitalize(), f"{n:,}")
 
-if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
-    text, n = trends_csv(view.table, view.filters, trend)
-    st.download_button(
-        f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
-        text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",
-    )  # fmt: skip
+    latest = found.table
+    if by in MAPPED_UNITS and len(latest):
+        files = served()
+        names = unit_names([str(u) for u in latest["unit"]], by)
+        fmap = change_map(
+            latest, by=by, measure=measure, names=names, basemap_url=files.basemap_url
+        )
+        clicked = st_folium(
+            offline_map(fmap, base_url=files.assets_url), key="trend_map", height=480,
+            use_container_width=True, returned_objects=["last_active_drawing"],
+        )  # fmt: skip
+        st.html(legend_html())
+        feature = (clicked or {}).get("last_active_drawing") or {}
+        unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
+        if unit and feature != st.session_state.get("trend_last_click"):
+            st.session_state["trend_last_click"] = feature
+            st.session_state["pending_filter"] = (PENDING[by], unit)
+            st.rerun()
+    elif len(latest):
+        st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
+                   "listed below.")  # fmt: skip
+
+    shown = page_table(found, by)
+    picked = st.dataframe(
+        shown.drop(columns="unit"),
+        key=f"trend_rows_{abs(hash((trend, tuple(shown['unit']))))}",
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "Last periods": st.column_config.LineChartColumn(
+                f"Last {period}s", help=f"{measure} per {period}, the last at the right"
+            ),
+            "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
+        },
+    )
+    rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
+    if rows:
+        unit = str(shown.iloc[rows[0]]["unit"])
+        label = shown.iloc[rows[0]][UNIT_WORDS[by]]
+        if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
+            st.session_state["pending_filter"] = (PENDING[by], unit)
+            st.rerun()
+
+    if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
+        text, n = trends_csv(view.table, view.filters, trend)
+        st.download_button(
+            f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
+            text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",
+        )  # fmt: skip
+
+with parts:
+    show_breakdowns(view, by, period, offered)
+with pivoted:
+    show_pivot(view, by, period, measure)
+with two:
+    show_two_periods(view)

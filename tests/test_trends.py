@@ -333,3 +333,52 @@ def test_the_timeline_shades_the_periods_the_data_does_not_cover(
     assert "Grey: 26 years the data does not cover" in said
     at.toggle(key="timeline_rolling").set_value(True).run()
     assert not failures(at), failures(at)
+
+
+def test_breakdowns_and_the_pivot_are_the_planted_counts(duck: SqlEngine) -> None:
+    from geo.trends.tables import as_csv, as_xlsx, breakdown, by_period, pivot
+
+    # By region: Almaty City 21, Mangystau 18, Aktobe 15, Atyrau 13 (killed 10), East
+    # Kazakhstan 4, Astana 1
+    regions = breakdown(duck, Filters(), "region")
+    assert list(zip(regions["unit"], regions["incidents"], regions["killed"], strict=True)) == [
+        ("Almaty City", 21, 0), ("Mangystau", 18, 0), ("Aktobe", 15, 0), ("Atyrau", 13, 10),
+        ("East Kazakhstan", 4, 0), ("Astana", 1, 0),
+    ]  # fmt: skip
+    # By month: 14, 14, 14, 14 (January-April: 2+3+4+1+4 each), May 5+3+2+1+0+5 = 16
+    months = by_period(duck, Filters(), "month")
+    assert list(zip(months["period"], months["incidents"], strict=True)) == [
+        ("2021-01", 14), ("2021-02", 14), ("2021-03", 14), ("2021-04", 14), ("2021-05", 16)
+    ]  # fmt: skip
+    table = pivot(duck, Filters(), "region", "quarter")
+    assert list(table.columns) == ["2021-Q1", "2021-Q2", "total"]
+    assert table.loc["Atyrau"].tolist() == [6, 7, 13]
+    assert table.loc["Astana"].tolist() == [0, 1, 1]
+    killed = pivot(duck, Filters(), "region", "month", "killed")
+    assert killed.loc["Atyrau"].tolist() == [0, 0, 0, 0, 10, 10]
+    text = as_csv(table).decode("utf-8").splitlines()
+    assert text[0] == "region,2021-Q1,2021-Q2,total" and "Atyrau,6,7,13" in text
+    assert as_xlsx(table)[:2] == b"PK"  # a workbook is a zip
+
+
+def test_a_pivot_of_too_many_periods_is_refused_and_two_periods_are_compared(
+    tmp_path: Path, duck: SqlEngine, table_path: Path
+) -> None:
+    from geo.query import open_table
+    from geo.trends.tables import pivot
+    from geo.trends.two_periods import side_by_side, two_periods
+
+    # 1992 to 2020 by week: about 1,500 columns
+    mixed = open_engine(table_files(_datasets_table(tmp_path)))
+    with pytest.raises(ValueError, match="more than 400 columns"):
+        pivot(mixed, Filters(), "region", "week")
+    # January (14) against May (16), of the planted table
+    table = open_table(table_files(table_path))
+    pair = two_periods(
+        table, Filters(regions=("Atyrau",)), (date(2021, 1, 1), date(2021, 1, 31)),
+        (date(2021, 5, 1), date(2021, 5, 31)),
+    )  # fmt: skip
+    assert (pair.figures_a.incidents, pair.figures_b.incidents) == (2, 5)
+    assert pair.change() == "5 incidents against 2 (+150%)"
+    picture = side_by_side(table, pair, dpi=40)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
