@@ -408,6 +408,25 @@ def _cmd_trends(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from geo.files import write_bytes_atomic
+    from geo.trends.brief import brief_bytes
+    from geo.trends.command import trend_of
+
+    filters, out = _filters(args), _out(args)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png"):
+        raise UsageError(f"{out.name}: a brief is written as .pdf or .png")
+    _check_export_targets(args, out)
+    try:
+        trend = trend_of(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    write_bytes_atomic(out, brief_bytes(_table(args), filters, trend, fmt))
+    print(f"wrote {args.out}: {trend.describe()} ({filters.describe()})")
+    return 0
+
+
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.export import ExportOptions, export
     from geo.files import write_bytes_atomic
@@ -659,6 +678,15 @@ def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     add_trend_options(p)
     _add_filters(p)
     p.set_defaults(run=_cmd_trends)
+
+    p = commands.add_parser(
+        "brief", help="a one-page situation brief (PDF or PNG): the latest period against its "
+        "baseline, its change map, largest rises and most active actors"
+    )  # fmt: skip
+    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.png")
+    add_trend_options(p)
+    _add_filters(p)
+    p.set_defaults(run=_cmd_brief)
 
     p = commands.add_parser("timelapse", help="animated GIF of the incidents period by period")
     p.add_argument("--out", required=True, metavar="FILE.gif")

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 import ui
 from geo.escape import esc_markdown
 from geo.trends import MEASURES, PERIOD_KINDS, Thresholds, Trend, trends
+from geo.trends.brief import brief_bytes
 from geo.trends.command import trends_csv
 from geo.trends.view import (
     PENDING,
@@ -117,6 +118,11 @@ with change:
             st.session_state["pending_filter"] = (PENDING[by], unit)
             st.rerun()
 
+    if st.toggle("Prepare a one-page situation brief (PDF)", key="trend_brief"):
+        st.download_button(
+            f"Download the brief for {found.latest}", brief_bytes(view.table, view.filters, trend),
+            f"brief-{found.latest}.pdf", mime="application/pdf", key="trend_brief_pdf",
+        )  # fmt: skip
     if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
         text, n = trends_csv(view.table, view.filters, trend)
         st.download_button(

@@ -382,3 +382,33 @@ def test_a_pivot_of_too_many_periods_is_refused_and_two_periods_are_compared(
     assert pair.change() == "5 incidents against 2 (+150%)"
     picture = side_by_side(table, pair, dpi=40)
     assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_brief_says_what_the_latest_period_holds_and_is_the_same_each_time(
+    table_path: Path, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "brief.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "brief", "--data", str(table_path), "--period", "month",
+         "--baseline", "4", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    reader = PdfReader(out)
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    # May 2021: 5 + 3 + 2 + 1 + 0 + 5 = 16 incidents, Atyrau's 10 killed
+    assert "Situation brief: 2021-05" in text
+    assert "16 incidents, 10 killed in 2021-05" in text
+    # rises: the surge first, then the newcomer, then the increase
+    surge = text.index("Atyrau: surge")
+    assert surge < text.index("Astana: new") < text.index("Almaty City: increase")
+    assert "5 incidents, 10 killed (baseline 2, +150%)" in text
+    again = tmp_path / "again.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "geo", "brief", "--data", str(table_path), "--period", "month",
+         "--out", str(again)], check=True, capture_output=True,
+    )  # fmt: skip
+    assert again.read_bytes() == out.read_bytes()
