@@ -71,6 +71,17 @@ for page in ("timeline", "incidents"):
     at.switch_page(f"pages/{page}.py")
     times = [timed(at.run) for _ in range(3)]
     out[f"{page}_s"] = statistics.median(times)
+if os.path.exists(os.path.join(sys.argv[1], "pages", "trends.py")):
+    at.switch_page("pages/trends.py")
+    out["trends_first_s"] = timed(at.run)
+    # each a new question: by country, by event type, then by region per week
+    changes = [
+        lambda: at.selectbox(key="trend_by").set_value("country").run(),
+        lambda: at.selectbox(key="trend_by").set_value("type").run(),
+        lambda: (at.selectbox(key="trend_by").set_value("region"),
+                 at.selectbox(key="trend_period").set_value("week").run()),
+    ]
+    out["trends_change_s"] = statistics.median(timed(step) for step in changes)
 out["process_rss_mb"] = rss()
 print("PAGES " + json.dumps(out))
 """
@@ -118,7 +129,26 @@ def engine_figures(data: str, repeats: int = 5) -> dict[str, float]:
         "q_periods_month_s": median(lambda: engine.periods(Filters(), "month")),
         "q_page_s": median(lambda: engine.rows(Filters(), order=("killed_best", True), limit=200)),
         "q_values_s": median(lambda: engine.value_counts(Filters(), "country")),
+        **trend_figures(engine, median),
         "rows": view.count,
+    }
+
+
+def trend_figures(engine: object, median: object) -> dict[str, float]:
+    """The Trends page's questions, asked of the engine directly (each afresh)."""
+    try:
+        from geo.filters import Filters
+        from geo.trends import Trend, trends
+    except ImportError:  # a checkout from before the Trends page
+        return {}
+    asks = {
+        "q_trends_region_month_s": Trend(by="region", period="month", baseline=4),
+        "q_trends_country_week_s": Trend(by="country", period="week", baseline="year"),
+        "q_trends_type_quarter_s": Trend(by="type", period="quarter", baseline=4),
+    }
+    return {
+        key: median(lambda t=trend: trends(engine, Filters(), t))  # type: ignore[operator, misc]
+        for key, trend in asks.items()
     }
 
 
