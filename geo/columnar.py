@@ -206,6 +206,7 @@ def _places(
         admin = admin1_labels(
             batch.column(names.index("admin1") + 1).to_numpy(zero_copy_only=False),
             batch.column(names.index("country") + 1).to_numpy(zero_copy_only=False),
+            joined,
         )
     return [
         pa.array(lon, pa.float64(), from_pandas=True),

@@ -194,12 +194,16 @@ def test_both_join_the_datasets_own_admin1_to_its_region_and_list_what_does_not_
         [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
         for i, c, la, lo, a in places
     ]
+    # A table the atlas wrote keeps the region its admin1 joined: stated, and vouched for by
+    # the admin1, it is kept (a warning), not refused as a point in another region.
+    rows.append([*row(0, incident_id="bj-4", country="BJ", lat="9.7085", lon="1.6660",
+                      region="Atakora"), "Atacora"])  # fmt: skip
     path = write_parquet(tmp_path / "adm.parquet", header, rows)
     dataset, problems = check_raw_table(path, read_table(path))
     assert problems == []
     checked = check_parquet(open_parquet(path), tmp_path / "s")
     by_sql = read_parts(checked.files)["incidents"]
-    expected = ["Atakora", "Littoral, Benin", "Borno", "Littoral, Benin"]
+    expected = ["Atakora", "Littoral, Benin", "Borno", "Littoral, Benin", "Atakora"]
     assert list(dataset.incidents["region"]) == expected
     assert list(by_sql["region"]) == expected
     warnings = [
@@ -208,6 +212,39 @@ def test_both_join_the_datasets_own_admin1_to_its_region_and_list_what_does_not_
          "region is the one its point lies in (Littoral, Benin)"),
         ("adm.parquet", 1, "admin1",
          "the point lies in Donga, not in admin1 'Atacora' (Atakora); the dataset's unit is kept"),
+        ("adm.parquet", 5, "admin1",
+         "the point lies in Donga, not in admin1 'Atacora' (Atakora); the dataset's unit is kept"),
+        ("adm.parquet", None, "admin1",
+         "1 admin1 name(s) in 1 row(s) join no region shape by name or code (the point decides "
+         "their region): 'Nowhere Land' (BJ): 1"),
     ]  # fmt: skip
     assert _tuples(dataset.warnings) == warnings
     assert _tuples(checked.warnings) == warnings
+
+
+def test_a_close_spelling_never_overrides_the_point(tmp_path: Path) -> None:
+    # By hand: "Aragon" is spelt close to Tarragona and "Campania" to Catania, "Altai
+    # Republic" is Gorno-Altay, not Altai Krai: none joins by name, so the point decides
+    # (Zaragoza, Napoli, Gorno-Altay). "Zaporizhia" is only close to Zaporizhzhya, where its
+    # point lies: the hint is taken, with no warning.
+    header = [*HEADER, "admin1"]
+    places = [
+        ("es-1", "ES", "41.65", "-0.88", "Aragon"),
+        ("it-1", "IT", "40.85", "14.27", "Campania"),
+        ("ru-1", "RU", "51.96", "85.96", "Altai Republic"),
+        ("ua-1", "UA", "47.84", "35.14", "Zaporizhia"),
+    ]
+    rows = [
+        [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
+        for i, c, la, lo, a in places
+    ]
+    path = write_parquet(tmp_path / "close.parquet", header, rows)
+    dataset, problems = check_raw_table(path, read_table(path))
+    assert problems == []
+    checked = check_parquet(open_parquet(path), tmp_path / "s")
+    expected = ["Zaragoza", "Napoli", "Gorno-Altay", "Zaporizhzhya"]
+    assert list(dataset.incidents["region"]) == expected
+    assert list(read_parts(checked.files)["incidents"]["region"]) == expected
+    for warnings in (dataset.warnings, checked.warnings):
+        assert [p.row for p in warnings] == [1, 2, 3, None]  # three unjoined, then the list
+        assert "'Aragon' (ES): 1" in warnings[-1].message

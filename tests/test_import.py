@@ -101,8 +101,8 @@ def test_acled_export_converts_every_precision_and_date_form() -> None:
 def test_gtd_export_in_windows_1252_with_its_date_and_place_codes() -> None:
     dataset = load_dataset(FIXTURES / "gtd.csv")
     assert dataset.origin == (
-        "GTD export: 10 rows read, 8 converted (1 placed from their city or provstate by the "
-        "offline gazetteer), 2 skipped (1 iyear/imonth/iday is not a date; 1 specificity 5: "
+        "GTD export: 10 rows read, 8 converted (1 placed from their city by the offline "
+        "gazetteer), 2 skipped (1 iyear/imonth/iday is not a date; 1 specificity 5: "
         "no coordinates)"
     )
     assert "read as cp1252" in str(dataset.warnings[0])
@@ -179,8 +179,9 @@ def test_ucdp_rows_without_coordinates_are_placed_from_their_place_columns(
     path.write_text("\n".join(rows) + "\n", "utf-8")
     dataset = load_dataset(path)
     assert dataset.origin == (
-        "UCDP GED export: 3 rows read, 2 converted (2 placed from their where_coordinates or "
-        "adm_2 or adm_1 by the offline gazetteer), 1 skipped (1 no coordinates)"
+        "UCDP GED export: 3 rows read, 2 converted (1 placed from their where_coordinates by "
+        "the offline gazetteer; 1 placed at the centre of the unit their adm_1 names), 1 "
+        "skipped (1 no coordinates)"
     )
     placed = dataset.incidents.set_index("incident_id")
     city = placed.loc["UCDP-9001"]
@@ -471,7 +472,7 @@ def test_rows_placed_at_their_country_are_counted() -> None:
     dataset = load_dataset(FIXTURES / "gtd.csv", options=ReadOptions(unlocated="country"))
     assert dataset.origin.startswith(
         "GTD export: 10 rows read, 9 converted (1 placed at their country's representative "
-        "point; 1 placed from their city or provstate by the offline gazetteer), 1 skipped"
+        "point; 1 placed from their city by the offline gazetteer), 1 skipped"
     )
 
 
@@ -693,3 +694,37 @@ def test_a_gtd_hijacking_that_killed_is_an_attack_whichever_attack_type_says_it(
     pd.DataFrame(rows).to_csv(path, index=False)
     types = load_dataset(path).incidents.set_index("incident_id")["event_type"]
     assert dict(types) == {"GTD-2013080000019": "armed_attack", "GTD-2013080000029": "kidnapping"}
+
+
+def test_a_gtd_city_is_looked_for_in_its_own_province_and_a_hostile_name_is_data(
+    tmp_path: Path,
+) -> None:
+    # Rows of GTD's layout without coordinates, written for this test (Nigeria, country 147):
+    # "Lagos" in Borno is not Lagos city (1,300 km away): the city is not placed, its
+    # province is (Borno's centre, precision region); Maiduguri in Borno is the city; a
+    # city holding the unit separator \x1f is a name like any (folded, it is Maiduguri) and
+    # breaks nothing.
+    header = (FIXTURES / "gtd.csv").read_text(encoding="cp1252").splitlines()[0].split(",")
+    base = dict.fromkeys(header, "")
+    base |= {"iyear": "2015", "imonth": "3", "iday": "4", "extended": "0", "country": "147",
+             "country_txt": "Nigeria", "specificity": "1", "success": "1", "suicide": "0",
+             "attacktype1": "2", "attacktype1_txt": "Armed Assault", "gname": "Fixture group"}  # fmt: skip
+    cells = [
+        base | {"eventid": "201503040001", "provstate": "Borno", "city": "Lagos"},
+        base | {"eventid": "201503040002", "provstate": "Borno", "city": "Maiduguri"},
+        base | {"eventid": "201503040003", "provstate": "Nowhere", "city": "Mai\x1fduguri"},
+    ]
+    path = tmp_path / "gtd.csv"
+    path.write_text(
+        "\n".join([",".join(header), *(",".join(c[h] for h in header) for c in cells)]) + "\n",
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path)
+    rows = {r["incident_id"]: r for _, r in dataset.incidents.iterrows()}
+    lagos = rows["GTD-201503040001"]
+    assert (lagos["geo_precision"], lagos["region"]) == ("region", "Borno")
+    assert 10 < lagos["lat"] < 14 and 11 < lagos["lon"] < 15  # in Borno, not Lagos (6.5 N, 3.4 E)
+    city = rows["GTD-201503040002"]
+    assert city["geo_precision"] == "city" and abs(city["lat"] - 11.85) < 0.1
+    assert rows["GTD-201503040003"]["place"] == "Mai\x1fduguri, Nowhere"
+    assert rows["GTD-201503040003"]["geo_precision"] == "city"

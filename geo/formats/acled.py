@@ -212,13 +212,15 @@ def _placed(
     raw: pd.DataFrame, codes: np.ndarray, skips: Skips
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The rows' coordinates (as numbers and as text); a row without them is placed from its
-    ``location`` in its country by the offline gazetteer (its ``geo_precision`` stays ACLED's),
-    else skipped with the reason."""
+    ``location`` in its country (and its ``admin1``, where the shapes know it) by the offline
+    gazetteer (its ``geo_precision`` stays ACLED's), else skipped with the reason."""
     lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
     lat_text = text(raw, "latitude").to_numpy(dtype=object, copy=True)
     lon_text = text(raw, "longitude").to_numpy(dtype=object, copy=True)
     missing = ~(np.isfinite(lat) & np.isfinite(lon))
-    found_lat, found_lon, _ = place_by_name(text(raw, "location", NA), codes, missing)
+    found_lat, found_lon, _ = place_by_name(
+        text(raw, "location", NA), codes, missing, within=text(raw, "admin1", NA)
+    )
     placed = missing & np.isfinite(found_lat)
     lat, lon = np.where(placed, found_lat, lat), np.where(placed, found_lon, lon)
     lat_text[placed] = [f"{v:.5f}" for v in lat[placed]]

@@ -8,8 +8,10 @@ never guessed; the count of each reason is in ``Conversion.describe``.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,9 @@ from geo.errors import Problem
 from geo.formats.recognise import FORMAT_NAMES
 from geo.schema import CLAIM_COLUMNS, COLUMNS, MAX_TOLL, SOURCE_COLUMNS
 from geo.validate.collector import MAX_REPORTED
+
+if TYPE_CHECKING:
+    from geo.places.geocode import OfflineGeocoder
 
 
 @dataclass
@@ -113,73 +118,121 @@ def free_text(raw: pd.DataFrame, column: str, missing: tuple[str, ...] = ()) -> 
 
 
 def place_by_name(
-    names: pd.Series, codes: np.ndarray, todo: np.ndarray
+    names: pd.Series,
+    codes: np.ndarray,
+    todo: np.ndarray,
+    *,
+    admin: bool = False,
+    within: pd.Series | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the rows ``todo`` (they have no coordinates), their place name looked up in their
-    country (``codes``) in the offline gazetteer, else as an admin unit of it (at the unit's
-    representative point), each distinct pair once: latitude and longitude (NaN where
-    nothing was found) and the precision found ('' where none)."""
+    country (``codes``) in the offline gazetteer, each distinct pair once: latitude and
+    longitude (NaN where nothing was found) and the precision found ('' where none).
+
+    ``within``: each row's admin unit, which a place must be in ("Lagos" in Borno is not
+    Lagos city, 1,300 km away; it is not placed). ``admin``: the names are admin units, placed
+    at the unit's representative point (precision ``region``) where they join one by name.
+    """
     n = len(names)
     lat, lon = np.full(n, np.nan), np.full(n, np.nan)
     precision = np.full(n, "", dtype=object)
     wanted = todo & (names.astype(str).str.strip() != "").to_numpy()
     if not wanted.any():
         return lat, lon, precision
-    from geo.places.admin import admin1_label
-    from geo.places.geocode import OfflineGeocoder
-    from geo.places.regions import region_points
-
-    geocoder = OfflineGeocoder()
     at = np.flatnonzero(wanted)
-    keys = names.astype(str).str.strip().to_numpy(dtype=object)[at] + "\x1f" + codes[at]
-    which, distinct = pd.factorize(keys)  # each row to its pair, in one pass
+    units = (
+        within.astype(str).str.strip() if within is not None else pd.Series("", index=names.index)
+    )
+    pairs = pd.Series(list(zip(
+        names.astype(str).str.strip().to_numpy(dtype=object)[at], codes[at],
+        units.to_numpy(dtype=object)[at], strict=True,
+    )))  # fmt: skip
+    which, distinct = pd.factorize(pairs)  # each row to its pair, in one pass
     points = np.full((len(distinct), 2), np.nan)
     kinds = np.full(len(distinct), "", dtype=object)
-    for k, key in enumerate(distinct):
-        name, _, code = str(key).partition("\x1f")
-        found = geocoder.geocode(name, country_codes=[code] if code else None)
-        if found is not None and not isinstance(found, list):
-            points[k] = found.raw["lat"], found.raw["lon"]
-            kinds[k] = found.raw["precision"]
-        elif (unit := admin1_label(name, code)) is not None:  # "Dagestan Republic"
-            x, y, _ = region_points()[unit]
-            points[k], kinds[k] = (y, x), "region"
+    for k, (name, code, unit) in enumerate(distinct):
+        found = _look_up(str(name), str(code), str(unit), admin=admin)
+        if found is not None:
+            points[k], kinds[k] = found[:2], found[2]
     lat[at], lon[at], precision[at] = points[which, 0], points[which, 1], kinds[which]
     return lat, lon, precision
 
 
+def _look_up(name: str, code: str, unit: str, *, admin: bool) -> tuple[float, float, str] | None:
+    """(lat, lon, precision) of one place (or admin unit) in its country, else ``None``."""
+    from geo.places.admin import admin1_label
+    from geo.places.regions import region_points
+
+    if admin:
+        label = admin1_label(name, code)
+        if label is None:
+            return None
+        x, y, _ = region_points()[label]
+        return y, x, "region"
+    # the unit as the shapes name it ("Dagestan Republic" is Dagestan); a unit they do not
+    # know cannot narrow the search
+    unit = (admin1_label(unit, code) or "") if unit else ""
+    query = f"{name}, {unit}" if unit else name
+    found = _geocoder().geocode(query, country_codes=[code] if code else None)
+    if found is None or isinstance(found, list):
+        return None
+    return float(found.raw["lat"]), float(found.raw["lon"]), str(found.raw["precision"])
+
+
+@functools.lru_cache(maxsize=1)
+def _geocoder() -> OfflineGeocoder:
+    from geo.places.geocode import OfflineGeocoder
+
+    return OfflineGeocoder()
+
+
 def place_from_columns(
-    named: list[tuple[str, pd.Series]],
+    named: list[tuple[str, pd.Series, str]],
     codes: np.ndarray,
     lat_lon: tuple[np.ndarray, np.ndarray],
     skips: Skips,
+    *,
+    within: pd.Series | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows without coordinates placed from their own place columns (``named``: (column,
-    names), most precise first, each tried in the row's country where the one before found
-    nothing): (lat text, lon text, where placed, the precision found). A row none of them
-    places (or of no known country: a name alone is too often elsewhere) is skipped with the
-    reason; a placed row is counted in the notes."""
+    names, "place" or "admin"), most precise first, each tried in the row's country where the
+    one before found nothing; a place inside the unit ``within`` names): (lat text, lon text,
+    where placed, the precision found). A row none of them places, or of no known country (a
+    name alone is too often elsewhere), is skipped with the reason; placed rows are counted."""
     lat, lon = lat_lon
-    todo = ~(np.isfinite(lat) & np.isfinite(lon)) & skips.keep & (np.asarray(codes) != "")
+    missing = ~(np.isfinite(lat) & np.isfinite(lon))
+    codes = np.asarray(codes, dtype=object)
+    todo = missing & skips.keep & (codes != "")
     lat_text, lon_text = np.full(len(lat), "", dtype=object), np.full(len(lat), "", dtype=object)
     precision = np.full(len(lat), "", dtype=object)
     placed = np.zeros(len(lat), dtype=bool)
-    for _column, names in named:
-        found_lat, found_lon, kind = place_by_name(names, codes, todo & ~placed)
+    for column, names, kind in named:
+        found_lat, found_lon, found = place_by_name(
+            names, codes, todo & ~placed, admin=kind == "admin",
+            within=None if kind == "admin" else within,
+        )  # fmt: skip
         now = todo & ~placed & np.isfinite(found_lat)
         lat_text[now] = [f"{v:.5f}" for v in found_lat[now]]
         lon_text[now] = [f"{v:.5f}" for v in found_lon[now]]
-        precision[now] = kind[now]
+        precision[now] = found[now]
         placed |= now
-    columns = " or ".join(c for c, _ in named)
-    missing = ~(np.isfinite(lat) & np.isfinite(lon)) & ~placed
-    skips.skip(missing, "latitude", "no coordinates", f"its {columns} is not in the offline "
-               "gazetteer in its country")  # fmt: skip
-    if int((placed & skips.keep).sum()):
-        skips.notes[f"placed from their {columns} by the offline gazetteer"] += int(
-            (placed & skips.keep).sum()
-        )
+        _note(skips, now, column, kind)
+    columns = " or ".join(c for c, *_ in named)
+    skips.skip(missing & (codes == ""), "latitude", "no coordinates and no known country")
+    skips.skip(missing & ~placed, "latitude", "no coordinates",
+               f"no {columns} of it is found in its country")  # fmt: skip
     return lat_text, lon_text, placed, precision
+
+
+def _note(skips: Skips, placed: np.ndarray, column: str, kind: str) -> None:
+    count = int((placed & skips.keep).sum())
+    if count:
+        what = (
+            f"placed at the centre of the unit their {column} names"
+            if kind == "admin"
+            else f"placed from their {column} by the offline gazetteer"
+        )
+        skips.notes[what] += count
 
 
 def joined(*columns: pd.Series) -> pd.Series:

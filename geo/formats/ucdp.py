@@ -57,9 +57,15 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
     skips.skip(~np.isin(where, list(WHERE_PRECISIONS)), "where_prec", "where_prec is not 1-7")
     lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
     codes = countries.codes_for(text(raw, "country"))
-    named = [(c, text(raw, c)) for c in ("where_coordinates", "adm_2", "adm_1")]
-    named[0] = (named[0][0], named[0][1].str.replace(PLACE_SUFFIX, "", regex=True))
-    placed_lat, placed_lon, placed, found = place_from_columns(named, codes, (lat, lon), skips)
+    where_named = text(raw, "where_coordinates").str.replace(PLACE_SUFFIX, "", regex=True)
+    named = [
+        ("where_coordinates", where_named, "place"),
+        ("adm_2", text(raw, "adm_2"), "place"),
+        ("adm_1", text(raw, "adm_1"), "admin"),
+    ]
+    placed_lat, placed_lon, placed, found = place_from_columns(
+        named, codes, (lat, lon), skips, within=text(raw, "adm_1")
+    )
     lat_text = np.where(placed, placed_lat, text(raw, "latitude").to_numpy(dtype=object))
     lon_text = np.where(placed, placed_lon, text(raw, "longitude").to_numpy(dtype=object))
     located_to = pd.Series(where).map(WHERE_PRECISIONS).fillna("").to_numpy(dtype=object)

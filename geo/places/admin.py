@@ -1,13 +1,21 @@
 """A dataset's own first-level admin units (ACLED's ``admin1``, GTD's ``provstate``, UCDP's
 ``adm_1``) joined to the region shapes, by name and by code, within the row's country.
 
-A unit joins the shape whose code (``BJ-ATAKORA`` or its part after the dash), name, label,
-alternate name or Natural Earth name it gives, once case, accents and punctuation are folded
-and a generic word such as "State", "Province" or "Department" is dropped ("Borno state" is
-Borno). Where no name is equal, a spelling of the same name in the same country joins when it
-is close to one shape only ("Atacora" for Atakora); nothing else is guessed. A unit that joins
-no shape is left unjoined: validation lists it, and the row's region is the one its point lies
-in, said so (:mod:`geo.validate`).
+Two kinds of join:
+
+- **by name** (it decides the row's region, even where the point lies in another unit): the
+  unit's code (``BJ-ATAKORA`` or ``ATAKORA``), name, label, alternate name or Natural Earth
+  name, once case, accents and punctuation are folded, an administrative word such as "State",
+  "Province", "Oblast'", "Muhafazat" or "Respublika" is dropped, and a spelling is reduced to
+  its sound ("Atacora" and Atakora, "Couffo" and Kouffo, "Odesa" and Odessa: c, k and q alike,
+  y as i, ou as u, doubled letters once). A key two units of one country share joins neither.
+- **by a close spelling** (``difflib``, on those sound keys, one unit clearly closest): only
+  a hint. It is taken only where the row's point lies in that same unit; otherwise the point
+  decides. "Aragon" is close to Tarragona and "Campania" to Catania: a guess like that never
+  overrides a point.
+
+A unit that joins no shape is left unjoined: validation lists it, and the row's region is the
+one its point lies in, said so (:mod:`geo.validate`).
 """
 
 from __future__ import annotations
@@ -22,85 +30,133 @@ import pandas as pd
 from geo.places.names import fold_name
 
 GENERIC_WORDS = (
-    "state", "province", "provincia", "region", "région", "department", "département",
-    "departement", "governorate", "oblast", "district", "county", "prefecture", "municipality",
-    "division", "territory", "estado", "wilaya", "muhafazah", "krai", "kray", "republic",
-    "autonomous republic", "autonomous okrug",
+    "state", "province", "provincia", "provinsi", "region", "région", "department",
+    "département", "departement", "departamento", "governorate", "oblast", "oblast'",
+    "voblasts'", "district", "county", "prefecture", "municipality", "division", "territory",
+    "estado", "wilaya", "wilayat", "muhafazah", "muhafazat", "mohafazat", "sha`biyat",
+    "shabiyat", "krai", "kray", "republic", "respublika", "autonomous republic",
+    "autonomous okrug", "avtonomnyy okrug", "sheng",
 )  # fmt: skip
-"""Words a dataset adds to a unit's name that the shapes' names may lack."""
-
-_GENERIC = re.compile(
-    r"(?i)^(?:" + "|".join(map(re.escape, GENERIC_WORDS)) + r")\s+(?:of\s+)?|\s+(?:"
-    + "|".join(map(re.escape, GENERIC_WORDS)) + r")$"
-)  # fmt: skip
+"""Administrative words a name may carry before or after it ("of", "de" may follow)."""
+_WORDS = "|".join(map(re.escape, sorted(GENERIC_WORDS, key=len, reverse=True)))
+_GENERIC = re.compile(rf"(?i)^(?:{_WORDS})\s+(?:(?:of|de|del|de la|du|des)\s+)?|\s+(?:{_WORDS})$")
+_ARTICLE = re.compile(r"(?i)^(?:al|el|as|ad|ar|az|an|ash|at|ad-|as-|ar-)[\s\-'`]+")
+_SOUNDS = (("kh", "h"), ("gh", "g"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("c", "k"),
+           ("q", "k"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("w", "v"))  # fmt: skip
 
 CLOSE_ENOUGH = 0.8
-"""How alike (difflib's ratio of the folded names) another spelling must be to join."""
+"""How alike (difflib's ratio of two sound keys) a spelling must be to be a hint at all."""
+MARGIN = 0.05
+"""How much closer the closest unit must be than the next one."""
+LONGEST = 80
+"""Names longer than this are looked up by name only (no close spellings)."""
 
 
 def _bare(name: str) -> str:
-    """A unit's name folded, without a generic word before or after it."""
+    """A unit's name without an administrative word before or after it."""
     text = str(name).strip()
     for _ in range(2):
         text = _GENERIC.sub("", text).strip()
-    return fold_name(text)
+    return text
+
+
+def _sound(name: str) -> str:
+    """A name reduced to its sound: the article, administrative words, the spelling of
+    c/k/q, y/i, ou/u, kh/h and doubled letters do not count."""
+    key = fold_name(_ARTICLE.sub("", _bare(name)))
+    for old, new in _SOUNDS:
+        key = key.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _keys(name: str) -> set[str]:
+    return {k for k in (fold_name(name), fold_name(_bare(name)), _sound(name)) if k}
 
 
 @lru_cache(maxsize=1)
-def _units() -> dict[str, dict[str, str]]:
-    """Country code -> folded key (name, label, code, alias) -> label; a key two units of one
-    country share is kept out (it would be a guess)."""
+def _units() -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Country code -> (key -> label: every name key one unit of the country has alone;
+    sound key -> label, for close spellings)."""
     from geo.places.regions import read_regions
 
     layer = read_regions()
     keys: dict[str, dict[str, set[str]]] = {}
+    sounds: dict[str, dict[str, set[str]]] = {}
     for code, name, label, country, ne_name, aliases in zip(
         layer["code"], layer["region"], layer["label"], layer["country"], layer["ne_name"],
         layer["aliases"], strict=True,
     ):  # fmt: skip
         names = [name, label.split(", ")[0], ne_name, code, code.partition("-")[2]]
         names += str(aliases or "").split(";")
-        for key in {_bare(n) for n in names if n} | {fold_name(n) for n in names if n}:
-            if key:
+        for n in filter(None, names):
+            for key in _keys(n):
                 keys.setdefault(country, {}).setdefault(key, set()).add(label)
-    return {
-        country: {k: next(iter(labels)) for k, labels in table.items() if len(labels) == 1}
-        for country, table in keys.items()
-    }
+            sounds.setdefault(country, {}).setdefault(_sound(n), set()).add(label)
+
+    def alone(table: dict[str, set[str]]) -> dict[str, str]:
+        return {k: next(iter(v)) for k, v in table.items() if len(v) == 1 and k}
+
+    return {c: (alone(keys[c]), alone(sounds[c])) for c in keys}
+
+
+@lru_cache(maxsize=65536)
+def admin1_join(name: str, country: str) -> tuple[str | None, str | None]:
+    """(the region of ``country`` that ``name`` names, the one a close spelling hints at):
+    either may be ``None``; a hint is given only where there is no name join."""
+    found = _units().get(str(country).strip().upper())
+    if not found or not str(name).strip():
+        return None, None
+    table, sounds = found
+    for key in (fold_name(name), fold_name(_bare(name)), _sound(name)):
+        if key in table:
+            return table[key], None
+    key = _sound(name)
+    if not key or len(name) > LONGEST:
+        return None, None
+    ratios: dict[str, float] = {}
+    for other, label in sounds.items():
+        if other[:1] == key[:1] and abs(len(other) - len(key)) <= max(2, len(key) // 3):
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            ratios[label] = max(ratios.get(label, 0.0), ratio)
+    ranked = sorted(ratios.values(), reverse=True)
+    if not ranked or ranked[0] < CLOSE_ENOUGH:
+        return None, None
+    if len(ranked) > 1 and ranked[0] - ranked[1] < MARGIN:
+        return None, None
+    return None, max(ratios, key=lambda k: ratios[k])
 
 
 def admin1_label(name: str, country: str) -> str | None:
-    """The label of the region of ``country`` that the unit ``name`` names, else ``None``."""
-    table = _units().get(str(country).strip().upper(), {})
-    if not table or not str(name).strip():
-        return None
-    for key in (fold_name(name), _bare(name)):
-        if key in table:
-            return table[key]
-    for key in (fold_name(name), _bare(name)):
-        close = difflib.get_close_matches(key, list(table), n=2, cutoff=CLOSE_ENOUGH)
-        labels = {table[k] for k in close}
-        if len(labels) == 1:
-            return labels.pop()
-    return None
+    """The label of the region of ``country`` that the unit ``name`` names (by name, see the
+    module's text), else ``None``."""
+    return admin1_join(name, country)[0]
 
 
-def admin1_labels(names: np.ndarray | pd.Series, countries: np.ndarray | pd.Series) -> np.ndarray:
-    """:func:`admin1_label` of each (name, country) pair, each distinct pair looked up once;
-    ``None`` where a name is empty or joins no shape."""
+def admin1_labels(
+    names: np.ndarray | pd.Series,
+    countries: np.ndarray | pd.Series,
+    points: np.ndarray | None = None,
+) -> np.ndarray:
+    """The region each (name, country) joins by name, or by a close spelling where that is the
+    region its point lies in (``points``: each row's region from its point); ``None`` where a
+    name is empty or joins no shape. Each distinct pair is looked up once."""
     names = pd.Series(np.asarray(names, dtype=object)).fillna("").astype(str).str.strip()
     countries = pd.Series(np.asarray(countries, dtype=object)).fillna("").astype(str)
     out = np.full(len(names), None, dtype=object)
     given = (names != "").to_numpy()
     if not given.any():
         return out
-    keys = (names[given] + "\x1f" + countries[given].str.strip().str.upper()).to_numpy()
-    which, distinct = pd.factorize(keys)
-    found = np.array(
-        [admin1_label(*str(k).split("\x1f", 1)) for k in distinct] + [None], dtype=object
-    )[:-1]
-    out[given] = found[which]
+    pairs = pd.Series(list(zip(names[given], countries[given].str.strip().str.upper(),
+                               strict=True)))  # fmt: skip
+    which, distinct = pd.factorize(pairs)
+    joins = [admin1_join(n, c) for n, c in distinct]
+    strong = np.array([j[0] for j in joins] + [None], dtype=object)[:-1][which]
+    hint = np.array([j[1] for j in joins] + [None], dtype=object)[:-1][which]
+    if points is not None:
+        at = np.asarray(points, dtype=object)[given]
+        strong = np.where((strong == None) & (hint != None) & (hint == at), hint, strong)  # noqa: E711
+    out[given] = strong
     return out
 
 
-__all__ = ["GENERIC_WORDS", "admin1_label", "admin1_labels"]
+__all__ = ["GENERIC_WORDS", "admin1_join", "admin1_label", "admin1_labels"]

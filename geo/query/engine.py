@@ -383,15 +383,28 @@ def _overview_of(frame: pd.DataFrame) -> Overview:
 
 
 def _spellings(named: pd.DataFrame) -> tuple[tuple[str, str], ...]:
-    """Each region's most frequent ``admin1`` where it is not the label's own name."""
+    """Each region's most frequent ``admin1`` that joins it by name (``geo.places.admin``),
+    where it is not spelt as the label's own name (cut at ``SPELLING_SHOWN`` characters)."""
+    from geo.places.admin import admin1_label
     from geo.places.names import fold_name
+    from geo.places.regions import region_countries
 
+    of = region_countries()
     out: dict[str, str] = {}
     for region, group in named.groupby("a"):
-        top = str(group.sort_values(["n", "b"], ascending=[False, True])["b"].iloc[0])
+        country = of.get(str(region), "")
+        joins = [admin1_label(str(b), country) == region for b in group["b"]]
+        own = group[joins]
+        if own.empty:
+            continue
+        top = str(own.sort_values(["n", "b"], ascending=[False, True])["b"].iloc[0])
         if fold_name(top) != fold_name(str(region).split(", ")[0]):
-            out[str(region)] = top
+            cut = top if len(top) <= SPELLING_SHOWN else top[: SPELLING_SHOWN - 1] + "…"
+            out[str(region)] = cut
     return tuple(sorted(out.items()))
+
+
+SPELLING_SHOWN = 40
 
 
 def _day(value: object) -> date | None:

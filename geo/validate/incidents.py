@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.errors import Problem
 from geo.places.admin import admin1_labels
 from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import (
@@ -211,7 +212,8 @@ def _coordinate(raw: pd.DataFrame, column: str, limit: int, out: Collector) -> n
 
 
 def check_regions(t: pd.DataFrame, out: Collector) -> None:
-    """The point decides the region; a stated region must be known and agree with it."""
+    """The point decides the region, or the row's own ``admin1`` where it joins one; a stated
+    region must be known and agree with the point, unless it is the row's ``admin1``'s."""
     lat, lon = t["lat"].to_numpy(dtype=float), t["lon"].to_numpy(dtype=float)
     inside = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     joined = np.full(len(t), None, dtype=object)
@@ -223,44 +225,68 @@ def check_regions(t: pd.DataFrame, out: Collector) -> None:
     unknown = (stated != "") & (canonical == None)  # noqa: E711
     out.rows_where(unknown, "region", m.unknown_region, stated)
     by_country = t["geo_precision"].to_numpy(dtype=object) == "country"
-    mismatch = (stated != "") & ~unknown & inside & ~by_country & (canonical != joined)
+    placed = inside & ~by_country
+    names = t["admin1"].to_numpy(dtype=object) if "admin1" in t else np.full(len(t), "")
+    admin = admin1_labels(names, t["country"].to_numpy(dtype=object), joined)
+    vouched = (admin != None) & (admin == canonical)  # noqa: E711
+    mismatch = (stated != "") & ~unknown & placed & (canonical != joined) & ~vouched
     out.rows_where(
         mismatch,
         "region",
         lambda i: m.region_mismatch(lat[i], lon[i], joined[i], stated[i]),
     )
-    nowhere = inside & ~by_country & (joined == None)  # noqa: E711
-    out.rows_where(
-        nowhere,
-        "lat",
-        lambda i: m.in_no_region(lat[i], lon[i]),
-        warn=True,
-    )
-    admin = _admin_regions(t, stated, inside & ~by_country, joined, out)
+    own = np.where((stated == "") | vouched, admin, np.full(len(t), None, dtype=object))
+    unjoined = (stated == "") & placed & (admin == None) & (names != "")  # noqa: E711
+    countries = t["country"].to_numpy(dtype=object)
+    _admin_warnings(names, own, unjoined, countries, placed, joined, out)
+    nowhere = placed & (joined == None)  # noqa: E711
+    out.rows_where(nowhere, "lat", lambda i: m.in_no_region(lat[i], lon[i]), warn=True)
+    _unjoined_summary(names, countries, unjoined, out)
     region = np.where(joined == None, "", joined)  # noqa: E711
-    region = np.where(admin == None, region, admin)  # noqa: E711
+    region = np.where(own == None, region, own)  # noqa: E711
     region = np.where(stated == "", region, np.where(canonical == None, stated, canonical))  # noqa: E711
     t["region"] = np.where(by_country, "", region)
 
 
-def _admin_regions(
-    t: pd.DataFrame, stated: np.ndarray, placed: np.ndarray, joined: np.ndarray, out: Collector
-) -> np.ndarray:
-    """The region each row's own ``admin1`` joins (``None`` where none), for the rows that
-    state no region; a warning where it joins none, and where the point lies in another."""
-    names = t["admin1"].to_numpy(dtype=object) if "admin1" in t else np.full(len(t), "")
-    admin = admin1_labels(names, t["country"].to_numpy(dtype=object))
-    admin[stated != ""] = None
-    unjoined = (stated == "") & (names != "") & (admin == None) & placed  # noqa: E711
-    out.rows_where(unjoined, "admin1", lambda i: m.admin1_unjoined(names[i], joined[i]), warn=True)
-    elsewhere = (admin != None) & placed & (admin != joined)  # noqa: E711
+def _admin_warnings(
+    names: np.ndarray,
+    own: np.ndarray,
+    unjoined: np.ndarray,
+    countries: np.ndarray,
+    placed: np.ndarray,
+    joined: np.ndarray,
+    out: Collector,
+) -> None:
+    """A warning where a row's ``admin1`` joins no region, and where its point lies in
+    another region than its ``admin1``'s."""
+    out.rows_where(
+        unjoined,
+        "admin1",
+        lambda i: m.admin1_unjoined(names[i], joined[i], countries[i]),
+        warn=True,
+    )
+    elsewhere = (own != None) & placed & (own != joined)  # noqa: E711
     out.rows_where(
         elsewhere,
         "admin1",
-        lambda i: m.admin1_elsewhere(names[i], admin[i], joined[i]),
+        lambda i: m.admin1_elsewhere(names[i], own[i], joined[i]),
         warn=True,
     )
-    return admin
+
+
+def _unjoined_summary(
+    names: np.ndarray, countries: np.ndarray, unjoined: np.ndarray, out: Collector
+) -> None:
+    """One warning listing every admin1 name that joins no region, with its rows."""
+    if not unjoined.any():
+        return
+    codes = pd.Series(countries[unjoined], dtype=object).astype(str).str.strip().str.upper()
+    pairs = pd.DataFrame({"name": names[unjoined], "country": codes.to_numpy()})
+    counts = pairs.value_counts(sort=False).reset_index(name="n")
+    counts = counts.sort_values(["n", "name", "country"], ascending=[False, True, True])
+    rows = [(str(a), str(c), int(n)) for a, c, n in counts.itertuples(index=False)]
+    summary = m.admin1_unjoined_summary(rows, len(rows), int(unjoined.sum()))
+    out.warnings.append(Problem(out.file, None, "admin1", summary))
 
 
 def _canonical_regions(stated: np.ndarray) -> np.ndarray:

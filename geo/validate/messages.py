@@ -58,10 +58,30 @@ def region_mismatch(lat: float, lon: float, joined: str | None, stated: str) -> 
     return f"lat {lat:.4f}, lon {lon:.4f} lies in {joined or 'no known region'}, not in {stated!r}"
 
 
-def admin1_unjoined(name: str, joined: str | None) -> str:
+def admin1_unjoined(name: str, joined: str | None, country: str = "-") -> str:
+    if not str(country).strip():
+        return f"admin1 {name!r} cannot be joined to a region: the row gives no country"
     return (
         f"admin1 {name!r} joins no region shape of the row's country by name or code; its "
         f"region is the one its point lies in ({joined or 'none'})"
+    )
+
+
+UNJOINED_LISTED = 40
+"""The admin1 names the summary lists by name (the rest are counted)."""
+
+
+def admin1_unjoined_summary(counts: list[tuple[str, str, int]], names: int, rows: int) -> str:
+    """The admin1 names that join no region, most rows first: (name, country, rows), of
+    ``names`` distinct names in ``rows`` rows in all."""
+    shown = "; ".join(
+        f"{name[:60]!r} ({country or 'no country'}): {n:,}"
+        for name, country, n in counts[:UNJOINED_LISTED]
+    )
+    more = f"; and {names - UNJOINED_LISTED:,} more" if names > UNJOINED_LISTED else ""
+    return (
+        f"{names:,} admin1 name(s) in {rows:,} row(s) join no region shape by name or code "
+        f"(the point decides their region): {shown}{more}"
     )
 
 

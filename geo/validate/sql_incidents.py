@@ -82,8 +82,9 @@ def typed_view(names: Sequence[str]) -> str:
       geo_precision = 'country' AS by_country,
       strip({c["region"]}) AS stated, joined, region_canon,
       stated <> '' AND region_canon IS NULL AS region_unknown,
-      strip({c["admin1"]}) AS admin1_stated,
-      CASE WHEN stated = '' THEN admin1_canon END AS admin1_region,
+      strip({c["admin1"]}) AS admin1_stated, admin1_canon,
+      coalesce(admin1_canon = region_canon, false) AS vouched,
+      CASE WHEN stated = '' OR vouched THEN admin1_canon END AS admin1_region,
       CASE WHEN by_country THEN '' WHEN stated = '' THEN coalesce(admin1_region, joined, '')
         ELSE coalesce(region_canon, stated) END AS region,
       CASE WHEN by_country THEN '' WHEN admin1_region IS NOT NULL THEN upper(strip({c["country"]}))
@@ -150,6 +151,24 @@ def _first(message: Callable[[Any], str]) -> Callable[[tuple[Any, ...]], str]:
     return lambda values: message(values[0])
 
 
+UNJOINED = (
+    "stated = '' AND admin1_stated <> '' AND admin1_canon IS NULL AND inside AND NOT by_country"
+)
+"""Rows whose own admin1 joins no region (the point decides theirs)."""
+
+
+def admin1_summary(con: duckdb.DuckDBPyConnection, *, file: str, found: Found) -> None:
+    """One warning listing every admin1 name that joins no region, with its rows."""
+    counts = con.execute(
+        f"SELECT admin1_stated, country, count(*) AS n FROM t WHERE {UNJOINED} "  # noqa: S608
+        "GROUP BY 1, 2 ORDER BY n DESC, 1, 2"
+    ).fetchall()
+    if counts:
+        rows = [(str(a), str(c), int(n)) for a, c, n in counts]
+        text = m.admin1_unjoined_summary(rows, len(rows), sum(n for *_, n in rows))
+        found.warnings.append(Problem(file, None, "admin1", text))
+
+
 def place_checks() -> list[Check]:
     """Coordinates, geo_precision, regions (a warning for a point in none) and country."""
     checks = []
@@ -180,16 +199,15 @@ def place_checks() -> list[Check]:
         Check("region", "region_unknown", ("stated",), _first(m.unknown_region)),
         Check(
             "region",
-            "stated <> '' AND NOT region_unknown AND inside AND NOT by_country "
+            "stated <> '' AND NOT region_unknown AND inside AND NOT by_country AND NOT vouched "
             "AND (joined IS NULL OR region_canon <> joined)",
             ("lat_num", "lon_num", "joined", "stated"),
             lambda v: m.region_mismatch(*v),
         ),
         Check(
             "admin1",
-            "stated = '' AND admin1_stated <> '' AND admin1_region IS NULL AND inside "
-            "AND NOT by_country",
-            ("admin1_stated", "joined"),
+            UNJOINED,
+            ("admin1_stated", "joined", "country"),
             lambda v: m.admin1_unjoined(*v),
             warn=True,
         ),
@@ -322,7 +340,11 @@ def check_incidents(
     counts = count_checks(con, "t", checks)  # one pass for all; listed in the pandas order
     report(con, "t", checks[:1], counts[:1], file=file, found=found)
     duplicates = check_repeated_ids(con, file=file, found=found)
-    report(con, "t", checks[1:], counts[1:], file=file, found=found)
+    # the admin1 summary follows the region checks, as in the pandas order
+    k = next(i for i, c in enumerate(checks) if c.column == "lat" and c.warn) + 1
+    report(con, "t", checks[1:k], counts[1:k], file=file, found=found)
+    admin1_summary(con, file=file, found=found)
+    report(con, "t", checks[k:], counts[k:], file=file, found=found)
     if with_sources:
         check_sources(con, file=file, found=found)
     first = " QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY row) = 1"
