@@ -13,6 +13,7 @@ from geo.trends.brief import brief_bytes
 from geo.trends.command import trends_csv
 from geo.trends.view import (
     PENDING,
+    ROWS_SHOWN,
     UNIT_WORDS,
     flag_counts,
     page_table,
@@ -63,76 +64,89 @@ with st.expander("Thresholds"):
         "called steady. New: nothing in the baseline; quiet: nothing now."
     )
 trend = Trend(by, period, "year" if kind == "year" else int(back), measure, thresholds)
+# only the open tab runs: the others ask the engine nothing
 change, parts, pivoted, two = st.tabs(
-    ["What changed", "Breakdowns", "Pivot table", "Compare two periods"]
+    ["What changed", "Breakdowns", "Pivot table", "Compare two periods"],
+    key="trend_tab",
+    on_change="rerun",
 )
 with change:
-    found = trends(view.engine, view.filters, trend)
-    st.caption(esc_markdown(what_was_compared(found, trend)))
-    counts = flag_counts(found)
-    for col, (flag, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
-        col.metric(flag.capitalize(), f"{n:,}")
+    if change.open:
+        found = trends(view.engine, view.filters, trend)
+        st.caption(esc_markdown(what_was_compared(found, trend)))
+        counts = flag_counts(found)
+        for col, (flag, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+            col.metric(flag.capitalize(), f"{n:,}")
 
-    latest = found.table
-    if by in MAPPED_UNITS and len(latest):
-        files = served()
-        names = unit_names([str(u) for u in latest["unit"]], by)
-        fmap = change_map(
-            latest, by=by, measure=measure, names=names, basemap_url=files.basemap_url
+        latest = found.table
+        if by in MAPPED_UNITS and len(latest):
+            files = served()
+            names = unit_names([str(u) for u in latest["unit"]], by)
+            fmap = change_map(
+                latest, by=by, measure=measure, names=names, basemap_url=files.basemap_url
+            )
+            clicked = st_folium(
+                offline_map(fmap, base_url=files.assets_url), key="trend_map", height=480,
+                use_container_width=True, returned_objects=["last_active_drawing"],
+            )  # fmt: skip
+            st.html(legend_html())
+            feature = (clicked or {}).get("last_active_drawing") or {}
+            unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
+            if unit and feature != st.session_state.get("trend_last_click"):
+                st.session_state["trend_last_click"] = feature
+                st.session_state["pending_filter"] = (PENDING[by], unit)
+                st.rerun()
+        elif len(latest):
+            st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
+                       "listed below.")  # fmt: skip
+
+        shown = page_table(found, by)
+        if len(shown) > ROWS_SHOWN:
+            st.caption(
+                f"The {ROWS_SHOWN} busiest of {len(shown):,} units; the CSV below holds them all."
+            )
+            shown = shown.head(ROWS_SHOWN)
+        picked = st.dataframe(
+            shown.drop(columns="unit"),
+            key=f"trend_rows_{abs(hash((trend, tuple(shown['unit']))))}",
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            column_config={
+                "Last periods": st.column_config.LineChartColumn(
+                    f"Last {period}s", help=f"{measure} per {period}, the last at the right"
+                ),
+                "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
+            },
         )
-        clicked = st_folium(
-            offline_map(fmap, base_url=files.assets_url), key="trend_map", height=480,
-            use_container_width=True, returned_objects=["last_active_drawing"],
-        )  # fmt: skip
-        st.html(legend_html())
-        feature = (clicked or {}).get("last_active_drawing") or {}
-        unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
-        if unit and feature != st.session_state.get("trend_last_click"):
-            st.session_state["trend_last_click"] = feature
-            st.session_state["pending_filter"] = (PENDING[by], unit)
-            st.rerun()
-    elif len(latest):
-        st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
-                   "listed below.")  # fmt: skip
+        rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
+        if rows:
+            unit = str(shown.iloc[rows[0]]["unit"])
+            label = shown.iloc[rows[0]][UNIT_WORDS[by]]
+            if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
+                st.session_state["pending_filter"] = (PENDING[by], unit)
+                st.rerun()
 
-    shown = page_table(found, by)
-    picked = st.dataframe(
-        shown.drop(columns="unit"),
-        key=f"trend_rows_{abs(hash((trend, tuple(shown['unit']))))}",
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        column_config={
-            "Last periods": st.column_config.LineChartColumn(
-                f"Last {period}s", help=f"{measure} per {period}, the last at the right"
-            ),
-            "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
-        },
-    )
-    rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]
-    if rows:
-        unit = str(shown.iloc[rows[0]]["unit"])
-        label = shown.iloc[rows[0]][UNIT_WORDS[by]]
-        if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
-            st.session_state["pending_filter"] = (PENDING[by], unit)
-            st.rerun()
-
-    if st.toggle("Prepare a one-page situation brief (PDF)", key="trend_brief"):
-        st.download_button(
-            f"Download the brief for {found.latest}", brief_bytes(view.table, view.filters, trend),
-            f"brief-{found.latest}.pdf", mime="application/pdf", key="trend_brief_pdf",
-        )  # fmt: skip
-    if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
-        text, n = trends_csv(view.table, view.filters, trend)
-        st.download_button(
-            f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
-            text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",
-        )  # fmt: skip
+        if st.toggle("Prepare a one-page situation brief (PDF)", key="trend_brief"):
+            brief = brief_bytes(view.table, view.filters, trend)
+            st.download_button(
+                f"Download the brief for {found.latest}", brief, f"brief-{found.latest}.pdf",
+                mime="application/pdf", key="trend_brief_pdf",
+            )  # fmt: skip
+        if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
+            text, n = trends_csv(view.table, view.filters, trend)
+            st.download_button(
+                f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
+                text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",
+            )  # fmt: skip
 
 with parts:
-    show_breakdowns(view, by, period, offered)
+    if parts.open:
+        show_breakdowns(view, by, period, offered)
 with pivoted:
-    show_pivot(view, by, period, measure)
+    if pivoted.open:
+        show_pivot(view, by, period, measure)
 with two:
-    show_two_periods(view)
+    if two.open:
+        show_two_periods(view)

@@ -708,7 +708,8 @@ def test_a_gtd_city_is_looked_for_in_its_own_province_and_a_hostile_name_is_data
     base = dict.fromkeys(header, "")
     base |= {"iyear": "2015", "imonth": "3", "iday": "4", "extended": "0", "country": "147",
              "country_txt": "Nigeria", "specificity": "1", "success": "1", "suicide": "0",
-             "attacktype1": "2", "attacktype1_txt": "Armed Assault", "gname": "Fixture group"}  # fmt: skip
+             "attacktype1": "2", "attacktype1_txt": "Armed Assault",
+             "gname": "Fixture group"}  # fmt: skip
     cells = [
         base | {"eventid": "201503040001", "provstate": "Borno", "city": "Lagos"},
         base | {"eventid": "201503040002", "provstate": "Borno", "city": "Maiduguri"},

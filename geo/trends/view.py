@@ -18,6 +18,8 @@ UNIT_WORDS = {
 }
 NEEDS_FIELD = {"admin1": ("admin1",), "actor": ("actor1", "actor2", "assoc_actors")}
 """Units a table offers only when it has the dataset's field."""
+ROWS_SHOWN = 300
+"""The most units the page's table lists (the busiest; the CSV holds every one)."""
 PENDING = {
     "region": "f_regions",
     "country": "f_countries",
@@ -105,6 +107,6 @@ def _day(day: date) -> str:
 
 
 __all__ = [
-    "PENDING", "UNIT_WORDS", "flag_counts", "page_table", "unit_names", "units_offered",
-    "what_was_compared",
+    "PENDING", "ROWS_SHOWN", "UNIT_WORDS", "flag_counts", "page_table", "unit_names",
+    "units_offered", "what_was_compared",
 ]  # fmt: skip

@@ -7,6 +7,7 @@ the feature's properties, escaped: it comes from data) for the page to filter by
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import folium
@@ -15,14 +16,8 @@ import pandas as pd
 import shapely
 
 from geo.escape import esc
-from geo.places.regions import read_countries, region_countries
-from geo.webmap.build import (
-    REGION_WEB_TOLERANCE,
-    _empty_map,
-    _offline_basemap,
-    _region_shapes,
-    _rounded,
-)
+from geo.places.regions import read_countries, read_regions
+from geo.webmap.build import REGION_WEB_TOLERANCE, _empty_map, _offline_basemap, _rounded
 from geo.webmap.elements import DataGeoJson
 
 FLAG_COLOURS = {
@@ -42,25 +37,42 @@ FLAG_WORDS = {
 MAPPED_UNITS = ("region", "country")
 
 
-def _shapes(units: list[str], by: str) -> dict[str, dict[str, Any]]:
-    """Each unit's simplified shape as a GeoJSON geometry (units with no shape left out)."""
-    if by == "region":
-        of = region_countries()
-        countries = tuple(sorted({of[u] for u in units if u in of}))
-        regions, shapes, _inside = _region_shapes(countries)
-        where = dict(zip(regions["label"], shapes, strict=True))
-        return {u: where[u] for u in units if u in where}
-    outlines = read_countries()
-    chosen = outlines[outlines["country"].isin(units).to_numpy()]
-    simple = shapely.simplify(chosen.geometry.to_numpy(), REGION_WEB_TOLERANCE * 4)
-    return {c: _rounded(s, 3) for c, s in zip(chosen["country"], simple, strict=True)}
+MAPPED = 400
+"""The most units the change map draws: those that changed most (steady ones are white)."""
+
+
+@lru_cache(maxsize=2)
+def _layer(by: str) -> dict[str, Any]:
+    """Unit -> its shape (regions by label, countries by code)."""
+    layer = read_regions() if by == "region" else read_countries()
+    key = "label" if by == "region" else "country"
+    return dict(zip(layer[key], layer.geometry.to_numpy(), strict=True))
+
+
+@lru_cache(maxsize=16384)
+def _web_shape(by: str, unit: str) -> dict[str, Any] | None:
+    """One unit's shape simplified for the web map, as a GeoJSON geometry (made once)."""
+    shape = _layer(by).get(unit)
+    if shape is None:
+        return None
+    tolerance = REGION_WEB_TOLERANCE * (1 if by == "region" else 4)
+    return _rounded(shapely.simplify(shape, tolerance, preserve_topology=True), 3)
+
+
+def mapped(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows the change map draws: every flagged unit but the steady ones, those that
+    changed most first, at most ``MAPPED`` (surges and newcomers always first)."""
+    rows = table[~table["flag"].isin(["steady", ""])]
+    order = rows["flag"].map({"surge": 0, "new": 1}).fillna(2)
+    rows = rows.assign(order=order, size=rows["change"].abs().fillna(0))
+    rows = rows.sort_values(["order", "size"], ascending=[True, False], kind="stable")
+    return rows.head(MAPPED).drop(columns=["order", "size"])
 
 
 def _features(table: pd.DataFrame, by: str, names: dict[str, str]) -> list[dict[str, Any]]:
-    shapes = _shapes([str(u) for u in table["unit"]], by)
     features = []
     for row in table.itertuples(index=False):
-        shape = shapes.get(str(row.unit))
+        shape = _web_shape(by, str(row.unit))
         if shape is None:
             continue
         pct = "" if pd.isna(row.change_pct) else f"{row.change_pct:+.0f}%"
@@ -89,10 +101,12 @@ def change_map(
     names: dict[str, str] | None = None,
     basemap_url: str | None = None,
 ) -> folium.Map:
-    """The units of ``table`` (``geo.trends`` rows of one period) shaded by flag."""
+    """The units of ``table`` (``geo.trends`` rows of one period) shaded by flag (those
+    :func:`mapped` picks)."""
     if by not in MAPPED_UNITS:
         raise ValueError(f"the change map draws {' or '.join(MAPPED_UNITS)}, not {by!r}")
     column = "incidents" if measure == "incidents" else "killed"
+    table = mapped(table)
     rows = table.assign(
         now=table[column].astype(float),
         baseline_text=[
@@ -148,4 +162,12 @@ def _bounds(features: list[dict[str, Any]]) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-__all__ = ["FLAG_COLOURS", "FLAG_WORDS", "MAPPED_UNITS", "change_map", "legend_html"]
+__all__ = [
+    "FLAG_COLOURS",
+    "FLAG_WORDS",
+    "MAPPED",
+    "MAPPED_UNITS",
+    "change_map",
+    "legend_html",
+    "mapped",
+]
