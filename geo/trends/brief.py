@@ -87,6 +87,8 @@ def _map(ax: matplotlib.axes.Axes, table: pd.DataFrame, by: str) -> None:
             ax=ax, color=FLAG_COLOURS[flag], edgecolor="#000000" if surge else "#555555",
             linewidth=1.6 if surge else 0.4,
         )  # fmt: skip
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.set_xlim(west - pad, east + pad)
     ax.set_ylim(south - pad, north + pad)
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
@@ -121,7 +123,7 @@ def _figure(table: Table, filters: Filters, trend: Trend) -> tuple[Figure, str]:
         ax.text(0.5, 0.5, f"No map: the units are by {UNIT_WORDS[trend.by].lower()}",
                 ha="center", transform=ax.transAxes)  # fmt: skip
     _lines(fig, 0.40, "Largest rises", _rises(latest, names))
-    _lines(fig, 0.20, f"Most active actors in {found.latest}", _actors(table, period))
+    _lines(fig, 0.225, f"Most active actors in {found.latest}", _actors(table, period))
     fig.text(
         0.06,
         0.025,
