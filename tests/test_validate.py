@@ -257,3 +257,18 @@ def test_a_range_over_the_whole_supported_span_is_refused_not_a_crash(tmp_path: 
     )
     with pytest.raises(DataError, match="row 2, column 'date_end': date range is longer"):
         load_dataset(path)
+
+
+def test_the_rows_to_look_at_are_the_rows_named_once_and_the_rows_counted() -> None:
+    from geo.errors import Problem
+    from geo.validate.collector import rows_to_look_at
+
+    # rows 2 and 3 (row 2 twice), and 1,541 more of one kind: 1,543; a note about the whole
+    # file names no row
+    problems = [
+        Problem("t.csv", 2, "lat", "a"), Problem("t.csv", 2, "admin1", "b"),
+        Problem("t.csv", 3, "lat", "c"),
+        Problem("t.csv", None, "lat", "... 1,541 more rows like this"),
+        Problem("t.csv", None, "admin1", "3 admin1 name(s) in 9 row(s) join no region shape"),
+    ]  # fmt: skip
+    assert rows_to_look_at(problems) == 1543

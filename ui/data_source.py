@@ -189,7 +189,11 @@ def show_warnings(table: Table) -> None:
     """What the table's check found that did not stop it loading, folded in the sidebar."""
     if not table.warnings:
         return
-    with st.sidebar.expander(f"{len(table.warnings)} row(s) to look at", icon="⚠️"):
+    from geo.validate.collector import rows_to_look_at
+
+    rows = rows_to_look_at(table.warnings)
+    label = f"{rows:,} row(s) to look at" if rows else f"{len(table.warnings):,} note(s)"
+    with st.sidebar.expander(label, icon="⚠️"):
         st.code("\n".join(str(w) for w in table.warnings[:100]), language=None, wrap_lines=True)
 
 

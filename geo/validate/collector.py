@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,3 +72,16 @@ class Collector:
         if len(idx) > MAX_REPORTED:
             more = f"... {len(idx) - MAX_REPORTED} more rows like this"
             found.append(Problem(self.file, None, column, more))
+
+
+_MORE = re.compile(r"^\.\.\. ([\d,]+) more rows")
+
+
+def rows_to_look_at(problems: list[Problem]) -> int:
+    """How many rows the problems are about: the rows they name, once each, and the rows each
+    "... N more rows like this" line counts (rows it names may repeat there: at most)."""
+    named = {(p.file, p.row) for p in problems if p.row is not None}
+    more = sum(
+        int(m.group(1).replace(",", "")) for p in problems if (m := _MORE.match(p.message))
+    )
+    return len(named) + more
