@@ -412,3 +412,15 @@ def test_the_brief_says_what_the_latest_period_holds_and_is_the_same_each_time(
          "--out", str(again)], check=True, capture_output=True,
     )  # fmt: skip
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_the_command_lines_thresholds_are_the_flags(table_path: Path, tmp_path: Path) -> None:
+    # A surge at +200%: Atyrau's +150% in May is an increase
+    out = tmp_path / "t.csv"
+    subprocess.run(
+        [sys.executable, "-m", "geo", "trends", "--data", str(table_path), "--surge", "200",
+         "--out", str(out)], check=True, capture_output=True,
+    )  # fmt: skip
+    with out.open(encoding="utf-8") as fh:
+        may = {r["unit"]: r["flag"] for r in csv.DictReader(fh) if r["period"] == "2021-05"}
+    assert may["Atyrau"] == "increase"

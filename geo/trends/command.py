@@ -21,6 +21,15 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+THRESHOLD_OPTIONS = (
+    ("surge", "PCT", "a surge: up this many per cent or more"),
+    ("increase", "PCT", "an increase: up this many per cent or more"),
+    ("decrease", "PCT", "a decrease: down this many per cent or more"),
+    ("floor", "N", "under this many both now and in the baseline: steady"),
+)
+"""The flags' thresholds (``Thresholds``' fields) as options."""
+
+
 def baseline_value(text: str) -> int | str:
     """``--baseline``: a number of periods, or ``year``."""
     if text.strip().lower() == "year":
@@ -44,30 +53,12 @@ def add_trend_options(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--measure", choices=list(MEASURES), default="incidents")
     defaults = Thresholds()
-    p.add_argument(
-        "--surge",
-        type=float,
-        default=defaults.surge,
-        metavar="PCT",
-        help=f"a surge: up this many per cent or more (default {defaults.surge:g})",
-    )
-    p.add_argument(
-        "--increase",
-        type=float,
-        default=defaults.increase,
-        metavar="PCT",
-        help=f"an increase: up this many per cent (default {defaults.increase:g})",
-    )
-    p.add_argument(
-        "--decrease",
-        type=float,
-        default=defaults.decrease,
-        metavar="PCT",
-        help=f"a decrease: down this many per cent (default {defaults.decrease:g})",
-    )
-    p.add_argument("--floor", type=float, default=defaults.floor, metavar="N",
-                   help="under this many both now and in the baseline: steady "
-                   f"(default {defaults.floor:g})")  # fmt: skip
+    for name, unit, what in THRESHOLD_OPTIONS:
+        default = getattr(defaults, name)
+        p.add_argument(
+            f"--{name}", type=float, default=default, metavar=unit,
+            help=f"{what} (default {default:g})",
+        )  # fmt: skip
 
 
 def trend_of(args: argparse.Namespace) -> Trend:

@@ -81,7 +81,5 @@ def rows_to_look_at(problems: list[Problem]) -> int:
     """How many rows the problems are about: the rows they name, once each, and the rows each
     "... N more rows like this" line counts (rows it names may repeat there: at most)."""
     named = {(p.file, p.row) for p in problems if p.row is not None}
-    more = sum(
-        int(m.group(1).replace(",", "")) for p in problems if (m := _MORE.match(p.message))
-    )
+    more = sum(int(m.group(1).replace(",", "")) for p in problems if (m := _MORE.match(p.message)))
     return len(named) + more
