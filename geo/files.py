@@ -13,8 +13,15 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
 
     The move is atomic on one file system: ``path`` holds the old content or the new, never a
     part. If ``write`` fails, the temporary file is removed and ``path`` is left as it was.
+    A path that is not a file (``/dev/null``, a pipe, a terminal) is written into as it is,
+    never replaced; a folder is refused (``IsADirectoryError``).
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
+    if path.exists() and not path.is_file():
+        write(path)
+        return
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)

@@ -699,3 +699,24 @@ def test_text_that_looks_like_an_asset_placeholder_is_exported(tmp_path: Path) -
     dataset = load_dataset(_table(tmp_path, "see atlas-asset:leaflet_js"))
     page = export_text(dataset, Filters(), "html")
     _assert_shown_verbatim(page, "see atlas-asset:leaflet_js")
+
+
+def test_an_output_that_is_not_a_file_is_written_into_never_replaced(tmp_path: Path) -> None:
+    # "--out /dev/null" must not put a regular file where the device was: a pipe stands in
+    # for it here (a reader takes what is written; the pipe stays a pipe).
+    import os
+    import stat
+
+    from geo.files import write_text_atomic
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    write_text_atomic(pipe, "unit,period\n")
+    reader.join(timeout=10)
+    assert got == ["unit,period\n"]
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    with pytest.raises(IsADirectoryError):
+        write_text_atomic(tmp_path, "x")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -120,6 +121,11 @@ class ParquetAppender:
     def close(self) -> None:
         self._writer.close()
         os.chmod(self._tmp, 0o644)
+        if self.path.exists() and not self.path.is_file():  # a device or pipe: never replaced
+            with self._tmp.open("rb") as made, self.path.open("wb") as out:
+                shutil.copyfileobj(made, out)
+            self._tmp.unlink()
+            return
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:

@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.trends import PERIOD_KINDS, UNITS, Thresholds, Trend, trends
-from geo.trends.compare import MEASURES
+from geo.trends.choices import MEASURES, UNITS, Thresholds, Trend
+from geo.trends.periods import PERIOD_KINDS
 
 if TYPE_CHECKING:
     from geo.filters import Filters
@@ -71,6 +71,7 @@ def trends_csv(table: Table, filters: Filters, trend: Trend) -> tuple[str, int]:
     """Every period of the selection, each unit against its baseline, as CSV text (a unit's
     name a spreadsheet would run as a formula gets a leading ``'``); and its rows."""
     from geo.export import spreadsheet_safe_column
+    from geo.trends.answer import trends
 
     found = trends(table.engine, filters, trend, every=True).table
     found["unit"] = spreadsheet_safe_column(found["unit"])

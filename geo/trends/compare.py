@@ -16,41 +16,16 @@ Flags, with :class:`Thresholds` (ACLED's Trendfinder calls a rise of more than 2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from geo.trends.choices import FLAGS, MEASURES, Thresholds
 from geo.trends.periods import PER_YEAR, step_label
 
-FLAGS = ("surge", "increase", "steady", "decrease", "new", "quiet")
-MEASURES = {"incidents": "n", "killed": "best"}
-"""What a change is measured in -> the column of the per-step table."""
+DEFAULT = Thresholds()
+
 HIGHEST_YEARS = (3, 2, 1)
 """A period's deaths are "the highest in N years" for the largest of these the data covers."""
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When a change is flagged (per cent of the baseline; ``floor`` in the measure's units)."""
-
-    surge: float = 100.0
-    increase: float = 25.0
-    decrease: float = 25.0
-    floor: float = 3.0
-
-    def flag(self, now: np.ndarray, base: np.ndarray, pct: np.ndarray) -> np.ndarray:
-        """The flag of each (now, baseline, per cent) ('' where there is no baseline)."""
-        flags = np.full(len(now), "steady", dtype=object)
-        with np.errstate(invalid="ignore"):
-            small = (now < self.floor) & (base < self.floor)
-            flags[~small & (pct <= -self.decrease)] = "decrease"
-            flags[~small & (pct >= self.increase)] = "increase"
-            flags[~small & (pct >= self.surge)] = "surge"
-        flags[(base == 0) & (now > 0)] = "new"
-        flags[(base > 0) & (now == 0)] = "quiet"
-        flags[np.isnan(base)] = ""
-        return flags
 
 
 def window(latest: int, period: str, baseline: int | str) -> int:
@@ -116,7 +91,7 @@ def compare(
     covered: np.ndarray,
     targets: tuple[int, int],
     lo: int,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT,
 ) -> pd.DataFrame:
     """Each unit in each step of ``targets`` (first, last) against its baseline.
 

@@ -8,17 +8,8 @@ from datetime import date
 from geo.facets import Bind
 from geo.filters import Filters
 from geo.query.statements import Dialect, actor_rows, midpoint, where
+from geo.trends.choices import UNITS
 from geo.trends.periods import step_sql
-
-UNITS = {
-    "region": "region",
-    "admin1": "admin1",
-    "country": "country",
-    "type": "event_type",
-    "actor": "actor",
-}
-"""What a trend can be counted by -> the column holding it (an actor: any side of the
-incident, or associated, each named once)."""
 
 
 def unit_steps(

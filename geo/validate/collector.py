@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +77,7 @@ class Collector:
 _MORE = re.compile(r"^\.\.\. ([\d,]+) more rows")
 
 
-def rows_to_look_at(problems: list[Problem]) -> int:
+def rows_to_look_at(problems: Sequence[Problem]) -> int:
     """How many rows the problems are about: the rows they name, once each, and the rows each
     "... N more rows like this" line counts (rows it names may repeat there: at most)."""
     named = {(p.file, p.row) for p in problems if p.row is not None}

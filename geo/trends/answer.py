@@ -1,0 +1,65 @@
+"""The answer to a :class:`~geo.trends.choices.Trend`: each unit's latest period (or every
+period) against its baseline, from the query engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from geo.trends.choices import Trend
+from geo.trends.compare import COLUMNS, compare, window
+from geo.trends.coverage import covered_spans, covered_steps
+from geo.trends.periods import PER_YEAR, step_end, step_label, step_of, step_start
+
+if TYPE_CHECKING:
+    from geo.filters import Filters
+    from geo.query.engine import SqlEngine
+
+
+@dataclass(frozen=True)
+class Trends:
+    """The answer: one row per unit and period (``geo.trends.compare.COLUMNS``)."""
+
+    table: pd.DataFrame
+    latest: str
+    """The last period's label ('' when nothing is kept)."""
+    covered: list[tuple[date, date]] | None
+    """The spans of days the data covers (``geo.trends.coverage``): periods outside are gaps,
+    never zeros."""
+    partial: bool
+    """Whether the data ends before the last period does (its figures are so far)."""
+
+
+def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = False) -> Trends:
+    """Each unit's latest period (``every``: each period of the selection) against its
+    baseline; the latest period is the one holding the last kept incident's middle day."""
+    span = engine.middle_span(filters)
+    spans = covered_spans(engine)
+    if span is None or not spans:
+        return Trends(pd.DataFrame(columns=COLUMNS), "", None, False)
+    period = trend.period
+    last = step_of(span[1], period)
+    first = step_of(span[0], period) if every else last
+    back = PER_YEAR[period] if trend.baseline == "year" else int(trend.baseline)
+    lo = min(window(last, period, trend.baseline), first - back)
+    steps = engine.unit_steps(
+        filters,
+        by=trend.by,
+        period=period,
+        days=(step_start(lo, period), step_end(last, period)),
+        steps=(lo, last),
+    )
+    covered = covered_steps(spans, np.arange(lo, last + 1), period)
+    table = compare(
+        steps, period=period, baseline=trend.baseline, measure=trend.measure, covered=covered,
+        targets=(first, last), thresholds=trend.thresholds, lo=lo,
+    )  # fmt: skip
+    partial = spans[-1][1] < step_end(last, period)
+    return Trends(table, step_label(last, period), spans, partial)
+
+
+__all__ = ["Trends", "trends"]
