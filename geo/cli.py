@@ -120,10 +120,13 @@ def _print_origin(dataset: Dataset) -> None:
     if not dataset.origin:
         return
     print(f"{Path(dataset.path).name}: {dataset.origin}", file=sys.stderr)
-    for warning in dataset.warnings[:20]:
+    # notes on the whole file (every admin1 that joins nothing) first, then the first rows
+    whole = [w for w in dataset.warnings if w.row is None and not w.message.startswith("...")]
+    rows = [w for w in dataset.warnings if w not in whole]
+    for warning in [*whole, *rows[:20]]:
         print(f"warning: {warning}", file=sys.stderr)
-    if len(dataset.warnings) > 20:
-        print(f"... and {len(dataset.warnings) - 20} more warnings", file=sys.stderr)
+    if len(rows) > 20:
+        print(f"... and {len(rows) - 20} more warnings", file=sys.stderr)
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
