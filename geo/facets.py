@@ -222,9 +222,11 @@ def _names(values: Sequence[str]) -> str:
 
 
 def _region(text: str) -> str | None:
+    """A region by its label, code or name, or by a dataset's spelling of one ("Idleb")."""
+    from geo.places.admin import admin1_anywhere
     from geo.places.regions import region_label
 
-    return region_label(text)
+    return region_label(text) or admin1_anywhere(text)
 
 
 def _types(values: Sequence[str]) -> str:

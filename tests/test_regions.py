@@ -132,3 +132,16 @@ def test_a_label_with_a_comma_survives_a_link() -> None:
     assert back.regions == wanted.regions and notes == []
     both, _ = Filters.parse_query({"region": "Atyrau,Borno"})  # a list typed by hand
     assert both.regions == ("Atyrau", "Borno")
+
+
+def test_a_region_may_be_named_as_a_dataset_writes_it() -> None:
+    from geo.facets import BY_NAME
+    from geo.filters import Filters
+
+    # "Borno State" (UCDP, GTD) and "Dagestan Republic" name one region each by name; "North"
+    # names several (Lebanon's, Cameroon's, ...) and "Idleb" is only spelt close to Idlib
+    parse = BY_NAME["regions"].parse
+    assert (parse("Borno State"), parse("Dagestan Republic")) == ("Borno", "Dagestan")
+    assert parse("Idleb") is None
+    wanted, notes = Filters.parse_query({"region": ["Borno State"]})
+    assert wanted.regions == ("Borno",) and notes == []

@@ -126,6 +126,13 @@ def admin1_join(name: str, country: str) -> tuple[str | None, str | None]:
     return None, max(ratios, key=lambda k: ratios[k])
 
 
+def admin1_anywhere(name: str) -> str | None:
+    """The one region of any country that ``name`` names (by name, as :func:`admin1_label`),
+    else ``None`` (none, or several: "North")."""
+    found = {admin1_label(name, country) for country in _units()} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
 def admin1_label(name: str, country: str) -> str | None:
     """The label of the region of ``country`` that the unit ``name`` names (by name, see the
     module's text), else ``None``."""
@@ -159,4 +166,4 @@ def admin1_labels(
     return out
 
 
-__all__ = ["GENERIC_WORDS", "admin1_join", "admin1_label", "admin1_labels"]
+__all__ = ["GENERIC_WORDS", "admin1_anywhere", "admin1_join", "admin1_label", "admin1_labels"]
