@@ -61,7 +61,8 @@ with st.expander("Thresholds"):
     st.caption(
         "Defaults after ACLED's Trendfinder (a rise of more than 25% is large); surge at "
         "+100%. Where both the period and the baseline are under the floor, a change is "
-        "called steady. New: nothing in the baseline; quiet: nothing now."
+        "called steady. New: nothing in the baseline (a first incident is news at any count); "
+        "quiet: nothing now against a baseline of at least the floor."
     )
 trend = Trend(by, period, "year" if kind == "year" else int(back), measure, thresholds)
 # only the open tab runs: the others ask the engine nothing
@@ -97,10 +98,9 @@ with change:
                 st.session_state["pending_filter"] = (PENDING[by], unit)
                 st.rerun()
         elif len(latest):
-            st.caption(f"The change map draws regions and countries; {UNIT_WORDS[by].lower()}s are "
-                       "listed below.")  # fmt: skip
+            st.caption("The change map draws regions and countries; these units are listed below.")
 
-        shown = page_table(found, by)
+        shown = page_table(found, by, measure)
         if len(shown) > ROWS_SHOWN:
             st.caption(
                 f"The {ROWS_SHOWN} busiest of {len(shown):,} units; the CSV below holds them all."
@@ -117,7 +117,7 @@ with change:
                 "Last periods": st.column_config.LineChartColumn(
                     f"Last {period}s", help=f"{measure} per {period}, the last at the right"
                 ),
-                "Change %": st.column_config.NumberColumn(format="%+.1f%%"),
+                "Deaths": st.column_config.TextColumn(width="medium"),
             },
         )
         rows = [r for r in (picked.selection.rows if picked else []) if r < len(shown)]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.escape import esc_markdown
+from geo.trends.coverage import covered_spans
 from geo.trends.tables import as_csv, as_xlsx, breakdown, by_period, pivot
 from geo.trends.two_periods import default_periods, side_by_side, two_periods
 from geo.trends.view import UNIT_WORDS, unit_names
@@ -99,7 +100,12 @@ def show_two_periods(view: View) -> None:
     if overview.first is None or overview.last is None:
         return
     lo, hi = overview.first, overview.last
-    (a0, a1), (b0, b1) = default_periods(lo, hi)
+    covered = covered_spans(view.engine)  # the defaults split the days the data covers
+    if covered:
+        lo_c, hi_c = covered[0][0], covered[-1][1]
+    else:
+        lo_c, hi_c = lo, hi
+    (a0, a1), (b0, b1) = default_periods(lo_c, hi_c)
     left, right = st.columns(2)
     a = left.date_input("Period A", (a0, a1), min_value=lo, max_value=hi, key="two_a")
     b = right.date_input("Period B", (b0, b1), min_value=lo, max_value=hi, key="two_b")

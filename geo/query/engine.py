@@ -289,14 +289,15 @@ class SqlEngine:
         return self._remembered(("unit_steps", filters, by, period, days, steps), answer)
 
     def dataset_spans(self) -> pd.DataFrame:
-        """Each dataset's first and last day and incidents (columns dataset, first_day,
-        last_day, n; ``''`` for rows that name none): what the data covers."""
+        """Each dataset's first and last day of its incidents dated to the day and of all,
+        and its incidents (columns dataset, first_day, last_day, first_any, last_any, n;
+        ``''`` for rows that name none): what the data covers."""
         from geo.trends.sql import dataset_spans
 
         def answer() -> pd.DataFrame:
             bind = self._bind()
             frame = self._frame(dataset_spans(self.dialect), bind)
-            frame.columns = ["dataset", "first_day", "last_day", "n"]
+            frame.columns = ["dataset", "first_day", "last_day", "first_any", "last_any", "n"]
             return frame
 
         return self._remembered(("dataset_spans",), answer)

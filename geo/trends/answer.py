@@ -36,14 +36,17 @@ class Trends:
 
 def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = False) -> Trends:
     """Each unit's latest period (``every``: each period of the selection) against its
-    baseline; the latest period is the one holding the last kept incident's middle day."""
+    baseline; the latest period is the one holding the last kept incident's middle day, or
+    the last day the data covers, whichever is earlier."""
     span = engine.middle_span(filters)
     spans = covered_spans(engine)
     if span is None or not spans:
         return Trends(pd.DataFrame(columns=COLUMNS), "", None, False)
     period = trend.period
-    last = step_of(span[1], period)
-    first = step_of(span[0], period) if every else last
+    # the periods of the kept incidents' middle days that the data covers
+    last = step_of(min(span[1], spans[-1][1]), period)
+    first = step_of(max(span[0], spans[0][0]), period) if every else last
+    first = min(first, last)
     back = PER_YEAR[period] if trend.baseline == "year" else int(trend.baseline)
     lo = min(window(last, period, trend.baseline), first - back)
     steps = engine.unit_steps(

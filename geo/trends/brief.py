@@ -102,15 +102,16 @@ def _figure(table: Table, filters: Filters, trend: Trend) -> tuple[Figure, str]:
     latest = found.table
     step = step_of(step_start(int(latest["step"].iloc[0]), trend.period), trend.period)
     period = within(filters, (step_start(step, trend.period), step_end(step, trend.period)))
-    figures = table.engine.headline(period)
+    totals = _period_totals(table, filters, step, trend.period)
     names = unit_names([str(u) for u in latest["unit"]], trend.by)
     title = f"Situation brief: {found.latest}"
     fig = Figure(figsize=(8.27, 11.69))
     fig.text(0.06, 0.965, title, fontsize=18, weight="bold", va="top")
     fig.text(0.06, 0.935, _wrapped(filters.describe(), 110), fontsize=8.5, va="top",
              color="#444444")  # fmt: skip
-    killed = figures.span(figures.killed_low, figures.killed_high)
-    head = f"{_count(figures.incidents)}, {killed} killed in {found.latest}"
+    n, low, high = totals
+    killed = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+    head = f"{_count(n)}, {killed} killed in {found.latest}"
     fig.text(0.06, 0.905, head, fontsize=12, va="top")
     fig.text(0.06, 0.885, _wrapped(what_was_compared(found, trend), 120), fontsize=7.5,
              va="top", color="#444444")  # fmt: skip
@@ -133,6 +134,16 @@ def _figure(table: Table, filters: Filters, trend: Trend) -> tuple[Figure, str]:
         color="#666666",
     )
     return fig, title
+
+
+def _period_totals(table: Table, filters: Filters, step: int, period: str) -> tuple[int, int, int]:
+    """Incidents and killed (lowest, highest) in one period, each incident counted where the
+    trend counts it: in the period of its middle day."""
+    days = (step_start(step, period), step_end(step, period))
+    found = table.engine.unit_steps(
+        filters, by="type", period=period, days=days, steps=(step, step)
+    )
+    return int(found["n"].sum()), int(found["low"].sum()), int(found["high"].sum())
 
 
 def _count(n: int) -> str:

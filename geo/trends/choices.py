@@ -42,7 +42,7 @@ class Thresholds:
             flags[~small & (pct >= self.increase)] = "increase"
             flags[~small & (pct >= self.surge)] = "surge"
         flags[(base == 0) & (now > 0)] = "new"
-        flags[(base > 0) & (now == 0)] = "quiet"
+        flags[(base >= max(self.floor, 1e-9)) & (now == 0)] = "quiet"
         flags[np.isnan(base)] = ""
         return flags
 

@@ -7,8 +7,8 @@ a zero; with no covered period there is no baseline and no flag.
 
 Flags, with :class:`Thresholds` (ACLED's Trendfinder calls a rise of more than 25% large):
 
-- ``new``: nothing in the baseline, something now; ``quiet``: something in the baseline,
-  nothing now;
+- ``new``: nothing in the baseline, something now (a first incident is news at any count);
+  ``quiet``: nothing now against a baseline of at least ``floor``;
 - ``surge``: up by ``surge`` per cent or more; ``increase``: up by ``increase`` per cent or
   more; ``decrease``: down by ``decrease`` per cent or more; ``steady`` otherwise, and where
   both now and the baseline are under ``floor`` (too few to call a change).
@@ -82,6 +82,15 @@ def _highest(deaths: pd.DataFrame, at: int, covered: np.ndarray, per_year: int) 
     return out
 
 
+def _lines(
+    values: pd.DataFrame, covered: np.ndarray, lo: int, first: int, last: int
+) -> list[list[float | None]]:
+    """Each unit's measure over steps ``first`` to ``last`` (``None`` where not covered)."""
+    part = values.loc[:, first:last].to_numpy(dtype=float)
+    part[:, ~np.asarray(covered[first - lo : last - lo + 1], dtype=bool)] = np.nan
+    return [[None if v != v else v for v in row] for row in part.tolist()]
+
+
 def compare(
     steps: pd.DataFrame,
     *,
@@ -132,7 +141,7 @@ def compare(
                 "change_pct": np.round(pct, 1),
                 "flag": thresholds.flag(now, b, pct),
                 "highest_in": _highest(mats["best"], step, covered, per_year),
-                "line": values.loc[:, line_from:step].to_numpy().tolist(),
+                "line": _lines(values, covered, lo, line_from, step),
             }  # fmt: skip
         )
         parts.append(part[keep])

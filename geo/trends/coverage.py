@@ -27,15 +27,23 @@ DECLARED_GAPS: dict[str, tuple[tuple[date, date], ...]] = {
 
 def covered_spans(engine: SqlEngine) -> list[tuple[date, date]]:
     """The days the table covers, as sorted, disjoint (first, last) spans: each dataset's
-    first to last day less its declared gaps, merged."""
+    first to last day less its declared gaps, merged. The days are those of its incidents
+    dated to the day where it has any: an incident known only to its week or month (ACLED's
+    time precision 2 and 3) does not stretch the coverage over days nothing was recorded on."""
     spans: list[tuple[date, date]] = []
     for row in engine.dataset_spans().itertuples(index=False):
-        if not row.first_day or not row.last_day or row.first_day != row.first_day:
+        first = _day(row.first_day) or _day(row.first_any)
+        last = _day(row.last_day) or _day(row.last_any)
+        if first is None or last is None:
             continue
-        first = date.fromisoformat(str(row.first_day)[:10])
-        last = date.fromisoformat(str(row.last_day)[:10])
         spans.extend(_less(first, last, DECLARED_GAPS.get(str(row.dataset), ())))
     return _merged(spans)
+
+
+def _day(value: object) -> date | None:
+    if value is None or value != value or not str(value):  # None, NaN or ''
+        return None
+    return date.fromisoformat(str(value)[:10])
 
 
 def _less(first: date, last: date, gaps: tuple[tuple[date, date], ...]) -> list[tuple[date, date]]:

@@ -49,11 +49,14 @@ def unit_steps(
 
 
 def dataset_spans(dialect: Dialect) -> str:
-    """Each dataset's (``''``: rows that name none) first and last day, and its incidents."""
+    """Each dataset's (``''``: rows that name none) first and last day, of its incidents dated
+    to the day and of all its incidents, and its incidents."""
+    start, end = dialect.day("date_start"), dialect.day("date_end")
+    day = "WHERE date_precision = 'day'"
     return (
-        f"SELECT coalesce(dataset, '') AS dataset, CAST(min({dialect.day('date_start')}) AS "
-        f"VARCHAR) AS first_day, CAST(max({dialect.day('date_end')}) AS VARCHAR) AS last_day, "
-        "count(*) AS n FROM incidents GROUP BY 1 ORDER BY 1"
+        f"SELECT coalesce(dataset, '') AS dataset, CAST(min({start}) FILTER ({day}) AS VARCHAR), "
+        f"CAST(max({end}) FILTER ({day}) AS VARCHAR), CAST(min({start}) AS VARCHAR), "
+        f"CAST(max({end}) AS VARCHAR), count(*) AS n FROM incidents GROUP BY 1 ORDER BY 1"
     )
 
 

@@ -120,10 +120,15 @@ def _joined(pictures: list[Image.Image]) -> bytes:
 
 
 def default_periods(first: date, last: date) -> tuple[Span, Span]:
-    """Period B: the last year of the data (to its last day); period A: the year before."""
-    b_start = date.fromordinal(max(first.toordinal(), last.toordinal() - 364))
-    a_end = date.fromordinal(max(first.toordinal(), b_start.toordinal() - 1))
-    a_start = date.fromordinal(max(first.toordinal(), a_end.toordinal() - 364))
+    """Period B: the last year of the data (to its last day), period A the year before; for
+    data of under two years, its first and second half. A and B never overlap."""
+    days = last.toordinal() - first.toordinal() + 1
+    length = 365 if days >= 730 else max(1, days // 2)
+    b_start = date.fromordinal(last.toordinal() - length + 1)
+    a_end = date.fromordinal(b_start.toordinal() - 1)
+    a_start = date.fromordinal(max(first.toordinal(), a_end.toordinal() - length + 1))
+    if a_end < first:  # a single day of data: both periods are that day
+        return (first, first), (last, last)
     return (a_start, a_end), (b_start, last)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from geo.trends import FLAGS, Trend, Trends
@@ -53,9 +54,13 @@ def unit_names(units: list[str], by: str) -> dict[str, str]:
     return {u: u for u in units}
 
 
-def page_table(found: Trends, by: str) -> pd.DataFrame:
-    """The latest period's rows as the page lists them (``unit`` kept for a pick)."""
+def page_table(found: Trends, by: str, measure: str = "incidents") -> pd.DataFrame:
+    """The latest period's rows as the page lists them, busiest first now or in the baseline
+    (``unit`` kept for a pick)."""
     t = found.table
+    now = t["incidents" if measure == "incidents" else "killed"].astype(float)
+    busiest = np.maximum(now, t["baseline"].astype(float).fillna(0))
+    t = t.assign(busiest=busiest).sort_values(["busiest", "unit"], ascending=[False, True])
     names = unit_names([str(u) for u in t["unit"]], by)
     killed = [
         f"{int(b):,}" + (f" ({int(lo):,}–{int(hi):,})" if lo != hi else "")
@@ -70,7 +75,7 @@ def page_table(found: Trends, by: str) -> pd.DataFrame:
             "Killed (best; lowest–highest)": killed,
             "Baseline (a period)": t["baseline"],
             "Change": t["change"],
-            "Change %": t["change_pct"],
+            "Change %": ["" if pd.isna(p) else f"{p:+.1f}%" for p in t["change_pct"]],
             "Deaths": [
                 f"highest in {n} years" if n > 1 else "highest in a year" if n else ""
                 for n in t["highest_in"]

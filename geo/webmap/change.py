@@ -38,7 +38,7 @@ MAPPED_UNITS = ("region", "country")
 
 
 MAPPED = 400
-"""The most units the change map draws: those that changed most (steady ones are white)."""
+"""The most units the change map draws (see :func:`mapped`)."""
 
 
 @lru_cache(maxsize=2)
@@ -60,11 +60,11 @@ def _web_shape(by: str, unit: str) -> dict[str, Any] | None:
 
 
 def mapped(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows the change map draws: every flagged unit but the steady ones, those that
-    changed most first, at most ``MAPPED`` (surges and newcomers always first)."""
-    rows = table[~table["flag"].isin(["steady", ""])]
-    order = rows["flag"].map({"surge": 0, "new": 1}).fillna(2)
-    rows = rows.assign(order=order, size=rows["change"].abs().fillna(0))
+    """The rows the change map draws, at most ``MAPPED``: surges and newcomers first, then
+    the other changes (largest first), then steady units and those with no baseline (drawn
+    too: a hole would read as no data)."""
+    order = table["flag"].map({"surge": 0, "new": 1, "steady": 3, "": 4}).fillna(2)
+    rows = table.assign(order=order, size=table["change"].abs().fillna(0))
     rows = rows.sort_values(["order", "size"], ascending=[True, False], kind="stable")
     return rows.head(MAPPED).drop(columns=["order", "size"])
 
