@@ -25,7 +25,7 @@ if view.count == 0:
 periods = view.engine.periods(view.filters, period)
 axis = periods.labels
 x = alt.X("period:O", title=None, sort=axis, scale=alt.Scale(domain=axis))
-spans = covered_spans(view.engine)
+spans = covered_spans(view.engine, view.filters)
 gaps = gap_labels(spans, axis, period)
 gap_layer = (
     alt.Chart(pd.DataFrame({"period": gaps, "note": "not covered by the data"}))

@@ -7,10 +7,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
+from geo.errors import AtlasError
 from geo.escape import esc_markdown
 from geo.trends import MEASURES, PERIOD_KINDS, Thresholds, Trend, trends
 from geo.trends.brief import brief_bytes
 from geo.trends.command import trends_csv
+from geo.trends.periods import PER_YEAR
 from geo.trends.view import (
     PENDING,
     ROWS_SHOWN,
@@ -41,9 +43,11 @@ kind = c.radio(
     "Against", ["before", "year"], horizontal=True, key="trend_kind",
     format_func={"before": "the periods before", "year": "a year earlier"}.get,
 )  # fmt: skip
+if st.session_state.get("trend_back", 4) > 3 * PER_YEAR[period]:  # 36 months, then quarters
+    st.session_state["trend_back"] = 3 * PER_YEAR[period]
 back = c.number_input(
-    f"{period.capitalize()}s before", min_value=1, max_value=36 if period != "week" else 156,
-    value=4, step=1, key="trend_back", disabled=kind == "year",
+    f"{period.capitalize()}s before", min_value=1, max_value=3 * PER_YEAR[period], value=4,
+    step=1, key="trend_back", disabled=kind == "year",
 )  # fmt: skip
 measure = d.radio(
     "Measure", list(MEASURES), horizontal=True, key="trend_measure",
@@ -52,12 +56,17 @@ measure = d.radio(
 with st.expander("Thresholds"):
     t = Thresholds()
     cols = st.columns(4)
-    thresholds = Thresholds(
-        surge=cols[0].number_input("Surge: up by % or more", 1.0, 10000.0, t.surge, key="t_s"),
-        increase=cols[1].number_input("Increase: up by %", 1.0, 10000.0, t.increase, key="t_i"),
-        decrease=cols[2].number_input("Decrease: down by %", 1.0, 100.0, t.decrease, key="t_d"),
-        floor=cols[3].number_input("Too few to call under", 0.0, 1e6, t.floor, key="t_f"),
+    chosen = (
+        cols[0].number_input("Surge: up by % or more", 1.0, 10000.0, t.surge, key="t_s"),
+        cols[1].number_input("Increase: up by % or more", 1.0, 10000.0, t.increase, key="t_i"),
+        cols[2].number_input("Decrease: down by % or more", 1.0, 100.0, t.decrease, key="t_d"),
+        cols[3].number_input("Too few to call under", 0.0, 1e6, t.floor, key="t_f"),
     )
+    try:
+        thresholds = Thresholds(*chosen)
+    except ValueError as exc:
+        st.error(esc_markdown(f"{exc}: the defaults are used."))
+        thresholds = t
     st.caption(
         "Defaults after ACLED's Trendfinder (a rise of more than 25% is large); surge at "
         "+100%. Where both the period and the baseline are under the floor, a change is "
@@ -135,7 +144,11 @@ with change:
                 mime="application/pdf", key="trend_brief_pdf",
             )  # fmt: skip
         if st.toggle("Prepare a CSV of every period of the selection", key="trend_every"):
-            text, n = trends_csv(view.table, view.filters, trend)
+            try:
+                text, n = trends_csv(view.table, view.filters, trend)
+            except AtlasError as exc:
+                st.info(esc_markdown(str(exc)))
+                st.stop()
             st.download_button(
                 f"Download trends.csv ({n:,} rows: each unit and period against its baseline)",
                 text.encode("utf-8"), "trends.csv", mime="text/csv", key="trend_csv",

@@ -7,6 +7,7 @@ Every expected figure is worked out by hand from ``PLANTED`` (comments give the 
 from __future__ import annotations
 
 import csv
+import io
 import subprocess
 import sys
 from datetime import date
@@ -210,11 +211,14 @@ def test_the_command_line_writes_every_period(table_path: Path, tmp_path: Path) 
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == [
         "unit", "period", "incidents", "killed", "killed_low", "killed_high", "baseline",
-        "change", "change_pct", "flag", "highest_in",
+        "change", "change_pct", "flag", "highest_in", "partial",
     ]  # fmt: skip
     may = {r["unit"]: (r["incidents"], r["baseline"], r["change_pct"], r["flag"])
            for r in rows if r["period"] == "2021-05"}  # fmt: skip
     assert may["Atyrau"] == ("5", "2.0", "150.0", "surge")
+    # the data ends on 10 May: May is partial, April whole
+    assert {r["period"]: r["partial"] for r in rows if r["unit"] == "Atyrau"}["2021-05"] == "yes"
+    assert {r["period"]: r["partial"] for r in rows if r["unit"] == "Atyrau"}["2021-04"] == ""
     assert may["Astana"] == ("1", "0.0", "", "new")
     # January has nothing before it in the data: no baseline, no flag; February's is January
     january = [r for r in rows if r["period"] == "2021-01"]
@@ -446,3 +450,49 @@ def test_dates_known_only_to_the_month_do_not_stretch_the_coverage(tmp_path: Pat
     assert (found.latest, found.partial) == ("2020-W19", True)
     # W19 holds 4 and 9 May; W18 (27 April-3 May) holds 27 April: 2 against 1
     assert _by_unit(found.table) == {"Atyrau": (2, 1.0, 100.0, "steady")}
+
+
+def test_periods_the_filters_leave_out_are_gaps_not_zeros(duck: SqlEngine) -> None:
+    # From 1 March: February is outside the selection, so May's 3-month baseline is March and
+    # April only: Aktobe 3 against 3 (steady), Atyrau 5 against 2 (surge); counted as a zero,
+    # February would make Aktobe's baseline 2 and call it a rise
+    found = trends(duck, Filters(start=date(2021, 3, 1)), Trend(baseline=3)).table
+    flags = {r.unit: (r.baseline, r.flag) for r in found.itertuples()}
+    assert flags["Aktobe"] == (3.0, "steady") and flags["Atyrau"] == (2.0, "surge")
+    # ending on 10 April: April is partial, and the latest period
+    to_april = trends(duck, Filters(end=date(2021, 4, 10)), Trend(baseline=3))
+    assert (to_april.latest, to_april.partial) == ("2021-04", True)
+
+
+def test_a_declared_gap_the_dataset_holds_incidents_in_is_no_gap(tmp_path: Path) -> None:
+    from geo.trends.coverage import covered_spans
+
+    header = [*HEADER, "dataset"]
+    rows = [
+        [f"g{k}", day, day, "day", "Atyrau", "KZ", "", "47.10", "51.88", "city", "armed_attack",
+         *[""] * 9, "src1", "GTD"]
+        for k, day in enumerate(["1992-06-10", "1993-05-01", "1994-03-10"])
+    ]  # fmt: skip
+    engine = open_engine(table_files(write_csv(tmp_path / "g.csv", header, rows)))
+    assert covered_spans(engine) == [(date(1992, 6, 10), date(1994, 3, 10))]
+
+
+def test_thresholds_are_checked_and_a_boundary_is_on_its_side() -> None:
+    for bad in ({"surge": -5}, {"increase": float("-inf")}, {"surge": 10, "increase": 50},
+                {"floor": float("nan")}, {"decrease": 0}, {"decrease": 150}):  # fmt: skip
+        with pytest.raises(ValueError):
+            Thresholds(**bad)  # type: ignore[arg-type]
+    # 5 against 4 is +25% exactly, 3 against 4 is -25% exactly: an increase, a decrease
+    now, base = np.array([5.0, 3.0]), np.array([4.0, 4.0])
+    pct = (now - base) / base * 100.0
+    assert Thresholds().flag(now, base, pct).tolist() == ["increase", "decrease"]
+
+
+def test_a_workbook_holds_a_name_with_control_characters() -> None:
+    from openpyxl import load_workbook
+
+    from geo.trends.tables import as_xlsx
+
+    table = pd.DataFrame({"incidents": [2]}, index=pd.Index(["ctl\x01\x07red"], name="actor"))
+    book = load_workbook(io.BytesIO(as_xlsx(table)))
+    assert book.active["A2"].value == "ctl\\x01\\x07red"

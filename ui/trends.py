@@ -60,8 +60,12 @@ def show_breakdowns(view: View, by: str, period: str, offered: list[str]) -> Non
             f"Download by {label.lower()} as CSV", as_csv(table.drop(columns="unit")),
             f"by-{unit}.csv", mime="text/csv", key=f"breakdown_{unit}",
         )  # fmt: skip
-    per = by_period(view.engine, view.filters, period)
     st.subheader(f"By {period}")
+    try:
+        per = by_period(view.engine, view.filters, period)
+    except ValueError as exc:
+        st.info(esc_markdown(str(exc)))
+        return
     _bars(per, "period", sort=list(per["period"]))
     st.download_button(
         f"Download by {period} as CSV", as_csv(per), f"by-{period}.csv", mime="text/csv",
@@ -87,11 +91,12 @@ def show_pivot(view: View, by: str, period: str, measure: str) -> None:
         "Download as CSV", as_csv(table), f"pivot-{by}-{period}.csv", mime="text/csv",
         key="pivot_csv",
     )  # fmt: skip
-    right.download_button(
-        "Download as Excel (.xlsx)", as_xlsx(table), f"pivot-{by}-{period}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="pivot_xlsx",
-    )  # fmt: skip
+    if right.toggle("Prepare an Excel workbook (.xlsx)", key="pivot_make_xlsx"):
+        right.download_button(
+            "Download as Excel (.xlsx)", as_xlsx(table), f"pivot-{by}-{period}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="pivot_xlsx",
+        )  # fmt: skip
 
 
 def show_two_periods(view: View) -> None:

@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geo.errors import UsageError
 from geo.trends.choices import Trend
 from geo.trends.compare import COLUMNS, compare, window
 from geo.trends.coverage import covered_spans, covered_steps
 from geo.trends.periods import PER_YEAR, step_end, step_label, step_of, step_start
+
+MAX_PERIODS = 1000
+"""The most periods one answer compares (twenty years of weeks)."""
 
 if TYPE_CHECKING:
     from geo.filters import Filters
@@ -39,14 +43,19 @@ def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = F
     baseline; the latest period is the one holding the last kept incident's middle day, or
     the last day the data covers, whichever is earlier."""
     span = engine.middle_span(filters)
-    spans = covered_spans(engine)
+    spans = covered_spans(engine, filters)
     if span is None or not spans:
-        return Trends(pd.DataFrame(columns=COLUMNS), "", None, False)
+        return Trends(pd.DataFrame(columns=[*COLUMNS, "partial"]), "", None, False)
     period = trend.period
     # the periods of the kept incidents' middle days that the data covers
     last = step_of(min(span[1], spans[-1][1]), period)
     first = step_of(max(span[0], spans[0][0]), period) if every else last
     first = min(first, last)
+    if last - first + 1 > MAX_PERIODS:
+        raise UsageError(
+            f"{last - first + 1:,} {period}s: more than {MAX_PERIODS:,} periods at once; choose "
+            "a longer period or a shorter time range"
+        )
     back = PER_YEAR[period] if trend.baseline == "year" else int(trend.baseline)
     lo = min(window(last, period, trend.baseline), first - back)
     steps = engine.unit_steps(
@@ -61,8 +70,15 @@ def trends(engine: SqlEngine, filters: Filters, trend: Trend, *, every: bool = F
         steps, period=period, baseline=trend.baseline, measure=trend.measure, covered=covered,
         targets=(first, last), thresholds=trend.thresholds, lo=lo,
     )  # fmt: skip
+    table["partial"] = [not _whole(int(k), period, spans) for k in table["step"]]
     partial = spans[-1][1] < step_end(last, period)
     return Trends(table, step_label(last, period), spans, partial)
 
 
-__all__ = ["Trends", "trends"]
+def _whole(step: int, period: str, spans: list[tuple[date, date]]) -> bool:
+    """Whether the data covers every day of a period (else its figures are partial)."""
+    first, last = step_start(step, period), step_end(step, period)
+    return any(a <= first and last <= b for a, b in spans)
+
+
+__all__ = ["MAX_PERIODS", "Trends", "trends"]

@@ -101,14 +101,15 @@ def _figure(table: Table, filters: Filters, trend: Trend) -> tuple[Figure, str]:
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     latest = found.table
     step = step_of(step_start(int(latest["step"].iloc[0]), trend.period), trend.period)
-    period = within(filters, (step_start(step, trend.period), step_end(step, trend.period)))
+    span = (step_start(step, trend.period), step_end(step, trend.period))
+    period = within(filters, span, narrow=True)
     totals = _period_totals(table, filters, step, trend.period)
     names = unit_names([str(u) for u in latest["unit"]], trend.by)
     title = f"Situation brief: {found.latest}"
     fig = Figure(figsize=(8.27, 11.69))
     fig.text(0.06, 0.965, title, fontsize=18, weight="bold", va="top")
-    fig.text(0.06, 0.935, _wrapped(filters.describe(), 110), fontsize=8.5, va="top",
-             color="#444444")  # fmt: skip
+    fig.text(0.06, 0.935, _wrapped(_short(filters.describe(), 330), 110), fontsize=8.5,
+             va="top", color="#444444")  # fmt: skip
     n, low, high = totals
     killed = f"{low:,}" if low == high else f"{low:,}–{high:,}"
     head = f"{_count(n)}, {killed} killed in {found.latest}"
@@ -128,8 +129,8 @@ def _figure(table: Table, filters: Filters, trend: Trend) -> tuple[Figure, str]:
     fig.text(
         0.06,
         0.025,
-        "Incident Atlas. Every figure from the table and filters above; killed "
-        "as the lowest to the highest source figure.",
+        "Incident Atlas. Every figure from the table and filters above; killed as the lowest "
+        "to the highest source figure. Flags: " + trend.thresholds.describe() + ".",
         fontsize=6.5,
         color="#666666",
     )
@@ -144,6 +145,12 @@ def _period_totals(table: Table, filters: Filters, step: int, period: str) -> tu
         filters, by="type", period=period, days=days, steps=(step, step)
     )
     return int(found["n"].sum()), int(found["low"].sum()), int(found["high"].sum())
+
+
+def _short(text: str, most: int) -> str:
+    """One line of at most ``most`` characters (line breaks and other controls as spaces)."""
+    flat = "".join(" " if not c.isprintable() else c for c in text)
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
 
 
 def _count(n: int) -> str:
@@ -167,13 +174,13 @@ def _key(fig: Figure) -> None:
             )
         )  # fmt: skip
         fig.text(x + 0.016, 0.4525, FLAG_WORDS[flag], fontsize=6.5, va="center")
-        x += 0.13
+        x += 0.03 + 0.0075 * len(FLAG_WORDS[flag])
 
 
 def _lines(fig: Figure, top: float, heading: str, lines: list[str]) -> None:
     fig.text(0.06, top, heading, fontsize=11, weight="bold", va="top")
     for k, line in enumerate(lines):
-        fig.text(0.07, top - 0.025 - k * 0.018, line[:140], fontsize=8, va="top")
+        fig.text(0.07, top - 0.025 - k * 0.018, _short(line, 140), fontsize=8, va="top")
 
 
 def brief_bytes(table: Table, filters: Filters, trend: Trend, fmt: str = "pdf") -> bytes:

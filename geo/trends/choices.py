@@ -3,6 +3,7 @@ options from here before any table is read (``python -m geo geocode`` loads no p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,9 +34,30 @@ class Thresholds:
     decrease: float = 25.0
     floor: float = 3.0
 
+    def __post_init__(self) -> None:
+        values = (self.surge, self.increase, self.decrease, self.floor)
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError("thresholds are finite numbers")
+        if not 0 < self.increase <= self.surge:
+            raise ValueError(
+                f"an increase ({self.increase:g}%) is above 0 and at most a surge ({self.surge:g}%)"
+            )
+        if not 0 < self.decrease <= 100:
+            raise ValueError(f"a decrease ({self.decrease:g}%) is above 0 and at most 100%")
+        if self.floor < 0:
+            raise ValueError(f"the floor ({self.floor:g}) is 0 or more")
+
+    def describe(self) -> str:
+        """The thresholds in words (for a brief and a page)."""
+        return (
+            f"surge +{self.surge:g}% or more, increase +{self.increase:g}%, decrease "
+            f"-{self.decrease:g}%, steady under {self.floor:g} both now and before"
+        )
+
     def flag(self, now: np.ndarray, base: np.ndarray, pct: np.ndarray) -> np.ndarray:
         """The flag of each (now, baseline, per cent) ('' where there is no baseline)."""
         flags = np.full(len(now), "steady", dtype=object)
+        pct = np.round(pct, 6)  # +25% is an increase, not 24.999999...%
         with np.errstate(invalid="ignore"):
             small = (now < self.floor) & (base < self.floor)
             flags[~small & (pct <= -self.decrease)] = "decrease"
@@ -75,11 +97,14 @@ class Trend:
 
     def describe(self) -> str:
         """In words: "by region, month against the mean of the 4 months before"."""
-        against = (
-            f"the same {self.period} a year earlier"
-            if self.baseline == "year"
-            else f"the mean of the {self.baseline} {self.period}s before"
-        )
+        if self.baseline == "year":
+            against = f"the same {self.period} a year earlier" + (
+                " (52 weeks before)" if self.period == "week" else ""
+            )
+        elif self.baseline == 1:
+            against = f"the {self.period} before"
+        else:
+            against = f"the mean of the {self.baseline} {self.period}s before"
         return f"by {self.by}, {self.period} against {against}, in {self.measure}"
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 CSV_COLUMNS = (
     "unit", "period", "incidents", "killed", "killed_low", "killed_high", "baseline", "change",
-    "change_pct", "flag", "highest_in",
+    "change_pct", "flag", "highest_in", "partial",
 )  # fmt: skip
 
 
@@ -78,6 +78,7 @@ def trends_csv(table: Table, filters: Filters, trend: Trend) -> tuple[str, int]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    found["partial"] = found["partial"].map({True: "yes", False: ""})
     for row in found[list(CSV_COLUMNS)].itertuples(index=False):
         writer.writerow(["" if _missing(v) else v for v in row])
     return out.getvalue(), len(found)

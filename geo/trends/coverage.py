@@ -17,6 +17,7 @@ import pandas as pd
 from geo.trends.periods import step_end, step_start
 
 if TYPE_CHECKING:
+    from geo.filters import Filters
     from geo.query.engine import SqlEngine
 
 DECLARED_GAPS: dict[str, tuple[tuple[date, date], ...]] = {
@@ -25,19 +26,55 @@ DECLARED_GAPS: dict[str, tuple[tuple[date, date], ...]] = {
 """Dataset name (the ``dataset`` column) -> spans its makers say it does not cover."""
 
 
-def covered_spans(engine: SqlEngine) -> list[tuple[date, date]]:
+def covered_spans(engine: SqlEngine, filters: Filters | None = None) -> list[tuple[date, date]]:
     """The days the table covers, as sorted, disjoint (first, last) spans: each dataset's
     first to last day less its declared gaps, merged. The days are those of its incidents
     dated to the day where it has any: an incident known only to its week or month (ACLED's
-    time precision 2 and 3) does not stretch the coverage over days nothing was recorded on."""
+    time precision 2 and 3) does not stretch the coverage over days nothing was recorded on.
+
+    With ``filters``, what the selection covers: only the datasets it keeps, and only within
+    its time range and years (a period the filters leave out is a gap, not a zero). A
+    declared gap the dataset does hold incidents in is no gap."""
+    chosen = set(filters.datasets) if filters is not None and filters.datasets else None
     spans: list[tuple[date, date]] = []
     for row in engine.dataset_spans().itertuples(index=False):
+        if chosen is not None and str(row.dataset) not in chosen:
+            continue
         first = _day(row.first_day) or _day(row.first_any)
         last = _day(row.last_day) or _day(row.last_any)
         if first is None or last is None:
             continue
-        spans.extend(_less(first, last, DECLARED_GAPS.get(str(row.dataset), ())))
-    return _merged(spans)
+        spans.extend(_less(first, last, _gaps(engine, str(row.dataset))))
+    spans = _merged(spans)
+    return _within(spans, _windows(filters)) if filters is not None else spans
+
+
+def _gaps(engine: SqlEngine, dataset: str) -> tuple[tuple[date, date], ...]:
+    """The declared gaps of ``dataset`` it holds no incident in."""
+    from geo.filters import Filters
+
+    return tuple(
+        (a, b)
+        for a, b in DECLARED_GAPS.get(dataset, ())
+        if engine.count(Filters(datasets=(dataset,), start=a, end=b)) == 0
+    )
+
+
+def _windows(filters: Filters) -> list[tuple[date, date]]:
+    """The days the filters' time range and years allow."""
+    lo, hi = filters.start or date.min, filters.end or date.max
+    if not filters.years:
+        return [(lo, hi)]
+    years = [(date(y, 1, 1), date(y, 12, 31)) for y in sorted(filters.years)]
+    return [(max(a, lo), min(b, hi)) for a, b in _merged(years) if max(a, lo) <= min(b, hi)]
+
+
+def _within(
+    spans: list[tuple[date, date]], windows: list[tuple[date, date]]
+) -> list[tuple[date, date]]:
+    """The parts of ``spans`` inside ``windows``."""
+    out = [(max(a, c), min(b, d)) for a, b in spans for c, d in windows if max(a, c) <= min(b, d)]
+    return _merged(out)
 
 
 def _day(value: object) -> date | None:

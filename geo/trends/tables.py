@@ -37,6 +37,14 @@ def _steps(
     return steps, first, last
 
 
+def _check_width(first: int, last: int, period: str) -> None:
+    if last - first + 1 > MAX_PERIODS:
+        raise ValueError(
+            f"{last - first + 1:,} {period}s: more than {MAX_PERIODS} columns; choose a longer "
+            "period or a shorter time range"
+        )
+
+
 def breakdown(engine: SqlEngine, filters: Filters, by: str) -> pd.DataFrame:
     """Incidents and killed (best, lowest, highest) per unit of the selection, most
     incidents first (an incident counts once for each actor it names)."""
@@ -51,6 +59,7 @@ def by_period(engine: SqlEngine, filters: Filters, period: str) -> pd.DataFrame:
     """Incidents and killed (best, lowest, highest) per period of the selection, every period
     from the first to the last (an incident counts at its middle day)."""
     steps, first, last = _steps(engine, filters, "type", period)
+    _check_width(first, last, period)
     totals = steps.groupby("step")[["n", "best", "low", "high"]].sum()
     totals = totals.reindex(range(first, last + 1)).fillna(0).astype("int64")
     totals.columns = ["incidents", "killed", "killed_low", "killed_high"]
@@ -66,11 +75,7 @@ def pivot(
     if period not in PERIOD_KINDS:
         raise ValueError(f"not a period: {period!r}")
     steps, first, last = _steps(engine, filters, by, period)
-    if last - first + 1 > MAX_PERIODS:
-        raise ValueError(
-            f"{last - first + 1:,} {period}s: more than {MAX_PERIODS} columns; choose a longer "
-            "period or a shorter time range"
-        )
+    _check_width(first, last, period)
     column = "n" if measure == "incidents" else "best"
     wide = steps.pivot_table(index="unit", columns="step", values=column, aggfunc="sum")
     wide = wide.reindex(columns=range(first, last + 1)).fillna(0).astype("int64")
@@ -93,11 +98,16 @@ def as_csv(table: pd.DataFrame) -> bytes:
 
 def as_xlsx(table: pd.DataFrame, sheet: str = "Pivot") -> bytes:
     """A breakdown or pivot as an Excel workbook (one sheet; names written as text)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     from geo.export import spreadsheet_safe_column
 
     out = table.reset_index() if table.index.name else table.copy()
     first = out.columns[0]
-    out[first] = spreadsheet_safe_column(out[first].astype(str))
+    # a control character a workbook cannot hold is written as its code ("\\x07")
+    out[first] = spreadsheet_safe_column(out[first].astype(str)).map(
+        lambda v: ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(v))
+    )
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         out.to_excel(writer, sheet_name=sheet[:31], index=False)

@@ -40,11 +40,16 @@ class TwoPeriods:
         return f"{n_b:,} incidents against {n_a:,}{pct}"
 
 
-def within(filters: Filters, span: Span) -> Filters:
-    """The filters with their time range (and years) replaced by ``span``."""
+def within(filters: Filters, span: Span, *, narrow: bool = False) -> Filters:
+    """The filters with their time range (and years) replaced by ``span`` (``narrow``: their
+    own time range and years kept, and ``span`` within them)."""
     first, last = span
     if first > last:
         raise UsageError(f"a period ends ({last}) before it starts ({first})")
+    if narrow:
+        first = max(first, filters.start or first)
+        last = min(last, filters.end or last)
+        return replace(filters, start=first, end=max(first, last))
     return replace(filters, start=first, end=last, years=())
 
 
