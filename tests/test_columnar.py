@@ -177,28 +177,35 @@ def test_a_column_empty_in_every_row_counts_no_problem(tmp_path: Path) -> None:
     assert by_pandas == by_sql == []
 
 
+ADMIN_HEADER = [*HEADER, "admin1"]
+
+
+def _admin_rows(places: list[tuple[str, str, str, str, str]]) -> list[list[str]]:
+    """Rows (id, country, lat, lon, admin1) of the first good row, their region not given."""
+    return [
+        [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
+        for i, c, la, lo, a in places
+    ]
+
+
 def test_both_join_the_datasets_own_admin1_to_its_region_and_list_what_does_not_join(
     tmp_path: Path,
 ) -> None:
     # Four Benin/Nigeria rows, the regions worked out by hand from the region layer: ACLED's
     # "Atacora" is Natural Earth's Atakora, although the point (Djougou) lies in Donga; "Borno
     # state" is Borno; "Nowhere Land" joins nothing, so the point's region is used and said.
-    header = [*HEADER, "admin1"]
     places = [
         ("bj-1", "BJ", "9.7085", "1.6660", "Atacora"),
         ("bj-2", "BJ", "6.3654", "2.4183", "Nowhere Land"),
         ("ng-1", "NG", "11.8333", "13.15", "Borno state"),
         ("bj-3", "BJ", "6.3654", "2.4183", ""),
     ]
-    rows = [
-        [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
-        for i, c, la, lo, a in places
-    ]
+    rows = _admin_rows(places)
     # A table the atlas wrote keeps the region its admin1 joined: stated, and vouched for by
     # the admin1, it is kept (a warning), not refused as a point in another region.
     rows.append([*row(0, incident_id="bj-4", country="BJ", lat="9.7085", lon="1.6660",
                       region="Atakora"), "Atacora"])  # fmt: skip
-    path = write_parquet(tmp_path / "adm.parquet", header, rows)
+    path = write_parquet(tmp_path / "adm.parquet", ADMIN_HEADER, rows)
     dataset, problems = check_raw_table(path, read_table(path))
     assert problems == []
     checked = check_parquet(open_parquet(path), tmp_path / "s")
@@ -227,18 +234,14 @@ def test_a_close_spelling_never_overrides_the_point(tmp_path: Path) -> None:
     # Republic" is Gorno-Altay, not Altai Krai: none joins by name, so the point decides
     # (Zaragoza, Napoli, Gorno-Altay). "Zaporizhia" is only close to Zaporizhzhya, where its
     # point lies: the hint is taken, with no warning.
-    header = [*HEADER, "admin1"]
     places = [
         ("es-1", "ES", "41.65", "-0.88", "Aragon"),
         ("it-1", "IT", "40.85", "14.27", "Campania"),
         ("ru-1", "RU", "51.96", "85.96", "Altai Republic"),
         ("ua-1", "UA", "47.84", "35.14", "Zaporizhia"),
     ]
-    rows = [
-        [*row(0, incident_id=i, country=c, lat=la, lon=lo, region=""), a]
-        for i, c, la, lo, a in places
-    ]
-    path = write_parquet(tmp_path / "close.parquet", header, rows)
+    rows = _admin_rows(places)
+    path = write_parquet(tmp_path / "close.parquet", ADMIN_HEADER, rows)
     dataset, problems = check_raw_table(path, read_table(path))
     assert problems == []
     checked = check_parquet(open_parquet(path), tmp_path / "s")
