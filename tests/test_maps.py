@@ -201,6 +201,19 @@ def test_the_legend_lists_only_the_precision_classes_on_the_map(shipped: Dataset
     assert "to a district or area" in everything and "only to the region or country" in everything
 
 
+def test_the_legend_lists_only_the_event_types_on_the_map(shipped: Dataset) -> None:
+    def legend(page: str) -> str:
+        start = page.index('class="atlas-legend"')
+        return page[start : page.index("</details>", start)]
+
+    # the shipped table's suicide bombings only: the legend lists that type alone
+    bombings = shipped.incidents[shipped.incidents["event_type"] == "suicide_bombing"]
+    shown = legend(build_map(bombings).get_root().render())
+    assert "suicide bombing" in shown and "armed attack" not in shown and "unrest" not in shown
+    everything = legend(build_map(shipped.incidents).get_root().render())
+    assert "armed attack" in everything and "unrest" in everything
+
+
 def test_a_table_across_the_180th_meridian_opens_on_it(tmp_path: Path) -> None:
     """Suva (178.4 E) and Taveuni (179.95 W), Fiji: the map opens east of 180, not on the
     whole world."""

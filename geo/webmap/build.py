@@ -524,11 +524,17 @@ class Legend(RenderedOnce):
         shading_title: str = "",
         shading: Sequence[tuple[str, str]] = (),
         classes: Sequence[str] = tuple(CLASS_LABELS),
+        types: Collection[str] | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
-        self.items = [(esc(type_label(t)), c) for t, c in TYPE_COLOURS.items()]
+        # Only the types on the map (all where not told): a filtered map lists what it shows.
+        self.items = [
+            (esc(type_label(t)), c)
+            for t, c in TYPE_COLOURS.items()
+            if types is None or t in types
+        ]
         # Only the precision classes on the map: the switch may have hidden the others.
         self.classes = {name: esc(CLASS_LABELS[name]) for name in CLASS_LABELS if name in classes}
         self.note = esc(note)
@@ -626,12 +632,20 @@ def build_map(
         shading_title=label,
         shading=shading_key(top),
         classes=classes or tuple(CLASS_LABELS),
+        types=_types_shown(points),
     ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
     bounds = _bounds(points)
     m.fit_bounds(bounds, padding_bottom_right=(230, 150))
     ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
     return m
+
+
+def _types_shown(points: pd.DataFrame) -> set[str] | None:
+    """The event types of the incidents (or cells) drawn; ``None`` where not known."""
+    if "event_type" not in points.columns:
+        return None
+    return {str(t) for t in points["event_type"].dropna()}
 
 
 def pick_map(
