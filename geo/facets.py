@@ -10,6 +10,7 @@ command line, both query back ends and every export caption follow from it.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -91,6 +92,8 @@ class Facet:
     """Whether a URL value is split at commas (names that may hold one are not)."""
     cli: str = ""
     """Its command-line option's name, when not the URL key's (with ``-`` for ``_``)."""
+    text: Callable[[Any], str] = str
+    """A value as the URL and the command line write it (``parse`` reads it back)."""
 
     @property
     def option(self) -> str:
@@ -235,6 +238,36 @@ def _types(values: Sequence[str]) -> str:
     return "types: " + ", ".join(type_label(t) for t in values)
 
 
+def parse_area(text: str) -> tuple[float, float, float, float] | None:
+    """``west,south,east,north`` in degrees (west above east: across the 180th meridian)."""
+    parts = text.replace(" ", "").split(",")
+    if len(parts) != 4 or any(len(p) > 20 for p in parts):
+        return None
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        return None
+    box = (west, south, east, north)
+    if not all(math.isfinite(v) for v in box):
+        return None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south < north <= 90):
+        return None
+    return tuple(round(v, 5) for v in box)  # type: ignore[return-value]
+
+
+def area_text(box: tuple[float, float, float, float]) -> str:
+    """An area as the URL writes it: ``west,south,east,north``."""
+    return ",".join(f"{v:g}" for v in box)
+
+
+def _area_sql(box: tuple[float, float, float, float], bind: Bind) -> str:
+    west, south, east, north = box
+    lat = f"lat BETWEEN {bind(south)} AND {bind(north)}"
+    if west <= east:
+        return f"{lat} AND lon BETWEEN {bind(west)} AND {bind(east)}"
+    return f"{lat} AND (lon >= {bind(west)} OR lon <= {bind(east)})"
+
+
 FACETS: tuple[Facet, ...] = (
     Facet(
         "start", "start", "date_end", "Time range", "dates", "a date (YYYY-MM-DD)", parse_date,
@@ -316,6 +349,12 @@ FACETS: tuple[Facet, ...] = (
         "ignored)", placeholder="Words in the notes, place or actors", many=False, split=False,
         cli="search",
     ),
+    Facet(
+        "area", "area", "lat", "Area", "area", "an area: west,south,east,north in degrees",
+        parse_area, _area_sql, lambda box: f"in the area {area_text(box)}",
+        cli_help="only incidents inside this box, W,S,E,N in degrees (west above east: across "
+        "the 180th meridian)", many=False, split=False, cli="bbox", text=area_text,
+    ),
 )  # fmt: skip
 
 BY_NAME = {f.name: f for f in FACETS}
@@ -348,4 +387,6 @@ __all__ = [
     "parse_search",
     "parse_date",
     "parse_year",
+    "parse_area",
+    "area_text",
 ]

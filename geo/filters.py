@@ -43,6 +43,7 @@ class Filters:
     admin2: tuple[str, ...] = ()
     datasets: tuple[str, ...] = ()
     search: str | None = None
+    area: tuple[float, float, float, float] | None = None
 
     def normalised(self) -> Filters:
         """Check names and return the filters with canonical region names and upper-case codes.
@@ -97,7 +98,9 @@ class Filters:
             elif facet.many:
                 query[facet.key] = [str(v) for v in value]
             else:
-                query[facet.key] = [value.isoformat() if isinstance(value, date) else str(value)]
+                query[facet.key] = [
+                    value.isoformat() if isinstance(value, date) else facet.text(value)
+                ]
         return query
 
     def to_cli(self) -> list[str]:

@@ -4,6 +4,7 @@ load what an ordinary one does, and says what it left out."""
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,47 @@ def test_a_crafted_link_loads_the_dashboard_with_a_note(monkeypatch: pytest.Monk
     assert not failures(at), failures(at)
     shown = " ".join(w.value.replace("\\", "") for w in at.sidebar.warning)
     assert "8,000 values given; only the first 100 are read" in shown
+
+
+def test_an_area_travels_in_the_link_and_on_the_command_line() -> None:
+    from geo.filters import Filters
+
+    wanted, notes = Filters.parse_query({"area": "46,40,56,49.5"})
+    assert wanted.area == (46.0, 40.0, 56.0, 49.5) and notes == []
+    assert wanted.to_query() == {"area": ["46,40,56,49.5"]}
+    assert wanted.to_cli() == ["--bbox", "46,40,56,49.5"]
+    assert "in the area 46,40,56,49.5" in wanted.describe()
+    # hostile or wrong boxes are left out, each with a note
+    for bad in ("1,2,3", "nan,1,2,3", "1,2,3,4,5", "-200,0,10,10", "0,50,10,40",
+                "0,0,1e400,1", "1,2,3,4' OR '1'='1", "9" * 300):  # fmt: skip
+        kept, said = Filters.parse_query({"area": bad})
+        assert kept.area is None and len(said) == 1, bad
+
+
+def test_the_area_narrows_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the shipped table inside 46-56 E, 40-49 N (by hand from data/incidents.csv): Atyrau's 5
+    # incidents, Zhanaozen's 1 and Khasavyurt's 2; Aktobe (57.2 E) is outside
+    at = start(monkeypatch, query={"area": "46,40,56,49"})
+    assert not failures(at), failures(at)
+    assert at.text_input(key="f_area").value == "46,40,56,49"
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "8"
+    at.text_input(key="f_area").set_value("").run()
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "33"
+
+
+def test_the_command_line_takes_a_box(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "box.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "export", "--bbox", "46,40,56,49", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and ": 8 incidents" in done.stdout  # as counted above
+    refused = subprocess.run(
+        [sys.executable, "-m", "geo", "export", "--bbox", "46,40,56", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "is not an area" in refused.stderr

@@ -78,6 +78,14 @@ CASES = [
     (Filters(start=date(2013, 6, 1)), {"r2", "n1", "n2", "n3"}, 0),
     (Filters(end=date(2011, 12, 31)), {"k1", "k2"}, 0),
     (Filters(regions=("Atyrau",)), {"k2", "k4"}, 0),
+    # a box around the Caspian's north (46-56 E, 40-49 N): Atyrau's k2 (47.10 N, 51.88 E)
+    # and k4 (47.30, 52.50), Makhachkala's r1 (42.98, 47.50) and r2 (42.80, 47.00)
+    (Filters(area=(46.0, 40.0, 56.0, 49.0)), {"k2", "k4", "r1", "r2"}, 0),
+    # across the 180th meridian (170 E to 10 E, all latitudes south of 60 N): everything west
+    # of 10 E: the Nigerian n2 (8.68 E)
+    (Filters(area=(170.0, -60.0, 10.0, 60.0)), {"n2"}, 0),
+    # the box and a type: the security operations k4 (Atyrau region) and r2 (Dagestan)
+    (Filters(area=(46.0, 40.0, 56.0, 49.0), types=("security_operation",)), {"k4", "r2"}, 0),
     (Filters(types=("armed_attack",)), {"k1", "k3", "r1", "n2", "n3"}, 0),
     (Filters(countries=("NG",)), {"n1", "n2", "n3"}, 0),
     # k4, r2 region; k5 district; n2 country

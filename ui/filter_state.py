@@ -80,8 +80,8 @@ def init_from_url(overview: Overview) -> None:
             set_value(widget_key(facet), bool(chosen))
         elif facet.widget == "values":
             set_value(widget_key(facet), list(chosen))
-        elif facet.widget == "text":
-            set_value(widget_key(facet), chosen or "")
+        elif facet.widget in ("text", "area"):
+            set_value(widget_key(facet), facet.text(chosen) if chosen else "")
     st.session_state["url_notes"] = notes
 
 
@@ -176,6 +176,6 @@ def filters_from_widgets(lo: date, hi: date) -> Filters:
             values[facet.name] = tuple(st.session_state.get(widget_key(facet), ()))
         elif facet.widget == "toggle":
             values[facet.name] = bool(st.session_state.get(widget_key(facet), False))
-        elif facet.widget == "text":
+        elif facet.widget in ("text", "area"):
             values[facet.name] = facet.parse(str(st.session_state.get(widget_key(facet), "")))
     return Filters(**values)

@@ -149,9 +149,26 @@ def filter_widgets(
                 help="Case and accents are ignored; the map, figures, tables and exports "
                 "all follow it.",
             )  # fmt: skip
+        elif facet.widget == "area":
+            _area_widget(facet)
     if sb.button("Reset filters", key="reset"):
         state.reset_filters()
         st.rerun()
+
+
+def _area_widget(facet: Facet) -> None:
+    """The area: a box typed or pasted as west,south,east,north (a link or ``--bbox`` gives
+    the same); a box that is not one is said, and ignored."""
+    key = state.widget_key(facet)
+    st.sidebar.text_input(
+        facet.label, key=key, on_change=state.keep, args=(key,), max_chars=100,
+        placeholder="west,south,east,north (degrees)",
+        help="Only incidents inside this box, e.g. 46,40,56,49 for the north Caspian. "
+        "West above east crosses the 180th meridian. Empty: anywhere.",
+    )  # fmt: skip
+    text = str(st.session_state.get(key, "")).strip()
+    if text and facet.parse(text) is None:
+        st.sidebar.caption(esc_markdown(f"Not an area, ignored: {text}"))
 
 
 VALUES_OFFERED = 300

@@ -531,9 +531,7 @@ class Legend(RenderedOnce):
         self.title = esc(title)
         # Only the types on the map (all where not told): a filtered map lists what it shows.
         self.items = [
-            (esc(type_label(t)), c)
-            for t, c in TYPE_COLOURS.items()
-            if types is None or t in types
+            (esc(type_label(t)), c) for t, c in TYPE_COLOURS.items() if types is None or t in types
         ]
         # Only the precision classes on the map: the switch may have hidden the others.
         self.classes = {name: esc(CLASS_LABELS[name]) for name in CLASS_LABELS if name in classes}
