@@ -242,3 +242,18 @@ def test_points_all_round_the_world_stay_where_the_basemap_is() -> None:
     # Chukotka and Alaska with the Russian Far East: 171 degrees east of 180 when wrapped.
     east = np.array([150.0, 177.0, -175.0, -170.0])
     assert list(unwrap_longitudes(east)) == [150.0, 177.0, 185.0, 190.0]
+
+
+def test_the_area_kept_is_drawn_as_a_dashed_box() -> None:
+    from geo.filters import Filters
+    from geo.query import open_engine, table_files
+    from geo.webmap.build import MapOptions
+    from geo.webmap.view import map_of
+
+    engine = open_engine(table_files(INCIDENTS_CSV))
+    boxed = map_of(engine, Filters(area=(46.0, 40.0, 56.0, 49.0)), MapOptions())
+    page = boxed.get_root().render()
+    assert page.count("L.rectangle(") == 1 and "[[40.0, 46.0], [49.0, 56.0]]" in page
+    across = map_of(engine, Filters(area=(170.0, -60.0, 10.0, 60.0)), MapOptions())
+    assert across.get_root().render().count("L.rectangle(") == 2  # either side of 180
+    assert "L.rectangle(" not in map_of(engine, Filters(), MapOptions()).get_root().render()

@@ -20,13 +20,28 @@ def map_of(
         count = engine.headline(filters).incidents
     if count > options.max_symbols:
         summary = engine.map_summary(filters, max_cells=options.max_symbols, count=count)
-        return build_map(summary, options=options)
-    return build_map(
-        engine.rows(filters),
-        claims=engine.claims(filters),
-        sources=engine.sources(),
-        options=options,
-    )
+        m = build_map(summary, options=options)
+    else:
+        m = build_map(
+            engine.rows(filters),
+            claims=engine.claims(filters),
+            sources=engine.sources(),
+            options=options,
+        )
+    if filters.area is not None:
+        _outline(m, filters.area)
+    return m
+
+
+def _outline(m: folium.Map, area: tuple[float, float, float, float]) -> None:
+    """The area the filters keep, as a dashed box (in two across the 180th meridian)."""
+    west, south, east, north = area
+    boxes = [(west, east)] if west <= east else [(west, 180.0), (-180.0, east)]
+    for a, b in boxes:
+        folium.Rectangle(
+            [[south, a], [north, b]], color="#333333", weight=2, dash_array="6 4",
+            fill=False, tooltip="The area the filters keep",
+        ).add_to(m)  # fmt: skip
 
 
 __all__ = ["map_of"]
