@@ -10,11 +10,12 @@ import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export, table_argument, too_many_to_download
+from geo.facets import parse_area
 from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
 from geo.webmap.build import MapOptions
-from geo.webmap.view import map_of
+from geo.webmap.view import area_of_drawing, map_of
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -88,12 +89,19 @@ clicked = st_folium(
     fmap, key="map", height=640, use_container_width=True, returned_objects=["last_active_drawing"]
 )
 st.caption(
-    "Click a region to show only its incidents; click a numbered cluster to spread out "
+    "Click a region to show only its incidents; shift and drag to keep only those in a box "
+    "(the sidebar's Area clears it); click a numbered cluster to spread out "
     "the incidents it holds. Pale symbols with a solid outline are located to a district; "
     "hollow dashed ones only to a region or country."
 )
 
 feature = (clicked or {}).get("last_active_drawing") or {}
+drawn = area_of_drawing(feature)  # a box drawn with shift and drag
+if drawn and feature != st.session_state.get("map_last_click"):
+    st.session_state["map_last_click"] = feature
+    if view.filters.area != parse_area(drawn):
+        st.session_state["pending_area"] = drawn
+        st.rerun()
 region = html.unescape(str((feature.get("properties") or {}).get("region", "")))
 if region and feature != st.session_state.get("map_last_click"):
     st.session_state["map_last_click"] = feature

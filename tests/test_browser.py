@@ -277,6 +277,22 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert external == [], f"the page tried to reach the internet: {external[:5]}"
 
 
+def test_a_box_drawn_on_the_map_keeps_the_incidents_inside_it(server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = _offline_page(browser, [])
+    page.goto(server)
+    frame = _map_frame(page)
+    _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
+    # what shift and drag hands the map when the mouse is let go: a box of 46-56 E, 40-49 N
+    frame.evaluate(
+        "map_div.fire('boxzoomend', {boxZoomBounds: L.latLngBounds([40, 46], [49, 56])})"
+    )
+    _wait_for(lambda: "area=46" in _href(page))
+    # 8 of the shipped incidents lie in it (by hand, see tests/test_links.py)
+    frame = _wait_for(lambda: (f := _map_frame(page)) and "(8)" in _incident_layer_label(f) and f)
+    assert _incident_layer_label(frame) == "Incidents by city (8)"
+    page.screenshot(path=str(OUTPUT / "map-box.png"))
+
+
 def test_back_undoes_a_region_click_and_page_links_keep_the_filters(server, browser) -> None:  # type: ignore[no-untyped-def]
     page = _offline_page(browser, [])
     page.goto(server)

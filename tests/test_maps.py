@@ -253,7 +253,26 @@ def test_the_area_kept_is_drawn_as_a_dashed_box() -> None:
     engine = open_engine(table_files(INCIDENTS_CSV))
     boxed = map_of(engine, Filters(area=(46.0, 40.0, 56.0, 49.0)), MapOptions())
     page = boxed.get_root().render()
-    assert page.count("L.rectangle(") == 1 and "[[40.0, 46.0], [49.0, 56.0]]" in page
+    dashed = '"dashArray": "6 4"'
+    assert page.count(dashed) == 1 and "[[40.0, 46.0], [49.0, 56.0]]" in page
     across = map_of(engine, Filters(area=(170.0, -60.0, 10.0, 60.0)), MapOptions())
-    assert across.get_root().render().count("L.rectangle(") == 2  # either side of 180
-    assert "L.rectangle(" not in map_of(engine, Filters(), MapOptions()).get_root().render()
+    assert across.get_root().render().count(dashed) == 2  # either side of 180
+    assert dashed not in map_of(engine, Filters(), MapOptions()).get_root().render()
+
+
+def test_a_box_drawn_on_the_map_is_an_area_and_nothing_else_is() -> None:
+    from geo.webmap.view import area_of_drawing
+
+    box = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+        [[46, 40], [46, 49], [56, 49], [56, 40], [46, 40]]]}}  # fmt: skip
+    assert area_of_drawing(box) == "46,40,56,49"
+    region = {**box, "properties": {"region": "Atyrau"}}  # a region clicked
+    assert area_of_drawing(region) == ""
+    rings = ([[]], [[["a", 1]]], [[[1, 1], [1, 1]]])  # empty, not numbers, no area
+    for hostile in ({}, {"geometry": "x"}, *({"geometry": {"type": "Polygon", "coordinates": r}}
+                                            for r in rings)):  # fmt: skip
+        assert area_of_drawing(hostile) == ""
+    # beyond the world it is cut to it
+    wide = {"properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+        [[-200, -95], [200, 95]]]}}  # fmt: skip
+    assert area_of_drawing(wide) == "-180,-90,180,90"

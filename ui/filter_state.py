@@ -140,6 +140,9 @@ def apply_pending() -> None:
     picked = st.session_state.pop("pending_filter", None)  # a unit picked on the Trends page
     if picked is not None and picked[0] in FILTER_KEYS:
         set_value(picked[0], [picked[1]])
+    area = st.session_state.pop("pending_area", None)  # a box drawn on the map
+    if area is not None:
+        set_value("f_area", area)
 
 
 def filter_options(overview: Overview) -> dict[str, list[Any]]:

@@ -636,6 +636,7 @@ def build_map(
     bounds = _bounds(points)
     m.fit_bounds(bounds, padding_bottom_right=(230, 150))
     ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
+    ParentScript(_BOX_AREA).add_to(m)
     return m
 
 
@@ -764,6 +765,18 @@ _FIT_CONTROL = """
         return button;
     }});
     new Fit().addTo({parent});
+})();
+"""
+
+
+_BOX_AREA = """
+(function () {
+    // A box drawn with shift and drag (Leaflet's box zoom) is handed to the page as a drawn
+    // rectangle: the dashboard keeps only the incidents inside it (the "area" filter).
+    {parent}.on("boxzoomend", function (e) {
+        {parent}.fire("draw:created", {layer: L.rectangle(e.boxZoomBounds),
+                                       layerType: "rectangle"});
+    });
 })();
 """
 

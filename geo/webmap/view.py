@@ -5,6 +5,8 @@ and the HTML export both draw it here, so the export is the map on the screen.
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 
 from geo.filters import Filters
@@ -44,4 +46,25 @@ def _outline(m: folium.Map, area: tuple[float, float, float, float]) -> None:
         ).add_to(m)  # fmt: skip
 
 
-__all__ = ["map_of"]
+def area_of_drawing(feature: dict[str, Any]) -> str:
+    """The box (``west,south,east,north``, as the area filter writes it) of a rectangle drawn
+    on the map, as st_folium hands it back; '' for anything else (a region clicked)."""
+    from geo.facets import area_text, parse_area
+
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    if not isinstance(geometry, dict) or geometry.get("type") != "Polygon" or properties:
+        return ""
+    try:
+        ring = [(float(x), float(y)) for x, y in geometry["coordinates"][0][:50]]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return ""
+    if not ring:
+        return ""
+    lons, lats = [x for x, _ in ring], [y for _, y in ring]
+    clamp = (max(min(lons), -180), max(min(lats), -90), min(max(lons), 180), min(max(lats), 90))
+    box = parse_area(",".join(f"{v:.5f}" for v in clamp))
+    return area_text(box) if box else ""
+
+
+__all__ = ["area_of_drawing", "map_of"]
