@@ -355,6 +355,11 @@ FACETS: tuple[Facet, ...] = (
         cli_help="only incidents inside this box, W,S,E,N in degrees (west above east: across "
         "the 180th meridian)", many=False, split=False, cli="bbox", text=area_text,
     ),
+    Facet(
+        "ids", "id", "incident_id", "Incident", "ids", "an incident's id", parse_name,
+        _in("incident_id"), lambda ids: "incident " + ", ".join(ids),
+        cli_help="incidents by their id (a popup's link opens one)", split=False, cli="id",
+    ),
 )  # fmt: skip
 
 BY_NAME = {f.name: f for f in FACETS}

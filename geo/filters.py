@@ -44,6 +44,7 @@ class Filters:
     datasets: tuple[str, ...] = ()
     search: str | None = None
     area: tuple[float, float, float, float] | None = None
+    ids: tuple[str, ...] = ()
 
     def normalised(self) -> Filters:
         """Check names and return the filters with canonical region names and upper-case codes.

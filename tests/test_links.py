@@ -87,3 +87,22 @@ def test_the_command_line_takes_a_box(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert refused.returncode == 2 and "is not an area" in refused.stderr
+
+
+def test_a_popup_links_to_its_incident_and_the_link_opens_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geo.tables import load_dataset
+    from geo.webmap.build import popup_html
+
+    row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
+    hostile = {**row, "incident_id": "x'><script>alert(1)</script>&y=1"}
+    html = popup_html(hostile, None)
+    assert "<script>" not in html and "?id=x%27%3E%3Cscript%3Ealert%281%29" in html
+    assert f"href='?id={row['incident_id']}'" in popup_html(row, None)
+    # the link opens that one incident
+    at = start(monkeypatch, query={"id": row["incident_id"]})
+    assert not failures(at), failures(at)
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "1"
+    wanted, notes = Filters.parse_query({"id": row["incident_id"]})
+    assert wanted.to_cli() == ["--id", row["incident_id"]] and notes == []

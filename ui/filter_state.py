@@ -78,7 +78,7 @@ def init_from_url(overview: Overview) -> None:
             set_value(widget_key(facet), [v for v in chosen if v in offered])
         elif facet.widget == "toggle":
             set_value(widget_key(facet), bool(chosen))
-        elif facet.widget == "values":
+        elif facet.widget in ("values", "ids"):
             set_value(widget_key(facet), list(chosen))
         elif facet.widget in ("text", "area"):
             set_value(widget_key(facet), facet.text(chosen) if chosen else "")
@@ -175,7 +175,7 @@ def filters_from_widgets(lo: date, hi: date) -> Filters:
         "end": end if end < hi else None,
     }
     for facet in FACETS:
-        if facet.widget in ("multi", "values"):
+        if facet.widget in ("multi", "values", "ids"):
             values[facet.name] = tuple(st.session_state.get(widget_key(facet), ()))
         elif facet.widget == "toggle":
             values[facet.name] = bool(st.session_state.get(widget_key(facet), False))

@@ -151,8 +151,23 @@ def filter_widgets(
             )  # fmt: skip
         elif facet.widget == "area":
             _area_widget(facet)
+        elif facet.widget == "ids":
+            _ids_widget(facet)
     if sb.button("Reset filters", key="reset"):
         state.reset_filters()
+        st.rerun()
+
+
+def _ids_widget(facet: Facet) -> None:
+    """Incidents opened by their id (a popup's link): said, with a way back to all of them."""
+    key = state.widget_key(facet)
+    ids = list(st.session_state.get(key, []))
+    if not ids:
+        return
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+    st.sidebar.caption(esc_markdown(f"{facet.label}: {shown}"))
+    if st.sidebar.button("Show every incident again", key="clear_ids"):
+        state.set_value(key, [])
         st.rerun()
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -124,6 +125,8 @@ def _popup_html(
     elif row.get("sources"):
         cited = [s for s in str(row["sources"]).split(";") if s.strip()]
         lines.append("Sources: " + "; ".join(_source_html(s, names) for s in cited))
+    link = "?id=" + quote(str(row.get("incident_id", "")), safe="")
+    lines.append(f"<a href='{esc(link)}' target='_top'>Open this incident</a>")
     return "<div style='max-width:320px'>" + "<br>".join(lines) + "</div>"
 
 
