@@ -386,5 +386,9 @@ def test_the_exported_map_opens_offline_with_grey_clusters(browser, tmp_path: Pa
     bubble = _wait_for(lambda: page.query_selector(".marker-cluster div"))
     colour = page.evaluate("(el) => getComputedStyle(el).backgroundColor", bubble)
     assert colour == "rgba(55, 55, 55, 0.82)"  # grey, not the plugin's green, yellow or orange
+    sea = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+    )
+    assert sea == "rgb(219, 231, 240)"  # the app's water blue (#dbe7f0), not Leaflet's grey
     page.screenshot(path=str(OUTPUT / "export-html.png"))
     assert external == []

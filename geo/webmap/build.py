@@ -696,7 +696,8 @@ def _empty_map(height: str) -> folium.Map:
     assert isinstance(root, Figure)
     root.header.add_child(
         RawHtml(
-            f"<style>.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}{_LABEL_CSS}</style>"
+            # div.: above leaflet.css's own grey, which a standalone page inlines after this
+            f"<style>div.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}{_LABEL_CSS}</style>"
         )
     )
     return m
