@@ -238,6 +238,14 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert _view_holds(frame, load_dataset(INCIDENTS_CSV).incidents)
     page.screenshot(path=str(OUTPUT / "map-all.png"))
 
+    def labels_above_clusters() -> bool:  # region names (from zoom 6) are not under clusters
+        f = _map_frame(page)
+        f.evaluate("map_div.setZoom(6)")
+        above = f.query_selector_all(".leaflet-atlasLabels-pane .atlas-region-label")
+        return bool(above) and not f.query_selector_all(".leaflet-marker-pane .atlas-region-label")
+
+    assert _wait_for(labels_above_clusters)
+
     # Move the slider's start thumb towards the end of the range: fewer incidents overlap.
     # A keypress that lands while the page is still busy can be lost: press again if so.
     thumb = page.get_by_role("slider").first

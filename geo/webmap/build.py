@@ -729,11 +729,17 @@ _REGION_LABELS = """
 (function () {
     %s
     var labels = L.layerGroup();
+    // Region names above the incidents' clusters (which would hide them), clicks passing through
+    if (!{map}.getPane("atlasLabels")) {
+        var pane = {map}.createPane("atlasLabels");
+        pane.style.zIndex = 650;
+        pane.style.pointerEvents = "none";
+    }
     {parent}.eachLayer(function (layer) {
         var p = layer.feature.properties;
-        L.marker(p.at, {interactive: false, keyboard: false, icon: L.divIcon({
-            className: "atlas-region-label", html: "<span>" + p.region + "</span>",
-            iconSize: null})}).addTo(labels);
+        L.marker(p.at, {interactive: false, keyboard: false, pane: "atlasLabels",
+            icon: L.divIcon({className: "atlas-region-label", html: "<span>" + p.region +
+            "</span>", iconSize: null})}).addTo(labels);
     });
     atlasByZoom({map}, labels, 6);
 })();
