@@ -301,6 +301,25 @@ def test_a_box_drawn_on_the_map_keeps_the_incidents_inside_it(server, browser) -
     page.screenshot(path=str(OUTPUT / "map-box.png"))
 
 
+def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = _offline_page(browser, [])
+    page.goto(server)
+    frame = _map_frame(page)
+    label = frame.locator(".atlas-play-label")
+    assert label.inner_text().strip() == "all periods"
+    frame.locator(".atlas-play-button").dispatch_event("click")
+    # the shipped incidents span 2011-2016: by quarter, from the first one's (17 May 2011)
+    seen = []
+    for expected in ("2011 Q2", "2011 Q3", "2011 Q4"):
+        _wait_for(lambda e=expected: label.inner_text().strip() == e, timeout=20)
+        seen.append(expected)
+    frame.locator(".atlas-play-button").dispatch_event("click")  # pause
+    paused = label.inner_text().strip()
+    time.sleep(2.5)  # two steps' time: still there
+    assert label.inner_text().strip() == paused and seen == ["2011 Q2", "2011 Q3", "2011 Q4"]
+    page.screenshot(path=str(OUTPUT / "map-play.png"))
+
+
 def test_back_undoes_a_region_click_and_page_links_keep_the_filters(server, browser) -> None:  # type: ignore[no-untyped-def]
     page = _offline_page(browser, [])
     page.goto(server)

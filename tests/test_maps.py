@@ -276,3 +276,22 @@ def test_a_box_drawn_on_the_map_is_an_area_and_nothing_else_is() -> None:
     wide = {"properties": {}, "geometry": {"type": "Polygon", "coordinates": [
         [[-200, -95], [200, 95]]]}}  # fmt: skip
     assert area_of_drawing(wide) == "-180,-90,180,90"
+
+
+def test_play_counts_each_incident_in_its_middle_days_period() -> None:
+    from geo.webmap.play import play_periods
+
+    frame = pd.DataFrame(
+        {
+            "date_start": pd.to_datetime(["2020-01-10", "2020-02-01", "2020-04-05"]),
+            "date_end": pd.to_datetime(["2020-01-10", "2020-03-31", "2020-04-05"]),
+        }
+    )
+    # months (a few months of data): the second's middle day is 1 March; March has it, and
+    # February, with none, is still a period
+    numbers, labels = play_periods(frame)
+    assert labels == ["2020-01", "2020-02", "2020-03", "2020-04"]
+    assert numbers.tolist() == [0, 2, 3]
+    years = frame.copy()
+    years.loc[2, ["date_start", "date_end"]] = pd.Timestamp("2035-06-01")
+    assert play_periods(years)[1][:2] == ["2020", "2021"]  # fifteen years: by year

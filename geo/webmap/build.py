@@ -57,6 +57,7 @@ from geo.webmap.elements import (
     RenderedOnce,
     script_json,
 )
+from geo.webmap.play import add_play, play_periods
 
 WATER = "#dbe7f0"
 CHOROPLETH_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"]
@@ -137,7 +138,7 @@ function (row) {
         radius: row[3], color: colours[row[2]], weight: [1, 2, 2][row[4]],
         dashArray: row[4] === 2 ? '4 3' : null, fillColor: colours[row[2]],
         fillOpacity: [0.75, 0.3, 0.0][row[4]], opacity: 0.95, count: row[7],
-        className: 'atlas-incident'
+        period: row[8], className: 'atlas-incident'
     });
     marker.bindTooltip(row[6]);
     if (row[5]) { marker.bindPopup(row[5], {maxWidth: 340, maxHeight: 320}); }
@@ -187,13 +188,17 @@ def _claims_by_incident(
 
 
 def _symbol_rows(
-    incidents: pd.DataFrame, claims: pd.DataFrame | None, names: Mapping[str, str]
+    incidents: pd.DataFrame,
+    claims: pd.DataFrame | None,
+    names: Mapping[str, str],
+    periods: np.ndarray,
 ) -> list[list[object]]:
     types = list(TYPE_COLOURS)
     by_incident = _claims_by_incident(claims, incidents["incident_id"])
     rows: list[list[object]] = []
     classes = precision_classes(incidents["geo_precision"])
-    for row, drawn_as in zip(incidents.to_dict("records"), classes, strict=True):
+    records = incidents.to_dict("records")
+    for row, drawn_as, period in zip(records, classes, periods.tolist(), strict=True):
         kind = str(row["event_type"])
         tooltip = (
             f"{esc(row['place'])} · {esc(row['date_start'].strftime('%Y-%m-%d'))} · "
@@ -209,6 +214,7 @@ def _symbol_rows(
                 _popup_html(row, by_incident.get(row["incident_id"]), names),
                 tooltip,
                 1,
+                period,
             ]
         )
     return rows
@@ -610,8 +616,10 @@ def build_map(
         lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
         if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
             incidents = incidents.assign(lon=unwrap_longitudes(lon))
-        rows = _symbol_rows(incidents, claims, source_names(sources))
+        periods, labels = play_periods(incidents)
+        rows = _symbol_rows(incidents, claims, source_names(sources), periods)
         layer = _incident_layer(rows, f"Incidents by city ({len(incidents):,})")
+        add_play(layer, labels)
         figures, points, note = by_region(incidents), incidents, ""
         classes = tuple(sorted(set(precision_classes(incidents["geo_precision"]))))
         own_countries = {str(c) for c in incidents["country"]}
