@@ -15,6 +15,7 @@ from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
 from geo.webmap.build import MapOptions
+from geo.webmap.colour_by import COLOUR_FIELDS
 from geo.webmap.view import area_of_drawing, map_of
 from ui.static_files import served
 
@@ -75,8 +76,21 @@ online = right.toggle(
     "draws its own country and region outlines with no internet.",
 )
 
+fields = view.engine.overview().fields
+colourings = [f for f in COLOUR_FIELDS if f == "event_type" or f in fields]
+colour_by = str(
+    left.radio(
+        "Colour symbols by", colourings, horizontal=True, key="map_colour",
+        format_func=lambda f: COLOUR_FIELDS[str(f)].lower(),
+        help="The most frequent values each in a colour, the rest in grey; grid cells (many "
+        "incidents) keep their most frequent type's colour.",
+    )
+    if len(colourings) > 1
+    else "event_type"
+)  # fmt: skip
 files = served()
 map_options = MapOptions(
+    colour_by=colour_by,
     metric=metric,
     online_tiles=online,
     countries=view.engine.overview().countries,

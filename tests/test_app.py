@@ -513,3 +513,14 @@ def test_the_region_filter_uses_the_datasets_admin1_and_lists_only_units_with_in
     assert list(regions.options) == ["Atakora · Benin (Atacora)", "Littoral, Benin"]
     regions.set_value(["Atakora"]).run()
     assert figures(at)["Incidents"] == "1"
+
+
+def test_the_map_colours_symbols_by_a_field_the_table_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(monkeypatch, data=FIXTURES / "acled.csv")
+    colour = at.radio(key="map_colour")
+    # the ACLED fixture has its own types, actors and a dataset name
+    assert list(colour.options) == [
+        "event type", "the dataset's own type", "actor (first side)", "dataset"
+    ]  # fmt: skip
+    colour.set_value("actor1").run()
+    assert not failures(at), failures(at)

@@ -295,3 +295,25 @@ def test_play_counts_each_incident_in_its_middle_days_period() -> None:
     years = frame.copy()
     years.loc[2, ["date_start", "date_end"]] = pd.Timestamp("2035-06-01")
     assert play_periods(years)[1][:2] == ["2020", "2021"]  # fifteen years: by year
+
+
+def test_symbols_coloured_by_an_actor_list_the_actors_in_the_legend() -> None:
+    from geo.webmap.build import MapOptions
+    from geo.webmap.colour_by import colour_key
+
+    table = load_dataset(Path("tests/data/formats/acled.csv")).incidents
+    # actor1 of the fixture's 9 incidents, by hand: the Unidentified Armed Group 3 times, each
+    # other actor once (by name after it)
+    codes, colours, items = colour_key(table, "actor1")
+    assert items is not None and [v for v, _ in items] == [
+        "Unidentified Armed Group (Nigeria)",
+        "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad",
+        "Military Forces of Nigeria (2015-2023)", "Military Forces of Nigeria (2023-)",
+        "Police Forces of Nigeria (2015-2023)", "Protesters (Benin)", "{{7*7}} ${alert(1)}",
+    ]  # fmt: skip
+    assert codes.tolist()[:3] == [0, 2, 3] and colours[0] == dict(items)[items[0][0]]
+    hostile = table.assign(actor1=["<b>x</b>"] + [""] * (len(table) - 1))
+    page = build_map(hostile, options=MapOptions(colour_by="actor1")).get_root().render()
+    legend = page[page.index('class="atlas-legend"') :]
+    assert "Actor (first side)" in legend and "&lt;b&gt;x&lt;/b&gt;" in legend
+    assert "other or none" in legend and "<b>x</b>" not in legend

@@ -49,6 +49,7 @@ from geo.symbology import (
     unwrap_longitudes,
 )
 from geo.webmap.cells import MapSummary, grid_cells, summarise
+from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
 from geo.webmap.elements import (
     DataGeoJson,
     DataMarkerCluster,
@@ -192,13 +193,14 @@ def _symbol_rows(
     claims: pd.DataFrame | None,
     names: Mapping[str, str],
     periods: np.ndarray,
+    colours: np.ndarray,
 ) -> list[list[object]]:
-    types = list(TYPE_COLOURS)
     by_incident = _claims_by_incident(claims, incidents["incident_id"])
     rows: list[list[object]] = []
     classes = precision_classes(incidents["geo_precision"])
     records = incidents.to_dict("records")
-    for row, drawn_as, period in zip(records, classes, periods.tolist(), strict=True):
+    extra = zip(classes, periods.tolist(), colours.tolist(), strict=True)
+    for row, (drawn_as, period, colour) in zip(records, extra, strict=True):
         kind = str(row["event_type"])
         tooltip = (
             f"{esc(row['place'])} · {esc(row['date_start'].strftime('%Y-%m-%d'))} · "
@@ -208,7 +210,7 @@ def _symbol_rows(
             [
                 round(float(row["lat"]), 5),
                 round(float(row["lon"]), 5),
-                types.index(kind) if kind in types else len(types),
+                colour,
                 symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
                 _CLASS_CODES[drawn_as],
                 _popup_html(row, by_incident.get(row["incident_id"]), names),
@@ -534,6 +536,7 @@ class Legend(RenderedOnce):
         shading: Sequence[tuple[str, str]] = (),
         classes: Sequence[str] = tuple(CLASS_LABELS),
         types: Collection[str] | None = None,
+        items: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
@@ -542,6 +545,8 @@ class Legend(RenderedOnce):
         self.items = [
             (esc(type_label(t)), c) for t, c in TYPE_COLOURS.items() if types is None or t in types
         ]
+        if items is not None:  # symbols coloured by another field: its values, as given
+            self.items = [(esc(label), colour) for label, colour in items]
         # Only the precision classes on the map: the switch may have hidden the others.
         self.classes = {name: esc(CLASS_LABELS[name]) for name in CLASS_LABELS if name in classes}
         self.note = esc(note)
@@ -568,6 +573,9 @@ class MapOptions:
     basemap_url: str | None = None
     """Where the browser fetches the basemap written by :func:`write_basemap`; by default the
     map carries it (a standalone page that works from a file)."""
+    colour_by: str = "event_type"
+    """What the symbols' colours tell (``geo.webmap.colour_by.COLOUR_FIELDS``); grid cells keep
+    their most frequent event type's."""
 
 
 def build_map(
@@ -610,6 +618,7 @@ def build_map(
         name = f"Incidents ({summary.count:,}, grouped by area)"
         layer = _incident_layer(_cell_rows(cells), name)
         figures, classes, points = summary.regions, summary.classes, cells
+        key = None  # cells are coloured by their most frequent type
         own_countries: Collection[str] = summary.countries
         note = f"{summary.count:,} incidents grouped into areas; filter further to see each one"
     else:
@@ -617,8 +626,9 @@ def build_map(
         if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
             incidents = incidents.assign(lon=unwrap_longitudes(lon))
         periods, labels = play_periods(incidents)
-        rows = _symbol_rows(incidents, claims, source_names(sources), periods)
-        layer = _incident_layer(rows, f"Incidents by city ({len(incidents):,})")
+        codes, palette, key = colour_key(incidents, options.colour_by)
+        rows = _symbol_rows(incidents, claims, source_names(sources), periods, codes)
+        layer = _incident_layer(rows, f"Incidents by city ({len(incidents):,})", palette)
         add_play(layer, labels)
         figures, points, note = by_region(incidents), incidents, ""
         classes = tuple(sorted(set(precision_classes(incidents["geo_precision"]))))
@@ -636,12 +646,13 @@ def build_map(
     folium.LayerControl(collapsed=True).add_to(m)
     top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
     Legend(
-        title="Event type",
+        title="Event type" if key is None else COLOUR_FIELDS[options.colour_by],
         note=note,
         shading_title=label,
         shading=shading_key(top),
         classes=classes or tuple(CLASS_LABELS),
         types=_types_shown(points),
+        items=key,
     ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
     bounds = _bounds(points)
@@ -827,9 +838,12 @@ def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
     return layer
 
 
-def _incident_layer(rows: list[list[object]], name: str) -> DataMarkerCluster:
-    """Symbols (one per incident, or one per grid cell with its count), clustered."""
-    colours = [*TYPE_COLOURS.values(), OTHER_COLOUR]
+def _incident_layer(
+    rows: list[list[object]], name: str, colours: Sequence[str] | None = None
+) -> DataMarkerCluster:
+    """Symbols (one per incident, or one per grid cell with its count), clustered; a row's
+    third value is its number in ``colours`` (default: the event types')."""
+    colours = list(colours or [*TYPE_COLOURS.values(), OTHER_COLOUR])
     return DataMarkerCluster(
         rows,
         callback=_CALLBACK % json.dumps(colours),
