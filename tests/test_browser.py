@@ -102,6 +102,23 @@ def server() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def many_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic table of 3,000 incidents (more than the map draws one by one)."""
+    out = tmp_path_factory.mktemp("many") / "many.csv"
+    subprocess.run(
+        [sys.executable, "-m", "geo", "synth", "--n", "3000", "--out", str(out)],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def many_server(many_path: Path) -> Iterator[str]:
+    with _streamlit(str(many_path), OUTPUT / "server-many.log") as url:
+        yield url
+
+
 HOSTILE_SUMMARY = "{{7*191}} <b>bold?</b> ' \" & $x$"
 
 
@@ -318,6 +335,38 @@ def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # 
     time.sleep(2.5)  # two steps' time: still there
     assert label.inner_text().strip() == paused and seen == ["2011 Q2", "2011 Q3", "2011 Q4"]
     page.screenshot(path=str(OUTPUT / "map-play.png"))
+
+
+def test_zooming_into_a_city_of_many_incidents_shows_its_incidents(
+    many_server, many_path, browser
+) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    page = _offline_page(browser, [])
+    page.goto(many_server)
+    frame = _map_frame(page)
+    _wait_for(lambda: "grouped by area" in _incident_layer_label(frame))
+    time.sleep(2)  # the map has framed its incidents
+    _map_frame(page).evaluate("map_div.setView([43.25, 76.92], 10)")  # Almaty
+    frame = _wait_for(
+        lambda: (f := _map_frame(page)) and "by city" in _incident_layer_label(f) and f, timeout=90
+    )
+    shown = int(_incident_layer_label(frame).split("(")[1].rstrip(")").replace(",", ""))
+    # as many as the table holds in the view the map shows (counted here with pandas)
+    west, south, east, north = frame.evaluate(
+        "(() => { var b = map_div.getBounds(); "
+        "return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    table = pd.read_csv(many_path)
+
+    def within(shrink: float) -> int:  # the table's incidents in the view's middle part
+        dx, dy = (east - west) * shrink / 2, (north - south) * shrink / 2
+        lon, lat = table["lon"], table["lat"]
+        return int((lon.between(west + dx, east - dx) & lat.between(south + dy, north - dy)).sum())
+
+    # the map asked for the view the user zoomed to, then framed it (a little larger, at most)
+    assert 0 < within(0.3) <= shown <= within(0.0) <= 2000
+    page.screenshot(path=str(OUTPUT / "map-zoomed.png"))
 
 
 def test_back_undoes_a_region_click_and_page_links_keep_the_filters(server, browser) -> None:  # type: ignore[no-untyped-def]

@@ -573,6 +573,9 @@ class MapOptions:
     basemap_url: str | None = None
     """Where the browser fetches the basemap written by :func:`write_basemap`; by default the
     map carries it (a standalone page that works from a file)."""
+    view: tuple[float, float, float, float] | None = None
+    """The area the map opens on (west, south, east, north), where the user has zoomed to;
+    default the incidents' extent."""
     colour_by: str = "event_type"
     """What the symbols' colours tell (``geo.webmap.colour_by.COLOUR_FIELDS``); grid cells keep
     their most frequent event type's."""
@@ -656,7 +659,11 @@ def build_map(
     ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
     bounds = _bounds(points)
-    m.fit_bounds(bounds, padding_bottom_right=(230, 150))
+    if options.view is None:
+        m.fit_bounds(bounds, padding_bottom_right=(230, 150))
+    else:  # the view the user zoomed to stays; the fit button goes back to all
+        west, south, east, north = options.view
+        m.fit_bounds([[south, west], [north, east]])
     ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
     ParentScript(_BOX_AREA).add_to(m)
     return m

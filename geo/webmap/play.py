@@ -27,7 +27,7 @@ def play_periods(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     mid = start + (end - start) / 2
     if mid.isna().all():
         return np.zeros(len(incidents), dtype=int), []
-    days = (mid.max() - mid.min()).days
+    days = (mid.max().to_pydatetime() - mid.min().to_pydatetime()).days  # 1800 to 2200 too
     kind = "month" if days <= 3 * 366 else "quarter" if days <= 12 * 366 else "year"
     freq = {"month": "M", "quarter": "Q", "year": "Y"}[kind]
     periods = mid.dt.to_period(freq)
