@@ -546,3 +546,18 @@ def test_russia_is_drawn_in_a_conic_projection_not_a_world_one() -> None:
     svg = _render(russia, fmt="svg", size="1200x800").decode()
     assert "Lambert conformal conic" in svg and "Equal Earth" not in svg
     assert " km<" in svg  # a scale bar
+
+
+def test_a_world_map_on_a_landscape_page_spans_its_width() -> None:
+    from PIL import Image
+
+    from geo.snapshot.style import SEA
+
+    world = load_dataset(Path(__file__).parent / "data" / "world.csv").incidents
+    png = Image.open(io.BytesIO(_render(world, fmt="png", size="a4-landscape", extent="world")))
+    pixels = np.asarray(png.convert("RGB"))
+    sea = np.array([int(SEA[i : i + 2], 16) for i in (1, 3, 5)])
+    columns = np.flatnonzero((np.abs(pixels.astype(int) - sea).sum(axis=2) < 12).any(axis=0))
+    # the globe's sea from its west to its east edge: most of the page's width (the legend
+    # goes under a world map; beside it, the globe took about 60%)
+    assert (columns.max() - columns.min()) / pixels.shape[1] > 0.8

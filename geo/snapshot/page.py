@@ -175,7 +175,8 @@ def _draw(
     draft = _legend_sections(
         current, old, sheet.scale, scope=scope, ring=ring, badge=True, dense=not ring
     )
-    room = _plan(sheet, draft, map_top, map_bottom)
+    beside = _beside(sheet, placement)
+    room = _plan(sheet, draft, map_top, map_bottom, beside=beside)
     area = _map_area(sheet, room.map, placement)
     layout = arrange(current, old, area)
     sections = _legend_sections(
@@ -189,7 +190,10 @@ def _draw(
     )
     legend_height = (room.legend[3] - room.legend[1]) * 72
     _draw_legend(
-        fig, room.legend, _legend_layout(sheet, sections, room.font, legend_height), sheet.scale
+        fig,
+        room.legend,
+        _legend_layout(sheet, sections, room.font, legend_height, beside=beside),
+        sheet.scale,
     )
     _draw_symbols(area, current, old, layout, svg_ids=output.svg_ids)
     _decorate(area, current, old, layout)
@@ -207,7 +211,8 @@ def _draw_cells_page(
     n = current.n + old.n
     # Drafted with the largest count it can show: the legend's width does not depend on it.
     draft = cell_legend(n, n, 1000.0, sheet.scale, faded=old.n > 0)
-    room = _plan(sheet, draft, *room_between)
+    beside = _beside(sheet, placement)
+    room = _plan(sheet, draft, *room_between, beside=beside)
     area = _map_area(sheet, room.map, placement)
     cells, faded = cells_of(current, area), cells_of(old, area)
     top = int(max(cells.count.max(initial=1), faded.count.max(initial=1)))
@@ -216,7 +221,7 @@ def _draw_cells_page(
     _draw_legend(
         sheet.fig,
         room.legend,
-        _legend_layout(sheet, sections, room.font, legend_height),
+        _legend_layout(sheet, sections, room.font, legend_height, beside=beside),
         sheet.scale,
     )
     draw_cells(area, faded, top, faded=True)
@@ -231,10 +236,10 @@ def _draw_cells_page(
 
 
 def _legend_layout(
-    sheet: _Sheet, sections: list[_Section], font: float, max_height: float
+    sheet: _Sheet, sections: list[_Section], font: float, max_height: float, *, beside: bool
 ) -> _LegendLayout:
-    """The legend's sections in columns beside a landscape map, in rows under a portrait one."""
-    if sheet.landscape:
+    """The legend's sections in columns beside the map (``beside``), else in rows under it."""
+    if beside:
         max_width, stack = 0.42 * sheet.width * 72, True
     else:
         max_width, stack = ((sheet.width - sheet.pad) - sheet.pad) * 72, False
@@ -249,18 +254,26 @@ def _legend_layout(
     )
 
 
-def _plan(sheet: _Sheet, draft: list[_Section], map_top: float, map_bottom: float) -> _Room:
+def _beside(sheet: _Sheet, placement: Placement) -> bool:
+    """Whether the legend goes beside the map: on a landscape page, unless the map is of the
+    whole world (twice as wide as high, it fills the page's width with the legend under it)."""
+    return sheet.landscape and not placement.projection.world
+
+
+def _plan(
+    sheet: _Sheet, draft: list[_Section], map_top: float, map_bottom: float, *, beside: bool
+) -> _Room:
     """Share the room between the header and footer out between the map and the legend, from
     a draft of the legend (before the map is drawn, rings and badges are not known)."""
     font = 7.8 * sheet.scale
     gap = 0.18 * sheet.scale
     left, right = sheet.pad, sheet.width - sheet.pad
-    if sheet.landscape:
-        layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 72)
+    if beside:
+        layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 72, beside=True)
         right = sheet.width - sheet.pad - (layout.width / 72 + 0.05) - gap
         legend = (right + gap, map_bottom, sheet.width - sheet.pad, map_top)
         return _Room((left, map_bottom, right, map_top), legend, font)
-    layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 0.3 * 72)
+    layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 0.3 * 72, beside=False)
     legend_h = layout.height / 72 + 0.05
     legend = (left, map_bottom, right, map_bottom + legend_h)
     return _Room((left, map_bottom + (legend_h + gap), right, map_top), legend, layout.font)
