@@ -40,7 +40,7 @@ rows = [r for r in (picked.selection.rows if picked else []) if r < len(table)]
 if rows:
     name = str(table.iloc[rows[0]]["Actor"])
     if st.button(f"Show only {esc_markdown(name)}'s incidents", key="actor_pick"):
-        st.session_state["pending_actor"] = name
+        st.session_state["pending_filter"] = ("f_actors", [name])
         st.rerun()
 
 names = list(table["Actor"][:CHARTED])

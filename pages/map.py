@@ -132,13 +132,13 @@ drawn = area_of_drawing(feature)  # a box drawn with shift and drag
 if drawn and feature != st.session_state.get("map_last_click"):
     st.session_state["map_last_click"] = feature
     if view.filters.area != parse_area(drawn):
-        st.session_state["pending_area"] = drawn
+        st.session_state["pending_filter"] = ("f_area", drawn)
         st.rerun()
 region = html.unescape(str((feature.get("properties") or {}).get("region", "")))
 if region and feature != st.session_state.get("map_last_click"):
     st.session_state["map_last_click"] = feature
     if list(view.filters.regions) != [region]:
-        st.session_state["pending_region"] = region
+        st.session_state["pending_filter"] = ("f_regions", [region])
         st.rerun()
 
 st.subheader("Export this view")

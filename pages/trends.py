@@ -104,7 +104,7 @@ with change:
             unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
             if unit and feature != st.session_state.get("trend_last_click"):
                 st.session_state["trend_last_click"] = feature
-                st.session_state["pending_filter"] = (PENDING[by], unit)
+                st.session_state["pending_filter"] = (PENDING[by], [unit])
                 st.rerun()
         elif len(latest):
             st.caption("The change map draws regions and countries; these units are listed below.")
@@ -134,7 +134,7 @@ with change:
             unit = str(shown.iloc[rows[0]]["unit"])
             label = shown.iloc[rows[0]][UNIT_WORDS[by]]
             if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
-                st.session_state["pending_filter"] = (PENDING[by], unit)
+                st.session_state["pending_filter"] = (PENDING[by], [unit])
                 st.rerun()
 
         if st.toggle("Prepare a one-page situation brief (PDF)", key="trend_brief"):

@@ -283,7 +283,7 @@ def test_the_trends_page_flags_the_planted_units_and_a_pick_filters(
     )  # fmt: skip
     # what a pick (a row's button, a click on the change map) hands the sidebar: Atyrau's
     # 2 + 2 + 2 + 2 + 5 incidents
-    at.session_state["pending_filter"] = ("f_regions", "Atyrau")
+    at.session_state["pending_filter"] = ("f_regions", ["Atyrau"])
     at.run()
     assert {m.label: m.value for m in at.metric}["Incidents"] == "13"
     assert at.query_params.get("region") == "Atyrau"

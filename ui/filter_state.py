@@ -129,20 +129,12 @@ def follow_bounds(lo: date, hi: date) -> None:
 
 
 def apply_pending() -> None:
-    """Apply a region picked on the map, an actor on the Actors page or a unit on the Trends
-    page, before the widgets are drawn (they cannot change after)."""
-    pending = st.session_state.pop("pending_region", None)
-    if pending is not None:
-        set_value("f_regions", [pending] if pending else [])
-    actor = st.session_state.pop("pending_actor", None)
-    if actor is not None:
-        set_value("f_actors", [actor])
-    picked = st.session_state.pop("pending_filter", None)  # a unit picked on the Trends page
+    """Apply a filter a page picked (``pending_filter``: a widget's key and its new value: a
+    region or a box on the map, an actor, a unit on the Trends page) before the widgets are
+    drawn (they cannot change after)."""
+    picked = st.session_state.pop("pending_filter", None)
     if picked is not None and picked[0] in FILTER_KEYS:
-        set_value(picked[0], [picked[1]])
-    area = st.session_state.pop("pending_area", None)  # a box drawn on the map
-    if area is not None:
-        set_value("f_area", area)
+        set_value(picked[0], picked[1])
 
 
 def filter_options(overview: Overview) -> dict[str, list[Any]]:

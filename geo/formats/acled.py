@@ -27,7 +27,7 @@ from geo.formats.convert import (
     iso,
     joined,
     numbers,
-    place_by_name,
+    place_from_columns,
     text,
     tolls,
     whole,
@@ -218,23 +218,16 @@ def _placed(
     lat_text = text(raw, "latitude").to_numpy(dtype=object, copy=True)
     lon_text = text(raw, "longitude").to_numpy(dtype=object, copy=True)
     missing = ~(np.isfinite(lat) & np.isfinite(lon))
-    found_lat, found_lon, _ = place_by_name(
-        text(raw, "location", NA), codes, missing, within=text(raw, "admin1", NA)
+    named = [("location", text(raw, "location", NA), "place")]
+    found_lat, found_lon, placed, _ = place_from_columns(
+        named, codes, missing, skips, within=text(raw, "admin1", NA)
     )
-    placed = missing & np.isfinite(found_lat)
-    lat, lon = np.where(placed, found_lat, lat), np.where(placed, found_lon, lon)
-    lat_text[placed] = [f"{v:.5f}" for v in lat[placed]]
-    lon_text[placed] = [f"{v:.5f}" for v in lon[placed]]
-    skips.skip(
-        missing & ~placed,
-        "latitude",
-        "no coordinates",
-        "its location is not in the offline gazetteer",
+    lat_text, lon_text = (
+        np.where(placed, found_lat, lat_text),
+        np.where(placed, found_lon, lon_text),
     )
-    if int((placed & skips.keep).sum()):
-        skips.notes["placed from their location by the offline gazetteer"] += int(
-            (placed & skips.keep).sum()
-        )
+    lat = np.where(placed, pd.to_numeric(found_lat, errors="coerce"), lat)
+    lon = np.where(placed, pd.to_numeric(found_lon, errors="coerce"), lon)
     return lat, lon, lat_text, lon_text
 
 

@@ -189,7 +189,7 @@ def _geocoder() -> OfflineGeocoder:
 def place_from_columns(
     named: list[tuple[str, pd.Series, str]],
     codes: np.ndarray,
-    lat_lon: tuple[np.ndarray, np.ndarray],
+    missing: np.ndarray,
     skips: Skips,
     *,
     within: pd.Series | None = None,
@@ -199,13 +199,12 @@ def place_from_columns(
     one before found nothing; a place inside the unit ``within`` names): (lat text, lon text,
     where placed, the precision found). A row none of them places, or of no known country (a
     name alone is too often elsewhere), is skipped with the reason; placed rows are counted."""
-    lat, lon = lat_lon
-    missing = ~(np.isfinite(lat) & np.isfinite(lon))
     codes = np.asarray(codes, dtype=object)
     todo = missing & skips.keep & (codes != "")
-    lat_text, lon_text = np.full(len(lat), "", dtype=object), np.full(len(lat), "", dtype=object)
-    precision = np.full(len(lat), "", dtype=object)
-    placed = np.zeros(len(lat), dtype=bool)
+    n = len(missing)
+    lat_text, lon_text = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    precision = np.full(n, "", dtype=object)
+    placed = np.zeros(n, dtype=bool)
     for column, names, kind in named:
         found_lat, found_lon, found = place_by_name(
             names, codes, todo & ~placed, admin=kind == "admin",
@@ -220,7 +219,7 @@ def place_from_columns(
     columns = " or ".join(c for c, *_ in named)
     skips.skip(missing & (codes == ""), "latitude", "no coordinates and no known country")
     skips.skip(missing & ~placed, "latitude", "no coordinates",
-               f"no {columns} of it is found in its country")  # fmt: skip
+               f"its {columns} is not in the offline gazetteer")  # fmt: skip
     return lat_text, lon_text, placed, precision
 
 

@@ -109,8 +109,7 @@ def convert_gtd(
     located_to = pd.Series(specificity).map(SPECIFICITY).fillna("").to_numpy(dtype=object)
     province = text(raw, "provstate", ("Unknown",))
     named = [("city", text(raw, "city", ("Unknown",)), "place"), ("provstate", province, "admin")]
-    by_name = np.where(located, 0.0, np.nan)
-    found = place_from_columns(named, codes, (by_name, by_name), skips, within=province)
+    found = place_from_columns(named, codes, ~located, skips, within=province)
     lat_text = np.where(found[2], found[0], lat_text)
     lon_text = np.where(found[2], found[1], lon_text)
     located_to = np.where(found[2], found[3], located_to)

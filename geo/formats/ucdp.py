@@ -64,7 +64,7 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
         ("adm_1", text(raw, "adm_1"), "admin"),
     ]
     placed_lat, placed_lon, placed, found = place_from_columns(
-        named, codes, (lat, lon), skips, within=text(raw, "adm_1")
+        named, codes, ~(np.isfinite(lat) & np.isfinite(lon)), skips, within=text(raw, "adm_1")
     )
     lat_text = np.where(placed, placed_lat, text(raw, "latitude").to_numpy(dtype=object))
     lon_text = np.where(placed, placed_lon, text(raw, "longitude").to_numpy(dtype=object))

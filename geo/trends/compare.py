@@ -148,7 +148,7 @@ def compare(
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(parts, ignore_index=True)
-    order = ["step", MEASURE_COLUMN[measure], "unit"]
+    order = ["step", measure, "unit"]  # the measures are columns of the answer too
     table = table.sort_values(order, ascending=[True, False, True], ignore_index=True)
     return table[COLUMNS]
 
@@ -157,6 +157,5 @@ COLUMNS = [
     "unit", "step", "period", "incidents", "killed_low", "killed", "killed_high", "baseline",
     "change", "change_pct", "flag", "highest_in", "line",
 ]  # fmt: skip
-MEASURE_COLUMN = {"incidents": "incidents", "killed": "killed"}
 
 __all__ = ["COLUMNS", "FLAGS", "MEASURES", "Thresholds", "compare", "window"]

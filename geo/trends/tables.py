@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo.trends.choices import MEASURES
 from geo.trends.periods import PERIOD_KINDS, step_end, step_label, step_of, step_start
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def pivot(
         raise ValueError(f"not a period: {period!r}")
     steps, first, last = _steps(engine, filters, by, period)
     _check_width(first, last, period)
-    column = "n" if measure == "incidents" else "best"
+    column = MEASURES[measure]
     wide = steps.pivot_table(index="unit", columns="step", values=column, aggfunc="sum")
     wide = wide.reindex(columns=range(first, last + 1)).fillna(0).astype("int64")
     wide.columns = [step_label(s, period) for s in wide.columns]

@@ -3,8 +3,6 @@ table's columns in words, the flag counts and the sentence that says what was co
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
@@ -58,7 +56,7 @@ def page_table(found: Trends, by: str, measure: str = "incidents") -> pd.DataFra
     """The latest period's rows as the page lists them, busiest first now or in the baseline
     (``unit`` kept for a pick)."""
     t = found.table
-    now = t["incidents" if measure == "incidents" else "killed"].astype(float)
+    now = t[measure].astype(float)
     busiest = np.maximum(now, t["baseline"].astype(float).fillna(0))
     t = t.assign(busiest=busiest).sort_values(["busiest", "unit"], ascending=[False, True])
     names = unit_names([str(u) for u in t["unit"]], by)
@@ -95,7 +93,7 @@ def what_was_compared(found: Trends, trend: Trend) -> str:
     """One sentence: the period, the baseline, the data's span and whether it is partial."""
     if not found.latest or found.covered is None:
         return "No incident matches the filters."
-    spans = "; ".join(f"{_day(a)} to {_day(b)}" for a, b in found.covered)
+    spans = "; ".join(f"{a} to {b}" for a, b in found.covered)
     text = (
         f"{found.latest} {trend.describe().removeprefix(f'by {trend.by}, {trend.period} ')}, "
         f"by {UNIT_WORDS[trend.by].lower()}. The data covers {spans}: periods outside are "
@@ -103,12 +101,8 @@ def what_was_compared(found: Trends, trend: Trend) -> str:
     )
     if found.partial:
         last = found.covered[-1][1]
-        text += f" {found.latest} is covered to {_day(last)} only: its figures are so far."
+        text += f" {found.latest} is covered to {last} only: its figures are so far."
     return text
-
-
-def _day(day: date) -> str:
-    return day.isoformat()
 
 
 __all__ = [

@@ -105,10 +105,9 @@ def change_map(
     :func:`mapped` picks)."""
     if by not in MAPPED_UNITS:
         raise ValueError(f"the change map draws {' or '.join(MAPPED_UNITS)}, not {by!r}")
-    column = "incidents" if measure == "incidents" else "killed"
     table = mapped(table)
     rows = table.assign(
-        now=table[column].astype(float),
+        now=table[measure].astype(float),
         baseline_text=[
             "no baseline" if pd.isna(b) else f"{b:g} a period" for b in table["baseline"]
         ],

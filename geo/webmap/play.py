@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.stats import period_label
+from geo.stats import midpoint, period_label
 from geo.webmap.elements import ParentScript, script_json
 
 STEP_MS = 1200
@@ -22,9 +22,7 @@ STEP_MS = 1200
 def play_periods(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Each incident's period number and every period's label, first to last (those with no
     incident included: a quiet month is shown as one)."""
-    start = pd.to_datetime(incidents["date_start"])
-    end = pd.to_datetime(incidents["date_end"]).fillna(start)
-    mid = start + (end - start) / 2
+    mid = midpoint(incidents.assign(date_end=incidents["date_end"].fillna(incidents["date_start"])))
     if mid.isna().all():
         return np.zeros(len(incidents), dtype=int), []
     days = (mid.max().to_pydatetime() - mid.min().to_pydatetime()).days  # 1800 to 2200 too
