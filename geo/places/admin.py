@@ -48,6 +48,9 @@ CLOSE_ENOUGH = 0.8
 """How alike (difflib's ratio of two sound keys) a spelling must be to be a hint at all."""
 MARGIN = 0.05
 """How much closer the closest unit must be than the next one."""
+HINTED = 2000
+"""The most distinct unjoined names one table asks close spellings for (each costs a scan of
+its country's names): enough for any real export, bounded for a hostile one."""
 LONGEST = 80
 """Names longer than this are looked up by name only (no close spellings)."""
 
@@ -100,30 +103,38 @@ def _units() -> dict[str, tuple[dict[str, str], dict[str, str]]]:
 
 
 @lru_cache(maxsize=65536)
-def admin1_join(name: str, country: str) -> tuple[str | None, str | None]:
-    """(the region of ``country`` that ``name`` names, the one a close spelling hints at):
-    either may be ``None``; a hint is given only where there is no name join."""
+def admin1_label(name: str, country: str) -> str | None:
+    """The label of the region of ``country`` that the unit ``name`` names (by name, see the
+    module's text), else ``None``."""
     found = _units().get(str(country).strip().upper())
     if not found or not str(name).strip():
-        return None, None
-    table, sounds = found
+        return None
+    table = found[0]
     for key in (fold_name(name), fold_name(_bare(name)), _sound(name)):
         if key in table:
-            return table[key], None
+            return table[key]
+    return None
+
+
+@lru_cache(maxsize=65536)
+def admin1_hint(name: str, country: str) -> str | None:
+    """The one region of ``country`` a close spelling of ``name`` hints at, else ``None`` (a
+    name longer than ``LONGEST`` gets none). Ask it only where the name joins none."""
+    found = _units().get(str(country).strip().upper())
     key = _sound(name)
-    if not key or len(name) > LONGEST:
-        return None, None
+    if not found or not key or len(name) > LONGEST:
+        return None
     ratios: dict[str, float] = {}
-    for other, label in sounds.items():
-        if other[:1] == key[:1] and abs(len(other) - len(key)) <= max(2, len(key) // 3):
+    for other, label in found[1].items():
+        if other[:2] == key[:2] and abs(len(other) - len(key)) <= max(2, len(key) // 3):
             ratio = difflib.SequenceMatcher(None, key, other).ratio()
             ratios[label] = max(ratios.get(label, 0.0), ratio)
     ranked = sorted(ratios.values(), reverse=True)
     if not ranked or ranked[0] < CLOSE_ENOUGH:
-        return None, None
+        return None
     if len(ranked) > 1 and ranked[0] - ranked[1] < MARGIN:
-        return None, None
-    return None, max(ratios, key=lambda k: ratios[k])
+        return None
+    return max(ratios, key=lambda k: ratios[k])
 
 
 def admin1_anywhere(name: str) -> str | None:
@@ -131,12 +142,6 @@ def admin1_anywhere(name: str) -> str | None:
     else ``None`` (none, or several: "North")."""
     found = {admin1_label(name, country) for country in _units()} - {None}
     return found.pop() if len(found) == 1 else None
-
-
-def admin1_label(name: str, country: str) -> str | None:
-    """The label of the region of ``country`` that the unit ``name`` names (by name, see the
-    module's text), else ``None``."""
-    return admin1_join(name, country)[0]
 
 
 def admin1_labels(
@@ -156,14 +161,16 @@ def admin1_labels(
     pairs = pd.Series(list(zip(names[given], countries[given].str.strip().str.upper(),
                                strict=True)))  # fmt: skip
     which, distinct = pd.factorize(pairs)
-    joins = [admin1_join(n, c) for n, c in distinct]
-    strong = np.array([j[0] for j in joins] + [None], dtype=object)[:-1][which]
-    hint = np.array([j[1] for j in joins] + [None], dtype=object)[:-1][which]
-    if points is not None:
-        at = np.asarray(points, dtype=object)[given]
-        strong = np.where((strong == None) & (hint != None) & (hint == at), hint, strong)  # noqa: E711
-    out[given] = strong
+    labels = np.array([*(admin1_label(n, c) for n, c in distinct), None], dtype=object)[:-1]
+    found = labels[which]
+    if points is not None:  # a close spelling counts where it is the row's point's region
+        hints = np.full(len(distinct), None, dtype=object)
+        for k in np.flatnonzero(labels == None)[:HINTED]:  # noqa: E711
+            hints[k] = admin1_hint(*distinct[k])
+        row_hint, at = hints[which], np.asarray(points, dtype=object)[given]
+        found = np.where((found == None) & (row_hint != None) & (row_hint == at), row_hint, found)  # noqa: E711
+    out[given] = found
     return out
 
 
-__all__ = ["GENERIC_WORDS", "admin1_anywhere", "admin1_join", "admin1_label", "admin1_labels"]
+__all__ = ["GENERIC_WORDS", "admin1_anywhere", "admin1_hint", "admin1_label", "admin1_labels"]
