@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.escape import esc_markdown
+from geo.export import table_argument, too_many_to_download
 from geo.trends.coverage import covered_spans
 from geo.trends.tables import as_csv, as_xlsx, breakdown, by_period, pivot
 from geo.trends.two_periods import default_periods, side_by_side, two_periods
@@ -85,7 +86,9 @@ def show_pivot(view: View, by: str, period: str, measure: str) -> None:
         f"{what.capitalize()} per {UNIT_WORDS[by].lower()} and {period}, every {period} of the "
         "selection; most first."
     )
-    st.dataframe(table, width="stretch")
+    if len(table) > BARS_SHOWN * 12:  # the page lists the busiest; the downloads hold all
+        st.caption(f"The {BARS_SHOWN * 12} busiest of {len(table):,}; the downloads hold all.")
+    st.dataframe(table.head(BARS_SHOWN * 12), width="stretch")
     left, right = st.columns(2)
     left.download_button(
         "Download as CSV", as_csv(table), f"pivot-{by}-{period}.csv", mime="text/csv",
@@ -123,6 +126,15 @@ def show_two_periods(view: View) -> None:
         col.metric(f"Incidents in {name}", f"{figures.incidents:,}")
         col.metric(f"Killed in {name}", figures.span(figures.killed_low, figures.killed_high))
     st.caption(esc_markdown(f"B against A: {pair.change()}."))
+    if not st.toggle("Draw both maps", key="two_maps"):
+        return
+    for filters, figures in ((pair.filters_a, pair.figures_a), (pair.filters_b, pair.figures_b)):
+        refusal = too_many_to_download(
+            filters, "png", figures.incidents, table_argument(view.table)
+        )
+        if refusal:  # as the Map page's snapshot: the command line draws more
+            st.info(esc_markdown(refusal))
+            return
     try:
         picture = side_by_side(view.table, pair, dpi=110)
     except AtlasError as exc:
