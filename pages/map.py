@@ -14,9 +14,9 @@ from geo.facets import parse_area
 from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
-from geo.webmap.build import MAX_SYMBOLS, MapOptions
+from geo.webmap.build import MapOptions
 from geo.webmap.colour_by import COLOUR_FIELDS
-from geo.webmap.view import area_of_drawing, map_of, moved, view_of
+from geo.webmap.view import area_of_drawing, live_map
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -89,37 +89,30 @@ colour_by = str(
     else "event_type"
 )  # fmt: skip
 files = served()
-# Many incidents are drawn as cells: where the user zooms in, the map draws that view again,
-# the incidents themselves once few enough lie in it (geo.webmap.view.map_of).
-many = view.count > MAX_SYMBOLS and view.filters.area is None
-zoomed = st.session_state.get("map_view")
+overview = view.engine.overview()
 map_options = MapOptions(
-    view=zoomed[1] if many and zoomed and zoomed[0] == view.filters else None,
     colour_by=colour_by,
     metric=metric,
     online_tiles=online,
-    countries=view.engine.overview().countries,
+    countries=overview.countries,
     basemap_url=files.basemap_url,
 )
-fmap = offline_map(
-    map_of(view.engine, view.filters, map_options, count=view.count), base_url=files.assets_url
-)
-clicked = st_folium(
-    fmap, key="map", height=640, use_container_width=True,
-    returned_objects=["last_active_drawing", *(["bounds"] if many else [])],
+# The map is drawn once; a filter change, a zoom or a pan sends it new layers (st_folium's
+# feature group), so its view stays where the user left it (the fit button frames the data).
+live = live_map(
+    view.engine, view.filters, map_options, count=view.count,
+    bounds=(st.session_state.get("map") or {}).get("bounds"),
+    frame=st.session_state.get("map_frame"),
 )  # fmt: skip
-if many and (box := view_of((clicked or {}).get("bounds"))) is not None:
-    drawn_for = (view.filters, map_options.view)
-    framed = st.session_state.get("map_framed")
-    # A new map reports the world as it opens, then the view it frames: neither is the user's.
-    if box[2] - box[0] >= 359:
-        pass
-    elif framed is None or framed[0] != drawn_for:
-        st.session_state["map_framed"] = (drawn_for, box)
-    elif moved(framed[1], box):
-        st.session_state["map_view"] = (view.filters, box)
-        st.rerun()
-
+st.session_state["map_frame"] = live.frame
+clicked = st_folium(
+    offline_map(live.base, base_url=files.assets_url),
+    key="map",
+    height=640,
+    use_container_width=True,
+    feature_group_to_add=offline_map(live.layers, base_url=files.assets_url),
+    returned_objects=["last_active_drawing", "bounds"],
+)
 st.caption(
     "Click a region to show only its incidents; shift and drag to keep only those in a box "
     "(the sidebar's Area clears it); click a numbered cluster to spread out "

@@ -191,8 +191,8 @@ def _map_frame(page, timeout: float = 60):  # type: ignore[no-untyped-def]
 
 
 def _incident_layer_label(frame) -> str:  # type: ignore[no-untyped-def]
-    labels = [e.inner_text() for e in frame.query_selector_all(".leaflet-control-layers label")]
-    return next(label for label in labels if "Incidents" in label).strip()
+    """What the map draws now, as its layers note it on the map's element."""
+    return str(frame.eval_on_selector(".folium-map, #map_div", "e => e.dataset.atlasLayer"))
 
 
 def _href(page) -> str:  # type: ignore[no-untyped-def]

@@ -90,7 +90,7 @@ def test_aktobe_geojson_keeps_every_claim(shipped: Dataset) -> None:
 def test_html_export_is_offline_and_filtered(shipped: Dataset) -> None:
     page = export_text(shipped, FILTERS[0], "html")
     assert external_refs(page) == []
-    assert page.count("Incidents by city (2)") == 1
+    assert page.count("Incidents by city (2)") == 2  # the layer control, the frame's note
 
 
 def test_snapshot_bytes_follow_the_filter(shipped: Dataset) -> None:

@@ -57,6 +57,12 @@ def external_refs(html: str) -> list[str]:
     return [r for r in parser.refs if r.startswith(("http://", "https://", "//"))]
 
 
+def legend_of(page: str) -> str:
+    """The legend's HTML, as the map's script puts it in (a JSON string)."""
+    (text,) = re.findall(r'box\.innerHTML = ("(?:[^"\\]|\\.)*");', page)
+    return str(json.loads(text))
+
+
 def test_one_symbol_per_incident_for_a_filter(shipped: Dataset) -> None:
     chosen = filter_incidents(shipped.incidents, Filters(years=(2011,)))
     html = build_map(chosen, claims=shipped.claims).get_root().render()
@@ -72,11 +78,12 @@ def test_one_symbol_per_incident_for_a_filter(shipped: Dataset) -> None:
 def test_region_shapes_and_figures_present(shipped: Dataset) -> None:
     html = build_map(shipped.incidents, claims=shipped.claims).get_root().render()
     for region in ("Atyrau", "Aktobe", "Almaty City", "Zhambyl", "Dagestan"):
-        assert f'"region": "{region}"' in html
+        assert f'"region":"{region}"' in html  # the shape
+        assert re.search(f'"{region}":\\[[1-9]', html)  # its figures: incidents, killed, fill
     features = html.count('"type": "Feature"') + html.count('"type":"Feature"')
     assert features >= 21 + 30  # regions + country outlines
     killed = build_map(shipped.incidents, options=MapOptions(metric="killed")).get_root().render()
-    assert "killed per region" in killed
+    assert "Killed per region (best)</b>" in legend_of(killed)
 
 
 def test_popups_keep_every_claim(shipped: Dataset) -> None:
@@ -175,7 +182,8 @@ def test_map_names_sources_shades_with_a_key_and_keeps_clusters_neutral() -> Non
     assert "What Next After Kazak Shootings? (IWPR" in page
     # The key of the region shading: Almaty Region has the most incidents, 6 (data/incidents.csv,
     # counted by hand), so the darkest class ends at 6.
-    assert "Incidents per region</b>" in page and "5–6" in page
+    legend = legend_of(page)
+    assert "Incidents per region</b>" in legend and "5–6" in legend
     # Clusters drawn in greys, in no type's colour.
     css = page[
         page.index(".marker-cluster-small") : page.index(
@@ -194,17 +202,15 @@ def test_a_cluster_click_zooms_no_closer_than_a_city(shipped: Dataset) -> None:
 
 def test_the_legend_lists_only_the_precision_classes_on_the_map(shipped: Dataset) -> None:
     exact = shipped.incidents[shipped.incidents["geo_precision"].isin(["point", "city"])]
-    page = build_map(exact).get_root().render()
+    page = legend_of(build_map(exact).get_root().render())
     assert "to the place or city" in page
     assert "to a district or area" not in page and "only to the region or country" not in page
-    everything = build_map(shipped.incidents).get_root().render()
+    everything = legend_of(build_map(shipped.incidents).get_root().render())
     assert "to a district or area" in everything and "only to the region or country" in everything
 
 
 def test_the_legend_lists_only_the_event_types_on_the_map(shipped: Dataset) -> None:
-    def legend(page: str) -> str:
-        start = page.index('class="atlas-legend"')
-        return page[start : page.index("</details>", start)]
+    legend = legend_of
 
     # the shipped table's suicide bombings only: the legend lists that type alone
     bombings = shipped.incidents[shipped.incidents["event_type"] == "suicide_bombing"]
@@ -314,6 +320,6 @@ def test_symbols_coloured_by_an_actor_list_the_actors_in_the_legend() -> None:
     assert codes.tolist()[:3] == [0, 2, 3] and colours[0] == dict(items)[items[0][0]]
     hostile = table.assign(actor1=["<b>x</b>"] + [""] * (len(table) - 1))
     page = build_map(hostile, options=MapOptions(colour_by="actor1")).get_root().render()
-    legend = page[page.index('class="atlas-legend"') :]
+    legend = legend_of(page)
     assert "Actor (first side)" in legend and "&lt;b&gt;x&lt;/b&gt;" in legend
     assert "other or none" in legend and "<b>x</b>" not in legend

@@ -152,8 +152,10 @@ def test_template_syntax_on_the_map_page_under_apptest(
     assert not failures(at), failures(at)
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
-    _assert_shown_verbatim(args["script"], "{{7*191}}")
-    assert not EVALUATED.search(args["script"] + args["html"])  # no vendor scripts here
+    # the map, then its layers (st_folium's feature group): data in the layers only
+    _assert_shown_verbatim(args["feature_group"], "{{7*191}}")
+    drawn = args["script"] + args["feature_group"] + args["html"]
+    assert not EVALUATED.search(drawn)  # no vendor scripts here
 
 
 # Finding 2: a table file is read only by the driver its suffix names, never reaching elsewhere.
@@ -524,7 +526,7 @@ def test_an_unexpected_error_is_logged_and_shown_as_one_sentence(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("/srv/secret/path.py exploded")
 
-    monkeypatch.setattr("geo.webmap.view.build_map", broken)
+    monkeypatch.setattr("geo.webmap.view.map_layers", broken)
     at = start(monkeypatch)
     assert not at.exception
     assert [e.value for e in at.main.error] == [ui.UNEXPECTED]

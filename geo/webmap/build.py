@@ -12,14 +12,10 @@ stays small (see ``max_symbols``).
 
 from __future__ import annotations
 
-import bisect
-import hashlib
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -27,18 +23,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-import shapely.geometry
-from branca.element import Figure
-from folium.utilities import JsCode
-from jinja2 import Template
 
 from geo.escape import esc
-from geo.files import write_text_atomic
-from geo.paths import COUNTRIES_PARQUET
-from geo.places.regions import in_holes, read_countries, read_regions
 from geo.records import source_names
-from geo.stats import Headline, by_region, toll_text
+from geo.stats import by_region, toll_text
 from geo.symbology import (
     CLASS_LABELS,
     OTHER_COLOUR,
@@ -48,20 +36,20 @@ from geo.symbology import (
     type_label,
     unwrap_longitudes,
 )
+from geo.webmap.basemap import WATER, basemap_json, empty_map, offline_basemap, write_basemap
 from geo.webmap.cells import MapSummary, grid_cells, summarise
-from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
-from geo.webmap.elements import (
-    DataGeoJson,
-    DataMarkerCluster,
-    ParentScript,
-    RawHtml,
-    RenderedOnce,
-    script_json,
+from geo.webmap.choropleth import (
+    region_features,
+    region_figures,
+    region_layer,
+    region_values,
+    shading_key,
 )
+from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
+from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, script_json
+from geo.webmap.legend import Legend, add_legend, type_items
 from geo.webmap.play import add_play, play_periods
 
-WATER = "#dbe7f0"
-CHOROPLETH_COLOURS = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"]
 MAX_SYMBOLS = 2000
 """Above this many filtered incidents the map shows grid cells with counts instead of symbols."""
 
@@ -148,17 +136,6 @@ function (row) {
 """
 _CLASS_CODES = {"exact": 0, "approximate": 1, "coarse": 2}
 """How ``_CALLBACK`` is told a symbol's precision class (``geo.symbology.PRECISION_CLASSES``)."""
-_CLUSTER_CSS = (
-    # Clusters in neutral greys: Leaflet's default green, yellow and orange are hues of the
-    # unrest, explosion and bombing types, and a reader would take a cluster for one of them.
-    # Scoped to the map container so they win over the plugin's own stylesheet wherever that is
-    # loaded (a standalone page inlines it after this block).
-    ".leaflet-container .marker-cluster-small,.leaflet-container .marker-cluster-medium,"
-    ".leaflet-container .marker-cluster-large{background-color:rgba(80,80,80,0.28)}"
-    ".leaflet-container .marker-cluster-small div,.leaflet-container .marker-cluster-medium div,"
-    ".leaflet-container .marker-cluster-large div"
-    "{background-color:rgba(55,55,55,0.82);color:#fff;font-weight:bold}"
-)
 _CLUSTER_ICON = """
 function (cluster) {
     var n = 0;
@@ -241,319 +218,6 @@ def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
     return rows
 
 
-_REGION_CLASS = """
-function (feature, layer) {
-    layer.on('add', function () {
-        var el = layer.getElement && layer.getElement();
-        if (!el) { return; }
-        el.classList.add('atlas-region', 'atlas-region-' + feature.properties.slug);
-        if (feature.properties.enclave) {
-            // A lease inside a country (Baikonur) is hatched, as on the static maps: plain, its
-            // round outline read as a hollow incident symbol.
-            var svg = el.ownerSVGElement, ns = 'http://www.w3.org/2000/svg';
-            if (svg && !svg.querySelector('#atlas-hatch')) {
-                var defs = document.createElementNS(ns, 'defs');
-                var pattern = document.createElementNS(ns, 'pattern');
-                pattern.setAttribute('id', 'atlas-hatch');
-                pattern.setAttribute('width', '6');
-                pattern.setAttribute('height', '6');
-                pattern.setAttribute('patternUnits', 'userSpaceOnUse');
-                pattern.setAttribute('patternTransform', 'rotate(45)');
-                var ground = document.createElementNS(ns, 'rect');
-                ground.setAttribute('width', '6'); ground.setAttribute('height', '6');
-                ground.setAttribute('fill', '#ffffff');
-                pattern.appendChild(ground);
-                var line = document.createElementNS(ns, 'line');
-                line.setAttribute('x1', '0'); line.setAttribute('y1', '0');
-                line.setAttribute('x2', '0'); line.setAttribute('y2', '6');
-                line.setAttribute('stroke', '#9a9a9a'); line.setAttribute('stroke-width', '1.5');
-                pattern.appendChild(line); defs.appendChild(pattern); svg.appendChild(defs);
-            }
-            el.setAttribute('fill', 'url(#atlas-hatch)');
-        }
-    });
-}
-"""
-
-
-WEB_TOLERANCE = 0.08
-"""Degrees (about 9 km) the web basemap's country outlines are simplified by, after islands
-under ``WEB_MIN_AREA`` are dropped: the world in about 32,000 points (370 KB), sent with every
-map. The regions of the countries with incidents are drawn finer on top."""
-WEB_MIN_AREA = 0.05
-"""Square degrees: smaller islands of a country are left out of the web basemap (a country
-that is only small islands keeps its largest)."""
-REGION_WEB_TOLERANCE = 0.04
-"""Degrees (about 4 km) the region shapes of the web map are simplified by, after islets are
-dropped: they travel with every map (Kazakhstan and Russia: about 240 KB; Nigeria: 18 KB)."""
-MAX_REGION_SHAPES = 600
-"""Most region shapes on the map: beyond, only the busiest regions holding incidents."""
-
-_BASEMAP = """
-(function () {
-    %s
-    // The outlines lie under every other layer, whenever the fetch brings them in.
-    var pane = {map}.getPane("atlasBase") || {map}.createPane("atlasBase");
-    pane.style.zIndex = 250;
-    function draw(data) {
-        var home = new Set({home}), filled = {filled};
-        L.geoJson(data.outlines, {interactive: false, pane: "atlasBase", style: function (feature) {
-            return {fillColor: home.has(feature.properties.c) ? "#ffffff" : "#e6e6e6",
-                    color: filled ? "#8a8a8a" : "#555555", weight: filled ? 0.8 : 1.2,
-                    fill: filled, fillOpacity: 1.0};
-        }}).addTo({parent});
-        // Large countries are named from zoom 3, middling ones from 4, small ones from 5.
-        [3, 4, 5].forEach(function (from) {
-            var labels = L.layerGroup();
-            data.names.forEach(function (c) {
-                if (c[3] !== from) { return; }
-                L.marker([c[1], c[0]], {interactive: false, keyboard: false, icon: L.divIcon({
-                    className: "atlas-country-label", html: "<span>" + c[2] + "</span>",
-                    iconSize: null})}).addTo(labels);
-            });
-            atlasByZoom({map}, labels, from);
-        });
-    }
-    var source = {source};
-    if (typeof source === "string") {
-        fetch(source).then(function (r) { return r.json(); }).then(draw);
-    } else {
-        draw(source);
-    }
-})();
-"""
-"""Draws the basemap from its data given inline (a standalone page) or fetched from a URL (the
-dashboard serves it once, and the browser keeps it, instead of sending it with every map)."""
-
-
-BASEMAP_FORMAT = 3
-"""Bump when :func:`basemap_json` changes what it writes: the file gets a new name."""
-
-
-@lru_cache(maxsize=1)
-def basemap_json() -> str:
-    """The world's country outlines and names for the web map, as JSON text (made once):
-    ``{"outlines": FeatureCollection, "names": [[lon, lat, name], ...]}``."""
-    layer = read_countries()
-    shapes = np.array([_without_islets(shape) for shape in layer.geometry.to_numpy()])
-    shapes = shapely.simplify(shapes, WEB_TOLERANCE, preserve_topology=True)
-    features = [
-        {"type": "Feature", "properties": {"c": code}, "geometry": _rounded(shape, 2)}
-        for code, shape in zip(layer["country"], shapes, strict=True)
-        if not shape.is_empty
-    ]
-    points = shapely.point_on_surface(layer.geometry.to_numpy())
-    area = shapely.area(layer.geometry.to_numpy())  # square degrees
-    names = [
-        [round(p.x, 2), round(p.y, 2), esc(name), 3 if a >= 150 else 4 if a >= 15 else 5]
-        for name, p, a in zip(layer["name"], points, area, strict=True)
-        if isinstance(name, str) and name
-    ]
-    outlines = {"type": "FeatureCollection", "features": features}
-    return script_json({"outlines": outlines, "names": names})
-
-
-def write_basemap(folder: str | Path) -> str:
-    """Write the basemap's JSON into ``folder`` unless it is there, and return the file's name.
-
-    The name holds a digest of what the basemap is made from (the country layer's bytes and
-    how it is simplified), so a server that finds the file does not make it again.
-    """
-    recipe = f"{WEB_TOLERANCE}:{WEB_MIN_AREA}:{BASEMAP_FORMAT}".encode()
-    digest = hashlib.sha256(recipe + COUNTRIES_PARQUET.read_bytes()).hexdigest()[:12]
-    path = Path(folder) / f"basemap-{digest}.json"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, basemap_json())
-    return path.name
-
-
-def _without_islets(shape: shapely.Geometry) -> shapely.Geometry:
-    parts = shapely.get_parts(shape)
-    if len(parts) <= 1:
-        return shape
-    area = shapely.area(parts)
-    return shapely.multipolygons(parts[(area >= WEB_MIN_AREA) | (area == area.max())])
-
-
-def _rounded(shape: shapely.Geometry, decimals: int) -> dict[str, Any]:
-    """A shape's GeoJSON geometry with coordinates rounded (a third of the bytes at 3 places)."""
-
-    def rnd(c: Any) -> Any:
-        if isinstance(c[0], float | int):
-            return [round(c[0], decimals), round(c[1], decimals)]
-        return [rnd(x) for x in c]
-
-    geometry = shapely.geometry.mapping(shape)
-    return {"type": geometry["type"], "coordinates": rnd(geometry["coordinates"])}
-
-
-def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
-
-
-@lru_cache(maxsize=8)
-def _region_shapes(
-    countries: tuple[str, ...],
-) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]], list[list[float]]]:
-    """The regions of ``countries``, their shapes simplified for the web map as GeoJSON
-    geometries, and a point inside each (made once per set of countries: a data set's)."""
-    regions = read_regions()
-    regions = regions[regions["country"].isin(countries).to_numpy()].reset_index(drop=True)
-    shapes = np.array([_without_islets(shape) for shape in regions.geometry.to_numpy()])
-    simple = shapely.simplify(shapes, REGION_WEB_TOLERANCE, preserve_topology=True)
-    inside = shapely.point_on_surface(simple)
-    outline = dict(zip(*(read_countries()[c] for c in ("country", "geometry")), strict=True))
-    enclave = in_holes(shapes, regions["country"].to_numpy(), outline)
-    regions = regions.assign(enclave=enclave)
-    return (
-        regions,
-        [_rounded(shape, 3) for shape in simple],
-        [[round(p.y, 3), round(p.x, 3)] for p in inside],
-    )
-
-
-def _choropleth_geojson(
-    figures: pd.DataFrame, metric: str, countries: Collection[str]
-) -> dict[str, object]:
-    """The regions of ``countries`` (beyond ``MAX_REGION_SHAPES``, those with incidents) with
-    their figures (``geo.stats.by_region``) and fill colours."""
-    regions, shapes, inside = _region_shapes(tuple(sorted(set(countries))))
-    chosen = np.ones(len(regions), dtype=bool)
-    if chosen.sum() > MAX_REGION_SHAPES:
-        # Only regions with incidents, and of those the busiest: the map stays a few MB.
-        busiest = figures["incidents"].nlargest(MAX_REGION_SHAPES).index
-        chosen &= regions["label"].isin(busiest).to_numpy()
-    features = []
-    values = []
-    picked = np.flatnonzero(chosen)
-    columns = ["incidents", "killed_low", "killed_best", "killed_high"]
-    per_region = (
-        figures.reindex(regions["label"].to_numpy()[picked])[columns]
-        .fillna(0)
-        .to_numpy(dtype=np.int64)
-    )
-    for i, (n, kl, kb, kh) in zip(picked, per_region.tolist(), strict=True):
-        label = regions["label"].iat[i]
-        value = n if metric == "incidents" else kb
-        values.append(value)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": shapes[i],
-                "properties": {
-                    "region": esc(label),
-                    "slug": _slug(label),
-                    "incidents": n,
-                    "killed": Headline.span(kl, kh),
-                    "value": value,
-                    "at": inside[i],
-                    "enclave": bool(regions["enclave"].iat[i]),
-                },
-            }
-        )
-    top = max(values) if values else 0
-    for feature, value in zip(features, values, strict=True):
-        props = feature["properties"]
-        assert isinstance(props, dict)
-        props["fill"] = NO_VALUE_COLOUR if value <= 0 else CHOROPLETH_COLOURS[_shade(value, top)]
-    return {"type": "FeatureCollection", "features": features}
-
-
-NO_VALUE_COLOUR = "#f7f7f7"
-
-
-def _features(collection: dict[str, object]) -> list[dict[str, Any]]:
-    features = collection["features"]
-    assert isinstance(features, list)
-    return features
-
-
-def _shade(value: int, top: int) -> int:
-    """The choropleth class (0 to 4) of a region's value, the largest being ``top``."""
-    steps = len(CHOROPLETH_COLOURS)
-    return min(int(steps * value / (top + 1e-9)), steps - 1)
-
-
-def shading_key(top: int) -> list[tuple[str, str]]:
-    """The region shading's key: (colour, values) for each class that values 1 to ``top`` use,
-    and the colour of none."""
-    key = [(NO_VALUE_COLOUR, "0")]
-    values = range(1, top + 1)
-    for step, colour in enumerate(CHOROPLETH_COLOURS):
-        first = bisect.bisect_left(values, step, key=lambda v: _shade(v, top))
-        last = bisect.bisect_left(values, step + 1, key=lambda v: _shade(v, top)) - 1
-        if first <= last:
-            low, high = values[first], values[last]
-            key.append((colour, f"{low:,}" if low == high else f"{low:,}–{high:,}"))
-    return key
-
-
-class Legend(RenderedOnce):
-    """A fixed legend box: event-type colours and how to read the symbols."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}
-        <details open class="atlas-legend" style="position:absolute;z-index:9999;
-             bottom:28px;right:10px;background:rgba(255,255,255,0.92);padding:5px 8px;
-             border:1px solid #999;
-             border-radius:4px;font:11px/1.3 sans-serif;max-width:210px">
-          <summary style="cursor:pointer"><b>{{ this.title }}</b></summary>
-          {% for label, colour in this.items %}
-          <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-                background:{{ colour }};margin-right:5px"></span>{{ label }}<br>
-          {% endfor %}
-          <i>Located</i><br>
-          {% if "exact" in this.classes %}
-          <span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-                background:#777;margin-right:5px"></span>{{ this.classes.exact }}<br>
-          {% endif %}{% if "approximate" in this.classes %}
-          <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
-                background:rgba(119,119,119,0.3);border:2px solid #555;margin-right:4px">
-          </span>{{ this.classes.approximate }}<br>
-          {% endif %}{% if "coarse" in this.classes %}
-          <span style="display:inline-block;width:7px;height:7px;border-radius:50%;
-                border:2px dashed #555;margin-right:4px"></span>{{ this.classes.coarse }}<br>
-          {% endif %}
-          Size: killed (best figure). Numbers: incidents in a cluster.
-          {% if this.shading %}<br><b>{{ this.shading_title }}</b><br>
-          {% for colour, values in this.shading %}
-          <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
-                opacity:0.65;
-                border:1px solid #999;margin-right:4px;vertical-align:middle"></span>{{ values }}
-          {% endfor %}{% endif %}
-          {% if this.note %}<br><i>{{ this.note }}</i>{% endif %}
-        </details>
-        {% endmacro %}
-    """)
-
-    def __init__(
-        self,
-        *,
-        title: str,
-        note: str = "",
-        shading_title: str = "",
-        shading: Sequence[tuple[str, str]] = (),
-        classes: Sequence[str] = tuple(CLASS_LABELS),
-        types: Collection[str] | None = None,
-        items: Sequence[tuple[str, str]] | None = None,
-    ) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.title = esc(title)
-        # Only the types on the map (all where not told): a filtered map lists what it shows.
-        self.items = [
-            (esc(type_label(t)), c) for t, c in TYPE_COLOURS.items() if types is None or t in types
-        ]
-        if items is not None:  # symbols coloured by another field: its values, as given
-            self.items = [(esc(label), colour) for label, colour in items]
-        # Only the precision classes on the map: the switch may have hidden the others.
-        self.classes = {name: esc(CLASS_LABELS[name]) for name in CLASS_LABELS if name in classes}
-        self.note = esc(note)
-        self.shading_title = esc(shading_title)
-        self.shading = [(colour, esc(values)) for colour, values in shading]
-
-
 @dataclass(frozen=True)
 class MapOptions:
     """How the dashboard's map is drawn, beyond the incidents it shows."""
@@ -588,11 +252,12 @@ def build_map(
     sources: pd.DataFrame | None = None,
     options: MapOptions | None = None,
 ) -> folium.Map:
-    """Build the dashboard's map for the (already filtered) incidents.
+    """Build the dashboard's map for the (already filtered) incidents, as one page.
 
     The map opens on the incidents (their extent with a margin; the whole world is a zoom-out
     away), over the world's country outlines with names, and the regions of the chosen
-    countries shaded and named when zoomed in (:class:`MapOptions`).
+    countries shaded and named when zoomed in (:class:`MapOptions`). It is
+    :func:`base_map` with :func:`map_layers` on it, as the dashboard draws it.
 
     Parameters
     ----------
@@ -607,66 +272,169 @@ def build_map(
         Metric, symbol limit, web tiles, height, countries and where the basemap is served.
     """
     options = options or MapOptions()
-    metric, max_symbols, online_tiles = options.metric, options.max_symbols, options.online_tiles
-    countries, basemap_url, height = options.countries, options.basemap_url, options.height
-    if metric not in ("incidents", "killed"):
-        raise ValueError(f"metric must be 'incidents' or 'killed', not {metric!r}")
-    if not isinstance(incidents, MapSummary) and len(incidents) > max_symbols:
-        incidents = summarise(incidents, max_cells=max_symbols)
+    layers = map_layers(incidents, claims=claims, sources=sources, options=options)
+    countries = layers.countries if options.countries is None else options.countries
+    frame = layers.bounds if options.view is None else _box_bounds(options.view)
+    add_frame(layers.group, layers.bounds)
+    busiest = layers.figures["incidents"]
+    return base_map(options, countries, busiest=busiest, frame=frame, layers=layers.group)
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What a map shows of its incidents, apart from the ground it is drawn on: the dashboard
+    sends it alone on a filter change (the map itself stays)."""
+
+    group: folium.FeatureGroup
+    """The incidents' symbols (or cells), the regions' figures and the legend."""
+    bounds: list[list[float]]
+    """The extent of what is drawn, with a margin ([[south, west], [north, east]])."""
+    countries: tuple[str, ...]
+    """The incidents' countries."""
+    figures: pd.DataFrame
+    """Incidents and killed by region label (``geo.stats.by_region``)."""
+
+
+def map_layers(
+    incidents: gpd.GeoDataFrame | pd.DataFrame | MapSummary,
+    *,
+    claims: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    options: MapOptions | None = None,
+    figures: pd.DataFrame | None = None,
+) -> MapLayers:
+    """The layers of :func:`build_map` without the map: to draw on a :func:`base_map`.
+    ``figures``: the regions' (``geo.stats.by_region``), where they are not the incidents'
+    own (a view of a larger selection)."""
+    options, given = options or MapOptions(), figures
+    if options.metric not in ("incidents", "killed"):
+        raise ValueError(f"metric must be 'incidents' or 'killed', not {options.metric!r}")
+    if not isinstance(incidents, MapSummary) and len(incidents) > options.max_symbols:
+        incidents = summarise(incidents, max_cells=options.max_symbols)
+    group = folium.FeatureGroup(name=_layer_name(incidents), overlay=True, control=True)
+    label = "Incidents per region" if options.metric == "incidents" else "Killed per region (best)"
     if isinstance(incidents, MapSummary):
-        summary = incidents
-        cells = summary.cells
-        if len(cells):  # across the 180th meridian (Fiji): cells and view east of 180
-            cells = cells.assign(lon=unwrap_longitudes(cells["lon"].to_numpy(dtype=float)))
-        name = f"Incidents ({summary.count:,}, grouped by area)"
-        layer = _incident_layer(_cell_rows(cells), name)
-        figures, classes, points = summary.regions, summary.classes, cells
-        key = None  # cells are coloured by their most frequent type
-        own_countries: Collection[str] = summary.countries
-        note = f"{summary.count:,} incidents grouped into areas; filter further to see each one"
+        drawn = _summary_layer(incidents, group)
+        countries, figures = tuple(incidents.countries), incidents.regions
     else:
-        lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
-        if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
-            incidents = incidents.assign(lon=unwrap_longitudes(lon))
-        periods, labels = play_periods(incidents)
-        codes, palette, key = colour_key(incidents, options.colour_by)
-        rows = _symbol_rows(incidents, claims, source_names(sources), periods, codes)
-        layer = _incident_layer(rows, f"Incidents by city ({len(incidents):,})", palette)
-        add_play(layer, labels)
-        figures, points, note = by_region(incidents), incidents, ""
-        classes = tuple(sorted(set(precision_classes(incidents["geo_precision"]))))
-        own_countries = {str(c) for c in incidents["country"]}
-    m = _empty_map(height)
-    chosen = sorted({str(c) for c in (own_countries if countries is None else countries)} - {""})
-    if online_tiles:
+        drawn = _symbol_layer(incidents, claims, sources, options, group)
+        countries = tuple(sorted({str(c) for c in incidents["country"]} - {""}))
+        figures = by_region(incidents)
+    if given is not None:
+        figures = given
+    values, top = region_figures(figures, options.metric)
+    region_values(group, values)
+    add_legend(group, replace(drawn.legend, keys=[(label, shading_key(top)), *drawn.legend.keys]))
+    return MapLayers(group, extent_of(drawn.points), countries, figures)
+
+
+def _layer_name(incidents: pd.DataFrame | MapSummary) -> str:
+    if isinstance(incidents, MapSummary):
+        return f"Incidents ({incidents.count:,}, grouped by area)"
+    return f"Incidents by city ({len(incidents):,})"
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    points: pd.DataFrame
+    legend: Legend
+
+
+def _summary_layer(summary: MapSummary, group: folium.FeatureGroup) -> _Drawn:
+    """Grid cells with their counts, coloured by their most frequent type."""
+    cells = summary.cells
+    if len(cells):  # across the 180th meridian (Fiji): cells and view east of 180
+        cells = cells.assign(lon=unwrap_longitudes(cells["lon"].to_numpy(dtype=float)))
+    _incident_layer(_cell_rows(cells)).add_to(group)
+    legend = Legend(
+        title="Event type",
+        items=type_items(_types_shown(cells)),
+        classes=summary.classes or tuple(CLASS_LABELS),
+        sizes=_SIZES,
+        note=f"{summary.count:,} incidents grouped into areas; zoom in or filter further "
+        "to see each one",
+    )
+    return _Drawn(cells, legend)
+
+
+def _symbol_layer(
+    incidents: pd.DataFrame,
+    claims: pd.DataFrame | None,
+    sources: pd.DataFrame | None,
+    options: MapOptions,
+    group: folium.FeatureGroup,
+) -> _Drawn:
+    """One symbol per incident, coloured by ``options.colour_by``, with play."""
+    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
+    if len(lon):  # across the 180th meridian (Fiji): symbols and view east of 180
+        incidents = incidents.assign(lon=unwrap_longitudes(lon))
+    periods, labels = play_periods(incidents)
+    codes, palette, key = colour_key(incidents, options.colour_by)
+    rows = _symbol_rows(incidents, claims, source_names(sources), periods, codes)
+    layer = _incident_layer(rows, palette)
+    add_play(layer, labels)
+    layer.add_to(group)
+    classes = tuple(sorted(set(precision_classes(incidents["geo_precision"]))))
+    legend = Legend(
+        title="Event type" if key is None else COLOUR_FIELDS[options.colour_by],
+        items=type_items(_types_shown(incidents)) if key is None else key,
+        classes=classes or tuple(CLASS_LABELS),
+        sizes=_SIZES,
+    )
+    return _Drawn(incidents, legend)
+
+
+_SIZES = "Size: killed (best figure). Numbers: incidents in a cluster."
+_FRAME = """
+(function () {
+    // What the fit button frames, and what the map shows (for a reader of the page's markup).
+    {map}._atlasBounds = {bounds};
+    {map}.getContainer().setAttribute("data-atlas-layer", {name});
+})();
+"""
+
+
+def add_frame(group: folium.FeatureGroup, bounds: list[list[float]]) -> None:
+    """Make ``bounds`` what the map's fit button frames while ``group`` is drawn."""
+    values = {"bounds": script_json(bounds), "name": script_json(group.layer_name)}
+    ParentScript(_FRAME, values).add_to(group)
+
+
+def base_map(
+    options: MapOptions,
+    countries: Collection[str],
+    *,
+    busiest: pd.Series | None = None,
+    frame: list[list[float]],
+    layers: folium.FeatureGroup | None = None,
+) -> folium.Map:
+    """The map the layers are drawn on: water, country outlines and names, the regions of
+    ``countries`` (unshaded; beyond ``MAX_REGION_SHAPES``, the ``busiest``), the fit button and
+    shift-drag to filter by a box; framed on ``frame`` ([[south, west], [north, east]]); with
+    ``layers`` drawn on it where given (else they come later: the dashboard's)."""
+    m = empty_map(options.height)
+    ClusterAssets().add_to(m)
+    chosen = sorted({str(c) for c in countries} - {""})
+    if options.online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False).add_to(m)
-    _offline_basemap(chosen, filled=not online_tiles, basemap_url=basemap_url).add_to(m)
-    label = "Incidents per region" if metric == "incidents" else "Killed per region (best)"
-    shaded = _choropleth_geojson(figures, metric, chosen)
-    _region_layer(shaded, label).add_to(m)
-    layer.add_to(m)
+    offline_basemap(
+        chosen, filled=not options.online_tiles, basemap_url=options.basemap_url
+    ).add_to(m)
+    region_layer(region_features(chosen, busiest)).add_to(m)
+    if layers is not None:
+        layers.add_to(m)
     # Folded: open, it covers the top right of the map, where popups open.
     folium.LayerControl(collapsed=True).add_to(m)
-    top = max((int(f["properties"]["value"]) for f in _features(shaded)), default=0)
-    Legend(
-        title="Event type" if key is None else COLOUR_FIELDS[options.colour_by],
-        note=note,
-        shading_title=label,
-        shading=shading_key(top),
-        classes=classes or tuple(CLASS_LABELS),
-        types=_types_shown(points),
-        items=key,
-    ).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
-    bounds = _bounds(points)
-    if options.view is None:
-        m.fit_bounds(bounds, padding_bottom_right=(230, 150))
-    else:  # the view the user zoomed to stays; the fit button goes back to all
-        west, south, east, north = options.view
-        m.fit_bounds([[south, west], [north, east]])
-    ParentScript(_FIT_CONTROL, {"bounds": script_json(bounds)}).add_to(m)
+    m.fit_bounds(frame, padding_bottom_right=(230, 150))
+    ParentScript(_FIT_CONTROL, {"bounds": script_json(frame)}).add_to(m)
     ParentScript(_BOX_AREA).add_to(m)
     return m
+
+
+def _box_bounds(box: tuple[float, float, float, float]) -> list[list[float]]:
+    west, south, east, north = box
+    return [[south, west], [north, east]]
 
 
 def _types_shown(points: pd.DataFrame) -> set[str] | None:
@@ -688,12 +456,11 @@ def pick_map(
     """A small map to place an incident: the offline basemap (with ``country``'s regions
     outlined and named), centred on the point given, with a marker there unless ``marker`` is
     false (a click elsewhere gives the new point)."""
-    m = _empty_map("100%")
+    m = empty_map("100%")
     home = [country] if country else []
-    _offline_basemap(home, filled=True, basemap_url=basemap_url).add_to(m)
+    offline_basemap(home, filled=True, basemap_url=basemap_url).add_to(m)
     if country:
-        none = pd.DataFrame(columns=["incidents", "killed_low", "killed_best", "killed_high"])
-        _region_layer(_choropleth_geojson(none, "incidents", home), "Regions").add_to(m)
+        region_layer(region_features(home)).add_to(m)
     if marker:
         folium.CircleMarker(
             [lat, lon], radius=7, color="#333333", weight=2, fill=True, fill_color="#e6550d",
@@ -702,89 +469,6 @@ def pick_map(
     m.location, m.options["zoom"] = [lat, lon], zoom
     return m
 
-
-def _empty_map(height: str) -> folium.Map:
-    """A map with no tiles (the basemap is the project's own outlines) on a water background."""
-    m = folium.Map(
-        tiles=None,
-        zoom_control=True,
-        prefer_canvas=False,
-        height=height,
-        control_scale=True,
-        # A cluster click zooms no closer than this, then spreads its incidents out: a city
-        # stays recognisable (the offline basemap has no streets to show further in).
-        maxZoom=13,
-        zoomSnap=0.25,
-        zoomDelta=0.5,  # the buttons reach every level down to the whole world
-        minZoom=1,  # the whole world
-    )
-    root = m.get_root()
-    assert isinstance(root, Figure)
-    root.header.add_child(
-        RawHtml(
-            # div.: above leaflet.css's own grey, which a standalone page inlines after this
-            f"<style>div.leaflet-container{{background:{WATER}}}{_CLUSTER_CSS}{_LABEL_CSS}</style>"
-        )
-    )
-    return m
-
-
-def _offline_basemap(
-    home: Sequence[str], *, filled: bool, basemap_url: str | None
-) -> folium.FeatureGroup:
-    """The project's own basemap (see :func:`basemap_json`): a base layer of filled
-    outlines, or with web tiles, borders only in an overlay on top of them."""
-    offline = folium.FeatureGroup(
-        name="Offline (country outlines and names)" if filled else "Country borders (offline)",
-        overlay=not filled,
-        control=True,
-    )
-    source = basemap_json() if basemap_url is None else script_json(basemap_url)
-    ParentScript(
-        _BASEMAP % _BY_ZOOM,
-        {
-            "home": script_json(list(home)),
-            "filled": "true" if filled else "false",
-            "source": source,
-        },
-    ).add_to(offline)
-    return offline
-
-
-_REGION_LABELS = """
-(function () {
-    %s
-    var labels = L.layerGroup();
-    // Region names above the incidents' clusters (which would hide them), clicks passing through
-    if (!{map}.getPane("atlasLabels")) {
-        var pane = {map}.createPane("atlasLabels");
-        pane.style.zIndex = 650;
-        pane.style.pointerEvents = "none";
-    }
-    {parent}.eachLayer(function (layer) {
-        var p = layer.feature.properties;
-        L.marker(p.at, {interactive: false, keyboard: false, pane: "atlasLabels",
-            icon: L.divIcon({className: "atlas-region-label", html: "<span>" + p.region +
-            "</span>", iconSize: null})}).addTo(labels);
-    });
-    atlasByZoom({map}, labels, 6);
-})();
-"""
-_BY_ZOOM = """
-function atlasByZoom(map, layer, from) {
-    function show() { if (map.getZoom() >= from) { layer.addTo(map); } else { layer.remove(); } }
-    map.on("zoomend", show); show();
-}
-"""
-"""Shows a layer of names from a zoom level on. Each script that needs it carries it: st_folium
-puts the page's header in with ``innerHTML``, which runs no script."""
-_LABEL_CSS = (
-    ".atlas-country-label span,.atlas-region-label span{position:absolute;white-space:nowrap;"
-    "transform:translate(-50%,-50%);font:10px/1.2 sans-serif;pointer-events:none;"
-    "text-shadow:0 0 2px #fff,0 0 2px #fff}"
-    ".atlas-country-label span{color:#6f6f6f;text-transform:uppercase;letter-spacing:.06em}"
-    ".atlas-region-label span{color:#8a8a8a;font-style:italic}"
-)
 
 _FIT_CONTROL = """
 (function () {
@@ -796,7 +480,8 @@ _FIT_CONTROL = """
         button.style.cssText = "display:block;width:30px;height:30px;line-height:30px;" +
             "text-align:center;background:#fff;font-size:18px;color:#333;text-decoration:none";
         L.DomEvent.on(button, "click", function (e) {
-            L.DomEvent.stop(e); {parent}.fitBounds(bounds, {paddingBottomRight: [230, 150]});
+            L.DomEvent.stop(e);
+            {parent}.fitBounds({parent}._atlasBounds || bounds, {paddingBottomRight: [230, 150]});
         });
         return button;
     }});
@@ -817,36 +502,8 @@ _BOX_AREA = """
 """
 
 
-def _region_layer(shaded: dict[str, object], label: str) -> DataGeoJson:
-    """The region choropleth: hover for figures, click to filter (see pages/map.py); names
-    from zoom 6 on."""
-    layer = DataGeoJson(
-        shaded,
-        name=f"Regions: {label.lower()}",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": "#555555",
-            "weight": 1,
-            "fillOpacity": 0.65,
-        },
-        highlight_function=lambda f: {"weight": 3, "color": "#222222"},
-        on_each_feature=JsCode(_REGION_CLASS),
-        # No region to show (a table without countries, an empty store): folium refuses a
-        # tooltip naming fields that no feature has.
-        tooltip=folium.GeoJsonTooltip(
-            fields=["region", "incidents", "killed"],
-            aliases=["Region", "Incidents", "Killed"],
-            sticky=True,
-        )
-        if _features(shaded)
-        else None,
-    )
-    ParentScript(_REGION_LABELS % _BY_ZOOM).add_to(layer)
-    return layer
-
-
 def _incident_layer(
-    rows: list[list[object]], name: str, colours: Sequence[str] | None = None
+    rows: list[list[object]], colours: Sequence[str] | None = None
 ) -> DataMarkerCluster:
     """Symbols (one per incident, or one per grid cell with its count), clustered; a row's
     third value is its number in ``colours`` (default: the event types')."""
@@ -854,13 +511,13 @@ def _incident_layer(
     return DataMarkerCluster(
         rows,
         callback=_CALLBACK % json.dumps(colours),
-        name=name,
+        control=False,
         options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
         icon_create_function=_CLUSTER_ICON,
     )
 
 
-def _bounds(points: pd.DataFrame) -> list[list[float]]:
+def extent_of(points: pd.DataFrame) -> list[list[float]]:
     """The extent of the filtered incidents (or of their cells) with a margin (at least 3
     degrees across), else the world."""
     lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(dtype=float)
@@ -879,7 +536,15 @@ def _bounds(points: pd.DataFrame) -> list[list[float]]:
 
 __all__ = [
     "TYPE_COLOURS",
+    "WATER",
+    "MapLayers",
     "MapOptions",
+    "add_frame",
+    "base_map",
+    "extent_of",
+    "basemap_json",
+    "map_layers",
+    "write_basemap",
     "MapSummary",
     "build_map",
     "grid_cells",

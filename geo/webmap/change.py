@@ -17,7 +17,7 @@ import shapely
 
 from geo.escape import esc
 from geo.places.regions import read_countries, read_regions
-from geo.webmap.build import REGION_WEB_TOLERANCE, _empty_map, _offline_basemap, _rounded
+from geo.webmap.basemap import REGION_WEB_TOLERANCE, empty_map, offline_basemap, rounded
 from geo.webmap.elements import DataGeoJson
 
 FLAG_COLOURS = {
@@ -56,7 +56,7 @@ def _web_shape(by: str, unit: str) -> dict[str, Any] | None:
     if shape is None:
         return None
     tolerance = REGION_WEB_TOLERANCE * (1 if by == "region" else 4)
-    return _rounded(shapely.simplify(shape, tolerance, preserve_topology=True), 3)
+    return rounded(shapely.simplify(shape, tolerance, preserve_topology=True), 3)
 
 
 def mapped(table: pd.DataFrame) -> pd.DataFrame:
@@ -113,9 +113,9 @@ def change_map(
         ],
     )
     features = _features(rows, by, names or {})
-    m = _empty_map("100%")
+    m = empty_map("100%")
     home = sorted({str(u) for u in table["unit"]}) if by == "country" else []
-    _offline_basemap(home, filled=True, basemap_url=basemap_url).add_to(m)
+    offline_basemap(home, filled=True, basemap_url=basemap_url).add_to(m)
     collection = {"type": "FeatureCollection", "features": features}
     DataGeoJson(
         collection,

@@ -19,6 +19,7 @@ from typing import Any
 
 import folium
 from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
 from folium.plugins import FastMarkerCluster
 
 
@@ -126,6 +127,23 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class ClusterAssets(JSCSSMixin):
+    """Nothing drawn: Leaflet.markercluster's script and styles, for a map whose clusters come
+    later (st_folium loads scripts only when the map is first drawn)."""
+
+    default_js = list(FastMarkerCluster.default_js)
+    default_css = list(FastMarkerCluster.default_css)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ClusterAssets"
+
+    _template = _ScriptOnly()  # type: ignore[assignment]
+
+    def text(self) -> str:
+        return ""
+
+
 class DataGeoJson(folium.GeoJson, RenderedOnce):
     """``folium.GeoJson`` for features whose properties come from data."""
 
@@ -141,6 +159,7 @@ class DataMarkerCluster(FastMarkerCluster, RenderedOnce):
 
 
 __all__ = [
+    "ClusterAssets",
     "DataGeoJson",
     "DataMarkerCluster",
     "ParentScript",

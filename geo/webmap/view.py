@@ -5,43 +5,118 @@ and the HTML export both draw it here, so the export is the map on the screen.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import folium
+import pandas as pd
 
 from geo.filters import Filters
 from geo.query import SqlEngine
-from geo.webmap.build import MapOptions, build_map
+from geo.webmap.build import MapLayers, MapOptions, add_frame, base_map, extent_of, map_layers
 
 
 def map_of(
     engine: SqlEngine, filters: Filters, options: MapOptions, *, count: int | None = None
 ) -> folium.Map:
-    """The map of what ``filters`` keep (``count``: how many, when the caller knows).
+    """The map of what ``filters`` keep (``count``: how many, when the caller knows), as one
+    page: :func:`layers_of` drawn on its :func:`~geo.webmap.build.base_map`."""
+    layers = layers_of(engine, filters, options, count=count)
+    countries = layers.countries if options.countries is None else options.countries
+    frame = layers.fit if options.view is None else _box_bounds(options.view)
+    busiest = layers.figures["incidents"]
+    return base_map(options, countries, busiest=busiest, frame=frame, layers=layers.group)
 
-    With ``options.view`` (where the user zoomed to) and no area of the filters' own, the
-    map draws what lies in that view: the incidents themselves once there are at most
-    ``options.max_symbols`` of them there, else cells sized for that view; the regions and
-    the legend are the whole selection's."""
-    if options.view is not None and filters.area is None:
-        filters = replace(filters, area=options.view)
-        count = None
+
+def layers_of(
+    engine: SqlEngine, filters: Filters, options: MapOptions, *, count: int | None = None
+) -> ViewLayers:
+    """The layers of the incidents ``filters`` keep, for the view ``options.view``.
+
+    With a view (where the user zoomed to) and no area of the filters' own, the layers draw
+    what lies in that view: the incidents themselves once there are at most
+    ``options.max_symbols`` of them there, else cells sized for that view. The regions' figures
+    and the fit button stay the whole selection's."""
     if count is None:
         count = engine.headline(filters).incidents
+    whole = None
     if count > options.max_symbols:
-        summary = engine.map_summary(filters, max_cells=options.max_symbols, count=count)
-        m = build_map(summary, options=options)
+        whole = engine.map_summary(filters, max_cells=options.max_symbols, count=count)
+    drawn = filters
+    if options.view is not None and filters.area is None and whole is not None:
+        drawn = replace(filters, area=options.view)
+        count = engine.headline(drawn).incidents
+    if count > options.max_symbols:
+        summary = whole if drawn is filters else None
+        summary = summary or engine.map_summary(drawn, max_cells=options.max_symbols, count=count)
+        layers = map_layers(summary, options=options, figures=whole and whole.regions)
     else:
-        m = build_map(
-            engine.rows(filters),
-            claims=engine.claims(filters),
+        layers = map_layers(
+            engine.rows(drawn),
+            claims=engine.claims(drawn),
             sources=engine.sources(),
             options=options,
+            figures=whole and whole.regions,
         )
-    if filters.area is not None and filters.area != options.view:
-        _outline(m, filters.area)
-    return m
+    if filters.area is not None:
+        _outline(layers.group, filters.area)
+    fit = layers.bounds if whole is None or drawn is filters else extent_of(whole.cells)
+    add_frame(layers.group, fit)
+    return ViewLayers(layers.group, layers.bounds, layers.countries, layers.figures, fit)
+
+
+@dataclass(frozen=True)
+class ViewLayers(MapLayers):
+    """:class:`~geo.webmap.build.MapLayers` of a view, with the whole selection's extent."""
+
+    fit: list[list[float]] = field(default_factory=list)
+    """What the fit button frames: every incident the filters keep, in view or not."""
+
+
+def _box_bounds(box: tuple[float, float, float, float]) -> list[list[float]]:
+    west, south, east, north = box
+    return [[south, west], [north, east]]
+
+
+@dataclass(frozen=True)
+class LiveMap:
+    """The dashboard's map: drawn once (``base``), then sent new ``layers`` on every change."""
+
+    base: folium.Map
+    layers: folium.FeatureGroup
+    frame: tuple[object, list[list[float]]]
+    """What ``base`` is drawn from and opens on: keep it for the next draw, so that the map
+    in the browser stays (a new frame, or new ground, draws a new map)."""
+
+
+def live_map(
+    engine: SqlEngine,
+    filters: Filters,
+    options: MapOptions,
+    *,
+    count: int,
+    bounds: object = None,
+    frame: tuple[object, list[list[float]]] | None = None,
+) -> LiveMap:
+    """The map of what ``filters`` keep, for a map in the browser that reported ``bounds``
+    (st_folium's) and was drawn with ``frame`` (the last :attr:`LiveMap.frame`).
+
+    Above ``options.max_symbols`` incidents, the layers are drawn for the view reported
+    (:func:`view_to_draw`): zoomed in, the incidents there themselves."""
+    ground = (options.online_tiles, options.countries, options.basemap_url)
+    same = frame is not None and frame[0] == ground
+    zoomed = view_to_draw(view_of(bounds), frame[1]) if same and frame is not None else None
+    many = count > options.max_symbols and filters.area is None
+    layers = layers_of(
+        engine, filters, replace(options, view=zoomed if many else None), count=count
+    )
+    if frame is None or not same:
+        frame = (ground, layers.fit)
+    regions = engine.overview().regions
+    present = pd.Series(1, index=[label for label, _ in regions], dtype=int)
+    countries = options.countries if options.countries is not None else layers.countries
+    base = base_map(options, countries, busiest=present, frame=frame[1])
+    return LiveMap(base, layers.group, frame)
 
 
 def view_of(bounds: object) -> tuple[float, float, float, float] | None:
@@ -61,7 +136,7 @@ def view_of(bounds: object) -> tuple[float, float, float, float] | None:
     return parse_area(",".join(f"{v:.4f}" for v in box))
 
 
-def _outline(m: folium.Map, area: tuple[float, float, float, float]) -> None:
+def _outline(m: folium.map.Layer, area: tuple[float, float, float, float]) -> None:
     """The area the filters keep, as a dashed box (in two across the 180th meridian)."""
     west, south, east, north = area
     boxes = [(west, east)] if west <= east else [(west, 180.0), (-180.0, east)]
@@ -93,18 +168,27 @@ def area_of_drawing(feature: dict[str, Any]) -> str:
     return area_text(box) if box else ""
 
 
-def moved(
-    before: tuple[float, float, float, float], after: tuple[float, float, float, float]
-) -> bool:
-    """Whether the view changed enough to draw it again: an edge moved by more than a tenth
-    of the view's size (a map redrawn on its own view reports it a little larger)."""
-    width = max(abs(before[2] - before[0]), 1e-6)
-    height = max(before[3] - before[1], 1e-6)
-    shifts = (
-        abs(after[0] - before[0]) / width, abs(after[2] - before[2]) / width,
-        abs(after[1] - before[1]) / height, abs(after[3] - before[3]) / height,
-    )  # fmt: skip
-    return max(shifts) > 0.1
+def view_to_draw(
+    reported: tuple[float, float, float, float] | None, frame: list[list[float]]
+) -> tuple[float, float, float, float] | None:
+    """The view to draw the layers for: the one the map reports (``view_of``), unless it holds
+    all of ``frame`` ([[south, west], [north, east]], what the map opened on), where the whole
+    selection is drawn."""
+    if reported is None:
+        return None
+    west, south, east, north = reported
+    (frame_south, frame_west), (frame_north, frame_east) = frame
+    holds = west <= frame_west and south <= frame_south
+    return None if holds and east >= frame_east and north >= frame_north else reported
 
 
-__all__ = ["area_of_drawing", "map_of", "moved", "view_of"]
+__all__ = [
+    "LiveMap",
+    "ViewLayers",
+    "live_map",
+    "area_of_drawing",
+    "layers_of",
+    "map_of",
+    "view_of",
+    "view_to_draw",
+]

@@ -1,0 +1,210 @@
+"""The map in Chromium against ``streamlit run``: how soon it answers a filter change and a zoom.
+
+    python benchmarks/bench_map_browser.py                       # the shipped table
+    python benchmarks/bench_map_browser.py --table big.parquet --zoom 12.609,-7.975
+
+Prints, for the table served:
+
+- ``first_load_s`` / ``second_load_s``: from opening the page (a fresh browser context) to the
+  map's regions drawn, for the server's first session and a second one; the same for the floor
+  app (``benchmarks/floor_app.py``: the sidebar's widgets, no data, no map) and their ratios;
+- ``filter_update_s``: from a move of the time slider (PageUp: a tenth of the range) to the
+  map's layers replaced (median of ``--moves``), and ``map_reloads``: how many of those moves
+  drew a new map instead of new layers (a mark left in the map's frame is gone);
+- ``zoom_detail_s`` (with ``--zoom LAT,LON``): from the map set to that point at zoom 12 to
+  the incidents themselves drawn there (the layer reads "Incidents by city"), and how many.
+
+Times are wall-clock on this machine; compare ratios measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV = "INCIDENT_ATLAS_DATA"
+_REGIONS = ".leaflet-container path.atlas-region"
+_WIDGETS = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
+
+
+class Server:
+    """``streamlit run SCRIPT`` on a free loopback port serving ``table`` ('' for the shipped)."""
+
+    def __init__(self, script: str, table: str = "") -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, DATA_ENV: table},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.close()
+        raise RuntimeError(f"streamlit did not become healthy for {script}")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def map_frame(page: Any, timeout: float = 120) -> Any:
+    """The frame that holds the map, once its regions are drawn."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(_REGIONS):
+                    return frame
+            except Exception:  # noqa: S112 - frames detach while Streamlit re-renders
+                continue
+        time.sleep(0.02)
+    raise RuntimeError("the map was not drawn")
+
+
+def drawn_after(page: Any, url: str, selector: str) -> float:
+    """Seconds from opening ``url`` to ``selector`` matching in the page or one of its frames."""
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    t0 = time.perf_counter()
+    page.goto(url)
+    while time.perf_counter() - t0 < 180:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(selector):
+                    return time.perf_counter() - t0
+            except Exception:  # noqa: S112
+                continue
+        time.sleep(0.02)
+    raise RuntimeError(f"{selector} was not drawn")
+
+
+def layer_of(page: Any) -> tuple[str, bool]:
+    """What the map draws now, and whether the mark left in its frame is still there (the
+    same map, given new layers) or gone (a new map)."""
+    frame = map_frame(page)
+    label = frame.eval_on_selector("#map_div", "e => e.dataset.atlasLayer || ''")
+    return str(label), bool(frame.evaluate("() => window.__benchMark === true"))
+
+
+def _mark(page: Any) -> None:
+    map_frame(page).evaluate("() => { window.__benchMark = true; }")
+
+
+def _until(page: Any, changed: Any, timeout: float = 120) -> tuple[float, str, bool]:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            label, same = layer_of(page)
+        except Exception:  # noqa: BLE001 - the frame is being replaced
+            time.sleep(0.01)
+            continue
+        if changed(label):
+            return time.perf_counter() - t0, label, same
+        time.sleep(0.01)
+    raise RuntimeError("the map did not change")
+
+
+def filter_updates(page: Any, moves: int) -> dict[str, Any]:
+    """Slider moves: seconds to new layers, and how many moves drew a new map."""
+    times, reloads = [], 0
+    for _ in range(moves):
+        _mark(page)
+        before, _ = layer_of(page)
+        thumb = page.locator(_WIDGETS).first
+        thumb.focus()
+        page.keyboard.press("PageUp")
+        seconds, label, same = _until(page, lambda label, b=before: label != b)
+        times.append(seconds)
+        reloads += not same
+        time.sleep(1.0)  # let the rerun settle before the next move
+    return {
+        "filter_update_s": round(statistics.median(times), 3),
+        "filter_update_all_s": [round(t, 3) for t in times],
+        "map_reloads": reloads,
+    }
+
+
+def zoom_detail(page: Any, lat: float, lon: float) -> dict[str, Any]:
+    """The map zoomed to (lat, lon) at zoom 12: seconds to the incidents themselves drawn."""
+    _mark(page)
+    frame = map_frame(page)
+    frame.evaluate(f"() => map_div.setView([{lat}, {lon}], 12, {{animate: false}})")
+    seconds, label, same = _until(page, lambda label: label.startswith("Incidents by city"))
+    return {"zoom_detail_s": round(seconds, 3), "zoom_layer": label, "zoom_reloaded": not same}
+
+
+def run(table: str, moves: int, zoom: tuple[float, float] | None) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, Any] = {"table": table or "shipped"}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu",
+                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+        )  # fmt: skip
+        try:
+            for name, script, selector in (
+                ("floor", "benchmarks/floor_app.py", _WIDGETS),
+                ("atlas", "app.py", _REGIONS),
+            ):
+                server = Server(script, table if name == "atlas" else "")
+                try:
+                    first = drawn_after(browser.new_context().new_page(), server.url, selector)
+                    page = browser.new_context().new_page()
+                    second = drawn_after(page, server.url, selector)
+                    out[f"{name}_first_load_s"] = round(first, 3)
+                    out[f"{name}_second_load_s"] = round(second, 3)
+                    if name == "atlas":
+                        _until(page, bool)  # the layers are drawn
+                        time.sleep(2.0)
+                        out.update(filter_updates(page, moves))
+                        if zoom:
+                            out.update(zoom_detail(page, *zoom))
+                finally:
+                    server.close()
+        finally:
+            browser.close()
+    for which in ("first", "second"):
+        ratio = out[f"atlas_{which}_load_s"] / out[f"floor_{which}_load_s"]
+        out[f"{which}_load_vs_floor"] = round(ratio, 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--table", default="", help="the table to serve (default: shipped)")
+    parser.add_argument("--moves", type=int, default=5, help="slider moves to time")
+    parser.add_argument("--zoom", help="LAT,LON of a city to zoom into")
+    args = parser.parse_args(argv)
+    zoom = tuple(float(v) for v in args.zoom.split(",")) if args.zoom else None
+    out = run(args.table, args.moves, zoom)  # type: ignore[arg-type]
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
