@@ -150,10 +150,18 @@ def filter_updates(page: Any, moves: int) -> dict[str, Any]:
 def zoom_detail(page: Any, lat: float, lon: float) -> dict[str, Any]:
     """The map zoomed to (lat, lon) at zoom 12: seconds to the incidents themselves drawn."""
     _mark(page)
+    before, _ = layer_of(page)
     frame = map_frame(page)
     frame.evaluate(f"() => map_div.setView([{lat}, {lon}], 12, {{animate: false}})")
-    seconds, label, same = _until(page, lambda label: label.startswith("Incidents by city"))
-    return {"zoom_detail_s": round(seconds, 3), "zoom_layer": label, "zoom_reloaded": not same}
+    seconds, label, same = _until(
+        page, lambda label: label != before and label.startswith("Incidents by city")
+    )
+    return {
+        "zoom_detail_s": round(seconds, 3),
+        "zoom_layer_before": before,
+        "zoom_layer": label,
+        "zoom_reloaded": not same,
+    }
 
 
 def run(table: str, moves: int, zoom: tuple[float, float] | None) -> dict[str, Any]:

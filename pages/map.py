@@ -16,6 +16,7 @@ from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
 from geo.webmap.build import MapOptions
 from geo.webmap.colour_by import COLOUR_FIELDS
+from geo.webmap.density import LAYERS
 from geo.webmap.view import area_of_drawing, live_map
 from ui.static_files import served
 
@@ -61,8 +62,16 @@ st.title("Incident map")
 ui.headline_metrics(view)
 
 left, right = st.columns([3, 2])
+layer = str(
+    left.radio(
+        "Draw incidents as", list(LAYERS), horizontal=True, key="map_layer",
+        format_func=lambda k: LAYERS[str(k)].lower(),
+        help="Symbols show each incident (grouped into areas when there are many); the heatmap "
+        "and the grid show where they are dense. Zoom in for finer cells.",
+    )
+)  # fmt: skip
 metric = left.radio(
-    "Shade regions by",
+    "Shade regions (and grid or heatmap) by",
     ["incidents", "killed"],
     horizontal=True,
     key="map_metric",
@@ -91,6 +100,7 @@ colour_by = str(
 files = served()
 overview = view.engine.overview()
 map_options = MapOptions(
+    layer=layer,
     colour_by=colour_by,
     metric=metric,
     online_tiles=online,

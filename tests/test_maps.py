@@ -323,3 +323,91 @@ def test_symbols_coloured_by_an_actor_list_the_actors_in_the_legend() -> None:
     legend = legend_of(page)
     assert "Actor (first side)" in legend and "&lt;b&gt;x&lt;/b&gt;" in legend
     assert "other or none" in legend and "<b>x</b>" not in legend
+
+
+def _four_in_nigeria(tmp_path: Path) -> Path:
+    """Three incidents in one 0.05-degree cell of Lagos (3.38-3.40 E, 6.45-6.46 N: the cell
+    of rows 129 and columns 67, at 6.45 N and 3.35 E), one in Kano."""
+    path = tmp_path / "four.csv"
+    path.write_text(
+        "incident_id,date_start,place,country,lat,lon,event_type,killed_best\n"
+        "a,2020-01-01,Lagos,NG,6.455,3.384,unrest,1\n"
+        "b,2020-02-01,Lagos,NG,6.456,3.390,unrest,\n"
+        "c,2020-03-01,Lagos,NG,6.458,3.395,bombing,4\n"
+        "d,2020-03-01,Kano,NG,12.002,8.517,armed_attack,2\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_grid_layer_draws_each_cell_as_its_square_shaded_on_a_log_scale(
+    tmp_path: Path,
+) -> None:
+    from geo.query import table_of
+    from geo.tables import load_dataset
+    from geo.webmap.choropleth import CHOROPLETH_COLOURS
+    from geo.webmap.view import map_of
+
+    engine = table_of(load_dataset(_four_in_nigeria(tmp_path))).engine
+    page = map_of(engine, Filters(), MapOptions(layer="grid")).get_root().render()
+    (found,) = re.findall(r"var cells = (\[.*?\]), colours", page)
+    cells = sorted(json.loads(found))
+    # [south, west, size, class, tooltip]: Lagos 6.45 N 3.35 E, Kano 12.0 N 8.5 E (floor of the
+    # coordinate over 0.05); 3 incidents the most, so Lagos is the top class and Kano's 1 is
+    # log(2)/log(4) of the way: class 2 of 0-4.
+    assert [c[:4] for c in cells] == [[6.45, 3.35, 0.05, 4], [12.0, 8.5, 0.05, 2]]
+    assert cells[0][4].startswith("3 incidents, 5 killed (best)")
+    legend = legend_of(page)
+    assert "Incidents per cell" in legend and "Incidents per region" not in legend
+    assert legend.index(CHOROPLETH_COLOURS[2]) < legend.index(CHOROPLETH_COLOURS[4])
+    killed = map_of(engine, Filters(), MapOptions(layer="grid", metric="killed"))
+    (found,) = re.findall(r"var cells = (\[.*?\]), colours", killed.get_root().render())
+    # killed: Lagos 5 (1 + 4), Kano 2: log(3)/log(6) of the way, class 3
+    assert sorted(c[3] for c in json.loads(found)) == [3, 4]
+
+
+def test_the_heatmap_weighs_each_cell_by_the_square_root_of_its_share(tmp_path: Path) -> None:
+    from geo.query import table_of
+    from geo.tables import load_dataset
+    from geo.webmap.view import map_of
+
+    engine = table_of(load_dataset(_four_in_nigeria(tmp_path))).engine
+    page = map_of(engine, Filters(), MapOptions(layer="heatmap")).get_root().render()
+    (found,) = re.findall(r"var points = (\[.*?\]), ramp", page)
+    weights = sorted(p[2] for p in json.loads(found))
+    assert weights == [round((1 / 3) ** 0.5, 3), 1.0]  # Kano 1 of Lagos's 3
+    assert "3 incidents in the densest cell" in legend_of(page)
+    with pytest.raises(ValueError, match="layer must be one of"):
+        map_of(engine, Filters(), MapOptions(layer="<script>"))
+
+
+def test_cells_from_the_engine_are_the_squares_counted_in_memory(tmp_path: Path) -> None:
+    from geo.query import table_of
+    from geo.tables import load_dataset
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    table = pd.DataFrame(
+        {
+            "incident_id": [f"i{k}" for k in range(n)],
+            "date_start": "2020-01-01",
+            "place": "somewhere",
+            "country": "NG",
+            "lat": rng.uniform(4.5, 13.5, n).round(4),
+            "lon": rng.uniform(3.0, 14.0, n).round(4),
+            "event_type": "unrest",
+        }
+    )
+    path = tmp_path / "many.csv"
+    table.to_csv(path, index=False)
+    dataset = load_dataset(path)
+    summary = table_of(dataset).engine.map_summary(Filters(), max_cells=300, count=n)
+    memory = grid_cells(dataset.incidents, max_cells=300)
+    columns = ["south", "west", "size", "count"]
+    key = ["south", "west"]
+    assert len(summary.cells) <= 300 and summary.cells["size"].iloc[0] > 0.05
+    pd.testing.assert_frame_equal(
+        summary.cells[columns].sort_values(key).reset_index(drop=True),
+        memory[columns].sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )

@@ -358,7 +358,7 @@ class SqlEngine:
         ):  # three plain groupings: a third of the time of one with grouping sets
             bind = self._bind()
             parts.append(self._frame(statement(bind), bind))
-        return summary_of(*parts, max_cells=max_cells)
+        return summary_of(*parts, max_cells=max_cells, level=start)
 
 
 def _overview_of(frame: pd.DataFrame) -> Overview:
@@ -445,10 +445,15 @@ def _period(year: int, k: int, period: str) -> pd.Period:
 
 
 def summary_of(
-    cells: pd.DataFrame, regions: pd.DataFrame, kinds: pd.DataFrame, *, max_cells: int
+    cells: pd.DataFrame,
+    regions: pd.DataFrame,
+    kinds: pd.DataFrame,
+    *,
+    max_cells: int,
+    level: int = 0,
 ) -> MapSummary:
-    """A :class:`MapSummary` from the rows of :func:`geo.query.statements.map_cells`,
-    ``map_regions`` and ``map_kinds``."""
+    """A :class:`MapSummary` from the rows of :func:`geo.query.statements.map_cells` (counted
+    at cell size ``level``), ``map_regions`` and ``map_kinds``."""
     cells.columns = [
         "iy", "ix", "event_type", "n", "killed_low", "killed", "killed_high", "lat_sum",
         "lon_sum", "imprecise",
@@ -462,7 +467,7 @@ def summary_of(
     kinds = kinds.fillna("")
     return MapSummary(
         count=int(cells["n"].sum()),
-        cells=merge_cells(cells, max_cells=max_cells),
+        cells=merge_cells(cells, max_cells=max_cells, given_level=level),
         regions=regions,
         classes=tuple(sorted(set(precision_classes(kinds["geo_precision"].to_numpy())))),
         countries=tuple(sorted(set(kinds["country"].astype(str)) - {""})),

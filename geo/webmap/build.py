@@ -39,6 +39,7 @@ from geo.symbology import (
 from geo.webmap.basemap import WATER, basemap_json, empty_map, offline_basemap, write_basemap
 from geo.webmap.cells import MapSummary, grid_cells, summarise
 from geo.webmap.choropleth import (
+    NO_VALUE_COLOUR,
     region_features,
     region_figures,
     region_layer,
@@ -46,6 +47,7 @@ from geo.webmap.choropleth import (
     shading_key,
 )
 from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
+from geo.webmap.density import LAYERS, add_grid, add_heat
 from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, script_json
 from geo.webmap.legend import Legend, add_legend, type_items
 from geo.webmap.play import add_play, play_periods
@@ -202,7 +204,8 @@ def _symbol_rows(
 def _cell_rows(cells: pd.DataFrame) -> list[list[object]]:
     types = list(TYPE_COLOURS)
     rows: list[list[object]] = []
-    for lat, lon, count, killed, kind, imprecise in cells.itertuples(index=False):
+    columns = ["lat", "lon", "count", "killed", "event_type", "imprecise"]
+    for lat, lon, count, killed, kind, imprecise in cells[columns].itertuples(index=False):
         rows.append(
             [
                 round(float(lat), 4),
@@ -240,6 +243,10 @@ class MapOptions:
     view: tuple[float, float, float, float] | None = None
     """The area the map opens on (west, south, east, north), where the user has zoomed to;
     default the incidents' extent."""
+    layer: str = "points"
+    """How the incidents are drawn (``geo.webmap.density.LAYERS``): symbols, clustered (grid
+    cells with their counts when there are too many), a heatmap, or a square grid; the heatmap
+    and the grid weigh cells by ``metric``."""
     colour_by: str = "event_type"
     """What the symbols' colours tell (``geo.webmap.colour_by.COLOUR_FIELDS``); grid cells keep
     their most frequent event type's."""
@@ -309,12 +316,17 @@ def map_layers(
     options, given = options or MapOptions(), figures
     if options.metric not in ("incidents", "killed"):
         raise ValueError(f"metric must be 'incidents' or 'killed', not {options.metric!r}")
-    if not isinstance(incidents, MapSummary) and len(incidents) > options.max_symbols:
+    if options.layer not in LAYERS:
+        raise ValueError(f"layer must be one of {', '.join(LAYERS)}, not {options.layer!r}")
+    bulk = len(incidents) > options.max_symbols if isinstance(incidents, pd.DataFrame) else False
+    if isinstance(incidents, pd.DataFrame) and (bulk or options.layer != "points"):
         incidents = summarise(incidents, max_cells=options.max_symbols)
-    group = folium.FeatureGroup(name=_layer_name(incidents), overlay=True, control=True)
+    group = folium.FeatureGroup(
+        name=_layer_name(incidents, options.layer), overlay=True, control=True
+    )
     label = "Incidents per region" if options.metric == "incidents" else "Killed per region (best)"
     if isinstance(incidents, MapSummary):
-        drawn = _summary_layer(incidents, group)
+        drawn = _summary_layer(incidents, group, options)
         countries, figures = tuple(incidents.countries), incidents.regions
     else:
         drawn = _symbol_layer(incidents, claims, sources, options, group)
@@ -323,12 +335,19 @@ def map_layers(
     if given is not None:
         figures = given
     values, top = region_figures(figures, options.metric)
+    keys = [*drawn.legend.keys]
+    if options.layer == "points":
+        keys.insert(0, (label, shading_key(top)))
+    else:  # the regions only outlined, named and with their figures: the cells are shaded
+        values = {name: [*figures[:2], NO_VALUE_COLOUR] for name, figures in values.items()}
     region_values(group, values)
-    add_legend(group, replace(drawn.legend, keys=[(label, shading_key(top)), *drawn.legend.keys]))
+    add_legend(group, replace(drawn.legend, keys=keys))
     return MapLayers(group, extent_of(drawn.points), countries, figures)
 
 
-def _layer_name(incidents: pd.DataFrame | MapSummary) -> str:
+def _layer_name(incidents: pd.DataFrame | MapSummary, layer: str = "points") -> str:
+    if isinstance(incidents, MapSummary) and layer != "points":
+        return f"Incidents ({incidents.count:,}, {LAYERS[layer].lower()})"
     if isinstance(incidents, MapSummary):
         return f"Incidents ({incidents.count:,}, grouped by area)"
     return f"Incidents by city ({len(incidents):,})"
@@ -340,11 +359,20 @@ class _Drawn:
     legend: Legend
 
 
-def _summary_layer(summary: MapSummary, group: folium.FeatureGroup) -> _Drawn:
-    """Grid cells with their counts, coloured by their most frequent type."""
+def _summary_layer(summary: MapSummary, group: folium.FeatureGroup, options: MapOptions) -> _Drawn:
+    """Grid cells with their counts, coloured by their most frequent type; or a heatmap or a
+    shaded grid of them (``options.layer``)."""
     cells = summary.cells
     if len(cells):  # across the 180th meridian (Fiji): cells and view east of 180
         cells = cells.assign(lon=unwrap_longitudes(cells["lon"].to_numpy(dtype=float)))
+        cells = cells.assign(west=unwrap_longitudes(cells["west"].to_numpy(dtype=float)))
+    if options.layer != "points":
+        what = "Incidents" if options.metric == "incidents" else "Killed (best figure)"
+        title = f"{what} per cell" if options.layer == "grid" else f"{what}: density"
+        add = add_grid if options.layer == "grid" else add_heat
+        key = add(group, cells, options.metric)
+        note = f"{summary.count:,} incidents; the cells are finer as you zoom in"
+        return _Drawn(cells, Legend(title=LAYERS[options.layer], keys=[(title, key)], note=note))
     _incident_layer(_cell_rows(cells)).add_to(group)
     legend = Legend(
         title="Event type",

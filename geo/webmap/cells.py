@@ -30,7 +30,8 @@ class MapSummary:
     """How many incidents the filters keep."""
     cells: pd.DataFrame
     """One row per occupied cell: ``lat``/``lon`` (mean of its incidents), ``count``, ``killed``
-    (sum of best), ``event_type`` (the most frequent) and ``imprecise`` (all members imprecise)."""
+    (sum of best), ``event_type`` (the most frequent), ``imprecise`` (all members imprecise),
+    and the cell itself: ``south``, ``west`` and ``size`` (degrees)."""
     regions: pd.DataFrame
     """Per region label: ``incidents``, ``killed_low``, ``killed_best``, ``killed_high``."""
     classes: tuple[str, ...]
@@ -54,23 +55,30 @@ def _cell_coords(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return y - _CELL_OFFSET, x - _CELL_OFFSET
 
 
-def merge_cells(parts: pd.DataFrame, *, max_cells: int, level: int = 0) -> pd.DataFrame:
+def merge_cells(
+    parts: pd.DataFrame, *, max_cells: int, level: int = 0, given_level: int = 0
+) -> pd.DataFrame:
     """Coarsen counted parts of cells until at most ``max_cells`` are occupied.
 
     ``parts`` holds ``iy``/``ix`` (finest cell numbers), ``event_type``, ``n`` (incidents),
     ``killed``, ``lat_sum``, ``lon_sum`` and ``imprecise`` (how many of the ``n`` are imprecise):
     one row an incident, or one row per cell and type as the database adds them up. Starting
     ``level`` cells are ``2 ** level`` finest cells across. Returns the rows of
-    :attr:`MapSummary.cells`.
+    :attr:`MapSummary.cells`. ``given_level``: the size of the cells ``iy``/``ix`` number
+    (``2 ** given_level`` finest cells across; the database may have coarsened them).
     """
     # floor(x / 2s) == floor(floor(x / s) / 2): a coarser cell is a shift of a finer one.
     cell_y = parts["iy"].to_numpy(dtype=np.int64) >> level
     cell_x = parts["ix"].to_numpy(dtype=np.int64) >> level
     inverse, cells = pd.factorize(_cell_keys(cell_y, cell_x), sort=True)
+    level += given_level
     while len(cells) > max_cells:
         cell_y, cell_x = _cell_coords(np.asarray(cells, dtype=np.int64))
         parent, cells = pd.factorize(_cell_keys(cell_y >> 1, cell_x >> 1), sort=True)
         inverse = parent[inverse]
+        level += 1
+    size = CELL_DEGREES * 2**level
+    cell_y, cell_x = _cell_coords(np.asarray(cells, dtype=np.int64))
     n_cells = len(cells)
     n = parts["n"].to_numpy(dtype=float)
     type_inverse, type_codes = pd.factorize(parts["event_type"], sort=True)
@@ -91,6 +99,9 @@ def merge_cells(parts: pd.DataFrame, *, max_cells: int, level: int = 0) -> pd.Da
             "killed": total("killed"),
             "event_type": type_codes[per_type.argmax(axis=1)] if n_cells else [],
             "imprecise": total("imprecise") == count,
+            "south": cell_y * size,
+            "west": cell_x * size,
+            "size": np.full(n_cells, size),
         }
     )
 

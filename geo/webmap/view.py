@@ -40,13 +40,13 @@ def layers_of(
     if count is None:
         count = engine.headline(filters).incidents
     whole = None
-    if count > options.max_symbols:
+    if count > options.max_symbols or options.layer != "points":
         whole = engine.map_summary(filters, max_cells=options.max_symbols, count=count)
     drawn = filters
     if options.view is not None and filters.area is None and whole is not None:
         drawn = replace(filters, area=options.view)
         count = engine.headline(drawn).incidents
-    if count > options.max_symbols:
+    if count > options.max_symbols or options.layer != "points":
         summary = whole if drawn is filters else None
         summary = summary or engine.map_summary(drawn, max_cells=options.max_symbols, count=count)
         layers = map_layers(summary, options=options, figures=whole and whole.regions)
@@ -106,7 +106,8 @@ def live_map(
     ground = (options.online_tiles, options.countries, options.basemap_url)
     same = frame is not None and frame[0] == ground
     zoomed = view_to_draw(view_of(bounds), frame[1]) if same and frame is not None else None
-    many = count > options.max_symbols and filters.area is None
+    many = count > options.max_symbols or options.layer != "points"
+    many = many and filters.area is None
     layers = layers_of(
         engine, filters, replace(options, view=zoomed if many else None), count=count
     )
