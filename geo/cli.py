@@ -299,6 +299,14 @@ def _facet_value(facet: Facet) -> Callable[[str], object]:
     def parse(text: str) -> object:
         if facet.name in ("regions", "types"):
             return text  # checked by Filters.normalised, which lists the choices
+        if facet.name == "within" and (Path(text).exists() or facet.parse(text) is None):
+            from geo.areas import read_within  # a file; or the outline as a link writes it
+            from geo.errors import FilterError
+
+            try:
+                return read_within(text)
+            except FilterError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
         value = facet.parse(text.strip())
         if value is None:
             raise argparse.ArgumentTypeError(f"{text!r} is not {facet.what}")

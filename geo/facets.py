@@ -268,6 +268,72 @@ def _area_sql(box: tuple[float, float, float, float], bind: Bind) -> str:
     return f"{lat} AND (lon >= {bind(west)} OR lon <= {bind(east)})"
 
 
+MAX_VERTICES = 500
+"""Most points an area drawn or read from a file may have (its SQL tests every edge)."""
+
+Rings = tuple[tuple[tuple[float, float], ...], ...]
+"""An area's outline: rings of (longitude, latitude), each closed by its first point; a point
+is inside when it lies inside an odd number of them (so parts and holes both work)."""
+
+
+def parse_within(text: str) -> Rings | None:
+    """An area's outline as the URL writes it: ``lon lat,lon lat,...`` with rings separated by
+    ``;``; at least three points a ring, at most ``MAX_VERTICES`` in all."""
+    if len(text) > MAX_VERTICES * 40:
+        return None
+    rings = []
+    for part in text.split(";"):
+        points = [p.split() for p in part.split(",") if p.strip()]
+        try:
+            ring = tuple((float(x), float(y)) for x, y in points)
+        except ValueError:  # not two numbers
+            return None
+        if ring and ring[0] == ring[-1]:
+            ring = ring[:-1]
+        if len(ring) < 3:
+            return None
+        if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in ring):  # NaN fails too
+            return None
+        rings.append(tuple((round(x, 5), round(y, 5)) for x, y in ring))
+    if not rings or sum(len(r) for r in rings) > MAX_VERTICES:
+        return None
+    return tuple(rings)
+
+
+def within_text(rings: Rings) -> str:
+    """An area's outline as the URL writes it (:func:`parse_within` reads it back)."""
+    return ";".join(",".join(f"{x:g} {y:g}" for x, y in ring) for ring in rings)
+
+
+def _within_sql(rings: Rings, bind: Bind) -> str:
+    """Inside the outline by the even-odd rule: a ray to the east from the incident crosses its
+    edges an odd number of times. Edges along a parallel never count and are left out; every
+    number is a bound parameter; the outline's box is tested first."""
+    xs = [x for ring in rings for x, _ in ring]
+    ys = [y for ring in rings for _, y in ring]
+    crossings = []
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if y1 == y2:
+                continue
+            slope = (x2 - x1) / (y2 - y1)
+            crossings.append(
+                f"CASE WHEN (lat < {bind(y1)}) <> (lat < {bind(y2)}) AND lon < "
+                f"{bind(slope)} * (lat - {bind(y1)}) + {bind(x1)} THEN 1 ELSE 0 END"
+            )
+    box = (
+        f"lat BETWEEN {bind(min(ys))} AND {bind(max(ys))} AND "
+        f"lon BETWEEN {bind(min(xs))} AND {bind(max(xs))}"
+    )
+    return f"{box} AND mod({' + '.join(crossings) or '0'}, 2) = 1"
+
+
+def _within_words(rings: Rings) -> str:
+    points = sum(len(r) for r in rings)
+    parts = f" in {len(rings)} parts" if len(rings) > 1 else ""
+    return f"in a drawn area ({points} points{parts})"
+
+
 FACETS: tuple[Facet, ...] = (
     Facet(
         "start", "start", "date_end", "Time range", "dates", "a date (YYYY-MM-DD)", parse_date,
@@ -356,6 +422,14 @@ FACETS: tuple[Facet, ...] = (
         "the 180th meridian)", many=False, split=False, cli="bbox", text=area_text,
     ),
     Facet(
+        "within", "within", "lat", "Drawn area", "within",
+        f"an area's outline: lon lat pairs, at most {MAX_VERTICES} points",
+        parse_within, _within_sql, _within_words,
+        cli_help="only incidents inside the polygons of this GeoJSON file (a drawn area's "
+        f"export, a district's outline; at most {MAX_VERTICES} points)", many=False,
+        split=False, text=within_text,
+    ),
+    Facet(
         "ids", "id", "incident_id", "Incident", "ids", "an incident's id", parse_name,
         _in("incident_id"), lambda ids: "incident " + ", ".join(ids),
         cli_help="incidents by their id (a popup's link opens one)", split=False, cli="id",
@@ -394,4 +468,8 @@ __all__ = [
     "parse_year",
     "parse_area",
     "area_text",
+    "parse_within",
+    "within_text",
+    "MAX_VERTICES",
+    "Rings",
 ]

@@ -19,6 +19,7 @@ from geo.facets import (
     FACETS,
     QUERY_KEYS,
     Bind,
+    Rings,
     chosen,
 )
 from geo.places.regions import canonical_region, region_label
@@ -44,6 +45,7 @@ class Filters:
     datasets: tuple[str, ...] = ()
     search: str | None = None
     area: tuple[float, float, float, float] | None = None
+    within: Rings | None = None
     ids: tuple[str, ...] = ()
 
     def normalised(self) -> Filters:

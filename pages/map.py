@@ -10,14 +10,14 @@ import ui
 from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export, table_argument, too_many_to_download
-from geo.facets import parse_area
+from geo.facets import BY_NAME
 from geo.places.regions import country_names
 from geo.timelapse import frames_of
 from geo.webmap.assets import offline_map
 from geo.webmap.build import MapOptions
 from geo.webmap.colour_by import COLOUR_FIELDS
 from geo.webmap.density import LAYERS
-from geo.webmap.view import area_of_drawing, live_map
+from geo.webmap.view import filter_of_drawing, live_map
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -125,17 +125,19 @@ clicked = st_folium(
 )
 st.caption(
     "Click a region to show only its incidents; shift and drag to keep only those in a box "
-    "(the sidebar's Area clears it); click a numbered cluster to spread out "
+    "(the sidebar's Area clears it), or draw an area with the \u2b20 button (click its "
+    "corners, then the first again); click a numbered cluster to spread out "
     "the incidents it holds. Pale symbols with a solid outline are located to a district; "
     "hollow dashed ones only to a region or country."
 )
 
 feature = (clicked or {}).get("last_active_drawing") or {}
-drawn = area_of_drawing(feature)  # a box drawn with shift and drag
+drawn = filter_of_drawing(feature)  # a box (shift and drag) or an area drawn with the button
 if drawn and feature != st.session_state.get("map_last_click"):
     st.session_state["map_last_click"] = feature
-    if view.filters.area != parse_area(drawn):
-        st.session_state["pending_filter"] = ("f_area", drawn)
+    facet = BY_NAME[drawn[0]]
+    if getattr(view.filters, facet.name) != facet.parse(drawn[1]):
+        st.session_state["pending_filter"] = (f"f_{facet.name}", drawn[1])
         st.rerun()
 region = html.unescape(str((feature.get("properties") or {}).get("region", "")))
 if region and feature != st.session_state.get("map_last_click"):

@@ -318,6 +318,31 @@ def test_a_box_drawn_on_the_map_keeps_the_incidents_inside_it(server, browser) -
     page.screenshot(path=str(OUTPUT / "map-box.png"))
 
 
+def test_an_area_drawn_with_the_mouse_keeps_the_incidents_inside_it(server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = _offline_page(browser, [])
+    page.goto(server)
+    frame = _map_frame(page)
+    _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    frame.locator(".atlas-draw").click()
+    # the triangle 46 E 40 N, 56 E 40 N, 46 E 49 N, clicked corner by corner, closed on the first
+    corners = [(40, 46), (40, 56), (49, 46), (40, 46)]
+    for lat, lon in corners:
+        point = f"map_div.latLngToContainerPoint([{lat}, {lon}])"
+        x, y = frame.evaluate(f"() => {{ var p = {point}; return [p.x, p.y]; }}")
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        time.sleep(0.3)
+    _wait_for(lambda: "within=46" in _href(page))
+    # 2 shipped incidents lie in it, both at Khasavyurt (43.25 N 46.59 E: 0.59 east of 46 where
+    # the edge is 6.4 east); Atyrau's (47.10 N 51.88 E) lie east of the edge (2.1 there)
+    frame = _wait_for(lambda: (f := _map_frame(page)) and "(2)" in _incident_layer_label(f) and f)
+    assert _incident_layer_label(frame) == "Incidents by city (2)"
+    page.screenshot(path=str(OUTPUT / "map-drawn-area.png"))
+    page.get_by_role("button", name="Clear the drawn area").click()
+    frame = _wait_for(lambda: (f := _map_frame(page)) and "(33)" in _incident_layer_label(f) and f)
+    assert "within=" not in _href(page)
+
+
 def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # type: ignore[no-untyped-def]
     page = _offline_page(browser, [])
     page.goto(server)

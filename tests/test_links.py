@@ -106,3 +106,99 @@ def test_a_popup_links_to_its_incident_and_the_link_opens_it(
     assert next(m.value for m in at.metric if m.label == "Incidents") == "1"
     wanted, notes = Filters.parse_query({"id": row["incident_id"]})
     assert wanted.to_cli() == ["--id", row["incident_id"]] and notes == []
+
+
+TRIANGLE = "46 40,56 40,46 49"
+"""46 E 40 N, 56 E 40 N, 46 E 49 N: of the shipped table, only Khasavyurt's 2 incidents (43.25 N,
+46.59 E: 0.59 east of 46 where the edge lies 6.4 east) are inside; Atyrau's (47.10 N, 51.88 E)
+lie east of the edge (2.1 east of 46 there), Zhanaozen's (43.34 N, 52.86 E) too (6.3)."""
+
+
+def test_a_drawn_area_travels_in_the_link_and_is_bounded() -> None:
+    from geo.facets import MAX_VERTICES
+
+    wanted, notes = Filters.parse_query({"within": TRIANGLE})
+    assert wanted.within == (((46.0, 40.0), (56.0, 40.0), (46.0, 49.0)),) and notes == []
+    assert wanted.to_query() == {"within": [TRIANGLE]}
+    assert "in a drawn area (3 points)" in wanted.describe()
+    many = ",".join(f"{i % 90} {i % 80}" for i in range(MAX_VERTICES + 1))
+    for bad in ("46 40,56 40", "46 40,56 40,nan 49", "46 40,56 40,46", "1 2,3 4,5 6' OR '1'='1",
+                "46 40,56 40,46 99", many, "9" * 30_000, ";", "46 40,56 40,46 49;1 1"):  # fmt: skip
+        kept, said = Filters.parse_query({"within": bad})
+        assert kept.within is None and len(said) == 1, bad[:40]
+
+
+def test_a_drawn_area_narrows_the_dashboard_and_clears_in_one_click(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = start(monkeypatch, query={"within": TRIANGLE})
+    assert not failures(at), failures(at)
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "2"
+    said = [c.value.replace("\\", "") for c in at.sidebar.caption]
+    assert "Drawn area (3 points): only the incidents in it" in said
+    at.sidebar.button(key="clear_within").click().run()
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "33"
+
+
+def test_the_command_line_reads_an_area_from_a_geojson_file(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def export(area: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "geo", "export", "--within", str(area),
+             "--out", str(tmp_path / "out.csv")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    ring = [[46, 40], [56, 40], [46, 49], [46, 40]]
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "<b>x</b>"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))  # fmt: skip
+    done = export(area)
+    assert done.returncode == 0, done.stderr
+    assert ": 2 incidents" in done.stdout  # Khasavyurt's two, as counted above
+    for name, text, said in (
+        ("text.geojson", "not json", "not a GeoJSON file"),
+        ("point.geojson", '{"type": "Point", "coordinates": [1, 2]}', "no Polygon"),
+        ("deep.geojson", "[" * 100_000, "not a GeoJSON file"),
+        (
+            "big.geojson",
+            json.dumps(
+                {"type": "Polygon", "coordinates": [[[i % 90, i % 80] for i in range(2000)]]}
+            ),
+            "at most 500",
+        ),  # fmt: skip
+        (
+            "metres.geojson",
+            json.dumps(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[500000, 4000000], [600000, 4000000], [500000, 4100000]]],
+                }
+            ),
+            "EPSG:4326",
+        ),  # fmt: skip
+        ("strings.geojson", '{"type": "Polygon", "coordinates": [[["a", "b"]]]}', "longitude"),
+    ):
+        (tmp_path / name).write_text(text)
+        refused = export(tmp_path / name)
+        assert refused.returncode == 2 and said in refused.stderr, (name, refused.stderr)
+    missing = export(tmp_path / "none.geojson")
+    assert missing.returncode == 2 and "cannot read the area file" in missing.stderr
+
+
+def test_a_shape_drawn_on_the_map_is_the_area_it_outlines() -> None:
+    from geo.webmap.view import filter_of_drawing
+
+    ring = [[46, 40], [56, 40], [46, 49], [46, 40]]
+    drawn = {"type": "Feature", "properties": {"atlas": "drawn"},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+    assert filter_of_drawing(drawn) == ("within", TRIANGLE)
+    box = {**drawn, "properties": {}}  # shift and drag
+    assert filter_of_drawing(box) == ("area", "46,40,56,49")
+    assert filter_of_drawing({**drawn, "properties": {"region": "Atyrau"}}) is None
+    for hostile in ([[[1, 1], [2, 2]]], [[["<b>", 1], [2, 2], [3, 3]]], "x", [[]]):
+        assert filter_of_drawing({**drawn, "geometry": {"coordinates": hostile}}) is None

@@ -86,6 +86,19 @@ CASES = [
     (Filters(area=(170.0, -60.0, 10.0, 60.0)), {"n2"}, 0),
     # the box and a type: the security operations k4 (Atyrau region) and r2 (Dagestan)
     (Filters(area=(46.0, 40.0, 56.0, 49.0), types=("security_operation",)), {"k4", "r2"}, 0),
+    # A drawn triangle (46 E 40 N, 56 E 40 N, 46 E 49 N): inside where lon - 46 is at most
+    # 10 (49 - lat) / 9: r1 (1.5 against 6.7) and r2 (1.0 against 6.9), not Atyrau's k2 (5.88
+    # against 2.1) or k4 (6.5 against 1.9)
+    (Filters(within=(((46.0, 40.0), (56.0, 40.0), (46.0, 49.0)),)), {"r1", "r2"}, 0),
+    # a square (40-60 E, 35-55 N) with a hole around Atyrau (51-53 E, 46-48 N): Aktobe's k3
+    # and Dagestan's r1, r2; k2 and k4 lie in the hole
+    (Filters(within=(((40.0, 35.0), (60.0, 35.0), (60.0, 55.0), (40.0, 55.0)),
+                     ((51.0, 46.0), (53.0, 46.0), (53.0, 48.0), (51.0, 48.0)))),
+     {"k3", "r1", "r2"}, 0),
+    # two parts: the triangle and a box around Maiduguri (13-13.5 E, 11.5-12 N): n1 and n3
+    (Filters(within=(((46.0, 40.0), (56.0, 40.0), (46.0, 49.0)),
+                     ((13.0, 11.5), (13.5, 11.5), (13.5, 12.0), (13.0, 12.0)))),
+     {"r1", "r2", "n1", "n3"}, 0),
     (Filters(types=("armed_attack",)), {"k1", "k3", "r1", "n2", "n3"}, 0),
     (Filters(countries=("NG",)), {"n1", "n2", "n3"}, 0),
     # k4, r2 region; k5 district; n2 country

@@ -80,7 +80,7 @@ def init_from_url(overview: Overview) -> None:
             set_value(widget_key(facet), bool(chosen))
         elif facet.widget in ("values", "ids"):
             set_value(widget_key(facet), list(chosen))
-        elif facet.widget in ("text", "area"):
+        elif facet.widget in ("text", "area", "within"):
             set_value(widget_key(facet), facet.text(chosen) if chosen else "")
     st.session_state["url_notes"] = notes
 
@@ -171,6 +171,6 @@ def filters_from_widgets(lo: date, hi: date) -> Filters:
             values[facet.name] = tuple(st.session_state.get(widget_key(facet), ()))
         elif facet.widget == "toggle":
             values[facet.name] = bool(st.session_state.get(widget_key(facet), False))
-        elif facet.widget in ("text", "area"):
+        elif facet.widget in ("text", "area", "within"):
             values[facet.name] = facet.parse(str(st.session_state.get(widget_key(facet), "")))
     return Filters(**values)

@@ -151,6 +151,8 @@ def filter_widgets(
             )  # fmt: skip
         elif facet.widget == "area":
             _area_widget(facet)
+        elif facet.widget == "within":
+            _within_widget(facet)
         elif facet.widget == "ids":
             _ids_widget(facet)
     if sb.button("Reset filters", key="reset"):
@@ -168,6 +170,19 @@ def _ids_widget(facet: Facet) -> None:
     st.sidebar.caption(esc_markdown(f"{facet.label}: {shown}"))
     if st.sidebar.button("Show every incident again", key="clear_ids"):
         state.set_value(key, [])
+        st.rerun()
+
+
+def _within_widget(facet: Facet) -> None:
+    """An area drawn on the map (or linked): said, with one click to clear it."""
+    key = state.widget_key(facet)
+    rings = facet.parse(str(st.session_state.get(key, "")))
+    if not rings:
+        return
+    points = sum(len(ring) for ring in rings)
+    st.sidebar.caption(esc_markdown(f"{facet.label} ({points} points): only the incidents in it"))
+    if st.sidebar.button("Clear the drawn area", key="clear_within"):
+        state.set_value(key, "")
         st.rerun()
 
 

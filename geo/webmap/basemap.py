@@ -164,12 +164,15 @@ def empty_map(height: str) -> folium.Map:
         zoomDelta=0.5,  # the buttons reach every level down to the whole world
         minZoom=1,  # the whole world
     )
+    # No jQuery: nothing on the atlas's maps uses it, and the dashboard's map waits for each
+    # script in turn before it draws.
+    m.default_js = [(name, url) for name, url in m.default_js if name != "jquery"]
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(
         RawHtml(
             # div.: above leaflet.css's own grey, which a standalone page inlines after this
-            f"<style>div.leaflet-container{{background:{WATER}}}{CLUSTER_CSS}{LABEL_CSS}</style>"
+            f"<style>div.leaflet-container{{background:{WATER}}}{CLUSTER_CSS}{LABEL_CSS}{DRAWING_CSS}</style>"
         )
     )
     return m
@@ -205,6 +208,8 @@ function atlasByZoom(map, layer, from) {
 """
 """Shows a layer of names from a zoom level on. Each script that needs it carries it: st_folium
 puts the page's header in with ``innerHTML``, which runs no script."""
+DRAWING_CSS = ".atlas-drawing .leaflet-interactive{pointer-events:none!important}"
+"""While an area is drawn, a click places a corner: nothing on the map takes it."""
 LABEL_CSS = (
     ".atlas-country-label span,.atlas-region-label span{position:absolute;white-space:nowrap;"
     "transform:translate(-50%,-50%);font:10px/1.2 sans-serif;pointer-events:none;"

@@ -47,6 +47,7 @@ from geo.webmap.choropleth import (
     shading_key,
 )
 from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
+from geo.webmap.controls import add_controls
 from geo.webmap.density import LAYERS, add_grid, add_heat
 from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, script_json
 from geo.webmap.legend import Legend, add_legend, type_items
@@ -455,8 +456,7 @@ def base_map(
     folium.LayerControl(collapsed=True).add_to(m)
     # Keep the data clear of the legend box in the lower right corner.
     m.fit_bounds(frame, padding_bottom_right=(230, 150))
-    ParentScript(_FIT_CONTROL, {"bounds": script_json(frame)}).add_to(m)
-    ParentScript(_BOX_AREA).add_to(m)
+    add_controls(m, frame)
     return m
 
 
@@ -496,38 +496,6 @@ def pick_map(
         ).add_to(m)  # fmt: skip
     m.location, m.options["zoom"] = [lat, lon], zoom
     return m
-
-
-_FIT_CONTROL = """
-(function () {
-    var bounds = {bounds};
-    var Fit = L.Control.extend({options: {position: "topleft"}, onAdd: function () {
-        var button = L.DomUtil.create("a", "leaflet-bar atlas-fit");
-        button.href = "#"; button.title = "Fit to incidents"; button.innerHTML = "&#x2922;";
-        button.setAttribute("role", "button");
-        button.style.cssText = "display:block;width:30px;height:30px;line-height:30px;" +
-            "text-align:center;background:#fff;font-size:18px;color:#333;text-decoration:none";
-        L.DomEvent.on(button, "click", function (e) {
-            L.DomEvent.stop(e);
-            {parent}.fitBounds({parent}._atlasBounds || bounds, {paddingBottomRight: [230, 150]});
-        });
-        return button;
-    }});
-    new Fit().addTo({parent});
-})();
-"""
-
-
-_BOX_AREA = """
-(function () {
-    // A box drawn with shift and drag (Leaflet's box zoom) is handed to the page as a drawn
-    // rectangle: the dashboard keeps only the incidents inside it (the "area" filter).
-    {parent}.on("boxzoomend", function (e) {
-        {parent}.fire("draw:created", {layer: L.rectangle(e.boxZoomBounds),
-                                       layerType: "rectangle"});
-    });
-})();
-"""
 
 
 def _incident_layer(

@@ -11,6 +11,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from geo.facets import MAX_VERTICES
 from geo.filters import Filters
 from geo.query import SqlEngine
 from geo.webmap.build import MapLayers, MapOptions, add_frame, base_map, extent_of, map_layers
@@ -60,6 +61,11 @@ def layers_of(
         )
     if filters.area is not None:
         _outline(layers.group, filters.area)
+    if filters.within is not None:
+        folium.Polygon(
+            [[[y, x] for x, y in ring] for ring in filters.within], color="#333333", weight=2,
+            dash_array="6 4", fill=False, tooltip="The area the filters keep",
+        ).add_to(layers.group)  # fmt: skip
     fit = layers.bounds if whole is None or drawn is filters else extent_of(whole.cells)
     add_frame(layers.group, fit)
     return ViewLayers(layers.group, layers.bounds, layers.countries, layers.figures, fit)
@@ -148,6 +154,28 @@ def _outline(m: folium.map.Layer, area: tuple[float, float, float, float]) -> No
         ).add_to(m)  # fmt: skip
 
 
+def filter_of_drawing(feature: object) -> tuple[str, str] | None:
+    """What a shape drawn on the map (as st_folium hands it back) filters by: ``("area",
+    box)`` for a box drawn with shift and drag, ``("within", outline)`` for an area drawn with
+    the draw button; ``None`` for anything else (a region clicked)."""
+    from geo.facets import parse_within, within_text
+
+    if not isinstance(feature, dict):
+        return None
+    geometry, properties = feature.get("geometry"), feature.get("properties")
+    if isinstance(properties, dict) and properties.get("atlas") == "drawn":
+        try:
+            ring = geometry["coordinates"][0]  # type: ignore[index]
+            points = [(float(x), float(y)) for x, y in ring[: MAX_VERTICES + 1]]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+        points = [(max(-180.0, min(180.0, x)), max(-90.0, min(90.0, y))) for x, y in points]
+        rings = parse_within(within_text((tuple(points),)))
+        return ("within", within_text(rings)) if rings else None
+    box = area_of_drawing(feature)
+    return ("area", box) if box else None
+
+
 def area_of_drawing(feature: dict[str, Any]) -> str:
     """The box (``west,south,east,north``, as the area filter writes it) of a rectangle drawn
     on the map, as st_folium hands it back; '' for anything else (a region clicked)."""
@@ -188,6 +216,7 @@ __all__ = [
     "ViewLayers",
     "live_map",
     "area_of_drawing",
+    "filter_of_drawing",
     "layers_of",
     "map_of",
     "view_of",
