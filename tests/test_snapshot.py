@@ -561,3 +561,25 @@ def test_a_world_map_on_a_landscape_page_spans_its_width() -> None:
     # the globe's sea from its west to its east edge: most of the page's width (the legend
     # goes under a world map; beside it, the globe took about 60%)
     assert (columns.max() - columns.min()) / pixels.shape[1] > 0.8
+
+
+def test_a_long_description_of_the_filters_is_never_cut_short(incidents: gpd.GeoDataFrame) -> None:
+    from datetime import date
+
+    # forty-five regions as a link may give them: six lines of description at the first size
+    regions = tuple(sorted(set(incidents["region"])))
+    regions += tuple(f"Region number {k}" for k in range(45 - len(regions)))
+    filters = Filters(
+        start=date(2012, 9, 1), end=date(2016, 6, 30), regions=regions,
+        types=("armed_attack", "bombing", "security_operation", "unrest"), exact_only=True,
+    )  # fmt: skip
+    chosen = incidents[incidents["region"].isin(filters.regions)]
+    out = io.BytesIO()
+    frame = MapFrame(size="480x360", dpi=100)
+    render_snapshot(chosen, out=out, fmt="svg", filters=filters, frame=frame)
+    svg = out.getvalue().decode()
+    header = " ".join(re.sub(r"<[^>]*>", " ", svg).split())
+    # every word of the description is on the page, the end date and the last type included
+    for word in filters.describe().split():
+        assert word in header, word
+    assert "…" not in header

@@ -351,7 +351,13 @@ def _draw_header(sheet: _Sheet, page: _Page) -> float:
     )
     text_w = (sheet.width - 2 * pad - period_w) * 72
     title_lines = measure.wrap(page.title, title_font, text_w, weight="bold", max_lines=2)
-    sub_lines = measure.wrap(page.subtitle, sub_font, text_w, max_lines=3)
+    # The filters are said in full: smaller type before a fourth line, and never cut short
+    # (a caption ending "2012-09-01 to ..." misleads the report's reader).
+    for shrink in (1.0, 0.9, 0.8, 0.7):
+        sub_lines = measure.wrap(page.subtitle, sub_font * shrink, text_w, max_lines=12)
+        if len(sub_lines) <= 3:
+            break
+    sub_font *= shrink
     top = sheet.height - pad
     sheet.text(
         pad, top, "\n".join(title_lines), fontsize=title_font, fontweight="bold", color=INK,
