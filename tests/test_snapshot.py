@@ -583,3 +583,19 @@ def test_a_long_description_of_the_filters_is_never_cut_short(incidents: gpd.Geo
     for word in filters.describe().split():
         assert word in header, word
     assert "…" not in header
+
+
+def test_the_busiest_place_is_named_even_when_crowded() -> None:
+    """A town of 40 incidents packed round by 48 one-incident hamlets (no room for a label
+    beside it) and a village of one at the edge: the town is named, with a line to it."""
+    rows = [_row(f"t{k}", "Bigtown", "R", (2.5, 9.5), "unrest", 1, country="BJ") for k in range(40)]
+    for k in range(48):
+        angle, radius = 2 * math.pi * k / 24, 0.12 if k < 24 else 0.22
+        at = (2.5 + radius * math.cos(angle), 9.5 + radius * math.sin(angle))
+        rows.append(_row(f"h{k}", f"Hamlet {k}", "R", at, "armed_attack", 2, country="BJ"))
+    rows.append(_row("v", "Edgeville", "R", (3.6, 11.8), "unrest", None, country="BJ"))
+    table = gpd.GeoDataFrame(pd.DataFrame(rows))
+    out = io.BytesIO()
+    render_snapshot(table, out=out, fmt="svg", frame=MapFrame(size="a4-landscape", dpi=100))
+    svg = out.getvalue().decode()
+    assert re.search(r">\s*Bigtown\s*<", svg)

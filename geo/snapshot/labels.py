@@ -85,69 +85,75 @@ def _halo_text(ax: Axes, x: float, y: float, text: str, *, scale: float, **style
     ax.text(x, y, text, **style)
 
 
+LEADER_LABELS = 8
+"""The busiest places may be labelled further out, with a thin line to their symbol, where no
+label fits beside it (a crowded city is named, not a quiet village at the edge)."""
+
+
 def _place_labels(
     area: MapArea, current: _Points, layout: SymbolLayout, obstacles: _Obstacles
 ) -> None:
     """Label the places with the most incidents, once each, where a label fits."""
     if not current.n:
         return
-    ax, scale, measure = area.ax, area.scale, area.measure
     group, counts = layout.group, layout.counts
     killed = np.bincount(group, np.nan_to_num(current.killed), len(counts))
     candidates = np.lexsort((-killed, -counts))[: MAX_LABELS * 3]
-    font = 7.6 * scale
     placed = 0
-    for g in candidates:
+    for rank, g in enumerate(candidates):
         if placed >= MAX_LABELS:
             break
         members = group == g
         vague = bool(current.imprecise[members].all())
         # A place located exactly names the group before a region's or country's centre.
         name = _label_name(current.places[members & (vague | ~current.imprecise)])
-        if not name:
-            continue
-        style: Literal["normal", "italic"] = "italic" if vague else "normal"
-        w, h = measure.size(name, font, style=style)
-        h = font * 1.2
-        d = float(layout.extent[g]) + 1.5 * scale
+        if name and _place_label(area, layout, obstacles, g, name, vague, far=rank < LEADER_LABELS):
+            placed += 1
+
+
+def _place_label(
+    area: MapArea,
+    layout: SymbolLayout,
+    obstacles: _Obstacles,
+    g: int,
+    name: str,
+    vague: bool,
+    *,
+    far: bool,
+) -> bool:
+    """Put ``name`` beside group ``g``'s symbol, at the first position clear of other labels
+    and symbols (with ``far``, also further out, with a leader line); none clear: no label,
+    since a label touching another place's symbol would name the wrong place."""
+    scale, measure = area.scale, area.measure
+    font = 7.6 * scale
+    style: Literal["normal", "italic"] = "italic" if vague else "normal"
+    w = measure.size(name, font, style=style)[0]
+    h = font * 1.2
+    near = float(layout.extent[g]) + 1.5 * scale
+    for d in (near, near + 14 * scale, near + 28 * scale) if far else (near,):
         e = d * 0.72
-        options = [
-            (d, 0, "left", "center"),
-            (-d, 0, "right", "center"),
-            (0, d, "center", "bottom"),
-            (0, -d, "center", "top"),
-            (e, e, "left", "bottom"),
-            (e, -e, "left", "top"),
-            (-e, e, "right", "bottom"),
-            (-e, -e, "right", "top"),
-        ]
-        # The first position clear of other labels and symbols; none clear: no label, since a
-        # label touching another place's symbol would name the wrong place.
-        for dx, dy, ha, va in options:
+        for dx, dy, ha, va in (
+            (d, 0, "left", "center"), (-d, 0, "right", "center"), (0, d, "center", "bottom"),
+            (0, -d, "center", "top"), (e, e, "left", "bottom"), (e, -e, "left", "top"),
+            (-e, e, "right", "bottom"), (-e, -e, "right", "top"),
+        ):  # fmt: skip
             x, y = float(layout.cu[g] + dx), float(layout.cv[g] + dy)
             box = _text_box(x, y, w, h, ha, va)
-            if not area.inside(box, 2):
+            if not area.inside(box, 2) or any(obstacles.overlaps(box, pad=1.5 * scale)):
                 continue
-            hard, soft = obstacles.overlaps(box, pad=1.5 * scale)
-            if hard or soft:
-                continue
+            if d > near:  # a thin line from the symbol's edge to the label
+                ratio = (near - 1.5 * scale) / d
+                sx, sy = area.to_data(layout.cu[g] + dx * ratio, layout.cv[g] + dy * ratio)
+                lx, ly = area.to_data(x, y)
+                area.ax.plot([sx, lx], [sy, ly], color=MUTED, linewidth=0.5 * scale, zorder=6.5)
             tx, ty = area.to_data(x, y)
             _halo_text(
-                ax,
-                float(tx),
-                float(ty),
-                name,
-                scale=scale,
-                fontsize=font,
-                color=INK if not vague else MUTED,
-                style=style,
-                ha=ha,
-                va=va,
-                zorder=7,
-            )
+                area.ax, float(tx), float(ty), name, scale=scale, fontsize=font,
+                color=INK if not vague else MUTED, style=style, ha=ha, va=va, zorder=7,
+            )  # fmt: skip
             obstacles.hard.append(box)
-            placed += 1
-            break
+            return True
+    return False
 
 
 def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
