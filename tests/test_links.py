@@ -202,3 +202,30 @@ def test_a_shape_drawn_on_the_map_is_the_area_it_outlines() -> None:
     assert filter_of_drawing({**drawn, "properties": {"region": "Atyrau"}}) is None
     for hostile in ([[[1, 1], [2, 2]]], [[["<b>", 1], [2, 2], [3, 3]]], "x", [[]]):
         assert filter_of_drawing({**drawn, "geometry": {"coordinates": hostile}}) is None
+
+
+def test_a_source_with_a_web_address_is_a_link_and_no_other_scheme_is() -> None:
+    from geo.tables import load_dataset
+    from geo.webmap.build import popup_html
+
+    row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
+    linked = {**row, "sources": "https://news.example/a?b=1&c=2;javascript:alert(1);plain"}
+    html = popup_html(linked, None)
+    assert "<a href='https://news.example/a?b=1&amp;c=2' target='_blank'" in html
+    assert "rel='noopener noreferrer'" in html
+    assert "href='javascript" not in html and "javascript:alert(1)" in html  # shown as text
+    quoted = popup_html({**row, "sources": "https://x.example/'onmouseover='alert(1)"}, None)
+    assert "href" not in quoted.split("Sources:")[1].split("<a href='?id=")[0]
+
+
+def test_a_link_to_one_incident_opens_its_popup_on_the_map() -> None:
+    from geo.query import table_of
+    from geo.tables import load_dataset
+    from geo.webmap.build import MapOptions
+    from geo.webmap.view import map_of
+
+    dataset = load_dataset(Path("data/incidents.csv"))
+    engine = table_of(dataset).engine
+    one = Filters(ids=(str(dataset.incidents["incident_id"].iloc[0]),))
+    assert "openPopup()" in map_of(engine, one, MapOptions()).get_root().render()
+    assert "openPopup()" not in map_of(engine, Filters(), MapOptions()).get_root().render()

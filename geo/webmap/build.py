@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -79,11 +80,20 @@ def popup_html(
 
 
 def _source_html(source_id: object, names: Mapping[str, str]) -> str:
-    """A source as its title and outlet, with the id in small print (the id alone if unnamed)."""
+    """A source as its title and outlet, with the id in small print (the id alone if unnamed);
+    a link where the id or the name is a web address (http or https only)."""
     name = names.get(str(source_id).strip())
-    if not name:
-        return esc(source_id)
-    return f"{esc(name)} <small style='color:#777'>{esc(source_id)}</small>"
+    address = next((t for t in (str(source_id).strip(), name or "") if _WEB.fullmatch(t)), "")
+    text = esc(source_id) if not name else (
+        f"{esc(name)} <small style='color:#777'>{esc(source_id)}</small>"
+    )  # fmt: skip
+    if not address:
+        return text
+    return f"<a href='{esc(address)}' target='_blank' rel='noopener noreferrer'>{text}</a>"
+
+
+_WEB = re.compile(r"https?://[^\s<>'\"]{1,500}", re.IGNORECASE)
+"""A source that is a web address: shown as a link (never another scheme, such as javascript:)."""
 
 
 def _popup_html(

@@ -15,6 +15,7 @@ from geo.facets import MAX_VERTICES
 from geo.filters import Filters
 from geo.query import SqlEngine
 from geo.webmap.build import MapLayers, MapOptions, add_frame, base_map, extent_of, map_layers
+from geo.webmap.elements import ParentScript
 
 
 def map_of(
@@ -59,6 +60,8 @@ def layers_of(
             options=options,
             figures=whole and whole.regions,
         )
+    if filters.ids and count == 1 and options.layer == "points":
+        ParentScript(_OPEN_POPUP).add_to(layers.group)  # a link to one incident opens it
     if filters.area is not None:
         _outline(layers.group, filters.area)
     if filters.within is not None:
@@ -69,6 +72,20 @@ def layers_of(
     fit = layers.bounds if whole is None or drawn is filters else extent_of(whole.cells)
     add_frame(layers.group, fit)
     return ViewLayers(layers.group, layers.bounds, layers.countries, layers.figures, fit)
+
+
+_OPEN_POPUP = """
+(function () {
+    var group = {parent};
+    setTimeout(function () {
+        group.eachLayer(function (layer) {
+            var markers = layer.getLayers ? layer.getLayers() : [];
+            if (markers.length !== 1 || !layer.zoomToShowLayer) { return; }
+            layer.zoomToShowLayer(markers[0], function () { markers[0].openPopup(); });
+        });
+    }, 300);
+})();
+"""
 
 
 @dataclass(frozen=True)
