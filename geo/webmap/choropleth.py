@@ -70,10 +70,6 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
-def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
-
-
 @lru_cache(maxsize=8)
 def _region_shapes(
     countries: tuple[str, ...],
