@@ -404,7 +404,7 @@ def _cpu_until_idle(pid: int, quiet_s: float = 0.6) -> float:
 class _Server:
     """``streamlit run SCRIPT`` on a free loopback port, until the block ends."""
 
-    def __init__(self, script: str) -> None:
+    def __init__(self, script: str, table: str = "") -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = int(s.getsockname()[1])
@@ -414,7 +414,7 @@ class _Server:
             [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, DATA_ENV: ""},
+            cwd=ROOT, env={**os.environ, DATA_ENV: table},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         while True:
@@ -425,7 +425,7 @@ class _Server:
                         break
             except OSError:
                 pass
-            if self.proc.poll() is not None or time.perf_counter() - t0 > 60:
+            if self.proc.poll() is not None or time.perf_counter() - t0 > 120:
                 self.close()
                 raise RuntimeError(f"streamlit did not become healthy for {script}")
             time.sleep(0.05)
@@ -464,9 +464,24 @@ def browser_first_load(moves: int = 5) -> dict[str, float]:
     CPU seconds for a move of the time slider by one step in the browser (median of ``moves``),
     which includes everything a real rerun costs (the script, the map's HTML, the messages).
     """
+
+    def slider(page: Any, server: _Server) -> dict[str, Any]:
+        _cpu_until_idle(server.proc.pid)
+        costs = _slider_moves(page, server.proc.pid, moves)
+        return {"rerun_server_cpu_s": round(statistics.median(costs), 3)}
+
+    return against_floor("", _MAP, slider, name="browser")
+
+
+def against_floor(
+    table: str, drawn: str, then: Callable[[Any, _Server], dict[str, Any]], *, name: str
+) -> dict[str, Any]:
+    """The floor app's widgets and the atlas (serving ``table``; '' for the shipped one) drawn
+    in Chromium (``drawn``: the atlas's selector), first and second session, and their ratios;
+    then ``then(page, server)`` on the atlas's second page, whose numbers are added."""
     from playwright.sync_api import sync_playwright
 
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -474,30 +489,28 @@ def browser_first_load(moves: int = 5) -> dict[str, float]:
                   "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
         )  # fmt: skip
         try:
-            for name, script, selector in (
+            for which, script, selector in (
                 ("floor", "benchmarks/floor_app.py", _WIDGETS),
-                ("browser", "app.py", _MAP),
+                (name, "app.py", drawn),
             ):
-                server = _Server(script)
+                server = _Server(script, table if which == name else "")
                 try:
                     # A fresh browser context each time: nothing cached in the browser.
                     first = _drawn_after(browser.new_context().new_page(), server.url, selector)
                     page = browser.new_context().new_page()
                     second = _drawn_after(page, server.url, selector)
-                    out[f"{name}_server_healthy_s"] = round(server.healthy_s, 3)
-                    out[f"{name}_first_load_s"] = round(first, 3)
-                    out[f"{name}_second_load_s"] = round(second, 3)
-                    if name == "browser":
-                        _cpu_until_idle(server.proc.pid)
-                        costs = _slider_moves(page, server.proc.pid, moves)
-                        out["rerun_server_cpu_s"] = round(statistics.median(costs), 3)
+                    out[f"{which}_server_healthy_s"] = round(server.healthy_s, 3)
+                    out[f"{which}_first_load_s"] = round(first, 3)
+                    out[f"{which}_second_load_s"] = round(second, 3)
+                    if which == name:
+                        out.update(then(page, server))
                 finally:
                     server.close()
         finally:
             browser.close()
-    for which in ("first", "second"):
-        out[f"{which}_load_vs_floor"] = round(
-            out[f"browser_{which}_load_s"] / out[f"floor_{which}_load_s"], 2
+    for when in ("first", "second"):
+        out[f"{when}_load_vs_floor"] = round(
+            out[f"{name}_{when}_load_s"] / out[f"floor_{when}_load_s"], 2
         )
     return out
 

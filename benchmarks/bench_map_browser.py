@@ -21,54 +21,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_ENV = "INCIDENT_ATLAS_DATA"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench import against_floor  # noqa: E402 - the same servers and clock as bench.py
+
 _REGIONS = ".leaflet-container path.atlas-region"
 _WIDGETS = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
-
-
-class Server:
-    """``streamlit run SCRIPT`` on a free loopback port serving ``table`` ('' for the shipped)."""
-
-    def __init__(self, script: str, table: str = "") -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, DATA_ENV: table},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.perf_counter() + 120
-        while time.perf_counter() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:  # noqa: S310
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.close()
-        raise RuntimeError(f"streamlit did not become healthy for {script}")
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def map_frame(page: Any, timeout: float = 120) -> Any:
@@ -83,22 +48,6 @@ def map_frame(page: Any, timeout: float = 120) -> Any:
                 continue
         time.sleep(0.02)
     raise RuntimeError("the map was not drawn")
-
-
-def drawn_after(page: Any, url: str, selector: str) -> float:
-    """Seconds from opening ``url`` to ``selector`` matching in the page or one of its frames."""
-    page.set_viewport_size({"width": 1500, "height": 1100})
-    t0 = time.perf_counter()
-    page.goto(url)
-    while time.perf_counter() - t0 < 180:
-        for frame in page.frames:
-            try:
-                if frame.query_selector(selector):
-                    return time.perf_counter() - t0
-            except Exception:  # noqa: S112
-                continue
-        time.sleep(0.02)
-    raise RuntimeError(f"{selector} was not drawn")
 
 
 def layer_of(page: Any) -> tuple[str, bool]:
@@ -165,41 +114,15 @@ def zoom_detail(page: Any, lat: float, lon: float) -> dict[str, Any]:
 
 
 def run(table: str, moves: int, zoom: tuple[float, float] | None) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
+    def then(page: Any, server: Any) -> dict[str, Any]:
+        _until(page, bool)  # the layers are drawn
+        time.sleep(2.0)
+        out = filter_updates(page, moves)
+        if zoom:
+            out.update(zoom_detail(page, *zoom))
+        return out
 
-    out: dict[str, Any] = {"table": table or "shipped"}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu",
-                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        )  # fmt: skip
-        try:
-            for name, script, selector in (
-                ("floor", "benchmarks/floor_app.py", _WIDGETS),
-                ("atlas", "app.py", _REGIONS),
-            ):
-                server = Server(script, table if name == "atlas" else "")
-                try:
-                    first = drawn_after(browser.new_context().new_page(), server.url, selector)
-                    page = browser.new_context().new_page()
-                    second = drawn_after(page, server.url, selector)
-                    out[f"{name}_first_load_s"] = round(first, 3)
-                    out[f"{name}_second_load_s"] = round(second, 3)
-                    if name == "atlas":
-                        _until(page, bool)  # the layers are drawn
-                        time.sleep(2.0)
-                        out.update(filter_updates(page, moves))
-                        if zoom:
-                            out.update(zoom_detail(page, *zoom))
-                finally:
-                    server.close()
-        finally:
-            browser.close()
-    for which in ("first", "second"):
-        ratio = out[f"atlas_{which}_load_s"] / out[f"floor_{which}_load_s"]
-        out[f"{which}_load_vs_floor"] = round(ratio, 2)
-    return out
+    return {"table": table or "shipped", **against_floor(table, _REGIONS, then, name="atlas")}
 
 
 def main(argv: list[str] | None = None) -> int:
