@@ -14,7 +14,7 @@ import json
 import shlex
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -312,6 +312,8 @@ def incidents_html(table: Table, filters: Filters, options: ExportOptions) -> st
     if count == 0:
         raise FilterError(f"no incident matches the filters ({filters.describe()})")
     map_options = options.map or MapOptions(countries=engine.overview().countries)
+    # A file carries its basemap: the dashboard's address for it is not there when it is opened.
+    map_options = replace(map_options, basemap_url=None, view=None)
     fmap = map_of(engine, filters, map_options, count=count)
     return standalone_html(fmap, title=options.title or f"Incident Atlas: {filters.describe()}")
 

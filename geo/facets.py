@@ -417,7 +417,8 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "area", "area", "lat", "Area", "area", "an area: west,south,east,north in degrees",
-        parse_area, _area_sql, lambda box: f"in the area {area_text(box)}",
+        parse_area, _area_sql, lambda box: f"in the area {area_text(box)}"
+        + (" (across the 180th meridian)" if box[0] > box[2] else ""),
         cli_help="only incidents inside this box, W,S,E,N in degrees (west above east: across "
         "the 180th meridian)", many=False, split=False, cli="bbox", text=area_text,
     ),

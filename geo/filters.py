@@ -122,7 +122,7 @@ class Filters:
         query = self.to_query()
         for facet, value in self.chosen():
             values = query[facet.key]
-            if isinstance(value, bool):
+            if isinstance(value, bool) or facet.name == "within":  # an outline: its name only
                 words.append(facet.key)
             else:
                 words.append("+".join(values) if len(values) < 4 else f"{len(values)}-{facet.key}")

@@ -360,6 +360,29 @@ def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # 
     time.sleep(2.5)  # two steps' time: still there
     assert label.inner_text().strip() == paused and seen == ["2011 Q2", "2011 Q3", "2011 Q4"]
     page.screenshot(path=str(OUTPUT / "map-play.png"))
+    # new layers (here the shading switched to killed) bring their play control, not a second
+    page.get_by_text("killed (best)").first.click()
+    _wait_for(lambda: "killed per region" in _map_frame(page).inner_text(".atlas-legend").lower())
+    assert len(_map_frame(page).query_selector_all(".atlas-play")) == 1
+
+
+def test_a_link_to_one_incident_opens_its_popup_and_the_popup_opens_the_dashboard(
+    server, browser
+) -> None:  # type: ignore[no-untyped-def]
+    from geo.paths import INCIDENTS_CSV
+    from geo.tables import load_dataset
+
+    first = str(load_dataset(INCIDENTS_CSV).incidents["incident_id"].iloc[0])
+    page = _offline_page(browser, [])
+    page.goto(f"{server}/?id={first}")
+    frame = _wait_for(lambda: (f := _map_frame(page)) and f.query_selector(".leaflet-popup") and f)
+    link = frame.locator(".leaflet-popup a.atlas-open")
+    with page.context.expect_page() as opened:  # a new tab: the map's frame may not lead away
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url.startswith(server) and f"id={first}" in tab.url
+    assert _incident_layer_label(_map_frame(tab)) == "Incidents by city (1)"
 
 
 def test_zooming_into_a_city_of_many_incidents_shows_its_incidents(
@@ -491,5 +514,7 @@ def test_the_exported_map_opens_offline_with_grey_clusters(browser, tmp_path: Pa
         "() => getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
     )
     assert sea == "rgb(219, 231, 240)"  # the app's water blue (#dbe7f0), not Leaflet's grey
+    # a file has no dashboard to filter or open: no draw button, no link to an incident
+    assert page.query_selector(".atlas-draw") is not None and not page.is_visible(".atlas-draw")
     page.screenshot(path=str(OUTPUT / "export-html.png"))
     assert external == []

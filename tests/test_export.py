@@ -331,3 +331,15 @@ def test_a_problem_under_an_hxl_row_is_named_by_its_line(tmp_path: Path) -> None
     )
     with pytest.raises(DataError, match="row 4, column 'lat'"):
         load_dataset(path)
+
+
+def test_the_html_download_carries_its_basemap_whatever_the_dashboard_serves() -> None:
+    from geo.export import ExportOptions, export
+    from geo.tables import load_dataset
+    from geo.webmap.build import MapOptions
+
+    shipped = load_dataset(INCIDENTS_CSV)
+    served = MapOptions(basemap_url="../../app/static/vendor/basemap-x.json")
+    page = export(shipped, Filters(), "html", ExportOptions(map=served)).decode()
+    assert "basemap-x.json" not in page  # the server's address means nothing in a file
+    assert '"outlines":' in page  # the country outlines are in the page itself

@@ -215,7 +215,7 @@ def test_a_source_with_a_web_address_is_a_link_and_no_other_scheme_is() -> None:
     assert "rel='noopener noreferrer'" in html
     assert "href='javascript" not in html and "javascript:alert(1)" in html  # shown as text
     quoted = popup_html({**row, "sources": "https://x.example/'onmouseover='alert(1)"}, None)
-    assert "href" not in quoted.split("Sources:")[1].split("<a href='?id=")[0]
+    assert "href" not in quoted.split("Sources:")[1].split("<a class='atlas-open'")[0]
 
 
 def test_a_link_to_one_incident_opens_its_popup_on_the_map() -> None:

@@ -371,12 +371,21 @@ def test_the_heatmap_weighs_each_cell_by_the_square_root_of_its_share(tmp_path: 
     from geo.tables import load_dataset
     from geo.webmap.view import map_of
 
+    def weights(options: MapOptions) -> tuple[list[float], str]:
+        page = map_of(engine, Filters(), options).get_root().render()
+        (found,) = re.findall(r"var points = (\[.*?\]), ramp", page)
+        return sorted(p[2] for p in json.loads(found)), legend_of(page)
+
     engine = table_of(load_dataset(_four_in_nigeria(tmp_path))).engine
-    page = map_of(engine, Filters(), MapOptions(layer="heatmap")).get_root().render()
-    (found,) = re.findall(r"var points = (\[.*?\]), ramp", page)
-    weights = sorted(p[2] for p in json.loads(found))
-    assert weights == [round((1 / 3) ** 0.5, 3), 1.0]  # Kano 1 of Lagos's 3
-    assert "3 incidents in the densest cell" in legend_of(page)
+    # more incidents than symbols (here 2): cells, Kano's 1 of Lagos's 3
+    cells, legend = weights(MapOptions(layer="heatmap", max_symbols=2))
+    assert cells == [round((1 / 3) ** 0.5, 3), 1.0]
+    assert "3 incidents in the densest cell" in legend
+    # few: each incident's own heat, finer than a cell; by killed, 1, 4 and 2 of the top 4
+    # (the one with no figure is not drawn)
+    assert weights(MapOptions(layer="heatmap"))[0] == [1.0] * 4
+    killed = weights(MapOptions(layer="heatmap", metric="killed"))[0]
+    assert killed == [0.5, round(0.5**0.5, 3), 1.0]
     with pytest.raises(ValueError, match="layer must be one of"):
         map_of(engine, Filters(), MapOptions(layer="<script>"))
 

@@ -84,7 +84,7 @@ def _legend_sections(
     if ring:
         notes.rows.append(_Row("a ring: several at or near one place; a line leads to each"))
     if badge:
-        notes.rows.append(_Row("incidents at one place", badge="14"))
+        notes.rows.append(_Row("incidents at or near one place", badge="14"))
     if dense:
         notes.rows.append(_Row(f"{current.n:,} incidents: symbols overlap"))
     return [s for s in (types, located, sizes, notes) if s.rows]

@@ -208,8 +208,12 @@ function atlasByZoom(map, layer, from) {
 """
 """Shows a layer of names from a zoom level on. Each script that needs it carries it: st_folium
 puts the page's header in with ``innerHTML``, which runs no script."""
-DRAWING_CSS = ".atlas-drawing .leaflet-interactive{pointer-events:none!important}"
-"""While an area is drawn, a click places a corner: nothing on the map takes it."""
+DRAWING_CSS = (
+    ".atlas-drawing .leaflet-interactive{pointer-events:none!important}"
+    ".atlas-standalone .atlas-open,.atlas-standalone .atlas-draw{display:none!important}"
+)
+"""While an area is drawn, a click places a corner: nothing on the map takes it. A map saved as
+a file has neither the draw button nor links to the dashboard (``controls._IN_APP``)."""
 LABEL_CSS = (
     ".atlas-country-label span,.atlas-region-label span{position:absolute;white-space:nowrap;"
     "transform:translate(-50%,-50%);font:10px/1.2 sans-serif;pointer-events:none;"

@@ -92,6 +92,11 @@ def _source_html(source_id: object, names: Mapping[str, str]) -> str:
     return f"<a href='{esc(address)}' target='_blank' rel='noopener noreferrer'>{text}</a>"
 
 
+def _paragraph(paragraph: object) -> str:
+    text = str(paragraph).strip() if paragraph is not None else ""
+    return f" ¶{esc(text)}" if text and text.lower() not in ("nan", "<na>", "none") else ""
+
+
 _WEB = re.compile(r"https?://[^\s<>'\"]{1,500}", re.IGNORECASE)
 """A source that is a web address: shown as a link (never another scheme, such as javascript:)."""
 
@@ -121,7 +126,7 @@ def _popup_html(
                 figures.append(f"{esc(claim.wounded)} wounded")
             said = ", ".join(figures) or "no figure"
             items.append(
-                f"<li>{_source_html(claim.source, names)} ¶{esc(claim.paragraph)}: {said}"
+                f"<li>{_source_html(claim.source, names)}{_paragraph(claim.paragraph)}: {said}"
                 f"{' – ' + esc(claim.note) if str(claim.note).strip() else ''}</li>"
             )
         lines.append("Sources:<ul style='margin:0;padding-left:1.2em'>" + "".join(items) + "</ul>")
@@ -129,7 +134,7 @@ def _popup_html(
         cited = [s for s in str(row["sources"]).split(";") if s.strip()]
         lines.append("Sources: " + "; ".join(_source_html(s, names) for s in cited))
     link = "?id=" + quote(str(row.get("incident_id", "")), safe="")
-    lines.append(f"<a href='{esc(link)}' target='_top'>Open this incident</a>")
+    lines.append(f"<a class='atlas-open' href='{esc(link)}' target='_blank'>Open this incident</a>")
     return "<div style='max-width:320px'>" + "<br>".join(lines) + "</div>"
 
 
@@ -331,7 +336,10 @@ def map_layers(
         raise ValueError(f"layer must be one of {', '.join(LAYERS)}, not {options.layer!r}")
     bulk = len(incidents) > options.max_symbols if isinstance(incidents, pd.DataFrame) else False
     if isinstance(incidents, pd.DataFrame) and (bulk or options.layer != "points"):
+        few = None if bulk or options.layer != "heatmap" else _points_as_cells(incidents)
         incidents = summarise(incidents, max_cells=options.max_symbols)
+        if few is not None:  # few enough: the heat of each incident, finer than any cell
+            incidents = replace(incidents, cells=few)
     group = folium.FeatureGroup(
         name=_layer_name(incidents, options.layer), overlay=True, control=True
     )
@@ -356,6 +364,19 @@ def map_layers(
     return MapLayers(group, extent_of(drawn.points), countries, figures)
 
 
+def _points_as_cells(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Each incident as a cell of its own (count 1 and its killed), for a heatmap of a few."""
+    return pd.DataFrame(
+        {
+            "lat": pd.to_numeric(incidents["lat"], errors="coerce"),
+            "lon": pd.to_numeric(incidents["lon"], errors="coerce"),
+            "count": 1,
+            "killed": pd.to_numeric(incidents["killed_best"], errors="coerce").fillna(0),
+            "event_type": incidents["event_type"].astype(str),
+        }
+    ).dropna(subset=["lat", "lon"])
+
+
 def _layer_name(incidents: pd.DataFrame | MapSummary, layer: str = "points") -> str:
     if isinstance(incidents, MapSummary) and layer != "points":
         return f"Incidents ({incidents.count:,}, {LAYERS[layer].lower()})"
@@ -376,13 +397,17 @@ def _summary_layer(summary: MapSummary, group: folium.FeatureGroup, options: Map
     cells = summary.cells
     if len(cells):  # across the 180th meridian (Fiji): cells and view east of 180
         cells = cells.assign(lon=unwrap_longitudes(cells["lon"].to_numpy(dtype=float)))
-        cells = cells.assign(west=unwrap_longitudes(cells["west"].to_numpy(dtype=float)))
+        if "west" in cells.columns:
+            cells = cells.assign(west=unwrap_longitudes(cells["west"].to_numpy(dtype=float)))
     if options.layer != "points":
         what = "Incidents" if options.metric == "incidents" else "Killed (best figure)"
         title = f"{what} per cell" if options.layer == "grid" else f"{what}: density"
         add = add_grid if options.layer == "grid" else add_heat
         key = add(group, cells, options.metric)
-        note = f"{summary.count:,} incidents; the cells are finer as you zoom in"
+        note = (
+            f"{summary.count:,} incidents; finer as you zoom in (cells down to 0.05°, about "
+            "5 km; each incident once few enough are in view)"
+        )
         return _Drawn(cells, Legend(title=LAYERS[options.layer], keys=[(title, key)], note=note))
     _incident_layer(_cell_rows(cells)).add_to(group)
     legend = Legend(

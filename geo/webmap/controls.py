@@ -105,8 +105,27 @@ _DRAW_AREA = """
 """
 
 
+_IN_APP = """
+(function () {
+    // In the dashboard (st_folium's frame names the app's address), a popup's "Open this
+    // incident" opens the dashboard on it in a new tab; the frame may not lead the page away.
+    // A map saved as a file has no dashboard to open, nor a page to filter: no link, no draw.
+    var app = new URLSearchParams(window.location.search).get("streamlitUrl");
+    var container = {parent}.getContainer();
+    if (!app) { L.DomUtil.addClass(container, "atlas-standalone"); return; }
+    container.addEventListener("click", function (e) {
+        var link = e.target.closest && e.target.closest("a.atlas-open");
+        if (!link) { return; }
+        e.preventDefault();
+        window.open(new URL(link.getAttribute("href"), app).href, "_blank", "noopener");
+    });
+})();
+"""
+
+
 def add_controls(m: folium.Map, frame: list[list[float]]) -> None:
     """The fit button (to the layers' extent, else ``frame``) and the area drawing tools."""
+    ParentScript(_IN_APP).add_to(m)
     ParentScript(_FIT_CONTROL, {"bounds": script_json(frame)}).add_to(m)
     ParentScript(_BOX_AREA).add_to(m)
     ParentScript(_DRAW_AREA).add_to(m)

@@ -58,21 +58,30 @@ _PLAY = """
         function stop() {
             clearInterval(timer); timer = null; button.textContent = "\u25b6";
         }
+        function all_again() {  // the end reached: every period on the map again
+            if (all !== null) { cluster.clearLayers(); cluster.addLayers(all); }
+            label.textContent = "all periods"; k = -1;
+        }
         L.DomEvent.on(button, "click", function (e) {
             L.DomEvent.stop(e);
             if (timer) { stop(); return; }
             if (k >= labels.length - 1) { k = -1; }
-            button.textContent = "\u23f8";
+            button.textContent = "\u275a\u275a";
             k += 1; show(k);
             timer = setInterval(function () {
-                if (k >= labels.length - 1) { stop(); return; }
+                if (k >= labels.length - 1) { stop(); all_again(); return; }
                 k += 1; show(k);
             }, {step});
         });
         L.DomEvent.disableClickPropagation(box);
         return box;
     }});
-    new Play().addTo({map});
+    // The control lives as long as its layer: a filter change that sends new layers brings a
+    // new control and takes this one away.
+    var play = new Play(), map = {map};
+    cluster.on("add", function () { play.addTo(map); });
+    cluster.on("remove", function () { play.remove(); });
+    if (map.hasLayer(cluster)) { play.addTo(map); }
 })();
 """
 

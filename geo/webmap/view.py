@@ -48,7 +48,7 @@ def layers_of(
     if options.view is not None and filters.area is None and whole is not None:
         drawn = replace(filters, area=options.view)
         count = engine.headline(drawn).incidents
-    if count > options.max_symbols or options.layer != "points":
+    if count > options.max_symbols or options.layer == "grid":
         summary = whole if drawn is filters else None
         summary = summary or engine.map_summary(drawn, max_cells=options.max_symbols, count=count)
         layers = map_layers(summary, options=options, figures=whole and whole.regions)
@@ -80,8 +80,7 @@ _OPEN_POPUP = """
     setTimeout(function () {
         group.eachLayer(function (layer) {
             var markers = layer.getLayers ? layer.getLayers() : [];
-            if (markers.length !== 1 || !layer.zoomToShowLayer) { return; }
-            layer.zoomToShowLayer(markers[0], function () { markers[0].openPopup(); });
+            if (markers.length === 1) { markers[0].openPopup(); }
         });
     }, 300);
 })();
