@@ -30,6 +30,8 @@ def read_within(path: str | Path) -> Rings:
         than ``MAX_VERTICES`` points.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, a device or a pipe: never read
+        raise FilterError(f"{path}: not a file")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_AREA_BYTES + 1)
@@ -44,8 +46,8 @@ def read_within(path: str | Path) -> Rings:
     rings = [ring for geometry in _geometries(document) for ring in _rings(geometry)]
     if not rings:
         raise FilterError(f"{path}: no Polygon or MultiPolygon in the file")
-    points = sum(len(r) for r in rings)
-    if points > MAX_VERTICES + len(rings):  # each ring's closing point is not counted
+    points = sum(len(r) - (len(r) > 1 and r[0] == r[-1]) for r in rings)  # closing points
+    if points > MAX_VERTICES:
         raise FilterError(
             f"{path}: the area has {points:,} points; at most {MAX_VERTICES} (simplify it first, "
             "e.g. with QGIS's Simplify or mapshaper)"
@@ -80,6 +82,8 @@ def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
     for polygon in polygons if isinstance(polygons, list) else []:
         for ring in polygon if isinstance(polygon, list) else []:
             try:
+                if any(isinstance(v, bool) for p in ring for v in p[:2]):
+                    raise TypeError("true or false is not a coordinate")
                 rings.append([(float(p[0]), float(p[1])) for p in ring])
             except (TypeError, ValueError, IndexError):
                 raise FilterError("an area's points must be [longitude, latitude]") from None

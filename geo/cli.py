@@ -303,6 +303,10 @@ def _facet_value(facet: Facet) -> Callable[[str], object]:
             from geo.areas import read_within  # a file; or the outline as a link writes it
             from geo.errors import FilterError
 
+            if not Path(text).exists() and not text.lower().endswith(("json", "geojson")):
+                raise argparse.ArgumentTypeError(
+                    f"{text[:60]!r} is neither a GeoJSON file nor {facet.what}"
+                )
             try:
                 return read_within(text)
             except FilterError as exc:

@@ -94,6 +94,8 @@ class Facet:
     """Its command-line option's name, when not the URL key's (with ``-`` for ``_``)."""
     text: Callable[[Any], str] = str
     """A value as the URL and the command line write it (``parse`` reads it back)."""
+    max_chars: int = 200
+    """The longest URL value read (a drawn outline is longer than any name)."""
 
     @property
     def option(self) -> str:
@@ -268,8 +270,11 @@ def _area_sql(box: tuple[float, float, float, float], bind: Bind) -> str:
     return f"{lat} AND (lon >= {bind(west)} OR lon <= {bind(east)})"
 
 
-MAX_VERTICES = 500
-"""Most points an area drawn or read from a file may have (its SQL tests every edge)."""
+MAX_VERTICES = 200
+"""Most points an area drawn or read from a file may have: its SQL tests every edge (a
+million incidents: about 0.1 s with 4 points, 2 s with 100, within the outline's box)."""
+WITHIN_CHARS = MAX_VERTICES * 26
+"""The longest outline a URL may give (a point is at most ``-123.12345 -12.12345,``)."""
 
 Rings = tuple[tuple[tuple[float, float], ...], ...]
 """An area's outline: rings of (longitude, latitude), each closed by its first point; a point
@@ -278,39 +283,76 @@ is inside when it lies inside an odd number of them (so parts and holes both wor
 
 def parse_within(text: str) -> Rings | None:
     """An area's outline as the URL writes it: ``lon lat,lon lat,...`` with rings separated by
-    ``;``; at least three points a ring, at most ``MAX_VERTICES`` in all."""
-    if len(text) > MAX_VERTICES * 40:
+    ``;``; at least three points a ring, at most ``MAX_VERTICES`` in all. A ring that crosses
+    the 180th meridian (a step of more than 180 degrees of longitude) is read the short way
+    round, its longitudes then running past 180 (or -180)."""
+    if len(text) > WITHIN_CHARS:
         return None
     rings = []
     for part in text.split(";"):
-        points = [p.split() for p in part.split(",") if p.strip()]
-        try:
-            ring = tuple((float(x), float(y)) for x, y in points)
-        except ValueError:  # not two numbers
+        ring = _ring(part)
+        if ring is None:
             return None
-        if ring and ring[0] == ring[-1]:
-            ring = ring[:-1]
-        if len(ring) < 3:
-            return None
-        if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in ring):  # NaN fails too
-            return None
-        rings.append(tuple((round(x, 5), round(y, 5)) for x, y in ring))
+        rings.append(ring)
     if not rings or sum(len(r) for r in rings) > MAX_VERTICES:
         return None
     return tuple(rings)
 
 
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _ring(part: str) -> tuple[tuple[float, float], ...] | None:
+    points = []
+    for pair in (p.split() for p in part.split(",") if p.strip()):
+        if len(pair) != 2 or not all(_NUMBER.fullmatch(v) for v in pair):
+            return None
+        x, y = float(pair[0]), float(pair[1])
+        if not (-180 <= x <= 180 and -90 <= y <= 90):  # NaN and infinities fail too
+            return None
+        if points and x - points[-1][0] > 180:  # across the 180th meridian, westwards
+            x -= 360
+        elif points and points[-1][0] - x > 180:  # eastwards
+            x += 360
+        points.append((round(x, 5), round(y, 5)))
+    if points and points[0] == points[-1]:
+        points.pop()
+    return tuple(points) if len(points) >= 3 else None
+
+
 def within_text(rings: Rings) -> str:
-    """An area's outline as the URL writes it (:func:`parse_within` reads it back)."""
-    return ";".join(",".join(f"{x:g} {y:g}" for x, y in ring) for ring in rings)
+    """An area's outline as the URL writes it (:func:`parse_within` reads it back), each
+    longitude between -180 and 180 (the reader goes round the short way again)."""
+
+    def number(v: float) -> str:
+        return f"{v:.5f}".rstrip("0").rstrip(".")
+
+    return ";".join(
+        ",".join(f"{number((x + 180) % 360 - 180 if abs(x) > 180 else x)} {number(y)}"
+                 for x, y in ring)
+        for ring in rings
+    )  # fmt: skip
 
 
 def _within_sql(rings: Rings, bind: Bind) -> str:
     """Inside the outline by the even-odd rule: a ray to the east from the incident crosses its
     edges an odd number of times. Edges along a parallel never count and are left out; every
-    number is a bound parameter; the outline's box is tested first."""
+    number is a bound parameter; only incidents in the outline's box are tested edge by edge.
+    An outline past the 180th meridian is tested at the incident's longitude and at the same
+    longitude a turn further east (or west)."""
     xs = [x for ring in rings for x, _ in ring]
     ys = [y for ring in rings for _, y in ring]
+    tests = [_inside_sql("lon", rings, bind)]
+    if max(xs) > 180:
+        tests.append(_inside_sql("(lon + 360)", rings, bind))
+    if min(xs) < -180:
+        tests.append(_inside_sql("(lon - 360)", rings, bind))
+    box = f"lat BETWEEN {bind(min(ys))} AND {bind(max(ys))}"
+    return f"({box} AND (" + " OR ".join(tests) + "))"
+
+
+def _inside_sql(lon: str, rings: Rings, bind: Bind) -> str:
+    xs = [x for ring in rings for x, _ in ring]
     crossings = []
     for ring in rings:
         for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
@@ -318,14 +360,14 @@ def _within_sql(rings: Rings, bind: Bind) -> str:
                 continue
             slope = (x2 - x1) / (y2 - y1)
             crossings.append(
-                f"CASE WHEN (lat < {bind(y1)}) <> (lat < {bind(y2)}) AND lon < "
+                f"CASE WHEN (lat < {bind(y1)}) <> (lat < {bind(y2)}) AND {lon} < "
                 f"{bind(slope)} * (lat - {bind(y1)}) + {bind(x1)} THEN 1 ELSE 0 END"
             )
-    box = (
-        f"lat BETWEEN {bind(min(ys))} AND {bind(max(ys))} AND "
-        f"lon BETWEEN {bind(min(xs))} AND {bind(max(xs))}"
+    inside = f"mod({' + '.join(crossings) or '0'}, 2) = 1"
+    # The box first: most incidents lie outside it and never reach the edges.
+    return (
+        f"CASE WHEN {lon} BETWEEN {bind(min(xs))} AND {bind(max(xs))} THEN {inside} ELSE false END"
     )
-    return f"{box} AND mod({' + '.join(crossings) or '0'}, 2) = 1"
 
 
 def _within_words(rings: Rings) -> str:
@@ -426,9 +468,9 @@ FACETS: tuple[Facet, ...] = (
         "within", "within", "lat", "Drawn area", "within",
         f"an area's outline: lon lat pairs, at most {MAX_VERTICES} points",
         parse_within, _within_sql, _within_words,
-        cli_help="only incidents inside the polygons of this GeoJSON file (a drawn area's "
-        f"export, a district's outline; at most {MAX_VERTICES} points)", many=False,
-        split=False, text=within_text,
+        cli_help="only incidents inside the polygons of this GeoJSON file, or inside an outline "
+        f"written as a link writes it ('lon lat,lon lat,...'); at most {MAX_VERTICES} points",
+        many=False, split=False, text=within_text, max_chars=WITHIN_CHARS,
     ),
     Facet(
         "ids", "id", "incident_id", "Incident", "ids", "an incident's id", parse_name,
@@ -472,5 +514,6 @@ __all__ = [
     "parse_within",
     "within_text",
     "MAX_VERTICES",
+    "WITHIN_CHARS",
     "Rings",
 ]

@@ -202,7 +202,8 @@ def _query_values(facet: Any, items: list[str], notes: list[str]) -> list[str]:
     each at most ``MAX_QUERY_CHARS``."""
     out: list[str] = []
     key = facet.key
-    budget = (MAX_QUERY_VALUES + 1) * (MAX_QUERY_CHARS + 1)
+    longest = max(MAX_QUERY_CHARS, facet.max_chars)
+    budget = (MAX_QUERY_VALUES + 1) * (longest + 1)
     for item in items[: MAX_QUERY_VALUES + 1]:
         text = item[:budget].strip()
         # A region's label may hold a comma ("Central, Ghana"): whole first.
@@ -214,8 +215,8 @@ def _query_values(facet: Any, items: list[str], notes: list[str]) -> list[str]:
             parts = text.split(",", MAX_QUERY_VALUES + 1)[: MAX_QUERY_VALUES + 1]
             pieces = [p.strip() for p in parts if p.strip()]
         for piece in pieces:
-            if len(piece) > MAX_QUERY_CHARS:
-                notes.append(f"{key}={_shown(piece)} is longer than {MAX_QUERY_CHARS} characters")
+            if len(piece) > longest:
+                notes.append(f"{key}={_shown(piece)} is longer than {longest:,} characters")
             else:
                 out.append(piece)
         if len(out) > MAX_QUERY_VALUES:

@@ -169,7 +169,7 @@ def test_the_command_line_reads_an_area_from_a_geojson_file(tmp_path: Path) -> N
             json.dumps(
                 {"type": "Polygon", "coordinates": [[[i % 90, i % 80] for i in range(2000)]]}
             ),
-            "at most 500",
+            "at most 200",
         ),  # fmt: skip
         (
             "metres.geojson",
@@ -229,3 +229,58 @@ def test_a_link_to_one_incident_opens_its_popup_on_the_map() -> None:
     one = Filters(ids=(str(dataset.incidents["incident_id"].iloc[0]),))
     assert "openPopup()" in map_of(engine, one, MapOptions()).get_root().render()
     assert "openPopup()" not in map_of(engine, Filters(), MapOptions()).get_root().render()
+
+
+def test_a_drawn_area_of_many_corners_survives_the_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    import math
+
+    from geo.facets import parse_within, within_text
+
+    # a circle of 150 corners, 3.5 degrees round 49 E 43.5 N: Khasavyurt's 2 (43.25 N 46.59 E,
+    # 2.4 away) and Zhanaozen's 1 (43.34 N, 52.86 E: 3.9 away) by hand: only Khasavyurt's
+    turns = [2 * math.pi * k / 150 for k in range(150)]
+    ring = [(49 + 3.5 * math.cos(t), 43.5 + 3.5 * math.sin(t)) for t in turns]
+    text = within_text((tuple(ring),))
+    assert len(text) > 2000 and parse_within(text) is not None
+    wanted, notes = Filters.parse_query({"within": text})
+    assert notes == [] and wanted.within is not None and len(wanted.within[0]) == 150
+    at = start(monkeypatch, query={"within": text})
+    assert not failures(at), failures(at)
+    assert next(m.value for m in at.metric if m.label == "Incidents") == "2"
+
+
+def test_an_area_across_the_180th_meridian_goes_the_short_way(tmp_path: Path) -> None:
+    from geo.facets import parse_within
+    from geo.query import table_of
+    from geo.tables import load_dataset
+    from geo.webmap.view import filter_of_drawing, view_of
+
+    path = tmp_path / "fiji.csv"
+    path.write_text(
+        "incident_id,date_start,place,country,lat,lon,event_type\n"
+        "suva,2019-01-01,Suva,FJ,-18.14,178.44,unrest\n"
+        "taveuni,2019-01-01,Taveuni,FJ,-16.85,-179.95,unrest\n"
+        "lau,2019-01-01,Lau,FJ,-17.5,-178.8,unrest\n"
+        "far,2019-01-01,Far,FJ,-17.5,170.0,unrest\n",
+        encoding="utf-8",
+    )
+    engine = table_of(load_dataset(path)).engine
+    # 178 E to 179 W (181 E), 19 S to 16 S: Suva (178.44) and Taveuni (180.05), not Lau (181.2)
+    rings = parse_within("178 -19,-179 -19,-179 -16,178 -16")
+    assert rings == (((178.0, -19.0), (181.0, -19.0), (181.0, -16.0), (178.0, -16.0)),)
+    kept = engine.rows(Filters(within=rings))
+    assert sorted(kept["incident_id"]) == ["suva", "taveuni"]
+    # drawn on the map east of 180, as Leaflet gives it: the same area
+    drawn = {
+        "type": "Feature",
+        "properties": {"atlas": "drawn"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[178, -19], [181, -19], [181, -16], [178, -16]]],
+        },
+    }
+    kind, text = filter_of_drawing(drawn)
+    assert kind == "within" and parse_within(text) == rings
+    # a view across it is an area across it (west above east), not one cut at 180
+    view = {"_southWest": {"lat": -20, "lng": 170}, "_northEast": {"lat": -10, "lng": 185}}
+    assert view_of(view) == (170.0, -20.0, -175.0, -10.0)

@@ -599,3 +599,11 @@ def test_the_busiest_place_is_named_even_when_crowded() -> None:
     render_snapshot(table, out=out, fmt="svg", frame=MapFrame(size="a4-landscape", dpi=100))
     svg = out.getvalue().decode()
     assert re.search(r">\s*Bigtown\s*<", svg)
+
+
+@pytest.mark.parametrize("size", ["320x240", "400x300"])
+def test_the_smallest_custom_sizes_still_draw_a_map(incidents: gpd.GeoDataFrame, size: str) -> None:
+    out = io.BytesIO()
+    render_snapshot(incidents, out=out, fmt="png", frame=MapFrame(size=size, dpi=100))
+    image = Image.open(io.BytesIO(out.getvalue()))
+    assert image.size == tuple(int(v) for v in size.split("x"))

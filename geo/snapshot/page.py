@@ -272,7 +272,9 @@ def _plan(
         layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 72, beside=True)
         right = sheet.width - sheet.pad - (layout.width / 72 + 0.05) - gap
         legend = (right + gap, map_bottom, sheet.width - sheet.pad, map_top)
-        return _Room((left, map_bottom, right, map_top), legend, font)
+        if right - left >= 0.45 * (sheet.width - 2 * sheet.pad):  # else: too narrow, below
+            return _Room((left, map_bottom, right, map_top), legend, font)
+        right = sheet.width - sheet.pad
     layout = _legend_layout(sheet, draft, font, (map_top - map_bottom) * 0.3 * 72, beside=False)
     legend_h = layout.height / 72 + 0.05
     legend = (left, map_bottom, right, map_bottom + legend_h)
@@ -283,6 +285,11 @@ def _map_area(sheet: _Sheet, rect: Rect, placement: Placement) -> MapArea:
     """Axes for the map in ``rect``, showing the placement's box, with the basemap drawn."""
     left, bottom, right, top = rect
     width_in, height_in = sheet.width, sheet.height
+    # A small page whose title, legend and notes leave little room still gets a map (a third
+    # of the page at least), over what it must then cover.
+    right, bottom = max(right, left + width_in / 3), min(bottom, top - height_in / 3)
+    if bottom < 0:
+        bottom, top = 0.0, height_in / 3
     ax = sheet.fig.add_axes(
         (left / width_in, bottom / height_in, (right - left) / width_in, (top - bottom) / height_in)
     )
@@ -351,10 +358,12 @@ def _draw_header(sheet: _Sheet, page: _Page) -> float:
     )
     text_w = (sheet.width - 2 * pad - period_w) * 72
     title_lines = measure.wrap(page.title, title_font, text_w, weight="bold", max_lines=2)
-    # The filters are said in full: smaller type before a fourth line, and never cut short
-    # (a caption ending "2012-09-01 to ..." misleads the report's reader).
+    # The filters are said in full: smaller type before a fourth line, and not cut short
+    # (a caption ending "2012-09-01 to ..." misleads the report's reader) where the page has room.
+    # At most a quarter of the page: a page too small for them all ends the last line with "…".
     for shrink in (1.0, 0.9, 0.8, 0.7):
-        sub_lines = measure.wrap(page.subtitle, sub_font * shrink, text_w, max_lines=12)
+        room = max(3, int(0.25 * sheet.height * 72 / (sub_font * shrink * 1.25)))
+        sub_lines = measure.wrap(page.subtitle, sub_font * shrink, text_w, max_lines=room)
         if len(sub_lines) <= 3:
             break
     sub_font *= shrink

@@ -405,7 +405,8 @@ def _summary_layer(summary: MapSummary, group: folium.FeatureGroup, options: Map
         add = add_grid if options.layer == "grid" else add_heat
         key = add(group, cells, options.metric)
         note = (
-            f"{summary.count:,} incidents; finer as you zoom in (cells down to 0.05°, about "
+            f"{summary.count:,} incident{'s' if summary.count != 1 else ''}; finer as you "
+            "zoom in (cells down to 0.05°, about "
             "5 km; each incident once few enough are in view)"
         )
         return _Drawn(cells, Legend(title=LAYERS[options.layer], keys=[(title, key)], note=note))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import folium
 
+from geo.facets import MAX_VERTICES
 from geo.webmap.elements import ParentScript, script_json
 
 _FIT_CONTROL = """
@@ -81,6 +82,7 @@ _DRAW_AREA = """
             close(); return;
         }
         points.push(e.latlng); redraw();
+        if (points.length >= {most}) { close(); }  // as many corners as the filter reads
     });
     map.on("dblclick", function () { if (drawing) { close(); } });
     map.getContainer().addEventListener("keydown", function (e) {
@@ -128,7 +130,7 @@ def add_controls(m: folium.Map, frame: list[list[float]]) -> None:
     ParentScript(_IN_APP).add_to(m)
     ParentScript(_FIT_CONTROL, {"bounds": script_json(frame)}).add_to(m)
     ParentScript(_BOX_AREA).add_to(m)
-    ParentScript(_DRAW_AREA).add_to(m)
+    ParentScript(_DRAW_AREA, {"most": str(MAX_VERTICES)}).add_to(m)
 
 
 __all__ = ["add_controls"]

@@ -100,7 +100,7 @@ _HEAT = """
 
 def _values(cells: pd.DataFrame, metric: str) -> np.ndarray:
     column = "count" if metric == "incidents" else "killed"
-    return cells[column].to_numpy(dtype=float)
+    return np.nan_to_num(cells[column].to_numpy(dtype=float))
 
 
 def add_grid(parent: object, cells: pd.DataFrame, metric: str) -> list[tuple[str, str]]:
@@ -165,7 +165,9 @@ def add_heat(parent: object, cells: pd.DataFrame, metric: str) -> list[tuple[str
     ]
     values_js = {"points": script_json(rows), "ramp": script_json(HEAT_COLOURS)}
     ParentScript(_HEAT, values_js).add_to(parent)  # type: ignore[arg-type]
-    what = "incidents" if metric == "incidents" else "killed"
+    if top <= 0:
+        return [(HEAT_COLOURS[0], "no incident with a figure of killed")]
+    what = ("incident" if top == 1 else "incidents") if metric == "incidents" else "killed"
     top_text = f"{int(top):,} {what} in the densest cell"
     return [(HEAT_COLOURS[0], "fewest"), *[(c, "") for c in HEAT_COLOURS[1:-1]],
             (HEAT_COLOURS[-1], top_text)]  # fmt: skip

@@ -5,6 +5,7 @@ and the HTML export both draw it here, so the export is the map on the screen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -155,7 +156,9 @@ def view_of(bounds: object) -> tuple[float, float, float, float] | None:
     west, south, east, north = values
     if east - west >= 360:
         west, east = -180.0, 180.0
-    box = (max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
+    elif west < -180 or east > 180:  # past the 180th meridian: west above east, as the area
+        west, east = (west + 180) % 360 - 180, (east + 180) % 360 - 180
+    box = (west, max(south, -90.0), east, min(north, 90.0))
     return parse_area(",".join(f"{v:.4f}" for v in box))
 
 
@@ -185,7 +188,9 @@ def filter_of_drawing(feature: object) -> tuple[str, str] | None:
             points = [(float(x), float(y)) for x, y in ring[: MAX_VERTICES + 1]]
         except (KeyError, IndexError, TypeError, ValueError):
             return None
-        points = [(max(-180.0, min(180.0, x)), max(-90.0, min(90.0, y))) for x, y in points]
+        # Latitudes cut to the world; longitudes as drawn (past 180 east of the meridian: the
+        # outline's text goes the short way round).
+        points = [(x, max(-90.0, min(90.0, y))) for x, y in points if math.isfinite(x)]
         rings = parse_within(within_text((tuple(points),)))
         return ("within", within_text(rings)) if rings else None
     box = area_of_drawing(feature)
