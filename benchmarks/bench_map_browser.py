@@ -50,61 +50,71 @@ def map_frame(page: Any, timeout: float = 120) -> Any:
     raise RuntimeError("the map was not drawn")
 
 
-def layer_of(page: Any) -> tuple[str, bool]:
-    """What the map draws now, and whether the mark left in its frame is still there (the
-    same map, given new layers) or gone (a new map)."""
+def layer_of(page: Any) -> tuple[str, bool, int]:
+    """What the map draws now, whether the mark left in its frame is still there (the same
+    map, given new layers) or gone (a new map), and how many times layers were drawn on it."""
     frame = map_frame(page)
-    label = frame.eval_on_selector("#map_div", "e => e.dataset.atlasLayer || ''")
-    return str(label), bool(frame.evaluate("() => window.__benchMark === true"))
+    label, drawn = frame.eval_on_selector(
+        "#map_div", "e => [e.dataset.atlasLayer || '', Number(e.dataset.atlasDrawn || 0)]"
+    )
+    return str(label), bool(frame.evaluate("() => window.__benchMark === true")), int(drawn)
 
 
 def _mark(page: Any) -> None:
     map_frame(page).evaluate("() => { window.__benchMark = true; }")
 
 
-def _until(page: Any, changed: Any, timeout: float = 120) -> tuple[float, str, bool]:
+def _until(page: Any, changed: Any, timeout: float = 120) -> tuple[float, str, bool] | None:
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
         try:
-            label, same = layer_of(page)
+            label, same, drawn = layer_of(page)
         except Exception:  # noqa: BLE001 - the frame is being replaced
             time.sleep(0.01)
             continue
-        if changed(label):
+        if changed(label, drawn):
             return time.perf_counter() - t0, label, same
         time.sleep(0.01)
-    raise RuntimeError("the map did not change")
+    return None
 
 
 def filter_updates(page: Any, moves: int) -> dict[str, Any]:
-    """Slider moves: seconds to new layers, and how many moves drew a new map."""
-    times, reloads = [], 0
+    """Slider moves: seconds to new layers, and how many moves drew a new map (a move that
+    keeps the same incidents draws nothing and is not counted)."""
+    times, reloads, unchanged = [], 0, 0
     for _ in range(moves):
         _mark(page)
-        before, _ = layer_of(page)
+        _, _, before = layer_of(page)
         thumb = page.locator(_WIDGETS).first
         thumb.focus()
         page.keyboard.press("PageUp")
-        seconds, label, same = _until(page, lambda label, b=before: label != b)
-        times.append(seconds)
-        reloads += not same
+        done = _until(page, lambda _label, drawn, b=before: drawn != b, timeout=15)
+        if done is None:
+            unchanged += 1
+            continue
+        times.append(done[0])
+        reloads += not done[2]
         time.sleep(1.0)  # let the rerun settle before the next move
     return {
-        "filter_update_s": round(statistics.median(times), 3),
+        "filter_update_s": round(statistics.median(times), 3) if times else None,
         "filter_update_all_s": [round(t, 3) for t in times],
         "map_reloads": reloads,
+        "moves_that_changed_nothing": unchanged,
     }
 
 
 def zoom_detail(page: Any, lat: float, lon: float) -> dict[str, Any]:
     """The map zoomed to (lat, lon) at zoom 12: seconds to the incidents themselves drawn."""
     _mark(page)
-    before, _ = layer_of(page)
+    before, _, _ = layer_of(page)
     frame = map_frame(page)
     frame.evaluate(f"() => map_div.setView([{lat}, {lon}], 12, {{animate: false}})")
-    seconds, label, same = _until(
-        page, lambda label: label != before and label.startswith("Incidents by city")
+    done = _until(
+        page, lambda label, _drawn: label != before and label.startswith("Incidents by city")
     )
+    if done is None:
+        raise RuntimeError("the incidents were not drawn after the zoom")
+    seconds, label, same = done
     return {
         "zoom_detail_s": round(seconds, 3),
         "zoom_layer_before": before,
@@ -115,7 +125,7 @@ def zoom_detail(page: Any, lat: float, lon: float) -> dict[str, Any]:
 
 def run(table: str, moves: int, zoom: tuple[float, float] | None) -> dict[str, Any]:
     def then(page: Any, server: Any) -> dict[str, Any]:
-        _until(page, bool)  # the layers are drawn
+        _until(page, lambda label, _drawn: bool(label))  # the layers are drawn
         time.sleep(2.0)
         out = filter_updates(page, moves)
         if zoom:

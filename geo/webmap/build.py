@@ -454,7 +454,10 @@ _FRAME = """
 (function () {
     // What the fit button frames, and what the map shows (for a reader of the page's markup).
     {map}._atlasBounds = {bounds};
-    {map}.getContainer().setAttribute("data-atlas-layer", {name});
+    var container = {map}.getContainer();
+    container.setAttribute("data-atlas-layer", {name});
+    var drawn = 1 + Number(container.dataset.atlasDrawn || 0);
+    container.setAttribute("data-atlas-drawn", String(drawn));
 })();
 """
 
