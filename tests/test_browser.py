@@ -237,14 +237,14 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     # The offline basemap: the world's outlines and their names.
     _wait_for(lambda: frame.query_selector_all(".atlas-country-label"))
     # Zoomed in, every country of the layer is named (small ones appear from zoom 5).
-    frame.evaluate("map_div.setZoom(5)")
+    frame.evaluate("() => { map_div.setZoom(5); }")
     countries = read_countries()["name"].nunique()
     named = (
         "new Set(Array.from(document.querySelectorAll('.atlas-country-label'))"
         ".map(e => e.textContent)).size"
     )
     _wait_for(lambda: frame.evaluate(named) == countries)
-    frame.evaluate("map_div.setZoom(3)")  # far out, only the large countries are named
+    frame.evaluate("() => { map_div.setZoom(3); }")  # far out, only the large countries are named
     _wait_for(lambda: 0 < len(frame.query_selector_all(".atlas-country-label")) < countries / 2)
     frame.locator(".atlas-fit").dispatch_event("click")  # back to the incidents
     # The Baikonur lease is hatched, not a plain round outline like a hollow symbol.
@@ -257,7 +257,7 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
 
     def labels_above_clusters() -> bool:  # region names (from zoom 6) are not under clusters
         f = _map_frame(page)
-        f.evaluate("map_div.setZoom(6)")
+        f.evaluate("() => { map_div.setZoom(6); }")
         above = f.query_selector_all(".leaflet-atlasLabels-pane .atlas-region-label")
         return bool(above) and not f.query_selector_all(".leaflet-marker-pane .atlas-region-label")
 
@@ -395,7 +395,7 @@ def test_zooming_into_a_city_of_many_incidents_shows_its_incidents(
     frame = _map_frame(page)
     _wait_for(lambda: "grouped by area" in _incident_layer_label(frame))
     time.sleep(2)  # the map has framed its incidents
-    _map_frame(page).evaluate("map_div.setView([43.25, 76.92], 10)")  # Almaty
+    _map_frame(page).evaluate("() => { map_div.setView([43.25, 76.92], 10); }")  # Almaty
     frame = _wait_for(
         lambda: (f := _map_frame(page)) and "by city" in _incident_layer_label(f) and f, timeout=90
     )
