@@ -352,10 +352,11 @@ def test_the_grid_layer_draws_each_cell_as_its_square_shaded_on_a_log_scale(
     page = map_of(engine, Filters(), MapOptions(layer="grid")).get_root().render()
     (found,) = re.findall(r"var cells = (\[.*?\]), colours", page)
     cells = sorted(json.loads(found))
-    # [south, west, size, class, tooltip]: Lagos 6.45 N 3.35 E, Kano 12.0 N 8.5 E (floor of the
-    # coordinate over 0.05); 3 incidents the most, so Lagos is the top class and Kano's 1 is
-    # log(2)/log(4) of the way: class 2 of 0-4.
-    assert [c[:4] for c in cells] == [[6.45, 3.35, 0.05, 4], [12.0, 8.5, 0.05, 2]]
+    # [south, west, size, class, tooltip]. The cells span 3.35 to 8.55 E, 5.2 degrees: squares
+    # of at least a sixtieth of that (0.087), so 0.1, twice the finest. Lagos 6.4 N 3.3 E, Kano
+    # 12.0 N 8.5 E (the floor of each finest cell's centre over 0.1); 3 incidents the most, so
+    # Lagos is the top class and Kano's 1 is log(2)/log(4) of the way: class 2 of 0-4.
+    assert [c[:4] for c in cells] == [[6.4, 3.3, 0.1, 4], [12.0, 8.5, 0.1, 2]]
     assert cells[0][4].startswith("3 incidents, 5 killed (best)")
     legend = legend_of(page)
     assert "Incidents per cell" in legend and "Incidents per region" not in legend
@@ -388,6 +389,17 @@ def test_the_heatmap_weighs_each_cell_by_the_square_root_of_its_share(tmp_path: 
     assert killed == [0.5, round(0.5**0.5, 3), 1.0]
     with pytest.raises(ValueError, match="layer must be one of"):
         map_of(engine, Filters(), MapOptions(layer="<script>"))
+    # two incidents at one point weigh as two: one heat point, and the other's 1 of 2
+    path = tmp_path / "same.csv"
+    path.write_text(
+        "incident_id,date_start,place,country,lat,lon,event_type\n"
+        "a,2020-01-01,Kano,NG,12.0,8.5,unrest\nb,2020-01-02,Kano,NG,12.0,8.5,unrest\n"
+        "c,2020-01-03,Zaria,NG,11.1,7.7,unrest\n",
+        encoding="utf-8",
+    )
+    engine = table_of(load_dataset(path)).engine
+    shared, legend = weights(MapOptions(layer="heatmap"))
+    assert shared == [round(0.5**0.5, 3), 1.0] and "2 incidents in the densest cell" in legend
 
 
 def test_cells_from_the_engine_are_the_squares_counted_in_memory(tmp_path: Path) -> None:

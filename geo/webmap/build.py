@@ -49,7 +49,7 @@ from geo.webmap.choropleth import (
 )
 from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
 from geo.webmap.controls import add_controls
-from geo.webmap.density import LAYERS, add_grid, add_heat
+from geo.webmap.density import LAYERS, add_grid, add_heat, coarser
 from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, script_json
 from geo.webmap.legend import Legend, add_legend, type_items
 from geo.webmap.play import add_play, play_periods
@@ -364,17 +364,28 @@ def map_layers(
     return MapLayers(group, extent_of(drawn.points), countries, figures)
 
 
+def _width(cells: pd.DataFrame) -> float:
+    """Degrees of longitude the cells span (the grid's extent when no view is given)."""
+    if not len(cells):
+        return 0.0
+    return float(cells["west"].max() + cells["size"].max() - cells["west"].min())
+
+
 def _points_as_cells(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Each incident as a cell of its own (count 1 and its killed), for a heatmap of a few."""
-    return pd.DataFrame(
+    """The incidents' points as cells of their own (how many at each, and their killed), for a
+    heatmap of a few: finer than any cell, and a city of many at one point weighs as many."""
+    points = pd.DataFrame(
         {
-            "lat": pd.to_numeric(incidents["lat"], errors="coerce"),
-            "lon": pd.to_numeric(incidents["lon"], errors="coerce"),
-            "count": 1,
+            "lat": pd.to_numeric(incidents["lat"], errors="coerce").round(5),
+            "lon": pd.to_numeric(incidents["lon"], errors="coerce").round(5),
             "killed": pd.to_numeric(incidents["killed_best"], errors="coerce").fillna(0),
             "event_type": incidents["event_type"].astype(str),
         }
     ).dropna(subset=["lat", "lon"])
+    grouped = points.groupby(["lat", "lon"], sort=True)
+    return grouped.agg(
+        count=("killed", "size"), killed=("killed", "sum"), event_type=("event_type", "first")
+    ).reset_index()
 
 
 def _layer_name(incidents: pd.DataFrame | MapSummary, layer: str = "points") -> str:
@@ -402,13 +413,17 @@ def _summary_layer(summary: MapSummary, group: folium.FeatureGroup, options: Map
     if options.layer != "points":
         what = "Incidents" if options.metric == "incidents" else "Killed (best figure)"
         title = f"{what} per cell" if options.layer == "grid" else f"{what}: density"
-        add = add_grid if options.layer == "grid" else add_heat
-        key = add(group, cells, options.metric)
-        note = (
-            f"{summary.count:,} incident{'s' if summary.count != 1 else ''}; finer as you "
-            "zoom in (cells down to 0.05°, about "
-            "5 km; each incident once few enough are in view)"
-        )
+        many = f"{summary.count:,} incident{'s' if summary.count != 1 else ''}"
+        if options.layer == "grid":
+            view = options.view or (-180.0, 0.0, 180.0, 0.0)
+            across = (view[2] - view[0]) % 360 or 360.0 if options.view else _width(cells)
+            cells = coarser(cells, across)
+            key = add_grid(group, cells, options.metric)
+            side = float(cells["size"].iloc[0]) if len(cells) else 0.05
+            note = f"{many}; squares of {side:g}°, finer as you zoom in (down to 0.05°, about 5 km)"
+        else:
+            key = add_heat(group, cells, options.metric)
+            note = f"{many}; finer as you zoom in (each incident once 2,000 or fewer are in view)"
         return _Drawn(cells, Legend(title=LAYERS[options.layer], keys=[(title, key)], note=note))
     _incident_layer(_cell_rows(cells)).add_to(group)
     legend = Legend(

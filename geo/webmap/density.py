@@ -80,13 +80,15 @@ _HEAT = """
             points.forEach(function (p) {
                 var at = map.latLngToContainerPoint([p[0], p[1]]);
                 if (at.x < -r || at.y < -r || at.x > size.x + r || at.y > size.y + r) { return; }
-                ctx.globalAlpha = p[2];
+                ctx.globalAlpha = 0.6 * p[2];
                 ctx.drawImage(stamp, at.x - r, at.y - r);
             });
-            var image = ctx.getImageData(0, 0, size.x, size.y), d = image.data;
-            for (var i = 3; i < d.length; i += 4) {
-                var a = d[i];
-                if (!a) { continue; }
+            var image = ctx.getImageData(0, 0, size.x, size.y), d = image.data, top = 0, i;
+            for (i = 3; i < d.length; i += 4) { if (d[i] > top) { top = d[i]; } }
+            // The densest place in view at the ramp's end: the map shows where it is dense here.
+            for (i = 3; i < d.length; i += 4) {
+                var a = top ? Math.round(d[i] * 255 / top) : 0;
+                if (!a) { d[i] = 0; continue; }
                 d[i - 3] = shade[a * 4]; d[i - 2] = shade[a * 4 + 1]; d[i - 1] = shade[a * 4 + 2];
                 d[i] = Math.min(255, 60 + a);
             }
@@ -101,6 +103,48 @@ _HEAT = """
 def _values(cells: pd.DataFrame, metric: str) -> np.ndarray:
     column = "count" if metric == "incidents" else "killed"
     return np.nan_to_num(cells[column].to_numpy(dtype=float))
+
+
+GRID_ACROSS = 60
+"""The grid's squares are at least a sixtieth of the view across: a country's grid is read at a
+glance, a city's shows its quarters (down to the finest cell)."""
+
+
+def coarser(cells: pd.DataFrame, across: float) -> pd.DataFrame:
+    """``cells`` merged into squares doubled in size until ``GRID_ACROSS`` of them span
+    ``across`` degrees: counts and killed added, the centre weighted by count, the type of the
+    busiest part."""
+    if not len(cells):
+        return cells
+    size = float(cells["size"].iloc[0])
+    while size * GRID_ACROSS < across:
+        size *= 2
+    if size == float(cells["size"].iloc[0]):
+        return cells
+    iy = np.floor((cells["south"] + cells["size"] / 2) / size).astype(np.int64)
+    ix = np.floor((cells["west"] + cells["size"] / 2) / size).astype(np.int64)
+    parts = cells.assign(iy=iy, ix=ix, lat_w=cells["lat"] * cells["count"],
+                         lon_w=cells["lon"] * cells["count"])  # fmt: skip
+    busiest = parts.sort_values("count", ascending=False).groupby(["iy", "ix"])["event_type"]
+    merged = parts.groupby(["iy", "ix"]).agg(
+        count=("count", "sum"), killed=("killed", "sum"), lat_w=("lat_w", "sum"),
+        lon_w=("lon_w", "sum"), imprecise=("imprecise", "all"),
+    )  # fmt: skip
+    merged["event_type"] = busiest.first()
+    merged = merged.reset_index()
+    return pd.DataFrame(
+        {
+            "lat": merged["lat_w"] / merged["count"],
+            "lon": merged["lon_w"] / merged["count"],
+            "count": merged["count"],
+            "killed": merged["killed"],
+            "event_type": merged["event_type"],
+            "imprecise": merged["imprecise"],
+            "south": merged["iy"] * size,
+            "west": merged["ix"] * size,
+            "size": size,
+        }
+    )
 
 
 def add_grid(parent: object, cells: pd.DataFrame, metric: str) -> list[tuple[str, str]]:
@@ -173,4 +217,4 @@ def add_heat(parent: object, cells: pd.DataFrame, metric: str) -> list[tuple[str
             (HEAT_COLOURS[-1], top_text)]  # fmt: skip
 
 
-__all__ = ["HEAT_COLOURS", "LAYERS", "add_grid", "add_heat"]
+__all__ = ["GRID_ACROSS", "HEAT_COLOURS", "LAYERS", "add_grid", "add_heat", "coarser"]
