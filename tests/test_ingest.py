@@ -105,6 +105,34 @@ def test_the_dateline_places_an_incident_only_when_nothing_else_is_named() -> No
     assert "dateline" in note
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "MOSCOW\\ - A car bomb exploded in Kazan on Tuesday, killing three people, police said.",
+        "MOSCOW - A car bomb exploded in Kazan on Tuesday, killing three people, police said.",
+        "Moscow : A car bomb exploded in Kazan on Tuesday, killing three people, police said.",
+        "Moscow, Russia: A car bomb exploded in Kazan on Tuesday, killing three people, "
+        "police said.",
+    ],
+)
+def test_a_dateline_without_a_date_is_still_where_the_report_was_filed(opening: str) -> None:
+    # a stray backslash before the dash, no date or agency, or a colon: still a dateline
+    (candidate,) = extract(f"Car bomb\n\n{opening}", source_id="t", published=date(2016, 10, 13))
+    assert candidate.place == "Kazan" and candidate.country == "RU"
+
+
+def test_a_short_heading_with_a_colon_is_not_a_dateline() -> None:
+    from geo.ingest.text import find_dateline, split_paragraphs
+
+    assert find_dateline(split_paragraphs("Officials: five killed in a blast")) is None
+    # a word before a colon that names no place places nothing
+    text = (
+        "Blast\n\nOfficials: Five people were killed in a blast in Kazan on Tuesday, police said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 13))
+    assert candidate.place == "Kazan" and candidate.killed_best == 5
+
+
 def test_near_a_city_is_not_city_precision_and_a_region_is_region() -> None:
     text = (
         "Operations\n\n"

@@ -220,8 +220,13 @@ _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)"
     r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)*))?"
     r"(?:,?\s+(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
-    r"(?:,\s*\d{4})?))?\s*+(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*+)?[-–—]+\s*"
+    r"(?:,\s*\d{4})?))?\s*+(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*+)?\\?\s*[-–—]+\s*"
 )
+_COLON_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][\w'’.-]{2,}(?: [A-Z][\w'’.-]+){0,2})"
+    r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)?))?\s*:\s+(?=[A-Z0-9\"“‘'])"
+)
+"""A dateline ended by a colon ("Lima : At least ...", "Lamu, Kenya: They struck ...")."""
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,16 @@ def find_dateline(paragraphs: list[Paragraph]) -> Dateline | None:
     """The dateline at the head of one of the first paragraphs, if the article has one."""
     for paragraph in paragraphs[:8]:
         match = _DATELINE.match(paragraph.text)
-        if match is None or not (match.group("date") or match.group("agency")):
+        # A capitalised place and a dash begin a dateline even with no date or agency
+        # ("BISHKEK - ..."), where the place is a word of four letters or more.
+        if match is not None and not (match.group("date") or match.group("agency")):
+            if len(match.group("place").replace(" ", "")) < 4 or len(paragraph.text) < 80:
+                match = None
+        if match is None:
+            match = _COLON_DATELINE.match(paragraph.text)
+            if match is not None and len(paragraph.text) < 80:  # a heading, not a report
+                match = None
+        if match is None:
             continue
         place = match.group("place")
         if len(place) < 3:
@@ -255,6 +269,6 @@ def find_dateline(paragraphs: list[Paragraph]) -> Dateline | None:
             text=match.group().strip(),
             place=f"{place}, {area}" if area else place,
             place_end=match.end("area") if area else match.end("place"),
-            date_text=match.group("date") or "",
+            date_text=(match.groupdict().get("date") or ""),
         )
     return None
