@@ -485,3 +485,28 @@ def test_a_stored_incident_is_matched_only_by_a_close_candidate_of_its_kind() ->
     assert all(stored_match(c, stored) is None for c in loose)  # a year overlaps too much
     protest = stored.assign(event_type=["unrest", "unrest"])
     assert stored_match(candidate, protest) is None  # a protest is not a bombing
+
+
+def test_a_town_named_after_the_toll_places_an_incident_told_by_country() -> None:
+    # the toll's sentence names only the country; the next one, with no event words, the town
+    text = (
+        "Fighting\n\n"
+        "ALMATY - Twelve people have been killed in fighting in northern Kazakhstan, officials "
+        "said on Friday.\n\n"
+        "Crowds gathered in the streets of the northern city of Petropavl late on Thursday, a "
+        "spokesman said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 14))
+    assert candidate.place == "Petropavl" and candidate.geo_precision == "city"
+    assert candidate.killed_best == 12
+
+
+def test_where_the_wounded_were_taken_does_not_place_the_incident() -> None:
+    text = (
+        "Fighting\n\n"
+        "ALMATY - Twelve people have been killed in fighting in northern Kazakhstan, officials "
+        "said on Friday.\n\n"
+        "Most of the wounded were flown to a hospital in Petropavl, a spokesman said."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 14))
+    assert candidate.place != "Petropavl" and candidate.geo_precision in ("country", "region")

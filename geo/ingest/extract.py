@@ -121,6 +121,8 @@ class _Mention:
     inherited_date: tuple[DateMention, Sentence] | None = None
     distinct: bool = False
     """The words say this is another event than the one just told ("another", "a second")."""
+    place_only: bool = False
+    """A town named with no event words: it can only narrow the place of the event just told."""
 
 
 @dataclass
@@ -326,15 +328,15 @@ def _read(
                     continue  # "since 2009", "in 2011-12": a period spoken of, not an event
                 triggers = find_triggers(sentence.text)
                 tolls = find_tolls(sentence.text)
-                places = (
-                    find_places(sentence.text, context=countries, skip=skip)
-                    if (triggers or tolls or dates)
-                    else []
-                )
+                places = find_places(sentence.text, context=countries, skip=skip)
                 if triggers or tolls:
                     mention = _Mention(sentence, dates, places, tolls, triggers, last_date)
                     mention.distinct = _distinct(sentence.text, triggers)
                     out.append(mention)
+                elif towns := [p for p in places if _where_it_happened(sentence.text, p)]:
+                    # No event words, but a town: it may say where the event just told was
+                    # ("the violence in the southern city of Osh").
+                    out.append(_Mention(sentence, [], towns, [], [], None, place_only=True))
                 if dates:
                     last_date = (dates[0], sentence)
     return out
@@ -443,6 +445,10 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
     current: _Incident | None = None
     for mention in mentions:
         sentence = mention.sentence
+        if mention.place_only:
+            if current is not None:
+                _narrow_place(current, mention)
+            continue
         date_here = (mention.dates[0], sentence) if mention.dates else mention.inherited_date
         listed = _as_list(mention)
         if listed and mention.triggers:
@@ -514,6 +520,42 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
             target.place = place_here
         current = target
     return incidents
+
+
+_ELSEWHERE = re.compile(
+    r"\b(?:hospitals?|clinics?|morgues?|(?:taken|rushed|flown|evacuated|transferred|moved|"
+    r"brought|sent|fled|road|route|highway|way) to|capital|province of|state of|"
+    r"headquarter(?:s|ed))\W+(?:\w+\W+){0,3}$",
+    re.IGNORECASE,
+)
+"""Words before a town that name somewhere else than the event's place: where the wounded were
+taken, a road's end, a capital spoken of."""
+
+
+def _where_it_happened(text: str, place: PlaceMention) -> bool:
+    """Whether a town named with no event words may be where the event happened: a town (not
+    a region or a country), not after words that send the reader elsewhere."""
+    if place.precision not in ("point", "city"):
+        return False
+    return not _ELSEWHERE.search(text[max(0, place.start - 40) : place.start])
+
+
+def _narrow_place(incident: _Incident, mention: _Mention) -> None:
+    """Give the incident just told a town named in the next sentences, where all it has is its
+    country or region and the town lies in that country (and region)."""
+    last = incident.mentions[-1].sentence.paragraph if incident.mentions else -9
+    if mention.sentence.paragraph - last > 2 or incident.only_place is not None:
+        return
+    have = incident.place[0] if incident.place else (incident.country or (None, None))[0]
+    if have is None or PRECISION_RANK[have.precision] < PRECISION_RANK["region"]:
+        return
+    for town in mention.places:
+        inside = town.country == have.country and (
+            have.precision == "country" or (have.region and town.region == have.region)
+        )
+        if inside:
+            incident.place = (town, mention.sentence)
+            return
 
 
 _CARRIED_OUT = frozenset(
