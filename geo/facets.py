@@ -303,7 +303,7 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _ring(part: str) -> tuple[tuple[float, float], ...] | None:
-    points = []
+    points: list[tuple[float, float]] = []
     for pair in (p.split() for p in part.split(",") if p.strip()):
         if len(pair) != 2 or not all(_NUMBER.fullmatch(v) for v in pair):
             return None
