@@ -510,3 +510,30 @@ def test_where_the_wounded_were_taken_does_not_place_the_incident() -> None:
     )
     (candidate,) = extract(text, source_id="t", published=date(2016, 10, 14))
     assert candidate.place != "Petropavl" and candidate.geo_precision in ("country", "region")
+
+
+def test_hard_wrapped_lines_are_read_as_the_sentences_they_break() -> None:
+    # line breaks inside sentences, as some pages are transcribed: the toll on one line, its
+    # verb and place on the next
+    text = (
+        "Market attack\n\n"
+        "Police in the north of the country said that four people\n"
+        "were killed in Petropavl on Tuesday when gunmen opened fire at a market.\n"
+        "Two more were wounded.\n"
+        "Officials gave no further details."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 14))
+    assert candidate.place == "Petropavl" and candidate.killed_best == 4
+    assert candidate.wounded_best == 2
+
+
+def test_short_lines_without_stops_stay_apart() -> None:
+    from geo.ingest.text import split_paragraphs, split_sentences
+
+    # a heading line and a list of names: short, so not a sentence broken by wrapping
+    (paragraph,) = split_paragraphs("World news\nThe clashes began on Monday.\nAlso today")
+    assert [s.text for s in split_sentences(paragraph)] == [
+        "World news",
+        "The clashes began on Monday.",
+        "Also today",
+    ]

@@ -76,10 +76,28 @@ def split_sentences(paragraph: Paragraph) -> list[Sentence]:
     for match in _SENTENCE_END.finditer(text):
         if match.group().strip() and _ends_with_abbreviation(text, start, match.start()):
             continue
+        if match.group() == "\n" and _wrapped(text, match.start()):
+            continue  # a line broken inside a sentence (hard-wrapped text): read on
         _append(out, paragraph.number, text, start, match.start())
         start = match.end()
     _append(out, paragraph.number, text, start, len(text))
     return out
+
+
+WRAPPED_LINE = 30
+"""A line at least this long that ends with no stop, and runs on into the next line, is a
+sentence broken by hard wrapping, not a heading."""
+
+
+def _wrapped(text: str, at: int) -> bool:
+    """Whether the single line break at ``at`` falls inside a sentence: the line before it is
+    long, ends in no stop, and the next begins with a word."""
+    before = text[at - 1] if at else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    if not after.isalnum() or before in ".!?:;\"”’)|" or before.isspace():
+        return False
+    line_start = text.rfind("\n", max(0, at - 400), at) + 1
+    return at - line_start >= WRAPPED_LINE or after.islower()
 
 
 def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
