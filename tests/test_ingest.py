@@ -537,3 +537,16 @@ def test_short_lines_without_stops_stay_apart() -> None:
         "The clashes began on Monday.",
         "Also today",
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed"),
+    [
+        ("Four hikers, including two Germans, were killed near Petropavl on Tuesday.", 4),
+        ("Nine guards, among them their commander, died near Petropavl on Tuesday.", 9),
+        ("Eleven people, most of them traders, were killed near Petropavl on Tuesday.", 11),
+    ],
+)
+def test_who_the_dead_were_between_commas_keeps_the_toll(sentence: str, killed: int) -> None:
+    (candidate,) = extract(f"Attack\n\n{sentence}", source_id="t", published=date(2016, 10, 14))
+    assert candidate.killed_best == killed

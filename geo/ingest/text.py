@@ -94,7 +94,7 @@ def _wrapped(text: str, at: int) -> bool:
     long, ends in no stop, and the next begins with a word."""
     before = text[at - 1] if at else ""
     after = text[at + 1] if at + 1 < len(text) else ""
-    if not after.isalnum() or before in ".!?:;\"”’)|" or before.isspace():
+    if not after.isalnum() or before in '.!?:;"”’)|' or before.isspace():
         return False
     line_start = text.rfind("\n", max(0, at - 400), at) + 1
     return at - line_start >= WRAPPED_LINE or after.islower()

@@ -85,10 +85,16 @@ _KILL = (
     r"|destroyed|bodies|corpses"
 )
 _HURT = r"wounded|injured|hurt|injuries|hospitali[sz]ed|wounds|maimed"
+_APPOSITION = (
+    r"\s*(?:including|among (?:them|whom)|(?:most|many|all|some) of (?:them|whom)|mostly|mainly)\b"
+)
 # Figure, up to five words (people, police officers, more), an auxiliary, then the word.
 _AFTER = re.compile(
     r"\s*(?P<words>(?:(?!and\b|but\b|who\b|which\b|were\b|was\b|had\b|have\b|as\b)[\w'’-]+\s+)"
-    r"{0,5}?)(?:(?:were|was|have been|has been|had been|are|is|being|got|reportedly|later|also|"
+    r"{0,5}?(?:[\w'’-]+(?=," + _APPOSITION + r"))?)"
+    # "Four tourists, including two Americans, were killed": who they were, between commas
+    r"(?:," + _APPOSITION + r"[^,;.()]{0,60},\s+)?"
+    r"(?:(?:were|was|have been|has been|had been|are|is|being|got|reportedly|later|also|"
     r"all|either|both)\s+){0,3}(?:\w+ly\s+)?(?P<verb>" + _KILL + "|" + _HURT + r")\b",
     re.IGNORECASE,
 )
