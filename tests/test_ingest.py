@@ -550,3 +550,27 @@ def test_short_lines_without_stops_stay_apart() -> None:
 def test_who_the_dead_were_between_commas_keeps_the_toll(sentence: str, killed: int) -> None:
     (candidate,) = extract(f"Attack\n\n{sentence}", source_id="t", published=date(2016, 10, 14))
     assert candidate.killed_best == killed
+
+
+def test_a_toll_told_after_a_caption_is_the_incident_s_first_toll() -> None:
+    text = (
+        "Market attack\n\n"
+        "No group has said it carried out the attack in the town of Petropavl on Friday.\n\n"
+        "A view of a square in the capital.\n\n"
+        "Gunmen opened fire on traders at a cattle market, killing at least nine people, an "
+        "official said."
+    )
+    candidates = extract(text, source_id="t", published=date(2016, 10, 15))
+    placed = [c for c in candidates if c.place == "Petropavl"]
+    assert len(placed) == 1 and placed[0].killed_low == 9
+
+
+def test_an_incident_with_a_toll_takes_no_background_figure() -> None:
+    text = (
+        "Market attack\n\n"
+        "Gunmen killed four people at a market in Petropavl on Friday, police said.\n\n"
+        "Attacks by armed groups have killed 300 people, officials say."
+    )
+    (candidate,) = [c for c in extract(text, source_id="t", published=date(2016, 10, 15))
+                    if c.place == "Petropavl"]  # fmt: skip
+    assert (candidate.killed_low, candidate.killed_high) == (4, 4)

@@ -472,7 +472,9 @@ def _group(mentions: list[_Mention]) -> list[_Incident]:
                 continue
         if date_here is None and place_here is None:
             if current is not None and (
-                _near(current, sentence.paragraph) or _told_again(current, mention)
+                _near(current, sentence.paragraph)
+                or _told_again(current, mention)
+                or _first_toll(current, mention)
             ):
                 current.mentions.append(mention)
             elif mention.triggers and mention.inherited_date is not None:
@@ -593,6 +595,16 @@ def _told_again(incident: _Incident, mention: _Mention) -> bool:
     return any(
         re.search(r"\bthe\s+$", text[max(0, t.start - 5) : t.start]) for t in mention.triggers
     )
+
+
+def _first_toll(incident: _Incident, mention: _Mention) -> bool:
+    """A toll with no date or place of its own, a few paragraphs after an incident told with
+    none yet (a photo caption between them): that incident's toll. An incident with a toll
+    takes no other this way, so a background paragraph's figure is never added to it."""
+    last = incident.mentions[-1].sentence.paragraph if incident.mentions else -9
+    if not mention.tolls or mention.distinct or mention.sentence.paragraph - last > 3:
+        return False
+    return not any(m.tolls for m in incident.mentions)
 
 
 def _near(incident: _Incident, paragraph: int) -> bool:
