@@ -574,3 +574,24 @@ def test_an_incident_with_a_toll_takes_no_background_figure() -> None:
     (candidate,) = [c for c in extract(text, source_id="t", published=date(2016, 10, 15))
                     if c.place == "Petropavl"]  # fmt: skip
     assert (candidate.killed_low, candidate.killed_high) == (4, 4)
+
+
+def test_an_incident_told_by_its_day_and_country_takes_the_town_told_later() -> None:
+    text = (
+        "Detainees die\n\n"
+        "At least 30 men suffocated in army lorries after a protest in northern Kazakhstan on "
+        "Monday, officials said on Wednesday.\n\n"
+        "Officials gave few details.\n\n"
+        "Monday's protest began when hundreds gathered outside the police station in "
+        "Petropavl, witnesses said."
+    )
+    candidates = extract(text, source_id="t", published=date(2016, 10, 19))
+    (told,) = [c for c in candidates if c.killed_low == 30]
+    assert told.place == "Petropavl" and told.date_start == date(2016, 10, 17)
+
+
+@pytest.mark.parametrize("words", ["suffocated", "were crushed to death", "were hacked to death"])
+def test_deaths_told_by_how_they_died_are_a_toll(words: str) -> None:
+    text = f"Deaths\n\nEight men {words} in Petropavl on Monday, police said."
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 19))
+    assert candidate.killed_best == 8

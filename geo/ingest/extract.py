@@ -640,6 +640,12 @@ def _fits(
         return True
     if have_date is not None and new_date is not None and have_place and new_place:
         return True
+    # Told by its day and country, then its day and town: "78 men died in southern Thailand on
+    # Monday ... Monday's protest began in Tak Bai".
+    if have_place is None and new_place is not None and have_date is not None and new_date:
+        country = incident.country[0].country if incident.country else None
+        same_day = have_date.precision == "day" and new_date == have_date
+        return same_day and country == new_place.country
     # Recalled by its day alone ("the July 18 attack"), or by its town alone.
     if new_place is None and have_date is not None and new_date is not None:
         return have_date.precision == "day" and new_date == have_date

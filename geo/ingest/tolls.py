@@ -82,6 +82,8 @@ _KILL = (
     r"killed|dead|died|dies|slain|slaughtered|massacred|murdered|executed|shot dead|gunned down"
     r"|shot(?!\s+(?:at|down|up|through|in the|into))"
     r"|lost their lives|perished|fatalities|deaths|liquidated|eliminated|neutrali[sz]ed"
+    r"|suffocated|asphyxiated|(?:crushed|burned|burnt|beaten|stabbed|hacked|stoned|trampled)"
+    r" to death"
     r"|destroyed|bodies|corpses"
 )
 _HURT = r"wounded|injured|hurt|injuries|hospitali[sz]ed|wounds|maimed"
