@@ -595,3 +595,11 @@ def test_deaths_told_by_how_they_died_are_a_toll(words: str) -> None:
     text = f"Deaths\n\nEight men {words} in Petropavl on Monday, police said."
     (candidate,) = extract(text, source_id="t", published=date(2016, 10, 19))
     assert candidate.killed_best == 8
+
+
+def test_an_undated_report_of_a_known_day_tells_of_the_week_before_it() -> None:
+    text = "Blast\n\nA bomb killed three people at a bus station in Petropavl, police said."
+    (candidate,) = extract(text, source_id="t", published=date(2016, 10, 19))
+    assert (candidate.date_start, candidate.date_end) == (date(2016, 10, 12), date(2016, 10, 19))
+    note = [e.note for e in candidate.evidence if e.field == "date"]
+    assert any("the week up to publication" in n for n in note)

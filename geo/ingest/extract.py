@@ -761,14 +761,14 @@ def _candidate(
             )
         )
     elif pub.when is not None:
+        # A report of a known day tells what happened in the days before it; a date known only
+        # within bounds leaves the year before it.
+        days, span = (7, "week") if pub.exact else (365, "year")
         end = pub.when.end
-        start = max(end - timedelta(days=365), pub.when.start - timedelta(days=365))
+        start = max(end - timedelta(days=days), pub.when.start - timedelta(days=days))
         when = DateRange(start, end)
-        evidence.append(
-            Evidence(
-                "date", 0, 0, 0, "", f"no date in the text: the year up to publication ({pub.how})"
-            )
-        )
+        note = f"no date in the text: the {span} up to publication ({pub.how})"
+        evidence.append(Evidence("date", 0, 0, 0, "", note))
     if when is not None and when.precision == "years":
         # Longer than a table's date may span (a year): the evidence keeps what the text said.
         evidence.append(
