@@ -191,7 +191,12 @@ for article, paragraphs in articles:
         esc_markdown(
             f"Source id {article.source_id} · published: "
             f"{pub.when.iso() if pub.when else 'unknown'} ({pub.how}) · "
-            f"{len(article.candidates)} candidate(s)"
+            + (
+                f"reported from {pub.reported_from} (the dateline: not the incident's place) · "
+                if pub.reported_from
+                else ""
+            )
+            + f"{len(article.candidates)} candidate(s)"
         )
     )
     if not article.candidates:

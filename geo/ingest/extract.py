@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -107,6 +107,8 @@ class Published:
     exact: bool
     how: str
     evidence: Evidence | None = None
+    reported_from: str = ""
+    """The dateline's place: where the report was filed (not where the incident happened)."""
 
 
 @dataclass
@@ -254,6 +256,8 @@ def extract_with_publication(
     paragraphs = _unique(split_paragraphs(text))
     dateline = find_dateline(paragraphs)
     pub = find_published(paragraphs, dateline, published)
+    if dateline is not None:
+        pub = replace(pub, reported_from=dateline.place)
     reference = pub.when
     if reference is None:
         reference = _bounded_publication(paragraphs)
