@@ -603,3 +603,15 @@ def test_an_undated_report_of_a_known_day_tells_of_the_week_before_it() -> None:
     assert (candidate.date_start, candidate.date_end) == (date(2016, 10, 12), date(2016, 10, 19))
     note = [e.note for e in candidate.evidence if e.field == "date"]
     assert any("the week up to publication" in n for n in note)
+
+
+def test_a_town_named_next_places_an_incident_even_with_no_publication_date() -> None:
+    # as the Review page reads a pasted report whose publication date nobody gave
+    text = (
+        "Fighting\n\n"
+        "ALMATY - Twelve people have been killed and dozens hurt in fighting between rival "
+        "groups, officials said.\n\n"
+        "Crowds gathered in the streets of the northern city of Petropavl, a spokesman said."
+    )
+    (candidate,) = extract(text, source_id="t")
+    assert candidate.place == "Petropavl" and candidate.killed_best == 12

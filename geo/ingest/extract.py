@@ -547,13 +547,16 @@ def _where_it_happened(text: str, place: PlaceMention) -> bool:
 
 
 def _narrow_place(incident: _Incident, mention: _Mention) -> None:
-    """Give the incident just told a town named in the next sentences, where all it has is its
-    country or region and the town lies in that country (and region)."""
+    """Give the incident just told a town named in the next sentences, where it has no place,
+    or only its country or region and the town lies in that country (and region)."""
     last = incident.mentions[-1].sentence.paragraph if incident.mentions else -9
     if mention.sentence.paragraph - last > 2 or incident.only_place is not None:
         return
     have = incident.place[0] if incident.place else (incident.country or (None, None))[0]
-    if have is None or PRECISION_RANK[have.precision] < PRECISION_RANK["region"]:
+    if have is None:  # told with no place at all: the first town named next
+        incident.place = (mention.places[0], mention.sentence)
+        return
+    if PRECISION_RANK[have.precision] < PRECISION_RANK["region"]:
         return
     for town in mention.places:
         inside = town.country == have.country and (
