@@ -296,9 +296,15 @@ def build_map(
     """
     options = options or MapOptions()
     layers = map_layers(incidents, claims=claims, sources=sources, options=options)
-    countries = layers.countries if options.countries is None else options.countries
-    frame = layers.bounds if options.view is None else _box_bounds(options.view)
     add_frame(layers.group, layers.bounds)
+    return layers_on_map(layers, options, fit=layers.bounds)
+
+
+def layers_on_map(layers: MapLayers, options: MapOptions, *, fit: list[list[float]]) -> folium.Map:
+    """``layers`` drawn on their :func:`base_map`, opening on ``options.view``, else on ``fit``
+    ([[south, west], [north, east]]): one page, as the HTML export and the tests see it."""
+    countries = layers.countries if options.countries is None else options.countries
+    frame = fit if options.view is None else _box_bounds(options.view)
     busiest = layers.figures["incidents"]
     return base_map(options, countries, busiest=busiest, frame=frame, layers=layers.group)
 
@@ -592,6 +598,7 @@ __all__ = [
     "add_frame",
     "base_map",
     "extent_of",
+    "layers_on_map",
     "basemap_json",
     "map_layers",
     "write_basemap",

@@ -15,7 +15,15 @@ import pandas as pd
 from geo.facets import MAX_VERTICES
 from geo.filters import Filters
 from geo.query import SqlEngine
-from geo.webmap.build import MapLayers, MapOptions, add_frame, base_map, extent_of, map_layers
+from geo.webmap.build import (
+    MapLayers,
+    MapOptions,
+    add_frame,
+    base_map,
+    extent_of,
+    layers_on_map,
+    map_layers,
+)
 from geo.webmap.elements import ParentScript
 
 
@@ -25,10 +33,7 @@ def map_of(
     """The map of what ``filters`` keep (``count``: how many, when the caller knows), as one
     page: :func:`layers_of` drawn on its :func:`~geo.webmap.build.base_map`."""
     layers = layers_of(engine, filters, options, count=count)
-    countries = layers.countries if options.countries is None else options.countries
-    frame = layers.fit if options.view is None else _box_bounds(options.view)
-    busiest = layers.figures["incidents"]
-    return base_map(options, countries, busiest=busiest, frame=frame, layers=layers.group)
+    return layers_on_map(layers, options, fit=layers.fit)
 
 
 def layers_of(
@@ -94,11 +99,6 @@ class ViewLayers(MapLayers):
 
     fit: list[list[float]] = field(default_factory=list)
     """What the fit button frames: every incident the filters keep, in view or not."""
-
-
-def _box_bounds(box: tuple[float, float, float, float]) -> list[list[float]]:
-    west, south, east, north = box
-    return [[south, west], [north, east]]
 
 
 @dataclass(frozen=True)
