@@ -421,8 +421,9 @@ def _summary_layer(summary: MapSummary, group: folium.FeatureGroup, options: Map
         title = f"{what} per cell" if options.layer == "grid" else f"{what}: density"
         many = f"{summary.count:,} incident{'s' if summary.count != 1 else ''}"
         if options.layer == "grid":
-            view = options.view or (-180.0, 0.0, 180.0, 0.0)
-            across = (view[2] - view[0]) % 360 or 360.0 if options.view else _width(cells)
+            across = _width(cells)
+            if options.view is not None:  # the view's width, across the 180th meridian too
+                across = (options.view[2] - options.view[0]) % 360 or 360.0
             cells = coarser(cells, across)
             key = add_grid(group, cells, options.metric)
             side = float(cells["size"].iloc[0]) if len(cells) else 0.05

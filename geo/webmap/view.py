@@ -12,7 +12,7 @@ from typing import Any
 import folium
 import pandas as pd
 
-from geo.facets import MAX_VERTICES
+from geo.facets import MAX_VERTICES, area_text, parse_area, parse_within, within_text
 from geo.filters import Filters
 from geo.query import SqlEngine
 from geo.webmap.build import (
@@ -146,8 +146,6 @@ def live_map(
 def view_of(bounds: object) -> tuple[float, float, float, float] | None:
     """The view st_folium reports (``{"_southWest": {"lat", "lng"}, "_northEast": ...}``) as
     (west, south, east, north), cut to the world; ``None`` for anything else."""
-    from geo.facets import parse_area
-
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
         values = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
@@ -177,8 +175,6 @@ def filter_of_drawing(feature: object) -> tuple[str, str] | None:
     """What a shape drawn on the map (as st_folium hands it back) filters by: ``("area",
     box)`` for a box drawn with shift and drag, ``("within", outline)`` for an area drawn with
     the draw button; ``None`` for anything else (a region clicked)."""
-    from geo.facets import parse_within, within_text
-
     if not isinstance(feature, dict):
         return None
     geometry, properties = feature.get("geometry"), feature.get("properties")
@@ -200,8 +196,6 @@ def filter_of_drawing(feature: object) -> tuple[str, str] | None:
 def area_of_drawing(feature: dict[str, Any]) -> str:
     """The box (``west,south,east,north``, as the area filter writes it) of a rectangle drawn
     on the map, as st_folium hands it back; '' for anything else (a region clicked)."""
-    from geo.facets import area_text, parse_area
-
     geometry = feature.get("geometry") if isinstance(feature, dict) else None
     properties = feature.get("properties") if isinstance(feature, dict) else None
     if not isinstance(geometry, dict) or geometry.get("type") != "Polygon" or properties:
