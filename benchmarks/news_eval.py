@@ -120,12 +120,16 @@ def score(
     for r in expected:
         text = (folder / r.file).read_text(encoding="utf-8")
         published = r.published if use_published else None
-        candidates = extract(text, source_id=Path(r.file).stem, published=published)
+        everything = extract(text, source_id=Path(r.file).stem, published=published)
+        # The report's own candidates: those it only recalls are folded away on the Review page.
+        candidates = [c for c in everything if not c.recalled]
         best = nearest(candidates, r)
         rows.append(
             {
                 "file": r.file,
                 "candidates": len(candidates),
+                "recalled": len(everything) - len(candidates),
+                "recalled_matching": any(matches(c, r) for c in everything if c.recalled),
                 "match": any(matches(c, r) for c in candidates),
                 "false": sum(not matches(c, r) for c in candidates),
                 "date": bool(best and date_ok(best, r)),
@@ -151,7 +155,8 @@ def report(rows: list[dict[str, Any]], *, verbose: bool) -> dict[str, Any]:
     for row in rows:
         mark = "MATCH" if row["match"] else "miss "
         fields = " ".join(k for k in ("date", "place", "killed", "type") if not row[k])
-        print(f"{mark} {row['file']:32} {row['candidates']} cand, {row['false']} false"
+        print(f"{mark} {row['file']:32} {row['candidates']} cand, {row['false']} false, "
+              f"{row['recalled']} recalled"
               f"{'; wrong: ' + fields if fields else ''}")  # fmt: skip
         if verbose and not row["match"]:
             print(f"      best: {row['got']} ({row['place_km']} km)")
@@ -161,6 +166,8 @@ def report(rows: list[dict[str, Any]], *, verbose: bool) -> dict[str, Any]:
         "matching": sum(r["match"] for r in rows),
         "matching_share": round(sum(r["match"] for r in rows) / n, 3) if n else 0.0,
         "false_per_report": round(sum(r["false"] for r in rows) / n, 2) if n else 0.0,
+        "recalled_per_report": round(sum(r["recalled"] for r in rows) / n, 2) if n else 0.0,
+        "match_only_among_recalled": sum(r["recalled_matching"] and not r["match"] for r in rows),
         **{f"{k}_right": sum(r[k] for r in rows) for k in ("date", "place", "killed", "type")},
     }
     print(f"\n{totals['matching']} of {n} reports with a matching candidate "

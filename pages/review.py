@@ -98,7 +98,11 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
         f"{type_label(candidate.event_type)} · {candidate.place or 'no place'} · {when} · "
         f"confidence {candidate.confidence:.0%}" + (f" · {status}" if status else "")
     )
-    with st.expander(esc_markdown(title), expanded=status is None):
+    if candidate.recalled:
+        title = f"Recalled · {title}"
+    with st.expander(esc_markdown(title), expanded=status is None and not candidate.recalled):
+        if candidate.recalled:
+            st.caption(esc_markdown(f"Told as background: {candidate.recalled}."))
         left, right = st.columns([3, 2])
         shown = [p for p in paragraphs if p.number in set(candidate.paragraphs)] or paragraphs
         left.html(
@@ -206,5 +210,14 @@ for article, paragraphs in articles:
             f"The first {MAX_SHOWN} of {len(article.candidates):,} candidates are shown: split "
             "the article to review the others."
         )
-    for candidate in article.candidates[:MAX_SHOWN]:
+    own = [c for c in article.candidates[:MAX_SHOWN] if not c.recalled]
+    recalled = [c for c in article.candidates[:MAX_SHOWN] if c.recalled]
+    for candidate in own:
+        show_candidate(article, paragraphs, candidate)
+    if recalled:
+        st.caption(
+            f"{len(recalled)} earlier or background incident(s) the article recalls: open one "
+            "below to review it too."
+        )
+    for candidate in recalled:
         show_candidate(article, paragraphs, candidate)

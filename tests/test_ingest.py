@@ -181,7 +181,8 @@ def test_initial_and_updated_figures_are_two_claims() -> None:
     )
     (candidate,) = extract(text, source_id="t", published=date(2011, 11, 15))
     assert sorted(c.killed for c in candidate.claims if c.killed is not None) == [7, 12]
-    assert (candidate.killed_low, candidate.killed_best, candidate.killed_high) == (7, 7, 12)
+    # the text says the toll rose to 12: the first figure stays in the range, not as the best
+    assert (candidate.killed_low, candidate.killed_best, candidate.killed_high) == (7, 12, 12)
 
 
 def test_figures_of_an_earlier_incident_stay_with_it() -> None:

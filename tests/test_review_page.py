@@ -3,6 +3,7 @@ beside the words they came from, one accepted into the store and one added as a 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,30 @@ def test_reviewing_the_same_article_again_adds_nothing_twice(
     next(b for b in at.button if b.label == "Accept").click().run()
     assert any("already holds" in s.value for s in at.success)
     assert len(load_dataset(table).claims) == claims
+
+
+RECALLING = "\n\n".join(
+    [
+        "Bomb kills six at Jalalabad market",
+        "A bomb killed six people at a market in Jalalabad on Monday, officials said.",
+        "In January, an attack on a bank in Jalalabad killed 9 guards.",
+    ]
+)
+
+
+def test_an_incident_the_report_only_recalls_is_folded_under_its_own(
+    monkeypatch: pytest.MonkeyPatch, table: Path
+) -> None:
+    at = start(monkeypatch, data=table)
+    at.switch_page("pages/review.py").run()
+    at.text_area(key="review_text").set_value(RECALLING).run()
+    at.checkbox(key="review_known").check().run()
+    at.date_input(key="review_pub").set_value(date(2019, 3, 12)).run()
+    next(b for b in at.button if b.label == "Find incidents").click().run()
+    assert not failures(at), failures(at)
+    titles = [e.label.replace("\\", "") for e in at.expander]
+    assert len(titles) == 2 and "2019-03-11" in titles[0] and not titles[0].startswith("Recalled")
+    assert titles[1].startswith("Recalled") and "2019-01-01 to 2019-01-31" in titles[1]
+    said = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "1 earlier or background incident(s) the article recalls" in said
+    assert "Told as background: ended" in said

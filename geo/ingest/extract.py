@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from geo.ingest.consolidate import consolidate, toll_range
 from geo.ingest.dates import DateContext, DateMention, DateRange, find_dates
 from geo.ingest.places import PlaceMention, countries_spoken_of, country_keys, find_places
 from geo.ingest.text import (
@@ -96,6 +97,9 @@ class Candidate:
     evidence: list[Evidence] = field(default_factory=list)
     claims: list[ClaimDraft] = field(default_factory=list)
     paragraphs: tuple[int, ...] = ()
+    recalled: str = ""
+    """Why this is an incident the report only recalls (background), or "" for the report's
+    own (``geo.ingest.consolidate``)."""
 
 
 @dataclass(frozen=True)
@@ -274,7 +278,7 @@ def extract_with_publication(
         candidate = _candidate(incident, source_id, pub, fallback, taken)
         if candidate is not None:
             out.append(candidate)
-    return out, pub
+    return consolidate(out), pub
 
 
 def _unique(paragraphs: list[Paragraph]) -> list[Paragraph]:
@@ -678,14 +682,15 @@ def _fallback_place(
         return None
     if dateline is not None:
         paragraph = next(p for p in paragraphs if p.number == dateline.paragraph)
-        found = find_places(paragraph.text[: dateline.place_end], context=countries)
+        head = paragraph.text[dateline.start : dateline.place_end]
+        found = find_places(head, context=countries)
         if found:
             place = found[0]
             evidence = Evidence(
                 "place",
                 dateline.paragraph,
-                place.start,
-                place.end,
+                dateline.start + place.start,
+                dateline.start + place.end,
                 place.text,
                 "the dateline's place (where the report was filed): the text names no other",
             )
@@ -829,8 +834,8 @@ def _candidate(
     # Tolls, one claim per passage.
     claims, toll_evidence = _claims(incident)
     evidence += toll_evidence
-    killed = _span([c.killed for c in claims], claims, "killed")
-    wounded = _span([c.wounded for c in claims], claims, "wounded")
+    killed = toll_range([c.killed for c in claims], claims, "killed")
+    wounded = toll_range([c.wounded for c in claims], claims, "wounded")
     paragraphs = tuple(sorted({m.sentence.paragraph for m in incident.mentions}))
     first = incident.mentions[0].sentence.paragraph
     place_name = place.text if place is not None and place.text else ""
@@ -883,9 +888,10 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
     others = any(
         t.what == "killed" and not _self_only(t) for m in incident.mentions for t in m.tolls
     )
+    parts = _breakdowns(incident)
     for mention in incident.mentions:
         for toll in mention.tolls:
-            if others and _self_only(toll):
+            if (others and _self_only(toll)) or id(toll) in parts:
                 continue
             by_paragraph.setdefault(mention.sentence.paragraph, []).append((toll, mention.sentence))
             evidence.append(
@@ -930,29 +936,29 @@ def _claims(incident: _Incident) -> tuple[list[ClaimDraft], list[Evidence]]:
     return claims, evidence
 
 
+def _breakdowns(incident: _Incident) -> set[int]:
+    """Tolls that split a total told elsewhere ("30 died of smoke, while eight others jumped"
+    after "38 were killed"): parts of one figure, not claims of their own (by ``id``)."""
+    totals = {
+        (t.what, t.low, m.sentence.start, m.sentence.paragraph)
+        for m in incident.mentions
+        for t in m.tolls
+    }
+    out: set[int] = set()
+    for mention in incident.mentions:
+        for what in ("killed", "wounded"):
+            mine = [t for t in mention.tolls if t.what == what and t.high is not None]
+            if len(mine) < 2:
+                continue
+            here = (mention.sentence.start, mention.sentence.paragraph)
+            whole = sum(t.low for t in mine)
+            if any(w == what and n == whole and (s, p) != here for w, n, s, p in totals):
+                out.update(id(t) for t in mine)
+    return out
+
+
 def _self_only(toll: Toll) -> bool:
     return toll.what == "killed" and toll.note.startswith("the bomber himself")
-
-
-def _span(
-    values: list[int | None], claims: list[ClaimDraft], what: str
-) -> tuple[int | None, int | None, int | None]:
-    """(low, best, high) over the claims' figures; best is the middle claim (the lower of the
-    two middle ones), high is open (``None``) when the largest figure is a lower bound."""
-    figures = sorted(v for v in values if v is not None)
-    if not figures:
-        return None, None, None
-    best = figures[(len(figures) - 1) // 2]
-    high: int | None = figures[-1]
-    for claim in claims:
-        value, is_open = (
-            (claim.killed, claim.killed_open)
-            if what == "killed"
-            else (claim.wounded, claim.wounded_open)
-        )
-        if value == figures[-1] and is_open:
-            high = None
-    return figures[0], best, high
 
 
 def _confidence(

@@ -52,6 +52,32 @@ _PREPOSITION = re.compile(
     r"\s+of\s+)?$",
     re.IGNORECASE,
 )
+_ORIGIN = re.compile(
+    r"(?i:\b(?:(?!(?:away|far|miles?|kilometres?|kilometers?|km|metres|meters|distance)\b)"
+    r"\w+\s+from|(?:citizens?|nationals?"
+    r"|natives?)\s+of)\s+(?:the\s+)?(?:\w+\s+(?:city|town|village|region|province|state"
+    r"|country)\s+of\s+)?)"
+    r"(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s*(?:,|\band\b)\s*(?:the\s+)?)*$",
+)
+"""Words before a place that tell where people or things come from, not where anything
+happened: "cyclists from the United States, Switzerland and the Netherlands", "fans who had
+come from the eastern city of Kharkov", "nationals of Chad". Not a distance ("20 km from
+Kathua" is a place); see :func:`_origin` for people taken away."""
+_TAKEN_AWAY = re.compile(
+    r"\b(?:abduct|kidnap|seiz|snatch|took|taken|evacuat|fled|flee|escap|rescu|freed|withdr"
+    r"|expel|driven|drove|displac|pulled|eject|stole)\w*\b[^.;]{0,50}$",
+    re.IGNORECASE,
+)
+
+
+def _origin(before: str) -> bool:
+    """Whether the words before a place say where people come from ("fans from Kharkov"),
+    rather than where they were taken from ("abducted 20 pupils from Kagara")."""
+    if not _ORIGIN.search(before) or _APPROXIMATE.search(before):
+        return False
+    return not _TAKEN_AWAY.search(before)
+
+
 _REGION_SUFFIX = re.compile(
     r"^\s+(?P<word>region|oblast|province|state|governorate|department|prefecture"
     r"|territory)\b",
@@ -261,10 +287,13 @@ def clear_cache() -> None:
 
 
 def countries_spoken_of(text: str) -> Counter[str]:
-    """How often each country is named in a text, by name or by its people's adjective."""
+    """How often each country is named in a text, by name or by its people's adjective (not
+    where people come from: "tourists from Switzerland")."""
     counts: Counter[str] = Counter()
     keys = country_keys()
     for match in _SPAN.finditer(text):
+        if _origin(text[max(0, match.start() - 80) : match.start()]):
+            continue  # where people come from, not what the text is about
         words = match.group().replace("’", "'").split()
         for size in range(min(len(words), 4), 0, -1):
             for i in range(len(words) - size + 1):
@@ -381,6 +410,8 @@ def _lookup_chunk(
         return None
     before = sentence[max(0, first - 80) : first]
     after = sentence[last : last + 40]
+    if _origin(before):
+        return None
     sentence_start = first <= lead or bool(re.search(r"[\n\"“(]\s*$", before))
     region_word = _REGION_SUFFIX.match(after)
     area_word = _AREA_SUFFIX.match(after)

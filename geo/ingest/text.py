@@ -235,13 +235,13 @@ def title_of(paragraphs: list[Paragraph]) -> str:
 # --- where and when the report was filed -------------------------------------------------------
 
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)"
+    r"(?P<place>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+)*)"
     r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)*))?"
     r"(?:,?\s+(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
     r"(?:,\s*\d{4})?))?\s*+(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*+)?\\?\s*[-–—]+\s*"
 )
 _COLON_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][\w'’.-]{2,}(?: [A-Z][\w'’.-]+){0,2})"
+    r"(?P<place>[A-Z][\w'’.-]{2,}(?: [A-Z][\w'’.-]+){0,2})"
     r"(?:,\s*(?P<area>[A-Z][\w.]+(?: [A-Z][\w.]+)?))?\s*:\s+(?=[A-Z0-9\"“‘'])"
 )
 """A dateline ended by a colon ("Lima : At least ...", "Lamu, Kenya: They struck ...")."""
@@ -262,18 +262,14 @@ class Dateline:
 
 
 def find_dateline(paragraphs: list[Paragraph]) -> Dateline | None:
-    """The dateline at the head of one of the first paragraphs, if the article has one."""
+    """The dateline at the head of one of the first paragraphs, or of one of the first lines of
+    a text copied with no blank lines (after a page's captions and headings)."""
     for paragraph in paragraphs[:8]:
-        match = _DATELINE.match(paragraph.text)
-        # A capitalised place and a dash begin a dateline even with no date or agency
-        # ("BISHKEK - ..."), where the place is a word of four letters or more.
-        if match is not None and not (match.group("date") or match.group("agency")):
-            if len(match.group("place").replace(" ", "")) < 4 or len(paragraph.text) < 80:
-                match = None
-        if match is None:
-            match = _COLON_DATELINE.match(paragraph.text)
-            if match is not None and len(paragraph.text) < 80:  # a heading, not a report
-                match = None
+        match = None
+        for at in _line_starts(paragraph.text):
+            match = _dateline_at(paragraph.text, at)
+            if match is not None:
+                break
         if match is None:
             continue
         place = match.group("place")
@@ -282,7 +278,7 @@ def find_dateline(paragraphs: list[Paragraph]) -> Dateline | None:
         area = match.group("area")
         return Dateline(
             paragraph=paragraph.number,
-            start=0,
+            start=match.start(),
             end=match.end(),
             text=match.group().strip(),
             place=f"{place}, {area}" if area else place,
@@ -290,3 +286,33 @@ def find_dateline(paragraphs: list[Paragraph]) -> Dateline | None:
             date_text=(match.groupdict().get("date") or ""),
         )
     return None
+
+
+_HEAD_LINES = 12
+"""Lines of a paragraph looked at for a dateline: a page's caption, headings and links come
+first when a page is copied with no blank lines."""
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for match in re.finditer("\n", text[:3000]):
+        starts.append(match.end())
+        if len(starts) >= _HEAD_LINES:
+            break
+    return starts
+
+
+def _dateline_at(text: str, at: int) -> re.Match[str] | None:
+    line_end = text.find("\n", at)
+    line = len(text) - at if line_end < 0 else line_end - at
+    match = _DATELINE.match(text, at)
+    # A capitalised place and a dash begin a dateline even with no date or agency
+    # ("BISHKEK - ..."), where the place is a word of four letters or more.
+    if match is not None and not (match.group("date") or match.group("agency")):
+        if len(match.group("place").replace(" ", "")) < 4 or line < 80:
+            match = None
+    if match is None:
+        match = _COLON_DATELINE.match(text, at)
+        if match is not None and line < 80:  # a heading, not a report
+            match = None
+    return match

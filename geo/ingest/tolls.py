@@ -187,7 +187,11 @@ _ONE_MORE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"\b(?:rose|risen|rising|climbed|increased|jumped|revised|later|updated)\b")
-_INITIAL = re.compile(r"\b(?:initially|first reported|earlier reports?|at first)\b", re.I)
+_INITIAL = re.compile(
+    r"\b(?:initially|first reported|earlier reports?|at first|initial(?: \w+)? reports?"
+    r"|preliminary (?:\w+ )?(?:reports?|figures?|count|toll))\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,227 @@
+"""One article's candidates, put in order: the same incident told twice becomes one, and the
+incidents a report only recalls are told apart from the one it reports.
+
+A news report is about one incident, or a few on the same days, and recalls others for
+background: "in April, 112 died at a mosque", "more than 2,000 were killed last year". Those are
+still candidates (a reviewer may want them), but they are marked ``recalled`` with the reason,
+and the Review page folds them away beneath the report's own.
+
+**Folding.** A weaker candidate folds into a stronger one when the two are dated within a day of
+each other, the weaker spans at most a month, its place is the same (within
+:data:`SAME_PLACE_KM`) or is only the stronger one's region or country, and its death toll (if
+it gives one) does not contradict the stronger one's: the two ranges meet (an open one, "at
+least 64", reaches up without end). Tolls of different incidents are
+never merged: 14 killed in an earlier raid near Beni stays apart from at least 64 in Beni.
+
+**Recalled.** The report's incident is the one dated to the week, with a toll, placed in or
+near a town, and told first (a report leads with its news). Another candidate is recalled when
+it ended more than :data:`RECALLED_DAYS` days before that one began, when it is dated only by
+month or year while that one is dated to the week, or when the article places it only by its
+country.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geo.merging import distance_km
+
+if TYPE_CHECKING:
+    from geo.ingest.extract import Candidate, ClaimDraft
+
+SAME_PLACE_KM = 25.0
+INITIAL = "initial figure"
+"""How a claim's note marks a first figure the text says was superseded (``geo.ingest.tolls``)."""
+RECALLED_DAYS = 7
+_RANK = {"point": 4, "city": 4, "district": 3, "region": 2, "country": 1}
+
+
+def toll_range(
+    values: list[int | None], claims: list[ClaimDraft], what: str
+) -> tuple[int | None, int | None, int | None]:
+    """(low, best, high) over the claims' figures; best is the middle claim (the lower of the
+    two middle ones) among those not told as a first figure since changed, high is open
+    (``None``) when the largest figure is a lower bound."""
+    figures = sorted(v for v in values if v is not None)
+    if not figures:
+        return None, None, None
+    # A first figure the text says was superseded is part of the range, not the best guess.
+    initial = {(c.killed if what == "killed" else c.wounded) for c in claims if INITIAL in c.note}
+    later = [f for f in figures if f not in initial] or figures
+    best = later[(len(later) - 1) // 2]
+    high: int | None = figures[-1]
+    for claim in claims:
+        value, is_open = (
+            (claim.killed, claim.killed_open)
+            if what == "killed"
+            else (claim.wounded, claim.wounded_open)
+        )
+        if value == figures[-1] and is_open:
+            high = None
+    return figures[0], best, high
+
+
+def consolidate(candidates: list[Candidate]) -> list[Candidate]:
+    """Fold repeated tellings of one incident and mark the recalled ones; the report's own
+    candidates come first, each group in order of first mention."""
+    kept = _fold(candidates)
+    if not kept:
+        return kept
+    lead = max(kept, key=_news)
+    marked = [c if c is lead else replace(c, recalled=_recalled(c, lead)) for c in kept]
+    return [c for c in marked if not c.recalled] + [c for c in marked if c.recalled]
+
+
+def _strength(c: Candidate) -> tuple[int, bool, float, int]:
+    has_toll = c.killed_best is not None or c.wounded_best is not None
+    first = c.paragraphs[0] if c.paragraphs else 10**6
+    return (_RANK.get(c.geo_precision, 0), has_toll, c.confidence, -first)
+
+
+def _news(c: Candidate) -> tuple[bool, bool, bool, int, float]:
+    """How likely a candidate is the report's own incident: dated to the week, with a toll, placed
+    in a town or near one, told first (a report leads with its news)."""
+    short = (
+        c.date_start is not None
+        and c.date_end is not None
+        and ((c.date_end - c.date_start).days <= 7)
+    )
+    has_toll = c.killed_best is not None or c.wounded_best is not None
+    first = c.paragraphs[0] if c.paragraphs else 10**6
+    return (short, has_toll, _RANK.get(c.geo_precision, 0) >= 3, -first, c.confidence)
+
+
+def _fold(candidates: list[Candidate]) -> list[Candidate]:
+    order = sorted(range(len(candidates)), key=lambda i: _strength(candidates[i]), reverse=True)
+    kept: dict[int, Candidate] = {}
+    for i in order:
+        weak = candidates[i]
+        home = next((j for j in kept if _folds_into(weak, kept[j])), None)
+        if home is None:
+            kept[i] = weak
+        else:
+            kept[home] = _merged(kept[home], weak)
+    return [kept[i] for i in sorted(kept)]
+
+
+def _folds_into(weak: Candidate, strong: Candidate) -> bool:
+    if None in (weak.date_start, weak.date_end, strong.date_start, strong.date_end):
+        return False
+    assert weak.date_start and weak.date_end and strong.date_start and strong.date_end
+    if (weak.date_end - weak.date_start).days > 31:
+        return False
+    # A day either way only between days ("on Sunday" in a report dated Monday).
+    day = timedelta(days=1) if _one_day(weak) and _one_day(strong) else timedelta(0)
+    if weak.date_start > strong.date_end + day or weak.date_end < strong.date_start - day:
+        return False
+    if not _same_kind(weak.event_type, strong.event_type):
+        return False
+    if weak.geo_precision == "country" and not _same_figures(weak, strong):
+        return False  # a remark about the country, unless it repeats the toll
+    days_apart = weak.date_start != strong.date_start and _one_day(weak) and _one_day(strong)
+    if days_apart and weak.killed_best is None:
+        return False  # told apart by their days: a toll that agrees is needed to call them one
+    return _same_place(weak, strong) and _tolls_agree(weak, strong)
+
+
+_VIOLENCE = frozenset(
+    {"armed_attack", "bombing", "suicide_bombing", "explosion", "shelling_airstrike", "armed_clash"}
+)
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """One incident's tellings may name it differently ("the attack", "the blast"), but a plot
+    foiled or an arrest is not the attack beside it."""
+    return a == b or "other" in (a, b) or (a in _VIOLENCE and b in _VIOLENCE)
+
+
+def _one_day(c: Candidate) -> bool:
+    return c.date_start == c.date_end
+
+
+def _same_figures(weak: Candidate, strong: Candidate) -> bool:
+    return weak.killed_best is not None and (weak.killed_low, weak.killed_high) == (
+        strong.killed_low,
+        strong.killed_high,
+    )
+
+
+def _same_place(weak: Candidate, strong: Candidate) -> bool:
+    if weak.lat is None or weak.lon is None or strong.lat is None or strong.lon is None:
+        return False
+    if weak.geo_precision == "country":
+        return weak.country == strong.country
+    if weak.geo_precision == "region" and strong.geo_precision != "region":
+        same_region = not weak.region or not strong.region or weak.region == strong.region
+        return weak.country == strong.country and same_region
+    km = distance_km(weak.lat, weak.lon, np.array([strong.lat]), np.array([strong.lon]))[0]
+    return bool(km <= SAME_PLACE_KM)
+
+
+def _tolls_agree(weak: Candidate, strong: Candidate) -> bool:
+    """Whether the death tolls may be one incident's: either gives none, or their ranges meet
+    (an open range, "at least 64", reaches up without end)."""
+    if weak.killed_low is None:
+        return True
+    if strong.killed_low is None:
+        return False  # a toll for an incident told without one: maybe another incident
+    weak_top = weak.killed_high if weak.killed_high is not None else math.inf
+    strong_top = strong.killed_high if strong.killed_high is not None else math.inf
+    return weak.killed_low <= strong_top and strong.killed_low <= weak_top
+
+
+def _merged(strong: Candidate, weak: Candidate) -> Candidate:
+    claims = _merged_claims(strong.claims, weak.claims)
+    tolls = [e for e in weak.evidence if e.field in ("killed", "wounded")]
+    killed = toll_range([c.killed for c in claims], claims, "killed")
+    wounded = toll_range([c.wounded for c in claims], claims, "wounded")
+    return replace(
+        strong,
+        claims=claims,
+        evidence=[*strong.evidence, *(e for e in tolls if e not in strong.evidence)],
+        paragraphs=tuple(sorted({*strong.paragraphs, *weak.paragraphs})),
+        killed_low=killed[0], killed_best=killed[1], killed_high=killed[2],
+        wounded_low=wounded[0], wounded_best=wounded[1], wounded_high=wounded[2],
+    )  # fmt: skip
+
+
+def _merged_claims(ours: list[ClaimDraft], theirs: list[ClaimDraft]) -> list[ClaimDraft]:
+    """Claims of both, one per figure; "no figure given" only where nothing else is left."""
+    out = [c for c in ours if c.killed is not None or c.wounded is not None]
+    for claim in theirs:
+        if claim.killed is None and claim.wounded is None:
+            continue
+        key = (claim.killed, claim.wounded, claim.killed_open, claim.wounded_open)
+        same = next(
+            (k for k, c in enumerate(out)
+             if (c.killed, c.wounded, c.killed_open, c.wounded_open) == key),
+            None,
+        )  # fmt: skip
+        if same is None:
+            out.append(claim)
+            continue
+        paragraphs = sorted({*out[same].paragraph.split(";"), *claim.paragraph.split(";")}, key=int)
+        out[same] = replace(out[same], paragraph=";".join(paragraphs))
+    return out or ours
+
+
+def _recalled(c: Candidate, lead: Candidate) -> str:
+    if c.date_start is None or c.date_end is None or lead.date_start is None:
+        return ""
+    assert lead.date_end is not None
+    if (lead.date_start - c.date_end).days > RECALLED_DAYS:
+        days = (lead.date_start - c.date_end).days
+        return f"ended {days} days before the incident the report is about"
+    if (c.date_end - c.date_start).days > 31 and (lead.date_end - lead.date_start).days <= 7:
+        return "dated only by its month or year: background the report recalls"
+    if c.geo_precision == "country" and lead.geo_precision != "country":
+        return "placed only by its country, beside the incident the report places"
+    return ""
+
+
+__all__ = ["RECALLED_DAYS", "SAME_PLACE_KM", "consolidate", "toll_range"]

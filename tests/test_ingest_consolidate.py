@@ -1,0 +1,153 @@
+"""One article's candidates put in order (``geo.ingest.consolidate``): one incident told twice is
+one candidate, incidents a report only recalls are marked so, and figures of different incidents
+are never merged. The texts are written for these tests; expected values are read off them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from geo.ingest import Candidate, ClaimDraft, extract
+from geo.ingest.consolidate import consolidate, toll_range
+from geo.ingest.places import find_places
+from geo.ingest.text import find_dateline, split_paragraphs
+
+PUBLISHED = date(2019, 3, 12)  # a Tuesday
+
+
+def test_one_incident_told_twice_is_one_candidate_with_both_claims() -> None:
+    text = (
+        "Market attack\n\n"
+        "Gunmen killed at least 12 people at a market in Maiduguri on Monday, police said.\n\n"
+        "A hospital official later said 15 bodies had been brought in from the market in "
+        "Maiduguri after Monday's attack."
+    )
+    (candidate,) = extract(text, source_id="t", published=PUBLISHED)
+    assert candidate.place == "Maiduguri" and candidate.date_start == date(2019, 3, 11)
+    assert sorted(c.killed for c in candidate.claims if c.killed) == [12, 15]
+    assert candidate.recalled == ""
+
+
+def test_two_incidents_a_day_apart_nearby_stay_two() -> None:
+    # a kidnapping on Monday and a clash on Tuesday 11 km away: different kinds, different days
+    text = (
+        "Sulu\n\n"
+        "Gunmen abducted two fishermen near Jolo on Monday, the army said.\n\n"
+        "On Tuesday, soldiers clashed with gunmen in Patikul, leaving four soldiers dead."
+    )
+    found = extract(text, source_id="t", published=PUBLISHED)
+    assert sorted(c.event_type for c in found) == ["armed_clash", "kidnapping"]
+
+
+def test_an_earlier_incident_is_recalled_and_its_toll_kept_apart() -> None:
+    text = (
+        "Beni raid\n\n"
+        "Rebels killed at least 30 villagers near Beni on Sunday, the army said.\n\n"
+        "In January, an attack on a camp in Beni killed 9 soldiers."
+    )
+    found = extract(text, source_id="t", published=PUBLISHED)
+    news, earlier = found
+    assert news.date_start == date(2019, 3, 10) and news.killed_low == 30
+    assert news.recalled == "" and not any(c.killed == 9 for c in news.claims)
+    assert earlier.killed_best == 9 and (earlier.date_start, earlier.date_end) == (
+        date(2019, 1, 1),
+        date(2019, 1, 31),
+    )
+    assert "before the incident the report is about" in earlier.recalled
+
+
+def test_a_remark_about_the_country_is_recalled_beside_a_placed_incident() -> None:
+    text = (
+        "Bomb in Kabul\n\n"
+        "A bomb killed six people in Jalalabad on Monday, officials said.\n\n"
+        "More than 3,000 civilians were killed in Afghanistan last year."
+    )
+    found = extract(text, source_id="t", published=PUBLISHED)
+    assert found[0].place == "Jalalabad" and found[0].recalled == ""
+    assert all(c.recalled for c in found[1:]) and len(found) == 2
+
+
+def test_a_breakdown_of_a_total_is_not_a_claim_of_its_own() -> None:
+    text = (
+        "Fire\n\n"
+        "At least 40 people were killed on Friday when a crowd set fire to a hall in Mariupol, "
+        "officials said. They said 31 people died of smoke, while nine others died jumping "
+        "from windows."
+    )
+    (candidate,) = extract(text, source_id="t", published=PUBLISHED)
+    assert [c.killed for c in candidate.claims] == [40]
+    assert candidate.killed_low == 40
+
+
+def test_where_people_come_from_is_not_where_it_happened() -> None:
+    text = (
+        "Cyclists killed\n\n"
+        "Four cyclists from the United States, Switzerland and the Netherlands were killed on "
+        "Sunday in Danghara, police said."
+    )
+    (candidate,) = extract(text, source_id="t", published=PUBLISHED)
+    assert candidate.country == "TJ" and candidate.place == "Danghara"
+
+
+def test_a_dateline_after_a_pages_captions_is_found() -> None:
+    # a page copied with no blank lines: a caption and a heading before the report
+    text = (
+        "Smoke over the square where the blast happened on Monday. [Photo/Agencies] |\n"
+        "Region news |\n"
+        "ALMATY - A bomb went off outside a bank in Taraz on Monday, killing two guards, "
+        "police said.\n"
+        "The bank was closed."
+    )
+    dateline = find_dateline(split_paragraphs(text))
+    assert dateline is not None and dateline.place == "ALMATY"
+    assert text[dateline.start : dateline.end].startswith("ALMATY -")
+    found = extract(text, source_id="t", published=PUBLISHED)
+    assert [c.place for c in found if not c.recalled] == ["Taraz"]
+
+
+def test_a_town_people_came_from_is_not_a_place_of_the_sentence() -> None:
+    sentence = "Fans who had come from the eastern city of Kharkiv fought police in Odesa."
+    assert [p.name for p in find_places(sentence, context=("UA",))] == ["Odesa"]
+    # taken away from a town: that town is where it happened
+    sentence = "Gunmen abducted 20 pupils from Kagara in Niger state."
+    assert "Kagara" in [p.name for p in find_places(sentence, context=("NG",))]
+
+
+def _told(place: str, day: date, killed: list[int], *, precision: str = "city") -> Candidate:
+    claims = [ClaimDraft(str(n + 1), k, None, "") for n, k in enumerate(killed)]
+    low, best, high = toll_range([c.killed for c in claims], claims, "killed")
+    lat, lon = {"Beni": (0.49, 29.47), "Butembo": (0.14, 29.29), "Nord-Kivu": (-0.8, 29.0)}[place]
+    return Candidate(
+        incident_id=f"{place}-{day}", date_start=day, date_end=day, date_precision="day",
+        place=place, country="CD", region="Nord-Kivu", lat=lat, lon=lon, geo_precision=precision,
+        event_type="armed_attack", killed_low=low, killed_best=best, killed_high=high,
+        wounded_low=None, wounded_best=None, wounded_high=None, summary="", sources="t",
+        confidence=0.9, claims=claims, paragraphs=(len(killed),),
+    )  # fmt: skip
+
+
+def test_folding_joins_tellings_that_agree_and_nothing_else() -> None:
+    monday, tuesday = date(2019, 3, 11), date(2019, 3, 12)
+    # the next day's figure for the same town agrees with "at least"-free 12..15: one incident
+    (one,) = consolidate([_told("Beni", monday, [12, 15]), _told("Beni", tuesday, [15])])
+    assert sorted(c.killed for c in one.claims) == [12, 15]
+    assert (one.killed_low, one.killed_high) == (12, 15)
+    # the region's name with the same toll on the same day: one incident, placed in the town
+    (one,) = consolidate(
+        [_told("Beni", monday, [12]), _told("Nord-Kivu", monday, [12], precision="region")]
+    )
+    assert one.place == "Beni"
+    # a figure outside the range is another incident's: never merged
+    two = consolidate([_told("Beni", monday, [12, 15]), _told("Beni", tuesday, [40])])
+    assert sorted(c.killed_best or 0 for c in two) == [12, 40]
+    # a town 40 km away is another place
+    assert len(consolidate([_told("Beni", monday, [12]), _told("Butembo", monday, [12])])) == 2
+
+
+def test_a_first_figure_since_changed_is_in_the_range_but_not_the_best() -> None:
+    text = (
+        "Airport bomb\n\n"
+        "A bomb exploded at the airport in Davao on Tuesday, killing 21 people, police said.\n\n"
+        "A general speaking to reporters had given an initial report of at least six dead."
+    )
+    (candidate,) = extract(text, source_id="t", published=PUBLISHED)
+    assert (candidate.killed_low, candidate.killed_best) == (6, 21)
