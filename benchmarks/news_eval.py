@@ -14,7 +14,9 @@ they belong to their publishers and are never copied into the repository.
 
 Prints one line per report, then the totals: reports with a matching candidate, per field
 (the candidate nearest in time and place: date, place within 50 km, killed, type), false
-candidates per report (those matching nothing), and one JSON object.
+candidates per report (those matching nothing; the Review page folds away the incidents a
+report only recalls, so those are counted apart), how often candidates of each confidence are
+right, and one JSON object.
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ def score(
                 "killed": bool(best and killed_ok(best, r)),
                 "type": bool(best and best.event_type == r.event),
                 "got": _said(best),
+                "rated": [(c.confidence, matches(c, r)) for c in everything],
             }
         )
     return rows
@@ -179,6 +182,24 @@ def report(rows: list[dict[str, Any]], *, verbose: bool) -> dict[str, Any]:
     return totals
 
 
+BINS = ((0.9, 1.0), (0.8, 0.9), (0.7, 0.8), (0.5, 0.7), (0.0, 0.5))
+
+
+def calibration(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of the candidates (recalled ones too) whose confidence lies in each bin, how many match
+    the report's incident: a calibrated 80% is right about 4 times in 5."""
+    rated = [pair for row in rows for pair in row["rated"]]
+    out = []
+    for low, high in BINS:
+        inside = [ok for conf, ok in rated if low <= conf < high or (high == 1.0 and conf == 1.0)]
+        out.append(
+            {"bin": f"{low:.1f}-{high:.1f}", "candidates": len(inside), "right": sum(inside)}
+        )
+        share = f"{100 * sum(inside) / len(inside):.0f}%" if inside else "-"
+        print(f"confidence {low:.1f}-{high:.1f}: {sum(inside)} of {len(inside)} right ({share})")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, default=NEWS, help="folder with expected.json")
@@ -195,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = score(args.set, use_published=not args.no_published, expected_json=args.expected)
     totals = report(rows, verbose=args.verbose)
+    totals["calibration"] = calibration(rows)
     print(json.dumps(totals))
     return 0
 

@@ -112,12 +112,17 @@ def test_a_town_people_came_from_is_not_a_place_of_the_sentence() -> None:
     assert "Kagara" in [p.name for p in find_places(sentence, context=("NG",))]
 
 
-def _told(place: str, day: date, killed: list[int], *, precision: str = "city") -> Candidate:
+def _told(
+    place: str, day: date, killed: list[int], *, precision: str = "city", end: date | None = None
+) -> Candidate:
     claims = [ClaimDraft(str(n + 1), k, None, "") for n, k in enumerate(killed)]
     low, best, high = toll_range([c.killed for c in claims], claims, "killed")
-    lat, lon = {"Beni": (0.49, 29.47), "Butembo": (0.14, 29.29), "Nord-Kivu": (-0.8, 29.0)}[place]
+    lat, lon = {
+        "Beni": (0.49, 29.47), "Butembo": (0.14, 29.29), "Nord-Kivu": (-0.8, 29.0),
+        "DR Congo": (-2.9, 23.6),
+    }[place]  # fmt: skip
     return Candidate(
-        incident_id=f"{place}-{day}", date_start=day, date_end=day, date_precision="day",
+        incident_id=f"{place}-{day}", date_start=day, date_end=end or day, date_precision="day",
         place=place, country="CD", region="Nord-Kivu", lat=lat, lon=lon, geo_precision=precision,
         event_type="armed_attack", killed_low=low, killed_best=best, killed_high=high,
         wounded_low=None, wounded_best=None, wounded_high=None, summary="", sources="t",
@@ -151,3 +156,25 @@ def test_a_first_figure_since_changed_is_in_the_range_but_not_the_best() -> None
     )
     (candidate,) = extract(text, source_id="t", published=PUBLISHED)
     assert (candidate.killed_low, candidate.killed_best) == (6, 21)
+
+
+def test_a_countrys_toll_on_the_day_is_the_toll_of_the_place_told_without_one() -> None:
+    monday = date(2019, 3, 11)
+    (one,) = consolidate(
+        [_told("Beni", monday, []), _told("DR Congo", monday, [19], precision="country")]
+    )
+    assert one.place == "Beni" and one.killed_best == 19
+    # where the place has a toll of its own, the country's other figure stays apart
+    two = consolidate(
+        [_told("Beni", monday, [5]), _told("DR Congo", monday, [19], precision="country")]
+    )
+    assert [c.place for c in two] == ["Beni", "DR Congo"] and two[1].recalled
+
+
+def test_a_town_named_with_neither_day_nor_toll_is_a_mention() -> None:
+    monday = date(2019, 3, 11)
+    found = consolidate(
+        [_told("Beni", monday, [12]), _told("Butembo", date(2019, 3, 5), [], end=monday)]
+    )
+    assert found[0].place == "Beni" and not found[0].recalled
+    assert "neither its day nor a toll" in found[1].recalled

@@ -13,11 +13,16 @@ it gives one) does not contradict the stronger one's: the two ranges meet (an op
 least 64", reaches up without end). Tolls of different incidents are
 never merged: 14 killed in an earlier raid near Beni stays apart from at least 64 in Beni.
 
+**Confidence.** What the text stated (date, place, toll: ``extract._confidence``) times how
+often such a candidate proved right on real reports: :data:`LEAD_RIGHT` for the report's own
+incident, :data:`OTHER_RIGHT` for the others.
+
 **Recalled.** The report's incident is the one dated to the week, with a toll, placed in or
 near a town, and told first (a report leads with its news). Another candidate is recalled when
 it ended more than :data:`RECALLED_DAYS` days before that one began, when it is dated only by
-month or year while that one is dated to the week, or when the article places it only by its
-country.
+month or year while that one is dated to the week, when the article places it only by its
+country, or when it is told with neither its day nor a toll beside a report's incident told
+with one.
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ SAME_PLACE_KM = 25.0
 INITIAL = "initial figure"
 """How a claim's note marks a first figure the text says was superseded (``geo.ingest.tolls``)."""
 RECALLED_DAYS = 7
+LEAD_RIGHT = 0.85
+"""How often the report's own incident, told with date, place and toll, is right: measured on
+the development set of real reports (``benchmarks/news_eval.py --calibration``)."""
+OTHER_RIGHT = 0.5
+"""The same for the other incidents of a report (told beside it, or recalled)."""
 _RANK = {"point": 4, "city": 4, "district": 3, "region": 2, "country": 1}
 
 
@@ -74,7 +84,13 @@ def consolidate(candidates: list[Candidate]) -> list[Candidate]:
         return kept
     lead = max(kept, key=_news)
     marked = [c if c is lead else replace(c, recalled=_recalled(c, lead)) for c in kept]
-    return [c for c in marked if not c.recalled] + [c for c in marked if c.recalled]
+    rated = [_rated(c, c is lead) for c in marked]
+    return [c for c in rated if not c.recalled] + [c for c in rated if c.recalled]
+
+
+def _rated(c: Candidate, lead: bool) -> Candidate:
+    factor = LEAD_RIGHT if lead else OTHER_RIGHT
+    return replace(c, confidence=round(max(0.05, c.confidence * factor), 2))
 
 
 def _strength(c: Candidate) -> tuple[int, bool, float, int]:
@@ -121,7 +137,9 @@ def _folds_into(weak: Candidate, strong: Candidate) -> bool:
         return False
     if not _same_kind(weak.event_type, strong.event_type):
         return False
-    if weak.geo_precision == "country" and not _same_figures(weak, strong):
+    if weak.geo_precision == "country" and not (
+        _same_figures(weak, strong) or _toll_for_the_place(weak, strong)
+    ):
         return False  # a remark about the country, unless it repeats the toll
     days_apart = weak.date_start != strong.date_start and _one_day(weak) and _one_day(strong)
     if days_apart and weak.killed_best is None:
@@ -138,6 +156,19 @@ def _same_kind(a: str, b: str) -> bool:
     """One incident's tellings may name it differently ("the attack", "the blast"), but a plot
     foiled or an arrest is not the attack beside it."""
     return a == b or "other" in (a, b) or (a in _VIOLENCE and b in _VIOLENCE)
+
+
+def _toll_for_the_place(weak: Candidate, strong: Candidate) -> bool:
+    """A toll told of the country on the day a place of it is told with none ("19 soldiers were
+    killed in Peru on Thursday" ... "the ambush in Huancavelica"): one incident."""
+    return (
+        weak.killed_best is not None
+        and strong.killed_best is None
+        and strong.wounded_best is None
+        and weak.country == strong.country
+        and _one_day(weak)
+        and _one_day(strong)
+    )
 
 
 def _one_day(c: Candidate) -> bool:
@@ -169,7 +200,8 @@ def _tolls_agree(weak: Candidate, strong: Candidate) -> bool:
     if weak.killed_low is None:
         return True
     if strong.killed_low is None:
-        return False  # a toll for an incident told without one: maybe another incident
+        # a toll for an incident told without one: another incident, unless the country's
+        return _toll_for_the_place(weak, strong)
     weak_top = weak.killed_high if weak.killed_high is not None else math.inf
     strong_top = strong.killed_high if strong.killed_high is not None else math.inf
     return weak.killed_low <= strong_top and strong.killed_low <= weak_top
@@ -221,6 +253,10 @@ def _recalled(c: Candidate, lead: Candidate) -> str:
         return "dated only by its month or year: background the report recalls"
     if c.geo_precision == "country" and lead.geo_precision != "country":
         return "placed only by its country, beside the incident the report places"
+    told_with_toll = lead.killed_best is not None or lead.wounded_best is not None
+    undated = (c.date_end - c.date_start).days > 1
+    if told_with_toll and undated and c.killed_best is None and c.wounded_best is None:
+        return "named with neither its day nor a toll: a mention beside the report's incident"
     return ""
 
 
