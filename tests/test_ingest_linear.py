@@ -191,3 +191,19 @@ def test_a_roundup_of_thousands_of_incidents() -> None:
     candidates, seconds = _timed(lambda: extract(text, source_id="roundup"))
     assert seconds < BOUND_S
     assert len(candidates) > 2000  # each date its own incident
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "fans from Aaaa Bbbb, Cccc Dddd and the Eeee Ffff ",  # origin lists without end
+        "MOSCOW TASS ALMATY KIEV\n",  # capitals at every line start: dateline candidates
+        "Gunmen killed at least 12 people in Beni on Monday. 7 died of wounds, while 5 others "
+        "drowned. ",  # breakdowns to sum, tellings to fold
+    ],
+)
+def test_hostile_runs_for_origins_datelines_and_folding_stay_linear(unit: str) -> None:
+    text = (unit * (60_000 // len(unit)))[:60_000]
+    candidates, seconds = _timed(lambda: extract(text, source_id="hostile"))
+    assert seconds < BOUND_S
+    assert isinstance(candidates, list)

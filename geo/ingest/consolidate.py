@@ -27,6 +27,7 @@ with one.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import replace
 from datetime import timedelta
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from geo.ingest.extract import Candidate, ClaimDraft
 
 SAME_PLACE_KM = 25.0
+FOLD_REACH_DAYS = 32
+"""A telling folds only into one that begins at most this many days before it."""
 INITIAL = "initial figure"
 """How a claim's note marks a first figure the text says was superseded (``geo.ingest.tolls``)."""
 RECALLED_DAYS = 7
@@ -113,15 +116,25 @@ def _news(c: Candidate) -> tuple[bool, bool, bool, int, float]:
 
 
 def _fold(candidates: list[Candidate]) -> list[Candidate]:
+    """Each candidate, strongest first, folds into a kept one or is kept. Kept ones are looked up
+    by the day they begin (a month either way), so a roundup of thousands costs little more
+    than one pass."""
     order = sorted(range(len(candidates)), key=lambda i: _strength(candidates[i]), reverse=True)
     kept: dict[int, Candidate] = {}
+    starts: list[tuple[int, int]] = []  # (first day, index into kept), sorted
     for i in order:
         weak = candidates[i]
-        home = next((j for j in kept if _folds_into(weak, kept[j])), None)
-        if home is None:
-            kept[i] = weak
-        else:
+        home = None
+        if weak.date_start is not None and weak.date_end is not None:
+            low = bisect.bisect_left(starts, (weak.date_start.toordinal() - FOLD_REACH_DAYS, -1))
+            high = bisect.bisect_right(starts, (weak.date_end.toordinal() + 1, len(candidates)))
+            home = next((j for _, j in starts[low:high] if _folds_into(weak, kept[j])), None)
+        if home is not None:
             kept[home] = _merged(kept[home], weak)
+            continue
+        kept[i] = weak
+        if weak.date_start is not None:
+            bisect.insort(starts, (weak.date_start.toordinal(), i))
     return [kept[i] for i in sorted(kept)]
 
 
