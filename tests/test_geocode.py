@@ -612,3 +612,18 @@ def test_a_qualifier_is_read_as_a_country_then_as_a_region(
 ) -> None:
     found = OfflineGeocoder().geocode(query)
     assert found is not None and (found.raw["name"], found.raw["country"]) == expected
+
+
+def test_another_transliteration_finds_the_place_and_short_names_do_not_guess() -> None:
+    from geo.places.gazetteer import load_gazetteer
+    from geo.places.names import sound_key
+
+    # ou for u and q for k: GeoNames spells it Baqubah (Diyala, Iraq), news often Baqouba
+    assert sound_key("Baqouba") == sound_key("Baquba") == "bakuba"
+    found = load_gazetteer().lookup("Baqouba")
+    assert [(p.name, p.country) for p, _ in found] == [("Baqubah", "IQ")]
+    assert not any(exact for _, exact in found)  # told as a variant, not the name itself
+    # a name the gazetteer has is never replaced by a sound-alike
+    assert {p.country for p, _ in load_gazetteer().lookup("Odessa")} >= {"UA", "US"}
+    # five letters or fewer: no sound-alike is looked for
+    assert load_gazetteer().lookup("Kalya") == []

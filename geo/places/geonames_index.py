@@ -28,10 +28,10 @@ from pathlib import Path
 
 from geo.files import write_atomic
 from geo.paths import cache_dir
-from geo.places.names import fold_name
+from geo.places.names import fold_name, sound_key
 
 # Bump when the table layout or the folding rule changes: the file name carries it.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 # Anything outside Latin, Greek, Cyrillic (U+0000-U+052F) and Latin Extended Additional.
 _OTHER_SCRIPT = re.compile(r"[^\x00-\u052f\u1e00-\u1eff]")
@@ -50,6 +50,9 @@ CREATE TABLE name_key (key TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key,
     WITHOUT ROWID;
 CREATE INDEX place_lat ON place (lat);
 """
+
+SOUND_MARK = "~"
+"""Marks a name key that is a sound key (:func:`geo.places.names.sound_key`), not a name."""
 
 Row = tuple[int, str, float, float, str, int, int]
 """``(id, name, lon, lat, country, population, geonameid)``."""
@@ -87,11 +90,11 @@ def _fill(db: sqlite3.Connection, min_population: int) -> None:
                 record["geonameid"],
             )
         )
-        folded = {fold_name(name)}
-        folded.update(
-            fold_name(a) for a in record.get("alternatenames") or () if _indexed_script(a)
-        )
-        keys.extend((key, i) for key in folded if key)
+        names = [name, *(a for a in record.get("alternatenames") or () if _indexed_script(a))]
+        folded = {fold_name(n) for n in names}
+        # Spelling variants under their sound key, apart from exact names ("~bakuba").
+        folded.update(SOUND_MARK + key for key in {sound_key(n) for n in names} if key)
+        keys.extend((key, i) for key in folded if key and key != SOUND_MARK)
     db.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?)", places)
     db.executemany("INSERT INTO name_key VALUES (?, ?)", keys)
     db.commit()
@@ -187,6 +190,10 @@ class GeoNamesIndex:
         return self._rows(
             "SELECT p.* FROM name_key k JOIN place p ON p.id = k.id WHERE k.key = ?", (key,)
         )
+
+    def lookup_sound(self, key: str) -> list[Row]:
+        """Places one of whose names sounds like ``key`` (a :func:`sound_key`)."""
+        return self.lookup(SOUND_MARK + key)
 
     def longest_name_words(self) -> int:
         """The most words (space-separated) in a place's name."""

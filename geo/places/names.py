@@ -31,3 +31,26 @@ def fold_name(text: str) -> str:
         return text.lower().translate(_ASCII_DROP)
     text = unicodedata.normalize("NFKD", text.translate(_NON_ASCII_FIX)).casefold()
     return _NON_WORD.sub("", text)
+
+
+SOUNDS = (("kh", "h"), ("gh", "g"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("c", "k"),
+          ("q", "k"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("w", "v"))  # fmt: skip
+"""Spellings that transliterate one sound, reduced to one (applied in order)."""
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def sound_key(text: str) -> str:
+    """A name's key with transliteration's variants reduced: c, k and q alike, y and i, ou and
+    u, kh and h, doubled letters single.
+
+    Examples
+    --------
+    >>> sound_key("Baqouba") == sound_key("Baquba") == "bakuba"
+    True
+    >>> sound_key("Odessa") == sound_key("Odesa")
+    True
+    """
+    key = fold_name(text)
+    for old, new in SOUNDS:
+        key = key.replace(old, new)
+    return _DOUBLED.sub(r"\1", key)
