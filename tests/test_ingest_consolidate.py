@@ -178,3 +178,31 @@ def test_a_town_named_with_neither_day_nor_toll_is_a_mention() -> None:
     )
     assert found[0].place == "Beni" and not found[0].recalled
     assert "neither its day nor a toll" in found[1].recalled
+
+
+def test_eight_dead_and_a_hundred_injured_are_two_figures_not_a_sum() -> None:
+    from geo.ingest.tolls import find_tolls
+
+    tolls = find_tolls("Clashes in the capital left eight dead and more than 100 injured.")
+    assert [(t.what, t.low, t.high) for t in tolls] == [("killed", 8, 8), ("wounded", 101, None)]
+
+
+def test_a_date_a_state_of_things_began_is_not_the_incidents() -> None:
+    text = (
+        "Protest\n\n"
+        "Clashes between police and protesters in Yerevan left eight people dead.\n\n"
+        "Protesters had camped in Yerevan since the election on February 19."
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2008, 3, 3))
+    # no day is given: the week before the report, not the election's day
+    assert (candidate.date_start, candidate.date_end) == (date(2008, 2, 25), date(2008, 3, 3))
+
+
+def test_one_hospitals_count_below_an_at_least_is_not_the_best_figure() -> None:
+    text = (
+        "Market blast\n\n"
+        "At least 31 people were killed when a bomb hit a market in Kohat on Friday.\n\n"
+        '"We have received one dead body and 28 injured," a doctor at the hospital said.'
+    )
+    (candidate,) = extract(text, source_id="t", published=date(2018, 11, 23))
+    assert candidate.killed_best == 31 and candidate.killed_low == 1

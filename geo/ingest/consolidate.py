@@ -58,14 +58,18 @@ def toll_range(
     values: list[int | None], claims: list[ClaimDraft], what: str
 ) -> tuple[int | None, int | None, int | None]:
     """(low, best, high) over the claims' figures; best is the middle claim (the lower of the
-    two middle ones) among those not told as a first figure since changed, high is open
-    (``None``) when the largest figure is a lower bound."""
+    two middle ones) among those not told as a first figure since changed nor below an "at
+    least N" (a partial count), high is open (``None``) when the largest figure is a lower
+    bound."""
     figures = sorted(v for v in values if v is not None)
     if not figures:
         return None, None, None
     # A first figure the text says was superseded is part of the range, not the best guess.
     initial = {(c.killed if what == "killed" else c.wounded) for c in claims if INITIAL in c.note}
     later = [f for f in figures if f not in initial] or figures
+    # Below an "at least N" of the same incident, a figure is a partial count (one hospital's).
+    floor = max((f for f in figures if (f, True) in _opens(claims, what)), default=0)
+    later = [f for f in later if f >= floor] or later
     best = later[(len(later) - 1) // 2]
     high: int | None = figures[-1]
     for claim in claims:
@@ -77,6 +81,12 @@ def toll_range(
         if value == figures[-1] and is_open:
             high = None
     return figures[0], best, high
+
+
+def _opens(claims: list[ClaimDraft], what: str) -> set[tuple[int | None, bool]]:
+    if what == "killed":
+        return {(c.killed, c.killed_open) for c in claims}
+    return {(c.wounded, c.wounded_open) for c in claims}
 
 
 def consolidate(candidates: list[Candidate]) -> list[Candidate]:

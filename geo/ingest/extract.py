@@ -327,6 +327,7 @@ def _read(
                     if d.when is not None
                     and not any(s <= d.start < e for s, e in skip)
                     and d.kind != "span"
+                    and not _SINCE.search(sentence.text[max(0, d.start - 50) : d.start])
                     and not d.future
                     and not (context.published_exact and _after(d.when, context.published))
                 ]
@@ -352,6 +353,11 @@ def _read(
 
 # "..., and in B there was ...", "...; in B ...": a second event in the same sentence.
 _CLAUSE_BREAK = re.compile(r"(?:,\s+(?:and|while|whereas|but)|;)\s+(?=(?:in|at|near|on)\s+)", re.I)
+
+
+_SINCE = re.compile(r"\b(?:since|ever since)\b[^,.;]{0,45}$", re.IGNORECASE)
+"""Words before a date that make it the start of a state of things ("gathering since the
+election on February 19"), not the day of an incident."""
 
 
 def _clauses(sentence: Sentence, countries: tuple[str, ...]) -> list[Sentence]:

@@ -404,6 +404,9 @@ _MAX_JOINED = 8
 _JOINED = re.compile(r"\s+[\w'’-]+(?:\s+[\w'’-]+)?(?:\s*,\s*|\s*,\s+and\s+|\s+and\s+)")
 
 
+_OWN_VERB = re.compile(r"\b(?:dead|killed|died|injured|wounded|hurt|missing)\b", re.I)
+
+
 def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Toll | None:
     figure = figures[i]
     parts = [figure]
@@ -413,8 +416,8 @@ def _toll_after(text: str, figures: list[Figure], i: int, used: set[int]) -> Tol
         gap = text[cursor : figures[j].start]
         if not _JOINED.fullmatch(gap):
             break
-        if _NOT_VICTIMS.search(gap):
-            break
+        if _NOT_VICTIMS.search(gap) or _OWN_VERB.search(gap):
+            break  # "eight dead and 100 injured": each figure has its own word
         parts.append(figures[j])
         cursor = figures[j].end
     while parts:
