@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
+from geo.schema import FIRST_DATE
 from geo.ingest import Candidate
 from geo.ingest.reading import read_batch
 from geo.ingest.review import (
@@ -59,7 +60,11 @@ with upload:
     )  # fmt: skip
 a, b, c = st.columns(3)
 known = a.checkbox("I know the publication date", key="review_known")
-published = b.date_input("Published on", value=date.today(), disabled=not known, key="review_pub")
+# Any day a report may carry (Streamlit's default range would refuse one over ten years old).
+published = b.date_input(
+    "Published on", value=date.today(), min_value=date.fromisoformat(FIRST_DATE),
+    max_value=date.today(), disabled=not known, key="review_pub", format="YYYY-MM-DD",
+)  # fmt: skip
 outlet = c.text_input("Outlet", key="review_outlet", max_chars=200)
 
 

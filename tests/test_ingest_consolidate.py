@@ -206,3 +206,20 @@ def test_one_hospitals_count_below_an_at_least_is_not_the_best_figure() -> None:
     )
     (candidate,) = extract(text, source_id="t", published=date(2018, 11, 23))
     assert candidate.killed_best == 31 and candidate.killed_low == 1
+
+
+def test_the_title_skips_a_pages_furniture() -> None:
+    from geo.ingest.text import title_of
+
+    page = "\n".join(
+        [
+            "example.com > World > Asia > Thailand",
+            "Home | World | Sport | Weather",
+            "News Front Page Africa Americas Europe Middle East",
+            "By Jane Roe",
+            "Updated 14:05 GMT",
+            "Eighty die in army trucks after protest in south",
+            "The rest of the report follows here.",
+        ]
+    )
+    assert title_of(split_paragraphs(page)) == "Eighty die in army trucks after protest in south"

@@ -140,6 +140,8 @@ def test_an_incident_the_report_only_recalls_is_folded_under_its_own(
     at.switch_page("pages/review.py").run()
     at.text_area(key="review_text").set_value(RECALLING).run()
     at.checkbox(key="review_known").check().run()
+    # a report of any age may be reviewed: not only the last ten years (Streamlit's default)
+    assert at.date_input(key="review_pub").min <= date(1990, 1, 1)
     at.date_input(key="review_pub").set_value(date(2019, 3, 12)).run()
     next(b for b in at.button if b.label == "Find incidents").click().run()
     assert not failures(at), failures(at)

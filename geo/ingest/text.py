@@ -225,11 +225,33 @@ def check_length(name: str, text: str) -> None:
 
 
 def title_of(paragraphs: list[Paragraph]) -> str:
-    """The article's title: its first paragraph's first line, shortened to 200 characters."""
+    """The article's title: the first short line that is not a page's furniture (a section
+    path "site.com > World > Asia", a menu of capitalised words, links split by "|"); else the
+    first line. At most 200 characters."""
     if not paragraphs:
         return ""
-    line = paragraphs[0].text.split("\n")[0].strip()
-    return line[:200]
+    lines = [line.strip() for p in paragraphs[:4] for line in p.text.split("\n")[:15]]
+    for line in lines[:20]:
+        words = line.split()
+        if 1 <= len(words) <= 30 and not _chrome(line, words):
+            return line[:200]
+    return paragraphs[0].text.split("\n")[0].strip()[:200]
+
+
+_SITE = re.compile(r"\b[\w-]+\.(?:com|org|net|info|co\.uk|co|ru|kz|in|ng)\b|\s[>»›]\s|\|\s*$")
+
+
+_NOT_HEADLINE = re.compile(
+    r"^(?:by\s+\S+(?:\s+\S+){0,3}$|date\s+\d{4}|[-•*]\s)|\b\d{1,2}:\d{2}\b", re.IGNORECASE
+)
+"""A byline ("By Ellen Smith"), a store's date line, a bullet, a time stamp."""
+
+
+def _chrome(line: str, words: list[str]) -> bool:
+    """Whether a line is a page's furniture rather than a headline."""
+    if _SITE.search(line) or line.count("|") >= 2 or _NOT_HEADLINE.search(line):
+        return True
+    return len(words) >= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 # --- where and when the report was filed -------------------------------------------------------
