@@ -9,7 +9,6 @@ import streamlit as st
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.schema import FIRST_DATE
 from geo.ingest import Candidate
 from geo.ingest.reading import read_batch
 from geo.ingest.review import (
@@ -23,6 +22,7 @@ from geo.ingest.review import (
     stored_match,
 )
 from geo.ingest.write import Article
+from geo.schema import FIRST_DATE
 from geo.symbology import type_label
 from ui.data_source import after_write
 from ui.editing import editable_store, incident_form, who_edits
