@@ -16,6 +16,7 @@ from geo.ingest.review import (
     accept_new,
     candidate_claims,
     candidate_values,
+    evidence_line,
     key_html,
     marked_paragraph,
     same_days,
@@ -133,7 +134,7 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
                 ["paragraph", "killed", "wounded", "note", "source"]
             ]
             right.dataframe(shown_claims, hide_index=True, width="stretch")
-        evidence = [f"{e.field}: ¶{e.paragraph} “{e.text}”" for e in candidate.evidence]
+        evidence = [evidence_line(e) for e in candidate.evidence]
         right.caption(esc_markdown("; ".join(evidence)))
         if status or store is None:
             return

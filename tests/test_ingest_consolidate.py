@@ -223,3 +223,13 @@ def test_the_title_skips_a_pages_furniture() -> None:
         ]
     )
     assert title_of(split_paragraphs(page)) == "Eighty die in army trucks after protest in south"
+
+
+def test_evidence_without_words_says_how_it_was_found() -> None:
+    from geo.ingest import Evidence
+    from geo.ingest.review import evidence_line
+
+    found = Evidence("date", 0, 0, 0, "", "no date in the text: the week up to publication")
+    assert evidence_line(found) == "date: no date in the text: the week up to publication"
+    said = Evidence("place", 3, 10, 15, "Davao", "")
+    assert evidence_line(said) == "place: ¶3 “Davao”"

@@ -55,6 +55,14 @@ def marked_paragraph(paragraph: Paragraph, evidence: list[Evidence]) -> str:
     return f'<p><span style="color:#888">¶{paragraph.number}</span> {"".join(out)}</p>'
 
 
+def evidence_line(evidence: Evidence) -> str:
+    """One field's evidence in words: the paragraph and the words, or, where no words gave it
+    (a date taken from the publication), how it was found."""
+    if evidence.paragraph == 0 or not evidence.text:
+        return f"{evidence.field}: {evidence.note}"
+    return f"{evidence.field}: ¶{evidence.paragraph} “{evidence.text}”"
+
+
 def key_html() -> str:
     """The colour key of :func:`marked_paragraph`."""
     return " ".join(
@@ -221,6 +229,7 @@ __all__ = [
     "Match",
     "candidate_claims",
     "candidate_values",
+    "evidence_line",
     "summary_of",
     "key_html",
     "marked_paragraph",
