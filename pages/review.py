@@ -202,7 +202,7 @@ for article, paragraphs in articles:
             f"Source id {article.source_id} · published: "
             f"{pub.when.iso() if pub.when else 'unknown'} ({pub.how}) · "
             + (
-                f"reported from {pub.reported_from} (the dateline: not the incident's place) · "
+                f"reported from {pub.reported_from} (the dateline: where the report was filed) · "
                 if pub.reported_from
                 else ""
             )

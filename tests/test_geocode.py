@@ -627,3 +627,6 @@ def test_another_transliteration_finds_the_place_and_short_names_do_not_guess() 
     assert {p.country for p, _ in load_gazetteer().lookup("Odessa")} >= {"UA", "US"}
     # five letters or fewer: no sound-alike is looked for
     assert load_gazetteer().lookup("Kalya") == []
+    # two towns of one size know the name; the one whose own name sounds like it is meant
+    # (GeoNames lists "Sloviansk" among Nikopol's old names too)
+    assert geocode_place("Sloviansk", country="UA")["name"] == "Slovyansk"

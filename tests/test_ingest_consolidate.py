@@ -233,3 +233,8 @@ def test_evidence_without_words_says_how_it_was_found() -> None:
     assert evidence_line(found) == "date: no date in the text: the week up to publication"
     said = Evidence("place", 3, 10, 15, "Davao", "")
     assert evidence_line(said) == "place: ¶3 “Davao”"
+
+
+def test_a_short_acronym_is_not_a_town() -> None:
+    sentence = "The bomb went off at the PAL arrival area in Davao, police said."
+    assert [p.name for p in find_places(sentence, context=("PH",))] == ["Davao"]

@@ -46,7 +46,7 @@ def test_a_pasted_article_gives_cited_candidates_and_one_is_accepted(
     assert any("armed attack" in t and "2019-03-02" in t for t in titles), titles
     # the dateline is said as where the report was filed, not as the place
     said = " ".join(c.value.replace("\\", "") for c in at.caption)
-    assert "reported from ATYRAU, Kazakhstan (the dateline: not the incident's place)" in said
+    assert "reported from ATYRAU, Kazakhstan (the dateline: where the report was filed)" in said
     # The words behind each field are marked, and the article's markup is shown as text.
     marked = "".join(h.proto.body for h in at.get("html"))
     assert "<mark" in marked and "&lt;script&gt;" in marked and "<script>" not in marked

@@ -408,6 +408,8 @@ def _lookup_chunk(
     name = " ".join(w[2] for w in chunk)
     if name.lower() in _NOT_PLACES or name.lower() in DEMONYMS or len(name) < 3:
         return None
+    if len(name) <= 4 and name.isupper() and fold_name(name) not in country_keys():
+        return None  # an acronym ("PAL", the airline), not a town; "UAE" is a country
     before = sentence[max(0, first - 80) : first]
     after = sentence[last : last + 40]
     if _origin(before):

@@ -112,17 +112,17 @@ class Gazetteer:
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
         """Every place one of whose names folds like ``name``, else (for a name of at least
         :data:`MIN_SOUND_LETTERS` letters) sounds like it; the flag says the main name folds
-        like it."""
+        or sounds like it (Sloviansk: Slovyansk, not Nikopol, one of whose old names it is)."""
         key = fold_name(name)
         if not key:
             return []
         places = [_geonames_place(row) for row in self._geonames.lookup(key)]
         places += self._extra_index.get(key, [])
+        sound = sound_key(name)
         if not places and len(key) >= MIN_SOUND_LETTERS:
             # Another transliteration of a name the gazetteer has ("Baqouba": Baqubah).
-            sound = sound_key(name)
             places = [_geonames_place(row) for row in self._geonames.lookup_sound(sound)]
-        return [(p, fold_name(p.name) == key) for p in places]
+        return [(p, fold_name(p.name) == key or sound_key(p.name) == sound) for p in places]
 
     def longest_name_words(self) -> int:
         """The most words in any place's main name or curated alias: a longer run of words

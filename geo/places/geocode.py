@@ -105,8 +105,10 @@ class _Candidate:
     exact: bool
     region: str | None = None  # known up front for region matches
 
-    def sort_key(self) -> tuple[int, int, int, bool]:
-        return (self.tier, PRECISIONS.index(self.precision), -self.population, not self.exact)
+    def sort_key(self) -> tuple[int, int, bool, int]:
+        # Among towns of one tier, one named so beats one that merely once was ("Sloviansk" is
+        # Slovyansk, not Nikopol, one of whose old names it is), then the larger.
+        return (self.tier, PRECISIONS.index(self.precision), not self.exact, -self.population)
 
 
 def _from_place(place: Place, exact: bool) -> _Candidate:
