@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from geo.ingest import Candidate, ClaimDraft, extract
+from geo.ingest import Candidate, ClaimDraft, extract, extract_with_publication
 from geo.ingest.consolidate import consolidate, toll_range
 from geo.ingest.places import find_places
 from geo.ingest.text import find_dateline, split_paragraphs
@@ -215,14 +215,25 @@ def test_the_title_skips_a_pages_furniture() -> None:
         [
             "example.com > World > Asia > Thailand",
             "Home | World | Sport | Weather",
-            "News Front Page Africa Americas Europe Middle East",
+            "News Front Page Africa Americas Europe Middle East South Asia Sport",
             "By Jane Roe",
             "Updated 14:05 GMT",
-            "Eighty die in army trucks after protest in south",
+            "Eighty Die In Army Trucks After Protest",
             "The rest of the report follows here.",
         ]
     )
-    assert title_of(split_paragraphs(page)) == "Eighty die in army trucks after protest in south"
+    assert title_of(split_paragraphs(page)) == "Eighty Die In Army Trucks After Protest"
+
+
+def test_a_date_line_with_its_weekday_and_page_is_the_publication_date() -> None:
+    text = (
+        "Protest deaths\n\nBy Jane Roe\nWednesday, October 27, 2004; Page A18\n\n"
+        "JAKARTA, Oct. 26 -- At least 78 men died in army trucks in Tak Bai on Monday."
+    )
+    candidates, published = extract_with_publication(text, source_id="t")
+    assert published.how == "byline" and published.when is not None
+    assert published.when.start == date(2004, 10, 27)
+    assert candidates[0].date_start == date(2004, 10, 25)
 
 
 def test_evidence_without_words_says_how_it_was_found() -> None:

@@ -146,6 +146,12 @@ class _Incident:
 
 _SHORT_LINE = 120
 _BYLINE_START = re.compile(r"(?:by|published|posted|updated|date[d:]?)\b", re.I)
+_DATE_LINE_WORD = re.compile(
+    r"[\W_]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|page|p|[A-Z]?\d+[A-Z]?|\d{1,2}:\d{2}"
+    r"|gmt|utc|am|pm|edition|updated|last)?[\W_]*",
+    re.IGNORECASE,
+)
+"""Words a date line carries beside its date: a weekday, a page ("Page A18"), a time."""
 
 
 def find_published(
@@ -189,7 +195,8 @@ def _date_line(paragraph: Paragraph, *, prefer_words: bool) -> tuple[date, Evide
             if mention.when.precision != "day":
                 continue
             rest = (line[: mention.start] + line[mention.end :]).strip(" ,.|-–—:")
-            if len(rest.split()) > 3 and not _BYLINE_START.match(rest):
+            words = [w for w in rest.split() if not _DATE_LINE_WORD.fullmatch(w)]
+            if len(words) > 3 and not _BYLINE_START.match(rest):
                 continue
             evidence = Evidence(
                 "published",

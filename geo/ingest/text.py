@@ -251,7 +251,8 @@ def _chrome(line: str, words: list[str]) -> bool:
     """Whether a line is a page's furniture rather than a headline."""
     if _SITE.search(line) or line.count("|") >= 2 or _NOT_HEADLINE.search(line):
         return True
-    return len(words) >= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    # a menu: ten or more capitalised words (a headline in title case is shorter)
+    return len(words) >= 10 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 # --- where and when the report was filed -------------------------------------------------------
