@@ -4,7 +4,10 @@ are never merged. The texts are written for these tests; expected values are rea
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+import pytest
 
 from geo.ingest import Candidate, ClaimDraft, extract, extract_with_publication
 from geo.ingest.consolidate import consolidate, toll_range
@@ -249,3 +252,68 @@ def test_evidence_without_words_says_how_it_was_found() -> None:
 def test_a_short_acronym_is_not_a_town() -> None:
     sentence = "The bomb went off at the PAL arrival area in Davao, police said."
     assert [p.name for p in find_places(sentence, context=("PH",))] == ["Davao"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "At least 19 people were killed in a bomb attack at the airport in Davao on Tuesday.",
+        "Two bombs exploded at a market in Tentena on Saturday, killing 22 people.",
+    ],
+)
+def test_a_bomb_that_killed_is_a_bombing_not_an_armed_attack(sentence: str) -> None:
+    (candidate,) = extract(f"Blast\n\n{sentence}", source_id="t", published=PUBLISHED)
+    assert candidate.event_type == "bombing"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Separately, a roadside bomb killed at least 3 police officers in Kabul on 3 May 2011.",
+        "In a separate attack in Kabul on 3 May 2011, a grenade killed 12 people and wounded 4.",
+    ],
+)
+def test_incidents_the_text_tells_apart_are_never_folded(second: str) -> None:
+    text = (
+        "Kabul\n\nA suicide bomber killed 12 people and wounded 30 at a market in Kabul on "
+        f"3 May 2011.\n\n{second}"
+    )
+    found = extract(text, source_id="t", published=date(2011, 5, 4))
+    assert len(found) == 2
+    assert found[0].killed_low == 12 and found[0].killed_high == 12
+
+
+def test_tolls_of_the_hurt_that_disagree_keep_two_tellings_apart() -> None:
+    monday = date(2019, 3, 11)
+    one, two = _told("Beni", monday, [5]), _told("Beni", monday, [5])
+    one = replace(one, wounded_low=30, wounded_best=30, wounded_high=30)
+    two = replace(two, wounded_low=4, wounded_best=4, wounded_high=4)
+    assert len(consolidate([one, two])) == 2
+
+
+def test_without_a_publication_date_the_reports_incident_is_not_recalled() -> None:
+    text = (
+        "Beni\n\nGunmen killed 25 villagers in Beni on Monday, local officials said.\n\n"
+        "In a similar attack on 13 August 2016, rebels killed 36 people in Goma."
+    )
+    found = extract(text, source_id="t")
+    assert found[0].place == "Beni" and found[0].recalled == ""
+
+
+def test_an_incident_told_first_by_its_country_leads_a_town_told_after() -> None:
+    text = (
+        "Niger\n\nMilitants killed 71 soldiers in an attack on an army camp in Niger on "
+        "Tuesday, officials said.\n\nIn neighbouring Mali, gunmen killed two people in Gao on "
+        "Wednesday."
+    )
+    found = extract(text, source_id="t", published=date(2019, 12, 13))
+    niger = next(c for c in found if c.killed_best == 71)
+    assert niger.recalled == "" and found[0] is niger
+
+
+def test_dates_at_the_end_of_the_calendar_do_not_break_folding() -> None:
+    text = (
+        "Two\n\nA bomb killed 5 in Kabul on 31 December 9999.\n\n"
+        "A bomb killed 7 in Herat on 31 December 9999."
+    )
+    assert len(extract(text, source_id="t", published=date(9999, 12, 31))) == 2

@@ -207,3 +207,24 @@ def test_hostile_runs_for_origins_datelines_and_folding_stay_linear(unit: str) -
     candidates, seconds = _timed(lambda: extract(text, source_id="hostile"))
     assert seconds < BOUND_S
     assert isinstance(candidates, list)
+
+
+TOWNS = "Kabul Herat Kandahar Jalalabad Kunduz Ghazni Khost Gardez Farah Faizabad".split()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # every telling folds into the first: one merge at the end, not one per telling
+        lambda i: f"The attack killed at least {i + 1} in Beni on 3 May 2011.",
+        # a thousand towns on one day: each compared with a few, not with all
+        lambda i: f"A bomb killed {i % 50 + 1} in {TOWNS[i % 10]} {i} on 3 May 2011.",
+        # a thousand figures for one incident: the range worked out once
+        lambda i: "Gunmen killed 12 people in Beni on 3 May 2011." if i == 0 else f"{i} died.",
+    ],
+)
+def test_folding_a_thousand_tellings_stays_linear(paragraph: Callable[[int], str]) -> None:
+    text = "\n\n".join(paragraph(i) for i in range(3000))[:60_000]
+    candidates, seconds = _timed(lambda: extract(text, source_id="hostile"))
+    assert seconds < BOUND_S
+    assert candidates

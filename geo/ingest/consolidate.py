@@ -6,23 +6,25 @@ background: "in April, 112 died at a mosque", "more than 2,000 were killed last 
 still candidates (a reviewer may want them), but they are marked ``recalled`` with the reason,
 and the Review page folds them away beneath the report's own.
 
-**Folding.** A weaker candidate folds into a stronger one when the two are dated within a day of
-each other, the weaker spans at most a month, its place is the same (within
-:data:`SAME_PLACE_KM`) or is only the stronger one's region or country, and its death toll (if
-it gives one) does not contradict the stronger one's: the two ranges meet (an open one, "at
-least 64", reaches up without end). Tolls of different incidents are
-never merged: 14 killed in an earlier raid near Beni stays apart from at least 64 in Beni.
+**Folding.** A weaker candidate folds into a stronger one, unless the text told either as
+another ("a second bomb", "separately"), when the two are dated within a day of each other,
+the weaker spans at most a month, its place is the same (within :data:`SAME_PLACE_KM`) or is
+only the stronger one's region or country, and its tolls (if it gives any) do not contradict
+the stronger one's: for the dead and for the hurt, the two ranges meet (an open one, "at least
+64", reaches up without end). Tolls of different incidents are never merged: 14 killed in an
+earlier raid near Beni stays apart from at least 64 in Beni.
 
 **Confidence.** What the text stated (date, place, toll: ``extract._confidence``) times how
 often such a candidate proved right on real reports: :data:`LEAD_RIGHT` for the report's own
 incident, :data:`OTHER_RIGHT` for the others.
 
-**Recalled.** The report's incident is the one dated to the week, with a toll, placed in or
-near a town, and told first (a report leads with its news). Another candidate is recalled when
+**Recalled.** The report's incident is the one dated to the week, with a toll, told first (a
+report leads with its news), and placed in or near a town. Another candidate is recalled when
 it ended more than :data:`RECALLED_DAYS` days before that one began, when it is dated only by
 month or year while that one is dated to the week, when the article places it only by its
 country, or when it is told with neither its day nor a toll beside a report's incident told
-with one.
+with one. Without a publication date, days are not known well enough to recall anything by
+its date.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import replace
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 SAME_PLACE_KM = 25.0
 FOLD_REACH_DAYS = 32
 """A telling folds only into one that begins at most this many days before it."""
+FOLD_LOOKS = 48
+"""The most kept candidates, nearest in time, a telling is compared with."""
 INITIAL = "initial figure"
 """How a claim's note marks a first figure the text says was superseded (``geo.ingest.tolls``)."""
 RECALLED_DAYS = 7
@@ -68,7 +71,8 @@ def toll_range(
     initial = {(c.killed if what == "killed" else c.wounded) for c in claims if INITIAL in c.note}
     later = [f for f in figures if f not in initial] or figures
     # Below an "at least N" of the same incident, a figure is a partial count (one hospital's).
-    floor = max((f for f in figures if (f, True) in _opens(claims, what)), default=0)
+    opens = _opens(claims, what)
+    floor = max((f for f in figures if (f, True) in opens), default=0)
     later = [f for f in later if f >= floor] or later
     best = later[(len(later) - 1) // 2]
     high: int | None = figures[-1]
@@ -89,14 +93,18 @@ def _opens(claims: list[ClaimDraft], what: str) -> set[tuple[int | None, bool]]:
     return {(c.wounded, c.wounded_open) for c in claims}
 
 
-def consolidate(candidates: list[Candidate]) -> list[Candidate]:
+def consolidate(candidates: list[Candidate], *, dates_known: bool = True) -> list[Candidate]:
     """Fold repeated tellings of one incident and mark the recalled ones; the report's own
-    candidates come first, each group in order of first mention."""
+    candidates come first, each group in order of first mention. Where the publication date is
+    not known (``dates_known`` false), "Monday" spans a year of Mondays: dates then mark
+    nothing as recalled."""
     kept = _fold(candidates)
     if not kept:
         return kept
     lead = max(kept, key=_news)
-    marked = [c if c is lead else replace(c, recalled=_recalled(c, lead)) for c in kept]
+    marked = [
+        c if c is lead else replace(c, recalled=_recalled(c, lead, dates_known)) for c in kept
+    ]
     rated = [_rated(c, c is lead) for c in marked]
     return [c for c in rated if not c.recalled] + [c for c in rated if c.recalled]
 
@@ -112,9 +120,9 @@ def _strength(c: Candidate) -> tuple[int, bool, float, int]:
     return (_RANK.get(c.geo_precision, 0), has_toll, c.confidence, -first)
 
 
-def _news(c: Candidate) -> tuple[bool, bool, bool, int, float]:
-    """How likely a candidate is the report's own incident: dated to the week, with a toll, placed
-    in a town or near one, told first (a report leads with its news)."""
+def _news(c: Candidate) -> tuple[bool, bool, int, bool, float]:
+    """How likely a candidate is the report's own incident: dated to the week, with a toll, told
+    first (a report leads with its news), placed in a town or near one."""
     short = (
         c.date_start is not None
         and c.date_end is not None
@@ -122,41 +130,49 @@ def _news(c: Candidate) -> tuple[bool, bool, bool, int, float]:
     )
     has_toll = c.killed_best is not None or c.wounded_best is not None
     first = c.paragraphs[0] if c.paragraphs else 10**6
-    return (short, has_toll, _RANK.get(c.geo_precision, 0) >= 3, -first, c.confidence)
+    return (short, has_toll, -first, _RANK.get(c.geo_precision, 0) >= 3, c.confidence)
 
 
 def _fold(candidates: list[Candidate]) -> list[Candidate]:
     """Each candidate, strongest first, folds into a kept one or is kept. Kept ones are looked up
-    by the day they begin (a month either way), so a roundup of thousands costs little more
-    than one pass."""
+    by the day they begin (a month either way), at most :data:`FOLD_LOOKS` of them, the nearest
+    in time, and merged once at the end: a roundup of thousands costs little more than a pass."""
     order = sorted(range(len(candidates)), key=lambda i: _strength(candidates[i]), reverse=True)
     kept: dict[int, Candidate] = {}
+    folded: dict[int, list[Candidate]] = {}
     starts: list[tuple[int, int]] = []  # (first day, index into kept), sorted
     for i in order:
         weak = candidates[i]
         home = None
         if weak.date_start is not None and weak.date_end is not None:
-            low = bisect.bisect_left(starts, (weak.date_start.toordinal() - FOLD_REACH_DAYS, -1))
-            high = bisect.bisect_right(starts, (weak.date_end.toordinal() + 1, len(candidates)))
-            home = next((j for _, j in starts[low:high] if _folds_into(weak, kept[j])), None)
+            first, last = weak.date_start.toordinal(), weak.date_end.toordinal()
+            low = bisect.bisect_left(starts, (first - FOLD_REACH_DAYS, -1))
+            high = bisect.bisect_right(starts, (last + 1, len(candidates)))
+            at = bisect.bisect_left(starts, (first, -1), low, high)
+            near = starts[max(low, at - FOLD_LOOKS // 2) : min(high, at + FOLD_LOOKS // 2)]
+            home = next((j for _, j in near if _folds_into(weak, kept[j])), None)
         if home is not None:
-            kept[home] = _merged(kept[home], weak)
+            folded.setdefault(home, []).append(weak)
             continue
         kept[i] = weak
         if weak.date_start is not None:
             bisect.insort(starts, (weak.date_start.toordinal(), i))
-    return [kept[i] for i in sorted(kept)]
+    return [_merged(kept[i], folded[i]) if i in folded else kept[i] for i in sorted(kept)]
 
 
 def _folds_into(weak: Candidate, strong: Candidate) -> bool:
     if None in (weak.date_start, weak.date_end, strong.date_start, strong.date_end):
         return False
     assert weak.date_start and weak.date_end and strong.date_start and strong.date_end
+    if weak.told_apart or strong.told_apart:
+        return False  # "another bomb", "in a separate attack": the text says they are two
     if (weak.date_end - weak.date_start).days > 31:
         return False
     # A day either way only between days ("on Sunday" in a report dated Monday).
-    day = timedelta(days=1) if _one_day(weak) and _one_day(strong) else timedelta(0)
-    if weak.date_start > strong.date_end + day or weak.date_end < strong.date_start - day:
+    day = 1 if _one_day(weak) and _one_day(strong) else 0
+    if weak.date_start.toordinal() > strong.date_end.toordinal() + day:
+        return False
+    if weak.date_end.toordinal() < strong.date_start.toordinal() - day:
         return False
     if not _same_kind(weak.event_type, strong.event_type):
         return False
@@ -218,28 +234,36 @@ def _same_place(weak: Candidate, strong: Candidate) -> bool:
 
 
 def _tolls_agree(weak: Candidate, strong: Candidate) -> bool:
-    """Whether the death tolls may be one incident's: either gives none, or their ranges meet
-    (an open range, "at least 64", reaches up without end)."""
-    if weak.killed_low is None:
-        return True
-    if strong.killed_low is None:
+    """Whether the tolls may be one incident's: for the dead and for the hurt, either gives
+    none, or their ranges meet (an open range, "at least 64", reaches up without end)."""
+    if weak.killed_low is not None and strong.killed_low is None:
         # a toll for an incident told without one: another incident, unless the country's
-        return _toll_for_the_place(weak, strong)
-    weak_top = weak.killed_high if weak.killed_high is not None else math.inf
-    strong_top = strong.killed_high if strong.killed_high is not None else math.inf
-    return weak.killed_low <= strong_top and strong.killed_low <= weak_top
+        if not _toll_for_the_place(weak, strong):
+            return False
+    killed = _meet(weak.killed_low, weak.killed_high, strong.killed_low, strong.killed_high)
+    hurt = _meet(weak.wounded_low, weak.wounded_high, strong.wounded_low, strong.wounded_high)
+    return killed and hurt
 
 
-def _merged(strong: Candidate, weak: Candidate) -> Candidate:
-    claims = _merged_claims(strong.claims, weak.claims)
-    tolls = [e for e in weak.evidence if e.field in ("killed", "wounded")]
+def _meet(low: int | None, high: int | None, other_low: int | None, other_high: int | None) -> bool:
+    if low is None or other_low is None:
+        return True
+    top = high if high is not None else math.inf
+    other_top = other_high if other_high is not None else math.inf
+    return low <= other_top and other_low <= top
+
+
+def _merged(strong: Candidate, weaker: list[Candidate]) -> Candidate:
+    claims = _merged_claims(strong.claims, [c for w in weaker for c in w.claims])
+    seen = set(strong.evidence)
+    tolls = [e for w in weaker for e in w.evidence if e.field in ("killed", "wounded")]
     killed = toll_range([c.killed for c in claims], claims, "killed")
     wounded = toll_range([c.wounded for c in claims], claims, "wounded")
     return replace(
         strong,
         claims=claims,
-        evidence=[*strong.evidence, *(e for e in tolls if e not in strong.evidence)],
-        paragraphs=tuple(sorted({*strong.paragraphs, *weak.paragraphs})),
+        evidence=[*strong.evidence, *dict.fromkeys(e for e in tolls if e not in seen)],
+        paragraphs=tuple(sorted({*strong.paragraphs, *(p for w in weaker for p in w.paragraphs)})),
         killed_low=killed[0], killed_best=killed[1], killed_high=killed[2],
         wounded_low=wounded[0], wounded_best=wounded[1], wounded_high=wounded[2],
     )  # fmt: skip
@@ -247,35 +271,36 @@ def _merged(strong: Candidate, weak: Candidate) -> Candidate:
 
 def _merged_claims(ours: list[ClaimDraft], theirs: list[ClaimDraft]) -> list[ClaimDraft]:
     """Claims of both, one per figure; "no figure given" only where nothing else is left."""
-    out = [c for c in ours if c.killed is not None or c.wounded is not None]
-    for claim in theirs:
+    out: dict[tuple[int | None, int | None, bool, bool], ClaimDraft] = {}
+    for claim in [*ours, *theirs]:
         if claim.killed is None and claim.wounded is None:
             continue
         key = (claim.killed, claim.wounded, claim.killed_open, claim.wounded_open)
-        same = next(
-            (k for k, c in enumerate(out)
-             if (c.killed, c.wounded, c.killed_open, c.wounded_open) == key),
-            None,
-        )  # fmt: skip
-        if same is None:
-            out.append(claim)
+        if key not in out:
+            out[key] = claim
             continue
-        paragraphs = sorted({*out[same].paragraph.split(";"), *claim.paragraph.split(";")}, key=int)
-        out[same] = replace(out[same], paragraph=";".join(paragraphs))
-    return out or ours
+        paragraphs = {*out[key].paragraph.split(";"), *claim.paragraph.split(";")}
+        out[key] = replace(out[key], paragraph=";".join(sorted(paragraphs, key=_number)))
+    return list(out.values()) or ours
 
 
-def _recalled(c: Candidate, lead: Candidate) -> str:
+def _number(paragraph: str) -> int:
+    return int(paragraph) if paragraph.isdigit() else 0
+
+
+def _recalled(c: Candidate, lead: Candidate, dates_known: bool) -> str:
     if c.date_start is None or c.date_end is None or lead.date_start is None:
         return ""
     assert lead.date_end is not None
+    if c.geo_precision == "country" and lead.geo_precision != "country":
+        return "placed only by its country, beside the incident the report places"
+    if not dates_known:
+        return ""
     if (lead.date_start - c.date_end).days > RECALLED_DAYS:
         days = (lead.date_start - c.date_end).days
         return f"ended {days} days before the incident the report is about"
     if (c.date_end - c.date_start).days > 31 and (lead.date_end - lead.date_start).days <= 7:
         return "dated only by its month or year: background the report recalls"
-    if c.geo_precision == "country" and lead.geo_precision != "country":
-        return "placed only by its country, beside the incident the report places"
     told_with_toll = lead.killed_best is not None or lead.wounded_best is not None
     undated = (c.date_end - c.date_start).days > 1
     if told_with_toll and undated and c.killed_best is None and c.wounded_best is None:

@@ -97,6 +97,8 @@ class Candidate:
     evidence: list[Evidence] = field(default_factory=list)
     claims: list[ClaimDraft] = field(default_factory=list)
     paragraphs: tuple[int, ...] = ()
+    told_apart: bool = False
+    """The text opened it as another incident ("another bomb", "in a separate attack")."""
     recalled: str = ""
     """Why this is an incident the report only recalls (background), or "" for the report's
     own (``geo.ingest.consolidate``)."""
@@ -285,7 +287,7 @@ def extract_with_publication(
         candidate = _candidate(incident, source_id, pub, fallback, taken)
         if candidate is not None:
             out.append(candidate)
-    return consolidate(out), pub
+    return consolidate(out, dates_known=pub.exact), pub
 
 
 def _unique(paragraphs: list[Paragraph]) -> list[Paragraph]:
@@ -884,6 +886,7 @@ def _candidate(
         evidence=evidence,
         claims=claims or [ClaimDraft(str(first), None, None, "no figure given")],
         paragraphs=paragraphs,
+        told_apart=incident.distinct,
     )
 
 

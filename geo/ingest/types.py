@@ -68,6 +68,13 @@ _TRIGGERS: tuple[tuple[str, float, str], ...] = (
         r"|while (?:assembling|making|building|handling|planting)"
         r" (?:a |an |the )?(?:bomb|device|explosive)",
     ),
+    (
+        # Before the bare "exploded" of an explosion: a bomb that went off is a bombing.
+        "bombing",
+        3,
+        r"bomb (?:attacks?|blasts?|explosions?)|bombs? (?:exploded|went off|hit|ripped|tore"
+        r"|struck|killed|exploding)",
+    ),
     ("explosion", 1, r"explosions?|blasts?|exploded|blew up"),
     (
         "shelling_airstrike",
