@@ -317,3 +317,19 @@ def test_dates_at_the_end_of_the_calendar_do_not_break_folding() -> None:
         "A bomb killed 7 in Herat on 31 December 9999."
     )
     assert len(extract(text, source_id="t", published=date(9999, 12, 31))) == 2
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        "The city has been tense since a bomb killed 40 people in Kabul on 1 March.",
+        "It was the deadliest attack since 1 March, when a bomb killed 40 people in Kabul.",
+    ],
+)
+def test_an_incident_told_after_since_keeps_its_date_and_toll(background: str) -> None:
+    text = f"Kabul\n\nGunmen killed three people in Kabul on Sunday.\n\n{background}"
+    found = extract(text, source_id="t", published=date(2011, 5, 9))
+    assert [(c.date_start, c.killed_best) for c in found] == [
+        (date(2011, 5, 8), 3),
+        (date(2011, 3, 1), 40),
+    ]

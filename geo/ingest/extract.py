@@ -336,7 +336,7 @@ def _read(
                     if d.when is not None
                     and not any(s <= d.start < e for s, e in skip)
                     and d.kind != "span"
-                    and not _SINCE.search(sentence.text[max(0, d.start - 50) : d.start])
+                    and not _began(sentence.text, d.start, d.end)
                     and not d.future
                     and not (context.published_exact and _after(d.when, context.published))
                 ]
@@ -367,6 +367,19 @@ _CLAUSE_BREAK = re.compile(r"(?:,\s+(?:and|while|whereas|but)|;)\s+(?=(?:in|at|n
 _SINCE = re.compile(r"\b(?:since|ever since)\b[^,.;]{0,45}$", re.IGNORECASE)
 """Words before a date that make it the start of a state of things ("gathering since the
 election on February 19"), not the day of an incident."""
+_WHEN = re.compile(r"^\W{0,3}(?:when|as|after)\b", re.IGNORECASE)
+
+
+def _began(text: str, start: int, end: int) -> bool:
+    """Whether the date at ``text[start:end]`` only starts a state of things ("since the
+    election on February 19"). Not when the words after "since" tell an incident ("since a bomb
+    killed 40 on 1 March") or the date is told as one ("since 1 March, when gunmen ...")."""
+    found = _SINCE.search(text[max(0, start - 50) : start])
+    if found is None:
+        return False
+    if find_triggers(found.group()) or find_tolls(found.group()):
+        return False
+    return not _WHEN.match(text[end : end + 12])
 
 
 def _clauses(sentence: Sentence, countries: tuple[str, ...]) -> list[Sentence]:
