@@ -333,3 +333,21 @@ def test_an_incident_told_after_since_keeps_its_date_and_toll(background: str) -
         (date(2011, 5, 8), 3),
         (date(2011, 3, 1), 40),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "country"),
+    [
+        # another transliteration, after "in", in the article's country: the town
+        ("A suicide bomber killed 15 people in Baqouba, Iraq, on Sunday.", "Baqouba", "IQ"),
+        # sound-alikes abroad, or at a sentence's start, are not places
+        ("Shelling killed 12 civilians in Ghouta, Syria, on Sunday.", "Syria (place not given)", "SY"),
+        ("Barely an hour later, a bomb killed 3 people in Srinagar, India.", "Srinagar", "IN"),
+        ("A bomb killed 5 in Aleppo, Syria, on Sunday, according to Bloomberg.", "Aleppo", "SY"),
+    ],
+)
+def test_a_sound_alike_is_a_place_only_in_the_articles_country(
+    text: str, place: str, country: str
+) -> None:
+    (candidate,) = extract(f"Report\n\n{text}", source_id="t", published=PUBLISHED)
+    assert (candidate.place, candidate.country) == (place, country)

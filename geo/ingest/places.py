@@ -464,7 +464,43 @@ def _lookup_chunk(
             population=int(str(best["population"])),
             sentence_start=sentence_start,
         )
-    return None
+    return _sound_alike(sentence, (first, last), name, context, sentence_start)
+
+
+def _sound_alike(
+    sentence: str,
+    span: tuple[int, int],
+    name: str,
+    context: tuple[str, ...],
+    sentence_start: bool,
+) -> PlaceMention | None:
+    """A town the gazetteer knows under another transliteration ("Baqouba": Baqubah), taken
+    only where the text leads to a place ("in Baqouba"), not at a sentence's start, and only
+    in a country the article speaks of: "Ghouta" sounds like a town in Slovakia, "Bloomberg"
+    like one in Germany."""
+    from geo.places.gazetteer import load_gazetteer
+
+    first, last = span
+    before = sentence[max(0, first - 80) : first]
+    if not context or sentence_start or len(name.split()) > 3:
+        return None
+    if not _PREPOSITION.search(before):
+        return None
+    alike = [p for p in load_gazetteer().lookup_sound(name) if p.country in context]
+    if not alike:
+        return None
+    place = max(alike, key=lambda p: (context.index(p.country) == 0, p.population))
+    raw = next((m for m in _geocode_all(place.name) if m["source"] == place.source), None)
+    region = str(raw["region"]) if raw and raw["region"] else None
+    approximate = _APPROXIMATE.search(before)
+    start = first - len(before) + approximate.start() if approximate else first
+    return PlaceMention(
+        start=start, end=last, text=sentence[start:last], query=name, name=place.name,
+        lat=place.lat, lon=place.lon, country=place.country, region=region,
+        precision="district" if approximate else "city",
+        qualifier=approximate.group().strip() if approximate else "",
+        population=place.population, sentence_start=sentence_start,
+    )  # fmt: skip
 
 
 def _choose(

@@ -67,8 +67,8 @@ EXTRA_COLUMNS = ("name", "aliases", "lat", "lon", "country", "precision", "coord
 
 
 MIN_SOUND_LETTERS = 6
-"""A name this long or longer that the gazetteer lacks is looked for among spellings of the
-same sound; shorter ones would meet too many strangers."""
+"""Names shorter than this are not looked for among spellings of the same sound: they would
+meet too many strangers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,7 @@ class Gazetteer:
         return len(self._geonames) + len(self._extra)
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
-        """Every place one of whose names folds like ``name``, else (for a name of at least
-        :data:`MIN_SOUND_LETTERS` letters) sounds like it; the flag says the main name folds
+        """Every place one of whose names folds like ``name``; the flag says the main name folds
         or sounds like it (Sloviansk: Slovyansk, not Nikopol, one of whose old names it is)."""
         key = fold_name(name)
         if not key:
@@ -119,10 +118,16 @@ class Gazetteer:
         places = [_geonames_place(row) for row in self._geonames.lookup(key)]
         places += self._extra_index.get(key, [])
         sound = sound_key(name)
-        if not places and len(key) >= MIN_SOUND_LETTERS:
-            # Another transliteration of a name the gazetteer has ("Baqouba": Baqubah).
-            places = [_geonames_place(row) for row in self._geonames.lookup_sound(sound)]
         return [(p, fold_name(p.name) == key or sound_key(p.name) == sound) for p in places]
+
+    def lookup_sound(self, name: str) -> list[Place]:
+        """GeoNames places one of whose names sounds like ``name`` (another transliteration:
+        "Baqouba" for Baqubah), for a name of at least :data:`MIN_SOUND_LETTERS` letters. Many
+        words sound like some town somewhere ("Ghouta", a town in Slovakia): callers narrow these
+        to the countries they expect."""
+        if len(fold_name(name)) < MIN_SOUND_LETTERS:
+            return []
+        return [_geonames_place(row) for row in self._geonames.lookup_sound(sound_key(name))]
 
     def longest_name_words(self) -> int:
         """The most words in any place's main name or curated alias: a longer run of words
