@@ -341,7 +341,7 @@ def test_an_incident_told_after_since_keeps_its_date_and_toll(background: str) -
         # another transliteration, after "in", in the article's country: the town
         ("A suicide bomber killed 15 people in Baqouba, Iraq, on Sunday.", "Baqouba", "IQ"),
         # sound-alikes abroad, or at a sentence's start, are not places
-        ("Shelling killed 12 civilians in Ghouta, Syria, on Sunday.", "Syria (place not given)", "SY"),
+        ("Shelling killed 12 people in Ghouta, Syria, on Sunday.", "Syria (place not given)", "SY"),
         ("Barely an hour later, a bomb killed 3 people in Srinagar, India.", "Srinagar", "IN"),
         ("A bomb killed 5 in Aleppo, Syria, on Sunday, according to Bloomberg.", "Aleppo", "SY"),
     ],
