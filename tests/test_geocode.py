@@ -429,6 +429,29 @@ def test_an_unwritable_cache_folder_indexes_in_memory(
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
+def test_a_cache_that_cannot_be_written_uses_the_older_index_and_a_new_build_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geo.places.geonames_index as geonames_index
+
+    monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path))
+    GeoNamesIndex.open(15000)
+    path = index_path(15000)
+    older = path.with_name(path.name.replace(f"-v{geonames_index.INDEX_VERSION}.", "-v0."))
+    path.rename(older)  # what an upgrade of the index leaves in a read-only cache
+
+    def refused(path: Path, min_population: int) -> None:
+        raise PermissionError(13, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(geonames_index, "_build", refused)
+        index = GeoNamesIndex.open(15000)
+    assert [row[6] for row in index.lookup("almaty")] == [ALMATY_GEONAMEID]
+    assert "using the older index" in capsys.readouterr().err
+    GeoNamesIndex.open(15000)  # writable again: built, and the older one removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
 @pytest.mark.parametrize(("lon", "lat"), [(-150.0, 0.0), (76.9, 43.2), (179.9, 65.0), (0, -89)])
 def test_nearest_places_match_a_search_of_every_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lon: float, lat: float

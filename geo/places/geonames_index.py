@@ -125,6 +125,29 @@ def _remove_stale(folder: Path, older_than_s: float = 3600.0) -> None:
                 leftover.unlink()
 
 
+def _versions(path: Path) -> list[Path]:
+    """Other indexes of the same GeoNames file: other package or index versions, newest first."""
+    prefix = path.name.split("-")[1]  # "cities500"
+    found = [p for p in path.parent.glob(f"geonames-{prefix}-*.sqlite") if p != path]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _older_index(path: Path) -> sqlite3.Connection | None:
+    """An older version's index, where the current one cannot be written (a read-only cache):
+    its places are the same; it lacks only what later versions added (sound keys)."""
+    for older in _versions(path):
+        db = _usable(older)
+        if db is not None:
+            return db
+    return None
+
+
+def _remove_other_versions(path: Path) -> None:
+    for older in _versions(path):
+        with contextlib.suppress(OSError):
+            older.unlink()
+
+
 def _usable(path: Path) -> sqlite3.Connection | None:
     """A read-only connection to the index at ``path``, or ``None`` if it is not a whole one."""
     try:
@@ -168,8 +191,13 @@ class GeoNamesIndex:
             _build(path, min_population)
             db = _usable(path)
             if db is not None:
+                _remove_other_versions(path)
                 return cls(db)
         except (OSError, sqlite3.Error) as exc:
+            older = _older_index(path)
+            if older is not None:
+                print(f"cannot write {path} ({exc}); using the older index", file=sys.stderr)
+                return cls(older)
             print(f"cannot write {path} ({exc}); indexing in memory", file=sys.stderr)
         memory = sqlite3.connect(":memory:", check_same_thread=False)
         _fill(memory, min_population)
