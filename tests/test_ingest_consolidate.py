@@ -351,3 +351,10 @@ def test_a_sound_alike_is_a_place_only_in_the_articles_country(
 ) -> None:
     (candidate,) = extract(f"Report\n\n{text}", source_id="t", published=PUBLISHED)
     assert (candidate.place, candidate.country) == (place, country)
+
+
+@pytest.mark.parametrize("sentence", ["No one was killed in the blast.", "but no-one was hurt."])
+def test_no_one_hurt_is_no_figure(sentence: str) -> None:
+    from geo.ingest.tolls import find_tolls
+
+    assert find_tolls(sentence) == []

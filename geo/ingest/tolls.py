@@ -255,6 +255,9 @@ def word_number(text: str) -> int | None:
     return total
 
 
+_NO_ONE = re.compile(r"\bno[\s-]+$", re.IGNORECASE)
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every number in ``text`` with its qualifier, as bounds."""
     out = []
@@ -263,6 +266,8 @@ def find_figures(text: str) -> list[Figure]:
         number = match.group("n").lower()
         if number == "no" and not qualifier:
             continue
+        if number == "one" and _NO_ONE.search(text, max(0, match.start() - 4), match.start()):
+            continue  # "no one was hurt": nobody, not one
         if number in _VAGUE:
             low, high = _VAGUE[number]
             note = f"'{match.group('n')}' read as {low} or more" if high is None else ""
