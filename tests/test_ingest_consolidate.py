@@ -358,3 +358,17 @@ def test_no_one_hurt_is_no_figure(sentence: str) -> None:
     from geo.ingest.tolls import find_tolls
 
     assert find_tolls(sentence) == []
+
+
+def test_an_incident_given_no_day_beside_a_dated_one_is_recalled() -> None:
+    from geo.ingest import Evidence
+
+    monday = date(2019, 3, 11)
+    dated = replace(
+        _told("Beni", monday, [12]), evidence=[Evidence("date", 2, 30, 36, "Monday", "weekday")]
+    )
+    week = _told("Butembo", date(2019, 3, 5), [6], end=date(2019, 3, 12))
+    week = replace(week, evidence=[Evidence("date", 0, 0, 0, "", "no date in the text")])
+    lead, other = consolidate([dated, week])
+    assert lead.place == "Beni" and lead.recalled == ""
+    assert "no day of its own" in other.recalled

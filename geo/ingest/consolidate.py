@@ -22,8 +22,8 @@ incident, :data:`OTHER_RIGHT` for the others.
 report leads with its news), and placed in or near a town. Another candidate is recalled when
 it ended more than :data:`RECALLED_DAYS` days before that one began, when it is dated only by
 month or year while that one is dated to the week, when the article places it only by its
-country, or when it is told with neither its day nor a toll beside a report's incident told
-with one. Without a publication date, days are not known well enough to recall anything by
+country, when the text gives it no day of its own while it dates the report's incident, or
+when it is told with neither its day nor a toll beside a report's incident told with one. Without a publication date, days are not known well enough to recall anything by
 its date.
 """
 
@@ -301,11 +301,18 @@ def _recalled(c: Candidate, lead: Candidate, dates_known: bool) -> str:
         return f"ended {days} days before the incident the report is about"
     if (c.date_end - c.date_start).days > 31 and (lead.date_end - lead.date_start).days <= 7:
         return "dated only by its month or year: background the report recalls"
+    if _dated_by_its_words(lead) and not _dated_by_its_words(c):
+        return "told with no day of its own, beside the report's dated incident"
     told_with_toll = lead.killed_best is not None or lead.wounded_best is not None
     undated = (c.date_end - c.date_start).days > 1
     if told_with_toll and undated and c.killed_best is None and c.wounded_best is None:
         return "named with neither its day nor a toll: a mention beside the report's incident"
     return ""
+
+
+def _dated_by_its_words(c: Candidate) -> bool:
+    """Whether the text gave the date (not the week before publication, for want of one)."""
+    return any(e.field == "date" and e.paragraph > 0 for e in c.evidence)
 
 
 __all__ = ["RECALLED_DAYS", "SAME_PLACE_KM", "consolidate", "toll_range"]
