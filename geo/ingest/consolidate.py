@@ -23,8 +23,8 @@ report leads with its news), and placed in or near a town. Another candidate is 
 it ended more than :data:`RECALLED_DAYS` days before that one began, when it is dated only by
 month or year while that one is dated to the week, when the article places it only by its
 country, when the text gives it no day of its own while it dates the report's incident, or
-when it is told with neither its day nor a toll beside a report's incident told with one. Without a publication date, days are not known well enough to recall anything by
-its date.
+when it is told with neither its day nor a toll beside a report's incident told with one.
+Without a publication date, days are not known well enough to recall anything by its date.
 """
 
 from __future__ import annotations
