@@ -703,7 +703,8 @@ def _fallback_place(
     incidents: list[_Incident],
 ) -> tuple[PlaceMention, Evidence] | None:
     """Where an incident with no place of its own is put: the article's country; or, when the
-    article names no place at all, the dateline's (where the report was filed)."""
+    article names no place at all, the dateline's (where the report was filed), if it lies in
+    the country the article speaks of most."""
     if any(i.place or i.only_place for i in incidents):
         if countries:
             return _country_place(countries[0])
@@ -712,6 +713,8 @@ def _fallback_place(
         paragraph = next(p for p in paragraphs if p.number == dateline.paragraph)
         head = paragraph.text[dateline.start : dateline.place_end]
         found = find_places(head, context=countries)
+        if found and countries and found[0].country != countries[0]:
+            found = []  # filed from abroad ("NAIROBI" for Somalia): the article's country
         if found:
             place = found[0]
             evidence = Evidence(
