@@ -376,8 +376,8 @@ def test_an_incident_given_no_day_beside_a_dated_one_is_recalled() -> None:
 
 def test_a_dateline_abroad_does_not_place_an_incident_the_text_leaves_unplaced() -> None:
     text = (
-        "Clash\n\nNAIROBI, Kenya (Wire) - Somali troops and militants clashed in a village in "
-        "Somalia on Saturday, killing 12 people, Somali officials said."
+        "Clash\n\nNAIROBI, Kenya (Wire) - Somali troops and militants clashed in a village on "
+        "Saturday, killing 12 people, Somali officials said."
     )
     (candidate,) = extract(text, source_id="t", published=date(2012, 11, 26))
     assert candidate.country == "SO" and candidate.geo_precision == "country"
