@@ -381,3 +381,16 @@ def test_a_dateline_abroad_does_not_place_an_incident_the_text_leaves_unplaced()
     )
     (candidate,) = extract(text, source_id="t", published=date(2012, 11, 26))
     assert candidate.country == "SO" and candidate.geo_precision == "country"
+
+
+def test_a_distance_and_direction_from_a_town_is_a_point_away_from_it() -> None:
+    # 35 miles (56.3 km) north-east of Baghdad (33.341 N, 44.401 E): by hand, 0.358 degrees
+    # north and 56.3 x sin 45 / (111.2 x cos 33.5) = 0.429 degrees east
+    (place,) = find_places("A bomb hit a compound 35 miles northeast of Baghdad.", context=("IQ",))
+    assert (round(place.lat, 2), round(place.lon, 2)) == (33.7, 44.83)
+    assert place.precision == "district"
+    # a distance with no direction, or "hundreds of kilometres": only the region is known
+    (place,) = find_places("The attack came 150 km from Kabul.", context=("AF",))
+    assert place.precision == "region" and place.name == "Kabul"
+    (place,) = find_places("An ambush some hundreds of kilometres east of Bamako.", context=("ML",))
+    assert place.precision == "region"
