@@ -394,3 +394,9 @@ def test_a_distance_and_direction_from_a_town_is_a_point_away_from_it() -> None:
     assert place.precision == "region" and place.name == "Kabul"
     (place,) = find_places("An ambush some hundreds of kilometres east of Bamako.", context=("ML",))
     assert place.precision == "region"
+
+
+def test_a_name_with_and_in_it_is_read_whole_and_the_town_after_it_too() -> None:
+    sentence = "Soldiers were ambushed in Jammu and Kashmir’s Kathua district on Monday."
+    found = [(p.name, p.precision) for p in find_places(sentence, context=("IN",))]
+    assert found == [("Jammu and Kashmir", "region"), ("Kathua", "city")]

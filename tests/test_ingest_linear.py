@@ -198,6 +198,7 @@ def test_a_roundup_of_thousands_of_incidents() -> None:
     [
         "fans from Aaaa Bbbb, Cccc Dddd and the Eeee Ffff ",  # origin lists without end
         "MOSCOW TASS ALMATY KIEV\n",  # capitals at every line start: dateline candidates
+        "Jammu and Kashmir and Trinidad and Tobago and ",  # names with "and", end to end
         "Gunmen killed at least 12 people in Beni on Monday. 7 died of wounds, while 5 others "
         "drowned. ",  # breakdowns to sum, tellings to fold
     ],

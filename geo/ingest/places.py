@@ -327,12 +327,40 @@ def find_places(
     out: list[PlaceMention] = []
     # Where the sentence's words begin: a name there starts the sentence.
     lead = len(sentence) - len(sentence.lstrip())
-    for match in _SPAN.finditer(sentence):
+    # Names with "and" in them ("Jammu and Kashmir") are read whole, then blanked out, so the
+    # words after them ("Jammu and Kashmir's Kathua district") are read on their own.
+    read = sentence
+    for match in _and_names().finditer(sentence):
+        if any(s < match.end() and match.start() < e for s, e in skip):
+            continue
+        words = _words(match.group(), match.start())
+        found = _lookup_chunk(sentence, words, context, lead) if words else None
+        if found is not None:
+            out.append(found)
+            read = read[: match.start()] + " " * (match.end() - match.start()) + read[match.end() :]
+    for match in _SPAN.finditer(read):
         if any(s < match.end() and match.start() < e for s, e in skip):
             continue
         for run in _runs(_words(match.group(), match.start())):
             out.extend(_places_in_run(sentence, run, context, lead))
-    return out
+    return sorted(out, key=lambda p: p.start)
+
+
+@lru_cache(maxsize=1)
+def _and_names() -> re.Pattern[str]:
+    """The regions' and countries' names with "and" in them, as one pattern."""
+    from geo.places.geocode import COUNTRY_ALIASES
+    from geo.places.regions import country_names, read_regions
+
+    layer = read_regions()
+    names = [str(v) for column in ("region", "label", "ne_name") for v in layer[column]]
+    names += [a for v in layer["aliases"] if isinstance(v, str) for a in v.split(";")]
+    names += [*country_names().values(), *COUNTRY_ALIASES]
+    with_and = sorted({n.strip() for n in names if " and " in n and n[:1].isupper()}, key=len)
+    if not with_and:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(n) for n in reversed(with_and))
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w-])")
 
 
 def _words(span: str, start: int) -> list[tuple[int, int, str]]:
