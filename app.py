@@ -16,19 +16,14 @@ os.environ.setdefault("MIMALLOC_PURGE_DELAY", "-1")
 import streamlit as st  # noqa: E402
 
 import ui  # noqa: E402
+from ui.widgets import PAGES  # noqa: E402
 
-st.set_page_config(page_title="Incident Atlas", layout="wide")
-
+# One page list (ui.widgets.PAGES) for the router and the sidebar's links; each page's
+# ui.sidebar() sets the page up.
 pages = st.navigation(
     [
-        st.Page("pages/map.py", title="Map", default=True),
-        st.Page("pages/timeline.py", title="Timeline"),
-        st.Page("pages/incidents.py", title="Incidents"),
-        st.Page("pages/actors.py", title="Actors"),
-        st.Page("pages/trends.py", title="Trends"),
-        st.Page("pages/edit.py", title="Edit"),
-        st.Page("pages/review.py", title="Review"),
-        st.Page("pages/about.py", title="About the data"),
+        st.Page(path, title=label, default=n == 0)
+        for n, (path, label, _icon) in enumerate(PAGES)
     ],
     position="hidden",
 )
