@@ -17,6 +17,6 @@ def test_every_page_renders_and_begins_with_its_title(
     at.switch_page(path).run()
     assert not failures(at), failures(at)
     first = at.main.children[0]
-    while first.type in ("flex_container", "vertical", "block") and getattr(first, "children", None):
+    while first.type in ("flex_container", "vertical", "block") and first.children:
         first = next(iter(first.children.values()))
     assert first.type == "title", (path, first.type, getattr(first, "value", ""))
