@@ -34,21 +34,14 @@ def good_table(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The test run's cache folder, for dashboards the tests start in processes of their own
-    (``TEST_TABLE_CACHE``), set before any module's fixtures start one."""
-    os.environ["TEST_TABLE_CACHE"] = str(tmp_path_factory.getbasetemp() / "cache")
+    """The test run's cache folder (tables, uploads, the engine's spill files, the offline
+    gazetteer's index), set in the environment for the whole run, before any fixture starts a
+    dashboard or a child process: they inherit it, and nothing is written to the user's own
+    cache folder."""
+    before = os.environ.get("INCIDENT_ATLAS_CACHE")
+    os.environ["INCIDENT_ATLAS_CACHE"] = str(tmp_path_factory.getbasetemp() / "cache")
     yield
-    os.environ.pop("TEST_TABLE_CACHE", None)
-
-
-@pytest.fixture(autouse=True)
-def _table_cache_in_a_temporary_folder(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Tables read during the tests are cached in a folder of the test run, not the user's
-    (uploads and the engine's spill files too; a dashboard the tests start in a process of
-    its own is given the folder in ``TEST_TABLE_CACHE``)."""
-    folder = tmp_path_factory.getbasetemp() / "cache"
-    monkeypatch.setattr("geo.table_cache.cache_dir", lambda: folder)
-    monkeypatch.setattr("geo.query.tables.cache_dir", lambda: folder)
-    monkeypatch.setattr("geo.query.duck.spill_dir", lambda: folder / "spill")
+    if before is None:
+        os.environ.pop("INCIDENT_ATLAS_CACHE", None)
+    else:
+        os.environ["INCIDENT_ATLAS_CACHE"] = before

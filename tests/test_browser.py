@@ -44,7 +44,7 @@ def _streamlit(data: str, log: Path) -> Iterator[str]:
     is printed when the server dies or never becomes healthy."""
     port = _free_port()
     env = {**os.environ, "INCIDENT_ATLAS_DATA": data}
-    env["INCIDENT_ATLAS_CACHE"] = os.environ["TEST_TABLE_CACHE"]  # the test run's, not the user's
+    env["INCIDENT_ATLAS_CACHE"] = os.environ["INCIDENT_ATLAS_CACHE"]  # the run's (conftest)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
