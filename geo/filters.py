@@ -143,11 +143,6 @@ class Filters:
         return " AND ".join(f"({t})" for t in tests) or "TRUE"
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str | Iterable[str]]) -> Filters:
-        """Decode URL query parameters; values that do not parse are dropped, not fatal."""
-        return cls.parse_query(query)[0]
-
-    @classmethod
     def parse_query(cls, query: Mapping[str, str | Iterable[str]]) -> tuple[Filters, list[str]]:
         """Decode URL query parameters, and say which values were dropped and why.
 

@@ -128,9 +128,6 @@ class DateRange:
         pad = timedelta(days=slack_days)
         return self.start <= other.end + pad and other.start <= self.end + pad
 
-    def shifted(self, days: int) -> DateRange:
-        return DateRange(self.start + timedelta(days=days), self.end + timedelta(days=days))
-
     def iso(self) -> str:
         if self.start == self.end:
             return self.start.isoformat()

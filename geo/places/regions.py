@@ -100,11 +100,6 @@ def _country_names() -> dict[str, str]:
     }
 
 
-def region_names() -> list[str]:
-    """Every region's label, in the layer's order (by country, then name)."""
-    return list(_regions()["label"])
-
-
 def region_countries() -> dict[str, str]:
     """Region label -> the ISO code of its country."""
     layer = _regions()
