@@ -21,10 +21,7 @@ from ui.widgets import PAGES  # noqa: E402
 # One page list (ui.widgets.PAGES) for the router and the sidebar's links; each page's
 # ui.sidebar() sets the page up.
 pages = st.navigation(
-    [
-        st.Page(path, title=label, default=n == 0)
-        for n, (path, label, _icon) in enumerate(PAGES)
-    ],
+    [st.Page(path, title=label, default=n == 0) for n, (path, label, _icon) in enumerate(PAGES)],
     position="hidden",
 )
 with ui.unexpected_errors():

@@ -53,7 +53,7 @@ def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> n
     p1, p2 = np.radians(lat), np.radians(np.asarray(lats, dtype=float))
     dp, dl = p2 - p1, np.radians(np.asarray(lons, dtype=float) - lon)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    return np.asarray(2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))))
 
 
 def compatible(a: str, b: str) -> bool:

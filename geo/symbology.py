@@ -53,7 +53,7 @@ def precision_classes(precisions: pd.Series | np.ndarray) -> np.ndarray:
     codes, values = pd.factorize(values_in)  # a few distinct values
     of_value = {p: name for name, members in PRECISION_CLASSES.items() for p in members}
     classes = np.array([of_value.get(v, "exact") for v in values] + ["exact"], dtype=object)
-    return classes[codes]  # code -1 (a missing value) takes the last entry: exact
+    return np.asarray(classes[codes])  # code -1 (a missing value) takes the last entry: exact
 
 
 def type_label(event_type: str) -> str:

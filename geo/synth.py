@@ -199,7 +199,7 @@ def _region_weights(countries: np.ndarray, area: np.ndarray) -> np.ndarray:
     out[kz] = KAZAKH_SHARE * weight[kz] / weight[kz].sum()
     if (~kz).any():
         out[~kz] = (1 - KAZAKH_SHARE) * weight[~kz] / weight[~kz].sum()
-    return out / out.sum()
+    return np.asarray(out / out.sum())
 
 
 def _points_in(

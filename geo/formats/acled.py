@@ -257,7 +257,7 @@ def _types(sub: pd.Series, kind: pd.Series) -> np.ndarray:
         SUB_EVENT_TYPES.get(s.strip().lower()) or EVENT_TYPES.get(k.strip().lower()) or "other"
         for s, _, k in (pair.partition("\x1f") for pair in pairs)
     ]
-    return np.asarray(looked_up, dtype=object)[codes]
+    return np.asarray(np.asarray(looked_up, dtype=object)[codes])
 
 
 __all__ = [

@@ -163,13 +163,13 @@ class CsvShape:
             inside = ~odd if inside_before else odd
             if len(at):
                 self._state = _IN if inside_before != (len(at) % 2 == 1) else _CLOSED
-            return ~quote & ~inside
+            return np.asarray(~quote & ~inside)
         inside_after = self._follow_quotes(before)
         quotes_before = np.cumsum(quote) - quote
         inside = np.full(len(idx), inside_before)
         seen = quotes_before > 0
         inside[seen] = inside_after[quotes_before[seen] - 1]
-        return ~quote & ~inside
+        return np.asarray(~quote & ~inside)
 
     def _regular(self, before: np.ndarray) -> bool:
         """Whether every quote at an opening position (given the class of the byte before each

@@ -248,7 +248,7 @@ def joined(*columns: pd.Series) -> pd.Series:
 
 def numbers(raw: pd.DataFrame, column: str) -> np.ndarray:
     """A column as floats (NaN where empty or not a number)."""
-    return pd.to_numeric(text(raw, column), errors="coerce").to_numpy(dtype=float)
+    return np.asarray(pd.to_numeric(text(raw, column), errors="coerce").to_numpy(dtype=float))
 
 
 def tolls(raw: pd.DataFrame, column: str, skips: Skips) -> np.ndarray:
@@ -276,7 +276,7 @@ def whole(values: np.ndarray) -> np.ndarray:
 
 def iso(days: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Dates as ``YYYY-MM-DD`` ('' where missing)."""
-    return pd.Series(days).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    return np.asarray(pd.Series(days).dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object))
 
 
 def assemble(

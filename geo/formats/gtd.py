@@ -207,7 +207,7 @@ def _notes(raw: pd.DataFrame, event_ids: pd.Series) -> np.ndarray:
         notes[given] = notes[given] + f"; {what} include " + counted[given] + " perpetrator(s)"
     failed = numbers(raw, "success") == 0
     notes[failed] = notes[failed] + "; unsuccessful attack"
-    return notes
+    return np.asarray(notes)
 
 
 def _dates(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]:

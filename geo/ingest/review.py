@@ -122,7 +122,7 @@ def stored_match(candidate: Candidate, incidents: pd.DataFrame) -> Match | None:
 
 
 def _day(value: object) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    return str(pd.Timestamp(value).strftime("%Y-%m-%d"))  # type: ignore[arg-type]
 
 
 def candidate_values(candidate: Candidate, title: str = "") -> dict[str, Any]:

@@ -45,7 +45,8 @@ def _high(candidate: Candidate, what: str) -> int | None:
     if high is not None:
         return int(high)
     figures = [getattr(c, what) for c in candidate.claims if getattr(c, what) is not None]
-    return max(figures) if figures else getattr(candidate, f"{what}_best")
+    best: int | None = getattr(candidate, f"{what}_best")
+    return max(figures) if figures else best
 
 
 def incident_row(candidate: Candidate) -> dict[str, object]:

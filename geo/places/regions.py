@@ -287,4 +287,5 @@ def regions_at(lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series) -> np.n
 
 def region_at(lon: float, lat: float) -> str | None:
     """The region one point falls in, or ``None``."""
-    return regions_at(np.array([lon]), np.array([lat]))[0]
+    found = regions_at(np.array([lon]), np.array([lat]))[0]
+    return None if found is None else str(found)

@@ -181,7 +181,7 @@ class _Points:
 
         def column(name: str, default: object) -> np.ndarray:
             if name in t.columns:
-                return t[name].to_numpy(dtype=object)
+                return np.asarray(t[name].to_numpy(dtype=object))
             return np.full(len(t), default, dtype=object)
 
         killed = (

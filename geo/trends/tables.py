@@ -94,7 +94,7 @@ def as_csv(table: pd.DataFrame) -> bytes:
     out = table.reset_index() if table.index.name else table.copy()
     first = out.columns[0]
     out[first] = spreadsheet_safe_column(out[first].astype(str))
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return str(out.to_csv(index=False, lineterminator="\n")).encode("utf-8")
 
 
 def as_xlsx(table: pd.DataFrame, sheet: str = "Pivot") -> bytes:

@@ -208,7 +208,7 @@ def _coordinate(raw: pd.DataFrame, column: str, limit: int, out: Collector) -> n
         lambda v: m.outside_range(column, v, limit),
         values,
     )
-    return values
+    return np.asarray(values)
 
 
 def check_regions(t: pd.DataFrame, out: Collector) -> None:

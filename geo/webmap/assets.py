@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -173,7 +174,7 @@ _DATA_SAFE = "!$()*+,-./:;=?@_~[]{}|^"
 # --------------------------------------------------------------------------- local files
 
 
-def _xstatic(package: str):
+def _xstatic(package: str) -> ModuleType:
     try:
         return importlib.import_module(f"xstatic.pkg.{package}")
     except ImportError as exc:
@@ -274,10 +275,10 @@ def asset_text(key: str) -> str:
         )
     folder = posixpath.dirname(asset.relpath)
 
-    def embed(m: re.Match) -> str:
+    def embed(m: re.Match[str]) -> str:
         ref = m.group(2).strip()
         if not _is_local_ref(ref):
-            return m.group(0)
+            return str(m.group(0))
         rel = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
         path = asset.base_dir / rel
         return f'url("{_file_data_uri(path)}")' if path.is_file() else m.group(0)

@@ -47,7 +47,7 @@ def cell_numbers(values: np.ndarray) -> np.ndarray:
 
 def _cell_keys(cell_y: np.ndarray, cell_x: np.ndarray) -> np.ndarray:
     """One int64 per (row, column) of the grid, negative numbers included."""
-    return (cell_y + _CELL_OFFSET) * (2 * _CELL_OFFSET) + (cell_x + _CELL_OFFSET)
+    return np.asarray((cell_y + _CELL_OFFSET) * (2 * _CELL_OFFSET) + (cell_x + _CELL_OFFSET))
 
 
 def _cell_coords(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

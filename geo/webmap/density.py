@@ -102,7 +102,7 @@ _HEAT = """
 
 def _values(cells: pd.DataFrame, metric: str) -> np.ndarray:
     column = "count" if metric == "incidents" else "killed"
-    return np.nan_to_num(cells[column].to_numpy(dtype=float))
+    return np.asarray(np.nan_to_num(cells[column].to_numpy(dtype=float)))
 
 
 GRID_ACROSS = 60
@@ -191,7 +191,7 @@ def _classes(values: np.ndarray) -> np.ndarray:
     if top <= 0:
         return np.zeros(len(values), dtype=int)
     scaled = np.log1p(np.maximum(values, 0)) / np.log1p(top)
-    return np.minimum((steps * scaled).astype(int), steps - 1)
+    return np.asarray(np.minimum((steps * scaled).astype(int), steps - 1))
 
 
 def add_heat(parent: object, cells: pd.DataFrame, metric: str) -> list[tuple[str, str]]:
