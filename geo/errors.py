@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,44 @@ class UsageError(AtlasError):
 class LimitError(AtlasError):
     """Untrusted work (an upload, an article) went over the time or memory it may take; the
     message says so in a sentence and what to do about it."""
+
+
+class LayerChoiceError(DataError):
+    """A GeoPackage holds several layers and none (or an unknown one) was named."""
+
+    def __init__(self, path: Path, layers: list[str], asked: str | None) -> None:
+        self.layers = layers
+        self._asked = (path, layers, asked)
+        what = f"has no layer {asked!r}" if asked else f"has {len(layers)} layers"
+        super().__init__(
+            Problem(
+                path.name,
+                None,
+                None,
+                f"{what}; choose one of {', '.join(layers)} with --layer NAME "
+                "(the dashboard: INCIDENT_ATLAS_LAYER=NAME, or the layer box after an upload)",
+            )
+        )
+
+    def __reduce__(self) -> tuple[type, tuple[Path, list[str], str | None]]:  # type: ignore[override]
+        return (type(self), self._asked)
+
+
+class EditConflict(AtlasError):
+    """The record changed since it was opened: ``theirs`` is what is stored now."""
+
+    def __init__(self, incident_id: str, theirs: dict[str, Any] | None, version: int) -> None:
+        self.incident_id, self.theirs, self.version = incident_id, theirs, version
+        what = "was deleted" if theirs is None else f"is now at version {version}"
+        super().__init__(
+            f"incident {incident_id!r} {what} since you opened it; compare the two versions "
+            "and save again"
+        )
+
+
+class StoreError(AtlasError):
+    """The database cannot be reached or used as asked (the message never holds a password)."""
+
+
+class OfflineAssetError(AtlasError):
+    """A map needs a script or stylesheet that no installed package provides."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from geo.errors import UsageError
 from geo.schema import ACTOR_COLUMNS, EVENT_TYPES, FIRST_DATE, LAST_DATE
 
 # The registry is read when the command line is set up (its options come from here): the
@@ -38,7 +39,7 @@ class Bind:
 
     def __init__(self, style: str, *, folded: str | None = None) -> None:
         if style not in ("duckdb", "psycopg"):
-            raise ValueError(f"unknown parameter style {style!r}")
+            raise UsageError(f"unknown parameter style {style!r}")
         self.style = style
         self.folded = folded
         """The column that holds the searched text folded already, where the table has one."""

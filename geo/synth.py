@@ -303,7 +303,7 @@ def make_synthetic(
         ``sources`` one to three ids of ``synthetic_sources()``.
     """
     if n < 0:
-        raise ValueError(f"n must be >= 0, not {n}")
+        raise UsageError(f"n must be >= 0, not {n}")
     return _draw(np.random.default_rng(seed), n, countries, first=1, width=max(len(str(n)), 6))
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from geo.errors import FilterError
+from geo.errors import FilterError, UsageError
 from geo.files import write_atomic
 from geo.filters import Filters
 from geo.query import SqlEngine
@@ -142,7 +142,7 @@ class GifStyle:
 
     def __post_init__(self) -> None:
         if not 2 <= self.colours <= 256:
-            raise ValueError(f"colours must be between 2 and 256, not {self.colours}")
+            raise UsageError(f"colours must be between 2 and 256, not {self.colours}")
 
     def durations(self, n: int) -> list[int]:
         """Milliseconds each of ``n`` frames shows."""
@@ -209,7 +209,7 @@ def render_timelapse(
         For an unknown ``freq``.
     """
     if freq not in FREQS:
-        raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
+        raise UsageError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
     starts, periods, steps = _periods(incidents, freq, filters)
     series = _Series.of(incidents[starts.notna().to_numpy()], periods, frame)
     folder = Path(frames_dir) if frames_dir is not None else None

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import DataError, LimitError
+from geo.errors import DataError, LayerChoiceError, LimitError
 from geo.query.tables import TableFiles, prune_uploads, upload_folder, write_entry
 from geo.sandbox import TABLE_LIMITS, run_limited
 from geo.tables import Dataset, ReadOptions, load_dataset
-from geo.vector_files import LayerChoiceError
 
 
 def safe_name(name: str) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo.errors import DataError, Problem
+from geo.errors import DataError, LayerChoiceError, Problem
 from geo.schema import CRS, MAX_COLUMNS
 
 GDAL_LOCKDOWN = {
@@ -94,27 +94,6 @@ def layer_names(path: Path, driver: str) -> list[str]:
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise DataError(Problem(path.name, None, None, f"cannot read as {driver}: {exc}")) from None
     return [str(name) for name in layers[:, 0]] if len(layers) else []
-
-
-class LayerChoiceError(DataError):
-    """A GeoPackage holds several layers and none (or an unknown one) was named."""
-
-    def __init__(self, path: Path, layers: list[str], asked: str | None) -> None:
-        self.layers = layers
-        self._asked = (path, layers, asked)
-        what = f"has no layer {asked!r}" if asked else f"has {len(layers)} layers"
-        super().__init__(
-            Problem(
-                path.name,
-                None,
-                None,
-                f"{what}; choose one of {', '.join(layers)} with --layer NAME "
-                "(the dashboard: INCIDENT_ATLAS_LAYER=NAME, or the layer box after an upload)",
-            )
-        )
-
-    def __reduce__(self) -> tuple[type, tuple[Path, list[str], str | None]]:  # type: ignore[override]
-        return (type(self), self._asked)
 
 
 def read_vector(

@@ -11,8 +11,9 @@ from branca.colormap import LinearColormap
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
+from geo.errors import OfflineAssetError
 from geo.webmap import assets
-from geo.webmap.assets import OfflineAssetError, offline_map, standalone_html
+from geo.webmap.assets import offline_map, standalone_html
 
 REGIONS = {
     "type": "FeatureCollection",

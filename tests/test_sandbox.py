@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import DataError, LimitError, Problem
+from geo.errors import DataError, LayerChoiceError, LimitError, Problem
 from geo.sandbox import WORKERS, Limits, run_limited
-from geo.vector_files import LayerChoiceError
 
 QUICK = Limits(cpu_seconds=1, memory_bytes=1 * 2**30, what="This article", advice="split it")
 

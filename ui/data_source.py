@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.errors import DataError, LimitError, Problem
+from geo.errors import DataError, LayerChoiceError, LimitError, Problem
 from geo.escape import esc_markdown
 from geo.paths import INCIDENTS_CSV, default_database, default_incidents_path, default_layer
 from geo.query import Table, TableFiles, open_table, table_files
@@ -23,7 +23,6 @@ from geo.table_cache import first_check_note, has_entry
 from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
-from geo.vector_files import LayerChoiceError
 from ui.filter_state import reset_filters
 
 UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg", "parquet"]

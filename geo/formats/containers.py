@@ -20,7 +20,7 @@ from typing import IO
 
 import pandas as pd
 
-from geo.errors import DataError, Problem
+from geo.errors import DataError, Problem, UsageError
 from geo.formats.bounded import SCAN_CHUNK, LimitedReader
 from geo.schema import MAX_COLUMNS
 
@@ -402,7 +402,7 @@ def _where(chunks: Iterable[bytes | memoryview], offset: int) -> tuple[int, int]
             return lines + part[:-1].count(b"\n"), part[-1]
         lines += part.count(b"\n")
         seen += len(chunk)
-    raise ValueError(offset)  # pragma: no cover - the offset is one the chunks gave
+    raise UsageError(offset)  # pragma: no cover - the offset is one the chunks gave
 
 
 def _guesses(sample: bytes) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.errors import UsageError
 from geo.facets import EXACT_PRECISIONS, LIST_COLUMNS, Bind
 from geo.filters import Filters
 from geo.schema import ACTOR_COLUMNS, COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS
@@ -126,7 +127,7 @@ def middle_span(filters: Filters, bind: Bind, dialect: Dialect) -> str:
 def value_counts(filters: Filters, bind: Bind, column: str) -> str:
     """How many kept incidents have each value of ``column`` (a facet's column)."""
     if column not in SORTABLE:
-        raise ValueError(f"not a column of the incident table: {column!r}")
+        raise UsageError(f"not a column of the incident table: {column!r}")
     return (
         f"SELECT {column}, count(*) AS n FROM incidents WHERE {where(filters, bind)} "
         f"GROUP BY {column} ORDER BY n DESC, {column}"
@@ -150,7 +151,7 @@ def facet_values(
     """The values of ``columns`` (one list: a list column's items each) among the kept
     incidents, each with how many incidents have it, most frequent first, ``limit`` of them."""
     if not columns or not set(columns) <= set(OFFERED):
-        raise ValueError(f"not columns a facet offers: {columns!r}")
+        raise UsageError(f"not columns a facet offers: {columns!r}")
     cond = where(filters, bind)
     parts = [
         f"SELECT incident_id, {f'unnest({dialect.split.format(c)})' if c in LIST_COLUMNS else c} "
@@ -254,7 +255,7 @@ def page(
     """A page of the kept incidents (``order``: column and descending) and their total."""
     column, descending = order
     if column not in SORTABLE or not set(columns) <= SORTABLE | {"row"}:
-        raise ValueError(f"not a column of the incident table: {column!r}")
+        raise UsageError(f"not a column of the incident table: {column!r}")
     cond = f"({where(filters, bind)}) AND ({_search(search, bind)}) AND {after(last, bind)}"
     direction = "DESC" if descending else "ASC"
     rows = (
@@ -270,7 +271,7 @@ def stream(filters: Filters, bind: Bind, columns: tuple[str, ...]) -> str:
     """The kept incidents in the table's own order, unsorted: the embedded engine keeps its
     table in date and id order (``geo.query.duck``), so an export streams it in one pass."""
     if not set(columns) <= SORTABLE | {"row"}:
-        raise ValueError(f"not columns of the incident table: {columns!r}")
+        raise UsageError(f"not columns of the incident table: {columns!r}")
     return f"SELECT {', '.join(columns)} FROM incidents WHERE {where(filters, bind)}"
 
 

@@ -168,7 +168,7 @@ def check_extent(extent: object) -> None:
             return
     elif extent in EXTENTS:
         return
-    raise ValueError(
+    raise UsageError(
         f"extent must be one of {', '.join(EXTENTS)} or a (west, south, east, "
         f"north) box in degrees, not {extent!r}"
     )

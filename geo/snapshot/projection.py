@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from geo.errors import UsageError
 from geo.schema import CRS
 from geo.symbology import IMPRECISE, precision_classes
 
@@ -175,7 +176,7 @@ class _Points:
             lon = np.where(is_point, points.x.where(is_point), np.nan).astype(float)
             lat = np.where(is_point, points.y.where(is_point), np.nan).astype(float)
         else:
-            raise ValueError("the incidents need lon and lat columns (or point geometries)")
+            raise UsageError("the incidents need lon and lat columns (or point geometries)")
         ok = np.isfinite(lon) & np.isfinite(lat)
         t = table[ok]
 

@@ -29,7 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from geo.errors import FilterError
+from geo.errors import FilterError, UsageError
 from geo.files import write_atomic
 from geo.filters import Filters
 from geo.places.regions import country_names
@@ -199,7 +199,7 @@ def _output_format(fmt: str | None, out: object) -> str:
         fmt = suffix if suffix in FORMATS else "png"
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return fmt
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-from geo.errors import AtlasError, Problem
+from geo.errors import EditConflict, Problem, StoreError
 from geo.schema import CLAIM_COLUMNS, COLUMNS, TOLL_COLUMNS
 from geo.store.history import Change
 
@@ -23,22 +23,6 @@ CLAIM_FIELDS = [c for c in CLAIM_COLUMNS if c != "incident_id"]
 """What one claim holds on the Edit page: source, paragraph, killed, wounded, note."""
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 """An id a person types (an incident's or a source's): a plain slug every page can link to."""
-
-
-class EditConflict(AtlasError):
-    """The record changed since it was opened: ``theirs`` is what is stored now."""
-
-    def __init__(self, incident_id: str, theirs: dict[str, Any] | None, version: int) -> None:
-        self.incident_id, self.theirs, self.version = incident_id, theirs, version
-        what = "was deleted" if theirs is None else f"is now at version {version}"
-        super().__init__(
-            f"incident {incident_id!r} {what} since you opened it; compare the two versions "
-            "and save again"
-        )
-
-
-class StoreError(AtlasError):
-    """The database cannot be reached or used as asked (the message never holds a password)."""
 
 
 @dataclass

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from geo.errors import FilterError
+from geo.errors import FilterError, UsageError
 from geo.snapshot.style import SEA
 from geo.trends import Trend, trends
 from geo.trends.periods import step_end, step_of, step_start
@@ -189,7 +189,7 @@ def brief_bytes(table: Table, filters: Filters, trend: Trend, fmt: str = "pdf") 
     from geo.snapshot.style import _RC
 
     if fmt not in ("pdf", "png"):
-        raise ValueError(f"a brief is a pdf or png, not {fmt!r}")
+        raise UsageError(f"a brief is a pdf or png, not {fmt!r}")
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
         fig, title = _figure(table, filters, trend)
         metadata: dict[str, str | None] = {"Title": title}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from geo.errors import UsageError
 from geo.trends.periods import PER_YEAR, PERIOD_KINDS
 
 FLAGS = ("surge", "increase", "steady", "decrease", "new", "quiet")
@@ -37,15 +38,15 @@ class Thresholds:
     def __post_init__(self) -> None:
         values = (self.surge, self.increase, self.decrease, self.floor)
         if not all(math.isfinite(v) for v in values):
-            raise ValueError("thresholds are finite numbers")
+            raise UsageError("thresholds are finite numbers")
         if not 0 < self.increase <= self.surge:
-            raise ValueError(
+            raise UsageError(
                 f"an increase ({self.increase:g}%) is above 0 and at most a surge ({self.surge:g}%)"
             )
         if not 0 < self.decrease <= 100:
-            raise ValueError(f"a decrease ({self.decrease:g}%) is above 0 and at most 100%")
+            raise UsageError(f"a decrease ({self.decrease:g}%) is above 0 and at most 100%")
         if self.floor < 0:
-            raise ValueError(f"the floor ({self.floor:g}) is 0 or more")
+            raise UsageError(f"the floor ({self.floor:g}) is 0 or more")
 
     def describe(self) -> str:
         """The thresholds in words (for a brief and a page)."""
@@ -82,15 +83,15 @@ class Trend:
 
     def __post_init__(self) -> None:
         if self.by not in UNITS:
-            raise ValueError(f"not a unit: {self.by!r}; use one of {', '.join(UNITS)}")
+            raise UsageError(f"not a unit: {self.by!r}; use one of {', '.join(UNITS)}")
         if self.period not in PERIOD_KINDS:
-            raise ValueError(f"not a period: {self.period!r}; use {', '.join(PERIOD_KINDS)}")
+            raise UsageError(f"not a period: {self.period!r}; use {', '.join(PERIOD_KINDS)}")
         if self.measure not in MEASURES:
-            raise ValueError(f"not a measure: {self.measure!r}; use {', '.join(MEASURES)}")
+            raise UsageError(f"not a measure: {self.measure!r}; use {', '.join(MEASURES)}")
         if self.baseline != "year" and not (
             isinstance(self.baseline, int) and 1 <= self.baseline <= 3 * PER_YEAR[self.period]
         ):
-            raise ValueError(
+            raise UsageError(
                 f"baseline: a number of {self.period}s from 1 to {3 * PER_YEAR[self.period]}, "
                 "or 'year'"
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.errors import UsageError
 from geo.trends.choices import FLAGS, MEASURES, Thresholds
 from geo.trends.periods import PER_YEAR, step_label
 
@@ -114,7 +115,7 @@ def compare(
     """
     first, last = targets
     if lo > first or len(covered) != last - lo + 1:
-        raise ValueError("the steps start after the first target, or coverage is not aligned")
+        raise UsageError("the steps start after the first target, or coverage is not aligned")
     mats = {c: _matrix(steps, c, lo, last) for c in ("n", "low", "best", "high")}
     values = mats[MEASURES[measure]]
     base = _baseline(values, np.asarray(covered, dtype=bool), baseline, period)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from geo.errors import UsageError
+
 PERIOD_KINDS = ("week", "month", "quarter")
 PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 """Steps a year back: the same period a year earlier (a week: 52 weeks, 364 days, earlier)."""
@@ -25,7 +27,7 @@ def step_of(day: date, period: str) -> int:
         return day.year * 12 + day.month - 1
     if period == "quarter":
         return day.year * 4 + (day.month - 1) // 3
-    raise ValueError(f"not a period: {period!r}; use one of {', '.join(PERIOD_KINDS)}")
+    raise UsageError(f"not a period: {period!r}; use one of {', '.join(PERIOD_KINDS)}")
 
 
 def step_start(step: int, period: str) -> date:
@@ -61,7 +63,7 @@ def step_sql(period: str, mid: str) -> str:
         return f"CAST(extract(year FROM {mid}) * 12 + extract(month FROM {mid}) - 1 AS INTEGER)"
     if period == "quarter":
         return f"CAST(extract(year FROM {mid}) * 4 + extract(quarter FROM {mid}) - 1 AS INTEGER)"
-    raise ValueError(f"not a period: {period!r}; use one of {', '.join(PERIOD_KINDS)}")
+    raise UsageError(f"not a period: {period!r}; use one of {', '.join(PERIOD_KINDS)}")
 
 
 __all__ = ["PERIOD_KINDS", "PER_YEAR", "step_end", "step_label", "step_of", "step_sql",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from geo.errors import UsageError
 from geo.facets import Bind
 from geo.filters import Filters
 from geo.query.statements import Dialect, actor_rows, midpoint, where
@@ -25,7 +26,7 @@ def unit_steps(
     """Per unit and step from ``steps[0]`` to ``steps[1]`` (the incident's middle day decides
     its step): incidents, and killed low, best and high (0 where no figure is given)."""
     if by not in UNITS:
-        raise ValueError(f"not a unit: {by!r}; use one of {', '.join(UNITS)}")
+        raise UsageError(f"not a unit: {by!r}; use one of {', '.join(UNITS)}")
     first, last = days
     window = f"date_end >= {bind(first)} AND date_start <= {bind(last)}"
     if by == "actor":

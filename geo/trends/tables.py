@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo.errors import UsageError
 from geo.trends.choices import MEASURES
 from geo.trends.periods import PERIOD_KINDS, step_end, step_label, step_of, step_start
 
@@ -40,7 +41,7 @@ def _steps(
 
 def _check_width(first: int, last: int, period: str) -> None:
     if last - first + 1 > MAX_PERIODS:
-        raise ValueError(
+        raise UsageError(
             f"{last - first + 1:,} {period}s: more than {MAX_PERIODS} columns; choose a longer "
             "period or a shorter time range"
         )
@@ -74,7 +75,7 @@ def pivot(
     """Units (rows, most first) x periods (columns, every one of the selection, oldest first),
     of incidents or killed (best); a ``total`` column at the right."""
     if period not in PERIOD_KINDS:
-        raise ValueError(f"not a period: {period!r}")
+        raise UsageError(f"not a period: {period!r}")
     steps, first, last = _steps(engine, filters, by, period)
     _check_width(first, last, period)
     column = MEASURES[measure]

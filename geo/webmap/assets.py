@@ -46,7 +46,7 @@ from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.map import Icon
 
-from geo.errors import AtlasError
+from geo.errors import OfflineAssetError
 from geo.escape import esc
 
 __all__ = [
@@ -70,10 +70,6 @@ E = TypeVar("E", bound=Element)
 # (served at ``<base>/app/static/`` when ``server.enableStaticServing = true``). Relative, so it
 # also works under ``server.baseUrlPath``.
 STREAMLIT_STATIC_BASE_URL = "../../app/static/vendor"
-
-
-class OfflineAssetError(AtlasError):
-    """A map needs a script or stylesheet that no installed package provides."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.errors import UsageError
 from geo.escape import esc
 from geo.records import source_names
 from geo.stats import by_region, toll_text
@@ -337,9 +338,9 @@ def map_layers(
     own (a view of a larger selection)."""
     options, given = options or MapOptions(), figures
     if options.metric not in ("incidents", "killed"):
-        raise ValueError(f"metric must be 'incidents' or 'killed', not {options.metric!r}")
+        raise UsageError(f"metric must be 'incidents' or 'killed', not {options.metric!r}")
     if options.layer not in LAYERS:
-        raise ValueError(f"layer must be one of {', '.join(LAYERS)}, not {options.layer!r}")
+        raise UsageError(f"layer must be one of {', '.join(LAYERS)}, not {options.layer!r}")
     bulk = len(incidents) > options.max_symbols if isinstance(incidents, pd.DataFrame) else False
     if isinstance(incidents, pd.DataFrame) and (bulk or options.layer != "points"):
         few = None if bulk or options.layer != "heatmap" else _points_as_cells(incidents)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import UsageError
 from geo.escape import esc
 from geo.places.regions import read_countries, read_regions
 from geo.webmap.basemap import REGION_WEB_TOLERANCE, empty_map, offline_basemap, rounded
@@ -104,7 +105,7 @@ def change_map(
     """The units of ``table`` (``geo.trends`` rows of one period) shaded by flag (those
     :func:`mapped` picks)."""
     if by not in MAPPED_UNITS:
-        raise ValueError(f"the change map draws {' or '.join(MAPPED_UNITS)}, not {by!r}")
+        raise UsageError(f"the change map draws {' or '.join(MAPPED_UNITS)}, not {by!r}")
     table = mapped(table)
     rows = table.assign(
         now=table[measure].astype(float),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.errors import UsageError
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS
 
 COLOUR_FIELDS = {
@@ -28,7 +29,7 @@ def colour_key(
     """Each incident's colour number, the colours, and the legend's (value, colour) pairs
     (``None`` for the event type, whose legend lists the types shown)."""
     if field not in COLOUR_FIELDS:
-        raise ValueError(f"symbols are coloured by one of {', '.join(COLOUR_FIELDS)}")
+        raise UsageError(f"symbols are coloured by one of {', '.join(COLOUR_FIELDS)}")
     if field == "event_type" or field not in incidents.columns:
         types = list(TYPE_COLOURS)
         known = [types.index(t) if t in types else len(types) for t in incidents["event_type"]]
