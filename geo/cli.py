@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from geo.errors import AtlasError, UsageError
 from geo.paths import default_database, default_incidents_path, default_layer
+from geo.said import Said
 
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
@@ -156,15 +157,26 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(said: Said) -> int:
+    """Print what a command has to say (the only place commands' words are printed)."""
+    for line in said.out:
+        print(line)
+    for line in said.err:
+        print(line, file=sys.stderr)
+    return said.status
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest.cli import ingest_command
 
-    return ingest_command(
-        [Path(f) for f in args.files],
-        _out(args),
-        published=args.published,
-        source_id=args.source_id,
-        force=args.force,
+    return _say(
+        ingest_command(
+            [Path(f) for f in args.files],
+            _out(args),
+            published=args.published,
+            source_id=args.source_id,
+            force=args.force,
+        )
     )
 
 
@@ -239,7 +251,7 @@ def _db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from geo.places.geocode import geocode_command
 
-    return geocode_command(args.places, args.country, args.online)
+    return _say(geocode_command(args.places, args.country, args.online))
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:
@@ -247,7 +259,7 @@ def _cmd_locate(args: argparse.Namespace) -> int:
 
     chosen = args.path or args.path_option
     path = Path(chosen) if chosen else default_incidents_path()
-    return locate_command(path, check=args.check)
+    return _say(locate_command(path, check=args.check))
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:

@@ -253,30 +253,25 @@ def test_not_found_raises_with_the_name_and_country() -> None:
         geocode_place("  ")
 
 
-def test_geocode_command_prints_json_lines_and_reports_misses(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    status = geocode_command(["Alma-Ata", "Xyzzyplace", "Ingushetia"], None, False)
-    out, err = capsys.readouterr()
-    assert status == 1
-    lines = [json.loads(line) for line in out.splitlines()]
+def test_geocode_command_gives_json_lines_and_reports_misses() -> None:
+    said = geocode_command(["Alma-Ata", "Xyzzyplace", "Ingushetia"], None, False)
+    err = "\n".join(said.err)
+    assert said.status == 1
+    lines = [json.loads(line) for line in said.out]
     assert [line["name"] for line in lines] == ["Almaty", "Ingushetia"]
     assert all(list(line) == RAW_KEYS for line in lines)
     assert "no place named 'Xyzzyplace' in the offline gazetteer" in err
     assert "Alma-Ata" not in err
 
 
-def test_geocode_command_succeeds_and_stays_offline(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_geocode_command_succeeds_and_stays_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(**kwargs: object) -> None:
         raise AssertionError("the online geocoder must not be built by default")
 
     monkeypatch.setattr(geocode_module, "make_online_geocoder", no_network)
-    assert geocode_command(["Guryev", "Temir district"], "KZ", False) == 0
-    out, err = capsys.readouterr()
-    assert err == ""
-    assert [json.loads(line)["region"] for line in out.splitlines()] == ["Atyrau", "Aktobe"]
+    said = geocode_command(["Guryev", "Temir district"], "KZ", False)
+    assert said.status == 0 and said.err == []
+    assert [json.loads(line)["region"] for line in said.out] == ["Atyrau", "Aktobe"]
     with pytest.raises(GeocodeError, match="alpha-2"):
         geocode_command(["Guryev"], "Kazakhstan", False)
 
@@ -430,7 +425,7 @@ def test_an_unwritable_cache_folder_indexes_in_memory(
 
 
 def test_a_cache_that_cannot_be_written_uses_the_older_index_and_a_new_build_removes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     import geo.places.geonames_index as geonames_index
 
@@ -447,7 +442,7 @@ def test_a_cache_that_cannot_be_written_uses_the_older_index_and_a_new_build_rem
         patch.setattr(geonames_index, "_build", refused)
         index = GeoNamesIndex.open(15000)
     assert [row[6] for row in index.lookup("almaty")] == [ALMATY_GEONAMEID]
-    assert "using the older index" in capsys.readouterr().err
+    assert "using the older index" in caplog.text
     GeoNamesIndex.open(15000)  # writable again: built, and the older one removed
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
@@ -565,7 +560,7 @@ def test_make_online_geocoder_serves_the_cache_without_network(
 
 
 def test_geocode_command_online_asks_only_for_misses(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[str, str | None]] = []
 
@@ -573,11 +568,11 @@ def test_geocode_command_online_asks_only_for_misses(
         return CachedGeocoder(fake_nominatim(calls), cache_path=tmp_path / "cache.json")
 
     monkeypatch.setattr(geocode_module, "make_online_geocoder", fake_factory)
-    status = geocode_command(["Alma-Ata", "Taldykorgan-online", "Nowhere"], "KZ", True)
-    out, err = capsys.readouterr()
-    assert status == 1
+    said = geocode_command(["Alma-Ata", "Taldykorgan-online", "Nowhere"], "KZ", True)
+    err = "\n".join(said.err)
+    assert said.status == 1
     assert calls == [("Taldykorgan-online", "KZ"), ("Nowhere", "KZ")]
-    assert [json.loads(line)["source"] for line in out.splitlines()] == [
+    assert [json.loads(line)["source"] for line in said.out] == [
         "geonames:1526384",
         "nominatim:relation/123",
     ]

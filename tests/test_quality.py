@@ -56,3 +56,25 @@ def test_the_import_guard_sees_every_form_of_import(tmp_path: Path) -> None:
         "text = 'import streamlit'  # a string is not an import\n"
     )
     assert _imported_modules(sample) == {"streamlit.components.v1", "streamlit", "os"}
+
+
+def _prints(path: Path) -> list[int]:
+    """The lines of a Python file that call print()."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    ]
+
+
+def test_only_the_command_line_module_prints() -> None:
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in sorted((ROOT / "geo").rglob("*.py"))
+        if p != ROOT / "geo" / "cli.py"
+        for line in _prints(p)
+    ]
+    assert offenders == []
+    sample = ROOT / "geo" / "cli.py"
+    assert _prints(sample)  # the guard sees the prints that are allowed

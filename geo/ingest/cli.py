@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
 from geo.errors import DataError, LimitError, Problem, UsageError
 from geo.ingest.reading import prepare_reading, read_file
 from geo.ingest.write import Article, evidence_path, writable, write_candidates
+from geo.said import Said
 from geo.sandbox import ARTICLE_LIMITS, run_limited
 from geo.tables import sibling_paths
 
@@ -51,7 +51,7 @@ def ingest_command(
     published: date | None,
     source_id: str | None,
     force: bool = False,
-) -> int:
+) -> Said:
     """Write the candidates of ``files`` to ``out`` and say what was written; nothing is
     written when no article gives a candidate (exit status 1)."""
     from geo.schema import FIRST_DATE, LAST_DATE
@@ -80,20 +80,18 @@ def ingest_command(
             if found
             else "no incident found in the article(s)"
         )
-        print(f"{why}; nothing written", file=sys.stderr)
-        return 1
+        return Said(1, err=[f"{why}; nothing written"])
     written = write_candidates(out, articles)
-    print(
+    said = Said(0)
+    said.out.append(
         f"wrote {out}: {written.incidents} candidate(s) from {len(articles)} article(s), "
         f"{written.claims} claim(s); evidence in {written.evidence.name}"
     )
     if written.undated:
-        print(
+        said.out.append(
             f"{len(written.undated)} candidate(s) with no date or place were kept only in "
             f"{written.evidence.name} (give --published to date them): "
             + ", ".join(written.undated),
         )
-    for article in articles:
-        if not article.candidates:
-            print(f"{article.source_id}: no incident found")
-    return 0
+    said.out += [f"{a.source_id}: no incident found" for a in articles if not a.candidates]
+    return said

@@ -31,7 +31,6 @@ disk; nothing in this module touches the network unless asked to.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -55,6 +54,7 @@ from geo.places.gazetteer import (
     fold_name,
     load_gazetteer,
 )
+from geo.said import Said
 
 # A GeoNames place this populous shadows a region of the same name (see the module docstring).
 SHADOW_POPULATION = 50_000
@@ -593,8 +593,9 @@ def make_online_geocoder(
     return CachedGeocoder(ask, cache_path=cache_path)
 
 
-def geocode_command(places: list[str], country: str | None, online: bool) -> int:
-    """Print one JSON object per found place; return 1 if any was not found, else 0.
+def geocode_command(places: list[str], country: str | None, online: bool) -> Said:
+    """One JSON object per found place (``out``), a message per place not found (``err``);
+    status 1 if any was not found, else 0.
 
     Each stdout line has exactly the keys ``query, name, lat, lon, country, region, precision,
     source``. A place not found gets one message on stderr. With ``online``, places the offline
@@ -612,7 +613,7 @@ def geocode_command(places: list[str], country: str | None, online: bool) -> int
         if online
         else None
     )
-    status = 0
+    said = Said()
     for place in places:
         match: PlaceMatch | None = None
         try:
@@ -628,8 +629,8 @@ def geocode_command(places: list[str], country: str | None, online: bool) -> int
                     if match is None:
                         message += "; Nominatim found nothing either"
             if match is None:
-                print(f"not found: {message}", file=sys.stderr)
-                status = 1
+                said.err.append(f"not found: {message}")
+                said.status = 1
                 continue
-        print(json.dumps(match, ensure_ascii=False))
-    return status
+        said.out.append(json.dumps(match, ensure_ascii=False))
+    return said

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import logging
 import math
 import re
 import shutil
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +29,9 @@ from pathlib import Path
 from geo.files import write_atomic
 from geo.paths import cache_dir
 from geo.places.names import fold_name, sound_key
+
+_log = logging.getLogger(__name__)
+"""Says when the index is built or cannot be written (standard error, unless configured)."""
 
 # Bump when the table layout or the folding rule changes: the file name carries it.
 INDEX_VERSION = 3
@@ -119,7 +122,7 @@ def _build(path: Path, min_population: int) -> None:
             db.close()
 
     _remove_stale(path.parent)
-    print(f"building the offline gazetteer index {path} (once)", file=sys.stderr)
+    _log.warning("building the offline gazetteer index %s (once)", path)
     write_atomic(path, write)
 
 
@@ -190,7 +193,7 @@ class GeoNamesIndex:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists() or path.is_symlink():
-                print(f"{path} is not a usable index: building it again", file=sys.stderr)
+                _log.warning("%s is not a usable index: building it again", path)
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path)
                 else:
@@ -203,9 +206,9 @@ class GeoNamesIndex:
         except (OSError, sqlite3.Error) as exc:
             older = _older_index(path)
             if older is not None:
-                print(f"cannot write {path} ({exc}); using the older index", file=sys.stderr)
+                _log.warning("cannot write %s (%s); using the older index", path, exc)
                 return cls(older)
-            print(f"cannot write {path} ({exc}); indexing in memory", file=sys.stderr)
+            _log.warning("cannot write %s (%s); indexing in memory", path, exc)
         memory = sqlite3.connect(":memory:", check_same_thread=False)
         _fill(memory, min_population)
         return cls(memory)

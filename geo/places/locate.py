@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.errors import DataError, GeocodeError, Problem
 from geo.places.geocode import geocode_place
+from geo.said import Said
 from geo.tables import read_csv_text, write_csv
 
 LOCATED = ["lat", "lon", "region", "geo_precision"]
@@ -78,17 +79,17 @@ def locate_rows(path: Path) -> tuple[pd.DataFrame, list[Mismatch]]:
     return table, mismatches
 
 
-def locate_command(path: Path, *, check: bool) -> int:
-    """Fill (or with ``check``, only compare) coordinates; return the exit status."""
+def locate_command(path: Path, *, check: bool) -> Said:
+    """Fill (or with ``check``, only compare) coordinates; what to say, and the exit status."""
     table, mismatches = locate_rows(path)
     if check:
-        for m in mismatches:
-            print(
-                f"{path.name}, row {m.row}, column {m.column!r}: has {m.have!r}, "
-                f"the geocoder gives {m.want!r}"
-            )
-        print(f"{path.name}: {len(mismatches)} value(s) differ from the geocoder")
-        return 1 if mismatches else 0
+        said = Said(1 if mismatches else 0)
+        said.out += [
+            f"{path.name}, row {m.row}, column {m.column!r}: has {m.have!r}, "
+            f"the geocoder gives {m.want!r}"
+            for m in mismatches
+        ]
+        said.out.append(f"{path.name}: {len(mismatches)} value(s) differ from the geocoder")
+        return said
     write_csv(table, path)
-    print(f"{path.name}: located {len(table)} rows, {len(mismatches)} value(s) changed")
-    return 0
+    return Said(0, [f"{path.name}: located {len(table)} rows, {len(mismatches)} value(s) changed"])
