@@ -7,14 +7,8 @@ text or HTML file; ``write_candidates`` writes candidates as a table with its cl
 and evidence beside it (``python -m geo ingest``).
 """
 
-from geo.ingest.extract import (
-    Candidate,
-    ClaimDraft,
-    Evidence,
-    Published,
-    extract,
-    extract_with_publication,
-)
+from geo.ingest.extract import extract, extract_with_publication
+from geo.ingest.model import Candidate, ClaimDraft, Evidence, Published
 from geo.ingest.text import read_article, split_paragraphs
 
 __all__ = [

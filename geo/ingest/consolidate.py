@@ -39,7 +39,7 @@ import numpy as np
 from geo.merging import distance_km
 
 if TYPE_CHECKING:
-    from geo.ingest.extract import Candidate, ClaimDraft
+    from geo.ingest.model import Candidate, ClaimDraft
 
 SAME_PLACE_KM = 25.0
 FOLD_REACH_DAYS = 32

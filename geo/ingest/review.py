@@ -12,7 +12,7 @@ import pandas as pd
 
 from geo.escape import esc
 from geo.filters import Filters
-from geo.ingest.extract import MATCH_KM, Candidate, Evidence
+from geo.ingest.model import MATCH_KM, Candidate, Evidence
 from geo.ingest.text import Paragraph
 from geo.ingest.write import Article, incident_row, source_row
 from geo.merging import compatible, distance_km

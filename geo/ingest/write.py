@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.errors import UsageError
 from geo.files import write_text_atomic
-from geo.ingest.extract import Candidate, Published
+from geo.ingest.model import Candidate, Published
 from geo.schema import CLAIM_COLUMNS, COLUMNS, FIRST_DATE, LAST_DATE, SOURCE_COLUMNS
 
 
