@@ -93,43 +93,55 @@ def candidate_of(
     fallback: tuple[PlaceMention, Evidence] | None,
     taken: set[str],
 ) -> Candidate | None:
-    evidence: list[Evidence] = []
-    # The sentence that opened the incident counts twice: later ones may be commentary.
+    """The candidate an incident's mentions make, or ``None`` when they tell too little (no
+    place and no figure, or a remark about a country)."""
+    event_type, weight, evidence = _event_type(incident)
+    when, date_stated, said = _when(incident, pub)
+    evidence += said
+    found = _where(incident, fallback, when)
+    if found is None:
+        return None
+    place, said = found
+    evidence += said
+    tolled = any(m.tolls for m in incident.mentions)
+    if place is None and not incident.date:
+        return None
+    if place is not None and place.precision == "country" and not date_stated and not tolled:
+        return None  # a remark about a country, not an event
+    claims, toll_evidence = _claims(incident)
+    confidence = _confidence(when, date_stated, place, weight, claims, pub)
+    incident_id = _unique_id(when, place, event_type, source_id, taken)
+    return _assembled(incident, incident_id, event_type, when, place, claims, source_id,
+                      confidence, evidence + toll_evidence)  # fmt: skip
+
+
+def _event_type(incident: Incident) -> tuple[str, float, list[Evidence]]:
+    """The type the triggers weigh most for, their weight, and the words behind it. The sentence
+    that opened the incident counts twice: later ones may be commentary."""
     first_triggers = incident.mentions[0].triggers
     triggers = first_triggers + [t for m in incident.mentions for t in m.triggers]
     event_type, chosen = choose_type(triggers)
-    weight = sum(t.weight for t in chosen)
-    for mention in incident.mentions:
-        for trigger in mention.triggers:
-            if trigger.event_type == event_type:
-                evidence.append(
-                    evidence_of(
-                        "event_type",
-                        mention.sentence,
-                        trigger.start,
-                        trigger.end,
-                        LABELS[event_type],
-                    )
-                )
-    # Date.
+    evidence = [
+        evidence_of("event_type", m.sentence, t.start, t.end, LABELS[event_type])
+        for m in incident.mentions
+        for t in m.triggers
+        if t.event_type == event_type
+    ]
+    return event_type, sum(t.weight for t in chosen), evidence
+
+
+def _when(incident: Incident, pub: Published) -> tuple[DateRange | None, bool, list[Evidence]]:
+    """The incident's dates, whether the text stated them, and the evidence. A report of a known
+    day with no date of its own tells what happened in the week before it; a date known only
+    within bounds leaves the year before it."""
+    evidence: list[Evidence] = []
     when: DateRange | None = None
-    date_stated = False
     if incident.date is not None:
         mention_date, sentence = incident.date
         when = mention_date.when
-        date_stated = True
-        evidence.append(
-            evidence_of(
-                "date",
-                sentence,
-                mention_date.start,
-                mention_date.end,
-                mention_date.note or mention_date.kind,
-            )
-        )
+        note = mention_date.note or mention_date.kind
+        evidence.append(evidence_of("date", sentence, mention_date.start, mention_date.end, note))
     elif pub.when is not None:
-        # A report of a known day tells what happened in the days before it; a date known only
-        # within bounds leaves the year before it.
         days, span = (7, "week") if pub.exact else (365, "year")
         end = pub.when.end
         start = max(end - timedelta(days=days), pub.when.start - timedelta(days=days))
@@ -138,70 +150,57 @@ def candidate_of(
         evidence.append(Evidence("date", 0, 0, 0, "", note))
     if when is not None and when.precision == "years":
         # Longer than a table's date may span (a year): the evidence keeps what the text said.
-        evidence.append(
-            Evidence(
-                "date",
-                0,
-                0,
-                0,
-                "",
-                f"the text allows {when.iso()}; cut to a year from "
-                "its start, the longest range a table holds",
-            )
-        )
+        note = f"the text allows {when.iso()}; cut to a year from its start, the longest range "
+        evidence.append(Evidence("date", 0, 0, 0, "", note + "a table holds"))
         when = DateRange(when.start, when.start + timedelta(days=365))
-    # Place.
-    place: PlaceMention | None = None
+    return when, incident.date is not None, evidence
+
+
+def _where(
+    incident: Incident, fallback: tuple[PlaceMention, Evidence] | None, when: DateRange | None
+) -> tuple[PlaceMention | None, list[Evidence]] | None:
+    """The incident's place and its evidence; ``None`` when only the fallback could place it and
+    it gives no figure and was not told apart by its day (too little to propose)."""
     if incident.only_place is not None:
         place = incident.only_place
-        evidence.append(
-            evidence_of(
-                "place",
-                incident.mentions[0].sentence,
-                place.start,
-                place.end,
-                "one of several places listed for this event",
-            )
-        )
-    elif incident.place is not None:
+        note = "one of several places listed for this event"
+        return place, [evidence_of("place", incident.mentions[0].sentence, place.start,
+                                   place.end, note)]  # fmt: skip
+    if incident.place is not None:
         place, sentence = incident.place
-        evidence.append(evidence_of("place", sentence, place.start, place.end, _place_note(place)))
-    elif incident.country is not None:
+        return place, [evidence_of("place", sentence, place.start, place.end, _place_note(place))]
+    if incident.country is not None:
         place, sentence = incident.country
-        evidence.append(
-            evidence_of("place", sentence, place.start, place.end, "only the country is named")
-        )
-    elif fallback is not None:
-        told_apart = incident.distinct and when is not None and when.precision == "day"
-        if not any(m.tolls for m in incident.mentions) and not told_apart:
-            return None  # no place named and no figure: too little to propose
-        place = fallback[0]
-        evidence.append(fallback[1])
-    if place is None and not incident.date:
-        return None
-    if (
-        place is not None
-        and place.precision == "country"
-        and not date_stated
-        and not any(m.tolls for m in incident.mentions)
-    ):
-        return None  # a remark about a country, not an event
-    # Tolls, one claim per passage.
-    claims, toll_evidence = _claims(incident)
-    evidence += toll_evidence
+        note = "only the country is named"
+        return place, [evidence_of("place", sentence, place.start, place.end, note)]
+    if fallback is None:
+        return None, []
+    told_apart = incident.distinct and when is not None and when.precision == "day"
+    if not any(m.tolls for m in incident.mentions) and not told_apart:
+        return None  # no place named and no figure: too little to propose
+    return fallback[0], [fallback[1]]
+
+
+def _assembled(
+    incident: Incident,
+    incident_id: str,
+    event_type: str,
+    when: DateRange | None,
+    place: PlaceMention | None,
+    claims: list[ClaimDraft],
+    source_id: str,
+    confidence: float,
+    evidence: list[Evidence],
+) -> Candidate:
     killed = toll_range([c.killed for c in claims], claims, "killed")
     wounded = toll_range([c.wounded for c in claims], claims, "wounded")
-    paragraphs = tuple(sorted({m.sentence.paragraph for m in incident.mentions}))
     first = incident.mentions[0].sentence.paragraph
     place_name = place.text if place is not None and place.text else ""
     if place is not None and place.precision == "country":
         place_name = f"{place.name} (place not given)"
-    label = LABELS[event_type]
-    summary = f"Candidate from {source_id} para {first}: {label}"
+    summary = f"Candidate from {source_id} para {first}: {LABELS[event_type]}"
     if place_name:
         summary += f" at {place_name}"
-    confidence = _confidence(when, date_stated, place, weight, claims, pub)
-    incident_id = _unique_id(when, place, event_type, source_id, taken)
     return Candidate(
         incident_id=incident_id,
         date_start=when.start if when else None,
@@ -214,20 +213,16 @@ def candidate_of(
         lon=place.lon if place else None,
         geo_precision=place.precision if place else "",
         event_type=event_type,
-        killed_low=killed[0],
-        killed_best=killed[1],
-        killed_high=killed[2],
-        wounded_low=wounded[0],
-        wounded_best=wounded[1],
-        wounded_high=wounded[2],
+        killed_low=killed[0], killed_best=killed[1], killed_high=killed[2],
+        wounded_low=wounded[0], wounded_best=wounded[1], wounded_high=wounded[2],
         summary=summary,
         sources=source_id,
         confidence=confidence,
         evidence=evidence,
         claims=claims or [ClaimDraft(str(first), None, None, "no figure given")],
-        paragraphs=paragraphs,
+        paragraphs=tuple(sorted({m.sentence.paragraph for m in incident.mentions})),
         told_apart=incident.distinct,
-    )
+    )  # fmt: skip
 
 
 def _place_note(place: PlaceMention) -> str:
