@@ -95,87 +95,129 @@ of thousands of incidents is then read in time linear in its length)."""
 
 
 def group(mentions: list[Mention]) -> list[Incident]:
-    incidents: list[Incident] = []
-    current: Incident | None = None
+    """The incidents the mentions tell, in order of first mention (see the module's account)."""
+    grouping = _Grouping()
     for mention in mentions:
-        sentence = mention.sentence
+        grouping.add(mention)
+    return grouping.incidents
+
+
+Told = tuple[DateMention, Sentence]
+Placed = tuple[PlaceMention, Sentence]
+
+
+@dataclass
+class _Grouping:
+    """The incidents told so far, and the one just spoken of."""
+
+    incidents: list[Incident] = field(default_factory=list)
+    current: Incident | None = None
+
+    def add(self, mention: Mention) -> None:
         if mention.place_only:
-            if current is not None:
-                _narrow_place(current, mention)
-            continue
-        date_here = (mention.dates[0], sentence) if mention.dates else mention.inherited_date
-        listed = _as_list(mention)
-        if listed and mention.triggers:
-            for town in listed:
-                incident = Incident([mention], date_here or mention.inherited_date, None, town)
-                incidents.append(incident)
-            current = None
-            continue
+            if self.current is not None:
+                _narrow_place(self.current, mention)
+            return
+        date_here = (mention.dates[0], mention.sentence) if mention.dates else None
+        date_here = date_here or mention.inherited_date
+        if self._listed(mention, date_here):
+            return
         place = main_place(mention.places)
-        place_here = (place, sentence) if place else None
+        place_here = (place, mention.sentence) if place else None
         # "A week earlier", "two days later", "another bomb": not the event just told.
         other = mention.distinct or bool(mention.dates and mention.dates[0].offset)
         if other:
-            current = None
-        if not mention.triggers and place_here is None and current is not None:
-            # "The death toll rose to 17 on Wednesday": a figure about the event just told,
-            # dated by when it was reported.
-            last = current.mentions[-1].sentence.paragraph if current.mentions else -9
-            if sentence.paragraph - last <= 1:
-                current.mentions.append(mention)
-                continue
+            self.current = None
+        if self._follow_up(mention, place_here):
+            return
         if date_here is None and place_here is None:
-            if current is not None and (
-                _near(current, sentence.paragraph)
-                or _told_again(current, mention)
-                or _first_toll(current, mention)
-            ):
-                current.mentions.append(mention)
-            elif mention.triggers and mention.inherited_date is not None:
-                current = Incident([mention], mention.inherited_date, None)
-                incidents.append(current)
-            elif mention.triggers and mention.tolls and current is None and not incidents:
-                # The lead tells what happened before it says where: "At least two policemen
-                # were killed in a shooting." The next sentences may place it.
-                current = Incident([mention], None, None)
-                incidents.append(current)
-            continue
-        # An incident recalled by its day or its town first (among the last RECALL told);
-        # else the one just spoken of.
-        target = None
-        for incident in [] if other else itertools.islice(reversed(incidents), RECALL):
-            if _fits(incident, date_here, place_here, loose=False) and not _exclusive(
-                incident, mention
-            ):
-                target = incident
-                break
-        if target is None and current is not None:
-            if _fits(current, date_here, place_here, loose=True) and not _exclusive(
-                current, mention
-            ):
-                target = current
-        if target is None:
-            if not mention.triggers and not mention.tolls:
-                continue
-            target = Incident([], None, None, distinct=mention.distinct)
-            incidents.append(target)
-            if date_here is None and mention.inherited_date is not None:
-                target.date = mention.inherited_date
-        target.mentions.append(mention)
-        countries = [p for p in mention.places if p.precision == "country"]
-        if countries and target.country is None:
-            target.country = (countries[0], sentence)
-        if date_here is not None and (
-            target.date is None or _narrower(date_here[0].when, target.date[0].when)
+            self._unplaced(mention)
+            return
+        target = self._target(mention, date_here, place_here, other)
+        if target is not None:
+            _attach(target, mention, date_here, place_here)
+            self.current = target
+
+    def _listed(self, mention: Mention, date_here: Told | None) -> bool:
+        """Several towns listed for one event: an incident in each."""
+        listed = _as_list(mention)
+        if not (listed and mention.triggers):
+            return False
+        for town in listed:
+            told = date_here or mention.inherited_date
+            self.incidents.append(Incident([mention], told, None, town))
+        self.current = None
+        return True
+
+    def _follow_up(self, mention: Mention, place_here: Placed | None) -> bool:
+        """ "The death toll rose to 17 on Wednesday": a figure about the event just told, dated
+        by when it was reported."""
+        if mention.triggers or place_here is not None or self.current is None:
+            return False
+        last = self.current.mentions[-1].sentence.paragraph if self.current.mentions else -9
+        if mention.sentence.paragraph - last > 1:
+            return False
+        self.current.mentions.append(mention)
+        return True
+
+    def _unplaced(self, mention: Mention) -> None:
+        """A mention with neither date nor place: part of the incident just told when near it,
+        else a new incident if it has a date to inherit, or leads the article with a toll."""
+        current, paragraph = self.current, mention.sentence.paragraph
+        if current is not None and (
+            _near(current, paragraph)
+            or _told_again(current, mention)
+            or _first_toll(current, mention)
         ):
-            target.date = date_here
-        if place_here is not None and (
-            target.place is None
-            or PRECISION_RANK[place_here[0].precision] < PRECISION_RANK[target.place[0].precision]
-        ):
-            target.place = place_here
-        current = target
-    return incidents
+            current.mentions.append(mention)
+        elif mention.triggers and mention.inherited_date is not None:
+            self.current = Incident([mention], mention.inherited_date, None)
+            self.incidents.append(self.current)
+        elif mention.triggers and mention.tolls and current is None and not self.incidents:
+            # The lead tells what happened before it says where: "At least two policemen
+            # were killed in a shooting." The next sentences may place it.
+            self.current = Incident([mention], None, None)
+            self.incidents.append(self.current)
+
+    def _target(
+        self, mention: Mention, date_here: Told | None, place_here: Placed | None, other: bool
+    ) -> Incident | None:
+        """An incident recalled by its day or its town first (among the last RECALL told);
+        else the one just spoken of; else a new one (``None``: nothing to tell)."""
+        for incident in [] if other else itertools.islice(reversed(self.incidents), RECALL):
+            if _fits(incident, date_here, place_here, loose=False):
+                if not _exclusive(incident, mention):
+                    return incident
+        current = self.current
+        if current is not None and _fits(current, date_here, place_here, loose=True):
+            if not _exclusive(current, mention):
+                return current
+        if not mention.triggers and not mention.tolls:
+            return None
+        target = Incident([], None, None, distinct=mention.distinct)
+        self.incidents.append(target)
+        if date_here is None and mention.inherited_date is not None:
+            target.date = mention.inherited_date
+        return target
+
+
+def _attach(
+    target: Incident, mention: Mention, date_here: Told | None, place_here: Placed | None
+) -> None:
+    """Add a mention to its incident: its country, a narrower date, a finer place."""
+    target.mentions.append(mention)
+    countries = [p for p in mention.places if p.precision == "country"]
+    if countries and target.country is None:
+        target.country = (countries[0], mention.sentence)
+    if date_here is not None and (
+        target.date is None or _narrower(date_here[0].when, target.date[0].when)
+    ):
+        target.date = date_here
+    if place_here is not None and (
+        target.place is None
+        or PRECISION_RANK[place_here[0].precision] < PRECISION_RANK[target.place[0].precision]
+    ):
+        target.place = place_here
 
 
 _ELSEWHERE = re.compile(
