@@ -246,79 +246,110 @@ def find_dates(text: str, context: DateContext, paragraph: int) -> list[DateMent
     return found
 
 
+Read = tuple["DateRange | None", str, str]
+"""What a date's words say: its range (``None``: no year to place it), a note, and its kind."""
+
+
 def _absolute(match: re.Match[str], context: DateContext, paragraph: int) -> DateMention | None:
     g = match.groupdict()
-    text = match.group()
-    start, end = match.start(), match.end()
-
-    def mention(when: DateRange | None, note: str = "", kind: str = "absolute") -> DateMention:
-        return DateMention(start, end, text, when, kind, note)
 
     def written_year(year: int) -> None:
         context.year = year
         context.year_paragraph = paragraph
 
-    if g["iy"]:
-        day = _safe_date(int(g["iy"]), int(g["im"]), int(g["id"]))
-        if day is None:
-            return None
-        written_year(day.year)
-        return mention(DateRange(day, day))
-    if g["dy"]:
-        day = _safe_date(int(g["dy"]), int(g["dm"]), int(g["dd"]))
-        if day is None:
-            return None
-        written_year(day.year)
-        return mention(DateRange(day, day), "day.month.year")
-    month_name = g["m1"] or g["m2"]
-    if month_name:
-        month = MONTHS[month_name.lower()]
-        day_text = g["d1"] or g["d2"]
-        year_text = g["y1"] or g["y2"]
-        if month_name == "May" and g["d2"] and not year_text and int(day_text) > 31:
-            return None
-        if year_text:
-            written_year(int(year_text))
-            day = _safe_date(int(year_text), month, int(day_text))
-            return mention(DateRange(day, day)) if day else None
-        year, note = _year_for(month, int(day_text), context, paragraph)
-        if year is None:
-            return mention(None, "no year in the text or the publication date")
-        day = _safe_date(year, month, int(day_text))
-        return mention(DateRange(day, day), note) if day else None
+    read = (
+        _numeric(g, written_year)
+        if g["iy"] or g["dy"]
+        else _month_and_day(g, context, paragraph, written_year)
+        if g["m1"] or g["m2"]
+        else _month(g, context, paragraph, written_year)
+        if g["m3"] or g["m4"]
+        else _years(g, written_year)
+    )
+    if read is None:
+        return None
+    when, note, kind = read
+    return DateMention(match.start(), match.end(), match.group(), when, kind, note)
+
+
+def _numeric(g: dict[str, str | None], written_year: Callable[[int], None]) -> Read | None:
+    """2016-07-18, or 18.07.2016 (day.month.year)."""
+    iso = bool(g["iy"])
+    parts = (g["iy"], g["im"], g["id"]) if iso else (g["dy"], g["dm"], g["dd"])
+    day = _safe_date(*(int(p or 0) for p in parts))
+    if day is None:
+        return None
+    written_year(day.year)
+    return DateRange(day, day), "" if iso else "day.month.year", "absolute"
+
+
+def _month_and_day(
+    g: dict[str, str | None],
+    context: DateContext,
+    paragraph: int,
+    written_year: Callable[[int], None],
+) -> Read | None:
+    """ "July 18, 2016", "18 July": the year written, else the one the text or the publication
+    date gives."""
+    month_name = str(g["m1"] or g["m2"])
+    month = MONTHS[month_name.lower()]
+    day_text = str(g["d1"] or g["d2"])
+    year_text = g["y1"] or g["y2"]
+    if month_name == "May" and g["d2"] and not year_text and int(day_text) > 31:
+        return None
+    if year_text:
+        written_year(int(year_text))
+        day = _safe_date(int(year_text), month, int(day_text))
+        return (DateRange(day, day), "", "absolute") if day else None
+    year, note = _year_for(month, int(day_text), context, paragraph)
+    if year is None:
+        return None, "no year in the text or the publication date", "absolute"
+    day = _safe_date(year, month, int(day_text))
+    return (DateRange(day, day), note, "absolute") if day else None
+
+
+def _month(
+    g: dict[str, str | None],
+    context: DateContext,
+    paragraph: int,
+    written_year: Callable[[int], None],
+) -> Read:
+    """ "July 2016", "early July 2016"; or "in July", "last July" with the year to be found."""
     if g["m3"]:
-        year = int(g["y3"])
+        year = int(str(g["y3"]))
         written_year(year)
-        note = f"{g['mq'].lower()} in the month" if g["mq"] else ""
-        return mention(month_range(year, MONTHS[g["m3"].lower()]), note)
-    if g["m4"]:
-        month = MONTHS[g["m4"].lower()]
-        year, note = _year_for(month, 1, context, paragraph, whole_month=True)
-        if year is None:
-            return mention(None, "no year in the text or the publication date")
-        if g["bp"].lower() == "last" and context.published is not None:
-            year = context.published.start.year - (
-                1 if month >= context.published.start.month else 0
-            )
-            note = "last <month>: the one before publication"
-        return mention(month_range(year, month), note)
+        note = f"{str(g['mq']).lower()} in the month" if g["mq"] else ""
+        return month_range(year, MONTHS[str(g["m3"]).lower()]), note, "absolute"
+    month = MONTHS[str(g["m4"]).lower()]
+    found, note = _year_for(month, 1, context, paragraph, whole_month=True)
+    if found is None:
+        return None, "no year in the text or the publication date", "absolute"
+    if str(g["bp"]).lower() == "last" and context.published is not None:
+        published = context.published.start
+        found = published.year - (1 if month >= published.month else 0)
+        note = "last <month>: the one before publication"
+    return month_range(found, month), note, "absolute"
+
+
+def _years(g: dict[str, str | None], written_year: Callable[[int], None]) -> Read | None:
+    """ "2011-2016" (a span of years), "in 2016" (the whole year), "since 2009" (context)."""
     if g["yr1"]:
         first = int(g["yr1"])
-        last_text = g["yr2"]
+        last_text = str(g["yr2"])
         last = int(last_text) if len(last_text) == 4 else first // 100 * 100 + int(last_text)
         if not first <= last <= first + 50:
             return None
         written_year(last)
-        return mention(DateRange(date(first, 1, 1), date(last, 12, 31)), "span of years", "span")
+        return DateRange(date(first, 1, 1), date(last, 12, 31)), "span of years", "span"
     year_text = g["y5"] or g["y6"]
-    if year_text:
-        year = int(year_text)
-        written_year(year)
-        if (g["yp"] or "").lower() == "since":
-            # "since 2009" is a span up to now, not an event's year.
-            return mention(year_range(year), "since the year: context only", "span")
-        return mention(year_range(year), "the whole year")
-    return None
+    if not year_text:
+        return None
+    year = int(year_text)
+    written_year(year)
+    if (g["yp"] or "").lower() == "since":
+        # "since 2009" is a span up to now, not an event's year.
+        return year_range(year), "since the year: context only", "span"
+    return year_range(year), "the whole year", "absolute"
 
 
 def _year_for(
