@@ -425,66 +425,11 @@ def _apply(rule: Rule, reference: DateRange) -> DateRange:
 
 def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
     g = {k: (v.lower() if v else v) for k, v in match.groupdict().items()}
-    text = match.group()
-    narrative = False
-    offset = False
-    rule: Rule
-    if g["day"]:
-        word = g["day"]
-        if word == "the day before yesterday":
-            rule = _day(-2)
-        elif word in ("yesterday", "last night"):
-            rule = _day(-1)
-        elif word == "overnight":
-            rule = lambda d: DateRange(d - timedelta(days=1), d)  # noqa: E731
-        else:
-            rule = _day(0)
-    elif g["wd"]:
-        if g["wq"] == "since":
-            return None
-        rule = _weekday(WEEKDAYS.index(g["wd"]), strictly_before=g["wq"] == "last")
-    elif g["wk"]:
-        rule = _weekend
-    elif g["pw"]:
-        previous = g["pw"] in ("last", "previous")
-        rule = _calendar(g["unit"], previous, to_date=False)
-    elif g["unit2"]:
-        rule = _calendar(g["unit2"], False, to_date=True)
-    elif g["unit3"]:
-        count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS.get(g["n"], 1)
-        sign = 1 if g["dir"] in ("later", "afterwards") else -1
-        narrative = g["dir"] != "ago"
-        offset = narrative
-        unit = g["unit3"]
-        days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
-        if g["dir"] in ("after", "before"):
-            # "X took place a month after Y": which side is which, the words alone do not say.
-            rule = lambda d: DateRange(  # noqa: E731
-                d - timedelta(days=days + days // 3), d + timedelta(days=days + days // 3)
-            )
-        elif unit == "day":
-            rule = _day(sign * count)
-        else:
-            # A round "a month earlier" is said of three to six weeks: it reaches further back
-            # (or on) than short of the round figure.
-            near, far = {"week": (2, 2), "month": (9, 15), "year": (60, 60)}[unit]
-            low, high = (days - near, days + far)
-            first, last = (-high, -low) if sign < 0 else (low, high)
-            rule = lambda d: DateRange(  # noqa: E731
-                d + timedelta(days=first), d + timedelta(days=last)
-            )
-    elif g["same"]:
-        narrative = True
-        word = g["same"]
-        shift = 0
-        if word in ("the day before", "the previous day", "a day earlier"):
-            shift = -1
-        elif word in ("the next day", "the following day", "the day after", "a day later"):
-            shift = 1
-        offset = shift != 0
-        rule = _day(shift)
-    else:
+    found = _rule(g)
+    if found is None:
         return None
+    rule, narrative, offset = found
+    text = match.group()
     reference = context.last if narrative else context.published
     if reference is None and narrative:
         reference = context.published
@@ -500,3 +445,66 @@ def _relative(match: re.Match[str], context: DateContext) -> DateMention | None:
     else:
         note = f"publication date unknown, bounded by {reference.iso()}"
     return DateMention(start, end, text, when, kind, note, offset=offset and narrative)
+
+
+def _rule(g: dict[str, str | None]) -> tuple[Rule, bool, bool] | None:
+    """The rule a relative date's words give, whether it counts from the date spoken of before
+    (narrative) rather than publication, and whether it moves away from that date (offset)."""
+    if g["day"]:
+        return _day_word(g["day"]), False, False
+    if g["wd"]:
+        if g["wq"] == "since":
+            return None
+        return _weekday(WEEKDAYS.index(g["wd"]), strictly_before=g["wq"] == "last"), False, False
+    if g["wk"]:
+        return _weekend, False, False
+    if g["pw"]:
+        previous = g["pw"] in ("last", "previous")
+        return _calendar(str(g["unit"]), previous, to_date=False), False, False
+    if g["unit2"]:
+        return _calendar(g["unit2"], False, to_date=True), False, False
+    if g["unit3"]:
+        narrative = g["dir"] != "ago"
+        return _counted(g), narrative, narrative
+    if g["same"]:
+        shift = _SAME_DAY_SHIFT.get(g["same"], 0)
+        return _day(shift), True, shift != 0
+    return None
+
+
+_SAME_DAY_SHIFT = {
+    **dict.fromkeys(("the day before", "the previous day", "a day earlier"), -1),
+    **dict.fromkeys(("the next day", "the following day", "the day after", "a day later"), 1),
+}
+
+
+def _day_word(word: str) -> Rule:
+    if word == "the day before yesterday":
+        return _day(-2)
+    if word in ("yesterday", "last night"):
+        return _day(-1)
+    if word == "overnight":
+        return lambda d: DateRange(d - timedelta(days=1), d)
+    return _day(0)
+
+
+def _counted(g: dict[str, str | None]) -> Rule:
+    """ "Three days later", "a month earlier", "a week after": counted days either way."""
+    number = str(g["n"])
+    count = int(number) if number.isdigit() else _NUMBER_WORDS.get(number, 1)
+    sign = 1 if g["dir"] in ("later", "afterwards") else -1
+    unit = str(g["unit3"])
+    days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
+    if g["dir"] in ("after", "before"):
+        # "X took place a month after Y": which side is which, the words alone do not say.
+        return lambda d: DateRange(
+            d - timedelta(days=days + days // 3), d + timedelta(days=days + days // 3)
+        )
+    if unit == "day":
+        return _day(sign * count)
+    # A round "a month earlier" is said of three to six weeks: it reaches further back (or on)
+    # than short of the round figure.
+    near, far = {"week": (2, 2), "month": (9, 15), "year": (60, 60)}[unit]
+    low, high = (days - near, days + far)
+    first, last = (-high, -low) if sign < 0 else (low, high)
+    return lambda d: DateRange(d + timedelta(days=first), d + timedelta(days=last))
