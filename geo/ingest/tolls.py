@@ -258,6 +258,28 @@ def word_number(text: str) -> int | None:
 _NO_ONE = re.compile(r"\bno[\s-]+$", re.IGNORECASE)
 
 
+def _qualified(
+    qualifier: str, number: str, low: int, high: int | None, note: str
+) -> tuple[int, int | None, str]:
+    """A figure's bounds and note once its qualifier is read ("at least 12": 12 or more)."""
+    said = f"'{qualifier} {number}'"
+    if qualifier in ("at least", "no fewer than", "no less than"):
+        return low, None, f"{said}: {low} or more"
+    if qualifier in ("more than", "over", "upwards of", "in excess of"):
+        return low + 1, None, f"{said}: {low + 1} or more"
+    if qualifier in ("up to", "as many as", "at most"):
+        return low, high, f"{said}: at most {low}"
+    if qualifier in ("fewer than", "less than"):
+        fewer = max(low - 1, 0)
+        return fewer, fewer, f"{said}: at most {fewer}"
+    if qualifier in ("nearly", "almost", "about", "around", "some", "approximately", "roughly",
+                     "an estimated"):  # fmt: skip
+        return low, high, f"{said}: approximate"
+    if qualifier in ("another", "a further", "an additional"):
+        return low, high, f"{said}: in addition"
+    return low, high, note
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every number in ``text`` with its qualifier, as bounds."""
     out = []
@@ -290,22 +312,7 @@ def find_figures(text: str) -> list[Figure]:
             _MONTH_AFTER.match(text, match.end()) or _month_before(text, match.start())
         ):
             continue  # a day of the month: "On 3 March", "March 3"
-        if qualifier in ("at least", "no fewer than", "no less than"):
-            high, note = None, f"'{qualifier} {number}': {low} or more"
-        elif qualifier in ("more than", "over", "upwards of", "in excess of"):
-            low, high, note = low + 1, None, f"'{qualifier} {number}': {low + 1} or more"
-        elif qualifier in ("up to", "as many as", "at most"):
-            note = f"'{qualifier} {number}': at most {low}"
-        elif qualifier in ("fewer than", "less than"):
-            low = max(low - 1, 0)
-            high = low
-            note = f"'{qualifier} {number}': at most {low}"
-        elif qualifier in ("nearly", "almost", "about", "around", "some", "approximately"):
-            note = f"'{qualifier} {number}': approximate"
-        elif qualifier in ("roughly", "an estimated"):
-            note = f"'{qualifier} {number}': approximate"
-        elif qualifier in ("another", "a further", "an additional"):
-            note = f"'{qualifier} {number}': in addition"
+        low, high, note = _qualified(qualifier, number, low, high, note)
         out.append(Figure(match.start(), match.end(), match.group(), low, high, note))
     return out
 
