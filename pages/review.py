@@ -2,6 +2,7 @@
 came from; accept, edit or reject each one."""
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -12,9 +13,10 @@ from geo.escape import esc_markdown
 from geo.ingest import Candidate
 from geo.ingest.reading import read_batch
 from geo.ingest.review import (
-    accept_as_claims,
+    accept_candidate,
     accept_new,
     candidate_claims,
+    candidate_title,
     candidate_values,
     evidence_line,
     key_html,
@@ -94,18 +96,8 @@ def decide(cid: str, outcome: str) -> None:
 
 
 def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> None:
-    cid = candidate.incident_id
-    status = decided.get(cid)
-    start, end = candidate.date_start, candidate.date_end
-    when = (
-        "no date" if start is None else f"{start}" if end in (None, start) else f"{start} to {end}"
-    )
-    title = (
-        f"{type_label(candidate.event_type)} · {candidate.place or 'no place'} · {when} · "
-        f"confidence {candidate.confidence:.0%}" + (f" · {status}" if status else "")
-    )
-    if candidate.recalled:
-        title = f"Recalled · {title}"
+    status = decided.get(candidate.incident_id)
+    title = candidate_title(candidate, type_label(candidate.event_type), status)
     with st.expander(esc_markdown(title), expanded=status is None and not candidate.recalled):
         if candidate.recalled:
             st.caption(esc_markdown(f"Told as background: {candidate.recalled}."))
@@ -117,78 +109,82 @@ def show_candidate(article: Article, paragraphs: list, candidate: Candidate) -> 
         )
         values = candidate_values(candidate, article.title)
         claims = candidate_claims(candidate, article.source_id)
-        fields = ["date_start", "date_end", "date_precision", "place", "country", "region"]
-        fields += ["geo_precision", "event_type", "killed_low", "killed_best", "killed_high"]
-        fields += ["wounded_low", "wounded_best", "wounded_high"]
-        right.dataframe(
-            pd.DataFrame(
-                {"value": [str(values.get(f, "")) for f in fields]},
-                index=[f.replace("_", " ") for f in fields],
-            ),
-            width="stretch",
-            height=35 * (len(fields) + 1) + 3,  # every field, no scrolling
-        )
-        if claims:
-            right.caption("Each passage's figures, as claims of this article:")
-            shown_claims = pd.DataFrame(claims)[
-                ["paragraph", "killed", "wounded", "note", "source"]
-            ]
-            right.dataframe(shown_claims, hide_index=True, width="stretch")
-        evidence = [evidence_line(e) for e in candidate.evidence]
-        right.caption(esc_markdown("; ".join(evidence)))
+        show_values(right, candidate, values, claims)
         if status or store is None:
             return
-        match = stored_match(candidate, same_days(view.engine, candidate))
-        if match is not None:
-            right.info(
-                esc_markdown(
-                    f"Matches {match.incident_id} ({match.place}, {match.date_text}, "
-                    f"{match.km:.0f} km away): accepting adds this article's claims to it."
-                )
+        actions(right, article, candidate, values, claims)
+
+
+FIELDS = ["date_start", "date_end", "date_precision", "place", "country", "region",
+          "geo_precision", "event_type", "killed_low", "killed_best", "killed_high",
+          "wounded_low", "wounded_best", "wounded_high"]  # fmt: skip
+
+
+def show_values(right: Any, candidate: Candidate, values: dict, claims: list[dict]) -> None:
+    right.dataframe(
+        pd.DataFrame(
+            {"value": [str(values.get(f, "")) for f in FIELDS]},
+            index=[f.replace("_", " ") for f in FIELDS],
+        ),
+        width="stretch",
+        height=35 * (len(FIELDS) + 1) + 3,  # every field, no scrolling
+    )
+    if claims:
+        right.caption("Each passage's figures, as claims of this article:")
+        shown_claims = pd.DataFrame(claims)[["paragraph", "killed", "wounded", "note", "source"]]
+        right.dataframe(shown_claims, hide_index=True, width="stretch")
+    right.caption(esc_markdown("; ".join(evidence_line(e) for e in candidate.evidence)))
+
+
+def actions(
+    right: Any, article: Article, candidate: Candidate, values: dict, claims: list[dict]
+) -> None:
+    assert store is not None
+    cid = candidate.incident_id
+    match = stored_match(candidate, same_days(view.engine, candidate))
+    if match is not None:
+        right.info(
+            esc_markdown(
+                f"Matches {match.incident_id} ({match.place}, {match.date_text}, "
+                f"{match.km:.0f} km away): accepting adds this article's claims to it."
             )
-        x, y, z = right.columns(3)
-        editing = y.toggle("Edit first", key=f"edit_{cid}")
-        accept = x.button(
-            "Accept", key=f"accept_{cid}", disabled=not who or editing, type="primary",
-            help="Edit first is on: save from the form below." if editing else None,
-        )  # fmt: skip
-        if z.button("Reject", key=f"reject_{cid}"):
-            decide(cid, "rejected")
-        if not who:
-            right.caption("Set your name above to accept.")
-        try:
-            if accept and not editing:
-                if candidate.date_start is None or candidate.lat is None:
-                    raise DataError("this candidate has no date or place yet: edit it first")
-                message = (
-                    accept_as_claims(
-                        store, article, match.incident_id, claims, who=who, outlet=outlet
-                    )
-                    if match is not None
-                    else accept_new(store, article, values, claims, who=who, outlet=outlet)
+        )
+    x, y, z = right.columns(3)
+    editing = y.toggle("Edit first", key=f"edit_{cid}")
+    accept = x.button(
+        "Accept", key=f"accept_{cid}", disabled=not who or editing, type="primary",
+        help="Edit first is on: save from the form below." if editing else None,
+    )  # fmt: skip
+    if z.button("Reject", key=f"reject_{cid}"):
+        decide(cid, "rejected")
+    if not who:
+        right.caption("Set your name above to accept.")
+    try:
+        if accept and not editing:
+            st.session_state["review_flash"] = accept_candidate(
+                store, article, candidate, values, claims, match, who=who, outlet=outlet
+            )
+            after_write()
+            decide(cid, "accepted")
+        if editing:
+            typed = incident_form(
+                values, claims, sorted({*store.source_ids(), article.source_id}),
+                new=True, key=f"review_{cid}",
+            )  # fmt: skip
+            if typed is not None and who:
+                mine, my_claims, _ = typed
+                st.session_state["review_flash"] = accept_new(
+                    store, article, mine, my_claims, who=who, outlet=outlet
                 )
                 after_write()
-                st.session_state["review_flash"] = message
-                decide(cid, "accepted")
-            if editing:
-                typed = incident_form(
-                    values, claims, sorted({*store.source_ids(), article.source_id}),
-                    new=True, key=f"review_{cid}",
-                )  # fmt: skip
-                if typed is not None and who:
-                    mine, my_claims, _ = typed
-                    st.session_state["review_flash"] = accept_new(
-                        store, article, mine, my_claims, who=who, outlet=outlet
-                    )
-                    after_write()
-                    decide(cid, "accepted (edited)")
-        except DataError as exc:
-            st.error("Not saved; nothing was written. Fix these and try again:")
-            st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
-        except AtlasError as exc:
-            st.error(esc_markdown(f"Not saved: {exc}"))
-        except OSError as exc:  # its text names the server's folders: only the reason is shown
-            st.error(esc_markdown(f"Not saved: the table could not be written ({exc.strerror})."))
+                decide(cid, "accepted (edited)")
+    except DataError as exc:
+        st.error("Not saved; nothing was written. Fix these and try again:")
+        st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
+    except AtlasError as exc:
+        st.error(esc_markdown(f"Not saved: {exc}"))
+    except OSError as exc:  # its text names the server's folders: only the reason is shown
+        st.error(esc_markdown(f"Not saved: the table could not be written ({exc.strerror})."))
 
 
 flash = st.session_state.pop("review_flash", None)

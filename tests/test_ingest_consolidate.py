@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -400,3 +401,22 @@ def test_a_name_with_and_in_it_is_read_whole_and_the_town_after_it_too() -> None
     sentence = "Soldiers were ambushed in Jammu and Kashmir’s Kathua district on Monday."
     found = [(p.name, p.precision) for p in find_places(sentence, context=("IN",))]
     assert found == [("Jammu and Kashmir", "region"), ("Kathua", "city")]
+
+
+def test_a_candidate_with_no_date_or_place_is_not_accepted_and_its_title_says_recalled(
+    tmp_path: Path,
+) -> None:
+    from geo.errors import DataError
+    from geo.ingest.review import accept_candidate, candidate_title
+    from geo.store import open_store
+    from tests.tables import copy_shipped
+
+    monday = date(2019, 3, 11)
+    undated = replace(_told("Beni", monday, [12]), date_start=None, date_end=None)
+    store = open_store(copy_shipped(tmp_path))
+    with pytest.raises(DataError, match="no date or place yet"):
+        accept_candidate(store, None, undated, {}, [], None, who="a")  # type: ignore[arg-type]
+    recalled = replace(_told("Beni", monday, [12]), recalled="ended 40 days before")
+    assert candidate_title(recalled, "armed attack", None) == (
+        "Recalled · armed attack · Beni · 2019-03-11 · confidence 90%"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.errors import DataError
 from geo.escape import esc
 from geo.filters import Filters
 from geo.ingest.model import MATCH_KM, Candidate, Evidence
@@ -209,6 +210,34 @@ def accept_as_claims(
     return f"Added {len(claims)} claim(s) of {article.source_id} to {incident_id}."
 
 
+def accept_candidate(
+    store: Store, article: Article, candidate: Candidate, values: dict[str, Any],
+    claims: list[dict[str, Any]], match: Match | None, *, who: str, outlet: str = "",
+) -> str:  # fmt: skip
+    """Accept a candidate as the reviewer saw it: its claims added to the stored incident it
+    repeats (``match``), else a new incident. Refused (``DataError``) while it has no date or
+    place: it must be edited first."""
+    if candidate.date_start is None or candidate.lat is None:
+        raise DataError("this candidate has no date or place yet: edit it first")
+    if match is not None:
+        return accept_as_claims(store, article, match.incident_id, claims, who=who, outlet=outlet)
+    return accept_new(store, article, values, claims, who=who, outlet=outlet)
+
+
+def candidate_title(candidate: Candidate, label: str, status: str | None) -> str:
+    """A candidate's one-line title on the Review page: type (``label``), place, dates,
+    confidence, what was decided, and "Recalled" for an incident the report only recalls."""
+    start, end = candidate.date_start, candidate.date_end
+    when = (
+        "no date" if start is None else f"{start}" if end in (None, start) else f"{start} to {end}"
+    )
+    title = (
+        f"{label} · {candidate.place or 'no place'} · {when} · "
+        f"confidence {candidate.confidence:.0%}" + (f" · {status}" if status else "")
+    )
+    return f"Recalled · {title}" if candidate.recalled else title
+
+
 def _ensure_source(store: Store, article: Article, who: str, outlet: str) -> None:
     """Add the article to the store's sources the first time one of its candidates is saved."""
     if article.source_id not in store.source_ids():
@@ -224,7 +253,9 @@ def _claim_key(claim: dict[str, Any]) -> tuple[str, ...]:
 
 __all__ = [
     "accept_as_claims",
+    "accept_candidate",
     "accept_new",
+    "candidate_title",
     "FIELD_COLOURS",
     "Match",
     "candidate_claims",
