@@ -6,17 +6,16 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.cli_arguments import build_parser
 from geo.errors import AtlasError, UsageError
 from geo.paths import default_database, default_incidents_path, default_layer
 from geo.said import Said
 
 # Each command imports what it needs when it runs: `geocode` never pays for pandas.
 if TYPE_CHECKING:
-    from geo.facets import Facet
     from geo.filters import Filters
     from geo.query import Table
     from geo.tables import Dataset, ReadOptions
@@ -76,29 +75,6 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
         fmt=getattr(args, "fmt", None),
         encoding=getattr(args, "encoding", None),
         unlocated=getattr(args, "unlocated", "skip"),
-    )
-
-
-def _add_read_options(p: argparse.ArgumentParser) -> None:
-    from geo.formats import FORMATS
-
-    p.add_argument(
-        "--from",
-        dest="fmt",
-        choices=FORMATS,
-        help="read the file as this dataset's export (default: recognised from the header)",
-    )
-    p.add_argument(
-        "--encoding",
-        metavar="NAME",
-        help="the CSV's text encoding, e.g. cp1252 (default: detected; UTF-8 first)",
-    )
-    p.add_argument(
-        "--unlocated",
-        choices=["skip", "country"],
-        default="skip",
-        help="GTD rows without coordinates (specificity 5): skip them (default), or place "
-        "them at their country's representative point with country precision",
     )
 
 
@@ -220,34 +196,6 @@ def _cmd_db_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """db init, db import, db export: the team store in PostgreSQL with PostGIS."""
-    db = commands.add_parser(
-        "db", help="the team store: PostgreSQL with PostGIS (init, import, export)"
-    )
-    sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    url_help = (
-        "postgresql://user@host:port/database (a password from the URL, PGPASSWORD or "
-        "~/.pgpass; never printed)"
-    )
-    p = sub.add_parser("init", help="create or migrate the schema (safe to run again)")
-    p.add_argument("--db", required=True, metavar="URL", help=url_help)
-    p.set_defaults(run=_cmd_db_init)
-    p = sub.add_parser(
-        "import", help="load a table (or an ACLED, GTD or UCDP GED export), upserted by id"
-    )
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("--db", required=True, metavar="URL", help=url_help)
-    p.add_argument("--who", help="recorded in the history as who made the change")
-    _add_layer(p)
-    _add_read_options(p)
-    p.set_defaults(run=_cmd_db_import)
-    p = sub.add_parser("export", help="write the store back as OUT.csv with claims and sources")
-    p.add_argument("--db", required=True, metavar="URL", help=url_help)
-    p.add_argument("--out", required=True, metavar="OUT.csv")
-    p.set_defaults(run=_cmd_db_export)
-
-
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from geo.places.geocode import geocode_command
 
@@ -262,97 +210,8 @@ def _cmd_locate(args: argparse.Namespace) -> int:
     return _say(locate_command(path, check=args.check))
 
 
-def _add_data(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data",
-        metavar="PATH",
-        help="incident table to use, or the team store's postgresql:// URL (default: "
-        "$INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
-    )
-    _add_layer(p)
-
-
-def _add_layer(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--layer",
-        metavar="NAME",
-        help="the layer to read from a GeoPackage with several (default: $INCIDENT_ATLAS_LAYER)",
-    )
-
-
 def _layer(args: argparse.Namespace) -> str | None:
     return args.layer or default_layer()
-
-
-def _add_filters(p: argparse.ArgumentParser) -> None:
-    """One option per facet of the registry (``geo.facets``), as the dashboard's sidebar."""
-    from geo.facets import FACETS
-
-    _add_data(p)
-    g = p.add_argument_group("filters (the same as the dashboard's)")
-    for facet in FACETS:
-        if facet.widget == "toggle":
-            g.add_argument(facet.option, action="store_true", dest=facet.name, help=facet.cli_help)
-        elif facet.many:
-            g.add_argument(
-                facet.option, nargs="+", action="extend", default=[], dest=facet.name,
-                metavar=facet.key.upper(), type=_facet_value(facet), help=facet.cli_help,
-            )  # fmt: skip
-        else:
-            g.add_argument(
-                facet.option, dest=facet.name, metavar=facet.key.upper(),
-                type=_facet_value(facet), help=facet.cli_help,
-            )  # fmt: skip
-
-
-def _facet_value(facet: Facet) -> Callable[[str], object]:
-    """A facet's parser as an argparse type: a value it refuses names what is expected."""
-
-    def parse(text: str) -> object:
-        if facet.name in ("regions", "types"):
-            return text  # checked by Filters.normalised, which lists the choices
-        if facet.name == "within" and (Path(text).exists() or facet.parse(text) is None):
-            from geo.areas import read_within  # a file; or the outline as a link writes it
-            from geo.errors import FilterError
-
-            if not Path(text).exists() and not text.lower().endswith(("json", "geojson")):
-                raise argparse.ArgumentTypeError(
-                    f"{text[:60]!r} is neither a GeoJSON file nor {facet.what}"
-                )
-            try:
-                return read_within(text)
-            except FilterError as exc:
-                raise argparse.ArgumentTypeError(str(exc)) from None
-        value = facet.parse(text.strip())
-        if value is None:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {facet.what}")
-        return value
-
-    return parse
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 10 <= value <= 1200:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a resolution from 10 to 1200 dpi")
-    return value
-
-
-def _country_codes(text: str) -> tuple[str, ...]:
-    codes = tuple(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
-    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
-        raise argparse.ArgumentTypeError(f"{text!r} is not ISO country codes like NG,CO,UA")
-    return codes
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -524,209 +383,20 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m geo",
-        description="Incident Atlas: validate, geocode, map and export incident tables offline.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _table_commands(commands)
-    _map_commands(commands)
-    _db_commands(commands)
-    return parser
-
-
-def _table_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """validate, geocode, locate and synth: commands about tables and places."""
-    p = commands.add_parser("validate", help="check an incident table against the schema")
-    p.add_argument(
-        "path",
-        nargs="?",
-        help="table to check (default: $INCIDENT_ATLAS_DATA or the shipped data/incidents.csv)",
-    )
-    p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
-    _add_layer(p)
-    _add_read_options(p)
-    p.set_defaults(run=_cmd_validate)
-
-    p = commands.add_parser(
-        "import",
-        help="convert an ACLED, GTD or UCDP GED export (CSV, .csv.gz, .zip, .xlsx or .parquet) "
-        "into the project's schema; an existing OUT is updated by incident_id",
-    )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--out",
-        required=True,
-        metavar="OUT.csv|OUT.parquet",
-        help="where to write: CSV, or GeoParquet (typed columns and point geometries); "
-        "OUT.claims and OUT.sources of the same kind go beside it",
-    )
-    _add_layer(p)
-    _add_read_options(p)
-    p.set_defaults(run=_cmd_import)
-
-    p = commands.add_parser(
-        "merge",
-        help="find records of the same incident across tables and keep one incident with "
-        "each table's claims; writes a match report to review",
-    )
-    p.add_argument("tables", nargs="+", metavar="TABLE")
-    p.add_argument("--out", required=True, metavar="OUT.csv")
-    p.add_argument("--km", type=float, default=10.0, help="largest distance of a match (10)")
-    p.add_argument("--days", type=int, default=1, help="largest gap between dates (1)")
-    p.add_argument(
-        "--report", metavar="FILE.csv", help="the match report (default OUT.matches.csv)"
-    )
-    _add_layer(p)
-    _add_read_options(p)
-    p.set_defaults(run=_cmd_merge)
-
-    p = commands.add_parser(
-        "ingest",
-        help="propose candidate incidents from news articles (text or .html), each value "
-        "cited to its paragraph; writes OUT.csv with claims, sources and evidence beside it",
-    )
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument(
-        "--published",
-        type=_date,
-        metavar="DATE",
-        help="the articles' publication date (default: found in the byline or dateline)",
-    )
-    p.add_argument(
-        "--source-id", metavar="ID", help="the article's source id (one file; default: its stem)"
-    )
-    p.add_argument(
-        "--out",
-        required=True,
-        metavar="OUT.csv",
-        help="where to write; OUT.claims.csv, OUT.sources.csv and OUT.evidence.jsonl go beside it",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace OUT and its files if they exist (default: refuse; candidates are never "
-        "written over a table)",
-    )
-    p.set_defaults(run=_cmd_ingest)
-
-    p = commands.add_parser("geocode", help="look up place names offline; one JSON line each")
-    p.add_argument("places", nargs="+", metavar="PLACE")
-    p.add_argument("--country", metavar="CC", help="prefer places in this country (ISO alpha-2)")
-    p.add_argument(
-        "--online",
-        action="store_true",
-        help="ask Nominatim (network, rate-limited, cached) when offline data has no "
-        "answer; off by default",
-    )
-    p.set_defaults(run=_cmd_geocode)
-
-    p = commands.add_parser(
-        "locate",
-        help="fill lat/lon/region/geo_precision of a CSV table "
-        "from its geo_query (or place) column with the offline geocoder",
-    )
-    p.add_argument("path", nargs="?")
-    p.add_argument("--data", dest="path_option", metavar="PATH", help="same as PATH")
-    p.add_argument("--check", action="store_true", help="only compare; exit 1 on differences")
-    p.set_defaults(run=_cmd_locate)
-
-    p = commands.add_parser(
-        "synth",
-        help="write a synthetic incident table (with claims and sources beside it) "
-        "for benchmarks and tests",
-    )
-    p.add_argument("--n", type=int, required=True, metavar="N", help="number of incidents")
-    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same table")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--countries",
-        type=_country_codes,
-        metavar="CC,CC",
-        help="spread the incidents over these countries (ISO codes, e.g. NG,CO,UA); default "
-        "Kazakhstan and four Russian republics, as the shipped data",
-    )
-    where.add_argument("--world", action="store_true", help="spread them over every country")
-    p.add_argument(
-        "--out",
-        required=True,
-        metavar="FILE.csv|FILE.parquet",
-        help="where to write; FILE.claims and FILE.sources of the same kind go beside it (not "
-        "in data/); a Parquet table is drawn and written 500,000 rows at a time",
-    )
-    p.set_defaults(run=_cmd_synth)
-
-
-def _map_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """snapshot, export, trends and timelapse: commands that write the filtered incidents."""
-    from geo.trends.command import add_trend_options
-
-    p = commands.add_parser("snapshot", help="static map of the filtered incidents for reports")
-    p.add_argument("--out", required=True, metavar="FILE")
-    p.add_argument(
-        "--format", choices=["png", "svg", "pdf"], help="default: from the file name, else png"
-    )
-    p.add_argument(
-        "--size",
-        default="a4-landscape",
-        help="a4-landscape, a4-portrait, slide or WxH in pixels (default a4-landscape)",
-    )
-    p.add_argument("--dpi", type=_positive, default=300)
-    p.add_argument(
-        "--extent",
-        choices=["data", "country", "world"],
-        default="data",
-        help="zoom to the filtered incidents (default), show the whole country most of them "
-        "are in (and any beyond it), or the world",
-    )
-    p.add_argument("--title")
-    _add_filters(p)
-    p.set_defaults(run=_cmd_snapshot)
-
-    p = commands.add_parser(
-        "export",
-        help="the filtered incidents as CSV, GeoJSON or an "
-        "offline HTML map (by the file name's suffix)",
-    )
-    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.geojson|FILE.html")
-    p.add_argument("--title", help="title of the HTML page")
-    p.add_argument(
-        "--hxl", action="store_true",
-        help="a CSV's second row: each column's HXL hashtag (humanitarian data exchange)",
-    )  # fmt: skip
-    _add_filters(p)
-    p.set_defaults(run=_cmd_export)
-
-    p = commands.add_parser(
-        "trends", help="each unit's period against its baseline, flagged, as CSV (all periods)"
-    )
-    p.add_argument("--out", required=True, metavar="FILE.csv")
-    add_trend_options(p)
-    _add_filters(p)
-    p.set_defaults(run=_cmd_trends)
-
-    p = commands.add_parser(
-        "brief", help="a one-page situation brief (PDF or PNG): the latest period against its "
-        "baseline, its change map, largest rises and most active actors"
-    )  # fmt: skip
-    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.png")
-    add_trend_options(p)
-    _add_filters(p)
-    p.set_defaults(run=_cmd_brief)
-
-    p = commands.add_parser("timelapse", help="animated GIF of the incidents period by period")
-    p.add_argument("--out", required=True, metavar="FILE.gif")
-    p.add_argument("--freq", choices=["month", "quarter", "year"], default="year")
-    p.add_argument("--frames", metavar="DIR", help="also write each frame as a PNG here")
-    _add_filters(p)
-    p.set_defaults(run=_cmd_timelapse)
+_RUN: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": _cmd_validate, "import": _cmd_import, "merge": _cmd_merge,
+    "ingest": _cmd_ingest, "geocode": _cmd_geocode, "locate": _cmd_locate,
+    "synth": _cmd_synth, "snapshot": _cmd_snapshot, "export": _cmd_export,
+    "trends": _cmd_trends, "brief": _cmd_brief, "timelapse": _cmd_timelapse,
+    "db_init": _cmd_db_init, "db_import": _cmd_db_import, "db_export": _cmd_db_export,
+}  # fmt: skip
+"""The function each command's parser names (``geo.cli_arguments``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        return int(_RUN[args.run](args))
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
