@@ -27,14 +27,9 @@ from geo.places.gazetteer import (
     load_gazetteer,
     read_gazetteer_extra,
 )
-from geo.places.geocode import (
-    CachedGeocoder,
-    OfflineGeocoder,
-    geocode_command,
-    geocode_place,
-    make_online_geocoder,
-)
+from geo.places.geocode import OfflineGeocoder, geocode_command, geocode_place
 from geo.places.geonames_index import GeoNamesIndex, index_path
+from geo.places.online import CachedGeocoder, make_online_geocoder
 from geo.places.regions import region_at
 
 ROOT = Path(__file__).resolve().parent.parent

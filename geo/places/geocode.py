@@ -31,21 +31,18 @@ disk; nothing in this module touches the network unless asked to.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 import numpy as np
-from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
 from geo import __version__
 from geo.errors import GeocodeError
-from geo.files import write_text_atomic
 from geo.paths import DATA_DIR
 from geo.places.gazetteer import (
     DEFAULT_MIN_POPULATION,
@@ -54,12 +51,12 @@ from geo.places.gazetteer import (
     fold_name,
     load_gazetteer,
 )
+from geo.places.match import PlaceMatch, round_coordinate
+from geo.places.online import make_online_geocoder
 from geo.said import Said
 
 # A GeoNames place this populous shadows a region of the same name (see the module docstring).
 SHADOW_POPULATION = 50_000
-# Coordinates are rounded to 5 decimals (about 1 m), as GeoNames gives them.
-DECIMALS = 5
 # Words that mark a query as a region ("Alma-Ata region", "Zhambyl Oblast").
 REGION_WORDS = ("region", "oblast", "oblys", "province")
 # Country names the country layer and GeoNames lack, folded to ISO codes. Keep it small.
@@ -77,19 +74,6 @@ ONLINE_CACHE_PATH = DATA_DIR.parent / ".geocode-cache.json"
 USER_AGENT = f"incident-atlas/{__version__}"
 
 _TIER_COUNTRY, _TIER_CURATED, _TIER_CITY, _TIER_REGION, _TIER_SMALL = range(5)
-
-
-class PlaceMatch(TypedDict):
-    """What the geocoder found for one query (``Location.raw``; one JSON line of the CLI)."""
-
-    query: str
-    name: str
-    lat: float
-    lon: float
-    country: str
-    region: str | None
-    precision: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -227,10 +211,6 @@ def _normalise_codes(country_codes: str | Iterable[str] | None) -> frozenset[str
     return frozenset(out) or None
 
 
-def _round(value: float) -> float:
-    return round(float(value), DECIMALS)
-
-
 class OfflineGeocoder(Geocoder):
     """A geopy geocoder that answers from the shipped gazetteer and never touches the network.
 
@@ -284,8 +264,8 @@ class OfflineGeocoder(Geocoder):
             raw: PlaceMatch = {
                 "query": query,
                 "name": c.name,
-                "lat": _round(c.lat),
-                "lon": _round(c.lon),
+                "lat": round_coordinate(c.lat),
+                "lon": round_coordinate(c.lon),
                 "country": c.country,
                 "region": region,
                 "precision": c.precision,
@@ -443,154 +423,6 @@ def geocode_place(name: str, *, country: str | None = None) -> PlaceMatch:
             message += f"; it knows places of that name in {', '.join(elsewhere)}"
         raise GeocodeError(message)
     return cast(PlaceMatch, location.raw)
-
-
-# --- online (opt-in) -------------------------------------------------------------------------
-
-_NOMINATIM_PRECISION = {
-    **dict.fromkeys(
-        (
-            "city",
-            "town",
-            "village",
-            "hamlet",
-            "suburb",
-            "neighbourhood",
-            "quarter",
-            "city_district",
-            "borough",
-            "isolated_dwelling",
-        ),
-        "city",
-    ),
-    **dict.fromkeys(("county", "district", "municipality", "state_district"), "district"),
-    **dict.fromkeys(("state", "province", "region"), "region"),
-    "country": "country",
-}
-
-
-def _match_from_location(query: str, location: Location) -> PlaceMatch:
-    """Turn an online answer (geopy ``Location``, Nominatim ``raw``) into a PlaceMatch."""
-    from geo.places.regions import region_at
-
-    raw = location.raw if isinstance(location.raw, dict) else {}
-    address = raw.get("address")
-    if not isinstance(address, dict):
-        address = {}
-    kind = str(raw.get("addresstype") or raw.get("type") or "")
-    precision = _NOMINATIM_PRECISION.get(kind, "point")
-    lon, lat = float(location.longitude), float(location.latitude)
-    osm = f"{raw.get('osm_type')}/{raw.get('osm_id')}" if raw.get("osm_id") else ""
-    return {
-        "query": query,
-        "name": str(raw.get("name") or str(location.address).split(",")[0]),
-        "lat": _round(lat),
-        "lon": _round(lon),
-        "country": str(address.get("country_code", "")).upper(),
-        "region": None if precision == "country" else region_at(lon, lat),
-        "precision": precision,
-        "source": f"nominatim:{osm}" if osm else "nominatim",
-    }
-
-
-class CachedGeocoder:
-    """Ask a slow geocoding function once per (query, country), remembering answers on disk.
-
-    ``geocode_fn(query, country)`` returns a geopy ``Location`` or ``None``. Answers, including
-    "nothing found", are stored in a JSON file written atomically (temp file, then
-    ``os.replace``); service errors are not stored, so the next run asks again.
-    """
-
-    def __init__(
-        self,
-        geocode_fn: Callable[[str, str | None], Location | None],
-        *,
-        cache_path: Path,
-    ) -> None:
-        self.geocode_fn = geocode_fn
-        self.cache_path = Path(cache_path)
-        self._cache: dict[str, PlaceMatch | None] | None = None
-
-    @staticmethod
-    def _key(query: str, country: str | None) -> str:
-        return f"{(country or '*').upper()}|{query.strip()}"
-
-    def _entries(self) -> dict[str, PlaceMatch | None]:
-        if self._cache is None:
-            try:
-                text = self.cache_path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                text = "{}"
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise GeocodeError(
-                    f"{self.cache_path}: not a geocode cache ({exc}); delete it to start afresh"
-                ) from exc
-            if not isinstance(data, dict):
-                raise GeocodeError(f"{self.cache_path}: not a geocode cache (not a JSON object)")
-            self._cache = data
-        return self._cache
-
-    def _save(self) -> None:
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self._entries(), ensure_ascii=False, indent=1, sort_keys=True)
-        write_text_atomic(self.cache_path, text)
-
-    def lookup(self, query: str, *, country: str | None = None) -> PlaceMatch | None:
-        """The cached answer for ``query``, asking ``geocode_fn`` only the first time.
-
-        Raises
-        ------
-        GeocodeError
-            If the service fails (network, quota, timeout) or the cache file is unreadable.
-        """
-        key = self._key(query, country)
-        entries = self._entries()
-        if key in entries:
-            return entries[key]
-        try:
-            location = self.geocode_fn(query.strip(), country)
-        except GeopyError as exc:
-            raise GeocodeError(f"online geocoder failed for {query!r}: {exc}") from exc
-        entries[key] = None if location is None else _match_from_location(query.strip(), location)
-        self._save()
-        return entries[key]
-
-
-def make_online_geocoder(
-    *, cache_path: Path, user_agent: str, timeout: float = 10
-) -> CachedGeocoder:
-    """Nominatim (OpenStreetMap), one request a second at most, cached on disk.
-
-    Never used unless asked for (``python -m geo geocode --online``). Follow Nominatim's usage
-    policy: a real ``user_agent``, no bulk geocoding.
-
-    Parameters
-    ----------
-    cache_path
-        JSON file remembering every answer (the repository ignores ``.geocode-cache.json``).
-    user_agent
-        Identifies the application to Nominatim.
-    timeout
-        Seconds to wait for each request.
-    """
-    from geopy.extra.rate_limiter import RateLimiter
-    from geopy.geocoders import Nominatim
-
-    nominatim = Nominatim(user_agent=user_agent, timeout=timeout)
-    limited = RateLimiter(
-        nominatim.geocode,
-        min_delay_seconds=1,
-        max_retries=2,
-        error_wait_seconds=5,
-        swallow_exceptions=False,
-    )
-
-    def ask(query: str, country: str | None) -> Location | None:
-        return limited(query, exactly_one=True, addressdetails=True, country_codes=country)
-
-    return CachedGeocoder(ask, cache_path=cache_path)
 
 
 def geocode_command(places: list[str], country: str | None, online: bool) -> Said:
