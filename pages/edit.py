@@ -10,13 +10,12 @@ from streamlit_folium import st_folium
 import ui
 from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
-from geo.places.geocode import OfflineGeocoder
+from geo.places import OfflineGeocoder
 from geo.records import picker_ids
 from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
 from geo.store import Change, EditConflict
 from geo.store.checks import fill_range_from_claims, unchosen_best, with_claim_sources
-from geo.webmap.assets import offline_map
-from geo.webmap.build import pick_map
+from geo.webmap import offline_map, pick_map
 from ui.data_source import after_write
 from ui.editing import editable_store, incident_form, not_yet_given, place_key, who_edits
 from ui.static_files import served

@@ -11,13 +11,9 @@ from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export, table_argument, too_many_to_download
 from geo.facets import BY_NAME
-from geo.places.regions import country_names
+from geo.places import country_names
 from geo.timelapse import frames_of
-from geo.webmap.assets import offline_map
-from geo.webmap.build import MapOptions
-from geo.webmap.colour_by import COLOUR_FIELDS
-from geo.webmap.density import LAYERS
-from geo.webmap.view import filter_of_drawing, live_map
+from geo.webmap import COLOUR_FIELDS, LAYERS, MapOptions, filter_of_drawing, live_map, offline_map
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {

@@ -23,8 +23,7 @@ from geo.trends.view import (
     units_offered,
     what_was_compared,
 )
-from geo.webmap.assets import offline_map
-from geo.webmap.change import MAPPED_UNITS, change_map, legend_html
+from geo.webmap import MAPPED_UNITS, change_map, legend_html, offline_map
 from ui.static_files import served
 from ui.trends import show_breakdowns, show_pivot, show_two_periods
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo.facets import FACETS, Facet
 from geo.filters import Filters
-from geo.places.regions import regions_of
+from geo.places import regions_of
 from geo.query import Overview
 from geo.schema import EVENT_TYPES
 
@@ -148,7 +148,7 @@ def filter_options(overview: Overview) -> dict[str, list[Any]]:
     present = {r for r, _c in overview.regions} - {""}
     chosen = set(st.session_state.get("f_regions", ())) - present
     listed = [r for r in regions_of(countries) if r in present | chosen]
-    from geo.places.regions import country_names
+    from geo.places import country_names
 
     names = country_names()
     return {

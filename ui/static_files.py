@@ -14,8 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.webmap.assets import copy_assets
-from geo.webmap.build import write_basemap
+from geo.webmap import copy_assets, write_basemap
 
 FOLDER = Path(__file__).resolve().parent.parent / "static" / "vendor"
 _LOG = logging.getLogger(__name__)

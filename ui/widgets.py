@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from geo.escape import esc_markdown
 from geo.facets import FACETS, MAX_SEARCH_CHARS, Facet
 from geo.filters import Filters
-from geo.places.regions import country_names, region_countries
+from geo.places import country_names, region_countries
 from geo.query import Overview, SqlEngine
 from geo.symbology import type_label
 from ui import filter_state as state
