@@ -12,9 +12,18 @@ from geo.errors import AtlasError, DataError
 from geo.escape import esc_markdown
 from geo.places import OfflineGeocoder
 from geo.records import picker_ids
-from geo.schema import GEO_PRECISIONS, SOURCE_KINDS
+from geo.schema import SOURCE_KINDS
 from geo.store import Change, EditConflict
 from geo.store.checks import fill_range_from_claims, unchosen_best, with_claim_sources
+from geo.store.edit_rules import (
+    NEW_INCIDENT,
+    changed_fields,
+    clicked_point,
+    picker_view,
+    place_values,
+    shown_value,
+    version_differences,
+)
 from geo.webmap import offline_map, pick_map
 from ui.data_source import after_write
 from ui.editing import editable_store, incident_form, not_yet_given, place_key, who_edits
@@ -100,8 +109,7 @@ choice = st.selectbox(
 new = choice == NEW
 
 if new:
-    # No date and no point until they are given: a new incident is never saved at 0, 0 today.
-    values = {"incident_id": "", "date_precision": "day", "event_type": "armed_attack"}
+    values = dict(NEW_INCIDENT)
     record = None
     version = None
     key = f"new_{st.session_state.get('edit_new_round', 0)}"
@@ -144,26 +152,18 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
         ]
         picked = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__)
         if st.button("Use this place", key=f"use_{key}"):
-            c = candidates[picked]
-            st.session_state[place_key(key, "lat")] = float(c["lat"])
-            st.session_state[place_key(key, "lon")] = float(c["lon"])
-            st.session_state[place_key(key, "country")] = c["country"]
-            st.session_state[place_key(key, "region")] = c["region"] or ""
-            precision = c["precision"] if c["precision"] in GEO_PRECISIONS else "city"
-            st.session_state[place_key(key, "geo_precision")] = precision
-            if not st.session_state.get(place_key(key, "place")):
-                st.session_state[place_key(key, "place")] = c["name"]
+            typed_place = str(st.session_state.get(place_key(key, "place")) or "")
+            for field, value in place_values(candidates[picked], typed_place).items():
+                st.session_state[place_key(key, field)] = value
     # The form fills these keys further down: on a record's first run, its own point.
     given = (
         st.session_state.get(place_key(key, "lat"), values.get("lat")),
         st.session_state.get(place_key(key, "lon"), values.get("lon")),
     )
-    unplaced = None in given  # no point yet: the world, no marker
-    lat, lon = (0.0, 0.0) if unplaced else (float(given[0]), float(given[1]))  # type: ignore[arg-type]
+    lat, lon, zoom, marker = picker_view(*given)
     files = served()
     picker = offline_map(
-        pick_map(lat, lon, basemap_url=files.basemap_url, zoom=2 if unplaced else 8,
-                 marker=not unplaced,
+        pick_map(lat, lon, basemap_url=files.basemap_url, zoom=zoom, marker=marker,
                  country=str(st.session_state.get(place_key(key, "country")) or "")),
         base_url=files.assets_url,
     )  # fmt: skip
@@ -174,8 +174,9 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
     point = (clicked or {}).get("last_clicked")
     if point and point != st.session_state.get(f"clicked_{key}"):
         st.session_state[f"clicked_{key}"] = point
-        st.session_state[place_key(key, "lat")] = round(float(point["lat"]), 5)
-        st.session_state[place_key(key, "lon")] = round((float(point["lng"]) + 180) % 360 - 180, 5)
+        lat, lon = clicked_point(point["lat"], point["lng"])
+        st.session_state[place_key(key, "lat")] = lat
+        st.session_state[place_key(key, "lon")] = lon
         st.rerun()
     st.caption("A click on the map sets the point below; the region is then the one it lies in.")
 
@@ -218,11 +219,7 @@ if conflict_key in st.session_state:
     conflict, mine, my_claims = st.session_state[conflict_key]
     st.warning(esc_markdown(str(conflict)))
     left, right = st.columns(2)
-    theirs = pd.Series(conflict.theirs or {}, name="theirs (stored now)", dtype=object)
-    yours = pd.Series(mine, name="yours (not saved)", dtype=object)
-    both = pd.concat([theirs, yours], axis=1).astype(str)
-    differs = both.iloc[:, 0] != both.iloc[:, 1]
-    st.dataframe(both[differs] if differs.any() else both, width="stretch")
+    st.dataframe(version_differences(conflict.theirs, mine), width="stretch")
     a, b = st.columns(2)
     if a.button("Save mine over theirs", key=f"overwrite_{choice}", disabled=not who):
         try:
@@ -264,13 +261,13 @@ def history_row(change: Change) -> None:
     """One recorded change: when, who, what it changed from and to, and its undo button."""
     assert store is not None
     old, new_values = change.old or {}, change.new or {}
-    changed = sorted(k for k in set(old) | set(new_values) if old.get(k) != new_values.get(k))
+    changed = changed_fields(old, new_values)
     when = change.at.replace("T", " ")[:16] + " UTC"
     title = f"#{change.change_id} · {when} · {change.action} · {change.incident_id} · "
     title += f"{change.who or 'unknown'} · {len(changed)} field(s)"
     with st.expander(esc_markdown(title)):
         rows = [
-            {"field": k, "before": _shown(old.get(k)), "after": _shown(new_values.get(k))}
+            {"field": k, "before": shown_value(old.get(k)), "after": shown_value(new_values.get(k))}
             for k in changed
         ]
         st.dataframe(pd.DataFrame(rows, columns=["field", "before", "after"]), hide_index=True)
@@ -283,16 +280,6 @@ def history_row(change: Change) -> None:
                 report(exc, "Not undone")
             else:
                 done(f"Undid change {change.change_id}.", change.incident_id)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, list):  # claims
-        return "; ".join(
-            f"{c.get('source')} ¶{c.get('paragraph')}: killed {c.get('killed') or '-'}, "
-            f"wounded {c.get('wounded') or '-'}"
-            for c in value
-        )
-    return "" if value is None else str(value)
 
 
 if not new:

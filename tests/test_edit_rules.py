@@ -1,0 +1,61 @@
+"""The Edit page's rules, apart from its widgets (``geo.store.edit_rules``); every expected
+value is worked out by hand."""
+
+from __future__ import annotations
+
+from geo.store.edit_rules import (
+    NEW_INCIDENT,
+    changed_fields,
+    clicked_point,
+    picker_view,
+    place_values,
+    shown_value,
+    version_differences,
+)
+
+
+def test_a_new_incident_starts_with_no_date_and_no_point() -> None:
+    assert "date_start" not in NEW_INCIDENT and "lat" not in NEW_INCIDENT
+    assert NEW_INCIDENT["date_precision"] == "day"
+
+
+def test_a_place_found_fills_the_form_and_keeps_a_typed_name() -> None:
+    found = {"name": "Almaty", "lat": 43.25249, "lon": 76.9115, "country": "KZ",
+             "region": None, "precision": "point of interest"}  # fmt: skip
+    values = place_values(found)
+    assert values == {"lat": 43.25249, "lon": 76.9115, "country": "KZ", "region": "",
+                      "geo_precision": "city", "place": "Almaty"}  # fmt: skip
+    assert "place" not in place_values(found, place_given="Almaly district")
+    assert place_values({**found, "precision": "region"})["geo_precision"] == "region"
+
+
+def test_a_click_round_the_world_comes_back_within_180_degrees() -> None:
+    assert clicked_point(43.2524912, 76.9114999) == (43.25249, 76.9115)
+    assert clicked_point(10.0, 200.0) == (10.0, -160.0)  # 200 east is 160 west
+    assert clicked_point(10.0, -190.0) == (10.0, 170.0)
+
+
+def test_the_picker_opens_on_the_point_or_on_the_world() -> None:
+    assert picker_view(None, None) == (0.0, 0.0, 2, False)
+    assert picker_view(43.25, None) == (0.0, 0.0, 2, False)
+    assert picker_view("43.25", 76.91) == (43.25, 76.91, 8, True)
+    assert picker_view(0, 0) == (0.0, 0.0, 8, True)  # a point given at 0, 0 is shown as one
+
+
+def test_what_a_change_changed_and_how_claims_read() -> None:
+    old = {"place": "Almaty", "killed_best": "3", "region": "Almaty"}
+    new = {"place": "Almaty", "killed_best": "5", "summary": "added"}
+    assert changed_fields(old, new) == ["killed_best", "region", "summary"]
+    assert changed_fields(None, {"a": 1}) == ["a"]
+    claims = [{"source": "s1", "paragraph": "3", "killed": "5", "wounded": ""}]
+    assert shown_value(claims) == "s1 ¶3: killed 5, wounded -"
+    assert shown_value(None) == "" and shown_value(7) == "7"
+
+
+def test_a_conflict_shows_only_what_differs() -> None:
+    theirs = {"place": "Almaty", "killed_best": 3}
+    mine = {"place": "Almaty", "killed_best": 5}
+    shown = version_differences(theirs, mine)
+    assert list(shown.index) == ["killed_best"]
+    assert list(shown.iloc[0]) == ["3", "5"]
+    assert len(version_differences(theirs, theirs)) == 2  # nothing differs: all shown
