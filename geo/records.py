@@ -50,6 +50,16 @@ SORT_CHOICES = {
 """The orders the Incidents page offers over all the kept incidents (column: label)."""
 
 
+def only_country(engine: SqlEngine, filters: Filters) -> str:
+    """The name of the one country the kept incidents lie in, or "" when they lie in several
+    (or none): a snapshot may then show "all of" that country."""
+    from geo.places import country_names
+
+    present = engine.value_counts(filters, "country")
+    present = present[present.index != ""]
+    return country_names().get(str(present.index[0]), "") if len(present) == 1 else ""
+
+
 def rows_caption(page: int, shown: int, total: int) -> str:
     """What the Incidents page says under its controls: which rows it shows (``page`` counted
     from 1, ``shown`` rows on it) of the ``total`` the filters keep."""

@@ -19,6 +19,7 @@ from geo.store.edit_rules import (
     NEW_INCIDENT,
     changed_fields,
     clicked_point,
+    editable_store,
     picker_view,
     place_values,
     shown_value,
@@ -26,7 +27,7 @@ from geo.store.edit_rules import (
 )
 from geo.webmap import offline_map, pick_map
 from ui.data_source import after_write
-from ui.editing import editable_store, incident_form, not_yet_given, place_key, who_edits
+from ui.editing import incident_form, not_yet_given, place_key, who_edits
 from ui.static_files import served
 
 NEW = "(a new incident)"

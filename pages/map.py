@@ -11,7 +11,7 @@ from geo.errors import FilterError
 from geo.escape import esc_markdown
 from geo.export import MIME_TYPES, ExportOptions, export, table_argument, too_many_to_download
 from geo.facets import BY_NAME
-from geo.places import country_names
+from geo.records import only_country
 from geo.timelapse import frames_of
 from geo.webmap import COLOUR_FIELDS, LAYERS, MapOptions, filter_of_drawing, live_map, offline_map
 from ui.static_files import served
@@ -166,9 +166,7 @@ with snap:
         size = f"{w}x{h}"
     dpi = c.selectbox("Resolution (dpi)", [300, 200, 150, 100], key="snap_dpi")
     # "The whole country" where the incidents are in one (beyond it, it frames them all anyway).
-    present = view.engine.value_counts(view.filters, "country")
-    present = present[present.index != ""]
-    main = country_names().get(str(present.index[0]), "") if len(present) == 1 else ""
+    main = only_country(view.engine, view.filters)
     extent = st.radio(
         "Extent",
         ["data", "country", "world"] if main else ["data", "world"],

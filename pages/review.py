@@ -26,9 +26,10 @@ from geo.ingest.review import (
 )
 from geo.ingest.write import Article
 from geo.schema import FIRST_DATE
+from geo.store.edit_rules import editable_store
 from geo.symbology import type_label
 from ui.data_source import after_write
-from ui.editing import editable_store, incident_form, who_edits
+from ui.editing import incident_form, who_edits
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
 # many (geo.ingest.text.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A

@@ -3,15 +3,22 @@ value is worked out by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from geo.store.edit_rules import (
     NEW_INCIDENT,
+    READONLY_ENV,
     changed_fields,
     clicked_point,
+    editable_store,
     picker_view,
     place_values,
     shown_value,
     version_differences,
 )
+from tests.tables import copy_shipped
 
 
 def test_a_new_incident_starts_with_no_date_and_no_point() -> None:
@@ -59,3 +66,28 @@ def test_a_conflict_shows_only_what_differs() -> None:
     assert list(shown.index) == ["killed_best"]
     assert list(shown.iloc[0]) == ["3", "5"]
     assert len(version_differences(theirs, theirs)) == 2  # nothing differs: all shown
+
+
+def test_editing_is_off_where_the_server_says_so_or_the_table_is_not_the_products(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = copy_shipped(tmp_path)
+    monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(table))
+    store, where = editable_store("", uploaded=False)
+    assert store is not None and where == "the table incidents.csv"
+    assert editable_store("", uploaded=True)[0] is None  # a visitor's upload is never written
+    assert editable_store("ACLED", uploaded=False)[0] is None  # an export: import it first
+    monkeypatch.setenv(READONLY_ENV, "1")
+    store, where = editable_store("", uploaded=False)
+    assert store is None and "switched off" in where
+
+
+def test_a_snapshot_offers_a_country_only_when_the_incidents_lie_in_one(good_table: Path) -> None:
+    from geo.filters import Filters
+    from geo.query import table_of
+    from geo.records import only_country
+    from geo.tables import load_dataset
+
+    engine = table_of(load_dataset(good_table)).engine
+    # GOOD_ROWS (tests/tables.py): all three incidents are in Kazakhstan
+    assert only_country(engine, Filters()) == "Kazakhstan"

@@ -6,7 +6,6 @@ keeps every value the user typed (the form's widgets keep their state).
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from geo.escape import esc_markdown
-from geo.paths import default_database, default_incidents_path
 from geo.schema import (
     DATE_PRECISIONS,
     EVENT_TYPES,
@@ -23,34 +21,11 @@ from geo.schema import (
     LAST_DATE,
     TOLL_COLUMNS,
 )
-from geo.store import CLAIM_FIELDS, Store, open_store
+from geo.store import CLAIM_FIELDS
 from geo.symbology import type_label
 
-READONLY_ENV = "INCIDENT_ATLAS_READONLY"
 FIRST_DAY, LAST_DAY = date.fromisoformat(FIRST_DATE), date.fromisoformat(LAST_DATE)
 """The dates a table may hold (data/SCHEMA.md): the form's calendars reach all of them."""
-
-
-def editable_store(origin: str, uploaded: bool) -> tuple[Store | None, str]:
-    """The store the Edit page writes to, or ``None`` and why editing is off."""
-    if os.environ.get(READONLY_ENV, "").strip() not in ("", "0"):
-        return None, "Editing is switched off on this server (INCIDENT_ATLAS_READONLY)."
-    if uploaded:
-        return (
-            None,
-            "An uploaded table is your own view: it is never written. Edit the "
-            "configured table, or import yours into it with python -m geo import.",
-        )
-    url = default_database()
-    if url:
-        return open_store(url), "the team store"
-    path = default_incidents_path()
-    if origin or path.suffix.lower() != ".csv":
-        return None, (
-            f"{path.name} is not one of the product's CSV tables; import it first "
-            "(python -m geo import) to edit it."
-        )
-    return open_store(path), f"the table {path.name}"
 
 
 def who_edits() -> str:
@@ -203,8 +178,6 @@ def _index(options: list[str], value: object) -> int:
 
 
 __all__ = [
-    "READONLY_ENV",
-    "editable_store",
     "incident_form",
     "not_yet_given",
     "place_key",

@@ -5,12 +5,43 @@ version differs from yours."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from geo.paths import default_database, default_incidents_path
 from geo.schema import GEO_PRECISIONS
+from geo.store import Store, open_store
+
+READONLY_ENV = "INCIDENT_ATLAS_READONLY"
+"""Set (to anything but 0) to switch editing off on a server."""
+
+
+def editable_store(origin: str, uploaded: bool) -> tuple[Store | None, str]:
+    """The store the Edit and Review pages write to, or ``None`` and why editing is off: off
+    on a server that says so, for an uploaded table (the visitor's own view), and for a file
+    that is not one of the product's CSV tables (import it first)."""
+    if os.environ.get(READONLY_ENV, "").strip() not in ("", "0"):
+        return None, "Editing is switched off on this server (INCIDENT_ATLAS_READONLY)."
+    if uploaded:
+        return (
+            None,
+            "An uploaded table is your own view: it is never written. Edit the "
+            "configured table, or import yours into it with python -m geo import.",
+        )
+    url = default_database()
+    if url:
+        return open_store(url), "the team store"
+    path = default_incidents_path()
+    if origin or path.suffix.lower() != ".csv":
+        return None, (
+            f"{path.name} is not one of the product's CSV tables; import it first "
+            "(python -m geo import) to edit it."
+        )
+    return open_store(path), f"the table {path.name}"
+
 
 NEW_INCIDENT: dict[str, str] = {
     "incident_id": "",
@@ -81,6 +112,8 @@ def version_differences(theirs: Mapping[str, Any] | None, mine: Mapping[str, Any
 
 __all__ = [
     "NEW_INCIDENT",
+    "READONLY_ENV",
+    "editable_store",
     "changed_fields",
     "clicked_point",
     "picker_view",
