@@ -28,6 +28,7 @@ from geo.store.edit_rules import (
 from geo.webmap import offline_map, pick_map
 from ui.data_source import after_write
 from ui.editing import incident_form, not_yet_given, place_key, who_edits
+from ui.messages import show_problems
 from ui.static_files import served
 
 NEW = "(a new incident)"
@@ -45,8 +46,7 @@ who = who_edits()
 def report(error: Exception, what: str) -> None:
     """A refused change, said in full: every problem of a validation, else the reason."""
     if isinstance(error, DataError) and error.problems:
-        st.error(f"{what}; nothing was written. Fix these and try again:")
-        st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+        show_problems(f"{what}; nothing was written. Fix these and try again:", error)
     elif isinstance(error, OSError):  # the reason, never the server's folders
         name = Path(str(error.filename or "")).name
         st.error(

@@ -30,6 +30,7 @@ from geo.store.edit_rules import editable_store
 from geo.symbology import type_label
 from ui.data_source import after_write
 from ui.editing import incident_form, who_edits
+from ui.messages import show_problems
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
 # many (geo.ingest.text.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A
@@ -180,8 +181,7 @@ def actions(
                 after_write()
                 decide(cid, "accepted (edited)")
     except DataError as exc:
-        st.error("Not saved; nothing was written. Fix these and try again:")
-        st.code("\n".join(str(p) for p in exc.problems), language=None, wrap_lines=True)
+        show_problems("Not saved; nothing was written. Fix these and try again:", exc)
     except AtlasError as exc:
         st.error(esc_markdown(f"Not saved: {exc}"))
     except OSError as exc:  # its text names the server's folders: only the reason is shown

@@ -24,6 +24,7 @@ from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
 from ui.filter_state import reset_filters
+from ui.messages import show_problems
 
 UPLOAD_TYPES = ["csv", "gz", "zip", "xlsx", "geojson", "json", "gpkg", "parquet"]
 """What the sidebar accepts: tables of the project's schema (CSV, Parquet or GeoParquet,
@@ -113,17 +114,6 @@ def shipped_table() -> Table:
     return _opened(files)
 
 
-def _show_problems(title: str, error: DataError, *, folder: Path | None = None) -> None:
-    """A title and every problem, as plain text; ``folder`` (where the configured table lives
-    on the server) is left out of what visitors see."""
-    st.error(esc_markdown(title))
-    # Plain text, never markdown or HTML: file names and cell values come from the user.
-    text = "\n".join(str(p) for p in error.problems[:100])
-    if folder is not None:
-        text = text.replace(f"{folder}/", "")
-    st.code(text, language=None, wrap_lines=True)
-
-
 def _take_upload(name: str, data: bytes) -> None:
     """Check a new upload once: keep it as the good upload, or show why it was refused.
 
@@ -175,7 +165,7 @@ def _take_upload(name: str, data: bytes) -> None:
             reset_filters()
             return
     with st.sidebar:
-        _show_problems("This table was not loaded; the map keeps the last good data.", error)
+        show_problems("This table was not loaded; the map keeps the last good data.", error)
 
 
 def show_origin(table: Table) -> None:
@@ -230,7 +220,7 @@ def table_from_sidebar() -> tuple[Table, str]:
     except StoreError as exc:
         last = st.session_state.get("last_good_table")
         with st.sidebar:
-            _show_problems(
+            show_problems(
                 "The team store cannot be read"
                 + ("; showing the last data read from it." if last is not None else "."),
                 DataError(str(exc)),
@@ -245,7 +235,7 @@ def table_from_sidebar() -> tuple[Table, str]:
         if isinstance(exc, LimitError):
             exc = DataError(Problem(path.name, None, None, str(exc)))
         with st.sidebar:
-            _show_problems(
+            show_problems(
                 f"The incident table {path.name} has problems"
                 + ("; showing its last good version." if last is not None else "."),
                 exc,
