@@ -250,11 +250,11 @@ def _build(folder: Path, path: Path, options: ReadOptions) -> tuple[CachedTable,
                 )
             else:
                 dataset = load_dataset(path, options=options)
-                files, counts = _write_frames(work, dataset), _counts(dataset)
+                files, counts = write_frames(work, dataset), entry_counts(dataset)
                 warnings, origin = dataset.warnings, dataset.origin
             if cache_key(path, options) != key:
                 continue
-            entry = _install(folder, key, path, files, warnings, origin, counts, options)
+            entry = install_entry(folder, key, path, files, warnings, origin, counts, options)
             return entry, dataset
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -279,11 +279,11 @@ def sweep_builds(folder: Path) -> None:
             continue
 
 
-def _counts(dataset: Dataset) -> dict[str, int]:
+def entry_counts(dataset: Dataset) -> dict[str, int]:
     return {p: len(getattr(dataset, p)) for p in PARTS}
 
 
-def _write_frames(folder: Path, dataset: Dataset) -> dict[str, Path]:
+def write_frames(folder: Path, dataset: Dataset) -> dict[str, Path]:
     """A data set read with pandas, as an entry's Parquet files (the incidents in the same
     schema as a table checked in SQL, with pandas' own dtypes kept for reading back)."""
     from geo.columnar import INCIDENTS_SCHEMA
@@ -305,7 +305,7 @@ def _write_frames(folder: Path, dataset: Dataset) -> dict[str, Path]:
     return files
 
 
-def _install(
+def install_entry(
     folder: Path,
     key: str,
     path: Path,
@@ -427,7 +427,7 @@ def check_table(
         except OSError:
             pass
     dataset, problems = check_dataset(path, options=options)
-    return dataset.origin, problems, dataset.warnings, _counts(dataset)
+    return dataset.origin, problems, dataset.warnings, entry_counts(dataset)
 
 
 __all__ = [

@@ -449,7 +449,7 @@ def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() ->
     Kazakhstan (data/incidents.csv): the frame of the whole country grows to hold them."""
     from geo.places.regions import country_bounds
     from geo.snapshot import country_extent
-    from geo.snapshot.projection import _view, projection_for
+    from geo.snapshot.projection import projection_for, view_box
 
     kazakhstan = country_bounds("KZ")
     assert kazakhstan is not None
@@ -460,7 +460,7 @@ def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() ->
     assert box[0] <= 43.41974 - 1 and box[2] == kazakhstan[2]
     projection = projection_for(box)
     for aspect in (1.0, 1.5, 16 / 9):
-        west, south, east, north = _view(box, aspect, projection)
+        west, south, east, north = view_box(box, aspect, projection)
         x, y = projection.to_map().transform(lon, lat)
         assert ((west <= x) & (x <= east) & (south <= y) & (y <= north)).all()
     assert country_extent(np.array([70.0]), np.array([48.0]), np.array(["KZ"])) == kazakhstan

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from geo.errors import Problem
 from geo.paths import cache_dir
-from geo.table_cache import _counts, _install, _write_frames, cached_table, remove_entry
+from geo.table_cache import cached_table, entry_counts, install_entry, remove_entry, write_frames
 from geo.tables import Dataset, ReadOptions
 
 UPLOADS_KEPT = 16
@@ -80,10 +80,10 @@ def write_entry(folder: Path, key: str, dataset: Dataset) -> TableFiles:
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=folder))
     try:
-        files = _write_frames(work, dataset)
-        entry = _install(
+        files = write_frames(work, dataset)
+        entry = install_entry(
             folder, key, Path(dataset.path), files, dataset.warnings, dataset.origin,
-            _counts(dataset),
+            entry_counts(dataset),
         )  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)

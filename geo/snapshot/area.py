@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from geo.snapshot.projection import MapProjection
-from geo.snapshot.style import _Measure
+from geo.snapshot.style import Measure
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class MapArea:
     view: tuple[float, float, float, float]
     """(xmin, ymin, xmax, ymax) in projected metres."""
     scale: float
-    measure: _Measure
+    measure: Measure
     projection: MapProjection
     basemap: Any = None
     """The basemap's layers as drawn (``geo.snapshot.decor._Basemap``): the labels use them."""

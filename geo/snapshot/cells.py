@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from geo.snapshot.area import MapArea
-from geo.snapshot.legend import _Row, _Section
-from geo.snapshot.projection import _Points
+from geo.snapshot.legend import Row, Section
+from geo.snapshot.projection import Points
 from geo.snapshot.style import FADED_COLOUR
-from geo.snapshot.symbols import _add_symbols, _grey
+from geo.snapshot.symbols import add_symbols, greyed
 
 AGGREGATE_ABOVE = 2000
 """Above this many incidents a static map draws cells, not one symbol per incident."""
@@ -40,7 +40,7 @@ class Cells:
     """A cell's side on the ground at the map's centre."""
 
 
-def cells_of(points: _Points, area: MapArea) -> Cells:
+def cells_of(points: Points, area: MapArea) -> Cells:
     """Count ``points`` in square cells of the page."""
     side = CELL_PT * area.scale
     u, v = area.to_pt(points.x, points.y)
@@ -70,12 +70,12 @@ def draw_cells(area: MapArea, cells: Cells, top: float, *, faded: bool) -> None:
     diameter = cell_diameters(cells.count, top, area.scale)
     order = np.argsort(-diameter, kind="stable")
     x, y = area.to_data(cells.u[order], cells.v[order])
-    _add_symbols(
+    add_symbols(
         area.ax,
         x,
         y,
         diameter[order],
-        _grey(len(order), FADED_COLOUR if faded else CELL_COLOUR),
+        greyed(len(order), FADED_COLOUR if faded else CELL_COLOUR),
         scale=area.scale,
         alpha=0.55 if faded else 0.8,
         gid="faded-cells" if faded else "cells",
@@ -83,17 +83,17 @@ def draw_cells(area: MapArea, cells: Cells, top: float, *, faded: bool) -> None:
     )
 
 
-def cell_legend(top: int, n: int, side_km: float, scale: float, *, faded: bool) -> list[_Section]:
+def cell_legend(top: int, n: int, side_km: float, scale: float, *, faded: bool) -> list[Section]:
     """The legend of a map of cells: what a circle counts, three sizes, the cells' size."""
     values = [v for v in (1, 10, 100, 1_000, 10_000, 100_000) if v < top][-2:] + [top]
     rows = [
-        _Row(f"{v:,}" + (" (most)" if v == top else ""), float(d), CELL_COLOUR)
+        Row(f"{v:,}" + (" (most)" if v == top else ""), float(d), CELL_COLOUR)
         for v, d in zip(values, cell_diameters(np.array(values), top, scale), strict=True)
     ]
-    notes = [_Row(f"{n:,} incidents, counted in cells of about {side_km:,.0f} km")]
+    notes = [Row(f"{n:,} incidents, counted in cells of about {side_km:,.0f} km")]
     if faded:
-        notes.append(_Row("earlier periods", MIN_CELL_PT * 2 * scale, FADED_COLOUR, alpha=0.55))
-    return [_Section("Incidents per cell", rows), _Section("", notes)]
+        notes.append(Row("earlier periods", MIN_CELL_PT * 2 * scale, FADED_COLOUR, alpha=0.55))
+    return [Section("Incidents per cell", rows), Section("", notes)]
 
 
 __all__ = ["AGGREGATE_ABOVE", "Cells", "cell_legend", "cells_of", "draw_cells"]

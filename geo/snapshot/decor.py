@@ -92,7 +92,7 @@ def _cached_basemap(
     )
 
 
-def _draw_basemap(area: MapArea, box: tuple[float, ...], home: frozenset[str]) -> _Basemap:
+def draw_basemap(area: MapArea, box: tuple[float, ...], home: frozenset[str]) -> _Basemap:
     """Sea, land (the home countries in white, their neighbours grey), borders and the home
     countries' regions; returns the layers (the area labels use them)."""
     ax, scale, view = area.ax, area.scale, area.view
@@ -176,7 +176,7 @@ def _scale_factor(area: MapArea, u: float, v: float) -> float:
     return float(Proj(area.projection.proj).get_factors(lon, lat).parallel_scale)
 
 
-def _draw_scale_bar(area: MapArea, u: np.ndarray, v: np.ndarray) -> tuple[str, Box]:
+def draw_scale_bar(area: MapArea, u: np.ndarray, v: np.ndarray) -> tuple[str, Box]:
     """A segmented scale bar of a round length, true at its own position, in the corner with
     the fewest of the symbols at (u, v). Returns the corner and the box it takes, in points."""
     ax, scale, measure, per_pt = area.ax, area.scale, area.measure, area.per_pt
@@ -232,7 +232,7 @@ def _draw_scale_bar(area: MapArea, u: np.ndarray, v: np.ndarray) -> tuple[str, B
     return corner, box
 
 
-def _draw_north_arrow(area: MapArea, u: np.ndarray, v: np.ndarray, *, avoid: str) -> Box:
+def draw_north_arrow(area: MapArea, u: np.ndarray, v: np.ndarray, *, avoid: str) -> Box:
     """An arrow pointing to true north where it stands (meridians converge in this projection),
     in the emptiest corner but ``avoid``. Returns the box it takes, in points."""
     ax, scale = area.ax, area.scale

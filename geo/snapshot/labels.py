@@ -1,6 +1,6 @@
 """Names on a static map: busiest places first, then regions and neighbouring countries.
 
-A label goes only where it covers no other label, symbol or decoration (``_Obstacles``).
+A label goes only where it covers no other label, symbol or decoration (``Obstacles``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 from geo.snapshot.area import MapArea
-from geo.snapshot.projection import _Points
+from geo.snapshot.projection import Points
 from geo.snapshot.style import INK, MUTED, Box
 from geo.snapshot.symbols import SymbolLayout
 
@@ -25,7 +25,7 @@ MAX_LABELS = 25
 """Most place labels on one map; the places with the most incidents come first."""
 
 
-class _Obstacles:
+class Obstacles:
     """Boxes labels must not cover, in points."""
 
     def __init__(self) -> None:
@@ -54,7 +54,7 @@ class _Obstacles:
         return hard, soft
 
 
-def _text_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> Box:
+def text_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> Box:
     x0 = x - w if ha == "right" else x - w / 2 if ha == "center" else x
     y0 = y - h if va == "top" else y - h / 2 if va == "center" else y
     return (x0, y0, x0 + w, y0 + h)
@@ -90,8 +90,8 @@ LEADER_LABELS = 8
 label fits beside it (a crowded city is named, not a quiet village at the edge)."""
 
 
-def _place_labels(
-    area: MapArea, current: _Points, layout: SymbolLayout, obstacles: _Obstacles
+def place_labels(
+    area: MapArea, current: Points, layout: SymbolLayout, obstacles: Obstacles
 ) -> None:
     """Label the places with the most incidents, once each, where a label fits."""
     if not current.n:
@@ -114,7 +114,7 @@ def _place_labels(
 def _place_label(
     area: MapArea,
     layout: SymbolLayout,
-    obstacles: _Obstacles,
+    obstacles: Obstacles,
     g: int,
     name: str,
     vague: bool,
@@ -138,7 +138,7 @@ def _place_label(
             (-e, e, "right", "bottom"), (-e, -e, "right", "top"),
         ):  # fmt: skip
             x, y = float(layout.cu[g] + dx), float(layout.cv[g] + dy)
-            box = _text_box(x, y, w, h, ha, va)
+            box = text_box(x, y, w, h, ha, va)
             if not area.inside(box, 2) or any(obstacles.overlaps(box, pad=1.5 * scale)):
                 continue
             if d > near:  # a thin line from the symbol's edge to the label
@@ -156,7 +156,7 @@ def _place_label(
     return False
 
 
-def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
+def label_areas(area: MapArea, obstacles: Obstacles) -> None:
     """Faint names of neighbouring countries and of regions, only where they fit."""
     ax, scale, measure, view = area.ax, area.scale, area.measure, area.view
     base = area.basemap
@@ -192,7 +192,7 @@ def _label_areas(area: MapArea, obstacles: _Obstacles) -> None:
         else:
             continue
         for x, y, ha in options:
-            box = _text_box(x, y, w, h, ha, "center")
+            box = text_box(x, y, w, h, ha, "center")
             if not area.inside(box, 4):
                 continue
             hard, soft = obstacles.overlaps(box, pad=3 * scale)

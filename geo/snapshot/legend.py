@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
-from geo.snapshot.projection import _Points
-from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, _Measure
-from geo.snapshot.symbols import _add_symbols, _badge, _grey, _symbol_diameters
+from geo.snapshot.projection import Points
+from geo.snapshot.style import FADED_COLOUR, INK, MUTED, Box, Measure
+from geo.snapshot.symbols import add_symbols, count_badge, greyed, symbol_diameters
 from geo.symbology import CLASS_LABELS, OTHER_COLOUR, SYMBOL_CAP, TYPE_COLOURS, type_label
 
 
 @dataclass
-class _Row:
+class Row:
     label: str
     diameter: float = 0.0  # symbol diameter in points; 0 for a badge or text row
     colour: str = MUTED
@@ -24,9 +24,9 @@ class _Row:
 
 
 @dataclass
-class _Section:
+class Section:
     title: str
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -38,30 +38,30 @@ class LegendScope:
     killed_top: float
 
 
-def _legend_sections(
-    current: _Points,
-    old: _Points,
+def legend_sections(
+    current: Points,
+    old: Points,
     scale: float,
     *,
     scope: LegendScope | None,
     ring: bool,
     badge: bool,
     dense: bool,
-) -> list[_Section]:
+) -> list[Section]:
     present = set(current.types) if scope is None else set(scope.types)
     kinds = [t for t in TYPE_COLOURS if t in present]
     others = sorted(present - set(TYPE_COLOURS))
-    base = float(_symbol_diameters(np.array([0.0]), scale)[0])
-    types = _Section("Event type", [_Row(type_label(t), base, TYPE_COLOURS[t]) for t in kinds])
+    base = float(symbol_diameters(np.array([0.0]), scale)[0])
+    types = Section("Event type", [Row(type_label(t), base, TYPE_COLOURS[t]) for t in kinds])
     if others:
         types.rows.append(
-            _Row("other: " + ", ".join(type_label(t) for t in others[:3]), base, OTHER_COLOUR)
+            Row("other: " + ", ".join(type_label(t) for t in others[:3]), base, OTHER_COLOUR)
         )
     # The precision classes drawn (all three for a series, whose frames differ).
     drawn = set(CLASS_LABELS) if scope is not None else {*current.classes, *old.classes}
-    located = _Section(
+    located = Section(
         "Located",
-        [_Row(CLASS_LABELS[c], base, MUTED, style=c) for c in CLASS_LABELS if c in drawn],
+        [Row(CLASS_LABELS[c], base, MUTED, style=c) for c in CLASS_LABELS if c in drawn],
     )
     killed = np.r_[current.killed, old.killed]
     top = float(np.nanmax(killed)) if np.isfinite(killed).any() else 0.0
@@ -71,43 +71,43 @@ def _legend_sections(
     steps = [v for v in (1, 5, 20, 50) if v < min(top, SYMBOL_CAP)][-2:]
     if top >= 1:
         steps.append(SYMBOL_CAP if capped else int(round(top)))
-    sizes = _Section("Killed (best figure)", [_Row("none or no figure", base, MUTED)])
+    sizes = Section("Killed (best figure)", [Row("none or no figure", base, MUTED)])
     for value in steps:
-        diameter = float(_symbol_diameters(np.array([float(value)]), scale)[0])
+        diameter = float(symbol_diameters(np.array([float(value)]), scale)[0])
         label = f"{value}" + (" (most)" if value == steps[-1] and len(steps) > 1 else "")
         if capped and value == steps[-1]:
             label = f"{SYMBOL_CAP} or more (most: {int(round(top)):,})"
-        sizes.rows.append(_Row(label, diameter, MUTED))
-    notes = _Section("", [])
+        sizes.rows.append(Row(label, diameter, MUTED))
+    notes = Section("", [])
     if old.n:
-        notes.rows.append(_Row("earlier periods", base, FADED_COLOUR, alpha=0.55))
+        notes.rows.append(Row("earlier periods", base, FADED_COLOUR, alpha=0.55))
     if ring:
-        notes.rows.append(_Row("a ring: several at or near one place; a line leads to each"))
+        notes.rows.append(Row("a ring: several at or near one place; a line leads to each"))
     if badge:
-        notes.rows.append(_Row("incidents at or near one place", badge="14"))
+        notes.rows.append(Row("incidents at or near one place", badge="14"))
     if dense:
-        notes.rows.append(_Row(f"{current.n:,} incidents: symbols overlap"))
+        notes.rows.append(Row(f"{current.n:,} incidents: symbols overlap"))
     return [s for s in (types, located, sizes, notes) if s.rows]
 
 
 @dataclass
-class _LegendLayout:
+class LegendLayout:
     width: float
     height: float
     font: float
-    placed: list[tuple[_Section, float, float, float]]  # section, x, y_top, column width
+    placed: list[tuple[Section, float, float, float]]  # section, x, y_top, column width
 
 
-def _layout_legend(
-    sections: list[_Section],
-    measure: _Measure,
+def layout_legend(
+    sections: list[Section],
+    measure: Measure,
     font: float,
     scale: float,
     max_width: float,
     max_height: float,
     *,
     stack: bool,
-) -> _LegendLayout:
+) -> LegendLayout:
     """Place the legend's sections, shrinking the text (down to 60%) until they fit.
 
     ``stack``: sections go down a column, then on into a next column (the side panel);
@@ -128,7 +128,7 @@ def _layout_legend(
                 max(r.diameter, font * 1.25) + 3.5 * scale for r in section.rows
             )
             boxes.append((symbol_col + text_w + 2, height))
-        placed: list[tuple[_Section, float, float, float]] = []
+        placed: list[tuple[Section, float, float, float]] = []
         x = y = line = width = height = 0.0  # ``line``: the current column's width/row's height
         for section, (w, h) in zip(sections, boxes, strict=True):
             if stack:
@@ -145,13 +145,13 @@ def _layout_legend(
                 x += w + gap * 2
                 line = max(line, h)
                 width, height = max(width, x - gap * 2), max(height, y + line)
-        layout = _LegendLayout(width, height, font, placed)
+        layout = LegendLayout(width, height, font, placed)
         if (height <= max_height and width <= max_width) or font < first * 0.62:
             return layout
         font *= 0.9
 
 
-def _draw_legend(fig: Figure, rect: Box, layout: _LegendLayout, scale: float) -> None:
+def draw_legend(fig: Figure, rect: Box, layout: LegendLayout, scale: float) -> None:
     """Draw the legend in its own axes whose data units are points from the top left."""
     x0, y0, x1, y1 = rect  # inches on the page
     ax = fig.add_axes(
@@ -187,19 +187,19 @@ def _draw_legend(fig: Figure, rect: Box, layout: _LegendLayout, scale: float) ->
             cy = y - h / 2
             cx = sx + symbol_col / 2 - 2.5 * scale
             if row.diameter:
-                _add_symbols(
+                add_symbols(
                     ax,
                     np.array([cx]),
                     np.array([cy]),
                     np.array([row.diameter]),
-                    _grey(1, row.colour),
+                    greyed(1, row.colour),
                     style=row.style,
                     scale=scale,
                     alpha=row.alpha,
                 )
                 text_x = sx + symbol_col
             elif row.badge:
-                _badge(ax, cx, cy, row.badge, scale)
+                count_badge(ax, cx, cy, row.badge, scale)
                 text_x = sx + symbol_col
             else:
                 text_x = sx

@@ -1,6 +1,6 @@
 """The page of a static map: title, subtitle, period and bottom line around the map and legend.
 
-``_draw`` composes a page on a figure: the header and footer (``_Sheet``), the room for the map
+``draw`` composes a page on a figure: the header and footer (``_Sheet``), the room for the map
 and for the legend (beside a landscape map, under a portrait one: ``_Room``), the map with its
 basemap (``MapArea``), the symbols, then the scale bar and north arrow in the emptiest corners,
 count badges and the labels around them.
@@ -17,44 +17,44 @@ from matplotlib.figure import Figure
 
 from geo.snapshot.area import MapArea
 from geo.snapshot.cells import AGGREGATE_ABOVE, cell_legend, cells_of, draw_cells
-from geo.snapshot.decor import _draw_basemap, _draw_north_arrow, _draw_scale_bar
-from geo.snapshot.labels import _label_areas, _Obstacles, _place_labels, _text_box
+from geo.snapshot.decor import draw_basemap, draw_north_arrow, draw_scale_bar
+from geo.snapshot.labels import Obstacles, label_areas, place_labels, text_box
 from geo.snapshot.legend import (
+    LegendLayout,
     LegendScope,
-    _draw_legend,
-    _layout_legend,
-    _legend_sections,
-    _LegendLayout,
-    _Section,
+    Section,
+    draw_legend,
+    layout_legend,
+    legend_sections,
 )
-from geo.snapshot.projection import MapProjection, _Points, _view
+from geo.snapshot.projection import MapProjection, Points, view_box
 from geo.snapshot.style import (
     INK,
     MUTED,
     PERIOD_COLOUR,
     REFERENCE_SHORT_SIDE_IN,
     SEA,
-    _Measure,
+    Measure,
 )
-from geo.snapshot.symbols import MAX_SPREAD, SymbolLayout, _badge, _draw_symbols, arrange
+from geo.snapshot.symbols import MAX_SPREAD, SymbolLayout, arrange, count_badge, draw_symbols
 
 MAX_BADGES = 25
 BOUNDARIES_CREDIT = "boundaries: Natural Earth (public domain)"
 
 
 @dataclass
-class _Page:
+class Page:
     title: str
     subtitle: str
     period: str
     footer: str
 
 
-def _footer(
+def page_footer(
     incidents: pd.DataFrame,
     faded: pd.DataFrame | None,
-    current: _Points,
-    old: _Points,
+    current: Points,
+    old: Points,
     credits: str | None,
     projection: MapProjection,
 ) -> str:
@@ -91,7 +91,7 @@ class Output:
     """One SVG element per incident (``id="incident-<id>"``)."""
     raster: bool
     """A PNG: a small page keeps its smallest text readable in pixels."""
-    measure: _Measure
+    measure: Measure
     """Text sizes as this output renders them."""
 
 
@@ -100,7 +100,7 @@ class _Sheet:
     """The figure as a page: its size in inches, its scale (1 for A4) and margin."""
 
     fig: Figure
-    measure: _Measure
+    measure: Measure
     scale: float
 
     @classmethod
@@ -156,11 +156,11 @@ class Placement:
     home: frozenset[str]
 
 
-def _draw(
+def draw(
     fig: Figure,
-    page: _Page,
-    current: _Points,
-    old: _Points,
+    page: Page,
+    current: Points,
+    old: Points,
     placement: Placement,
     output: Output,
     scope: LegendScope | None,
@@ -172,14 +172,14 @@ def _draw(
         _draw_cells_page(sheet, current, old, placement, (map_top, map_bottom))
         return
     ring = current.n <= MAX_SPREAD
-    draft = _legend_sections(
+    draft = legend_sections(
         current, old, sheet.scale, scope=scope, ring=ring, badge=True, dense=not ring
     )
     beside = _beside(sheet, placement)
     room = _plan(sheet, draft, map_top, map_bottom, beside=beside)
     area = _map_area(sheet, room.map, placement)
     layout = arrange(current, old, area)
-    sections = _legend_sections(
+    sections = legend_sections(
         current,
         old,
         sheet.scale,
@@ -189,20 +189,20 @@ def _draw(
         dense=not ring,
     )
     legend_height = (room.legend[3] - room.legend[1]) * 72
-    _draw_legend(
+    draw_legend(
         fig,
         room.legend,
         _legend_layout(sheet, sections, room.font, legend_height, beside=beside),
         sheet.scale,
     )
-    _draw_symbols(area, current, old, layout, svg_ids=output.svg_ids)
+    draw_symbols(area, current, old, layout, svg_ids=output.svg_ids)
     _decorate(area, current, old, layout)
 
 
 def _draw_cells_page(
     sheet: _Sheet,
-    current: _Points,
-    old: _Points,
+    current: Points,
+    old: Points,
     placement: Placement,
     room_between: tuple[float, float],
 ) -> None:
@@ -218,7 +218,7 @@ def _draw_cells_page(
     top = int(max(cells.count.max(initial=1), faded.count.max(initial=1)))
     sections = cell_legend(top, n, cells.side_km, sheet.scale, faded=old.n > 0)
     legend_height = (room.legend[3] - room.legend[1]) * 72
-    _draw_legend(
+    draw_legend(
         sheet.fig,
         room.legend,
         _legend_layout(sheet, sections, room.font, legend_height, beside=beside),
@@ -226,24 +226,24 @@ def _draw_cells_page(
     )
     draw_cells(area, faded, top, faded=True)
     draw_cells(area, cells, top, faded=False)
-    obstacles = _Obstacles()
+    obstacles = Obstacles()
     u, v = np.r_[cells.u, faded.u], np.r_[cells.v, faded.v]
     if not area.projection.world:
-        corner, taken = _draw_scale_bar(area, u, v)
+        corner, taken = draw_scale_bar(area, u, v)
         obstacles.hard.append(taken)
-        obstacles.hard.append(_draw_north_arrow(area, u, v, avoid=corner))
-    _label_areas(area, obstacles)
+        obstacles.hard.append(draw_north_arrow(area, u, v, avoid=corner))
+    label_areas(area, obstacles)
 
 
 def _legend_layout(
-    sheet: _Sheet, sections: list[_Section], font: float, max_height: float, *, beside: bool
-) -> _LegendLayout:
+    sheet: _Sheet, sections: list[Section], font: float, max_height: float, *, beside: bool
+) -> LegendLayout:
     """The legend's sections in columns beside the map (``beside``), else in rows under it."""
     if beside:
         max_width, stack = 0.42 * sheet.width * 72, True
     else:
         max_width, stack = ((sheet.width - sheet.pad) - sheet.pad) * 72, False
-    return _layout_legend(
+    return layout_legend(
         sections,
         sheet.measure,
         font,
@@ -261,7 +261,7 @@ def _beside(sheet: _Sheet, placement: Placement) -> bool:
 
 
 def _plan(
-    sheet: _Sheet, draft: list[_Section], map_top: float, map_bottom: float, *, beside: bool
+    sheet: _Sheet, draft: list[Section], map_top: float, map_bottom: float, *, beside: bool
 ) -> _Room:
     """Share the room between the header and footer out between the map and the legend, from
     a draft of the legend (before the map is drawn, rings and badges are not known)."""
@@ -296,7 +296,7 @@ def _map_area(sheet: _Sheet, rect: Rect, placement: Placement) -> MapArea:
     ax_w, ax_h = (right - left) * 72, (top - bottom) * 72
     # A world map shows the whole globe, not a band of it cut flat at the top and bottom.
     box = (-180.0, -89.9, 180.0, 89.9) if placement.projection.world else placement.box
-    view = _view(box, ax_w / ax_h, placement.projection)
+    view = view_box(box, ax_w / ax_h, placement.projection)
     xmin, ymin, xmax, ymax = view
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
@@ -307,31 +307,31 @@ def _map_area(sheet: _Sheet, rect: Rect, placement: Placement) -> MapArea:
         spine.set_linewidth(0.6 * sheet.scale)
         spine.set_edgecolor("#7a7a7a")
     area = MapArea(ax, ax_w, ax_h, view, sheet.scale, sheet.measure, placement.projection)
-    base = _draw_basemap(area, placement.box, placement.home)
+    base = draw_basemap(area, placement.box, placement.home)
     ax.set_xlabel("")  # geopandas labels the axes with the CRS's axis names
     ax.set_ylabel("")
     return replace(area, basemap=base)
 
 
-def _decorate(area: MapArea, current: _Points, old: _Points, layout: SymbolLayout) -> None:
+def _decorate(area: MapArea, current: Points, old: Points, layout: SymbolLayout) -> None:
     """Scale bar and north arrow in the emptiest corners, count badges, then the labels where
     they cover none of these."""
-    obstacles = _Obstacles()
+    obstacles = Obstacles()
     old_u, old_v = area.to_pt(old.x, old.y)
     all_u, all_v = np.r_[layout.u, old_u], np.r_[layout.v, old_v]
     if len(all_u) <= MAX_SPREAD:
         r = np.r_[layout.diameter, layout.faded_diameter] / 2
         obstacles.soft = np.column_stack([all_u - r, all_v - r, all_u + r, all_v + r])
     if not area.projection.world:  # no single scale or north holds across a world map
-        corner, taken = _draw_scale_bar(area, all_u, all_v)
+        corner, taken = draw_scale_bar(area, all_u, all_v)
         obstacles.hard.append(taken)
-        obstacles.hard.append(_draw_north_arrow(area, all_u, all_v, avoid=corner))
+        obstacles.hard.append(draw_north_arrow(area, all_u, all_v, avoid=corner))
     _draw_badges(area, layout, obstacles)
-    _place_labels(area, current, layout, obstacles)
-    _label_areas(area, obstacles)
+    place_labels(area, current, layout, obstacles)
+    label_areas(area, obstacles)
 
 
-def _draw_badges(area: MapArea, layout: SymbolLayout, obstacles: _Obstacles) -> None:
+def _draw_badges(area: MapArea, layout: SymbolLayout, obstacles: Obstacles) -> None:
     """A count at the edge of each group too big for a ring, where it covers nothing else."""
     scale = area.scale
     for g in layout.badged(MAX_BADGES):
@@ -339,15 +339,15 @@ def _draw_badges(area: MapArea, layout: SymbolLayout, obstacles: _Obstacles) -> 
         bv = layout.cv[g] + 0.55 * layout.extent[g]
         text = f"{layout.counts[g]:,}"
         w, h = area.measure.size(text, 6.5 * scale, weight="bold")
-        badge_box = _text_box(bu, bv, w + 5 * scale, h + 5 * scale, "center", "center")
+        badge_box = text_box(bu, bv, w + 5 * scale, h + 5 * scale, "center", "center")
         if obstacles.overlaps(badge_box)[0]:
             continue
         bx, by = area.to_data(bu, bv)
-        _badge(area.ax, float(bx), float(by), text, scale)
+        count_badge(area.ax, float(bx), float(by), text, scale)
         obstacles.hard.append(badge_box)
 
 
-def _draw_header(sheet: _Sheet, page: _Page) -> float:
+def _draw_header(sheet: _Sheet, page: Page) -> float:
     """Title, period and subtitle; returns where the map's top may be, in inches."""
     scale, pad, measure = sheet.scale, sheet.pad, sheet.measure
     title_font, sub_font = 15 * scale, 9 * scale
@@ -385,7 +385,7 @@ def _draw_header(sheet: _Sheet, page: _Page) -> float:
     return top - len(sub_lines) * sub_font * 1.25 / 72 - 0.14 * scale
 
 
-def _draw_footer(sheet: _Sheet, page: _Page) -> float:
+def _draw_footer(sheet: _Sheet, page: Page) -> float:
     """The bottom line (data, sources, boundaries, projection); returns where the map's bottom
     may be, in inches."""
     scale, pad = sheet.scale, sheet.pad

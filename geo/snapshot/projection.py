@@ -2,7 +2,7 @@
 
 A country or region is drawn in a projection centred on it (conformal conic off the equator,
 azimuthal equal-area on it), a map across continents in Equal Earth (:func:`projection_for`).
-``_Points`` is the drawable part of an incident table (rows with coordinates).
+``Points`` is the drawable part of an incident table (rows with coordinates).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def projection_for(box: tuple[float, ...]) -> MapProjection:
     )
 
 
-def _view(
+def view_box(
     box: tuple[float, ...], aspect: float, projection: MapProjection
 ) -> tuple[float, float, float, float]:
     """Projected bounds covering a (west, south, east, north) box, widened to ``aspect``."""
@@ -121,7 +121,7 @@ def _view(
 
 
 @dataclass
-class _Points:
+class Points:
     """The drawable part of an incident table, projected."""
 
     x: np.ndarray
@@ -138,7 +138,7 @@ class _Points:
     countries: np.ndarray
     dropped: int = 0
 
-    def projected(self, projection: MapProjection) -> _Points:
+    def projected(self, projection: MapProjection) -> Points:
         """The same points with ``x``/``y`` in ``projection`` (metres)."""
         # Conic projections send a pole to infinity: project a point there from just short
         # of it (it lies outside every map's frame, which stops at 85 degrees).
@@ -151,7 +151,7 @@ class _Points:
         return len(self.x)
 
     @classmethod
-    def of(cls, table: pd.DataFrame | None) -> _Points:
+    def of(cls, table: pd.DataFrame | None) -> Points:
         if table is None or not len(table):
             empty = np.array([], dtype=float)
             return cls(

@@ -35,13 +35,13 @@ from geo.filters import Filters
 from geo.places.regions import country_names
 from geo.snapshot.frame import MapFrame
 from geo.snapshot.legend import LegendScope
-from geo.snapshot.page import Output, Placement, _draw, _footer, _Page
-from geo.snapshot.projection import _Points, projection_for
-from geo.snapshot.style import _RC, measure_at
+from geo.snapshot.page import Output, Page, Placement, draw, page_footer
+from geo.snapshot.projection import Points, projection_for
+from geo.snapshot.style import RC, measure_at
 
 FORMATS = ("png", "svg", "pdf")
 
-_RENDER_LOCK = threading.Lock()
+RENDER_LOCK = threading.Lock()
 """rcParams are process-wide; renders from several dashboard sessions take turns."""
 
 
@@ -94,7 +94,7 @@ def render_snapshot(
         metadata["Date"] = None
     elif fmt == "pdf":
         metadata.update({"CreationDate": None, "ModDate": None, "Creator": "Incident Atlas"})
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with RENDER_LOCK, matplotlib.rc_context(RC):
         fig, title = _figure(incidents, frame, fmt, filters, period or TimeStep())
         metadata["Title"] = title
 
@@ -116,7 +116,7 @@ def snapshot_image(
 ) -> Image.Image:
     """The PNG that :func:`render_snapshot` would write, as an RGB image (no file, no PNG
     encoding: the time-lapse turns it straight into a GIF frame)."""
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with RENDER_LOCK, matplotlib.rc_context(RC):
         fig, _ = _figure(incidents, frame, "png", filters, period or TimeStep())
         canvas = fig.canvas
         assert isinstance(canvas, FigureCanvasAgg)
@@ -146,8 +146,8 @@ def _figure(
     period: TimeStep,
 ) -> tuple[Figure, str]:
     """The page drawn on a new figure, and its title. Call with the render lock held."""
-    current = _Points.of(incidents)
-    old = _Points.of(period.faded)
+    current = Points.of(incidents)
+    old = Points.of(period.faded)
     if current.n == 0 and old.n == 0:
         what = filters.describe() if filters is not None else "all incidents"
         if len(incidents):
@@ -163,11 +163,11 @@ def _figure(
     )  # fmt: skip
     projection = projection_for(box)
     current, old = current.projected(projection), old.projected(projection)
-    page = _Page(
+    page = Page(
         title=frame.title or default_title(incidents if current.n else period.faded),
         subtitle=filters.describe() if filters is not None else "all incidents",
         period=period.label,
-        footer=_footer(incidents, period.faded, current, old, frame.credits, projection),
+        footer=page_footer(incidents, period.faded, current, old, frame.credits, projection),
     )
     fig = Figure(figsize=(width_in, height_in), dpi=frame.dpi)
     _DrawOnSave(fig)
@@ -177,7 +177,7 @@ def _figure(
         measure=measure_at(frame.dpi if fmt == "png" else 720),
     )
     home = frozenset(c for c in np.r_[current.countries, old.countries] if c)
-    _draw(fig, page, current, old, Placement(box, projection, home), output, period.legend)
+    draw(fig, page, current, old, Placement(box, projection, home), output, period.legend)
     return fig, page.title
 
 

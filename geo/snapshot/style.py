@@ -1,7 +1,7 @@
 """The look of a static map: page scale, colours, fonts and text measurement.
 
 Everything on the page scales with its short side, A4 being the reference. Text is DejaVu Sans,
-kept as text in SVG and PDF; ``_Measure`` sizes it as the output will render it.
+kept as text in SVG and PDF; ``Measure`` sizes it as the output will render it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ INK = "#1a1a1a"
 MUTED = "#6b6b6b"
 PERIOD_COLOUR = "#8c1c13"
 
-_RC: dict[Any, Any] = {
+RC: dict[Any, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "incident-atlas",
     "svg.id": "atlas-map",
@@ -46,7 +46,7 @@ _RC: dict[Any, Any] = {
 Box = tuple[float, float, float, float]  # (x0, y0, x1, y1) in points inside the map axes
 
 
-class _Measure:
+class Measure:
     """Text sizes in points, measured with the Agg renderer at the output's resolution.
 
     Hinting makes small text in a PNG up to 10% wider than its outline size, so a PNG is
@@ -104,7 +104,7 @@ class _Measure:
 
 
 @lru_cache(maxsize=8)
-def measure_at(dpi: float) -> _Measure:
+def measure_at(dpi: float) -> Measure:
     """One text measurer per resolution, shared by every render (and every time-lapse frame):
     the sizes it has measured are kept. Use it with the render lock held."""
-    return _Measure(dpi)
+    return Measure(dpi)

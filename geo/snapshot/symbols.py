@@ -21,7 +21,7 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.transforms import IdentityTransform
 
 from geo.snapshot.area import MapArea
-from geo.snapshot.projection import _Points
+from geo.snapshot.projection import Points
 from geo.snapshot.style import FADED_COLOUR
 from geo.symbology import OTHER_COLOUR, TYPE_COLOURS, symbol_radius
 
@@ -35,7 +35,7 @@ CSS_PX_IN_PT = 0.75
 """The dashboard's symbol radii are CSS pixels (1/96 inch); a point is 1/72 inch."""
 
 
-def _symbol_diameters(killed: np.ndarray, scale: float) -> np.ndarray:
+def symbol_diameters(killed: np.ndarray, scale: float) -> np.ndarray:
     """Symbol diameters in points: the dashboard's radius (CSS px) on paper, scaled to the page."""
     keys = np.where(np.isfinite(killed), np.maximum(killed, 0), -1.0)
     values, inverse = np.unique(keys, return_inverse=True)
@@ -50,7 +50,7 @@ def _rgba(types: np.ndarray) -> np.ndarray:
     return table[inverse.ravel()]
 
 
-def _grey(n: int, colour: str) -> np.ndarray:
+def greyed(n: int, colour: str) -> np.ndarray:
     return np.tile(np.array(to_rgba(colour)), (n, 1))
 
 
@@ -62,7 +62,7 @@ STYLES = ("exact", "approximate", "coarse")
 """The precision classes, in the order they are drawn (the vaguest on top, where it shows)."""
 
 
-def _add_symbols(
+def add_symbols(
     ax: Axes,
     x: np.ndarray,
     y: np.ndarray,
@@ -110,7 +110,7 @@ def _add_symbols(
     return collection
 
 
-def _badge(ax: Axes, x: float, y: float, text: str, scale: float, zorder: float = 6) -> None:
+def count_badge(ax: Axes, x: float, y: float, text: str, scale: float, zorder: float = 6) -> None:
     ax.text(
         x,
         y,
@@ -270,14 +270,14 @@ class SymbolLayout:
         return big[np.argsort(-self.counts[big], kind="stable")][:most]
 
 
-def arrange(current: _Points, old: _Points, area: MapArea) -> SymbolLayout:
+def arrange(current: Points, old: Points, area: MapArea) -> SymbolLayout:
     """Group the current incidents by place on the page and spread small groups in rings."""
     scale = area.scale
-    diameter = _symbol_diameters(current.killed, scale)
-    faded_diameter = _symbol_diameters(old.killed, scale)
+    diameter = symbol_diameters(current.killed, scale)
+    faded_diameter = symbol_diameters(old.killed, scale)
     ring = current.n <= MAX_SPREAD
     u, v = area.to_pt(current.x, current.y)
-    cell = 1.5 * float(_symbol_diameters(np.array([0.0]), scale)[0])
+    cell = 1.5 * float(symbol_diameters(np.array([0.0]), scale)[0])
     group, cu, cv = _group(u, v, diameter, cell, cluster=ring)
     su, sv, extent = _spread(u, v, diameter, group, cu, cv, ring=ring)
     for _ in range(4 if ring else 0):  # rings that run into each other become one ring
@@ -290,8 +290,8 @@ def arrange(current: _Points, old: _Points, area: MapArea) -> SymbolLayout:
     return SymbolLayout(su, sv, diameter, faded_diameter, group, cu, cv, extent, counts, ring)
 
 
-def _draw_symbols(
-    area: MapArea, current: _Points, old: _Points, layout: SymbolLayout, *, svg_ids: bool
+def draw_symbols(
+    area: MapArea, current: Points, old: Points, layout: SymbolLayout, *, svg_ids: bool
 ) -> None:
     """Earlier incidents in grey at their true positions, then the current ones in place."""
     ax, scale = area.ax, area.scale
@@ -303,12 +303,12 @@ def _draw_symbols(
             pick = order[old.classes[order] == style]
             if len(pick):
                 fx, fy = area.to_data(fu[pick], fv[pick])
-                _add_symbols(
+                add_symbols(
                     ax,
                     fx,
                     fy,
                     faded_diameter[pick],
-                    _grey(len(pick), FADED_COLOUR),
+                    greyed(len(pick), FADED_COLOUR),
                     style=style,
                     scale=scale,
                     edge=old.n <= MAX_SPREAD,
@@ -329,7 +329,7 @@ def _draw_symbols(
         if svg_ids and current.n <= MAX_SVG_SYMBOLS:
             for i in pick:
                 one = np.array([i])
-                _add_symbols(
+                add_symbols(
                     ax,
                     x[one],
                     y[one],
@@ -341,7 +341,7 @@ def _draw_symbols(
                     zorder=4 + layer / 2,
                 )
         else:
-            _add_symbols(
+            add_symbols(
                 ax,
                 x[pick],
                 y[pick],
@@ -356,7 +356,7 @@ def _draw_symbols(
             )
 
 
-def _draw_leaders(area: MapArea, current: _Points, layout: SymbolLayout) -> None:
+def _draw_leaders(area: MapArea, current: Points, layout: SymbolLayout) -> None:
     """A thin line from each symbol moved into a ring back to a dot where the incident is: on a
     small-scale map a ring may gather places hundreds of kilometres apart."""
     tu, tv = area.to_pt(current.x, current.y)
@@ -380,7 +380,7 @@ def _draw_leaders(area: MapArea, current: _Points, layout: SymbolLayout) -> None
         ),  # fmt: skip
         autolim=False,
     )
-    _add_symbols(
-        area.ax, x0, y0, np.full(len(x0), 2.2 * scale), _grey(len(x0), "#333333"),
+    add_symbols(
+        area.ax, x0, y0, np.full(len(x0), 2.2 * scale), greyed(len(x0), "#333333"),
         scale=scale, edge=False, alpha=0.9, gid="true-places", zorder=5.5,
     )  # fmt: skip

@@ -185,12 +185,12 @@ def _lines(fig: Figure, top: float, heading: str, lines: list[str]) -> None:
 
 def brief_bytes(table: Table, filters: Filters, trend: Trend, fmt: str = "pdf") -> bytes:
     """The brief as PDF (or PNG) bytes; ``FilterError`` when no incident matches."""
-    from geo.snapshot.render import _RENDER_LOCK
-    from geo.snapshot.style import _RC
+    from geo.snapshot.render import RENDER_LOCK
+    from geo.snapshot.style import RC
 
     if fmt not in ("pdf", "png"):
         raise UsageError(f"a brief is a pdf or png, not {fmt!r}")
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with RENDER_LOCK, matplotlib.rc_context(RC):
         fig, title = _figure(table, filters, trend)
         metadata: dict[str, str | None] = {"Title": title}
         if fmt == "pdf":
