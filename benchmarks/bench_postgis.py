@@ -79,7 +79,7 @@ def time_reads(url: str, dataset: Dataset, out: dict[str, Any]) -> None:
     memory."""
     from geo.filters import Filters, filter_incidents
     from geo.webmap.build import MAX_SYMBOLS
-    from geo.webmap.cells import summarise
+    from geo.webmap.grid_counts import summarise
 
     with postgis.connect(url) as conn:
         conn.execute("ANALYZE incidents")

@@ -229,7 +229,7 @@ def test_the_map_counted_in_sql_is_the_map_counted_in_memory(
 
     from geo.symbology import precision_classes
     from geo.synth import WORLD, write_synthetic
-    from geo.webmap.cells import grid_cells
+    from geo.webmap.grid_counts import grid_cells
 
     path = tmp_path / "world.csv"
     write_synthetic(path, 3_000, seed=5, countries=WORLD)

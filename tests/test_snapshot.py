@@ -507,7 +507,7 @@ def test_a_world_table_is_titled_in_words_and_drawn_in_equal_earth() -> None:
 
 
 def test_many_incidents_are_counted_in_cells_not_piled_up() -> None:
-    from geo.snapshot.cells import AGGREGATE_ABOVE
+    from geo.snapshot.cell_circles import AGGREGATE_ABOVE
     from geo.synth import WORLD, make_synthetic
 
     table = make_synthetic(AGGREGATE_ABOVE + 500, seed=4, countries=WORLD)

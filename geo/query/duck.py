@@ -27,7 +27,7 @@ from geo.filters import Filters
 from geo.query import statements as q
 from geo.query.engine import BATCH_ROWS, SqlEngine, typed
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TEXT_COLUMNS
-from geo.webmap.cells import CELL_DEGREES
+from geo.webmap.grid_counts import CELL_DEGREES
 
 THREADS = 2
 """DuckDB's worker threads for one query (the machines this runs on have two cores)."""

@@ -21,7 +21,7 @@ from geo.query import statements as q
 from geo.schema import COLUMNS, TEXT_COLUMNS
 from geo.stats import PERIODS, Headline, period_label
 from geo.symbology import precision_classes
-from geo.webmap.cells import MapSummary, merge_cells
+from geo.webmap.grid_counts import MapSummary, merge_cells
 
 TEXT = tuple(TEXT_COLUMNS)
 MEMO_ANSWERS = 64

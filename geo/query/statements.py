@@ -15,7 +15,7 @@ from geo.facets import EXACT_PRECISIONS, LIST_COLUMNS, Bind
 from geo.filters import Filters
 from geo.schema import ACTOR_COLUMNS, COLUMNS, DATASET_COLUMNS, SOURCE_COLUMNS
 from geo.symbology import IMPRECISE
-from geo.webmap.cells import CELL_DEGREES
+from geo.webmap.grid_counts import CELL_DEGREES
 
 LEVELS = 13
 """Cell sizes tried: 0.05 degrees doubled up to 13 times (410 degrees: one cell holds all)."""
@@ -340,7 +340,7 @@ def map_cells(
 ) -> str:
     """The kept incidents as the map draws them in bulk: one row per cell of size ``level``
     (0.05 degrees doubled ``level`` times) and type, with the count, deaths, sums of
-    coordinates and how many are imprecise. ``geo.webmap.cells.merge_cells`` coarsens the
+    coordinates and how many are imprecise. ``geo.webmap.grid_counts.merge_cells`` coarsens the
     cells until few enough are occupied."""
     imprecise = bind.each(sorted(IMPRECISE))
     shift = max(0, min(int(level), LEVELS))

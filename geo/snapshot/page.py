@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from geo.snapshot.area import MapArea
-from geo.snapshot.cells import AGGREGATE_ABOVE, cell_legend, cells_of, draw_cells
+from geo.snapshot.cell_circles import AGGREGATE_ABOVE, cell_legend, cells_of, draw_cells
 from geo.snapshot.decor import draw_basemap, draw_north_arrow, draw_scale_bar
 from geo.snapshot.labels import Obstacles, label_areas, place_labels, text_box
 from geo.snapshot.legend import (
@@ -206,7 +206,7 @@ def _draw_cells_page(
     placement: Placement,
     room_between: tuple[float, float],
 ) -> None:
-    """The map of many incidents: counts per cell (:mod:`geo.snapshot.cells`), the area
+    """The map of many incidents: counts per cell (:mod:`geo.snapshot.cell_circles`), the area
     names, and the scale bar and north arrow where the cells leave room."""
     n = current.n + old.n
     # Drafted with the largest count it can show: the legend's width does not depend on it.

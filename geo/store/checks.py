@@ -36,7 +36,7 @@ def check_record(
     ``DataError`` listing every problem (nothing is written). A ``new`` incident's id must also
     be a plain slug (letters, digits and ``-_.:``), as every id a page links to."""
     from geo.validate import validate_incidents
-    from geo.validate.cells import check_cells
+    from geo.validate.cell_values import check_cells
 
     raw = pd.DataFrame([{c: cell_text(values.get(c)) for c in COLUMNS}])
     rows = pd.Series([1]).to_numpy()
@@ -63,7 +63,7 @@ def check_claims(
 ) -> list[dict[str, str]]:
     """Validate an incident's claims with the file rules (a known source, whole figures within
     the incident's low-high range); the claims as text cells, or a ``DataError``."""
-    from geo.validate.cells import check_cells
+    from geo.validate.cell_values import check_cells
     from geo.validate.claims import claims_as_read, validate_claims
 
     rows = [
@@ -104,7 +104,7 @@ def checked_change(
 def check_source(source: dict[str, Any], known: set[str]) -> dict[str, str]:
     """Validate a new source with the file rules (an id and a title, a known kind, an id not
     taken); its cells as text, or a ``DataError``."""
-    from geo.validate.cells import check_cells
+    from geo.validate.cell_values import check_cells
     from geo.validate.claims import validate_sources
 
     row = {c: cell_text(source.get(c)).strip() for c in SOURCE_COLUMNS}

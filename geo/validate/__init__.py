@@ -5,7 +5,7 @@ it; ``cells`` reads dates, numbers and tolls and holds the checks every table ge
 gathers the problems. Nothing here reads or writes files: ``geo.tables`` does that.
 """
 
-from geo.validate.cells import check_cells, unique_ids, whole_numbers
+from geo.validate.cell_values import check_cells, unique_ids, whole_numbers
 from geo.validate.claims import claims_as_read, validate_claims, validate_sources
 from geo.validate.collector import Checked, Collector
 from geo.validate.incidents import validate_incidents

@@ -8,7 +8,7 @@ import pandas as pd
 from geo.errors import Problem
 from geo.schema import CLAIM_COLUMNS, SOURCE_KINDS
 from geo.validate import messages as m
-from geo.validate.cells import isin, toll_message, unique_ids, whole_numbers
+from geo.validate.cell_values import isin, toll_message, unique_ids, whole_numbers
 from geo.validate.collector import Collector
 
 

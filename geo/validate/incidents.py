@@ -22,7 +22,7 @@ from geo.schema import (
     REQUIRED,
 )
 from geo.validate import messages as m
-from geo.validate.cells import (
+from geo.validate.cell_values import (
     blank,
     date_message,
     parse_dates,

@@ -25,7 +25,7 @@ import duckdb
 from geo.errors import Problem
 from geo.schema import FIRST_DATE, LAST_DATE, MAX_CELL_CHARS, MAX_TOLL
 from geo.validate import messages as m
-from geo.validate.cells import DATE_PATTERN, NUMBER_PATTERN
+from geo.validate.cell_values import DATE_PATTERN, NUMBER_PATTERN
 from geo.validate.collector import MAX_REPORTED
 
 MEMORY_LIMIT = "1GB"

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from geo.errors import Problem
 from geo.schema import CLAIM_COLUMNS
 from geo.validate import messages as m
-from geo.validate.cells import toll_message
+from geo.validate.cell_values import toll_message
 from geo.validate.sql import Check, Found, column, message_with, run_checks
 
 FIGURES = ("killed", "wounded")

@@ -27,7 +27,7 @@ from geo.schema import (
     REQUIRED,
 )
 from geo.validate import messages as m
-from geo.validate.cells import date_message, toll_message
+from geo.validate.cell_values import date_message, toll_message
 from geo.validate.incidents import missing_column
 from geo.validate.sql import (
     Check,

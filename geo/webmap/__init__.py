@@ -3,7 +3,7 @@
 The package's face: :func:`live_map` (the Map page's map, drawn once, its layers sent on each
 change), :func:`pick_map` (the Edit page's point picker), :func:`change_map` (the Trends page),
 :func:`offline_map` (any map with its scripts and styles from installed packages). Each name is
-loaded when first asked for: the query engine uses ``geo.webmap.cells`` without the rest.
+loaded when first asked for: the query engine uses ``geo.webmap.grid_counts`` without the rest.
 """
 
 from __future__ import annotations

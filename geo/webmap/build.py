@@ -39,7 +39,6 @@ from geo.symbology import (
     unwrap_longitudes,
 )
 from geo.webmap.basemap import WATER, basemap_json, empty_map, offline_basemap, write_basemap
-from geo.webmap.cells import MapSummary, grid_cells, summarise
 from geo.webmap.choropleth import (
     NO_VALUE_COLOUR,
     region_features,
@@ -52,6 +51,7 @@ from geo.webmap.colour_by import COLOUR_FIELDS, colour_key
 from geo.webmap.controls import add_controls
 from geo.webmap.density import LAYERS, add_grid, add_heat, coarser
 from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, script_json
+from geo.webmap.grid_counts import MapSummary, grid_cells, summarise
 from geo.webmap.legend import Legend, add_legend, type_items
 from geo.webmap.play import add_play, play_periods
 
@@ -287,7 +287,7 @@ def build_map(
     ----------
     incidents
         Filtered incidents (the columns of ``geo.schema.COLUMNS``), or their
-        :class:`~geo.webmap.cells.MapSummary` as the team store computes it in SQL.
+        :class:`~geo.webmap.grid_counts.MapSummary` as the team store computes it in SQL.
     claims
         Per-source claims; shown in popups when given.
     sources

@@ -1,6 +1,6 @@
 """Where incidents are dense: a heatmap and a square grid, both drawn from the map's cells.
 
-The cells are what the engine counts for the view (``geo.webmap.cells.MapSummary``): finer as
+The cells are what the engine counts for the view (``geo.webmap.grid_counts.MapSummary``): finer as
 the user zooms in, so both layers follow the zoom. The grid shades each cell by its incidents or
 its killed (best figure) in five classes on a logarithmic scale; the heatmap spreads each
 cell's value over a blurred disc, drawn on a canvas in the browser and drawn again after every
