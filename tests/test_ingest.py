@@ -204,9 +204,9 @@ def test_figures_of_an_earlier_incident_stay_with_it() -> None:
 def test_several_incidents_in_one_article() -> None:
     text = (
         "A list\n\n"
-        "- May 25, 2012. Police raided a resident of Ridder, seizing explosives and ammunition;\n\n"
-        "- December 3, 2011. A band of 5 terrorists was destroyed in the Alma-Ata region;\n\n"
-        "- November 12, 2011. Gunmen killed police officers in Taraz;"
+        "- May 25, 2012. In Ridder, officers searching a flat seized explosives;\n\n"
+        "- December 3, 2011. A group of 5 militants was destroyed in the Alma-Ata region;\n\n"
+        "- November 12, 2011. Two policemen were shot dead by gunmen in Taraz;"
     )
     found = extract(text, source_id="t")
     assert [(c.date_start, c.event_type) for c in found] == [
@@ -381,7 +381,7 @@ def test_another_day_or_another_event_is_another_incident() -> None:
         "Yesterday gunmen attacked a police post in Mandera, killing two officers. "
         "A week earlier in Mandera a man blew himself up while assembling a bomb.\n\n"
         "On 5 May 2019 police raided a house in Wajir and seized rifles. "
-        "On the same day another weapons cache was found."
+        "That same day, officers came upon another weapons cache."
     )
     candidates = extract(text, source_id="t")
     mandera = [c for c in candidates if c.place == "Mandera"]

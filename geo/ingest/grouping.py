@@ -174,8 +174,8 @@ class _Grouping:
             self.current = Incident([mention], mention.inherited_date, None)
             self.incidents.append(self.current)
         elif mention.triggers and mention.tolls and current is None and not self.incidents:
-            # The lead tells what happened before it says where: "At least two policemen
-            # were killed in a shooting." The next sentences may place it.
+            # The lead tells what happened before it says where: "At least three guards died
+            # in a shooting." The next sentences may place it.
             self.current = Incident([mention], None, None)
             self.incidents.append(self.current)
 

@@ -397,7 +397,7 @@ def _toll_before(
     low, high, end, note = figure.low, figure.high, figure.end, figure.note
     if re.fullmatch(r"(?:the )?shooting(?: of)?|shot", verb, re.I):
         note = "; ".join(n for n in (note, _SHOT_NOTE) if n)
-    # "killed three policemen and two members of the public": 5.
+    # "killed four soldiers and three villagers": 7.
     more = _AND_MORE.match(text, figure.end)
     if more:
         for other in find_figures(more.group("fig")):
