@@ -93,7 +93,7 @@ def test_a_popup_links_to_its_incident_and_the_link_opens_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from geo.tables import load_dataset
-    from geo.webmap.build import popup_html
+    from geo.webmap.popups import popup_html
 
     row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
     hostile = {**row, "incident_id": "x'><script>alert(1)</script>&y=1"}
@@ -206,7 +206,7 @@ def test_a_shape_drawn_on_the_map_is_the_area_it_outlines() -> None:
 
 def test_a_source_with_a_web_address_is_a_link_and_no_other_scheme_is() -> None:
     from geo.tables import load_dataset
-    from geo.webmap.build import popup_html
+    from geo.webmap.popups import popup_html
 
     row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
     linked = {**row, "sources": "https://news.example/a?b=1&c=2;javascript:alert(1);plain"}

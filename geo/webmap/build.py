@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -28,7 +26,7 @@ import pandas as pd
 from geo.errors import UsageError
 from geo.escape import esc
 from geo.records import source_names
-from geo.stats import by_region, toll_text
+from geo.stats import by_region
 from geo.symbology import (
     CLASS_LABELS,
     OTHER_COLOUR,
@@ -54,89 +52,10 @@ from geo.webmap.elements import ClusterAssets, DataMarkerCluster, ParentScript, 
 from geo.webmap.grid_counts import MapSummary, grid_cells, summarise
 from geo.webmap.legend import Legend, add_legend, type_items
 from geo.webmap.play import add_play, play_periods
+from geo.webmap.popups import incident_popup
 
 MAX_SYMBOLS = 2000
 """Above this many filtered incidents the map shows grid cells with counts instead of symbols."""
-
-
-def _range_text(low: object, best: object, high: object) -> str:
-    return toll_text(low, best, high) or "no figure"
-
-
-def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
-    """A date as a reader should take it: the day, or the range and how it is known."""
-    a, b = start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
-    return a if a == b else f"between {a} and {b} (known to the {precision})"
-
-
-def popup_html(
-    row: Mapping[str, object],
-    claims: pd.DataFrame | None,
-    sources: Mapping[str, str] | None = None,
-) -> str:
-    """An incident's popup; every data value is escaped. ``sources`` names each source id
-    (see :func:`source_names`)."""
-    rows = None if claims is None else list(claims.itertuples(index=False))
-    return _popup_html(row, rows, sources or {})
-
-
-def _source_html(source_id: object, names: Mapping[str, str]) -> str:
-    """A source as its title and outlet, with the id in small print (the id alone if unnamed);
-    a link where the id or the name is a web address (http or https only)."""
-    name = names.get(str(source_id).strip())
-    address = next((t for t in (str(source_id).strip(), name or "") if _WEB.fullmatch(t)), "")
-    text = esc(source_id) if not name else (
-        f"{esc(name)} <small style='color:#777'>{esc(source_id)}</small>"
-    )  # fmt: skip
-    if not address:
-        return text
-    return f"<a href='{esc(address)}' target='_blank' rel='noopener noreferrer'>{text}</a>"
-
-
-def _paragraph(paragraph: object) -> str:
-    text = str(paragraph).strip() if paragraph is not None else ""
-    return f" ¶{esc(text)}" if text and text.lower() not in ("nan", "<na>", "none") else ""
-
-
-_WEB = re.compile(r"https?://[^\s<>'\"]{1,500}", re.IGNORECASE)
-"""A source that is a web address: shown as a link (never another scheme, such as javascript:)."""
-
-
-def _popup_html(
-    row: Mapping[str, object], claims: Sequence[Any] | None, names: Mapping[str, str]
-) -> str:
-    """``popup_html`` for claims given as rows with ``source``, ``paragraph``, ``killed``,
-    ``wounded`` and ``note`` attributes."""
-    lines = [
-        f"<b>{esc(row['place'])}</b>",
-        f"{esc(date_text(row['date_start'], row['date_end'], str(row['date_precision'])))}",  # type: ignore[arg-type]
-        f"{esc(type_label(str(row['event_type'])))} · located to the {esc(row['geo_precision'])}",
-        f"Killed: {esc(_range_text(row['killed_low'], row['killed_best'], row['killed_high']))}"
-        f" · Wounded: "
-        f"{esc(_range_text(row['wounded_low'], row['wounded_best'], row['wounded_high']))}",
-    ]
-    if row.get("summary"):
-        lines.append(f"<i>{esc(row['summary'])}</i>")
-    if claims is not None and len(claims):
-        items = []
-        for claim in claims:
-            figures = []
-            if str(claim.killed).strip():
-                figures.append(f"{esc(claim.killed)} killed")
-            if str(claim.wounded).strip():
-                figures.append(f"{esc(claim.wounded)} wounded")
-            said = ", ".join(figures) or "no figure"
-            items.append(
-                f"<li>{_source_html(claim.source, names)}{_paragraph(claim.paragraph)}: {said}"
-                f"{' – ' + esc(claim.note) if str(claim.note).strip() else ''}</li>"
-            )
-        lines.append("Sources:<ul style='margin:0;padding-left:1.2em'>" + "".join(items) + "</ul>")
-    elif row.get("sources"):
-        cited = [s for s in str(row["sources"]).split(";") if s.strip()]
-        lines.append("Sources: " + "; ".join(_source_html(s, names) for s in cited))
-    link = "?id=" + quote(str(row.get("incident_id", "")), safe="")
-    lines.append(f"<a class='atlas-open' href='{esc(link)}' target='_blank'>Open this incident</a>")
-    return "<div style='max-width:320px'>" + "<br>".join(lines) + "</div>"
 
 
 _CALLBACK = """
@@ -209,7 +128,7 @@ def _symbol_rows(
                 colour,
                 symbol_radius(row["killed_best"] if pd.notna(row["killed_best"]) else None),
                 _CLASS_CODES[drawn_as],
-                _popup_html(row, by_incident.get(row["incident_id"]), names),
+                incident_popup(row, by_incident.get(row["incident_id"]), names),
                 tooltip,
                 1,
                 period,
@@ -608,5 +527,4 @@ __all__ = [
     "build_map",
     "grid_cells",
     "pick_map",
-    "popup_html",
 ]
