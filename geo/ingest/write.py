@@ -19,8 +19,15 @@ import pandas as pd
 
 from geo.errors import UsageError
 from geo.files import write_text_atomic
-from geo.ingest.model import Candidate, Published
-from geo.schema import CLAIM_COLUMNS, COLUMNS, FIRST_DATE, LAST_DATE, SOURCE_COLUMNS
+from geo.ingest.model import Candidate, ClaimDraft, Published
+from geo.schema import (
+    CLAIM_COLUMNS,
+    COLUMNS,
+    FIRST_DATE,
+    LAST_DATE,
+    SOURCE_COLUMNS,
+    TOLL_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,26 @@ def _in_range(candidate: Candidate) -> bool:
     )
 
 
+def _why_kept(candidate: Candidate) -> str:
+    """Why a candidate stays in the evidence file only."""
+    if candidate.date_start is None:
+        return "no date"
+    if candidate.lat is None:
+        return "no place"
+    return f"dates outside {FIRST_DATE}..{LAST_DATE}"
+
+
+def _claim_row(candidate: Candidate, claim: ClaimDraft) -> dict[str, object]:
+    return {
+        "incident_id": candidate.incident_id,
+        "source": candidate.sources,
+        "paragraph": claim.paragraph,
+        "killed": "" if claim.killed is None else str(claim.killed),
+        "wounded": "" if claim.wounded is None else str(claim.wounded),
+        "note": claim.note,
+    }
+
+
 def write_candidates(out: Path, articles: list[Article]) -> Written:
     """Write the candidates of ``articles`` as ``out`` with claims, sources and evidence.
 
@@ -164,41 +191,16 @@ def write_candidates(out: Path, articles: list[Article]) -> Written:
     claims: list[dict[str, object]] = []
     records: list[dict[str, object]] = []
     undated: list[str] = []
-    for article in articles:
-        for candidate in article.candidates:
-            if not writable(candidate):
-                why = (
-                    "no date"
-                    if candidate.date_start is None
-                    else "no place"
-                    if candidate.lat is None
-                    else f"dates outside {FIRST_DATE}..{LAST_DATE}"
-                )
-                undated.append(candidate.incident_id)
-                records.append(evidence_record(candidate, written=False, reason=why))
-                continue
-            rows.append(incident_row(candidate))
-            records.append(evidence_record(candidate, written=True))
-            for claim in candidate.claims:
-                claims.append(
-                    {
-                        "incident_id": candidate.incident_id,
-                        "source": candidate.sources,
-                        "paragraph": claim.paragraph,
-                        "killed": "" if claim.killed is None else str(claim.killed),
-                        "wounded": "" if claim.wounded is None else str(claim.wounded),
-                        "note": claim.note,
-                    }
-                )
+    for candidate in (c for article in articles for c in article.candidates):
+        if not writable(candidate):
+            undated.append(candidate.incident_id)
+            records.append(evidence_record(candidate, written=False, reason=_why_kept(candidate)))
+            continue
+        rows.append(incident_row(candidate))
+        records.append(evidence_record(candidate, written=True))
+        claims += [_claim_row(candidate, claim) for claim in candidate.claims]
     incidents = pd.DataFrame(rows, columns=COLUMNS)
-    for column in (
-        "killed_low",
-        "killed_best",
-        "killed_high",
-        "wounded_low",
-        "wounded_best",
-        "wounded_high",
-    ):
+    for column in TOLL_COLUMNS:
         incidents[column] = incidents[column].astype("Int64")
     claim_table = pd.DataFrame(claims, columns=CLAIM_COLUMNS)
     sources = pd.DataFrame([source_row(a) for a in articles], columns=SOURCE_COLUMNS)
