@@ -440,20 +440,10 @@ def _lookup_chunk(
     if len(name) <= 4 and name.isupper() and fold_name(name) not in country_keys():
         return None  # an acronym ("PAL", the airline), not a town; "UAE" is a country
     before = sentence[max(0, first - 80) : first]
-    after = sentence[last : last + 40]
     if _origin(before):
         return None
     sentence_start = first <= lead or bool(re.search(r"[\n\"“(]\s*$", before))
-    region_word = _REGION_SUFFIX.match(after)
-    area_word = _AREA_SUFFIX.match(after)
-    queries: list[tuple[str, int, str]] = []
-    if region_word:
-        queries.append((f"{name} {region_word.group('word')}", region_word.end(), "region"))
-        queries.append((name, region_word.end(), "region"))
-    if area_word:
-        queries.append((f"{name} {area_word.group('word')}", area_word.end(), "area"))
-    queries.append((name, 0, ""))
-    for query, extra, kind in queries:
+    for query, extra, kind in _queries(name, sentence[last : last + 40]):
         if kind != "region" and not _known(query):
             continue
         matches = _geocode_all(query)
@@ -464,39 +454,60 @@ def _lookup_chunk(
             continue
         if not _plausible(best, before, sentence_start, context, kind):
             return None
-        end = last + extra
-        approximate = _APPROXIMATE.search(before)
-        precision = str(best["precision"])
-        qualifier = ""
-        mention_start = first
-        if approximate and precision in ("city", "point"):
-            precision = "district"
-            qualifier = approximate.group().strip()
-            mention_start = first - len(before) + approximate.start()
-        elif kind == "area" and precision in ("city", "point"):
-            precision = "district"
-            qualifier = (area_word.group("word") if area_word else "").lower()
-        if kind == "region" and precision != "region":
-            continue
-        lat, lon, precision = measured(
-            float(str(best["lat"])), float(str(best["lon"])), qualifier, precision
-        )
-        return PlaceMention(
-            start=mention_start,
-            end=end,
-            text=sentence[mention_start:end],
-            query=query,
-            name=str(best["name"]),
-            lat=lat,
-            lon=lon,
-            country=str(best["country"]),
-            region=str(best["region"]) if best["region"] else None,
-            precision=precision,
-            qualifier=qualifier,
-            population=int(str(best["population"])),
-            sentence_start=sentence_start,
-        )
+        found = _mention(sentence, (first, last + extra), query, best, kind, sentence_start)
+        if found is not None:
+            return found
     return _sound_alike(sentence, (first, last), name, context, sentence_start)
+
+
+def _queries(name: str, after: str) -> list[tuple[str, int, str]]:
+    """What to look a name up as: with the region or area word after it ("Almaty region",
+    "Kathua district"), then alone; each with the characters it takes after the name."""
+    queries: list[tuple[str, int, str]] = []
+    region_word = _REGION_SUFFIX.match(after)
+    if region_word:
+        queries.append((f"{name} {region_word.group('word')}", region_word.end(), "region"))
+        queries.append((name, region_word.end(), "region"))
+    area_word = _AREA_SUFFIX.match(after)
+    if area_word:
+        word = area_word.group("word")
+        queries.append((f"{name} {word}", area_word.end(), f"area:{word.lower()}"))
+    queries.append((name, 0, ""))
+    return queries
+
+
+def _mention(
+    sentence: str,
+    span: tuple[int, int],
+    query: str,
+    best: dict[str, object],
+    kind: str,
+    sentence_start: bool,
+) -> PlaceMention | None:
+    """The place a gazetteer match makes of the words at ``span``: "near X" or "X district"
+    is an approximate location, a distance phrase a point away from X; ``None`` where a region
+    was asked for and a town found."""
+    first, end = span
+    before = sentence[max(0, first - 80) : first]
+    approximate = _APPROXIMATE.search(before)
+    precision, qualifier, start = str(best["precision"]), "", first
+    if approximate and precision in ("city", "point"):
+        precision, qualifier = "district", approximate.group().strip()
+        start = first - len(before) + approximate.start()
+    elif kind.startswith("area:") and precision in ("city", "point"):
+        precision, qualifier = "district", kind.split(":", 1)[1]
+    if kind == "region" and precision != "region":
+        return None
+    lat, lon, precision = measured(
+        float(str(best["lat"])), float(str(best["lon"])), qualifier, precision
+    )
+    return PlaceMention(
+        start=start, end=end, text=sentence[start:end], query=query, name=str(best["name"]),
+        lat=lat, lon=lon, country=str(best["country"]),
+        region=str(best["region"]) if best["region"] else None, precision=precision,
+        qualifier=qualifier, population=int(str(best["population"])),
+        sentence_start=sentence_start,
+    )  # fmt: skip
 
 
 def _sound_alike(
