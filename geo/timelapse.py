@@ -226,26 +226,29 @@ def render_timelapse(
                 progress(k + 1, len(steps))
             yield _quantise(image, gif.colours)
 
+    _write_gif(out, images(), gif.durations(len(steps)))
+    if folder is not None:
+        _remove_stale_frames(folder, len(steps))
+    return frames
+
+
+def _write_gif(out: str | Path, images: Iterator[Image.Image], durations: list[int]) -> None:
+    """Write the frames as one looping GIF, atomically."""
+
     def write(tmp: Path) -> None:
-        drawn = images()
-        first = next(drawn)
-        first.save(
-            tmp,
-            format="GIF",
-            save_all=True,
-            append_images=drawn,
-            duration=gif.durations(len(steps)),
-            loop=0,
-            disposal=1,
-        )
+        first = next(images)
+        first.save(tmp, format="GIF", save_all=True, append_images=images, duration=durations,
+                   loop=0, disposal=1)  # fmt: skip
 
     write_atomic(out, write)
-    if folder is not None:
-        keep = {FRAME_NAME.format(k + 1) for k in range(len(steps))}
-        for stale in folder.iterdir():
-            if _FRAME_PATTERN.fullmatch(stale.name) and stale.name not in keep:
-                stale.unlink()
-    return frames
+
+
+def _remove_stale_frames(folder: Path, count: int) -> None:
+    """Frames a longer earlier run left in ``folder``."""
+    keep = {FRAME_NAME.format(k + 1) for k in range(count)}
+    for stale in folder.iterdir():
+        if _FRAME_PATTERN.fullmatch(stale.name) and stale.name not in keep:
+            stale.unlink()
 
 
 @dataclass(frozen=True)
