@@ -241,25 +241,7 @@ def parse_csv(
     """Parse CSV bytes (or the bytes of a stream ``data`` opens; ``head``: the decoded start of
     the file) into a table of strings; ``keep`` and ``known_only`` as for
     :func:`read_csv_text`."""
-    header = _LINE_END.split(head, maxsplit=1)[0]
-    if "," not in header:
-        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-            if delimiter in header:
-                raise DataError(
-                    Problem(
-                        name,
-                        1,
-                        None,
-                        f"the header is separated by {label}; the table must "
-                        "be comma-separated (CSV)",
-                    )
-                )
-    if not header.strip():
-        raise DataError(Problem(name, 1, None, "the first line is empty; put the header there"))
-    try:
-        columns = next(csv.reader(io.StringIO(head, newline="")), [])
-    except csv.Error as exc:
-        raise DataError(Problem(name, 1, None, f"the header cannot be read: {exc}")) from None
+    columns = _header_of(head, name)
     _check_header(columns, name)
     names = {c.strip().lstrip("\ufeff") for c in columns}
     wanted = _wanted_columns(names, keep)
@@ -291,6 +273,23 @@ def parse_csv(
         stream.close()
     _check_rows(table, name)
     return table
+
+
+def _header_of(head: str, name: str) -> list[str]:
+    """The header's column names; refused with the reason when the first line is empty, not
+    separated by commas, or not CSV."""
+    header = _LINE_END.split(head, maxsplit=1)[0]
+    if "," not in header:
+        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if delimiter in header:
+                why = f"the header is separated by {label}; the table must be comma-separated (CSV)"
+                raise DataError(Problem(name, 1, None, why))
+    if not header.strip():
+        raise DataError(Problem(name, 1, None, "the first line is empty; put the header there"))
+    try:
+        return next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error as exc:
+        raise DataError(Problem(name, 1, None, f"the header cannot be read: {exc}")) from None
 
 
 def _wanted_columns(names: set[str], keep: Collection[str] | None) -> set[str] | None:
