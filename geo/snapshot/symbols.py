@@ -294,31 +294,12 @@ def draw_symbols(
     area: MapArea, current: Points, old: Points, layout: SymbolLayout, *, svg_ids: bool
 ) -> None:
     """Earlier incidents in grey at their true positions, then the current ones in place."""
-    ax, scale = area.ax, area.scale
-    faded_diameter, diameter = layout.faded_diameter, layout.diameter
     if old.n:
-        fu, fv = area.to_pt(old.x, old.y)
-        order = np.argsort(-faded_diameter, kind="stable")
-        for layer, style in enumerate(STYLES):
-            pick = order[old.classes[order] == style]
-            if len(pick):
-                fx, fy = area.to_data(fu[pick], fv[pick])
-                add_symbols(
-                    ax,
-                    fx,
-                    fy,
-                    faded_diameter[pick],
-                    greyed(len(pick), FADED_COLOUR),
-                    style=style,
-                    scale=scale,
-                    edge=old.n <= MAX_SPREAD,
-                    alpha=0.55,
-                    gid=f"faded-{style}",
-                    zorder=3 + layer / 10,
-                )
+        _draw_faded(area, old, layout.faded_diameter)
     _draw_leaders(area, current, layout)
     # Largest symbols first so small ones stay visible on top; white edges only while symbols
     # can still be told apart (they double the drawing time of a dense map).
+    ax, scale, diameter = area.ax, area.scale, layout.diameter
     x, y = area.to_data(layout.u, layout.v)
     colours = _rgba(current.types)
     order = np.argsort(-diameter, kind="stable")
@@ -329,31 +310,26 @@ def draw_symbols(
         if svg_ids and current.n <= MAX_SVG_SYMBOLS:
             for i in pick:
                 one = np.array([i])
-                add_symbols(
-                    ax,
-                    x[one],
-                    y[one],
-                    diameter[one],
-                    colours[one],
-                    style=style,
-                    scale=scale,
-                    gid=f"incident-{_sanitise_id(current.ids[i])}",
-                    zorder=4 + layer / 2,
-                )
+                add_symbols(ax, x[one], y[one], diameter[one], colours[one], style=style,
+                            scale=scale, gid=f"incident-{_sanitise_id(current.ids[i])}",
+                            zorder=4 + layer / 2)  # fmt: skip
         else:
-            add_symbols(
-                ax,
-                x[pick],
-                y[pick],
-                diameter[pick],
-                colours[pick],
-                style=style,
-                scale=scale,
-                edge=layout.spread,
-                alpha=0.9 if layout.spread else 0.7,
-                zorder=4 + layer / 2,
-                gid=f"incidents-{style}",
-            )
+            add_symbols(ax, x[pick], y[pick], diameter[pick], colours[pick], style=style,
+                        scale=scale, edge=layout.spread, alpha=0.9 if layout.spread else 0.7,
+                        zorder=4 + layer / 2, gid=f"incidents-{style}")  # fmt: skip
+
+
+def _draw_faded(area: MapArea, old: Points, faded_diameter: np.ndarray) -> None:
+    """Earlier incidents, grey, largest first, at their true positions."""
+    fu, fv = area.to_pt(old.x, old.y)
+    order = np.argsort(-faded_diameter, kind="stable")
+    for layer, style in enumerate(STYLES):
+        pick = order[old.classes[order] == style]
+        if len(pick):
+            fx, fy = area.to_data(fu[pick], fv[pick])
+            add_symbols(area.ax, fx, fy, faded_diameter[pick], greyed(len(pick), FADED_COLOUR),
+                        style=style, scale=area.scale, edge=old.n <= MAX_SPREAD, alpha=0.55,
+                        gid=f"faded-{style}", zorder=3 + layer / 10)  # fmt: skip
 
 
 def _draw_leaders(area: MapArea, current: Points, layout: SymbolLayout) -> None:
