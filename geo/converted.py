@@ -9,7 +9,7 @@ from pathlib import Path
 
 from geo.errors import Problem
 from geo.formats import convert
-from geo.formats.convert import by_row
+from geo.formats.conversion import by_row
 from geo.formats.recognise import SIGNATURES, recognise
 from geo.tables import Dataset, RawTable, ReadOptions, to_geodataframe
 from geo.validate import check_cells, claims_as_read, validate_incidents

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pandas is imported when a table is converted, not by `pytho
     import numpy as np
     import pandas as pd
 
-    from geo.formats.convert import Conversion
+    from geo.formats.conversion import Conversion
 
 FORMATS = tuple(SIGNATURES)
 """The export formats read: ``acled``, ``gtd``, ``ucdp``."""

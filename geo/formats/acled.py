@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.formats import countries
-from geo.formats.convert import (
+from geo.formats.conversion import (
     Conversion,
     Skips,
     assemble,
@@ -139,26 +139,7 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
     skips = Skips(file, rows)
     event_ids = text(raw, "event_id_cnty")
     skips.skip((event_ids == "").to_numpy(), "event_id_cnty", "no event id")
-    year = numbers(raw, "year")
-    day = read_event_dates(text(raw, "event_date"), year if "year" in raw.columns else None)
-    skips.skip(
-        day.isna().to_numpy(),
-        "event_date",
-        "event_date is not a date",
-        "ACLED writes '28 December 2022', '2022-12-28' or '28-Dec-22', in the row's year",
-    )
-    time_precision = numbers(raw, "time_precision")
-    skips.skip(
-        ~np.isin(time_precision, list(TIME_PRECISIONS)),
-        "time_precision",
-        "time_precision is not 1, 2 or 3",
-    )
-    week = time_precision == 2
-    month = time_precision == 3
-    start = day.where(~week, day - pd.Timedelta(days=3))
-    start = start.where(~month, day.dt.to_period("M").dt.start_time)
-    end = day.where(~week, day + pd.Timedelta(days=3))
-    end = end.where(~month, day.dt.to_period("M").dt.end_time.dt.normalize())
+    start, end, time_precision = _dates(raw, skips)
     codes = countries.codes_for(text(raw, "country"), text(raw, "iso"))
     lat, lon, lat_text, lon_text = _placed(raw, codes, skips)
     geo_code = numbers(raw, "geo_precision")
@@ -206,6 +187,32 @@ def convert_acled(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversi
         # ACLED gives no wounded figure: wounded stays empty, never 0.
         claims={"killed": whole(fatalities), "wounded": "", "note": note},
     )
+
+
+def _dates(raw: pd.DataFrame, skips: Skips) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Each event's first and last day by its time precision: the day (1), the week around it
+    (2: three days either side), or its month (3); rows whose date or precision does not read
+    are skipped with the reason."""
+    year = numbers(raw, "year")
+    day = read_event_dates(text(raw, "event_date"), year if "year" in raw.columns else None)
+    skips.skip(
+        day.isna().to_numpy(),
+        "event_date",
+        "event_date is not a date",
+        "ACLED writes '28 December 2022', '2022-12-28' or '28-Dec-22', in the row's year",
+    )
+    time_precision = numbers(raw, "time_precision")
+    skips.skip(
+        ~np.isin(time_precision, list(TIME_PRECISIONS)),
+        "time_precision",
+        "time_precision is not 1, 2 or 3",
+    )
+    week, month = time_precision == 2, time_precision == 3
+    start = day.where(~week, day - pd.Timedelta(days=3))
+    start = start.where(~month, day.dt.to_period("M").dt.start_time)
+    end = day.where(~week, day + pd.Timedelta(days=3))
+    end = end.where(~month, day.dt.to_period("M").dt.end_time.dt.normalize())
+    return start, end, time_precision
 
 
 def _placed(

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from geo.formats import countries
-from geo.formats.convert import (
+from geo.formats.conversion import (
     Conversion,
     Skips,
     assemble,
