@@ -83,26 +83,7 @@ def convert_gtd(
     lon_text = text(raw, "longitude").to_numpy(dtype=object, copy=True)
     unplaced = specificity == 5
     if unlocated == "country":
-        from geo.places.regions import country_points
-
-        points = country_points()
-        unions = text(raw, "country_txt").str.lower().map(countries.UNION_SEATS).fillna("")
-        seated = unplaced & (codes == "") & (unions != "").to_numpy()
-        codes = np.where(seated, unions.to_numpy(dtype=object), codes)
-        if int((seated & skips.keep).sum()):
-            skips.notes[
-                "of a former union (Soviet Union, Yugoslavia, Czechoslovakia) placed in the "
-                "country of its capital"
-            ] += int((seated & skips.keep).sum())
-        at = [points.get(c) for c in codes]
-        has = np.array([p is not None for p in at]) & unplaced
-        for i in np.flatnonzero(has):
-            _, x, y = points[codes[i]]
-            lon_text[i], lat_text[i] = f"{x:.5f}", f"{y:.5f}"
-        skips.skip(unplaced & ~has, "country_txt", "specificity 5 in no known country")
-        placed = int((has & skips.keep).sum())
-        if placed:
-            skips.notes["placed at their country's representative point"] += placed
+        codes, has = _at_country_points(raw, codes, unplaced, lat_text, lon_text, skips)
         located = located | has
     else:
         skips.skip(unplaced, "specificity", "specificity 5: no coordinates")
@@ -148,6 +129,41 @@ def convert_gtd(
         },
         claims={"killed": whole(nkill), "wounded": whole(nwound), "note": _notes(raw, event_ids)},
     )
+
+
+def _at_country_points(
+    raw: pd.DataFrame,
+    codes: np.ndarray,
+    unplaced: np.ndarray,
+    lat_text: np.ndarray,
+    lon_text: np.ndarray,
+    skips: Skips,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with no coordinates placed at their country's representative point (``lat_text``
+    and ``lon_text`` filled in place); a former union's rows (Soviet Union, Yugoslavia,
+    Czechoslovakia) in the country of its capital. Returns the codes and which rows were
+    placed; rows in no known country are skipped."""
+    from geo.places.regions import country_points
+
+    points = country_points()
+    unions = text(raw, "country_txt").str.lower().map(countries.UNION_SEATS).fillna("")
+    seated = unplaced & (codes == "") & (unions != "").to_numpy()
+    codes = np.where(seated, unions.to_numpy(dtype=object), codes)
+    if int((seated & skips.keep).sum()):
+        skips.notes[
+            "of a former union (Soviet Union, Yugoslavia, Czechoslovakia) placed in the "
+            "country of its capital"
+        ] += int((seated & skips.keep).sum())
+    at = [points.get(c) for c in codes]
+    has = np.array([p is not None for p in at]) & unplaced
+    for i in np.flatnonzero(has):
+        _, x, y = points[codes[i]]
+        lon_text[i], lat_text[i] = f"{x:.5f}", f"{y:.5f}"
+    skips.skip(unplaced & ~has, "country_txt", "specificity 5 in no known country")
+    placed = int((has & skips.keep).sum())
+    if placed:
+        skips.notes["placed at their country's representative point"] += placed
+    return codes, has
 
 
 def _place(raw: pd.DataFrame) -> pd.Series:
