@@ -53,23 +53,9 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
     span = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
     skips.skip(span < 0, "date_end", "date_end is before date_start")
     skips.skip(span > 365, "date_end", "a date range longer than a year")
-    where = numbers(raw, "where_prec")
-    skips.skip(~np.isin(where, list(WHERE_PRECISIONS)), "where_prec", "where_prec is not 1-7")
     lat, lon = numbers(raw, "latitude"), numbers(raw, "longitude")
     codes = countries.codes_for(text(raw, "country"))
-    where_named = text(raw, "where_coordinates").str.replace(PLACE_SUFFIX, "", regex=True)
-    named = [
-        ("where_coordinates", where_named, "place"),
-        ("adm_2", text(raw, "adm_2"), "place"),
-        ("adm_1", text(raw, "adm_1"), "admin"),
-    ]
-    placed_lat, placed_lon, placed, found = place_from_columns(
-        named, codes, ~(np.isfinite(lat) & np.isfinite(lon)), skips, within=text(raw, "adm_1")
-    )
-    lat_text = np.where(placed, placed_lat, text(raw, "latitude").to_numpy(dtype=object))
-    lon_text = np.where(placed, placed_lon, text(raw, "longitude").to_numpy(dtype=object))
-    located_to = pd.Series(where).map(WHERE_PRECISIONS).fillna("").to_numpy(dtype=object)
-    located_to = np.where(placed, found, located_to)
+    lat_text, lon_text, located_to = _located(raw, codes, lat, lon, skips)
     violence = numbers(raw, "type_of_violence")
     skips.skip(
         ~np.isin(violence, list(VIOLENCE_TYPES)), "type_of_violence", "type_of_violence is not 1-3"
@@ -118,6 +104,28 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
         },
         claims={"killed": whole(best), "wounded": "", "note": note},
     )
+
+
+def _located(
+    raw: pd.DataFrame, codes: np.ndarray, lat: np.ndarray, lon: np.ndarray, skips: Skips
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each event's coordinates (as text) and precision: its own where given (by
+    ``where_prec``), else found offline from its place, ``adm_2`` or ``adm_1``."""
+    where = numbers(raw, "where_prec")
+    skips.skip(~np.isin(where, list(WHERE_PRECISIONS)), "where_prec", "where_prec is not 1-7")
+    where_named = text(raw, "where_coordinates").str.replace(PLACE_SUFFIX, "", regex=True)
+    named = [
+        ("where_coordinates", where_named, "place"),
+        ("adm_2", text(raw, "adm_2"), "place"),
+        ("adm_1", text(raw, "adm_1"), "admin"),
+    ]
+    placed_lat, placed_lon, placed, found = place_from_columns(
+        named, codes, ~(np.isfinite(lat) & np.isfinite(lon)), skips, within=text(raw, "adm_1")
+    )
+    lat_text = np.where(placed, placed_lat, text(raw, "latitude").to_numpy(dtype=object))
+    lon_text = np.where(placed, placed_lon, text(raw, "longitude").to_numpy(dtype=object))
+    located_to = pd.Series(where).map(WHERE_PRECISIONS).fillna("").to_numpy(dtype=object)
+    return lat_text, lon_text, np.where(placed, found, located_to)
 
 
 def _day(values: pd.Series) -> pd.Series:
