@@ -171,6 +171,11 @@ def admin1_summary(con: duckdb.DuckDBPyConnection, *, file: str, found: Found) -
 
 def place_checks() -> list[Check]:
     """Coordinates, geo_precision, regions (a warning for a point in none) and country."""
+    return _coordinate_checks() + _region_checks()
+
+
+def _coordinate_checks() -> list[Check]:
+    """lat and lon: numbers, within 90 and 180 degrees."""
     checks = []
     for name, limit in (("lat", 90), ("lon", 180)):
         checks.append(
@@ -189,7 +194,12 @@ def place_checks() -> list[Check]:
                 message_with(m.outside_range, name),
             )
         )
-    return checks + [
+    return checks
+
+
+def _region_checks() -> list[Check]:
+    """geo_precision's words; the region and admin1 against the point; the country."""
+    return [
         Check(
             "geo_precision",
             f"geo_precision NOT IN ({_words(GEO_PRECISIONS)})",
