@@ -169,7 +169,8 @@ def render_timelapse(
     gif: GifStyle = GifStyle(),
     progress: Progress | None = None,
 ) -> list[Frame]:
-    """Write an animated GIF with one frame per period, earlier incidents shown in grey.
+    """Write an animated GIF with one frame per period, earlier incidents shown in grey, and
+    return a :class:`Frame` for each frame, in order.
 
     An incident belongs to the period containing the middle of its date range, as on the
     Timeline page (``geo.stats.midpoint``). Every period from the first to the last is a frame,
@@ -196,16 +197,11 @@ def render_timelapse(
     progress
         Called with (frames done, frames in all) after each frame.
 
-    Returns
-    -------
-    list of Frame
-        One per frame, in order.
-
     Raises
     ------
     FilterError
         When no incident has a date, or the periods would make more than ``MAX_FRAMES`` frames.
-    ValueError
+    UsageError
         For an unknown ``freq``.
     """
     if freq not in FREQS:
@@ -216,20 +212,32 @@ def render_timelapse(
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     frames: list[Frame] = []
-
-    def images() -> Iterator[Image.Image]:
-        for k, step in enumerate(steps):
-            image, made = series.draw(step, period_label(step, freq), filters)
-            path = None if folder is None else _save_frame(folder, k, image)
-            frames.append(replace(made, path=path))
-            if progress is not None:
-                progress(k + 1, len(steps))
-            yield _quantise(image, gif.colours)
-
-    _write_gif(out, images(), gif.durations(len(steps)))
+    drawn = _images(series, steps, freq, filters, folder, frames, progress, gif.colours)
+    _write_gif(out, drawn, gif.durations(len(steps)))
     if folder is not None:
         _remove_stale_frames(folder, len(steps))
     return frames
+
+
+def _images(
+    series: _Series,
+    steps: list[int],
+    freq: str,
+    filters: Filters | None,
+    folder: Path | None,
+    frames: list[Frame],
+    progress: Progress | None,
+    colours: int,
+) -> Iterator[Image.Image]:
+    """Each period's frame, drawn as the GIF asks for it: kept in ``frames`` (and ``folder``),
+    said to ``progress``, and given in the GIF's palette."""
+    for k, step in enumerate(steps):
+        image, made = series.draw(step, period_label(step, freq), filters)
+        path = None if folder is None else _save_frame(folder, k, image)
+        frames.append(replace(made, path=path))
+        if progress is not None:
+            progress(k + 1, len(steps))
+        yield _quantise(image, colours)
 
 
 def _write_gif(out: str | Path, images: Iterator[Image.Image], durations: list[int]) -> None:

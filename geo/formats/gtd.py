@@ -63,6 +63,15 @@ explosive nor an incendiary; e.g. with the hands, a chemical, a vehicle)."""
 UNLOCATED_CHOICES = ("skip", "country")
 
 
+_SOURCE = {
+    "source_id": "gtd",
+    "outlet": "Global Terrorism Database (GTD), START",
+    "published_note": "a dataset export; each claim names its event",
+    "kind": "dataset",
+}
+"""The export as a source of ``sources.csv`` (its title names the file)."""
+
+
 def convert_gtd(
     raw: pd.DataFrame, rows: np.ndarray, *, file: str, unlocated: str = "skip"
 ) -> Conversion:
@@ -120,13 +129,7 @@ def convert_gtd(
         },
         skips=skips,
         rows_read=len(raw),
-        source={
-            "source_id": "gtd",
-            "title": f"Global Terrorism Database export {file}",
-            "outlet": "Global Terrorism Database (GTD), START",
-            "published_note": "a dataset export; each claim names its event",
-            "kind": "dataset",
-        },
+        source={"title": f"Global Terrorism Database export {file}", **_SOURCE},
         claims={"killed": whole(nkill), "wounded": whole(nwound), "note": _notes(raw, event_ids)},
     )
 

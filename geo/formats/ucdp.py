@@ -40,6 +40,15 @@ PLACE_SUFFIX = r"(?i)\s+(?:town|village|city|area|camp|district|province|region)
 VIOLENCE_NAMES = {1: "state-based conflict", 2: "non-state conflict", 3: "one-sided violence"}
 
 
+_SOURCE = {
+    "source_id": "ucdp-ged",
+    "outlet": "Uppsala Conflict Data Program (UCDP)",
+    "published_note": "a dataset export; each claim names its event",
+    "kind": "dataset",
+}
+"""The export as a source of ``sources.csv`` (its title names the file)."""
+
+
 def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversion:
     """A UCDP GED export (CSV as UCDP ships it, or its API's fields) in the project's schema."""
     raw = raw.rename(columns=lambda c: str(c).strip().lstrip("\ufeff").lower())
@@ -95,13 +104,7 @@ def convert_ucdp(raw: pd.DataFrame, rows: np.ndarray, *, file: str) -> Conversio
         },
         skips=skips,
         rows_read=len(raw),
-        source={
-            "source_id": "ucdp-ged",
-            "title": f"UCDP Georeferenced Event Dataset export {file}",
-            "outlet": "Uppsala Conflict Data Program (UCDP)",
-            "published_note": "a dataset export; each claim names its event",
-            "kind": "dataset",
-        },
+        source={"title": f"UCDP Georeferenced Event Dataset export {file}", **_SOURCE},
         claims={"killed": whole(best), "wounded": "", "note": note},
     )
 
