@@ -215,6 +215,12 @@ def table_from_sidebar() -> tuple[Table, str]:
             reset_filters()
             st.rerun()
         return _opened(good), f"your table {good.path}"
+    return _configured_table()
+
+
+def _configured_table() -> tuple[Table, str]:
+    """The configured table (or team store), else the last good one read, with the reason in
+    the sidebar; the page stops where there is none."""
     try:
         table = shipped_table()
     except StoreError as exc:
