@@ -81,51 +81,12 @@ def incident_form(
             out["incident_id"] = st.text_input(
                 "Id (a stable slug: letters, digits, - _ . :)", values.get("incident_id", "")
             )
-        a, b, c = st.columns(3)
-        out["date_start"] = a.date_input(
-            "From", _day(values.get("date_start")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
-        )
-        out["date_end"] = b.date_input(
-            "To (empty: the same day)", _day(values.get("date_end")), FIRST_DAY, LAST_DAY,
-            format="YYYY-MM-DD",
-        )  # fmt: skip
-        precisions = list(DATE_PRECISIONS)
-        out["date_precision"] = c.selectbox(
-            "Date known to", precisions, index=_index(precisions, values.get("date_precision"))
-        )
-        out["place"] = st.text_input("Place, as the sources name it", key=place_key(key, "place"))
-        a, b, c, d = st.columns(4)
-        out["lat"] = a.number_input("lat", -90.0, 90.0, format="%.5f", key=place_key(key, "lat"))
-        out["lon"] = b.number_input("lon", -180.0, 180.0, format="%.5f", key=place_key(key, "lon"))
-        places = list(GEO_PRECISIONS)
-        out["geo_precision"] = c.selectbox(
-            "Located to", places, key=place_key(key, "geo_precision")
-        )
-        out["country"] = d.text_input(
-            "Country (ISO code)", max_chars=2, key=place_key(key, "country")
-        )
-        out["region"] = st.text_input(
-            "Region (empty: the one the point lies in)", key=place_key(key, "region")
-        )
+        out.update(_when_and_where(values, key))
         types = list(EVENT_TYPES)
         out["event_type"] = st.selectbox(
             "Type", types, index=_index(types, values.get("event_type")), format_func=type_label
         )
-        st.markdown("**Tolls: each source's claim** (one row a passage; add rows at the bottom)")
-        edited = st.data_editor(
-            pd.DataFrame(claims, columns=CLAIM_FIELDS).astype(str),
-            num_rows="dynamic",
-            width="stretch",
-            hide_index=True,
-            key=f"claims_{key}",
-            column_config={
-                "source": st.column_config.SelectboxColumn("source", options=source_ids),
-                "paragraph": st.column_config.TextColumn("paragraph(s)", help="e.g. 4 or 3;6"),
-                "killed": st.column_config.TextColumn("killed", help="a whole number"),
-                "wounded": st.column_config.TextColumn("wounded", help="a whole number"),
-                "note": st.column_config.TextColumn("note", width="large"),
-            },
-        )
+        edited = _claims_editor(claims, source_ids, key)
         st.markdown("**The incident's range** (low, best, high; best is your call)")
         columns = st.columns(6)
         for column, place in zip(TOLL_COLUMNS, columns, strict=True):
@@ -146,6 +107,53 @@ def incident_form(
         return None
     rows = pd.DataFrame(edited).fillna("").astype(str).to_dict("records")
     return out, rows, fill
+
+
+def _when_and_where(values: dict[str, Any], key: str) -> dict[str, Any]:
+    """The form's dates and place widgets, and what they hold."""
+    out: dict[str, Any] = {}
+    a, b, c = st.columns(3)
+    out["date_start"] = a.date_input(
+        "From", _day(values.get("date_start")), FIRST_DAY, LAST_DAY, format="YYYY-MM-DD"
+    )
+    out["date_end"] = b.date_input(
+        "To (empty: the same day)", _day(values.get("date_end")), FIRST_DAY, LAST_DAY,
+        format="YYYY-MM-DD",
+    )  # fmt: skip
+    precisions = list(DATE_PRECISIONS)
+    out["date_precision"] = c.selectbox(
+        "Date known to", precisions, index=_index(precisions, values.get("date_precision"))
+    )
+    out["place"] = st.text_input("Place, as the sources name it", key=place_key(key, "place"))
+    a, b, c, d = st.columns(4)
+    out["lat"] = a.number_input("lat", -90.0, 90.0, format="%.5f", key=place_key(key, "lat"))
+    out["lon"] = b.number_input("lon", -180.0, 180.0, format="%.5f", key=place_key(key, "lon"))
+    places = list(GEO_PRECISIONS)
+    out["geo_precision"] = c.selectbox("Located to", places, key=place_key(key, "geo_precision"))
+    out["country"] = d.text_input("Country (ISO code)", max_chars=2, key=place_key(key, "country"))
+    out["region"] = st.text_input(
+        "Region (empty: the one the point lies in)", key=place_key(key, "region")
+    )
+    return out
+
+
+def _claims_editor(claims: list[dict[str, Any]], source_ids: list[str], key: str) -> Any:
+    """Each source's claim as an editable table (rows added at the bottom)."""
+    st.markdown("**Tolls: each source's claim** (one row a passage; add rows at the bottom)")
+    return st.data_editor(
+        pd.DataFrame(claims, columns=CLAIM_FIELDS).astype(str),
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
+        key=f"claims_{key}",
+        column_config={
+            "source": st.column_config.SelectboxColumn("source", options=source_ids),
+            "paragraph": st.column_config.TextColumn("paragraph(s)", help="e.g. 4 or 3;6"),
+            "killed": st.column_config.TextColumn("killed", help="a whole number"),
+            "wounded": st.column_config.TextColumn("wounded", help="a whole number"),
+            "note": st.column_config.TextColumn("note", width="large"),
+        },
+    )
 
 
 def _blank(field: str) -> Any:
