@@ -6,8 +6,9 @@ The names below are the package's face; each is loaded when first asked for, so
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geo.lazy_faces import lazy_names
 
 if TYPE_CHECKING:
     from geo.places.gazetteer import load_gazetteer
@@ -39,12 +40,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'geo.places' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"geo.places.{home}"), name)
-
+__getattr__ = lazy_names(__name__, _HOMES)
 
 __all__ = [
     "OfflineGeocoder",

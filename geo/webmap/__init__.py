@@ -8,8 +8,9 @@ loaded when first asked for: the query engine uses ``geo.webmap.grid_counts`` wi
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geo.lazy_faces import lazy_names
 
 if TYPE_CHECKING:
     from geo.webmap.assets import copy_assets, offline_map
@@ -35,12 +36,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'geo.webmap' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"geo.webmap.{home}"), name)
-
+__getattr__ = lazy_names(__name__, _HOMES)
 
 __all__ = [
     "COLOUR_FIELDS",
