@@ -120,7 +120,7 @@ def _told(
     place: str, day: date, killed: list[int], *, precision: str = "city", end: date | None = None
 ) -> Candidate:
     claims = [ClaimDraft(str(n + 1), k, None, "") for n, k in enumerate(killed)]
-    low, best, high = toll_range([c.killed for c in claims], claims, "killed")
+    low, best, high = toll_range(claims, "killed")
     lat, lon = {
         "Beni": (0.49, 29.47), "Butembo": (0.14, 29.29), "Nord-Kivu": (-0.8, 29.0),
         "DR Congo": (-2.9, 23.6),

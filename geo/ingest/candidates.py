@@ -192,8 +192,8 @@ def _assembled(
     confidence: float,
     evidence: list[Evidence],
 ) -> Candidate:
-    killed = toll_range([c.killed for c in claims], claims, "killed")
-    wounded = toll_range([c.wounded for c in claims], claims, "wounded")
+    killed = toll_range(claims, "killed")
+    wounded = toll_range(claims, "wounded")
     first = incident.mentions[0].sentence.paragraph
     place_name = place.text if place is not None and place.text else ""
     if place is not None and place.precision == "country":

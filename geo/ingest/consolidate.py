@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geo.ingest.tolls import INITIAL_NOTE
 from geo.merging import distance_km
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ FOLD_REACH_DAYS = 32
 """A telling folds only into one that begins at most this many days before it."""
 FOLD_LOOKS = 48
 """The most kept candidates, nearest in time, a telling is compared with."""
-INITIAL = "initial figure"
-"""How a claim's note marks a first figure the text says was superseded (``geo.ingest.tolls``)."""
 RECALLED_DAYS = 7
 LEAD_RIGHT = 0.85
 """How often the report's own incident, told with date, place and toll, is right: measured on
@@ -57,40 +56,27 @@ OTHER_RIGHT = 0.5
 _RANK = {"point": 4, "city": 4, "district": 3, "region": 2, "country": 1}
 
 
-def toll_range(
-    values: list[int | None], claims: list[ClaimDraft], what: str
-) -> tuple[int | None, int | None, int | None]:
-    """(low, best, high) over the claims' figures; best is the middle claim (the lower of the
-    two middle ones) among those not told as a first figure since changed nor below an "at
-    least N" (a partial count), high is open (``None``) when the largest figure is a lower
-    bound."""
-    figures = sorted(v for v in values if v is not None)
+def toll_range(claims: list[ClaimDraft], what: str) -> tuple[int | None, int | None, int | None]:
+    """(low, best, high) over the claims' ``what`` ("killed" or "wounded") figures; best is the
+    middle claim (the lower of the two middle ones) among those not told as a first figure since
+    changed nor below an "at least N" (a partial count), high is open (``None``) when the
+    largest figure is a lower bound."""
+    told = [
+        (c.killed, c.killed_open) if what == "killed" else (c.wounded, c.wounded_open)
+        for c in claims
+    ]
+    figures = sorted(v for v, _ in told if v is not None)
     if not figures:
         return None, None, None
     # A first figure the text says was superseded is part of the range, not the best guess.
-    initial = {(c.killed if what == "killed" else c.wounded) for c in claims if INITIAL in c.note}
+    initial = {v for (v, _), c in zip(told, claims, strict=True) if INITIAL_NOTE in c.note}
     later = [f for f in figures if f not in initial] or figures
     # Below an "at least N" of the same incident, a figure is a partial count (one hospital's).
-    opens = _opens(claims, what)
-    floor = max((f for f in figures if (f, True) in opens), default=0)
+    floor = max((v for v, is_open in told if is_open and v is not None), default=0)
     later = [f for f in later if f >= floor] or later
     best = later[(len(later) - 1) // 2]
-    high: int | None = figures[-1]
-    for claim in claims:
-        value, is_open = (
-            (claim.killed, claim.killed_open)
-            if what == "killed"
-            else (claim.wounded, claim.wounded_open)
-        )
-        if value == figures[-1] and is_open:
-            high = None
+    high = None if (figures[-1], True) in told else figures[-1]
     return figures[0], best, high
-
-
-def _opens(claims: list[ClaimDraft], what: str) -> set[tuple[int | None, bool]]:
-    if what == "killed":
-        return {(c.killed, c.killed_open) for c in claims}
-    return {(c.wounded, c.wounded_open) for c in claims}
 
 
 def consolidate(candidates: list[Candidate], *, dates_known: bool = True) -> list[Candidate]:
@@ -114,10 +100,16 @@ def _rated(c: Candidate, lead: bool) -> Candidate:
     return replace(c, confidence=round(max(0.05, c.confidence * factor), 2))
 
 
+def _has_toll(c: Candidate) -> bool:
+    return c.killed_best is not None or c.wounded_best is not None
+
+
+def _first_told(c: Candidate) -> int:
+    return c.paragraphs[0] if c.paragraphs else 10**6
+
+
 def _strength(c: Candidate) -> tuple[int, bool, float, int]:
-    has_toll = c.killed_best is not None or c.wounded_best is not None
-    first = c.paragraphs[0] if c.paragraphs else 10**6
-    return (_RANK.get(c.geo_precision, 0), has_toll, c.confidence, -first)
+    return (_RANK.get(c.geo_precision, 0), _has_toll(c), c.confidence, -_first_told(c))
 
 
 def _news(c: Candidate) -> tuple[bool, bool, int, bool, float]:
@@ -128,9 +120,8 @@ def _news(c: Candidate) -> tuple[bool, bool, int, bool, float]:
         and c.date_end is not None
         and ((c.date_end - c.date_start).days <= 7)
     )
-    has_toll = c.killed_best is not None or c.wounded_best is not None
-    first = c.paragraphs[0] if c.paragraphs else 10**6
-    return (short, has_toll, -first, _RANK.get(c.geo_precision, 0) >= 3, c.confidence)
+    place = _RANK.get(c.geo_precision, 0) >= 3
+    return (short, _has_toll(c), -_first_told(c), place, c.confidence)
 
 
 def _fold(candidates: list[Candidate]) -> list[Candidate]:
@@ -257,8 +248,8 @@ def _merged(strong: Candidate, weaker: list[Candidate]) -> Candidate:
     claims = _merged_claims(strong.claims, [c for w in weaker for c in w.claims])
     seen = set(strong.evidence)
     tolls = [e for w in weaker for e in w.evidence if e.field in ("killed", "wounded")]
-    killed = toll_range([c.killed for c in claims], claims, "killed")
-    wounded = toll_range([c.wounded for c in claims], claims, "wounded")
+    killed = toll_range(claims, "killed")
+    wounded = toll_range(claims, "wounded")
     return replace(
         strong,
         claims=claims,
@@ -303,9 +294,8 @@ def _recalled(c: Candidate, lead: Candidate, dates_known: bool) -> str:
         return "dated only by its month or year: background the report recalls"
     if _dated_by_its_words(lead) and not _dated_by_its_words(c):
         return "told with no day of its own, beside the report's dated incident"
-    told_with_toll = lead.killed_best is not None or lead.wounded_best is not None
     undated = (c.date_end - c.date_start).days > 1
-    if told_with_toll and undated and c.killed_best is None and c.wounded_best is None:
+    if _has_toll(lead) and undated and not _has_toll(c):
         return "named with neither its day nor a toll: a mention beside the report's incident"
     return ""
 

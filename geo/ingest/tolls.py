@@ -187,6 +187,10 @@ _ONE_MORE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"\b(?:rose|risen|rising|climbed|increased|jumped|revised|later|updated)\b")
+INITIAL_NOTE = "initial figure"
+"""How a toll's note marks a first figure the text says was since changed."""
+ROLE_NOTES = {"initial": INITIAL_NOTE, "updated": "updated figure"}
+
 _INITIAL = re.compile(
     r"\b(?:initially|first reported|earlier reports?|at first|initial(?: \w+)? reports?"
     r"|preliminary (?:\w+ )?(?:reports?|figures?|count|toll))\b",
@@ -553,7 +557,7 @@ def _attackers(text: str) -> str:
 def _with_attackers(toll: Toll, attackers: str) -> Toll:
     notes = [toll.note] if toll.note else []
     if toll.role:
-        notes.append(f"{toll.role} figure")
+        notes.append(ROLE_NOTES[toll.role])
     if attackers:
         notes.append(attackers)
     elif _ATTACKER_VICTIMS.search(toll.text):
