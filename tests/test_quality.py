@@ -80,3 +80,23 @@ def test_only_the_command_line_module_prints() -> None:
     assert offenders == []
     sample = ROOT / "geo" / "cli.py"
     assert _prints(sample)  # the guard sees the prints that are allowed
+
+
+def test_every_command_line_parser_names_a_command_that_runs() -> None:
+    import argparse
+
+    from geo.cli import _RUN
+    from geo.cli_arguments import build_parser
+
+    named = set()
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        if parser.get_default("run"):
+            named.add(parser.get_default("run"))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    walk(sub)
+
+    walk(build_parser())
+    assert len(named) == 15 and named == set(_RUN)
