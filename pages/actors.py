@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from geo.actors import CHARTED, actor_table, actor_years
 from geo.escape import esc_markdown
+from ui.filter_state import pick_filter
 
 view = ui.sidebar()
 st.title("Actors")
@@ -40,7 +41,7 @@ rows = [r for r in (picked.selection.rows if picked else []) if r < len(table)]
 if rows:
     name = str(table.iloc[rows[0]]["Actor"])
     if st.button(f"Show only {esc_markdown(name)}'s incidents", key="actor_pick"):
-        st.session_state["pending_filter"] = ("f_actors", [name])
+        pick_filter("actors", [name])
         st.rerun()
 
 names = list(table["Actor"][:CHARTED])

@@ -26,16 +26,18 @@ from geo.store.edit_rules import (
     version_differences,
 )
 from geo.webmap import offline_map, pick_map
-from ui.data_source import after_write
-from ui.editing import incident_form, not_yet_given, place_key, who_edits
+from ui import session
+from ui.data_source import after_write, showing_upload
+from ui.editing import incident_form, not_yet_given, who_edits
 from ui.messages import show_problems
+from ui.session import PLACE_FIELD
 from ui.static_files import served
 
 NEW = "(a new incident)"
 
 view = ui.sidebar()
 st.title("Edit incidents")
-store, where = editable_store(view.table.origin, st.session_state.get("good_upload") is not None)
+store, where = editable_store(view.table.origin, showing_upload())
 if store is None:
     st.info(esc_markdown(where))
     st.stop()
@@ -71,15 +73,14 @@ def read_store() -> tuple[list[str], list[str]]:
 def done(message: str, incident_id: str | None = None) -> None:
     """After a change: reload the data everywhere, say what happened, open the incident."""
     after_write()
-    for key in [k for k in st.session_state if str(k).startswith("opened_")]:
-        del st.session_state[key]  # the next run opens what is stored now
-    st.session_state["edit_flash"] = message
+    session.OPENED.clear()  # the next run opens what is stored now
+    session.EDIT_FLASH.set(message)
     if incident_id:
-        st.session_state["edit_choice_next"] = incident_id
+        session.EDIT_CHOICE_NEXT.set(incident_id)
     st.rerun()
 
 
-flash = st.session_state.pop("edit_flash", None)
+flash = session.EDIT_FLASH.pop()
 if flash:
     st.success(esc_markdown(flash))
 sources, skipped = read_store()
@@ -96,14 +97,14 @@ find = st.text_input(
 )  # fmt: skip
 listed = picker_ids(view.engine, view.filters, find)
 ids = list(listed)
-following = st.session_state.pop("edit_choice_next", None)
+following = session.EDIT_CHOICE_NEXT.pop()
 if following is not None and following not in ids and following != NEW:
     ids.insert(0, following)  # after a save, open what was saved
 if following in ids or following == NEW:
-    st.session_state["edit_choice"] = following
+    session.EDIT_CHOICE.set(following)
 total = view.engine.count(view.filters, search=find)
 choice = st.selectbox(
-    "Incident", [NEW, *ids], key="edit_choice", format_func=lambda i: listed.get(i, i),
+    "Incident", [NEW, *ids], key=session.EDIT_CHOICE.key, format_func=lambda i: listed.get(i, i),
     help=f"The first {len(ids):,} of {total:,} incidents the sidebar's filters and the search "
     "keep, by date: narrow them to find one.",
 )  # fmt: skip
@@ -113,17 +114,19 @@ if new:
     values = dict(NEW_INCIDENT)
     record = None
     version = None
-    key = f"new_{st.session_state.get('edit_new_round', 0)}"
+    key = f"new_{session.EDIT_NEW_ROUND.get_or(0)}"
 else:
     # The record as it was opened: kept until it is saved, so a colleague's save in between is
     # a conflict shown side by side, never a form silently refilled with their values.
-    if f"opened_{choice}" not in st.session_state:
+    opened = session.OPENED(choice)
+    if not opened.is_set():
         try:
-            st.session_state[f"opened_{choice}"] = store.open(choice)
+            opened.set(store.open(choice))
         except (AtlasError, OSError) as exc:
             report(exc, "Cannot open it")
             st.stop()
-    record = st.session_state[f"opened_{choice}"]
+    record = opened.get()
+    assert record is not None
     values, version = record.values, record.version
     key = f"{choice}_{version}"
     st.caption(f"Version {version} (as you opened it)")
@@ -153,19 +156,19 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
         ]
         picked = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__)
         if st.button("Use this place", key=f"use_{key}"):
-            typed_place = str(st.session_state.get(place_key(key, "place")) or "")
+            typed_place = str(PLACE_FIELD(key, "place").get() or "")
             for field, value in place_values(candidates[picked], typed_place).items():
-                st.session_state[place_key(key, field)] = value
+                PLACE_FIELD(key, field).set(value)
     # The form fills these keys further down: on a record's first run, its own point.
     given = (
-        st.session_state.get(place_key(key, "lat"), values.get("lat")),
-        st.session_state.get(place_key(key, "lon"), values.get("lon")),
+        PLACE_FIELD(key, "lat").get_or(values.get("lat")),
+        PLACE_FIELD(key, "lon").get_or(values.get("lon")),
     )
     lat, lon, zoom, marker = picker_view(*given)
     files = served()
     picker = offline_map(
         pick_map(lat, lon, basemap_url=files.basemap_url, zoom=zoom, marker=marker,
-                 country=str(st.session_state.get(place_key(key, "country")) or "")),
+                 country=str(PLACE_FIELD(key, "country").get() or "")),
         base_url=files.assets_url,
     )  # fmt: skip
     clicked = st_folium(
@@ -173,17 +176,17 @@ with st.expander("Place it: find a name offline, or click the map", expanded=new
         returned_objects=["last_clicked"],
     )  # fmt: skip
     point = (clicked or {}).get("last_clicked")
-    if point and point != st.session_state.get(f"clicked_{key}"):
-        st.session_state[f"clicked_{key}"] = point
+    if point and point != session.CLICKED(key).get():
+        session.CLICKED(key).set(point)
         lat, lon = clicked_point(point["lat"], point["lng"])
-        st.session_state[place_key(key, "lat")] = lat
-        st.session_state[place_key(key, "lon")] = lon
+        PLACE_FIELD(key, "lat").set(lat)
+        PLACE_FIELD(key, "lon").set(lon)
         st.rerun()
     st.caption("A click on the map sets the point below; the region is then the one it lies in.")
 
 claims = record.claims if record is not None else []
 typed = incident_form(values, claims, sources, new=new, key=key)
-conflict_key = f"conflict_{choice}"
+conflict = session.CONFLICT(choice)
 if typed is not None:
     mine, my_claims, fill = typed
     mine = with_claim_sources(mine, my_claims)
@@ -207,31 +210,32 @@ if typed is not None:
                 opened=None if record is None else record.values,
             )
         except EditConflict as exc:
-            st.session_state[conflict_key] = (exc, mine, my_claims)
+            conflict.set((exc, mine, my_claims))
         except (AtlasError, OSError) as exc:
             report(exc, "Not saved")
         else:
-            st.session_state.pop(conflict_key, None)
+            conflict.pop()
             if new:
-                st.session_state["edit_new_round"] = st.session_state.get("edit_new_round", 0) + 1
+                session.EDIT_NEW_ROUND.set(session.EDIT_NEW_ROUND.get_or(0) + 1)
             done(f"Saved {change.incident_id} ({change.action}).", change.incident_id)
 
-if conflict_key in st.session_state:
-    conflict, mine, my_claims = st.session_state[conflict_key]
-    st.warning(esc_markdown(str(conflict)))
+refused = conflict.get()
+if refused is not None:
+    theirs, mine, my_claims = refused
+    st.warning(esc_markdown(str(theirs)))
     left, right = st.columns(2)
-    st.dataframe(version_differences(conflict.theirs, mine), width="stretch")
+    st.dataframe(version_differences(theirs.theirs, mine), width="stretch")
     a, b = st.columns(2)
     if a.button("Save mine over theirs", key=f"overwrite_{choice}", disabled=not who):
         try:
-            change = store.save(mine, version=conflict.version, who=who, claims=my_claims)
+            change = store.save(mine, version=theirs.version, who=who, claims=my_claims)
         except (AtlasError, OSError) as exc:
             report(exc, "Not saved")
         else:
-            st.session_state.pop(conflict_key, None)
+            conflict.pop()
             done(f"Saved {change.incident_id} over the other version.", change.incident_id)
     if b.button("Keep theirs (drop mine)", key=f"drop_{choice}"):
-        st.session_state.pop(conflict_key, None)
+        conflict.pop()
         done("Kept the stored version; your changes were dropped.", choice)
     st.caption("Or change the form above and save again: it stays as you typed it.")
 

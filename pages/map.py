@@ -14,6 +14,8 @@ from geo.facets import BY_NAME
 from geo.records import only_country
 from geo.timelapse import frames_of
 from geo.webmap import COLOUR_FIELDS, LAYERS, MapOptions, filter_of_drawing, live_map, offline_map
+from ui.filter_state import pick_filter
+from ui.session import LAPSE_MADE, MAP, MAP_FRAME, MAP_LAST_CLICK
 from ui.static_files import served
 
 SNAPSHOT_SIZES = {
@@ -27,7 +29,7 @@ SNAPSHOT_SIZES = {
 def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
     """Make the GIF on request, with a progress bar (a monthly one takes a while), then offer
     it for download. The GIF is kept for these filters and step until they change."""
-    made = st.session_state.get("lapse_made")
+    made = LAPSE_MADE.get()
     wanted = (view.label, view.filters, freq, view.headline) if made else None
     if made is None or made[0] != wanted:
         slot = st.empty()  # the button gives way to the progress bar, then the download
@@ -42,7 +44,8 @@ def timelapse_button(view: ui.View, freq: str, file_name: str) -> None:
         gif = export(view.table, view.filters, "gif", ExportOptions(freq=freq, progress=progress))
         bar.empty()
         wanted = (view.label, view.filters, freq, view.headline)
-        made = st.session_state["lapse_made"] = (wanted, gif)
+        made = (wanted, gif)
+        LAPSE_MADE.set(made)
     st.download_button(
         "Download time-lapse (GIF)",
         data=made[1],
@@ -107,13 +110,13 @@ map_options = MapOptions(
 # feature group), so its view stays where the user left it (the fit button frames the data).
 live = live_map(
     view.engine, view.filters, map_options, count=view.count,
-    bounds=(st.session_state.get("map") or {}).get("bounds"),
-    frame=st.session_state.get("map_frame"),
+    bounds=(MAP.get() or {}).get("bounds"),
+    frame=MAP_FRAME.get(),
 )  # fmt: skip
-st.session_state["map_frame"] = live.frame
+MAP_FRAME.set(live.frame)
 clicked = st_folium(
     offline_map(live.base, base_url=files.assets_url),
-    key="map",
+    key=MAP.key,
     height=640,
     use_container_width=True,
     feature_group_to_add=offline_map(live.layers, base_url=files.assets_url),
@@ -129,17 +132,17 @@ st.caption(
 
 feature = (clicked or {}).get("last_active_drawing") or {}
 drawn = filter_of_drawing(feature)  # a box (shift and drag) or an area drawn with the button
-if drawn and feature != st.session_state.get("map_last_click"):
-    st.session_state["map_last_click"] = feature
+if drawn and feature != MAP_LAST_CLICK.get():
+    MAP_LAST_CLICK.set(feature)
     facet = BY_NAME[drawn[0]]
     if getattr(view.filters, facet.name) != facet.parse(drawn[1]):
-        st.session_state["pending_filter"] = (f"f_{facet.name}", drawn[1])
+        pick_filter(facet.name, drawn[1])
         st.rerun()
 region = html.unescape(str((feature.get("properties") or {}).get("region", "")))
-if region and feature != st.session_state.get("map_last_click"):
-    st.session_state["map_last_click"] = feature
+if region and feature != MAP_LAST_CLICK.get():
+    MAP_LAST_CLICK.set(feature)
     if list(view.filters.regions) != [region]:
-        st.session_state["pending_filter"] = ("f_regions", [region])
+        pick_filter("regions", [region])
         st.rerun()
 
 st.subheader("Export this view")

@@ -28,9 +28,10 @@ from geo.ingest.write import Article
 from geo.schema import FIRST_DATE
 from geo.store.edit_rules import editable_store
 from geo.symbology import type_label
-from ui.data_source import after_write
+from ui.data_source import after_write, showing_upload
 from ui.editing import incident_form, who_edits
 from ui.messages import show_problems
+from ui.session import REVIEW_ARTICLES, REVIEW_DONE, REVIEW_FLASH
 
 # Characters a pasted article may have (about 9,000 words); an uploaded file may have twice as
 # many (geo.ingest.text.MAX_ARTICLE_CHARS). Each article is read in a limited worker. (A
@@ -47,7 +48,7 @@ st.caption(
     "reports, offline, each value marked in the text it came from. Accept a candidate, edit it "
     "first, or reject it; an accepted one cites the article and paragraph."
 )
-store, where = editable_store(view.table.origin, st.session_state.get("good_upload") is not None)
+store, where = editable_store(view.table.origin, showing_upload())
 who = who_edits() if store is not None else ""
 if store is None:
     st.info(esc_markdown(f"Candidates can be read here, not saved: {where}"))
@@ -84,12 +85,12 @@ if st.button("Find incidents", type="primary"):
         st.error("Not read:")
         st.code("\n".join(refused), language=None, wrap_lines=True)
     # Decisions already taken are kept.
-    st.session_state["review_articles"] = [(r.article, r.paragraphs) for r in readings]
+    REVIEW_ARTICLES.set([(r.article, r.paragraphs) for r in readings])
     if not items:
         st.warning("Paste an article or upload a file first.")
 
-articles = st.session_state.get("review_articles", [])
-decided: dict[str, str] = st.session_state.setdefault("review_done", {})
+articles = REVIEW_ARTICLES.get_or([])
+decided = REVIEW_DONE.setdefault({})
 
 
 def decide(cid: str, outcome: str) -> None:
@@ -163,8 +164,10 @@ def actions(
         right.caption("Set your name above to accept.")
     try:
         if accept and not editing:
-            st.session_state["review_flash"] = accept_candidate(
-                store, article, candidate, values, claims, match, who=who, outlet=outlet
+            REVIEW_FLASH.set(
+                accept_candidate(
+                    store, article, candidate, values, claims, match, who=who, outlet=outlet
+                )
             )
             after_write()
             decide(cid, "accepted")
@@ -175,8 +178,8 @@ def actions(
             )  # fmt: skip
             if typed is not None and who:
                 mine, my_claims, _ = typed
-                st.session_state["review_flash"] = accept_new(
-                    store, article, mine, my_claims, who=who, outlet=outlet
+                REVIEW_FLASH.set(
+                    accept_new(store, article, mine, my_claims, who=who, outlet=outlet)
                 )
                 after_write()
                 decide(cid, "accepted (edited)")
@@ -188,7 +191,7 @@ def actions(
         st.error(esc_markdown(f"Not saved: the table could not be written ({exc.strerror})."))
 
 
-flash = st.session_state.pop("review_flash", None)
+flash = REVIEW_FLASH.pop()
 if flash:
     st.success(esc_markdown(flash))
 for article, paragraphs in articles:

@@ -14,8 +14,8 @@ from geo.trends.brief import brief_bytes
 from geo.trends.command import trends_csv
 from geo.trends.periods import PER_YEAR
 from geo.trends.view import (
-    PENDING,
     ROWS_SHOWN,
+    UNIT_FACET,
     UNIT_WORDS,
     flag_counts,
     page_table,
@@ -24,6 +24,8 @@ from geo.trends.view import (
     what_was_compared,
 )
 from geo.webmap import MAPPED_UNITS, change_map, legend_html, offline_map
+from ui.filter_state import pick_filter
+from ui.session import TREND_BACK, TREND_LAST_CLICK
 from ui.static_files import served
 from ui.trends import show_breakdowns, show_pivot, show_two_periods
 
@@ -42,11 +44,11 @@ kind = c.radio(
     "Against", ["before", "year"], horizontal=True, key="trend_kind",
     format_func={"before": "the periods before", "year": "a year earlier"}.get,
 )  # fmt: skip
-if st.session_state.get("trend_back", 4) > 3 * PER_YEAR[period]:  # 36 months, then quarters
-    st.session_state["trend_back"] = 3 * PER_YEAR[period]
+if TREND_BACK.get_or(4) > 3 * PER_YEAR[period]:  # 36 months, then quarters
+    TREND_BACK.set(3 * PER_YEAR[period])
 back = c.number_input(
     f"{period.capitalize()}s before", min_value=1, max_value=3 * PER_YEAR[period], value=4,
-    step=1, key="trend_back", disabled=kind == "year",
+    step=1, key=TREND_BACK.key, disabled=kind == "year",
 )  # fmt: skip
 measure = d.radio(
     "Measure", list(MEASURES), horizontal=True, key="trend_measure",
@@ -101,9 +103,9 @@ with change:
             st.html(legend_html())
             feature = (clicked or {}).get("last_active_drawing") or {}
             unit = html.unescape(str((feature.get("properties") or {}).get("unit", "")))
-            if unit and feature != st.session_state.get("trend_last_click"):
-                st.session_state["trend_last_click"] = feature
-                st.session_state["pending_filter"] = (PENDING[by], [unit])
+            if unit and feature != TREND_LAST_CLICK.get():
+                TREND_LAST_CLICK.set(feature)
+                pick_filter(UNIT_FACET[by], [unit])
                 st.rerun()
         elif len(latest):
             st.caption("The change map draws regions and countries; these units are listed below.")
@@ -133,7 +135,7 @@ with change:
             unit = str(shown.iloc[rows[0]]["unit"])
             label = shown.iloc[rows[0]][UNIT_WORDS[by]]
             if st.button(f"Show only {esc_markdown(label)}'s incidents", key="trend_pick"):
-                st.session_state["pending_filter"] = (PENDING[by], [unit])
+                pick_filter(UNIT_FACET[by], [unit])
                 st.rerun()
 
         if st.toggle("Prepare a one-page situation brief (PDF)", key="trend_brief"):

@@ -100,3 +100,27 @@ def test_every_command_line_parser_names_a_command_that_runs() -> None:
 
     walk(build_parser())
     assert len(named) == 15 and named == set(_RUN)
+
+
+def _session_state_uses(path: Path) -> list[int]:
+    """The lines of ``path`` that name ``session_state`` (an attribute or a bare name)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr == "session_state")
+        or (isinstance(node, ast.Name) and node.id == "session_state")
+    )
+
+
+def test_session_state_is_named_and_typed_in_one_module() -> None:
+    home = ROOT / "ui" / "session.py"
+    files = [ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in sorted(files)
+        if p != home
+        for line in _session_state_uses(p)
+    ]
+    assert offenders == []
+    assert _session_state_uses(home)  # the guard sees the uses that are allowed

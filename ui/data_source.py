@@ -23,6 +23,7 @@ from geo.table_cache import first_check_note, has_entry
 from geo.table_files import sibling_files
 from geo.tables import ReadOptions
 from geo.uploads import read_upload
+from ui import session
 from ui.filter_state import reset_filters
 from ui.messages import show_problems
 
@@ -94,6 +95,11 @@ def after_write() -> None:
         _team_store(url).engine.changed()
 
 
+def showing_upload() -> bool:
+    """Whether this session shows an upload rather than the configured table."""
+    return session.upload_state().good is not None
+
+
 def shipped_table() -> Table:
     """The configured table, checked again when it or its claims or sources file changes; the
     team store when ``INCIDENT_ATLAS_DATA`` is a ``postgresql://`` URL."""
@@ -119,13 +125,13 @@ def _take_upload(name: str, data: bytes) -> None:
 
     A GeoPackage with several layers is read once the user picks a layer in the sidebar.
     """
+    state = session.upload_state()
     file_digest = hashlib.sha256(data).hexdigest()
     layer = None
-    asked = st.session_state.get("upload_layers")
-    if asked is not None and asked[0] == file_digest:
+    if state.layers is not None and state.layers[0] == file_digest:
         layer = st.sidebar.selectbox(
             "Your GeoPackage has several layers: which one?",
-            asked[1],
+            state.layers[1],
             index=None,
             key=f"upload_layer_{file_digest[:12]}",
             placeholder="Choose a layer",
@@ -139,31 +145,27 @@ def _take_upload(name: str, data: bytes) -> None:
             )
             return
     digest = file_digest if layer is None else f"{file_digest}:{layer}"
-    rejected = st.session_state.get("rejected_upload")
-    if rejected is not None and rejected[0] == digest:
-        error = rejected[1]  # checked already: do not read a bad file again on every rerun
-    elif digest in (st.session_state.get("dropped_upload"), st.session_state.get("upload_digest")):
+    if state.rejected is not None and state.rejected[0] == digest:
+        error = state.rejected[1]  # checked already: do not read a bad file again on every rerun
+    elif digest in (state.dropped, state.digest):
         return
     else:
         try:
             files = _load_upload(name, data, layer)
         except LayerChoiceError as exc:
             if layer is None:
-                st.session_state["upload_layers"] = (file_digest, exc.layers)
+                state.layers = (file_digest, exc.layers)
                 st.rerun()
-            st.session_state["rejected_upload"] = (digest, exc)
             error = exc
         except DataError as exc:
-            st.session_state["rejected_upload"] = (digest, exc)
             error = exc
         except LimitError as exc:
             error = DataError(Problem(name, None, None, str(exc)))
-            st.session_state["rejected_upload"] = (digest, error)
         else:
-            st.session_state["good_upload"] = files
-            st.session_state["upload_digest"] = digest
+            state.good, state.digest = files, digest
             reset_filters()
             return
+        state.rejected = (digest, error)
     with st.sidebar:
         show_problems("This table was not loaded; the map keeps the last good data.", error)
 
@@ -199,19 +201,17 @@ def table_from_sidebar() -> tuple[Table, str]:
         f"Limit: {upload_limit_mb()} MB (a larger table: INCIDENT_ATLAS_DATA or "
         "python -m geo import).",
     )
-    good = st.session_state.get("good_upload")
-    if good is not None and not all(p.exists() for p in good.engine_files()):
+    state = session.upload_state()
+    if state.good is not None and not all(p.exists() for p in state.good.engine_files()):
         # Its checked copy was cleared from the cache folder: check the file again.
-        for key in ("good_upload", "upload_digest"):
-            st.session_state.pop(key, None)
+        state.good = state.digest = None
     if upload is not None:
         _take_upload(upload.name, upload.getvalue())
-    good = st.session_state.get("good_upload")
+    good = state.good
     if good is not None:
         if st.sidebar.button("Back to the configured data", key="drop_upload"):
-            del st.session_state["good_upload"]
             # The file stays in the uploader: remember not to load it again.
-            st.session_state["dropped_upload"] = st.session_state.pop("upload_digest", None)
+            state.good, state.dropped, state.digest = None, state.digest, None
             reset_filters()
             st.rerun()
         return _opened(good), f"your table {good.path}"
@@ -224,7 +224,7 @@ def _configured_table() -> tuple[Table, str]:
     try:
         table = shipped_table()
     except StoreError as exc:
-        last = st.session_state.get("last_good_table")
+        last = session.LAST_GOOD_TABLE.get()
         with st.sidebar:
             show_problems(
                 "The team store cannot be read"
@@ -236,7 +236,7 @@ def _configured_table() -> tuple[Table, str]:
             st.stop()
         return last, "the last data read from the team store"
     except (DataError, LimitError) as exc:
-        last = st.session_state.get("last_good_table")
+        last = session.LAST_GOOD_TABLE.get()
         path = default_incidents_path()
         if isinstance(exc, LimitError):
             exc = DataError(Problem(path.name, None, None, str(exc)))
@@ -254,7 +254,7 @@ def _configured_table() -> tuple[Table, str]:
             )
             st.stop()
         return last, "the last good version of the configured table"
-    st.session_state["last_good_table"] = table
+    session.LAST_GOOD_TABLE.set(table)
     if default_database():
         return table, "the team store"
     return table, "the shipped data set" if default_incidents_path() == INCIDENTS_CSV else (

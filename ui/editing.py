@@ -23,6 +23,7 @@ from geo.schema import (
 )
 from geo.store import CLAIM_FIELDS
 from geo.symbology import type_label
+from ui.session import EDITOR_NAME, KEPT, PLACE_FIELD
 
 FIRST_DAY, LAST_DAY = date.fromisoformat(FIRST_DATE), date.fromisoformat(LAST_DATE)
 """The dates a table may hold (data/SCHEMA.md): the form's calendars reach all of them."""
@@ -41,24 +42,25 @@ def who_edits() -> str:
     if name:
         st.caption(esc_markdown(f"Changes are recorded as {name}."))
         return name
-    if "editor_name" not in st.session_state and "kept_editor_name" in st.session_state:
-        st.session_state["editor_name"] = st.session_state["kept_editor_name"]  # across pages
+    kept = KEPT(EDITOR_NAME.key)
+    if not EDITOR_NAME.is_set() and kept.is_set():
+        EDITOR_NAME.set(kept.get_or(""))  # across pages
     typed = str(
         st.text_input(
             "Your name (recorded with every change you make)",
-            key="editor_name",
+            key=EDITOR_NAME.key,
             max_chars=80,
             placeholder="needed to save, delete or undo",
         )
     ).strip()
-    st.session_state["kept_editor_name"] = typed
+    kept.set(typed)
     return typed
 
 
 def place_key(key: str, field: str) -> str:
     """The session-state key of one of the form's place widgets (``lat``, ``lon``, ``place``,
     ``country``, ``geo_precision``, ``region``): a chosen candidate or a map click sets them."""
-    return f"form_{key}_{field}"
+    return PLACE_FIELD(key, field).key
 
 
 def incident_form(
@@ -74,7 +76,7 @@ def incident_form(
     for field in ("lat", "lon", "place", "country", "geo_precision", "region"):
         given = values.get(field)
         missing = given is None or given == "" or (isinstance(given, float) and given != given)
-        st.session_state.setdefault(place_key(key, field), _blank(field) if missing else given)
+        PLACE_FIELD(key, field).setdefault(_blank(field) if missing else given)
     with st.form(key=f"form_{key}"):
         out: dict[str, Any] = dict(values)
         if new:

@@ -17,6 +17,7 @@ from geo.places import country_names, region_countries
 from geo.query import Overview, SqlEngine
 from geo.symbology import type_label
 from ui import filter_state as state
+from ui.session import URL_NOTES
 
 PAGES = [
     ("pages/map.py", "Map", ":material/map:"),
@@ -46,7 +47,7 @@ def page_links(place: DeltaGenerator, query: dict[str, list[str]]) -> None:
 
 def url_notes() -> None:
     """Say which parts of the URL's query string were left out, and why."""
-    notes = st.session_state.get("url_notes") or []
+    notes = URL_NOTES.get() or []
     if notes:
         more = f"; and {len(notes) - 10} more" if len(notes) > 10 else ""
         st.sidebar.warning(
@@ -104,7 +105,7 @@ def _values_widget(facet: Facet, engine: SqlEngine, filters: Filters) -> None:
     key = state.widget_key(facet)
     others = replace(filters, **{facet.name: ()})  # type: ignore[arg-type]
     counts = engine.facet_values(others, facet.offered, VALUES_OFFERED)
-    chosen = [v for v in st.session_state.get(key, []) if v not in counts.index]
+    chosen = [v for v in state.widget_value(facet, []) if v not in counts.index]
     options = [*counts.index, *chosen]
     _multiselect(
         facet.label,
@@ -163,7 +164,7 @@ def filter_widgets(
 def _ids_widget(facet: Facet) -> None:
     """Incidents opened by their id (a popup's link): said, with a way back to all of them."""
     key = state.widget_key(facet)
-    ids = list(st.session_state.get(key, []))
+    ids = list(state.widget_value(facet, []))
     if not ids:
         return
     shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
@@ -176,7 +177,7 @@ def _ids_widget(facet: Facet) -> None:
 def _within_widget(facet: Facet) -> None:
     """An area drawn on the map (or linked): said, with one click to clear it."""
     key = state.widget_key(facet)
-    rings = facet.parse(str(st.session_state.get(key, "")))
+    rings = facet.parse(str(state.widget_value(facet, "")))
     if not rings:
         return
     points = sum(len(ring) for ring in rings)
@@ -196,7 +197,7 @@ def _area_widget(facet: Facet) -> None:
         help="Only incidents inside this box, e.g. 46,40,56,49 for the north Caspian. "
         "West above east crosses the 180th meridian. Empty: anywhere.",
     )  # fmt: skip
-    text = str(st.session_state.get(key, "")).strip()
+    text = str(state.widget_value(facet, "")).strip()
     if text and facet.parse(text) is None:
         st.sidebar.caption(esc_markdown(f"Not an area, ignored: {text}"))
 

@@ -19,14 +19,14 @@ NEEDS_FIELD = {"admin1": ("admin1",), "actor": ("actor1", "actor2", "assoc_actor
 """Units a table offers only when it has the dataset's field."""
 ROWS_SHOWN = 300
 """The most units the page's table lists (the busiest; the CSV holds every one)."""
-PENDING = {
-    "region": "f_regions",
-    "country": "f_countries",
-    "type": "f_types",
-    "actor": "f_actors",
-    "admin1": "f_admin1",
+UNIT_FACET = {
+    "region": "regions",
+    "country": "countries",
+    "type": "types",
+    "actor": "actors",
+    "admin1": "admin1",
 }
-"""The sidebar widget a picked unit is put in."""
+"""The filter (a facet of ``geo.facets``) a picked unit sets."""
 
 
 def units_offered(fields: tuple[str, ...]) -> list[str]:
@@ -106,6 +106,6 @@ def what_was_compared(found: Trends, trend: Trend) -> str:
 
 
 __all__ = [
-    "PENDING", "ROWS_SHOWN", "UNIT_WORDS", "flag_counts", "page_table", "unit_names",
+    "UNIT_FACET", "ROWS_SHOWN", "UNIT_WORDS", "flag_counts", "page_table", "unit_names",
     "units_offered", "what_was_compared",
 ]  # fmt: skip
