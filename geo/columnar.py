@@ -45,6 +45,7 @@ from geo.formats.recognise import recognise
 from geo.places.admin import admin1_labels
 from geo.places.regions import region_countries, region_label, regions_at
 from geo.schema import CLAIM_COLUMNS, COLUMNS, REQUIRED, SOURCE_COLUMNS, TOLL_COLUMNS
+from geo.schema_dtypes import with_schema_dtypes
 from geo.table_files import find_siblings, read_sibling
 from geo.tables import Dataset, ReadOptions, read_csv_text, to_geodataframe
 from geo.validate import check_cells, validate_sources
@@ -304,13 +305,7 @@ def read_parts(files: dict[str, Path]) -> dict[str, pd.DataFrame]:
     frames = {}
     for part, path in files.items():
         frame = pq.read_table(path).to_pandas(self_destruct=True, split_blocks=True)
-        for name in ("date_start", "date_end"):
-            if name in frame:
-                frame[name] = frame[name].astype("datetime64[ns]")
-        for name in TOLL_COLUMNS:
-            if name in frame:
-                frame[name] = frame[name].astype("Int64")
-        frames[part] = frame
+        frames[part] = with_schema_dtypes(frame) if part == "incidents" else frame
     return frames
 
 

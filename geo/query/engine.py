@@ -18,12 +18,12 @@ import pandas as pd
 from geo.facets import Bind
 from geo.filters import Filters
 from geo.query import statements as q
-from geo.schema import COLUMNS, TEXT_COLUMNS
+from geo.schema import COLUMNS
+from geo.schema_dtypes import with_schema_dtypes
 from geo.stats import PERIODS, Headline, period_label
 from geo.symbology import precision_classes
 from geo.webmap.grid_counts import MapSummary, merge_cells
 
-TEXT = tuple(TEXT_COLUMNS)
 MEMO_ANSWERS = 64
 """Answers an engine keeps (headline figures, maps, periods), the least recently used going."""
 SAMPLED_ABOVE = 50_000
@@ -475,19 +475,8 @@ def summary_of(
 
 
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows as a validated table has them: dates as datetimes, tolls as nullable integers,
-    coordinates as floats, text as text ("" for none)."""
-    for column in frame.columns:
-        if column in ("date_start", "date_end"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif column in q.TOLLS:
-            frame[column] = pd.array(frame[column], dtype="Int64")
-        elif column in ("lat", "lon"):
-            frame[column] = frame[column].astype(float)
-        elif column in TEXT:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
-            frame[column] = frame[column].astype(str)
-    return frame.reset_index(drop=True)
+    """Rows as a validated table has them (``geo.schema_dtypes``), numbered from 0."""
+    return with_schema_dtypes(frame).reset_index(drop=True)
 
 
 __all__ = ["BATCH_ROWS", "Overview", "Periods", "SqlEngine", "periods_of", "summary_of", "typed"]

@@ -113,15 +113,6 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def typed_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A table of form text with dates as datetimes and tolls as nullable integers again."""
-    for column in ("date_start", "date_end"):
-        table[column] = pd.to_datetime(table[column])
-    for column in TOLL_COLUMNS:
-        table[column] = pd.array(pd.to_numeric(table[column], errors="coerce"), dtype="Int64")
-    return table
-
-
 __all__ = [
     "CLAIM_FIELDS",
     "EDITABLE",
@@ -133,5 +124,4 @@ __all__ = [
     "StoreError",
     "cell_text",
     "plain",
-    "typed_table",
 ]

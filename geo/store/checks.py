@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.errors import DataError, Problem
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema_dtypes import with_schema_dtypes
 from geo.store.base import (
     CLAIM_FIELDS,
     ID_PATTERN,
@@ -22,7 +23,6 @@ from geo.store.base import (
     Record,
     cell_text,
     plain,
-    typed_table,
 )
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
@@ -75,7 +75,7 @@ def check_claims(
         if any(cell_text(claim.get(c)).strip() for c in CLAIM_FIELDS)  # an empty row is no claim
     ]
     frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS).astype(object)
-    incident = typed_table(pd.DataFrame([record]))
+    incident = with_schema_dtypes(pd.DataFrame([record]))
     where = "claims of this incident"
     problems = check_cells(frame, file=where)
     problems += validate_claims(frame, incident, file=where, source_ids=source_ids)

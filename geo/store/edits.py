@@ -30,6 +30,7 @@ import pandas as pd
 
 from geo.errors import DataError, Problem
 from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema_dtypes import with_schema_dtypes
 from geo.store.base import (
     CLAIM_FIELDS,
     EDITABLE,
@@ -38,7 +39,6 @@ from geo.store.base import (
     Record,
     cell_text,
     plain,
-    typed_table,
 )
 from geo.store.checks import check_record, check_source, check_version, checked_change, typed_id
 from geo.store.history import History, append_line, change_line, read_history
@@ -88,7 +88,7 @@ class FileStore:
         sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
         history = read_history(self.history_path)
         # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
-        # ``_typed`` makes it a table again before it is written.
+        # ``with_schema_dtypes`` makes it a table again before it is written.
         return _Loaded(table.astype(object), stamp, claims.astype(str), sources, history)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
@@ -132,7 +132,9 @@ class FileStore:
                 shutil.copy2(path, backup)
         claims = self._claims_file(loaded.claims, change["incident_id"]) if claims_changed else None
         steps = [
-            lambda: write_csv(self._with_extra_columns(typed_table(loaded.table)), self.path),
+            lambda: write_csv(
+                self._with_extra_columns(with_schema_dtypes(loaded.table)), self.path
+            ),
             lambda: write_csv(claims, self.claims_path),
         ][: 2 if claims_changed else 1]
         if change["new"] is None:  # readers never see claims of an incident not in the table

@@ -21,6 +21,7 @@ from geo.schema import (
     GEO_PRECISIONS,
     REQUIRED,
 )
+from geo.schema_dtypes import with_schema_dtypes
 from geo.validate import messages as m
 from geo.validate.cell_values import (
     blank,
@@ -100,9 +101,8 @@ def validate_incidents(
     if source_ids is not None:
         check_sources(t, out, source_ids)
     t["row"] = out.rows
-    return Checked(
-        t[COLUMNS + ["row"]].reset_index(drop=True), out.problems, out.warnings, out.bad_rows
-    )
+    typed = with_schema_dtypes(t[COLUMNS + ["row"]].reset_index(drop=True))
+    return Checked(typed, out.problems, out.warnings, out.bad_rows)
 
 
 def _has_required_columns(raw: pd.DataFrame, out: Collector) -> bool:

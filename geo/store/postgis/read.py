@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS, TEXT_COLUMNS, TOLL_COLUMNS
+from geo.schema import CLAIM_COLUMNS, COLUMNS, SOURCE_COLUMNS
+from geo.schema_dtypes import with_schema_dtypes
 from geo.store.base import CLAIM_FIELDS, Change, Record, plain
 from geo.store.conninfo import redacted
 from geo.store.postgis.connection import connect, names
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from psycopg import sql
 
     from geo.tables import Dataset
-
-_TEXT = TEXT_COLUMNS
 
 
 def read_incidents(url: str) -> pd.DataFrame:
@@ -35,21 +34,7 @@ def read_incidents(url: str) -> pd.DataFrame:
             "SELECT {names}, version FROM incidents ORDER BY date_start, incident_id"
         ).format(names=names(COLUMNS))
         rows = conn.execute(query).fetchall()
-    return typed(pd.DataFrame(rows, columns=[*COLUMNS, "version"]))
-
-
-def typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows as read from the database typed as a validated table: dates as datetimes, tolls
-    as nullable integers, coordinates as floats, text never missing."""
-    for column in ("date_start", "date_end"):
-        frame[column] = pd.to_datetime(frame[column])
-    for column in TOLL_COLUMNS:
-        frame[column] = pd.array(frame[column], dtype="Int64")
-    for column in ("lat", "lon"):
-        frame[column] = frame[column].astype(float)
-    for column in _TEXT:
-        frame[column] = frame[column].astype(object).fillna("").astype(str)
-    return frame
+    return with_schema_dtypes(pd.DataFrame(rows, columns=[*COLUMNS, "version"]))
 
 
 def read_dataset(url: str) -> Dataset:
@@ -89,7 +74,7 @@ def record_of(conn: psycopg.Connection[Any], incident_id: str, *, lock: bool) ->
     row = conn.execute(query, (incident_id,)).fetchone()
     if row is None:
         return None
-    frame = typed(pd.DataFrame([row], columns=[*COLUMNS, "version"]))
+    frame = with_schema_dtypes(pd.DataFrame([row], columns=[*COLUMNS, "version"]))
     claims = conn.execute(
         sql.SQL("SELECT {} FROM claims WHERE incident_id = %s ORDER BY claim_id").format(
             names(CLAIM_FIELDS)
@@ -151,5 +136,4 @@ __all__ = [
     "read_incidents",
     "record_of",
     "source_ids",
-    "typed",
 ]
