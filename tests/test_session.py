@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+import textwrap
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 
@@ -33,8 +37,13 @@ def _script() -> None:
         st.write("refused: a key outside the family")
 
 
-def test_slots_read_set_pop_and_clear_under_their_own_keys() -> None:
-    at = AppTest.from_function(_script).run()
+def test_slots_read_set_pop_and_clear_under_their_own_keys(tmp_path: Path) -> None:
+    # A script file of its own (AppTest.from_function leaves its script as __main__, which the
+    # sandbox's worker processes would then try to run).
+    body = inspect.getsource(_script).split("\n", 1)[1]
+    script = tmp_path / "session_script.py"
+    script.write_text(textwrap.dedent(body), encoding="utf-8")
+    at = AppTest.from_file(str(script)).run()
     assert not at.exception
     said = [m.value for m in at.markdown]
     assert said == [

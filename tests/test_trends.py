@@ -496,3 +496,23 @@ def test_a_workbook_holds_a_name_with_control_characters() -> None:
     table = pd.DataFrame({"incidents": [2]}, index=pd.Index(["ctl\x01\x07red"], name="actor"))
     book = load_workbook(io.BytesIO(as_xlsx(table)))
     assert book.active["A2"].value == "ctl\\x01\\x07red"
+
+
+def test_the_readmes_trends_command_runs_over_a_gap_in_the_data(tmp_path: Path) -> None:
+    # The seed table (tests' default data) has incidents in 2011-2013 and 2016 and none in
+    # between: those months are a gap, and the command must still write every covered one.
+    out = tmp_path / "trends.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "trends", "--by", "region", "--period", "month",
+         "--baseline", "4", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    periods = {r["period"] for r in rows}
+    assert not any(p.startswith(("2014", "2015")) for p in periods)  # a gap, never a zero
+    assert "2011-05" in periods and "2016-06" in periods
+    # The Aktobe suicide bombing of 17 May 2011, one dead: the region's only May incident.
+    aktobe = {(r["unit"], r["period"]): r for r in rows}[("Aktobe", "2011-05")]
+    assert (aktobe["incidents"], aktobe["killed"]) == ("1", "1")

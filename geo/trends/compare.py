@@ -87,7 +87,7 @@ def _lines(
     values: pd.DataFrame, covered: np.ndarray, lo: int, first: int, last: int
 ) -> list[list[float | None]]:
     """Each unit's measure over steps ``first`` to ``last`` (``None`` where not covered)."""
-    part = values.loc[:, first:last].to_numpy(dtype=float)
+    part = np.array(values.loc[:, first:last].to_numpy(dtype=float))  # a writable copy
     part[:, ~np.asarray(covered[first - lo : last - lo + 1], dtype=bool)] = np.nan
     return [[None if v != v else v for v in row] for row in part.tolist()]
 
