@@ -23,7 +23,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column!r}"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 class AtlasError(ValueError):

@@ -26,6 +26,8 @@ class Headline:
     """How many incidents have a wounded figure: none (ACLED gives none) is no figure, not 0."""
     hidden: int = 0
     """How many incidents match every other filter but are hidden by the precision switch."""
+    killed_given: int | None = None
+    """How many incidents have a killed figure (None: not counted, taken as all of them)."""
 
     @staticmethod
     def span(low: int, high: int) -> str:

@@ -20,6 +20,7 @@ from geo.store.edit_rules import (
     changed_fields,
     clicked_point,
     editable_store,
+    opened_after,
     picker_view,
     place_values,
     shown_value,
@@ -280,11 +281,11 @@ def history_row(change: Change) -> None:
             st.caption("Set your name above to undo.")
         if st.button("Undo this change", key=f"undo_{change.change_id}", disabled=not who):
             try:
-                store.undo(change.change_id, who=who)
+                undone = store.undo(change.change_id, who=who)
             except (AtlasError, OSError) as exc:
                 report(exc, "Not undone")
             else:
-                done(f"Undid change {change.change_id}.", change.incident_id)
+                done(f"Undid change {change.change_id}.", opened_after(undone) or NEW)
 
 
 if not new:

@@ -72,6 +72,13 @@ def test_year_filter(app: AppTest) -> None:
     assert app.query_params["year"] in ("2011", ["2011"])
 
 
+def test_an_incident_with_no_killed_figure_is_no_figure_not_zero(app: AppTest) -> None:
+    # The Zhanaozen oil strike of December 2011 gives neither killed nor wounded figures.
+    app.text_input(key="f_search").set_value("Zhanaozen").run()
+    f = figures(app)
+    assert (f["Incidents"], f["Killed"], f["Wounded"]) == ("1", "no figure", "no figure")
+
+
 def test_region_filter(app: AppTest) -> None:
     app.multiselect(key="f_regions").set_value(["Atyrau"]).run()
     f = figures(app)

@@ -91,3 +91,23 @@ def test_a_snapshot_offers_a_country_only_when_the_incidents_lie_in_one(good_tab
     engine = table_of(load_dataset(good_table)).engine
     # GOOD_ROWS (tests/tables.py): all three incidents are in Kazakhstan
     assert only_country(engine, Filters()) == "Kazakhstan"
+
+
+def test_after_an_undone_addition_nothing_is_opened_and_after_an_edit_the_incident(
+    good_table: Path,
+) -> None:
+    from geo.store import open_store
+    from geo.store.edit_rules import opened_after
+
+    store = open_store(good_table)
+    record = store.open("a-almaty")
+    copy = {**record.values, "incident_id": "a-almaty-again"}
+    added = store.save(copy, version=None, who="Aigerim")
+    assert opened_after(added) == "a-almaty-again"
+    undone = store.undo(added.change_id, who="Aigerim")  # the incident is gone again
+    assert opened_after(undone) is None
+    with pytest.raises(Exception, match="a-almaty-again"):
+        store.open("a-almaty-again")
+    record.values["summary"] = "Changed."
+    edited = store.save(record.values, version=record.version, who="Aigerim")
+    assert opened_after(store.undo(edited.change_id, who="Aigerim")) == "a-almaty"

@@ -213,6 +213,8 @@ def test_headline_figures_are_the_sums_by_hand(duck: SqlEngine, pg: SqlEngine) -
         # wounded: k1 1/1/1, k3 2/3/3, k5 10/12/15, n1 30, n3 1; five incidents give one
         assert (h.wounded_low, h.wounded_best, h.wounded_high) == (44, 47, 50), name
         assert (h.wounded_given, h.regions) == (5, 5), name
+        assert h.killed_given == 9, name  # all but k5, which gives no killed figure; k2 gives 0
+        assert engine.headline(Filters(types=("unrest",))).killed_given == 0, name  # k5 alone
         ng = engine.headline(Filters(countries=("NG",), exact_only=True))
         assert (ng.incidents, ng.killed_best, ng.regions, ng.hidden) == (2, 29, 1, 1), name
 

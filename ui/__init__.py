@@ -105,11 +105,14 @@ def headline_metrics(view: View) -> None:
     cols[0].metric("Incidents", f"{h.incidents:,}")
     killed = Headline.span(h.killed_low, h.killed_high)
     wounded = Headline.span(h.wounded_low, h.wounded_high)
-    cols[1].metric(
-        "Killed",
-        Headline.short_span(h.killed_low, h.killed_high),
-        help=f"Sum of the lowest to sum of the highest figure any source gives: {killed}.",
-    )
+    if h.incidents and h.killed_given == 0:
+        cols[1].metric("Killed", "no figure", help="None of these incidents has a killed figure.")
+    else:
+        cols[1].metric(
+            "Killed",
+            Headline.short_span(h.killed_low, h.killed_high),
+            help=f"Sum of the lowest to sum of the highest figure any source gives: {killed}.",
+        )
     if h.incidents and not h.wounded_given:
         cols[2].metric(
             "Wounded",

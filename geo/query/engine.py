@@ -149,6 +149,7 @@ class SqlEngine:
             wounded_high=v[7],
             regions=v[8],
             wounded_given=v[9],
+            killed_given=v[10],
             hidden=v[0] - v[1],
         )
 

@@ -90,7 +90,8 @@ def headline(filters: Filters, bind: Bind) -> str:
     )
     return (
         f"SELECT count(*), count(*) FILTER (WHERE {kept}), {sums}, ({regions}), "
-        f"count(wounded_best) FILTER (WHERE {kept}) "
+        f"count(wounded_best) FILTER (WHERE {kept}), "
+        f"count(coalesce(killed_low, killed_best, killed_high)) FILTER (WHERE {kept}) "
         f"FROM incidents WHERE {filters.where(bind, precision=False)}"
     )
 

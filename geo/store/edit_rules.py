@@ -1,7 +1,7 @@
 """What the Edit page decides, kept apart from its widgets: a new incident's starting values, the
 values a place found offline fills in, a point clicked on the map, the picker map's view, what
-a recorded change changed, how a stored value reads in the history, and where a colleague's
-version differs from yours."""
+a recorded change changed, which incident to open after a change, how a stored value reads in
+the history, and where a colleague's version differs from yours."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.paths import default_database, default_incidents_path
 from geo.schema import GEO_PRECISIONS
-from geo.store import Store, open_store
+from geo.store import Change, Store, open_store
 
 READONLY_ENV = "INCIDENT_ATLAS_READONLY"
 """Set (to anything but 0) to switch editing off on a server."""
@@ -110,12 +110,19 @@ def version_differences(theirs: Mapping[str, Any] | None, mine: Mapping[str, Any
     return both[differs] if differs.any() else both
 
 
+def opened_after(change: Change) -> str | None:
+    """The incident to open once ``change`` is written: its own, unless the change removed it
+    (a deletion, or the undo of an addition), which leaves nothing to open."""
+    return None if change.new is None else change.incident_id
+
+
 __all__ = [
     "NEW_INCIDENT",
     "READONLY_ENV",
     "editable_store",
     "changed_fields",
     "clicked_point",
+    "opened_after",
     "picker_view",
     "place_values",
     "shown_value",
