@@ -133,7 +133,8 @@ class FileStore:
         claims = self._claims_file(loaded.claims, change["incident_id"]) if claims_changed else None
         steps = [
             lambda: write_csv(
-                self._with_extra_columns(with_schema_dtypes(loaded.table)), self.path
+                self._file_table(with_schema_dtypes(loaded.table), change["incident_id"]),
+                self.path,
             ),
             lambda: write_csv(claims, self.claims_path),
         ][: 2 if claims_changed else 1]
@@ -162,23 +163,25 @@ class FileStore:
         out = pd.concat([others, mine[CLAIM_COLUMNS]], ignore_index=True).fillna("")
         return out[[*raw.columns, *[c for c in CLAIM_COLUMNS if c not in raw.columns]]]
 
-    def _with_extra_columns(self, table: pd.DataFrame) -> pd.DataFrame:
-        """The table with the file's own columns beyond the schema kept as they were (a new
-        incident's cells empty), in the file's column order."""
-        import csv
-
-        with self.path.open(encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        extra = [c for c in header if c not in COLUMNS]
-        if not extra:
-            return table.reindex(columns=COLUMNS)
+    def _file_table(self, table: pd.DataFrame, incident_id: str) -> pd.DataFrame:
+        """The file as written after a change to ``incident_id``: every other line as it was
+        (its text, its columns beyond the schema), that incident's line in the file's columns,
+        and an optional schema column the file lacks added only when the incident has a value
+        in it. One edit rewrites one line."""
         raw = pd.read_csv(self.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        kept = raw[["incident_id", *extra]].drop_duplicates("incident_id")
-        table = table.reindex(columns=COLUMNS).merge(kept, on="incident_id", how="left")
-        table[extra] = table[extra].fillna("")
-        return table[
-            [*[c for c in header if c in table.columns], *[c for c in COLUMNS if c not in header]]
-        ]
+        raw.columns = [str(c).strip() for c in raw.columns]  # as the loader reads them
+        mine = _as_text(table[table["incident_id"] == incident_id].reindex(columns=COLUMNS))
+        added = [c for c in COLUMNS if c not in raw.columns and (mine[c] != "").any()]
+        out = raw.reindex(columns=[*raw.columns, *added], fill_value="")
+        at = out.index[out["incident_id"].str.strip() == incident_id]
+        if mine.empty:
+            return out.drop(index=at)
+        row = {c: mine.iloc[0][c] if c in COLUMNS else "" for c in out.columns}
+        if len(at):
+            row.update({c: out.at[at[0], c] for c in out.columns if c not in COLUMNS})
+            out.loc[at[0]] = pd.Series(row)
+            return out
+        return pd.concat([out, pd.DataFrame([row], columns=out.columns)], ignore_index=True)
 
     def save(
         self,
@@ -326,6 +329,17 @@ def _replace_claims(
     others = claims[claims["incident_id"] != incident_id]
     added = pd.DataFrame([{**r, "incident_id": incident_id} for r in rows], columns=CLAIM_COLUMNS)
     return pd.concat([others, added], ignore_index=True).astype(str)
+
+
+def _as_text(rows: pd.DataFrame) -> pd.DataFrame:
+    """Typed rows as a CSV file's cells: dates as YYYY-MM-DD, none as ""."""
+    out = pd.DataFrame(index=rows.index)
+    for column in rows.columns:
+        values = rows[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d")
+        out[column] = [("" if v is None or v is pd.NA or v != v else str(v)) for v in values]
+    return out
 
 
 __all__ = [
