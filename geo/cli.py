@@ -47,7 +47,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     )
     if origin:
         # An export: its rows that could not be converted were left out, each listed above.
-        print(f"{path}: converted, {counts}; the rows left out are listed above as warnings")
+        said = f"; {len(warnings)} warning(s) above (rows left out, rows to look at)"
+        print(f"{path}: converted, {counts}" + (said if warnings else ""))
         return 0
     print(f"{path}: OK, {counts}" + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return 0
