@@ -4,6 +4,7 @@ type colours and labels, symbol sizes, which precisions are drawn hollow, and th
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,18 @@ def type_label(event_type: str) -> str:
 def type_labels(event_types: pd.Series) -> pd.Series:
     """:func:`type_label` of each value of a column."""
     return event_types.astype(str).str.replace("_", " ")
+
+
+def type_legend(present: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The labels and colours of the event types in ``present``, in the palette's order (a
+    type the palette lacks last, in grey): a legend lists only what is drawn."""
+    given = set(present)
+    known = [t for t in TYPE_COLOURS if t in given]
+    others = sorted(given - set(TYPE_COLOURS))
+    return [type_label(t) for t in [*known, *others]], [
+        *(TYPE_COLOURS[t] for t in known),
+        *[OTHER_COLOUR] * len(others),
+    ]
 
 
 SYMBOL_CAP = 100

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo.symbology import TYPE_COLOURS, type_label, type_labels
+from geo.symbology import type_labels, type_legend
 from geo.trends.coverage import covered_spans, gap_labels, rolling_mean
 
 view = ui.sidebar()
@@ -35,8 +35,8 @@ gap_layer = (
 counts = periods.counts.reset_index()
 long = counts.melt(id_vars="period", var_name="event_type", value_name="incidents")
 long = long[long["incidents"] > 0]
+types, colours = type_legend(long["event_type"])
 long["event_type"] = type_labels(long["event_type"])
-types = [type_label(t) for t in TYPE_COLOURS]
 st.subheader(f"Incidents per {period}, by type")
 bars = (
     alt.Chart(long)
@@ -47,7 +47,7 @@ bars = (
         color=alt.Color(
             "event_type:N",
             title="Type",
-            scale=alt.Scale(domain=types, range=list(TYPE_COLOURS.values())),
+            scale=alt.Scale(domain=types, range=colours),
             # Below the chart, so both charts' periods line up one above the other.
             legend=alt.Legend(orient="bottom", columns=4),
         ),
