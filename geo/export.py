@@ -130,9 +130,10 @@ def data_chunks(table: Table, filters: Filters, fmt: str, *, hxl: bool = False) 
 PICTURE_COLUMNS = (
     "incident_id", "date_start", "date_end", "date_precision", "place", "country", "region",
     "lat", "lon", "geo_precision", "event_type", "killed_low", "killed_best", "killed_high",
-    "sources",
+    "sources", "dataset",
 )  # fmt: skip
-"""What a snapshot or a time-lapse draws from (the long texts are left in the table)."""
+"""What a snapshot or a time-lapse draws from (the long texts are left in the table); the
+dataset names whose data it is in the footer."""
 DASHBOARD_ROWS = {"csv": 100_000, "zip": 100_000, "geojson": 100_000, "png": 1_000_000,
                   "svg": 1_000_000, "pdf": 1_000_000, "gif": 1_000_000}  # fmt: skip
 """The most incidents a dashboard download makes in the server (a few seconds' work); more

@@ -70,8 +70,10 @@ def page_footer(
         if sources
         else "the cited sources"
     )
+    maker = " and ".join(_datasets(incidents, faded))
     text = (
-        f"Data: Incident Atlas, {shown:,} incident{'s' if shown != 1 else ''} from {cited}; "
+        f"Data: {maker + ' via ' if maker else ''}Incident Atlas, "
+        f"{shown:,} incident{'s' if shown != 1 else ''} from {cited}; "
         f"{BOUNDARIES_CREDIT}. Projection: {projection.note}"
         + ("; no single scale holds across a world map." if projection.world else ".")
     )
@@ -81,6 +83,16 @@ def page_footer(
     if credits:
         text += " " + str(credits).strip()
     return text
+
+
+def _datasets(*tables: pd.DataFrame | None) -> list[str]:
+    """The datasets the drawn incidents were imported from (ACLED, GTD, UCDP GED): their
+    makers are credited in the footer."""
+    names: set[str] = set()
+    for table in tables:
+        if table is not None and "dataset" in table.columns:
+            names.update(str(v).strip() for v in table["dataset"].dropna().unique())
+    return sorted(names - {""})
 
 
 @dataclass(frozen=True)
