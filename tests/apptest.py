@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
+from geo.paths import DATA_ENV
 
 
 def failures(at: AppTest) -> list[str]:
@@ -29,13 +31,13 @@ def start(
     query: Mapping[str, object] | None = None,
     timeout: float = 60,
 ) -> AppTest:
-    """The dashboard after its first run, on ``data`` (default: the shipped table), opened with
-    the URL query ``query``."""
+    """The dashboard after its first run, on ``data`` (default: the run's copy of the frozen
+    data set, which ``INCIDENT_ATLAS_DATA`` names for the whole run, see ``tests/conftest.py``),
+    opened with the URL query ``query``."""
     monkeypatch.chdir(ROOT)
-    if data is None:
-        monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    else:
-        monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(data))
+    if data is not None:
+        monkeypatch.setenv(DATA_ENV, str(data))
+    assert os.environ.get(DATA_ENV), "no table named: the dashboard would read data/"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value  # type: ignore[assignment]

@@ -1,6 +1,7 @@
-"""The dashboard's pages under Streamlit's AppTest, on the shipped data.
+"""The dashboard's pages under Streamlit's AppTest, on the frozen seed data set.
 
-Expected figures were counted by hand from data/incidents.csv and the five documents: 33
+Expected figures were counted by hand from tests/fixtures/incidents.csv (a frozen copy of the
+shipped data, which the run's INCIDENT_ATLAS_DATA names) and the five documents: 33
 incidents; killed 88-107 (sum of lows to sum of highs); 10 incidents in 2011 with 27 killed;
 Atyrau: 5 incidents, 7 killed, 2 wounded; from 2016 on: 7 incidents, 10-26 killed.
 """
@@ -20,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import failures, start
 from tests.parquet_tables import row as tables_row
-from tests.tables import HEADER, write_csv
+from tests.tables import FROZEN_DIR, HEADER, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "formats"
@@ -36,10 +37,7 @@ PAGES = [
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    at = start(monkeypatch)  # on the run's copy of tests/fixtures
     assert not failures(at), failures(at)
     return at
 
@@ -67,7 +65,8 @@ def test_headline_for_all_data(app: AppTest) -> None:
 def test_year_filter(app: AppTest) -> None:
     app.multiselect(key="f_years").set_value([2011]).run()
     f = figures(app)
-    # None of 2011's ten incidents has a wounded figure (data/incidents.csv): no figure, not 0.
+    # None of 2011's ten incidents has a wounded figure (tests/fixtures/incidents.csv): no
+    # figure, not 0.
     assert (f["Incidents"], f["Killed"], f["Wounded"]) == ("10", "27", "no figure")
     assert app.query_params["year"] in ("2011", ["2011"])
 
@@ -138,7 +137,7 @@ def test_a_link_naming_one_region_thrice_and_values_the_table_lacks(
     assert at.multiselect(key="f_years").value == [2011]
     assert at.multiselect(key="f_countries").value == ["KZ"]
     notes = " ".join(w.value for w in at.sidebar.warning).replace("\\", "")  # markdown escapes
-    # data/incidents.csv has no incident in 2014 and none in the United States.
+    # tests/fixtures/incidents.csv has no incident in 2014 and none in the United States.
     assert "year=2014: no incident of this table has it" in notes
     assert "country='US': no incident of this table has it" in notes
     assert "the start date is after the end date" in notes
@@ -164,14 +163,14 @@ def test_timeline_follows_filters(app: AppTest) -> None:
     assert figures(app)["Incidents"] == "7"
 
 
-def _data_dir_state() -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((ROOT / "data").iterdir()) if p.is_file()}
+def _folder_state(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
+def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest, frozen_data: Path) -> None:
     from tests.tables import GOOD_ROWS, HEADER
 
-    before = _data_dir_state()
+    before = _folder_state(frozen_data.parent)  # the configured table's folder
     good = "\n".join(",".join(r) for r in [HEADER, *GOOD_ROWS]) + "\n"
     app.file_uploader(key="upload").set_value(("mine.csv", good.encode(), "text/csv")).run()
     assert not failures(app), failures(app)
@@ -190,7 +189,7 @@ def test_upload_good_then_bad_table_keeps_last_good_data(app: AppTest) -> None:
     app.multiselect(key="f_types").set_value(["bombing"]).run()  # a later rerun
     assert figures(app)["Incidents"] == "1"  # still filtering the last good table
     assert any("was not loaded" in e.value for e in app.sidebar.error)
-    assert _data_dir_state() == before
+    assert _folder_state(frozen_data.parent) == before
 
 
 def test_map_page_downloads_hold_the_filtered_incidents(
@@ -216,7 +215,7 @@ def test_map_page_downloads_hold_the_filtered_incidents(
         result = made[button.proto.deferred_file_id]()  # type: ignore[operator]
         return result.encode() if isinstance(result, str) else result
 
-    # Atyrau, 2011: the two explosions of 31 October (data/incidents.csv, counted by hand).
+    # Atyrau, 2011: the two explosions of 31 October (tests/fixtures/incidents.csv, by hand).
     table = data("Table (CSV, each incident's claims in one column)").decode()
     rows = list(csv.DictReader(io.StringIO(table)))
     assert [r["incident_id"] for r in rows] == [
@@ -234,7 +233,7 @@ def test_map_page_downloads_hold_the_filtered_incidents(
     from geo.tables import load_dataset
 
     back = load_dataset(folder / "incidents.csv")
-    shipped = list(csv.DictReader((ROOT / "data" / "claims.csv").open(encoding="utf-8")))
+    shipped = list(csv.DictReader((FROZEN_DIR / "claims.csv").open(encoding="utf-8")))
     ids = {r["incident_id"] for r in rows}
     assert len(back.claims) == sum(1 for c in shipped if c["incident_id"] in ids) > 0
     features = json.loads(data("Points with claims and sources (GeoJSON)"))["features"]
@@ -320,9 +319,10 @@ def test_timeline_has_one_ordered_axis_with_every_period(app: AppTest) -> None:
         layers = spec.get("layer", [spec])
         return [layer["encoding"]["x"]["scale"]["domain"] for layer in layers]
 
-    # By hand from data/incidents.csv, each incident at its date range's middle: the first is
-    # the Temir district killing (2011-01-01 to 2011-07-08, middle in 2011 Q2), the last the
-    # Almaty shooting of 2016-07-18. 2011 Q2 to 2016 Q3 is 22 quarters, most of them empty.
+    # By hand from tests/fixtures/incidents.csv, each incident at its date range's middle: the
+    # first is the Temir district killing (2011-01-01 to 2011-07-08, middle in 2011 Q2), the
+    # last the Almaty shooting of 2016-07-18. 2011 Q2 to 2016 Q3 is 22 quarters, most of them
+    # empty.
     quarters = [f"{y} Q{q}" for y in range(2011, 2017) for q in range(1, 5)][1:-1]
     assert len(quarters) == 22
     for spec in charts:
@@ -333,7 +333,7 @@ def test_incidents_table_sorts_tolls_as_numbers_and_searches_text(app: AppTest) 
     app.switch_page("pages/incidents.py").run()
     table = app.dataframe[0].value
     assert pd.api.types.is_integer_dtype(table["Killed high"])
-    # The three highest killed_high figures of data/incidents.csv: 21, 14 and 12.
+    # The three highest killed_high figures of tests/fixtures/incidents.csv: 21, 14 and 12.
     top = table.sort_values("Killed high", ascending=False)["Id"].head(3).tolist()
     assert top == [
         "2016-06-05-aktobe-attack",
@@ -360,7 +360,7 @@ def test_a_record_names_its_sources(app: AppTest) -> None:
     app.run()
     assert not failures(app), failures(app)
     claims = app.dataframe[2].value
-    # data/sources.csv: document 004 is "What Next After Kazak Shootings?" from IWPR.
+    # tests/fixtures/sources.csv: document 004 is "What Next After Kazak Shootings?" (IWPR).
     assert any(str(s).startswith("What Next After Kazak Shootings?") for s in claims["source"])
     assert "004_5f5978043113cffd" in set(claims["source_id"])
     warning = " ".join(w.value for w in app.warning)

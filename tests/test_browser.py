@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.paths import INCIDENTS_CSV
 from geo.places.regions import read_countries, read_regions
 from geo.tables import load_dataset
+from tests.tables import FROZEN_CSV
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -39,8 +39,8 @@ def _free_port() -> int:
 
 @contextmanager
 def _streamlit(data: str, log: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, showing ``data`` ("" = the shipped
-    table); its output goes to ``log`` (a pipe nobody reads can fill and hang the server), which
+    """``streamlit run app.py`` on a free loopback port, showing the table ``data``; its output
+    goes to ``log`` (a pipe nobody reads can fill and hang the server), which
     is printed when the server dies or never becomes healthy."""
     port = _free_port()
     env = {**os.environ, "INCIDENT_ATLAS_DATA": data}
@@ -97,8 +97,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with _streamlit("", OUTPUT / "server-shipped.log") as url:
+def server(frozen_data: Path) -> Iterator[str]:
+    """The app on the run's copy of the frozen seed data set (tests/fixtures)."""
+    with _streamlit(str(frozen_data), OUTPUT / "server-seed.log") as url:
         yield url
 
 
@@ -252,7 +253,7 @@ def test_map_renders_offline_and_follows_slider_and_region_click(server, browser
     assert baikonur is not None and baikonur.get_attribute("fill") == "url(#atlas-hatch)"
     _wait_for(lambda: frame.query_selector_all(".marker-cluster, path.atlas-incident"))
     assert _incident_layer_label(frame) == "Incidents by city (33)"
-    assert _view_holds(frame, load_dataset(INCIDENTS_CSV).incidents)
+    assert _view_holds(frame, load_dataset(FROZEN_CSV).incidents)
     page.screenshot(path=str(OUTPUT / "map-all.png"))
 
     def labels_above_clusters() -> bool:  # region names (from zoom 6) are not under clusters
@@ -312,7 +313,7 @@ def test_a_box_drawn_on_the_map_keeps_the_incidents_inside_it(server, browser) -
         "map_div.fire('boxzoomend', {boxZoomBounds: L.latLngBounds([40, 46], [49, 56])})"
     )
     _wait_for(lambda: "area=46" in _href(page))
-    # 8 of the shipped incidents lie in it (by hand, see tests/test_links.py)
+    # 8 of the frozen table's incidents lie in it (by hand, see tests/test_links.py)
     frame = _wait_for(lambda: (f := _map_frame(page)) and "(8)" in _incident_layer_label(f) and f)
     assert _incident_layer_label(frame) == "Incidents by city (8)"
     page.screenshot(path=str(OUTPUT / "map-box.png"))
@@ -333,8 +334,9 @@ def test_an_area_drawn_with_the_mouse_keeps_the_incidents_inside_it(server, brow
         page.mouse.click(box["x"] + x, box["y"] + y)
         time.sleep(0.3)
     _wait_for(lambda: "within=46" in _href(page))
-    # 2 shipped incidents lie in it, both at Khasavyurt (43.25 N 46.59 E: 0.59 east of 46 where
-    # the edge is 6.4 east); Atyrau's (47.10 N 51.88 E) lie east of the edge (2.1 there)
+    # 2 of the frozen table's incidents lie in it, both at Khasavyurt (43.25 N 46.59 E: 0.59 east
+    # of 46 where the edge is 6.4 east); Atyrau's (47.10 N 51.88 E) lie east of the edge (2.1
+    # there)
     frame = _wait_for(lambda: (f := _map_frame(page)) and "(2)" in _incident_layer_label(f) and f)
     assert _incident_layer_label(frame) == "Incidents by city (2)"
     page.screenshot(path=str(OUTPUT / "map-drawn-area.png"))
@@ -350,7 +352,7 @@ def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # 
     label = frame.locator(".atlas-play-label")
     assert label.inner_text().strip() == "all periods"
     frame.locator(".atlas-play-button").dispatch_event("click")
-    # the shipped incidents span 2011-2016: by quarter, from the first one's (17 May 2011)
+    # the frozen table's incidents span 2011-2016: by quarter, from the first one's (17 May 2011)
     seen = []
     for expected in ("2011 Q2", "2011 Q3", "2011 Q4"):
         _wait_for(lambda e=expected: label.inner_text().strip() == e, timeout=20)
@@ -369,10 +371,7 @@ def test_play_steps_through_the_periods_on_the_map(server, browser) -> None:  # 
 def test_a_link_to_one_incident_opens_its_popup_and_the_popup_opens_the_dashboard(
     server, browser
 ) -> None:  # type: ignore[no-untyped-def]
-    from geo.paths import INCIDENTS_CSV
-    from geo.tables import load_dataset
-
-    first = str(load_dataset(INCIDENTS_CSV).incidents["incident_id"].iloc[0])
+    first = str(load_dataset(FROZEN_CSV).incidents["incident_id"].iloc[0])
     page = _offline_page(browser, [])
     page.goto(f"{server}/?id={first}")
     frame = _wait_for(lambda: (f := _map_frame(page)) and f.query_selector(".leaflet-popup") and f)
@@ -459,7 +458,7 @@ def test_a_world_table_opens_framed_on_all_its_incidents(world_server, browser) 
 
 
 def test_the_server_starts_without_asking_for_its_external_address(server) -> None:  # type: ignore[no-untyped-def]
-    log = (OUTPUT / "server-shipped.log").read_text()
+    log = (OUTPUT / "server-seed.log").read_text()
     assert "URL: http://localhost:" in log
     assert "external IP" not in log and "External URL" not in log
 
@@ -495,11 +494,9 @@ def test_a_table_of_ones_own_with_hostile_text_is_mapped_as_text(fixture_server,
 def test_the_exported_map_opens_offline_with_grey_clusters(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from geo.export import export
     from geo.filters import Filters
-    from geo.paths import INCIDENTS_CSV
-    from geo.tables import load_dataset
 
     page_file = tmp_path / "map.html"
-    page_file.write_bytes(export(load_dataset(INCIDENTS_CSV), Filters(), "html"))
+    page_file.write_bytes(export(load_dataset(FROZEN_CSV), Filters(), "html"))
     external: list[str] = []
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     page.on(

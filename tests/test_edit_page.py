@@ -10,14 +10,14 @@ import pytest
 from geo.store import open_store
 from geo.tables import load_dataset
 from tests.apptest import failures, start
-from tests.tables import copy_shipped
+from tests.tables import copy_fixture
 
 ALMATY = "2016-07-18-almaty-shooting"
 
 
 @pytest.fixture
 def table(tmp_path: Path) -> Path:
-    return copy_shipped(tmp_path)
+    return copy_fixture(tmp_path)
 
 
 def _edit_page(monkeypatch: pytest.MonkeyPatch, table: Path):  # type: ignore[no-untyped-def]
@@ -159,6 +159,6 @@ def test_the_picker_lists_date_place_and_type_beside_the_id(
     monkeypatch: pytest.MonkeyPatch, table: Path
 ) -> None:
     at = _edit_page(monkeypatch, table)
-    # data/incidents.csv: 2016-07-18, "Alma-Ata (Almaly district)", an armed attack
+    # tests/fixtures/incidents.csv: 2016-07-18, "Alma-Ata (Almaly district)", an armed attack
     listed = "2016-07-18 · Alma-Ata (Almaly district) · armed attack · 2016-07-18-almaty-shooting"
     assert listed in (at.selectbox(key="edit_choice").options)

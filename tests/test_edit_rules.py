@@ -18,7 +18,7 @@ from geo.store.edit_rules import (
     shown_value,
     version_differences,
 )
-from tests.tables import copy_shipped
+from tests.tables import copy_fixture
 
 
 def test_a_new_incident_starts_with_no_date_and_no_point() -> None:
@@ -71,7 +71,7 @@ def test_a_conflict_shows_only_what_differs() -> None:
 def test_editing_is_off_where_the_server_says_so_or_the_table_is_not_the_products(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    table = copy_shipped(tmp_path)
+    table = copy_fixture(tmp_path)
     monkeypatch.setenv("INCIDENT_ATLAS_DATA", str(table))
     store, where = editable_store("", uploaded=False)
     assert store is not None and where == "the table incidents.csv"

@@ -8,23 +8,22 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
-from geo.paths import INCIDENTS_CSV
 from geo.store import EditConflict, Store, open_store, postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
-from tests.tables import copy_shipped
+from tests.tables import FROZEN_CSV, copy_fixture
 
 ALMATY = "2016-07-18-almaty-shooting"
 
 
 @pytest.fixture(params=["files", "postgis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    """The shipped data set in a store of each kind."""
+    """The frozen seed data set (tests/fixtures) in a store of each kind."""
     if request.param == "files":
-        return open_store(copy_shipped(tmp_path))
+        return open_store(copy_fixture(tmp_path))
     url = request.getfixturevalue("pg_url")
     postgis.init_schema(url)
-    postgis.import_dataset(url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(url, load_dataset(FROZEN_CSV))
     return open_store(url)
 
 
@@ -111,7 +110,7 @@ def test_deleting_an_incident_takes_its_claims_and_undo_puts_both_back(
         "000_b01b73891350e37e",
         "003_2f11906d63638778",
         "004_5f5978043113cffd",
-    ]  # fmt: skip  (data/claims.csv rows 46-48)
+    ]  # fmt: skip  (tests/fixtures/claims.csv rows 46-48)
     deletion = store.delete(ALMATY, version=record.version, who="x")
     assert deletion.old is not None and len(deletion.old["claims"]) == 3
     with pytest.raises(DataError):
@@ -182,7 +181,7 @@ def test_a_new_id_must_be_a_plain_slug(store: Store) -> None:
 def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(copy_shipped(tmp_path))
+    store = open_store(copy_fixture(tmp_path))
     before = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Never kept."
@@ -201,7 +200,7 @@ def test_a_history_that_cannot_be_written_leaves_the_table_as_it_was(
 def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(copy_shipped(tmp_path))
+    store = open_store(copy_fixture(tmp_path))
     original = (tmp_path / "incidents.csv").read_bytes()
     record = store.open(ALMATY)
     record.values["summary"] = "Edited."
@@ -228,7 +227,7 @@ def test_the_file_store_keeps_a_backup_and_refuses_a_file_changed_under_it(
 
 
 def test_a_hand_edit_made_after_the_record_was_opened_is_not_overwritten(tmp_path: Path) -> None:
-    path = copy_shipped(tmp_path)
+    path = copy_fixture(tmp_path)
     store = open_store(path)
     record = store.open(ALMATY)
     text = path.read_text(encoding="utf-8")
@@ -242,7 +241,7 @@ def test_a_hand_edit_made_after_the_record_was_opened_is_not_overwritten(tmp_pat
 
 
 def test_the_file_store_keeps_columns_of_its_own(tmp_path: Path) -> None:
-    path = copy_shipped(tmp_path)
+    path = copy_fixture(tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines()
     lines = [lines[0] + ",analyst_flag"] + [line + ",checked" for line in lines[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -321,7 +320,7 @@ def test_undo_refuses_what_it_cannot_put_back_sensibly(store: Store) -> None:
 
 
 def test_a_deleted_incident_with_an_id_of_any_form_comes_back(tmp_path: Path) -> None:
-    path = copy_shipped(tmp_path)
+    path = copy_fixture(tmp_path)
     path.write_text(path.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
     claims = path.with_name("claims.csv")
     claims.write_text(claims.read_text("utf-8").replace(ALMATY, "Almaty 2016/07"), "utf-8")
@@ -332,7 +331,7 @@ def test_a_deleted_incident_with_an_id_of_any_form_comes_back(tmp_path: Path) ->
 
 
 def test_the_claims_file_keeps_columns_of_its_own(tmp_path: Path) -> None:
-    path = copy_shipped(tmp_path)
+    path = copy_fixture(tmp_path)
     claims = path.with_name("claims.csv")
     lines = claims.read_text("utf-8").splitlines()
     claims.write_text("\n".join([lines[0] + ",quote", *(x + ",q" for x in lines[1:])]) + "\n")
@@ -346,7 +345,7 @@ def test_the_claims_file_keeps_columns_of_its_own(tmp_path: Path) -> None:
 
 
 def test_a_history_line_that_is_not_a_change_is_named(tmp_path: Path) -> None:
-    store = open_store(copy_shipped(tmp_path))
+    store = open_store(copy_fixture(tmp_path))
     store.save({**store.open(ALMATY).values, "target": "x"}, version=1, who="a")
     with store.history_path.open("a", encoding="utf-8") as fh:
         fh.write("<<<<<<< HEAD\n")

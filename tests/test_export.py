@@ -14,9 +14,9 @@ import pytest
 
 from geo.export import export_text, snapshot_bytes
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.snapshot import MapFrame
 from geo.tables import Dataset, load_dataset
+from tests.tables import FROZEN_CSV
 from tests.test_maps import external_refs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,8 @@ FILTERS = [
     Filters(types=("armed_attack", "suicide_bombing"), countries=("RU",)),
     Filters(exact_only=True, years=(2012,)),
 ]
-# Read off data/incidents.csv by hand for each of FILTERS, by date, then id (the export's order).
+# Read off tests/fixtures/incidents.csv by hand for each of FILTERS, by date, then id (the
+# export's order).
 EXPECTED_IDS = [
     ["2011-10-31-atyrau-courtyard-explosion", "2011-10-31-atyrau-sary-arka-suicide-bombing"],
     [
@@ -51,7 +52,7 @@ CASES = list(zip(FILTERS, EXPECTED_IDS, FIRST_POINTS, strict=True))
 
 @pytest.fixture(scope="module")
 def shipped() -> Dataset:
-    return load_dataset(INCIDENTS_CSV)
+    return load_dataset(FROZEN_CSV)
 
 
 @pytest.mark.parametrize(("filters", "expected", "first"), CASES)
@@ -232,8 +233,8 @@ def test_a_csv_export_reads_back_with_its_claims_and_sources(tmp_path: Path) -> 
     assert main(["export", "--year", "2012", "--out", str(out)]) == 0
     exported = load_dataset(out)
     ids = set(exported.incidents["incident_id"])
-    # The shipped claims of those incidents, read from the shipped file, not by the exporter.
-    shipped = list(csv.DictReader(INCIDENTS_CSV.with_name("claims.csv").open(encoding="utf-8")))
+    # The claims of those incidents, read from tests/fixtures/claims.csv, not by the exporter.
+    shipped = list(csv.DictReader(FROZEN_CSV.with_name("claims.csv").open(encoding="utf-8")))
     expected = sorted((c["incident_id"], c["source"], c["paragraph"]) for c in shipped
                       if c["incident_id"] in ids)  # fmt: skip
     got = sorted(zip(exported.claims["incident_id"], exported.claims["source"],
@@ -246,7 +247,7 @@ def test_claims_beside_an_export_are_safe_in_a_spreadsheet(tmp_path: Path) -> No
     from geo.export import write_claims_beside
     from geo.query import table_of
 
-    data = load_dataset(INCIDENTS_CSV)
+    data = load_dataset(FROZEN_CSV)
     data.claims = data.claims.copy()
     data.claims.loc[data.claims.index[0], "note"] = '=HYPERLINK("http://x","y")'
     written = write_claims_beside(table_of(data), Filters(), tmp_path / "x.csv")
@@ -262,7 +263,7 @@ def test_an_export_without_claims_replaces_the_claims_an_earlier_one_left(tmp_pa
     assert len(load_dataset(out).claims) > 0
     # The same incidents with no claims and no sources file beside them.
     bare = tmp_path / "bare.csv"
-    load_dataset(INCIDENTS_CSV).incidents.drop(columns="geometry").to_csv(bare, index=False)
+    load_dataset(FROZEN_CSV).incidents.drop(columns="geometry").to_csv(bare, index=False)
     assert main(["export", "--data", str(bare), "--year", "2012", "--out", str(out)]) == 0
     assert load_dataset(out).claims.empty  # not the first export's claims
 
@@ -271,7 +272,7 @@ def test_ids_that_look_like_formulas_still_match_beside_the_export(tmp_path: Pat
     from geo.export import write_claims_beside, write_export
     from geo.query import table_of
 
-    data = load_dataset(INCIDENTS_CSV)
+    data = load_dataset(FROZEN_CSV)
     first = data.incidents["incident_id"].iloc[0]
     old_source = data.sources["source_id"].iloc[0]
     data.sources = data.sources.replace({old_source: "-001_x"})
@@ -290,7 +291,7 @@ def test_an_export_never_overwrites_its_table_or_a_folder(tmp_path: Path) -> Non
     from geo.cli import main
 
     table = tmp_path / "t.csv"
-    load_dataset(INCIDENTS_CSV).incidents.drop(columns="geometry").to_csv(table, index=False)
+    load_dataset(FROZEN_CSV).incidents.drop(columns="geometry").to_csv(table, index=False)
     before = table.read_bytes()
     assert main(["export", "--data", str(table), "--out", str(table)]) == 1
     assert table.read_bytes() == before
@@ -338,7 +339,7 @@ def test_the_html_download_carries_its_basemap_whatever_the_dashboard_serves() -
     from geo.tables import load_dataset
     from geo.webmap.build import MapOptions
 
-    shipped = load_dataset(INCIDENTS_CSV)
+    shipped = load_dataset(FROZEN_CSV)
     served = MapOptions(basemap_url="../../app/static/vendor/basemap-x.json")
     page = export(shipped, Filters(), "html", ExportOptions(map=served)).decode()
     assert "basemap-x.json" not in page  # the server's address means nothing in a file

@@ -17,7 +17,7 @@ from geo.store.edits import FileStore
 from geo.tables import load_dataset
 from tests.apptest import failures, start
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
-from tests.tables import copy_shipped
+from tests.tables import copy_fixture
 
 ALMATY = "2016-07-18-almaty-shooting"
 OTHER = "2011-05-17-aktobe-knb-suicide-bombing"
@@ -26,8 +26,8 @@ NAME = "incidents.history.jsonl"
 
 @pytest.fixture
 def store(tmp_path: Path) -> FileStore:
-    """The shipped table with one recorded change (change 1, to Almaty's target)."""
-    store = open_store(copy_shipped(tmp_path))
+    """A copy of the frozen seed table with one recorded change (change 1, to Almaty's target)."""
+    store = open_store(copy_fixture(tmp_path))
     assert isinstance(store, FileStore)
     store.save({**store.open(ALMATY).values, "target": "edited once"}, version=1, who="a")
     return store
@@ -227,11 +227,11 @@ def test_undo_in_the_team_store_refuses_a_change_naming_another_incident(
 ) -> None:
     from psycopg.types.json import Jsonb
 
-    from geo.paths import INCIDENTS_CSV
     from geo.store import postgis
+    from tests.tables import FROZEN_CSV
 
     postgis.init_schema(pg_url)
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV))
     store = open_store(pg_url)
     for incident_id in (ALMATY, OTHER):  # both at version 2
         record = store.open(incident_id)

@@ -17,7 +17,7 @@ from geo.filters import Filters
 from geo.snapshot import MapFrame
 from geo.tables import MAX_UPLOAD_BYTES, ReadOptions, check_dataset, load_dataset
 from geo.webmap.build import build_map
-from tests.tables import GOOD_ROWS, HEADER, problems_of, write_csv
+from tests.tables import FROZEN_CSV, GOOD_ROWS, HEADER, problems_of, write_csv
 from tests.test_maps import HOSTILE, external_refs
 
 TEXT_COLUMNS = ["place", "perpetrator", "target", "summary"]
@@ -207,6 +207,6 @@ def test_markdown_escaping_leaves_no_markup(text: str) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_title_of_the_html_export(text: str) -> None:
-    dataset = load_dataset(Path(__file__).resolve().parent.parent / "data" / "incidents.csv")
+    dataset = load_dataset(FROZEN_CSV)
     page = export_text(dataset, Filters(years=(2016,)), "html", title=text)
     assert _dangerous(page, text) == []

@@ -409,11 +409,11 @@ def test_a_candidate_with_no_date_or_place_is_not_accepted_and_its_title_says_re
     from geo.errors import DataError
     from geo.ingest.review import accept_candidate, candidate_title
     from geo.store import open_store
-    from tests.tables import copy_shipped
+    from tests.tables import copy_fixture
 
     monday = date(2019, 3, 11)
     undated = replace(_told("Beni", monday, [12]), date_start=None, date_end=None)
-    store = open_store(copy_shipped(tmp_path))
+    store = open_store(copy_fixture(tmp_path))
     with pytest.raises(DataError, match="no date or place yet"):
         accept_candidate(store, None, undated, {}, [], None, who="a")  # type: ignore[arg-type]
     recalled = replace(_told("Beni", monday, [12]), recalled="ended 40 days before")

@@ -10,6 +10,7 @@ import pytest
 
 from geo.filters import MAX_QUERY_VALUES, Filters
 from tests.apptest import failures, start
+from tests.tables import FROZEN_CSV
 
 
 def test_thousands_of_names_are_cut_before_any_is_looked_up(
@@ -61,8 +62,9 @@ def test_an_area_travels_in_the_link_and_on_the_command_line() -> None:
 
 
 def test_the_area_narrows_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the shipped table inside 46-56 E, 40-49 N (by hand from data/incidents.csv): Atyrau's 5
-    # incidents, Zhanaozen's 1 and Khasavyurt's 2; Aktobe (57.2 E) is outside
+    # the frozen table inside 46-56 E, 40-49 N (by hand from tests/fixtures/incidents.csv, which
+    # the run's INCIDENT_ATLAS_DATA names): Atyrau's 5 incidents, Zhanaozen's 1 and Khasavyurt's
+    # 2; Aktobe (57.2 E) is outside
     at = start(monkeypatch, query={"area": "46,40,56,49"})
     assert not failures(at), failures(at)
     assert at.text_input(key="f_area").value == "46,40,56,49"
@@ -95,7 +97,7 @@ def test_a_popup_links_to_its_incident_and_the_link_opens_it(
     from geo.tables import load_dataset
     from geo.webmap.popups import popup_html
 
-    row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
+    row = load_dataset(FROZEN_CSV).incidents.iloc[0].to_dict()
     hostile = {**row, "incident_id": "x'><script>alert(1)</script>&y=1"}
     html = popup_html(hostile, None)
     assert "<script>" not in html and "?id=x%27%3E%3Cscript%3Ealert%281%29" in html
@@ -109,7 +111,7 @@ def test_a_popup_links_to_its_incident_and_the_link_opens_it(
 
 
 TRIANGLE = "46 40,56 40,46 49"
-"""46 E 40 N, 56 E 40 N, 46 E 49 N: of the shipped table, only Khasavyurt's 2 incidents (43.25 N,
+"""46 E 40 N, 56 E 40 N, 46 E 49 N: of the frozen table, only Khasavyurt's 2 incidents (43.25 N,
 46.59 E: 0.59 east of 46 where the edge lies 6.4 east) are inside; Atyrau's (47.10 N, 51.88 E)
 lie east of the edge (2.1 east of 46 there), Zhanaozen's (43.34 N, 52.86 E) too (6.3)."""
 
@@ -208,7 +210,7 @@ def test_a_source_with_a_web_address_is_a_link_and_no_other_scheme_is() -> None:
     from geo.tables import load_dataset
     from geo.webmap.popups import popup_html
 
-    row = load_dataset(Path("data/incidents.csv")).incidents.iloc[0].to_dict()
+    row = load_dataset(FROZEN_CSV).incidents.iloc[0].to_dict()
     linked = {**row, "sources": "https://news.example/a?b=1&c=2;javascript:alert(1);plain"}
     html = popup_html(linked, None)
     assert "<a href='https://news.example/a?b=1&amp;c=2' target='_blank'" in html
@@ -224,7 +226,7 @@ def test_a_link_to_one_incident_opens_its_popup_on_the_map() -> None:
     from geo.webmap.build import MapOptions
     from geo.webmap.view import map_of
 
-    dataset = load_dataset(Path("data/incidents.csv"))
+    dataset = load_dataset(FROZEN_CSV)
     engine = table_of(dataset).engine
     one = Filters(ids=(str(dataset.incidents["incident_id"].iloc[0]),))
     assert "openPopup()" in map_of(engine, one, MapOptions()).get_root().render()

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.tables import Dataset, load_dataset
 from geo.webmap.assets import offline_map, standalone_html
 from geo.webmap.build import MapOptions, build_map, grid_cells
+from tests.tables import FROZEN_CSV
 from tests.tables import kept as filter_incidents
 
 HOSTILE = [
@@ -29,7 +29,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def shipped() -> Dataset:
-    return load_dataset(INCIDENTS_CSV)
+    return load_dataset(FROZEN_CSV)
 
 
 def symbol_rows(html: str) -> list[list[object]]:
@@ -69,7 +69,7 @@ def test_one_symbol_per_incident_for_a_filter(shipped: Dataset) -> None:
     rows = symbol_rows(html)
     assert len(rows) == len(chosen) == 10
     # Each symbol carries its precision class: 0 exact, 1 approximate (district), 2 coarse.
-    # 2011 in data/incidents.csv, by hand: 7 located to the city, the two Temir district
+    # 2011 in tests/fixtures/incidents.csv, by hand: 7 located to the city, the two Temir district
     # incidents, and the Almaty Region operation of 3 December located to the region.
     classes = sorted(int(r[4]) for r in rows)
     assert classes == [0] * 7 + [1] * 2 + [2]
@@ -168,20 +168,19 @@ def test_grid_cells_are_the_cells_of_the_first_size_that_fits(max_cells: int) ->
 
 
 def test_map_names_sources_shades_with_a_key_and_keeps_clusters_neutral() -> None:
-    from geo.paths import INCIDENTS_CSV
     from geo.symbology import TYPE_COLOURS
     from geo.tables import load_dataset
 
-    dataset = load_dataset(INCIDENTS_CSV)
+    dataset = load_dataset(FROZEN_CSV)
     page = (
         build_map(dataset.incidents, claims=dataset.claims, sources=dataset.sources)
         .get_root()
         .render()
     )
-    # A source by its title and outlet (data/sources.csv), with its id in small print.
+    # A source by its title and outlet (tests/fixtures/sources.csv), with its id in small print.
     assert "What Next After Kazak Shootings? (IWPR" in page
-    # The key of the region shading: Almaty Region has the most incidents, 6 (data/incidents.csv,
-    # counted by hand), so the darkest class ends at 6.
+    # The key of the region shading: Almaty Region has the most incidents, 6
+    # (tests/fixtures/incidents.csv, counted by hand), so the darkest class ends at 6.
     legend = legend_of(page)
     assert "Incidents per region</b>" in legend and "5–6" in legend
     # Clusters drawn in greys, in no type's colour.
@@ -212,7 +211,7 @@ def test_the_legend_lists_only_the_precision_classes_on_the_map(shipped: Dataset
 def test_the_legend_lists_only_the_event_types_on_the_map(shipped: Dataset) -> None:
     legend = legend_of
 
-    # the shipped table's suicide bombings only: the legend lists that type alone
+    # the frozen seed table's suicide bombings only: the legend lists that type alone
     bombings = shipped.incidents[shipped.incidents["event_type"] == "suicide_bombing"]
     shown = legend(build_map(bombings).get_root().render())
     assert "suicide bombing" in shown and "armed attack" not in shown and "unrest" not in shown
@@ -256,7 +255,7 @@ def test_the_area_kept_is_drawn_as_a_dashed_box() -> None:
     from geo.webmap.build import MapOptions
     from geo.webmap.view import map_of
 
-    engine = open_engine(table_files(INCIDENTS_CSV))
+    engine = open_engine(table_files(FROZEN_CSV))
     boxed = map_of(engine, Filters(area=(46.0, 40.0, 56.0, 49.0)), MapOptions())
     page = boxed.get_root().render()
     dashed = '"dashArray": "6 4"'

@@ -53,8 +53,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
+    monkeypatch.chdir(ROOT)  # INCIDENT_ATLAS_DATA: the run's copy of tests/fixtures (conftest)
     yield attempts
     assert attempts == []
 

@@ -1,4 +1,4 @@
-"""Every page of the one page list renders on the shipped data, and begins with its title: no
+"""Every page of the one page list renders on the frozen seed data, and begins with its title: no
 stray string (a bare docstring Streamlit's magic would draw) comes before it."""
 
 from __future__ import annotations

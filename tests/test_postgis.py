@@ -10,11 +10,11 @@ import pytest
 
 from geo.cli import main
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.query import open_engine
 from geo.store import postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import FROZEN_CSV
 from tests.tables import kept as filter_incidents
 
 FIXTURES = Path(__file__).parent / "data" / "formats"
@@ -59,16 +59,16 @@ def test_importing_twice_changes_nothing_and_export_gives_the_table_back(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["db", "init", "--db", pg_url]) == 0
-    assert main(["db", "import", str(INCIDENTS_CSV), "--db", pg_url]) == 0
+    assert main(["db", "import", str(FROZEN_CSV), "--db", pg_url]) == 0
     assert "33 added, 0 updated, 0 unchanged" in capsys.readouterr().out
-    assert main(["db", "import", str(INCIDENTS_CSV), "--db", pg_url]) == 0
+    assert main(["db", "import", str(FROZEN_CSV), "--db", pg_url]) == 0
     assert "0 added, 0 updated, 33 unchanged" in capsys.readouterr().out
-    # data/claims.csv has 47 rows and data/sources.csv 5 (counted in the files)
+    # tests/fixtures/claims.csv has 47 rows and its sources.csv 5 (counted in the files)
     assert main(["validate", "--data", pg_url]) == 0
     assert "OK, 33 incidents, 47 claims, 5 source(s)" in capsys.readouterr().out
     out = tmp_path / "back.csv"
     assert main(["db", "export", "--db", pg_url, "--out", str(out)]) == 0
-    shipped, back = load_dataset(INCIDENTS_CSV), load_dataset(out)
+    shipped, back = load_dataset(FROZEN_CSV), load_dataset(out)
     columns = [c for c in shipped.incidents.columns if c not in ("geometry", "row")]
     pd.testing.assert_frame_equal(
         back.incidents[columns].sort_values("incident_id").reset_index(drop=True),
@@ -130,7 +130,7 @@ def test_every_filter_gives_the_same_incidents_from_files_and_postgis(
     filters: Filters,
 ) -> None:
     postgis.init_schema(pg_url)
-    shipped = load_dataset(INCIDENTS_CSV)
+    shipped = load_dataset(FROZEN_CSV)
     postgis.import_dataset(pg_url, shipped)
     expected = sorted(filter_incidents(shipped.incidents, filters.normalised())["incident_id"])
     found = open_engine(pg_url).rows(filters)
@@ -140,7 +140,7 @@ def test_every_filter_gives_the_same_incidents_from_files_and_postgis(
 
 def test_a_bounding_box_keeps_the_incidents_inside_it(pg_url: str) -> None:  # noqa: F811
     postgis.init_schema(pg_url)
-    shipped = load_dataset(INCIDENTS_CSV)
+    shipped = load_dataset(FROZEN_CSV)
     postgis.import_dataset(pg_url, shipped)
     box = (50.0, 45.0, 55.0, 48.5)  # around Atyrau: lon, lat, lon, lat
     inside = shipped.incidents[
@@ -199,11 +199,11 @@ def test_commands_and_the_dashboard_read_the_team_store(
     from tests.apptest import ROOT, failures
 
     postgis.init_schema(pg_url)
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV))
     out = tmp_path / "atyrau.csv"
     code = main(["export", "--data", pg_url, "--region", "Atyrau", "--out", str(out)])
     assert code == 0
-    assert len(pd.read_csv(out)) == 5  # the shipped data's Atyrau incidents, as on the files
+    assert len(pd.read_csv(out)) == 5  # the seed data's Atyrau incidents, as on the files
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("INCIDENT_ATLAS_DATA", pg_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -14,11 +14,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from geo.paths import INCIDENTS_CSV
 from geo.store import open_store, postgis
 from geo.store.postgis import importing
 from geo.tables import Dataset, load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import FROZEN_CSV
 
 ACLED = Path(__file__).parent / "data" / "formats" / "acled.csv"
 GTD = Path(__file__).parent / "data" / "formats" / "gtd.csv"
@@ -63,7 +63,7 @@ def _hostile(dataset: Dataset) -> Dataset:
 @pytest.mark.parametrize("bulk", [False, True], ids=["row by row", "indexes set aside"])
 def test_hostile_text_is_copied_and_read_back_exactly(pg_url: str, bulk: bool) -> None:  # noqa: F811
     postgis.init_schema(pg_url)
-    dataset = _hostile(load_dataset(INCIDENTS_CSV))
+    dataset = _hostile(load_dataset(FROZEN_CSV))
     ids = list(dataset.incidents["incident_id"][: len(HOSTILE)])
     postgis.import_dataset(pg_url, dataset, who="x'); DROP TABLE history; --\t\\N", bulk=bulk)
     back = postgis.read_dataset(pg_url)
@@ -102,17 +102,17 @@ def _store(url: str) -> dict[str, Any]:
 
 
 def _import_twice(url: str, bulk: bool) -> list[dict[str, int]]:
-    """The shipped data set imported, a claim from a source of the editor's own added by an
+    """The frozen seed data set imported, a claim from a source of the editor's own added by an
     edit, then the data set again with one incident's best figure changed and another's
     claim of an imported source dropped."""
     postgis.init_schema(url)
-    counts = [postgis.import_dataset(url, load_dataset(INCIDENTS_CSV), who="first", bulk=bulk)]
+    counts = [postgis.import_dataset(url, load_dataset(FROZEN_CSV), who="first", bulk=bulk)]
     store = open_store(url)
     store.add_source({"source_id": "desk-note", "title": "Desk note", "kind": "report"}, who="e")
     record = store.open(ALMATY)
     mine = {"source": "desk-note", "paragraph": "1", "killed": "4", "wounded": "", "note": "x"}
     store.save(record.values, version=record.version, who="e", claims=[*record.claims, mine])
-    newer = load_dataset(INCIDENTS_CSV)
+    newer = load_dataset(FROZEN_CSV)
     at = newer.incidents["incident_id"] == ALMATY
     newer.incidents.loc[at, "killed_best"] = 4  # shipped: 3, 5, 5
     first = newer.claims.index[newer.claims["incident_id"] == ALMATY][0]
@@ -134,8 +134,8 @@ def test_both_import_paths_write_the_same_store(pg_url: str, pg_server: str) -> 
     assert first["versions"][ALMATY] == 3  # imported, edited, imported again with a change
     assert sum(v == 1 for v in first["versions"].values()) == 32
     almaty = [c for c in first["claims"] if c["incident_id"] == ALMATY]
-    # The edit's own claim is kept; data/claims.csv rows 47-48 come after it, imported again
-    # (row 46 is left out of the second import).
+    # The edit's own claim is kept; tests/fixtures/claims.csv rows 47-48 come after it, imported
+    # again (row 46 is left out of the second import).
     assert [(c["source"], c["killed"]) for c in almaty] == [
         ("desk-note", "4"),
         ("003_2f11906d63638778", "5"),
@@ -149,7 +149,7 @@ def test_both_import_paths_write_the_same_store(pg_url: str, pg_server: str) -> 
         assert [c["note"] for c in postgis.read_dataset(url).claims[-1:].to_dict("records")] == [
             "later"
         ]
-    with open(INCIDENTS_CSV, encoding="utf-8", newline="") as fh:
+    with open(FROZEN_CSV, encoding="utf-8", newline="") as fh:
         file_order = [row["incident_id"] for row in csv.DictReader(fh)]
     history = first["history"]
     assert [h[1] for h in history if h[2] == "import-add"] == file_order  # file order
@@ -181,7 +181,7 @@ def test_indexes_set_aside_are_made_again_as_the_schema_has_them(pg_url: str) ->
         "incidents_country", "incidents_map", "claims_pkey", "claims_incident",
         "claims_incident_id_fkey",
     }  # fmt: skip
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV), bulk=True)
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV), bulk=True)
     after = _indexes(pg_url)
     assert {k: v[1] for k, v in after.items()} == {k: v[1] for k, v in before.items()}
     made_again = {k for k in after if after[k][0] != before[k][0]}
@@ -199,7 +199,7 @@ def test_only_an_import_adding_many_incidents_sets_the_indexes_aside(
     pg_url: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The ACLED sample adds 9 incidents, the shipped table 33, the GTD sample 8."""
+    """The ACLED sample adds 9 incidents, the frozen seed table 33, the GTD sample 8."""
     postgis.init_schema(pg_url)
     geom = "SELECT 'incidents_geom'::regclass::oid"
 
@@ -212,9 +212,9 @@ def test_only_an_import_adding_many_incidents_sets_the_indexes_aside(
             return conn.execute(geom).fetchone() != before
 
     assert not set_aside(ACLED, 20)  # 9 added: under the threshold
-    assert set_aside(INCIDENTS_CSV, 20)  # 33 added to a store of 9
+    assert set_aside(FROZEN_CSV, 20)  # 33 added to a store of 9
     assert not set_aside(GTD, 5)  # 8 added to a store of 42: too few against it
-    assert not set_aside(INCIDENTS_CSV, 1)  # imported again: none added
+    assert not set_aside(FROZEN_CSV, 1)  # imported again: none added
     assert len(postgis.read_incidents(pg_url)) == 50
 
 

@@ -18,13 +18,12 @@ from streamlit.testing.v1 import AppTest
 from geo.errors import AtlasError
 from geo.export import export
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.query import MirrorEngine, Overview, PostgisEngine, open_table, table_files, table_of
 from geo.store import postgis
 from geo.tables import Dataset, load_dataset
 from tests.apptest import ROOT, failures
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
-from tests.tables import GOOD_ROWS, HEADER
+from tests.tables import FROZEN_CSV, GOOD_ROWS, HEADER
 
 
 def _metric(at: AppTest, label: str) -> str | None:
@@ -50,8 +49,7 @@ def test_other_visitors_uploads_never_break_a_visitors_page(
     # With "cleared", Alice's copy is gone from the cache folder: her page checks her file again.
     monkeypatch.setattr("geo.query.tables.UPLOAD_HOURS", hours)
     monkeypatch.setenv("INCIDENT_ATLAS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(ROOT)  # INCIDENT_ATLAS_DATA: the run's copy of tests/fixtures
     alice = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     alice.run()
     alice.file_uploader(key="upload").set_value(("alice.csv", _upload("alice"), "text/csv"))
@@ -125,7 +123,7 @@ def test_the_dashboards_copy_never_stays_silently_behind_a_store_without_a_data_
     from geo.query import mirror
 
     postgis.init_schema(pg_url)
-    shipped = load_dataset(INCIDENTS_CSV)
+    shipped = load_dataset(FROZEN_CSV)
     first = Dataset(shipped.incidents.head(10), shipped.claims.iloc[:0], shipped.sources)
     postgis.import_dataset(pg_url, first)
     with postgis.connect(pg_url) as conn:
@@ -151,10 +149,10 @@ def test_the_dashboards_copy_reads_a_store_whatever_its_date_style(
     # which a database or role may set. With 'SQL, DMY' the store's overview failed ("Invalid
     # isoformat string: '01/01/2011'", geo.query.engine reads the first date as ISO text) and
     # the dashboard's copy did not load ('invalid date field format: "17/05/2011"'): every
-    # dashboard page and `geo export --out x.html` failed. The shipped table's first date is
-    # 2011-01-01.
+    # dashboard page and `geo export --out x.html` failed. The frozen seed table's first date
+    # (tests/fixtures/incidents.csv) is 2011-01-01.
     postgis.init_schema(pg_url)
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV))
     name = pg_url.rsplit("/", 1)[1]
     with postgis.connect(pg_url) as conn:
         conn.execute(f"ALTER DATABASE \"{name}\" SET datestyle = 'SQL, DMY'")

@@ -15,11 +15,11 @@ import pytest
 
 from geo.facets import FACETS, Bind, fold
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.query import SqlEngine, open_engine, statements, table_files
 from geo.store import postgis
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import FROZEN_CSV
 
 HOSTILE = [
     "x' OR '1'='1",
@@ -67,13 +67,13 @@ def test_a_sort_column_is_taken_from_the_allow_list_only() -> None:
 
 @pytest.fixture(scope="module")
 def duck() -> SqlEngine:
-    return open_engine(table_files(INCIDENTS_CSV))
+    return open_engine(table_files(FROZEN_CSV))
 
 
 @pytest.fixture
 def pg(pg_url: str) -> SqlEngine:  # noqa: F811
     postgis.init_schema(pg_url)
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV))
     return open_engine(pg_url)
 
 

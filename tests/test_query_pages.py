@@ -1,20 +1,23 @@
-"""Every page on both back ends: the shipped table from its files (DuckDB) and from the team
+"""Every page on both back ends: the frozen seed table from its files (DuckDB) and from the team
 store (the real PostgreSQL server the tests start), with the same filters giving the same
 figures on each page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.paths import INCIDENTS_CSV
+from geo.paths import DATA_ENV
 from geo.store import postgis
 from geo.tables import load_dataset
 from tests.apptest import ROOT, failures
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.tables import FROZEN_CSV
 
 PAGES = ["map", "timeline", "incidents", "edit", "review", "about"]
-# Counted in data/incidents.csv: 16 incidents touch 2012; of them, 7 are armed attacks.
+# Counted in tests/fixtures/incidents.csv: 16 incidents touch 2012; of them, 7 are armed attacks.
 YEAR_2012 = 16
 ARMED_2012 = 7
 
@@ -23,12 +26,9 @@ def _metric(at: AppTest, label: str) -> str:
     return str(next(m.value for m in at.metric if m.label == label))
 
 
-def _every_page(monkeypatch: pytest.MonkeyPatch, data: str | None) -> None:
+def _every_page(monkeypatch: pytest.MonkeyPatch, data: str) -> None:
     monkeypatch.chdir(ROOT)
-    if data is None:
-        monkeypatch.delenv("INCIDENT_ATLAS_DATA", raising=False)
-    else:
-        monkeypatch.setenv("INCIDENT_ATLAS_DATA", data)
+    monkeypatch.setenv(DATA_ENV, data)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["year"] = "2012"
     at.run()
@@ -48,8 +48,8 @@ def _every_page(monkeypatch: pytest.MonkeyPatch, data: str | None) -> None:
             assert len(at.dataframe[0].value) == ARMED_2012
 
 
-def test_every_page_from_the_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    _every_page(monkeypatch, None)
+def test_every_page_from_the_files(monkeypatch: pytest.MonkeyPatch, frozen_data: Path) -> None:
+    _every_page(monkeypatch, str(frozen_data))
 
 
 def test_every_page_from_the_team_store(
@@ -57,5 +57,5 @@ def test_every_page_from_the_team_store(
     pg_url: str,  # noqa: F811
 ) -> None:
     postgis.init_schema(pg_url)
-    postgis.import_dataset(pg_url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(pg_url, load_dataset(FROZEN_CSV))
     _every_page(monkeypatch, pg_url)

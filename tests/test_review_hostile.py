@@ -11,10 +11,10 @@ import pytest
 from geo.ingest.reading import article_source_id, read_batch
 from geo.tables import load_dataset
 from tests.apptest import failures, start
-from tests.tables import copy_shipped
+from tests.tables import copy_fixture
 
-SHIPPED_SOURCE = "003_2f11906d63638778"  # data/sources.csv: a news report of the Almaty attack
-ALMATY = "2016-07-18-almaty-shooting"  # killed 3-5 in the shipped table
+SHIPPED_SOURCE = "003_2f11906d63638778"  # tests/fixtures/sources.csv: a report of the Almaty attack
+ALMATY = "2016-07-18-almaty-shooting"  # killed 3-5 in the frozen seed table
 MADE_UP = "\n\n".join(
     [
         "Almaty police station attack toll",
@@ -27,7 +27,7 @@ BAD_NAME = "**bold** [link](http://127.0.0.1:9/x) ![img](http://127.0.0.1:9/i.pn
 
 @pytest.fixture
 def table(tmp_path: Path) -> Path:
-    return copy_shipped(tmp_path)
+    return copy_fixture(tmp_path)
 
 
 def _review(monkeypatch: pytest.MonkeyPatch, table: Path, files: list[tuple[str, bytes]]):  # type: ignore[no-untyped-def]

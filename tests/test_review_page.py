@@ -11,9 +11,9 @@ import pytest
 from geo.store import open_store
 from geo.tables import load_dataset
 from tests.apptest import failures, start
-from tests.tables import copy_shipped
+from tests.tables import copy_fixture
 
-# Written for this test in the style of a wire report; the shipped table holds the Aktobe
+# Written for this test in the style of a wire report; the seed table holds the Aktobe
 # attacks of 5 June 2016 (document 003 and others), so a second report of them is a match.
 ARTICLE = "\n\n".join(
     [
@@ -29,7 +29,7 @@ ARTICLE = "\n\n".join(
 
 @pytest.fixture
 def table(tmp_path: Path) -> Path:
-    return copy_shipped(tmp_path)
+    return copy_fixture(tmp_path)
 
 
 def test_a_pasted_article_gives_cited_candidates_and_one_is_accepted(
@@ -68,7 +68,7 @@ def test_a_pasted_article_gives_cited_candidates_and_one_is_accepted(
     assert [(c.who, c.action) for c in history] == [("Aigerim", "add")]
 
 
-ALMATY = "2016-07-18-almaty-shooting"  # killed 3-5 in the shipped table (data/claims.csv 46-48)
+ALMATY = "2016-07-18-almaty-shooting"  # killed 3-5 (tests/fixtures/claims.csv 46-48)
 SECOND_REPORT = "\n\n".join(
     [
         "Death toll in Almaty police station attack rises to six",

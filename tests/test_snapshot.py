@@ -15,7 +15,6 @@ from PIL import Image
 
 from geo.errors import FilterError
 from geo.filters import Filters
-from geo.paths import INCIDENTS_CSV
 from geo.snapshot import (
     MIN_SPAN_KM,
     MapFrame,
@@ -26,6 +25,7 @@ from geo.snapshot import (
 )
 from geo.tables import load_dataset
 from geo.timelapse import GifStyle, render_timelapse
+from tests.tables import FROZEN_CSV
 from tests.tables import kept as filter_incidents
 
 ALMATY = (76.9115, 43.2525)
@@ -236,9 +236,8 @@ def test_map_without_filters_says_all_incidents(incidents: gpd.GeoDataFrame) -> 
 _RENDER_BOTH = """
 import sys
 from geo.tables import load_dataset
-from geo.paths import INCIDENTS_CSV
 from geo.snapshot import MapFrame, render_snapshot
-incidents = load_dataset(INCIDENTS_CSV).incidents
+incidents = load_dataset(sys.argv[2]).incidents
 for fmt in ("svg", "pdf"):
     render_snapshot(
         incidents, out=f"{sys.argv[1]}.{fmt}", fmt=fmt, frame=MapFrame(size="800x450", dpi=100)
@@ -254,7 +253,7 @@ def test_svg_and_pdf_are_the_same_bytes_from_two_processes_at_two_times(tmp_path
     root = Path(__file__).resolve().parent.parent
     for name in ("first", "second"):
         subprocess.run(
-            [sys.executable, "-c", _RENDER_BOTH, str(tmp_path / name)],
+            [sys.executable, "-c", _RENDER_BOTH, str(tmp_path / name), str(FROZEN_CSV)],
             cwd=root,
             check=True,
             timeout=120,
@@ -399,10 +398,9 @@ def test_the_time_lapse_puts_an_incident_where_the_timeline_does(tmp_path: Path)
 
 
 def test_the_legend_names_the_three_precision_classes() -> None:
-    from geo.paths import INCIDENTS_CSV
     from geo.tables import load_dataset
 
-    incidents = load_dataset(INCIDENTS_CSV).incidents
+    incidents = load_dataset(FROZEN_CSV).incidents
     svg = _render(incidents, fmt="svg", size="1200x800").decode()
     for label in ("to the place or city", "to a district or area", "only to the region or country"):
         assert label in svg
@@ -412,9 +410,8 @@ def test_every_time_lapse_frame_has_the_same_legend(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The legend is fixed to the whole series: the sizes key of 2011's frame already reaches
-    the largest toll, 17 killed at Aktobe in 2016 (data/incidents.csv, by hand)."""
+    the largest toll, 17 killed at Aktobe in 2016 (tests/fixtures/incidents.csv, by hand)."""
     import geo.snapshot.render
-    from geo.paths import INCIDENTS_CSV
     from geo.tables import load_dataset
 
     seen = []
@@ -425,7 +422,7 @@ def test_every_time_lapse_frame_has_the_same_legend(
         return draw(*args, **kwargs)
 
     monkeypatch.setattr(geo.snapshot.render, "snapshot_image", spy)
-    incidents = load_dataset(INCIDENTS_CSV).incidents
+    incidents = load_dataset(FROZEN_CSV).incidents
     render_timelapse(
         incidents, out=tmp_path / "lapse.gif", freq="year", frame=MapFrame(size="400x225", dpi=40)
     )
@@ -446,7 +443,7 @@ def test_every_time_lapse_frame_has_the_same_legend(
 
 def test_an_all_of_kazakhstan_map_keeps_the_caucasus_incidents_in_its_frame() -> None:
     """Ingushetia (45.0 E, 43.1 N) and Kabardino-Balkaria (43.4 E, 43.5 N) lie west of
-    Kazakhstan (data/incidents.csv): the frame of the whole country grows to hold them."""
+    Kazakhstan (tests/fixtures/incidents.csv): the frame of the whole country grows to hold them."""
     from geo.places.regions import country_bounds
     from geo.snapshot import country_extent
     from geo.snapshot.projection import projection_for, view_box
@@ -477,7 +474,7 @@ def test_the_baikonur_lease_is_hatched_not_ringed_like_a_symbol() -> None:
     assert not base.home_outline.iloc[0].intersects(baikonur.buffer(-1000))
     assert base.regions.loc[base.enclaves, "region"].tolist() == ["Baikonur"]
     svg = _render(
-        load_dataset(INCIDENTS_CSV).incidents, fmt="svg", extent="country", size="800x560"
+        load_dataset(FROZEN_CSV).incidents, fmt="svg", extent="country", size="800x560"
     ).decode()
     assert "<pattern" in svg  # the hatch
 

@@ -10,20 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from geo.paths import INCIDENTS_CSV
 from geo.store import EditConflict, Store, open_store, postgis
 from geo.store.edits import FileStore
 from geo.store.postgis import PostgisStore
 from geo.tables import load_dataset
 from tests.pg import pg_server, pg_url  # noqa: F401 - fixtures
-from tests.tables import copy_shipped
+from tests.tables import FROZEN_CSV, copy_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / "geo" / "store"
 ALMATY = "2016-07-18-almaty-shooting"
 COPY = "2026-12-04-almaty-copy"
 NOTE = 'said "ten",\tthen\nmore \\ and \\N in \u0410\u043b\u043c\u0430\u0442\u044b \U0001f4f0'
-SHIPPED_SUMMARY = (  # data/incidents.csv, row 34
+SHIPPED_SUMMARY = (  # tests/fixtures/incidents.csv, row 34
     "A gunman attacked a police station and a KNB office in central Almaty, killing police "
     "officers and passers-by; the city went to a red terror alert. Sources disagree on "
     "whether he was killed or captured."
@@ -84,7 +83,7 @@ def _edits(store: Store) -> list[str]:
 
 def _team_store(url: str) -> Store:
     postgis.init_schema(url)
-    postgis.import_dataset(url, load_dataset(INCIDENTS_CSV))
+    postgis.import_dataset(url, load_dataset(FROZEN_CSV))
     return open_store(url)
 
 
@@ -92,7 +91,7 @@ def test_the_same_edits_give_the_same_records_in_files_and_in_the_team_store(
     tmp_path: Path,
     pg_url: str,  # noqa: F811
 ) -> None:
-    files, team = open_store(copy_shipped(tmp_path)), _team_store(pg_url)
+    files, team = open_store(copy_fixture(tmp_path)), _team_store(pg_url)
     for store in (files, team):
         assert _edits(store) == ["update", "add", "delete", "undo", "undo", "add-source"]
         back = store.open(ALMATY)  # the update undone: summary, best figure and claims
@@ -116,7 +115,7 @@ def test_an_incident_deleted_and_brought_back_never_takes_an_old_version_again(
 ) -> None:
     """Bob opens an incident; Alice edits it; Carol deletes it and Dan undoes the deletion.
     Bob's save, made on what he opened before Alice's edit, is refused in both stores."""
-    for store in (open_store(copy_shipped(tmp_path)), _team_store(pg_url)):
+    for store in (open_store(copy_fixture(tmp_path)), _team_store(pg_url)):
         shipped = store.open(ALMATY)
         store.save({**shipped.values, "incident_id": COPY}, version=None, who="a")
         bob = store.open(COPY)
