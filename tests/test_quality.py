@@ -103,14 +103,32 @@ def test_every_command_line_parser_names_a_command_that_runs() -> None:
 
 
 def _session_state_uses(path: Path) -> list[int]:
-    """The lines of ``path`` that name ``session_state`` (an attribute or a bare name)."""
+    """The lines of ``path`` that name ``session_state``: an attribute, a name, an import, or
+    text holding the word (``getattr(st, "session_state")``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return sorted(
         node.lineno
         for node in ast.walk(tree)
         if (isinstance(node, ast.Attribute) and node.attr == "session_state")
         or (isinstance(node, ast.Name) and node.id == "session_state")
+        or (isinstance(node, ast.ImportFrom) and any(a.name == "session_state" for a in node.names))
+        or (isinstance(node, ast.Constant) and "session_state" in str(node.value))
     )
+
+
+def test_the_session_state_guard_sees_every_form_of_use(tmp_path: Path) -> None:
+    forms = [
+        "import streamlit as st\nst.session_state['x'] = 1\n",
+        "from streamlit import session_state as ss\nss['x'] = 1\n",
+        "import streamlit as st\ngetattr(st, 'session_state')\n",
+    ]
+    for i, text in enumerate(forms):
+        path = tmp_path / f"page_{i}.py"
+        path.write_text(text, encoding="utf-8")
+        assert _session_state_uses(path), text
+    clean = tmp_path / "clean.py"
+    clean.write_text("import streamlit as st\nst.title('x')\n", encoding="utf-8")
+    assert _session_state_uses(clean) == []
 
 
 def test_session_state_is_named_and_typed_in_one_module() -> None:

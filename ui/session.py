@@ -107,7 +107,7 @@ FILTER_WIDGET: Slots[Any] = Slots("f_")
 """A filter widget's value, by the name ``ui.filter_state.widget_key`` gives it."""
 KEPT: Slots[Any] = Slots("kept_")
 """A widget's value kept under a second key: Streamlit forgets it on a page not drawing it."""
-DATE_BOUNDS: Slot[tuple[date, date]] = Slot("f_dates_bounds")
+DATE_BOUNDS: Slot[tuple[date, date]] = Slot("time_slider_bounds")
 """The data's first and last day when the time slider was last drawn."""
 URL_WRITTEN: Slot[dict[str, list[str]]] = Slot("url_written")
 """The query string this session last wrote to the URL."""
