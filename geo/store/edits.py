@@ -88,7 +88,7 @@ class FileStore:
         sources = set(dataset.sources["source_id"]) if len(dataset.sources.columns) else set()
         history = read_history(self.history_path)
         # A private, writable copy whose cells take the form's text (dates as YYYY-MM-DD);
-        # ``with_schema_dtypes`` makes it a table again before it is written.
+        # ``_file_table`` types the changed incident's line before it is written.
         return _Loaded(table.astype(object), stamp, claims.astype(str), sources, history)
 
     def history(self, incident_id: str | None = None) -> list[Change]:
@@ -133,7 +133,7 @@ class FileStore:
         claims = self._claims_file(loaded.claims, change["incident_id"]) if claims_changed else None
         steps = [
             lambda: write_csv(
-                self._file_table(with_schema_dtypes(loaded.table), change["incident_id"]),
+                self._file_table(loaded.table, change["incident_id"]),
                 self.path,
             ),
             lambda: write_csv(claims, self.claims_path),
@@ -170,7 +170,8 @@ class FileStore:
         in it. One edit rewrites one line."""
         raw = pd.read_csv(self.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         raw.columns = [str(c).strip() for c in raw.columns]  # as the loader reads them
-        mine = _as_text(table[table["incident_id"] == incident_id].reindex(columns=COLUMNS))
+        changed = table[table["incident_id"] == incident_id].reindex(columns=COLUMNS)
+        mine = _as_text(with_schema_dtypes(changed))  # only the changed line is typed
         added = [c for c in COLUMNS if c not in raw.columns and (mine[c] != "").any()]
         out = raw.reindex(columns=[*raw.columns, *added], fill_value="")
         at = out.index[out["incident_id"].str.strip() == incident_id]
